@@ -1,0 +1,47 @@
+"""Domain changes of the core app. Views, API, CLI and tasks call these; each runs in one
+transaction and is audited through the change log."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import figures
+from .models import KeyFigure, OrgUnit
+
+
+def refresh_key_figures() -> int:
+    """Recompute every registered key figure for every org unit (street and below, and the
+    units above it); returns the number of figures written."""
+    units = list(OrgUnit.objects.all())
+    now = timezone.now()
+    rows = []
+    for figure in figures.FIGURES.values():
+        values = figure.compute(units)
+        rows.extend(
+            KeyFigure(org_unit_id=unit_id, key=figure.key, value=value, computed_at=now)
+            for unit_id, value in values.items()
+        )
+    with transaction.atomic():
+        KeyFigure.objects.all().delete()
+        KeyFigure.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def key_figures_for(unit: OrgUnit) -> list[dict]:
+    """The figures of one unit in display order, with their labels and links."""
+    stored = {kf.key: kf for kf in KeyFigure.objects.filter(org_unit=unit)}
+    out = []
+    for figure in sorted(figures.FIGURES.values(), key=lambda f: f.order):
+        kf = stored.get(figure.key)
+        out.append(
+            {
+                "key": figure.key,
+                "label": figure.label,
+                "unit": figure.unit,
+                "value": kf.value if kf else None,
+                "computed_at": kf.computed_at if kf else None,
+                "link": figure.link,
+            }
+        )
+    return out

@@ -1,0 +1,181 @@
+from django.contrib.auth import authenticate, get_user_model
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action, api_view, permission_classes, throttle_classes
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+import streetbrain
+
+from .. import filtersets
+from ..geo_lookup import locate_point
+from ..models import ChangeLogEntry, Department, OrgUnit
+from . import serializers
+from .viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
+
+
+class OrgUnitViewSet(ScopedModelViewSet):
+    """All org units of the caller's subtree (street, communities, grid cells).
+    ``?geometry=1`` adds each outline (GeoJSON)."""
+
+    model = OrgUnit
+    select_related = ("parent",)
+    serializer_class = serializers.OrgUnitSerializer
+    filterset_class = filtersets.OrgUnitFilterSet
+    ordering_fields = ["code", "name", "path"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_serializer_class(self):
+        if self.request.query_params.get("geometry") in ("1", "true"):
+            return serializers.OrgUnitGeoSerializer
+        return super().get_serializer_class()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("lon", OpenApiTypes.DOUBLE, required=True),
+            OpenApiParameter("lat", OpenApiTypes.DOUBLE, required=True),
+        ],
+        responses=serializers.LocateResultSerializer,
+    )
+    @action(detail=False, methods=["get"])
+    def locate(self, request):
+        """The grid cell and community containing a WGS-84 point (within the caller's scope)."""
+        try:
+            lon = float(request.query_params["lon"])
+            lat = float(request.query_params["lat"])
+        except (KeyError, ValueError) as exc:
+            raise exceptions.ValidationError(
+                {"lon": _("Give lon and lat as decimal degrees (WGS-84).")}
+            ) from exc
+        grid = locate_point(lon, lat)
+        visible = self.get_queryset()
+        if grid is not None and not visible.filter(pk=grid.pk).exists():
+            grid = None
+        community = grid.parent if grid is not None else None
+        data = {
+            "grid": serializers.OrgUnitBriefSerializer(grid).data if grid else None,
+            "community": serializers.OrgUnitBriefSerializer(community).data if community else None,
+        }
+        return Response(data)
+
+
+class LevelViewSet(ScopedReadOnlyViewSet):
+    model = OrgUnit
+    level = None
+    select_related = ("parent",)
+    serializer_class = serializers.OrgUnitSerializer
+    filterset_class = filtersets.OrgUnitFilterSet
+    ordering_fields = ["code", "name"]
+
+    def get_queryset(self):
+        return super().get_queryset().filter(level=self.level)
+
+    def get_serializer_class(self):
+        if self.request.query_params.get("geometry") in ("1", "true"):
+            return serializers.OrgUnitGeoSerializer
+        return super().get_serializer_class()
+
+
+class CommunityViewSet(LevelViewSet):
+    """Communities (社区) in the caller's scope."""
+
+    level = OrgUnit.Level.COMMUNITY
+
+
+class GridViewSet(LevelViewSet):
+    """Unit grid cells (单元网格, GB/T 30428.1 codes) in the caller's scope."""
+
+    level = OrgUnit.Level.GRID
+
+
+class DepartmentViewSet(ScopedModelViewSet):
+    """Departments (条) serving the caller's unit."""
+
+    model = Department
+    select_related = ("org_unit",)
+    serializer_class = serializers.DepartmentSerializer
+    filterset_class = filtersets.DepartmentFilterSet
+    ordering_fields = ["code", "name", "sort_order"]
+
+
+class UserViewSet(ScopedReadOnlyViewSet):
+    """Staff accounts in the caller's scope; ``/me/`` is always the caller."""
+
+    model = get_user_model()
+    select_related = ("org_unit", "department")
+    serializer_class = serializers.UserSerializer
+    filterset_class = filtersets.UserFilterSet
+    ordering_fields = ["username"]
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("groups")
+
+    @action(detail=False, methods=["get"], permission_classes=[IsAuthenticated])
+    def me(self, request):
+        return Response(self.get_serializer(request.user).data)
+
+
+class ChangeLogViewSet(ScopedReadOnlyViewSet):
+    """The change log (变更记录) of objects in the caller's scope. Read-only: nobody can
+    edit or delete its entries."""
+
+    model = ChangeLogEntry
+    select_related = ("content_type",)
+    serializer_class = serializers.ChangeLogEntrySerializer
+    filterset_class = filtersets.ChangeLogFilterSet
+    ordering_fields = ["time"]
+
+
+class TokenThrottle(AnonRateThrottle):
+    scope = "token"
+
+
+@extend_schema(request=serializers.TokenRequestSerializer,
+               responses=serializers.TokenResponseSerializer, auth=[])
+@api_view(["POST"])
+@permission_classes([AllowAny])
+@throttle_classes([TokenThrottle])
+def obtain_token(request):
+    """Exchange a user name and password for an API token (``Authorization: Token …``).
+    Failed attempts count towards the same lockout as the login page."""
+    data = serializers.TokenRequestSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    # Pass the request so django-axes counts failures and enforces the lockout.
+    user = authenticate(request._request, **data.validated_data)
+    if user is None or not user.is_active:
+        raise exceptions.AuthenticationFailed(_("Wrong user name or password."))
+    token, _created = Token.objects.get_or_create(user=user)
+    return Response({"token": token.key}, status=status.HTTP_200_OK)
+
+
+
+def migrations_applied() -> bool:
+    executor = MigrationExecutor(connection)
+    return not executor.migration_plan(executor.loader.graph.leaf_nodes())
+
+
+def healthz(request):
+    """Liveness and readiness for load balancers: no login, no personal data."""
+    try:
+        applied = migrations_applied()
+        database_ok = True
+    except Exception:  # a down database must answer 503, not crash
+        applied, database_ok = False, False
+    ok = database_ok and applied
+    return JsonResponse(
+        {
+            "status": "ok" if ok else "unavailable",
+            "version": streetbrain.__version__,
+            "database": connection.vendor,
+            "database_ok": database_ok,
+            "migrations_applied": applied,
+        },
+        status=200 if ok else 503,
+    )

@@ -1,0 +1,80 @@
+"""Key figures: named numbers per org unit, precomputed so pages never count live.
+
+Each domain registers its figures here (``register``); ``actions.refresh_key_figures``
+computes all of them for every unit in one pass and stores them as ``KeyFigure`` rows.
+A figure function takes the list of units and returns {unit id: value}.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    unit: str
+    compute: Callable[[list], dict[int, float]]
+    link: str = ""  # URL name of the list behind the figure
+    order: int = 100
+
+
+FIGURES: dict[str, Figure] = {}
+
+
+def register(figure: Figure) -> Figure:
+    FIGURES[figure.key] = figure
+    return figure
+
+
+def _count_descendants(units: Iterable, level: str) -> dict[int, float]:
+    from .models import OrgUnit
+
+    rows = list(OrgUnit.objects.filter(level=level).values_list("path", flat=True))
+    return {u.pk: float(sum(1 for p in rows if p.startswith(u.path) and p != u.path)) for u in units}
+
+
+def _area_km2(units) -> dict[int, float]:
+    return {u.pk: round((u.area_m2 or 0) / 1e6, 2) for u in units}
+
+
+def _departments(units) -> dict[int, float]:
+    from .models import Department
+
+    rows = list(
+        Department.objects.filter(is_active=True).values_list("org_unit__path", flat=True)
+    )
+    # A unit is served by the departments of its own subtree and of its ancestors.
+    return {
+        u.pk: float(sum(1 for p in rows if p.startswith(u.path) or u.path.startswith(p)))
+        for u in units
+    }
+
+
+def _users(units) -> dict[int, float]:
+    from .models import User
+
+    counts = dict(
+        User.objects.filter(is_active=True, org_unit__isnull=False)
+        .values_list("org_unit__path")
+        .annotate(n=Count("pk"))
+        .values_list("org_unit__path", "n")
+    )
+    return {
+        u.pk: float(sum(n for p, n in counts.items() if p.startswith(u.path))) for u in units
+    }
+
+
+register(Figure("communities", _("Communities"), _("communities"),
+                lambda units: _count_descendants(units, "community"), "core:community_list", 10))
+register(Figure("grids", _("Grid cells"), _("cells"),
+                lambda units: _count_descendants(units, "grid"), "core:grid_list", 20))
+register(Figure("area_km2", _("Area"), "km²", _area_km2, "core:orgunit_list", 30))
+register(Figure("departments", _("Departments"), _("departments"), _departments,
+                "core:department_list", 40))
+register(Figure("users", _("Staff accounts"), _("accounts"), _users, "core:user_list", 50))

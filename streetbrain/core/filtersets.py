@@ -1,0 +1,72 @@
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import ChangeLogEntry, Department, OrgUnit
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """Adds ``q``: a free-text search over the model's ``search_fields``."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    search_fields: tuple[str, ...] = ()
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        q = Q()
+        for field in self.search_fields:
+            q |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(q)
+
+
+class OrgUnitFilterSet(SearchFilterSet):
+    search_fields = ("code", "name", "legacy_code")
+    parent = django_filters.ModelChoiceFilter(
+        queryset=OrgUnit.objects.exclude(level=OrgUnit.Level.GRID), label=_("parent")
+    )
+    within = django_filters.CharFilter(
+        method="filter_within", label=_("Within unit (code)"),
+    )
+
+    class Meta:
+        model = OrgUnit
+        fields = ["level", "parent", "code", "illustrative"]
+
+    def filter_within(self, queryset, name, value):
+        unit = OrgUnit.objects.filter(code=value).first()
+        return queryset.filter(path__startswith=unit.path) if unit else queryset.none()
+
+
+class DepartmentFilterSet(SearchFilterSet):
+    search_fields = ("code", "name", "phone")
+
+    class Meta:
+        model = Department
+        fields = ["kind", "is_active", "org_unit"]
+
+
+class UserFilterSet(SearchFilterSet):
+    search_fields = ("username", "display_name")
+    role = django_filters.CharFilter(field_name="groups__name", label=_("Role"))
+
+    class Meta:
+        model = get_user_model()
+        fields = ["is_active", "department", "org_unit"]
+
+
+class ChangeLogFilterSet(SearchFilterSet):
+    search_fields = ("object_repr", "user_name", "reason")
+    time_after = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte")
+    time_before = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="lt")
+    object_type = django_filters.CharFilter(method="filter_object_type", label=_("Object type"))
+
+    class Meta:
+        model = ChangeLogEntry
+        fields = ["action", "source", "user", "request_id", "object_id"]
+
+    def filter_object_type(self, queryset, name, value):
+        app_label, _sep, model = value.partition(".")
+        return queryset.filter(content_type__app_label=app_label, content_type__model=model)

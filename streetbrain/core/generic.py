@@ -1,0 +1,278 @@
+"""Generic pages for any scoped object type: list (filter, sort, search, paginate), detail
+(with its 变更记录), create/edit and delete. A new object type declares a few attributes on
+subclasses of these; it writes no query, permission or audit logic of its own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import ProtectedError, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from .models import ChangeLogEntry
+from .scoping import permission_name, scoped_delete, scoped_save
+
+
+@dataclass(frozen=True)
+class Column:
+    """A list column: ``accessor`` is a dotted attribute path; ``order_by`` enables sorting."""
+
+    accessor: str
+    label: str = ""
+    order_by: str | None = None
+    link: bool = False
+
+    def value(self, obj):
+        value = obj
+        for part in self.accessor.split("."):
+            if value is None:
+                return None
+            display = getattr(value, f"get_{part}_display", None)
+            value = display() if callable(display) else getattr(value, part, None)
+            if callable(value) and not hasattr(value, "all"):
+                value = value()
+        return value
+
+    def header(self, model) -> str:
+        if self.label:
+            return str(self.label)
+        try:
+            return str(model._meta.get_field(self.accessor.split(".")[0]).verbose_name)
+        except Exception:
+            return self.accessor
+
+
+class ScopedObjectMixin(LoginRequiredMixin):
+    model = None
+    action = "view"
+
+    def check_permission(self):
+        user = self.request.user
+        if not user.has_perm(permission_name(self.model, self.action)):
+            raise PermissionDenied(_("You do not have permission to do this."))
+
+    def scoped_queryset(self, action: str | None = None):
+        return self.model.objects.restrict(self.request.user, action or self.action)
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.check_permission()
+        return super().dispatch(request, *args, **kwargs)
+
+    def model_context(self) -> dict:
+        opts = self.model._meta
+        user = self.request.user
+        return {
+            "model_name": opts.verbose_name,
+            "model_name_plural": opts.verbose_name_plural,
+            "can_add": user.has_perm(permission_name(self.model, "add")),
+            "can_change": user.has_perm(permission_name(self.model, "change")),
+            "can_delete": user.has_perm(permission_name(self.model, "delete")),
+            "url_prefix": self.url_prefix,
+        }
+
+    @property
+    def url_prefix(self) -> str:
+        return f"{self.model._meta.app_label}:{self.model._meta.model_name}"
+
+
+class ObjectListView(ScopedObjectMixin, TemplateView):
+    template_name = "generic/object_list.html"
+    columns: list[Column] = []
+    filterset_class = None
+    select_related: tuple[str, ...] = ()
+    default_order: tuple[str, ...] = ()
+    paginate_by = 50
+    title = None
+
+    def get_queryset(self):
+        qs = self.scoped_queryset()
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        return qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        qs = self.get_queryset()
+        filterset = None
+        if self.filterset_class:
+            filterset = self.filterset_class(self.request.GET, queryset=qs, request=self.request)
+            qs = filterset.qs if filterset.is_valid() else qs.none()
+        sortable = {c.order_by: c for c in self.columns if c.order_by}
+        sort = self.request.GET.get("sort", "")
+        key = sort.lstrip("-")
+        if key in sortable:
+            qs = qs.order_by(sort, "pk")
+        elif self.default_order:
+            qs = qs.order_by(*self.default_order)
+        try:
+            per_page = min(max(int(self.request.GET.get("per_page", self.paginate_by)), 10), 500)
+        except ValueError:
+            per_page = self.paginate_by
+        page = Paginator(qs, per_page).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        rows = [(obj, [(c, c.value(obj)) for c in self.columns]) for obj in page.object_list]
+        ctx.update(
+            self.model_context(),
+            title=self.title or self.model._meta.verbose_name_plural,
+            columns=[(c, c.header(self.model)) for c in self.columns],
+            rows=rows,
+            page=page,
+            filterset=filterset,
+            sort=sort,
+            querystring=query.urlencode(),
+            total=page.paginator.count,
+        )
+        return ctx
+
+
+class ObjectDetailView(ScopedObjectMixin, TemplateView):
+    template_name = "generic/object_detail.html"
+    fields: list[Column] = []
+    select_related: tuple[str, ...] = ()
+
+    def get_object(self):
+        qs = self.scoped_queryset()
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        return get_object_or_404(qs, pk=self.kwargs["pk"])
+
+    def related_tables(self, obj) -> list[dict]:
+        """Override to show related objects: [{title, columns, rows, url}]"""
+        return []
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        obj = self.get_object()
+        ctx.update(
+            self.model_context(),
+            object=obj,
+            title=str(obj),
+            field_rows=[(c.header(self.model), c.value(obj), c) for c in self.fields],
+            related=self.related_tables(obj),
+            changelog=object_changelog(obj)[:20],
+            changelog_url=reverse("core:changelog_list")
+            + f"?object_type={obj._meta.app_label}.{obj._meta.model_name}&object_id={obj.pk}",
+        )
+        return ctx
+
+
+def object_changelog(obj):
+    """An object's own changes and those of its children (e.g. a building's houses)."""
+    ct = ContentType.objects.get_for_model(type(obj))
+    return ChangeLogEntry.objects.filter(
+        Q(content_type=ct, object_id=str(obj.pk))
+        | Q(related_content_type=ct, related_object_id=str(obj.pk))
+    ).select_related("content_type")
+
+
+class ReasonFormMixin(forms.Form):
+    _change_reason = forms.CharField(
+        label=gettext_lazy("Reason for the change"),
+        required=False,
+        max_length=500,
+        help_text=gettext_lazy("Optional; kept in the change log."),
+    )
+
+
+class ObjectEditView(ScopedObjectMixin, TemplateView):
+    template_name = "generic/object_edit.html"
+    form_class = None
+
+    @property
+    def action(self):  # add for a new object, change for an existing one
+        return "change" if "pk" in self.kwargs else "add"
+
+    def get_object(self):
+        if "pk" in self.kwargs:
+            return get_object_or_404(self.scoped_queryset("change"), pk=self.kwargs["pk"])
+        return self.model()
+
+    def get_form(self, obj, data=None):
+        form = self.form_class(data=data, instance=obj, user=self.request.user)
+        return form
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return self.render_to_response(self.edit_context(obj, self.get_form(obj)))
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        form = self.get_form(obj, data=request.POST)
+        if form.is_valid():
+            obj = form.save(commit=False)
+            try:
+                scoped_save(obj, request.user, action=self.action)
+                form.save_m2m()
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("%(type)s “%(object)s” saved.")
+                    % {"type": self.model._meta.verbose_name, "object": obj},
+                )
+                return HttpResponseRedirect(obj.get_absolute_url())
+        return self.render_to_response(self.edit_context(obj, form), status=400)
+
+    def edit_context(self, obj, form):
+        return {
+            **self.model_context(),
+            "object": obj,
+            "form": form,
+            "title": str(obj) if obj.pk else _("New %(type)s") % {"type": self.model._meta.verbose_name},
+            "view": self,
+        }
+
+
+class ObjectDeleteView(ScopedObjectMixin, TemplateView):
+    template_name = "generic/object_delete.html"
+    action = "delete"
+
+    def get_object(self):
+        return get_object_or_404(self.scoped_queryset("delete"), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(self.model_context(), object=self.get_object())
+        ctx["title"] = str(ctx["object"])
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        try:
+            scoped_delete(obj, request.user)
+        except ProtectedError:
+            messages.error(
+                request,
+                _("“%(object)s” is still in use by other records and cannot be deleted.")
+                % {"object": obj},
+            )
+            return HttpResponseRedirect(obj.get_absolute_url())
+        messages.success(request, _("“%(object)s” deleted.") % {"object": obj})
+        return HttpResponseRedirect(reverse(f"{self.url_prefix}_list"))
+
+
+class ScopedModelForm(forms.ModelForm, ReasonFormMixin):
+    """A model form whose choices are limited to what the user may see."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for field in self.fields.values():
+            qs = getattr(field, "queryset", None)
+            if qs is not None and hasattr(qs, "restrict") and user is not None:
+                field.queryset = qs.restrict(user, "view")
+

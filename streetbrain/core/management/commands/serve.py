@@ -1,0 +1,48 @@
+"""Serve the platform with gunicorn (the production WSGI server), or Django's development
+server with ``--dev``."""
+
+import multiprocessing
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve StreetBrain over HTTP (gunicorn; --dev for the autoreloading dev server)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--workers", type=int, default=min(4, multiprocessing.cpu_count() * 2 + 1)
+        )
+        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--dev", action="store_true", help="Django's development server.")
+
+    def handle(self, *args, host, port, workers, threads, dev, **options):
+        if dev:
+            call_command("runserver", f"{host}:{port}")
+            return
+        from gunicorn.app.base import BaseApplication
+
+        from streetbrain.wsgi import application
+
+        class Server(BaseApplication):
+            def load_config(self):
+                self.cfg.set("bind", f"{host}:{port}")
+                self.cfg.set("workers", workers)
+                self.cfg.set("threads", threads)
+                self.cfg.set("worker_class", "gthread")
+                self.cfg.set("timeout", 60)
+                self.cfg.set("accesslog", "-")
+                self.cfg.set("forwarded_allow_ips", "127.0.0.1")
+
+            def load(self):
+                return application
+
+        self.stdout.write(
+            f"StreetBrain on http://{host}:{port}/ "
+            f"({workers} workers × {threads} threads, database {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})"
+        )
+        Server().run()

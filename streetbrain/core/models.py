@@ -1,0 +1,368 @@
+"""Core models: the org tree (块), departments (条), users, the change log and key figures."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import ScopedManager, ScopedQuerySet
+
+
+class OrgUnit(models.Model):
+    """A node of the administrative tree: 市 → 区 → 街道 → 社区 → 单元网格.
+
+    ``path`` is the materialised path of codes ("3302/330212/330212014/"), so a subtree is one
+    indexed prefix match: that is what every scope filter uses.
+    """
+
+    class Level(models.TextChoices):
+        CITY = "city", _("City")
+        DISTRICT = "district", _("District")
+        STREET = "street", _("Sub-district")
+        COMMUNITY = "community", _("Community")
+        GRID = "grid", _("Grid cell")
+
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        validators=[RegexValidator(r"^\d{4,14}$", _("A division code has 4 to 14 digits."))],
+        help_text=_("Statistical division code; grid cells use the 14-digit GB/T 30428.1 code."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
+    legacy_code = models.CharField(
+        _("former code"), max_length=20, blank=True, help_text=_("e.g. the 2016 code")
+    )
+    geometry = models.JSONField(_("outline (GeoJSON, WGS-84)"), null=True, blank=True)
+    centroid_lon = models.FloatField(_("centroid longitude"), null=True, blank=True)
+    centroid_lat = models.FloatField(_("centroid latitude"), null=True, blank=True)
+    area_m2 = models.FloatField(_("area (m²)"), null=True, blank=True)
+    illustrative = models.BooleanField(
+        _("illustrative outline"),
+        default=False,
+        help_text=_("The outline is drawn for illustration (示意), not an official boundary."),
+    )
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    objects = ScopedManager()
+
+    scope_lookup = "path"
+    audit_enabled = True
+    audit_ignore = {"geometry"}  # large; its changes are summarised, not stored twice
+
+    class Meta:
+        verbose_name = _("org unit")
+        verbose_name_plural = _("org units")
+        ordering = ["path"]
+        indexes = [models.Index(fields=["level", "path"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:orgunit_detail", args=[self.pk])
+
+    def clean(self):
+        expected_parent = {
+            self.Level.DISTRICT: self.Level.CITY,
+            self.Level.STREET: self.Level.DISTRICT,
+            self.Level.COMMUNITY: self.Level.STREET,
+            self.Level.GRID: self.Level.COMMUNITY,
+        }.get(self.level)
+        if expected_parent and (self.parent is None or self.parent.level != expected_parent):
+            raise ValidationError(
+                {
+                    "parent": _("A %(level)s must sit under a %(parent)s.")
+                    % {
+                        "level": self.get_level_display(),
+                        "parent": self.Level(expected_parent).label,
+                    }
+                }
+            )
+        if self.level == self.Level.GRID and self.parent is not None:
+            if len(self.code) != 14 or not self.code.startswith(self.parent.code):
+                raise ValidationError(
+                    {
+                        "code": _(
+                            "A grid code has 14 digits: the 12-digit community code and a "
+                            "2-digit sequence."
+                        )
+                    }
+                )
+
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        self.path = (self.parent.path if self.parent_id else "") + f"{self.code}/"
+        self.depth = self.path.count("/") - 1
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            # Moving a unit moves its subtree: rewrite the descendants' paths.
+            for child in OrgUnit.objects.filter(parent=self):
+                child.save()
+
+    @property
+    def area_km2(self) -> float | None:
+        return round(self.area_m2 / 1e6, 2) if self.area_m2 is not None else None
+
+    def ancestors(self) -> list[OrgUnit]:
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+    def descendants(self) -> models.QuerySet[OrgUnit]:
+        return OrgUnit.objects.filter(path__startswith=self.path).exclude(pk=self.pk)
+
+    def contains(self, other: OrgUnit) -> bool:
+        return other.path.startswith(self.path)
+
+
+class Department(models.Model):
+    """A functional department (条): 城管, 市场监管, 住建 … that cases are dispatched to."""
+
+    class Kind(models.TextChoices):
+        URBAN_MANAGEMENT = "urban", _("Urban management")
+        MARKET_REGULATION = "market", _("Market regulation")
+        HOUSING = "housing", _("Housing and construction")
+        ENVIRONMENT = "environment", _("Ecology and environment")
+        FIRE = "fire", _("Fire and rescue")
+        PROPERTY = "property", _("Property management")
+        COMMUNITY = "community", _("Community")
+        PUBLIC_SECURITY = "police", _("Public security")
+        TRANSPORT = "transport", _("Transport")
+        UTILITIES = "utilities", _("Utilities")
+        ECONOMY = "economy", _("Economic development")
+        OTHER = "other", _("Other")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("org unit"),
+        on_delete=models.PROTECT,
+        related_name="departments",
+        help_text=_("The unit the department belongs to and serves."),
+    )
+    phone = models.CharField(_("duty phone"), max_length=40, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    objects = ScopedManager()
+
+    # Departments serve the units below them: a grid worker must see the street's 城管.
+    scope_lookup = "org_unit__path"
+    scope_include_ancestors = True
+    audit_enabled = True
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:department_detail", args=[self.pk])
+
+
+class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A platform user: belongs to an org unit (their scope) and optionally a department."""
+
+    display_name = models.CharField(_("full name"), max_length=60, blank=True)
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("org unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text=_("The user sees and changes only what lies in this unit's subtree."),
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text=_("A department user sees the objects dispatched to this department."),
+    )
+
+    objects = ScopedUserManager()
+
+    scope_lookup = "org_unit__path"
+    audit_enabled = True
+    audit_redact = {"password"}
+    audit_ignore = {"last_login"}
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:user_detail", args=[self.pk])
+
+    @property
+    def role_codes(self) -> list[str]:
+        return sorted(g.name for g in self.groups.all())
+
+    @property
+    def roles_display(self) -> str:
+        from .roles import role_label
+
+        labels = [role_label(code) for code in self.role_codes]
+        if self.is_superuser:
+            labels.insert(0, str(_("System administrator")))
+        return "、".join(labels)
+
+
+class ChangeLogQuerySet(ScopedQuerySet):
+    """The change log is append-only: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs):
+        raise PermissionError("change log entries cannot be changed")
+
+    def delete(self):
+        raise PermissionError("change log entries cannot be deleted")
+
+
+class ChangeLogEntry(models.Model):
+    """One create, update or delete of an audited object, or a reveal of protected data:
+    who, when, through which request and channel, the object before and after, and why."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+        DELETE = "delete", _("Deleted")
+        REVEAL = "reveal", _("Protected data revealed")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Web page")
+        API = "api", _("API")
+        ADMIN = "admin", _("Admin")
+        CLI = "cli", _("Command line")
+        IMPORT = "import", _("Import")
+        TASK = "task", _("Background task")
+        SYSTEM = "system", _("System")
+
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,  # the log outlives the user it names
+    )
+    user_name = models.CharField(_("user name"), max_length=150, blank=True)
+    request_id = models.UUIDField(_("request id"), null=True, blank=True, db_index=True)
+    source = models.CharField(_("channel"), max_length=10, choices=Source.choices)
+    remote_addr = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("object type"), on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=200)
+    # A child's change also shows on its parent (a house's edit on its building's log).
+    related_content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    related_object_id = models.CharField(max_length=64, blank=True)
+    org_unit_path = models.CharField(
+        _("org unit path"), max_length=255, blank=True, db_index=True
+    )
+    prechange = models.JSONField(_("before"), null=True, blank=True)
+    postchange = models.JSONField(_("after"), null=True, blank=True)
+    changed_fields = models.JSONField(_("changed fields"), default=list, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    objects = models.Manager.from_queryset(ChangeLogQuerySet)()
+
+    scope_lookup = "org_unit_path"
+
+    class Meta:
+        verbose_name = _("change log entry")
+        verbose_name_plural = _("change log")
+        ordering = ["-time", "-pk"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            models.Index(fields=["related_content_type", "related_object_id"]),
+        ]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("change log entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("change log entries cannot be deleted")
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:changelog_detail", args=[self.pk])
+
+    @property
+    def changed_fields_display(self) -> str:
+        return "、".join(self.changed_fields or [])
+
+    def diff(self) -> list[tuple[str, object, object]]:
+        before, after = self.prechange or {}, self.postchange or {}
+        keys = self.changed_fields or sorted(set(before) | set(after))
+        return [(k, before.get(k), after.get(k)) for k in keys]
+
+
+class KeyFigure(models.Model):
+    """A precomputed figure for an org unit (the home page and dashboards read these, never
+    count live). Refreshed by the ``refresh_key_figures`` task."""
+
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="key_figures")
+    key = models.SlugField(max_length=60)
+    value = models.FloatField()
+    computed_at = models.DateTimeField()
+
+    objects = ScopedManager()
+    scope_lookup = "org_unit__path"
+
+    class Meta:
+        verbose_name = _("key figure")
+        verbose_name_plural = _("key figures")
+        ordering = ["org_unit", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "key"], name="keyfigure_unique_unit_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_unit} {self.key}={self.value}"

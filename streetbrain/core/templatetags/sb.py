@@ -1,0 +1,55 @@
+import datetime
+from urllib.parse import parse_qsl, urlencode
+
+from django import template
+from django.db.models import Model
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def cell(value):
+    """A value as a table cell shows it, in the user's language and local conventions."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value), "Y-m-d H:i")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "Y-m-d")
+    if isinstance(value, float):
+        return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+    if isinstance(value, int):
+        return formats.number_format(value, use_l10n=True, force_grouping=True)
+    if isinstance(value, Model):
+        return str(value)
+    return value
+
+
+@register.simple_tag
+def sort_query(querystring: str, field: str, current: str) -> str:
+    """The query string that sorts by ``field``, toggling direction on a second click."""
+    params = [(k, v) for k, v in parse_qsl(querystring) if k != "sort"]
+    params.append(("sort", f"-{field}" if current == field else field))
+    return urlencode(params)
+
+
+@register.simple_tag
+def url_or_empty(name: str, *args) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+@register.filter
+def figure(value):
+    if value is None:
+        return "—"
+    if float(value).is_integer():
+        return formats.number_format(int(value), use_l10n=True, force_grouping=True)
+    return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)

@@ -1,0 +1,238 @@
+"""Core pages: home, the org tree, departments, users and the change log."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from . import filtersets, forms, tables
+from .actions import key_figures_for
+from .generic import Column, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
+from .models import ChangeLogEntry, Department, OrgUnit
+from .navigation import DOMAINS
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        unit = user.org_unit or OrgUnit.objects.filter(level=OrgUnit.Level.STREET).first()
+        ctx["unit"] = unit
+        ctx["figures"] = key_figures_for(unit) if unit else []
+        ctx["domains"] = DOMAINS
+        ctx["communities"] = (
+            OrgUnit.objects.restrict(user, "view")
+            .filter(level=OrgUnit.Level.COMMUNITY)
+            .order_by("code")[:30]
+        )
+        if user.has_perm("core.view_changelogentry"):
+            ctx["recent_changes"] = (
+                ChangeLogEntry.objects.restrict(user, "view").select_related("content_type")[:8]
+            )
+        return ctx
+
+
+class OrgUnitListView(ObjectListView):
+    model = OrgUnit
+    columns = tables.ORG_UNIT_COLUMNS
+    filterset_class = filtersets.OrgUnitFilterSet
+    select_related = ("parent",)
+    default_order = ("path",)
+    level = None
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        return qs.filter(level=self.level) if self.level else qs
+
+
+class CommunityListView(OrgUnitListView):
+    level = OrgUnit.Level.COMMUNITY
+    title = gettext_lazy("Communities")
+
+
+class GridListView(OrgUnitListView):
+    level = OrgUnit.Level.GRID
+    title = gettext_lazy("Grid cells")
+
+
+class OrgUnitDetailView(ObjectDetailView):
+    model = OrgUnit
+    template_name = "core/orgunit_detail.html"
+    fields = tables.ORG_UNIT_FIELDS
+    select_related = ("parent",)
+
+    def related_tables(self, obj):
+        user = self.request.user
+        children = OrgUnit.objects.restrict(user, "view").filter(parent=obj).order_by("code")
+        out = []
+        if children.exists():
+            out.append(
+                {
+                    "title": _("Units below"),
+                    "columns": [c.header(OrgUnit) for c in tables.ORG_UNIT_COLUMNS[:3]],
+                    "rows": [
+                        (c, [col.value(c) for col in tables.ORG_UNIT_COLUMNS[:3]]) for c in children
+                    ],
+                }
+            )
+        if user.has_perm("core.view_user"):
+            users = get_user_model().objects.restrict(user, "view").filter(org_unit=obj)
+            if users.exists():
+                cols = tables.USER_COLUMNS[:3]
+                out.append(
+                    {
+                        "title": _("Staff of this unit"),
+                        "columns": [c.header(get_user_model()) for c in cols],
+                        "rows": [(u, [c.value(u) for c in cols]) for u in users],
+                    }
+                )
+        return out
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        obj = ctx["object"]
+        features = []
+        children = OrgUnit.objects.restrict(self.request.user, "view").filter(
+            parent=obj, geometry__isnull=False
+        )
+        for child in children:
+            features.append(_feature(child, "child"))
+        if obj.geometry:
+            features.append(_feature(obj, "self"))
+        ctx["geojson"] = {"type": "FeatureCollection", "features": features}
+        ctx["figures"] = key_figures_for(obj)
+        ctx["ancestors"] = obj.ancestors()
+        return ctx
+
+
+def _feature(unit: OrgUnit, role: str) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": unit.geometry,
+        "properties": {
+            "code": unit.code,
+            "name": unit.name,
+            "role": role,
+            "url": unit.get_absolute_url(),
+        },
+    }
+
+
+class OrgUnitEditView(ObjectEditView):
+    model = OrgUnit
+    form_class = forms.OrgUnitForm
+
+
+class DepartmentListView(ObjectListView):
+    model = Department
+    columns = tables.DEPARTMENT_COLUMNS
+    filterset_class = filtersets.DepartmentFilterSet
+    select_related = ("org_unit",)
+
+
+class DepartmentDetailView(ObjectDetailView):
+    model = Department
+    fields = tables.DEPARTMENT_FIELDS
+    select_related = ("org_unit",)
+
+
+class DepartmentEditView(ObjectEditView):
+    model = Department
+    form_class = forms.DepartmentForm
+
+
+class DepartmentDeleteView(ObjectDeleteView):
+    model = Department
+
+
+class UserListView(ObjectListView):
+    model = get_user_model()
+    columns = tables.USER_COLUMNS
+    filterset_class = filtersets.UserFilterSet
+    select_related = ("org_unit", "department")
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("groups")
+
+
+class UserDetailView(ObjectDetailView):
+    model = get_user_model()
+    fields = tables.USER_FIELDS
+    select_related = ("org_unit", "department")
+
+
+class ChangeLogListView(ObjectListView):
+    """The global change log, for those with the permission (scoped like everything else)."""
+
+    model = ChangeLogEntry
+    template_name = "core/changelog_list.html"
+    filterset_class = filtersets.ChangeLogFilterSet
+    select_related = ("content_type",)
+    columns = [
+        Column("time", order_by="time", link=True),
+        Column("user_name"),
+        Column("source"),
+        Column("action"),
+        Column("content_type.name", gettext_lazy("object type")),
+        Column("object_repr"),
+        Column("changed_fields_display", gettext_lazy("changed fields")),
+        Column("reason"),
+    ]
+
+    def check_permission(self):
+        # Anyone may read the log of one object they can see (filtered by object);
+        # the global log needs the change-log permission.
+        params = self.request.GET
+        if params.get("object_type") and params.get("object_id"):
+            app_label, _sep, model_name = params["object_type"].partition(".")
+            from django.contrib.contenttypes.models import ContentType
+
+            ct = get_object_or_404(ContentType, app_label=app_label, model=model_name)
+            model = ct.model_class()
+            if model is None or not hasattr(model.objects, "restrict"):
+                raise PermissionDenied
+            if not model.objects.restrict(self.request.user, "view").filter(
+                pk=params["object_id"]
+            ).exists():
+                raise PermissionDenied
+            self.single_object = True
+            return
+        self.single_object = False
+        super().check_permission()
+
+    def get_queryset(self):
+        if getattr(self, "single_object", False):
+            return ChangeLogEntry.objects.all().select_related("content_type")
+        return super().get_queryset()
+
+
+class ChangeLogDetailView(ObjectDetailView):
+    model = ChangeLogEntry
+    template_name = "core/changelog_detail.html"
+    select_related = ("content_type", "user")
+
+
+def permission_denied(request, exception=None):
+    from django.shortcuts import render
+
+    return render(request, "403.html", {"message": str(exception or "")}, status=403)
+
+
+def page_not_found(request, exception=None):
+    from django.shortcuts import render
+
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    from django.shortcuts import render
+
+    return render(request, "500.html", status=500)
+

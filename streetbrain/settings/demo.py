@@ -1,0 +1,24 @@
+"""The demo: an embedded SQLite database under var/, tasks run eagerly, and secrets generated
+once into var/ so that nothing has to be configured by hand."""
+
+import secrets
+
+from .base import *  # noqa: F403
+from .base import STREETBRAIN, VAR_DIR, env
+
+
+def _generated_secret(name: str, nbytes: int = 48) -> str:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    path = VAR_DIR / f"{name}.secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(nbytes))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = env.str("SECRET_KEY", default="") or _generated_secret("django_secret_key")
+CELERY_TASK_ALWAYS_EAGER = True
+# The demo is served over plain http on the loopback interface.
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+STREETBRAIN = {**STREETBRAIN, "DEMO": True}
