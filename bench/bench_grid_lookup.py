@@ -21,11 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
-import shapely  # noqa: E402
+import numpy as np
+import shapely
 
-from streetbrain.core.demo_geometry import build_demo_district  # noqa: E402
-from streetbrain.core.geo import GridLocator, area_m2  # noqa: E402
+from streetbrain.core.demo_geometry import build_demo_district
+from streetbrain.core.geo import GridLocator, area_m2
 
 SINGLE_BAR = 50_000  # lookups/s that single-point locate() must reach
 
@@ -109,8 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     t_many = best_of(args.repeat, lambda: locator.locate_many(many_lons, many_lats))
     rate_many = args.many / t_many
     print(
-        f"locate_many(): {args.many:>9,} points in {t_many:.3f} s = "
-        f"{rate_many:>12,.0f} lookups/s"
+        f"locate_many(): {args.many:>9,} points in {t_many:.3f} s = {rate_many:>12,.0f} lookups/s"
     )
     k = min(20_000, args.many)
     assert locator.locate_many(many_lons[:k], many_lats[:k]) == [

@@ -8,6 +8,6 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0.0.0+source"
 
 # Load the Celery app whenever Django starts, so @shared_task binds to it.
-from streetbrain.celery import app as celery_app  # noqa: E402
+from streetbrain.celery import app as celery_app
 
 __all__ = ["__version__", "celery_app"]

@@ -3,6 +3,7 @@
 Plain pytest, no Django: run with ``-p no:django`` if no settings exist.
 """
 
+import itertools
 import math
 import random
 
@@ -79,7 +80,7 @@ def boundary_points(cells):
     pts = set()
     for _, poly in cells:
         coords = list(poly.exterior.coords)
-        for (x0, y0), (x1, y1) in zip(coords, coords[1:], strict=False):
+        for (x0, y0), (x1, y1) in itertools.pairwise(coords):
             pts.add((x0, y0))
             pts.add(((x0 + x1) / 2, (y0 + y1) / 2))
             pts.add((x0 + (x1 - x0) / 3, y0 + (y1 - y0) / 3))
@@ -207,7 +208,9 @@ def test_input_validation():
     assert empty.locate(0, 0) is None
     assert empty.locate_many([0.0], [0.0]) == [None]
     # GeoJSON-like mappings are accepted
-    loc = GridLocator([("a", {"type": "Polygon", "coordinates": [[(0, 0), (1, 0), (1, 1), (0, 0)]]})])
+    loc = GridLocator(
+        [("a", {"type": "Polygon", "coordinates": [[(0, 0), (1, 0), (1, 1), (0, 0)]]})]
+    )
     assert loc.locate(0.9, 0.1) == "a"
 
 

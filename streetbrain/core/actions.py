@@ -33,6 +33,8 @@ def key_figures_for(unit: OrgUnit) -> list[dict]:
     stored = {kf.key: kf for kf in KeyFigure.objects.filter(org_unit=unit)}
     out = []
     for figure in sorted(figures.FIGURES.values(), key=lambda f: f.order):
+        if unit.level not in figure.levels:
+            continue
         kf = stored.get(figure.key)
         out.append(
             {

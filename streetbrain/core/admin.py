@@ -26,8 +26,14 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "display_name", "org_unit", "department", "is_active",
-                    "is_superuser")
+    list_display = (
+        "username",
+        "display_name",
+        "org_unit",
+        "department",
+        "is_active",
+        "is_superuser",
+    )
     list_filter = ("is_active", "is_superuser", "groups")
     search_fields = ("username", "display_name")
     fieldsets = (

@@ -8,13 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform core")
 
     def ready(self):
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from . import audit, roles
-
-        from django.db.models.signals import post_delete, post_save
-
-        from . import geo_lookup
+        from . import audit, geo_lookup, roles
         from .models import OrgUnit
 
         audit.connect_signals()

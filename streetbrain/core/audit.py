@@ -14,10 +14,10 @@ Bulk ``QuerySet.update()``/``bulk_create`` bypass signals; code that uses them m
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
 import datetime
 import decimal
+import hashlib
+import hmac
 import uuid
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -54,7 +54,11 @@ class AuditContext:
         return user
 
 
-_context: ContextVar[AuditContext] = ContextVar("audit_context", default=AuditContext())
+# The default is a frozen dataclass: immutable, so sharing it is safe.
+_context: ContextVar[AuditContext] = ContextVar(
+    "audit_context",
+    default=AuditContext(),  # noqa: B039
+)
 
 
 def current() -> AuditContext:
@@ -186,7 +190,9 @@ def log_change(
         org_unit_path=resolve_path(instance),
         prechange=prechange,
         postchange=postchange,
-        changed_fields=changed_fields if changed_fields is not None else _changed(prechange, postchange),
+        changed_fields=changed_fields
+        if changed_fields is not None
+        else _changed(prechange, postchange),
         reason=ctx.reason[:500],
     )
 
@@ -214,7 +220,7 @@ def _post_save(sender, instance, created, raw=False, **kwargs):
         return
     before = None if created else getattr(instance, "_audit_prechange", None)
     after = snapshot(instance)
-    changed = _changed(before, after)
+    changed = [] if created else _changed(before, after)
     if not created and not changed:
         return  # a save that changed nothing audited (e.g. last_login) is not a change
     log_change(
@@ -242,7 +248,9 @@ def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     if field is None:
         return
     if action.startswith("pre_"):
-        instance._audit_m2m_before = sorted(getattr(instance, field.name).values_list("pk", flat=True))
+        instance._audit_m2m_before = sorted(
+            getattr(instance, field.name).values_list("pk", flat=True)
+        )
         return
     if not action.startswith("post_"):
         return

@@ -20,7 +20,9 @@ DEFAULT_PASSWORD = "streetbrain-demo"  # noqa: S105 - the documented demo passwo
 
 @dataclass
 class DemoContext:
-    password: str = field(default_factory=lambda: os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD)
+    password: str = field(
+        default_factory=lambda: os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
+    )
     log: list[str] = field(default_factory=list)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # user, role, scope
 
@@ -70,14 +72,29 @@ def load_org_tree(ctx: DemoContext) -> OrgUnit:
     by_code = {}
     for i, c in enumerate(district.communities):
         by_code[c.code] = _unit(
-            c.code, c.name, OrgUnit.Level.COMMUNITY, street, polygon=c.polygon,
-            legacy=c.code_2016 or "", illustrative=True, order=i,
+            c.code,
+            c.name,
+            OrgUnit.Level.COMMUNITY,
+            street,
+            polygon=c.polygon,
+            legacy=c.code_2016 or "",
+            illustrative=True,
+            order=i,
         )
     for i, g in enumerate(district.grids):
-        _unit(g.code, g.name, OrgUnit.Level.GRID, by_code[g.community_code], polygon=g.polygon,
-              illustrative=True, order=i)
-    ctx.say(f"org tree: 1 street, {len(district.communities)} communities, "
-            f"{len(district.grids)} grid cells (illustrative outlines)")
+        _unit(
+            g.code,
+            g.name,
+            OrgUnit.Level.GRID,
+            by_code[g.community_code],
+            polygon=g.polygon,
+            illustrative=True,
+            order=i,
+        )
+    ctx.say(
+        f"org tree: 1 street, {len(district.communities)} communities, "
+        f"{len(district.grids)} grid cells (illustrative outlines)"
+    )
     return street
 
 
@@ -100,7 +117,13 @@ DEPARTMENTS = [
 def load_departments(ctx: DemoContext, street: OrgUnit) -> None:
     for i, (code, name, kind, phone) in enumerate(DEPARTMENTS):
         dept = Department.objects.filter(code=code).first() or Department(code=code)
-        dept.name, dept.kind, dept.phone, dept.org_unit, dept.sort_order = name, kind, phone, street, i
+        dept.name, dept.kind, dept.phone, dept.org_unit, dept.sort_order = (
+            name,
+            kind,
+            phone,
+            street,
+            i,
+        )
         dept.save()
     # Each community's residents' committee takes community cases (社区).
     for i, community in enumerate(street.children.order_by("code")):
@@ -152,7 +175,9 @@ def load_accounts(ctx: DemoContext, street: OrgUnit) -> None:
 def describe_accounts(ctx: DemoContext) -> None:
     ctx.accounts = []
     for username, _name, role, _dept in ACCOUNTS:
-        user = User.objects.select_related("org_unit", "department").filter(username=username).first()
+        user = (
+            User.objects.select_related("org_unit", "department").filter(username=username).first()
+        )
         if user is None:
             continue
         scope = (user.org_unit.name if user.org_unit else "-") + (
@@ -162,9 +187,10 @@ def describe_accounts(ctx: DemoContext) -> None:
 
 
 def is_loaded() -> bool:
-    return OrgUnit.objects.filter(level=OrgUnit.Level.STREET).exists() and User.objects.filter(
-        username="leader"
-    ).exists()
+    return (
+        OrgUnit.objects.filter(level=OrgUnit.Level.STREET).exists()
+        and User.objects.filter(username="leader").exists()
+    )
 
 
 @transaction.atomic

@@ -304,7 +304,9 @@ def _assemble(cells: list[BaseGeometry]) -> list[BaseGeometry]:
     no sliver collapses into a gap.
     """
     lines = shapely.unary_union([c.boundary for c in cells], grid_size=PRECISION)
-    faces = [f for f in shapely.get_parts(shapely.polygonize(shapely.get_parts(lines))) if f.area > 0]
+    faces = [
+        f for f in shapely.get_parts(shapely.polygonize(shapely.get_parts(lines))) if f.area > 0
+    ]
     tree = shapely.STRtree(cells)
     owned: list[list[Polygon]] = [[] for _ in cells]
     for face in faces:
@@ -349,7 +351,7 @@ def build_demo_district(data_dir: Path | None = None) -> DemoDistrict:
     for ci, ((code, _, _), cell) in enumerate(zip(communities, comm_cells, strict=True)):
         k = round(_GRIDS_TARGET * cell.area / total_area)
         k = max(_GRIDS_MIN, min(_GRIDS_MAX, k))
-        rng = random.Random(int(code))  # noqa: S311 - layout, not security
+        rng = random.Random(int(code))  # seeded: the layout is deterministic
         cells = _merge_strays(_voronoi_cells(_lloyd_seeds(cell, k, rng), cell), PRECISION)
         grid_cells.extend(cells)
         grid_owner.extend([ci] * len(cells))
@@ -424,7 +426,5 @@ def district_geojson(d: DemoDistrict) -> dict[str, Any]:
         feature("community", c.code, c.name, s.code, c.polygon, code_2016=c.code_2016)
         for c in d.communities
     ]
-    features += [
-        feature("grid", g.code, g.name, g.community_code, g.polygon) for g in d.grids
-    ]
+    features += [feature("grid", g.code, g.name, g.community_code, g.polygon) for g in d.grids]
     return {"type": "FeatureCollection", "note": ILLUSTRATIVE_NOTE, "features": features}

@@ -22,6 +22,7 @@ class Figure:
     compute: Callable[[list], dict[int, float]]
     link: str = ""  # URL name of the list behind the figure
     order: int = 100
+    levels: tuple[str, ...] = ("city", "district", "street", "community", "grid")
 
 
 FIGURES: dict[str, Figure] = {}
@@ -36,7 +37,9 @@ def _count_descendants(units: Iterable, level: str) -> dict[int, float]:
     from .models import OrgUnit
 
     rows = list(OrgUnit.objects.filter(level=level).values_list("path", flat=True))
-    return {u.pk: float(sum(1 for p in rows if p.startswith(u.path) and p != u.path)) for u in units}
+    return {
+        u.pk: float(sum(1 for p in rows if p.startswith(u.path) and p != u.path)) for u in units
+    }
 
 
 def _area_km2(units) -> dict[int, float]:
@@ -46,9 +49,7 @@ def _area_km2(units) -> dict[int, float]:
 def _departments(units) -> dict[int, float]:
     from .models import Department
 
-    rows = list(
-        Department.objects.filter(is_active=True).values_list("org_unit__path", flat=True)
-    )
+    rows = list(Department.objects.filter(is_active=True).values_list("org_unit__path", flat=True))
     # A unit is served by the departments of its own subtree and of its ancestors.
     return {
         u.pk: float(sum(1 for p in rows if p.startswith(u.path) or u.path.startswith(p)))
@@ -65,16 +66,34 @@ def _users(units) -> dict[int, float]:
         .annotate(n=Count("pk"))
         .values_list("org_unit__path", "n")
     )
-    return {
-        u.pk: float(sum(n for p, n in counts.items() if p.startswith(u.path))) for u in units
-    }
+    return {u.pk: float(sum(n for p, n in counts.items() if p.startswith(u.path))) for u in units}
 
 
-register(Figure("communities", _("Communities"), _("communities"),
-                lambda units: _count_descendants(units, "community"), "core:community_list", 10))
-register(Figure("grids", _("Grid cells"), _("cells"),
-                lambda units: _count_descendants(units, "grid"), "core:grid_list", 20))
-register(Figure("area_km2", _("Area"), "km²", _area_km2, "core:orgunit_list", 30))
-register(Figure("departments", _("Departments"), _("departments"), _departments,
-                "core:department_list", 40))
-register(Figure("users", _("Staff accounts"), _("accounts"), _users, "core:user_list", 50))
+ABOVE_COMMUNITY = ("city", "district", "street")
+ABOVE_GRID = (*ABOVE_COMMUNITY, "community")
+
+register(
+    Figure(
+        "communities",
+        _("Communities"),
+        "",
+        lambda units: _count_descendants(units, "community"),
+        "core:community_list",
+        10,
+        ABOVE_COMMUNITY,
+    )
+)
+register(
+    Figure(
+        "grids",
+        _("Grid cells"),
+        "",
+        lambda units: _count_descendants(units, "grid"),
+        "core:grid_list",
+        20,
+        ABOVE_GRID,
+    )
+)
+register(Figure("area_km2", _("Area"), "km²", _area_km2, "", 30))
+register(Figure("departments", _("Departments"), "", _departments, "core:department_list", 40))
+register(Figure("users", _("Staff accounts"), "", _users, "core:user_list", 50))

@@ -12,6 +12,16 @@ class SearchFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     search_fields: tuple[str, ...] = ()
 
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        # Choice lists must not leak what lies outside the user's scope: every related
+        # queryset a filter offers goes through the same restriction as the lists.
+        user = getattr(request, "user", None)
+        for f in self.filters.values():
+            qs = getattr(f, "queryset", None)  # model choice filters keep it here
+            if hasattr(qs, "restrict"):
+                f.queryset = qs.restrict(user, "view") if user else qs.none()
+
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
@@ -28,12 +38,13 @@ class OrgUnitFilterSet(SearchFilterSet):
         queryset=OrgUnit.objects.exclude(level=OrgUnit.Level.GRID), label=_("parent")
     )
     within = django_filters.CharFilter(
-        method="filter_within", label=_("Within unit (code)"),
+        method="filter_within",
+        label=_("Within unit (code)"),
     )
 
     class Meta:
         model = OrgUnit
-        fields = ["level", "parent", "code", "illustrative"]
+        fields = ["level", "parent", "code"]
 
     def filter_within(self, queryset, name, value):
         unit = OrgUnit.objects.filter(code=value).first()

@@ -10,12 +10,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import ProtectedError, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -46,11 +47,12 @@ class Column:
 
     def header(self, model) -> str:
         if self.label:
-            return str(self.label)
+            return capfirst(str(self.label))
         try:
-            return str(model._meta.get_field(self.accessor.split(".")[0]).verbose_name)
-        except Exception:
+            field = model._meta.get_field(self.accessor.split(".")[0])
+        except FieldDoesNotExist:
             return self.accessor
+        return capfirst(str(field.verbose_name))
 
 
 class ScopedObjectMixin(LoginRequiredMixin):
@@ -93,6 +95,7 @@ class ObjectListView(ScopedObjectMixin, TemplateView):
     filterset_class = None
     select_related: tuple[str, ...] = ()
     default_order: tuple[str, ...] = ()
+    hidden_filters: tuple[str, ...] = ()  # filters this list's own restriction makes moot
     paginate_by = 50
     title = None
 
@@ -108,6 +111,8 @@ class ObjectListView(ScopedObjectMixin, TemplateView):
         filterset = None
         if self.filterset_class:
             filterset = self.filterset_class(self.request.GET, queryset=qs, request=self.request)
+            for name in self.hidden_filters:
+                filterset.filters.pop(name, None)
             qs = filterset.qs if filterset.is_valid() else qs.none()
         sortable = {c.order_by: c for c in self.columns if c.order_by}
         sort = self.request.GET.get("sort", "")
@@ -149,6 +154,9 @@ class ObjectDetailView(ScopedObjectMixin, TemplateView):
             qs = qs.select_related(*self.select_related)
         return get_object_or_404(qs, pk=self.kwargs["pk"])
 
+    def type_label(self, obj) -> str:
+        return str(self.model._meta.verbose_name)
+
     def related_tables(self, obj) -> list[dict]:
         """Override to show related objects: [{title, columns, rows, url}]"""
         return []
@@ -159,6 +167,7 @@ class ObjectDetailView(ScopedObjectMixin, TemplateView):
         ctx.update(
             self.model_context(),
             object=obj,
+            type_label=self.type_label(obj),
             title=str(obj),
             field_rows=[(c.header(self.model), c.value(obj), c) for c in self.fields],
             related=self.related_tables(obj),
@@ -232,7 +241,9 @@ class ObjectEditView(ScopedObjectMixin, TemplateView):
             **self.model_context(),
             "object": obj,
             "form": form,
-            "title": str(obj) if obj.pk else _("New %(type)s") % {"type": self.model._meta.verbose_name},
+            "title": str(obj)
+            if obj.pk
+            else _("New %(type)s") % {"type": self.model._meta.verbose_name},
             "view": self,
         }
 
@@ -275,4 +286,3 @@ class ScopedModelForm(forms.ModelForm, ReasonFormMixin):
             qs = getattr(field, "queryset", None)
             if qs is not None and hasattr(qs, "restrict") and user is not None:
                 field.queryset = qs.restrict(user, "view")
-

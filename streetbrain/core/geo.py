@@ -22,6 +22,15 @@ __all__ = ["WGS84_GEOD", "GridLocator", "area_m2"]
 #: The WGS-84 ellipsoid, for geodesic areas and lengths.
 WGS84_GEOD = Geod(ellps="WGS84")
 
+_AREAL = frozenset({"Polygon", "MultiPolygon", "GeometryCollection"})
+
+# Sentinels in the bucket table (cell indexes are >= 0).
+_EMPTY = -1
+_MIXED = -2
+
+# Exact point-in-area test (boundary included, i.e. ``covers``); fast on prepared geometries.
+_intersects_xy = shapely.intersects_xy
+
 
 def _ring_area_m2(ring: Any) -> float:
     lons, lats = ring.coords.xy
@@ -48,13 +57,6 @@ def area_m2(geom: BaseGeometry) -> float:
     if kind in ("MultiPolygon", "GeometryCollection"):
         return sum(area_m2(g) for g in geom.geoms if g.geom_type in _AREAL)
     raise TypeError(f"area_m2() needs a Polygon or MultiPolygon, got {kind}")
-
-
-_AREAL = frozenset({"Polygon", "MultiPolygon", "GeometryCollection"})
-
-# Sentinels in the vectorised bucket table.
-_EMPTY = -1
-_MIXED = -2
 
 
 class GridLocator:
@@ -90,7 +92,9 @@ class GridLocator:
             if not isinstance(geom, BaseGeometry):
                 geom = shape(geom)
             if geom.geom_type not in ("Polygon", "MultiPolygon"):
-                raise TypeError(f"cell {code!r}: need a Polygon or MultiPolygon, got {geom.geom_type}")
+                raise TypeError(
+                    f"cell {code!r}: need a Polygon or MultiPolygon, got {geom.geom_type}"
+                )
             if geom.is_empty:
                 raise ValueError(f"cell {code!r} is empty")
             items.append((code, geom))
@@ -267,6 +271,3 @@ class GridLocator:
             "empty": int(np.count_nonzero(table == _EMPTY)),
             "mixed": int(np.count_nonzero(table == _MIXED)),
         }
-
-
-_intersects_xy = shapely.intersects_xy

@@ -63,7 +63,10 @@ class OrgUnit(models.Model):
 
     objects = ScopedManager()
 
+    # A grid worker sees their community and street as context (read-only): breadcrumbs,
+    # outlines, names. Writes stay within the subtree.
     scope_lookup = "path"
+    scope_include_ancestors = True
     audit_enabled = True
     audit_ignore = {"geometry"}  # large; its changes are summarised, not stored twice
 
@@ -75,6 +78,16 @@ class OrgUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        self.path = (self.parent.path if self.parent_id else "") + f"{self.code}/"
+        self.depth = self.path.count("/") - 1
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            # Moving a unit moves its subtree: rewrite the descendants' paths.
+            for child in OrgUnit.objects.filter(parent=self):
+                child.save()
 
     def get_absolute_url(self) -> str:
         return reverse("core:orgunit_detail", args=[self.pk])
@@ -106,16 +119,6 @@ class OrgUnit(models.Model):
                         )
                     }
                 )
-
-    def save(self, *args, **kwargs):
-        old_path = self.path
-        self.path = (self.parent.path if self.parent_id else "") + f"{self.code}/"
-        self.depth = self.path.count("/") - 1
-        super().save(*args, **kwargs)
-        if old_path and old_path != self.path:
-            # Moving a unit moves its subtree: rewrite the descendants' paths.
-            for child in OrgUnit.objects.filter(parent=self):
-                child.save()
 
     @property
     def area_km2(self) -> float | None:
@@ -298,9 +301,7 @@ class ChangeLogEntry(models.Model):
         ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     related_object_id = models.CharField(max_length=64, blank=True)
-    org_unit_path = models.CharField(
-        _("org unit path"), max_length=255, blank=True, db_index=True
-    )
+    org_unit_path = models.CharField(_("org unit path"), max_length=255, blank=True, db_index=True)
     prechange = models.JSONField(_("before"), null=True, blank=True)
     postchange = models.JSONField(_("after"), null=True, blank=True)
     changed_fields = models.JSONField(_("changed fields"), default=list, blank=True)
@@ -328,11 +329,11 @@ class ChangeLogEntry(models.Model):
             raise PermissionError("change log entries cannot be changed")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise PermissionError("change log entries cannot be deleted")
-
     def get_absolute_url(self) -> str:
         return reverse("core:changelog_detail", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("change log entries cannot be deleted")
 
     @property
     def changed_fields_display(self) -> str:

@@ -34,17 +34,49 @@ class Domain:
 
 
 DOMAINS = [
-    Domain("org", _("Org tree and grids"), _("Street, communities, unit grid cells (块)"),
-           "core", "core:orgunit_list", "core.view_orgunit"),
-    Domain("departments", _("Departments"), _("Functional departments (条) that handle cases"),
-           "core", "core:department_list", "core.view_department"),
-    Domain("registry", _("People, houses, things"), _("Residents, houses, buildings, facilities, "
-           "street shops (人房物, 一表通查)"), "registry", "registry:index"),
-    Domain("cases", _("Cases"), _("Reports, dispatch, handling, verification, evaluation "
-           "(一键通达, 一网通管)"), "cases", "cases:index"),
-    Domain("economy", _("Building brain"), _("Towers, space, enterprises, tax, move-out "
-           "warnings (楼宇大脑)"), "economy", "economy:index"),
+    Domain(
+        "org",
+        _("Org tree and grids"),
+        _("Street, communities, unit grid cells (块)"),
+        "core",
+        "core:orgunit_list",
+        "core.view_orgunit",
+    ),
+    Domain(
+        "departments",
+        _("Departments"),
+        _("Functional departments (条) that handle cases"),
+        "core",
+        "core:department_list",
+        "core.view_department",
+    ),
+    Domain(
+        "registry",
+        _("People, houses, things"),
+        _("Residents, houses, buildings, facilities, street shops (人房物, 一表通查)"),
+        "registry",
+        "registry:index",
+    ),
+    Domain(
+        "cases",
+        _("Cases"),
+        _("Reports, dispatch, handling, verification, evaluation (一键通达, 一网通管)"),
+        "cases",
+        "cases:index",
+    ),
+    Domain(
+        "economy",
+        _("Building brain"),
+        _("Towers, space, enterprises, tax, move-out warnings (楼宇大脑)"),
+        "economy",
+        "economy:index",
+    ),
     Domain("map", _("One map"), _("人房物图事 on one map (一图通览)"), "cockpit", "cockpit:map"),
-    Domain("cockpit", _("Cockpit"), _("The leaders' dashboard and wall screen (驾驶舱)"),
-           "cockpit", "cockpit:index"),
+    Domain(
+        "cockpit",
+        _("Cockpit"),
+        _("The leaders' dashboard and wall screen (驾驶舱)"),
+        "cockpit",
+        "cockpit:index",
+    ),
 ]

@@ -32,8 +32,9 @@ def ancestor_paths(path: str) -> list[str]:
     return ["/".join(parts[:i]) + "/" for i in range(1, len(parts))]
 
 
-def scope_q(model: type[models.Model], user) -> Q:
-    """The row filter of ``user``'s scope for ``model`` (no permission check)."""
+def scope_q(model: type[models.Model], user, action: str = "view") -> Q:
+    """The row filter of ``user``'s scope for ``model`` (no permission check). Objects of
+    ancestor units (``scope_include_ancestors``) are visible, never writable."""
     if user.is_superuser:
         return Q()
     department_lookup = getattr(model, "scope_department_lookup", None)
@@ -47,7 +48,7 @@ def scope_q(model: type[models.Model], user) -> Q:
     if unit is None:
         return Q(pk__in=[])
     q = Q(**{f"{path_lookup}__startswith": unit.path})
-    if getattr(model, "scope_include_ancestors", False):
+    if action == "view" and getattr(model, "scope_include_ancestors", False):
         q |= Q(**{f"{path_lookup}__in": ancestor_paths(unit.path)})
     return q
 
@@ -63,7 +64,7 @@ class ScopedQuerySet(models.QuerySet):
             return self
         if not user.has_perm(permission_name(self.model, action)):
             return self.none()
-        return self.filter(scope_q(self.model, user))
+        return self.filter(scope_q(self.model, user, action))
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)

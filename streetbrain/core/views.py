@@ -33,9 +33,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
             .order_by("code")[:30]
         )
         if user.has_perm("core.view_changelogentry"):
-            ctx["recent_changes"] = (
-                ChangeLogEntry.objects.restrict(user, "view").select_related("content_type")[:8]
-            )
+            ctx["recent_changes"] = ChangeLogEntry.objects.restrict(user, "view").select_related(
+                "content_type"
+            )[:8]
         return ctx
 
 
@@ -54,11 +54,13 @@ class OrgUnitListView(ObjectListView):
 
 class CommunityListView(OrgUnitListView):
     level = OrgUnit.Level.COMMUNITY
+    hidden_filters = ("level",)
     title = gettext_lazy("Communities")
 
 
 class GridListView(OrgUnitListView):
     level = OrgUnit.Level.GRID
+    hidden_filters = ("level",)
     title = gettext_lazy("Grid cells")
 
 
@@ -67,6 +69,9 @@ class OrgUnitDetailView(ObjectDetailView):
     template_name = "core/orgunit_detail.html"
     fields = tables.ORG_UNIT_FIELDS
     select_related = ("parent",)
+
+    def type_label(self, obj):
+        return obj.get_level_display()
 
     def related_tables(self, obj):
         user = self.request.user
@@ -198,9 +203,11 @@ class ChangeLogListView(ObjectListView):
             model = ct.model_class()
             if model is None or not hasattr(model.objects, "restrict"):
                 raise PermissionDenied
-            if not model.objects.restrict(self.request.user, "view").filter(
-                pk=params["object_id"]
-            ).exists():
+            if (
+                not model.objects.restrict(self.request.user, "view")
+                .filter(pk=params["object_id"])
+                .exists()
+            ):
                 raise PermissionDenied
             self.single_object = True
             return
@@ -235,4 +242,3 @@ def server_error(request):
     from django.shortcuts import render
 
     return render(request, "500.html", status=500)
-

@@ -156,7 +156,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, "'unsafe-inline'"],
-        "img-src": [SELF, "data:", "blob:"] + env.list("CSP_IMG_EXTRA", default=[]),
+        "img-src": [SELF, "data:", "blob:", *env.list("CSP_IMG_EXTRA", default=[])],
         "connect-src": [SELF],
         "font-src": [SELF, "data:"],
         "object-src": [NONE],

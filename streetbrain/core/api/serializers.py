@@ -51,8 +51,17 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Department
-        fields = ["id", "url", "code", "name", "kind", "org_unit", "org_unit_code", "phone",
-                  "is_active"]
+        fields = [
+            "id",
+            "url",
+            "code",
+            "name",
+            "kind",
+            "org_unit",
+            "org_unit_code",
+            "phone",
+            "is_active",
+        ]
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -62,8 +71,16 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = get_user_model()
-        fields = ["id", "username", "display_name", "org_unit", "department", "roles",
-                  "is_active", "is_superuser"]
+        fields = [
+            "id",
+            "username",
+            "display_name",
+            "org_unit",
+            "department",
+            "roles",
+            "is_active",
+            "is_superuser",
+        ]
 
     def get_roles(self, obj) -> list[str]:
         return obj.role_codes
@@ -74,9 +91,21 @@ class ChangeLogEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ChangeLogEntry
-        fields = ["id", "time", "user_name", "request_id", "source", "action", "object_type",
-                  "object_id", "object_repr", "changed_fields", "prechange", "postchange",
-                  "reason"]
+        fields = [
+            "id",
+            "time",
+            "user_name",
+            "request_id",
+            "source",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "changed_fields",
+            "prechange",
+            "postchange",
+            "reason",
+        ]
 
     def get_object_type(self, obj) -> str:
         return f"{obj.content_type.app_label}.{obj.content_type.model}"

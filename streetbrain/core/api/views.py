@@ -137,8 +137,11 @@ class TokenThrottle(AnonRateThrottle):
     scope = "token"
 
 
-@extend_schema(request=serializers.TokenRequestSerializer,
-               responses=serializers.TokenResponseSerializer, auth=[])
+@extend_schema(
+    request=serializers.TokenRequestSerializer,
+    responses=serializers.TokenResponseSerializer,
+    auth=[],
+)
 @api_view(["POST"])
 @permission_classes([AllowAny])
 @throttle_classes([TokenThrottle])
@@ -153,7 +156,6 @@ def obtain_token(request):
         raise exceptions.AuthenticationFailed(_("Wrong user name or password."))
     token, _created = Token.objects.get_or_create(user=user)
     return Response({"token": token.key}, status=status.HTTP_200_OK)
-
 
 
 def migrations_applied() -> bool:

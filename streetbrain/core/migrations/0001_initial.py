@@ -4,143 +4,456 @@ import django.contrib.auth.validators
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import streetbrain.core.models
 from django.conf import settings
 from django.db import migrations, models
 
+import streetbrain.core.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OrgUnit',
+            name="OrgUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Statistical division code; grid cells use the 14-digit GB/T 30428.1 code.', max_length=20, unique=True, validators=[django.core.validators.RegexValidator('^\\d{4,14}$', 'A division code has 4 to 14 digits.')], verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('level', models.CharField(choices=[('city', 'City'), ('district', 'District'), ('street', 'Sub-district'), ('community', 'Community'), ('grid', 'Grid cell')], max_length=16, verbose_name='level')),
-                ('path', models.CharField(editable=False, max_length=255, unique=True, verbose_name='path')),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='depth')),
-                ('legacy_code', models.CharField(blank=True, help_text='e.g. the 2016 code', max_length=20, verbose_name='former code')),
-                ('geometry', models.JSONField(blank=True, null=True, verbose_name='outline (GeoJSON, WGS-84)')),
-                ('centroid_lon', models.FloatField(blank=True, null=True, verbose_name='centroid longitude')),
-                ('centroid_lat', models.FloatField(blank=True, null=True, verbose_name='centroid latitude')),
-                ('area_m2', models.FloatField(blank=True, null=True, verbose_name='area (m²)')),
-                ('illustrative', models.BooleanField(default=False, help_text='The outline is drawn for illustration (示意), not an official boundary.', verbose_name='illustrative outline')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='sort order')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='core.orgunit', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Statistical division code; grid cells use the 14-digit GB/T 30428.1 code.",
+                        max_length=20,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{4,14}$", "A division code has 4 to 14 digits."
+                            )
+                        ],
+                        verbose_name="code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("city", "City"),
+                            ("district", "District"),
+                            ("street", "Sub-district"),
+                            ("community", "Community"),
+                            ("grid", "Grid cell"),
+                        ],
+                        max_length=16,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(
+                        editable=False, max_length=255, unique=True, verbose_name="path"
+                    ),
+                ),
+                (
+                    "depth",
+                    models.PositiveSmallIntegerField(
+                        default=0, editable=False, verbose_name="depth"
+                    ),
+                ),
+                (
+                    "legacy_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. the 2016 code",
+                        max_length=20,
+                        verbose_name="former code",
+                    ),
+                ),
+                (
+                    "geometry",
+                    models.JSONField(
+                        blank=True, null=True, verbose_name="outline (GeoJSON, WGS-84)"
+                    ),
+                ),
+                (
+                    "centroid_lon",
+                    models.FloatField(blank=True, null=True, verbose_name="centroid longitude"),
+                ),
+                (
+                    "centroid_lat",
+                    models.FloatField(blank=True, null=True, verbose_name="centroid latitude"),
+                ),
+                ("area_m2", models.FloatField(blank=True, null=True, verbose_name="area (m²)")),
+                (
+                    "illustrative",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The outline is drawn for illustration (示意), not an official boundary.",
+                        verbose_name="illustrative outline",
+                    ),
+                ),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="sort order")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="core.orgunit",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'org unit',
-                'verbose_name_plural': 'org units',
-                'ordering': ['path'],
+                "verbose_name": "org unit",
+                "verbose_name_plural": "org units",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='KeyFigure',
+            name="KeyFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=60)),
-                ('value', models.FloatField()),
-                ('computed_at', models.DateTimeField()),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='key_figures', to='core.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=60)),
+                ("value", models.FloatField()),
+                ("computed_at", models.DateTimeField()),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="key_figures",
+                        to="core.orgunit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'key figure',
-                'verbose_name_plural': 'key figures',
-                'ordering': ['org_unit', 'key'],
+                "verbose_name": "key figure",
+                "verbose_name_plural": "key figures",
+                "ordering": ["org_unit", "key"],
             },
         ),
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('kind', models.CharField(choices=[('urban', 'Urban management'), ('market', 'Market regulation'), ('housing', 'Housing and construction'), ('environment', 'Ecology and environment'), ('fire', 'Fire and rescue'), ('property', 'Property management'), ('community', 'Community'), ('police', 'Public security'), ('transport', 'Transport'), ('utilities', 'Utilities'), ('economy', 'Economic development'), ('other', 'Other')], max_length=20, verbose_name='kind')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='duty phone')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='sort order')),
-                ('org_unit', models.ForeignKey(help_text='The unit the department belongs to and serves.', on_delete=django.db.models.deletion.PROTECT, related_name='departments', to='core.orgunit', verbose_name='org unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("urban", "Urban management"),
+                            ("market", "Market regulation"),
+                            ("housing", "Housing and construction"),
+                            ("environment", "Ecology and environment"),
+                            ("fire", "Fire and rescue"),
+                            ("property", "Property management"),
+                            ("community", "Community"),
+                            ("police", "Public security"),
+                            ("transport", "Transport"),
+                            ("utilities", "Utilities"),
+                            ("economy", "Economic development"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="duty phone")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="sort order")),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        help_text="The unit the department belongs to and serves.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="departments",
+                        to="core.orgunit",
+                        verbose_name="org unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'department',
-                'verbose_name_plural': 'departments',
-                'ordering': ['sort_order', 'code'],
+                "verbose_name": "department",
+                "verbose_name_plural": "departments",
+                "ordering": ["sort_order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('display_name', models.CharField(blank=True, max_length=60, verbose_name='full name')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('department', models.ForeignKey(blank=True, help_text='A department user sees the objects dispatched to this department.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='core.department', verbose_name='department')),
-                ('org_unit', models.ForeignKey(blank=True, help_text="The user sees and changes only what lies in this unit's subtree.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='core.orgunit', verbose_name='org unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "display_name",
+                    models.CharField(blank=True, max_length=60, verbose_name="full name"),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="A department user sees the objects dispatched to this department.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="users",
+                        to="core.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The user sees and changes only what lies in this unit's subtree.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="users",
+                        to="core.orgunit",
+                        verbose_name="org unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'ordering': ['username'],
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "ordering": ["username"],
             },
             managers=[
-                ('objects', streetbrain.core.models.ScopedUserManager()),
+                ("objects", streetbrain.core.models.ScopedUserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='ChangeLogEntry',
+            name="ChangeLogEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('time', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('user_name', models.CharField(blank=True, max_length=150, verbose_name='user name')),
-                ('request_id', models.UUIDField(blank=True, db_index=True, null=True, verbose_name='request id')),
-                ('source', models.CharField(choices=[('web', 'Web page'), ('api', 'API'), ('admin', 'Admin'), ('cli', 'Command line'), ('import', 'Import'), ('task', 'Background task'), ('system', 'System')], max_length=10, verbose_name='channel')),
-                ('remote_addr', models.GenericIPAddressField(blank=True, null=True, verbose_name='address')),
-                ('action', models.CharField(choices=[('create', 'Created'), ('update', 'Updated'), ('delete', 'Deleted'), ('reveal', 'Protected data revealed')], max_length=10, verbose_name='action')),
-                ('object_id', models.CharField(max_length=64, verbose_name='object id')),
-                ('object_repr', models.CharField(max_length=200, verbose_name='object')),
-                ('related_object_id', models.CharField(blank=True, max_length=64)),
-                ('org_unit_path', models.CharField(blank=True, db_index=True, max_length=255, verbose_name='org unit path')),
-                ('prechange', models.JSONField(blank=True, null=True, verbose_name='before')),
-                ('postchange', models.JSONField(blank=True, null=True, verbose_name='after')),
-                ('changed_fields', models.JSONField(blank=True, default=list, verbose_name='changed fields')),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='reason')),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='object type')),
-                ('related_content_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "time",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time"),
+                ),
+                (
+                    "user_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="user name"),
+                ),
+                (
+                    "request_id",
+                    models.UUIDField(
+                        blank=True, db_index=True, null=True, verbose_name="request id"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("web", "Web page"),
+                            ("api", "API"),
+                            ("admin", "Admin"),
+                            ("cli", "Command line"),
+                            ("import", "Import"),
+                            ("task", "Background task"),
+                            ("system", "System"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "remote_addr",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="address"),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "Created"),
+                            ("update", "Updated"),
+                            ("delete", "Deleted"),
+                            ("reveal", "Protected data revealed"),
+                        ],
+                        max_length=10,
+                        verbose_name="action",
+                    ),
+                ),
+                ("object_id", models.CharField(max_length=64, verbose_name="object id")),
+                ("object_repr", models.CharField(max_length=200, verbose_name="object")),
+                ("related_object_id", models.CharField(blank=True, max_length=64)),
+                (
+                    "org_unit_path",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=255, verbose_name="org unit path"
+                    ),
+                ),
+                ("prechange", models.JSONField(blank=True, null=True, verbose_name="before")),
+                ("postchange", models.JSONField(blank=True, null=True, verbose_name="after")),
+                (
+                    "changed_fields",
+                    models.JSONField(blank=True, default=list, verbose_name="changed fields"),
+                ),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="reason")),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="object type",
+                    ),
+                ),
+                (
+                    "related_content_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'change log entry',
-                'verbose_name_plural': 'change log',
-                'ordering': ['-time', '-pk'],
-                'default_permissions': ('view',),
-                'indexes': [models.Index(fields=['content_type', 'object_id'], name='core_change_content_2fc18c_idx'), models.Index(fields=['related_content_type', 'related_object_id'], name='core_change_related_194d76_idx')],
+                "verbose_name": "change log entry",
+                "verbose_name_plural": "change log",
+                "ordering": ["-time", "-pk"],
+                "default_permissions": ("view",),
+                "indexes": [
+                    models.Index(
+                        fields=["content_type", "object_id"], name="core_change_content_2fc18c_idx"
+                    ),
+                    models.Index(
+                        fields=["related_content_type", "related_object_id"],
+                        name="core_change_related_194d76_idx",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='orgunit',
-            index=models.Index(fields=['level', 'path'], name='core_orguni_level_5ef2bd_idx'),
+            model_name="orgunit",
+            index=models.Index(fields=["level", "path"], name="core_orguni_level_5ef2bd_idx"),
         ),
         migrations.AddConstraint(
-            model_name='keyfigure',
-            constraint=models.UniqueConstraint(fields=('org_unit', 'key'), name='keyfigure_unique_unit_key'),
+            model_name="keyfigure",
+            constraint=models.UniqueConstraint(
+                fields=("org_unit", "key"), name="keyfigure_unique_unit_key"
+            ),
         ),
     ]

@@ -14,7 +14,10 @@
     },
     onEachFeature: function (f, lyr) {
       if (f.properties.role !== "child") return;
-      lyr.bindTooltip(f.properties.name, { sticky: true });
+      var few = data.features.length <= 30;
+      lyr.bindTooltip(f.properties.name, few
+        ? { permanent: true, direction: "center", className: "map-label" }
+        : { sticky: true });
       lyr.on("click", function () { window.location.href = f.properties.url; });
     }
   }).addTo(map);

@@ -54,6 +54,6 @@ class Command(BaseCommand):
         if not ctx.accounts:
             core_demo.describe_accounts(ctx)
         self.stdout.write(self.style.SUCCESS(f"demo ready in {time.monotonic() - started:.1f} s"))
-        self.stdout.write("demo accounts (password: %s):" % ctx.password_hint)
+        self.stdout.write(f"demo accounts (password: {ctx.password_hint}):")
         for username, role, scope in ctx.accounts:
             self.stdout.write(f"  {username:<11} {role:<11} {scope}")

@@ -41,8 +41,9 @@ class Command(BaseCommand):
             def load(self):
                 return application
 
+        vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
         self.stdout.write(
             f"StreetBrain on http://{host}:{port}/ "
-            f"({workers} workers × {threads} threads, database {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})"
+            f"({workers} workers × {threads} threads, database {vendor})"
         )
         Server().run()

@@ -1,0 +1,132 @@
+"""Browser smoke tests: a real Chromium (Debian's package, never a Playwright download) driven
+through Playwright's sync API against pytest-django's live server.
+
+Locally a missing chromium skips these tests; in CI (``CI=true``) it fails them, so CI cannot
+silently lose them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+# Playwright's sync API runs an asyncio event loop in the test thread; Django would then refuse
+# ORM calls there ("You cannot call this from an async context"). The test thread only sets up
+# data and never shares a connection with the loop, so this is safe here.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+DEMO_PASSWORD = "streetbrain-demo"
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+MISSING_CHROMIUM = (
+    "browser tests skipped: Debian's chromium is not installed (apt-get install chromium)"
+)
+
+
+def find_chromium() -> str | None:
+    if os.access("/usr/bin/chromium", os.X_OK):
+        return "/usr/bin/chromium"
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = find_chromium()
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(MISSING_CHROMIUM.replace("skipped", "failed (CI=true)"), pytrace=False)
+        pytest.skip(MISSING_CHROMIUM)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo_data(transactional_db):
+    """The demo org tree, departments and accounts, with their key figures."""
+    from streetbrain.core import demo
+    from streetbrain.core.actions import refresh_key_figures
+
+    ctx = demo.DemoContext(password=DEMO_PASSWORD)
+    demo.load(ctx)
+    refresh_key_figures()
+    return ctx
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOT_DIR
+
+
+class PageProblems:
+    """Console errors, failed requests and same-origin HTTP errors seen by a page."""
+
+    def __init__(self, origin: str):
+        self.origin = origin
+        self.items: list[str] = []
+
+    def _same_origin(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}" == self.origin
+
+    def attach(self, page) -> None:
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.items.append(f"page error: {exc}"))
+        page.on("requestfailed", self._on_request_failed)
+        page.on("response", self._on_response)
+
+    def _on_console(self, msg) -> None:
+        if msg.type == "error":
+            self.items.append(f"console error: {msg.text} ({msg.location.get('url', '')})")
+
+    def _on_request_failed(self, request) -> None:
+        self.items.append(f"request failed: {request.method} {request.url}: {request.failure}")
+
+    def _on_response(self, response) -> None:
+        if response.status >= 400 and self._same_origin(response.url):
+            self.items.append(f"HTTP {response.status}: {response.request.method} {response.url}")
+
+    def check(self) -> None:
+        assert not self.items, "browser problems:\n" + "\n".join(self.items)
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """``open_page(locale)`` gives a fresh context's page and its problem collector."""
+    contexts = []
+
+    def make(locale: str = "zh-CN"):
+        context = browser.new_context(
+            locale=locale, base_url=live_server.url, viewport={"width": 1366, "height": 900}
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        problems = PageProblems(live_server.url.rstrip("/"))
+        problems.attach(page)
+        return page, problems
+
+    yield make
+    for context in contexts:
+        context.close()

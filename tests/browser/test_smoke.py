@@ -1,0 +1,65 @@
+"""Smoke test in a real browser: log in as demo accounts, see the home page, the community list
+and a community's map, with no console errors and no failed same-origin requests."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+COMMUNITY_ROWS = "#object-table tbody tr:has(a)"
+MAP_PATHS = "#unit-map .leaflet-interactive"
+LOGIN_BUTTON = ".login-box form button[type=submit]"
+
+
+def log_in(page, username: str, password: str, home_url: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    with page.expect_navigation():
+        page.click(LOGIN_BUTTON)
+    assert page.url == home_url, f"login as {username} landed on {page.url}, not the home page"
+    assert page.locator("#id_username").count() == 0, "still on the login form"
+
+
+def shoot(page, screenshot_dir, username: str, name: str) -> None:
+    page.screenshot(path=str(screenshot_dir / f"{username}-{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("username", ["leader", "gridworker"])
+def test_login_home_communities_map(username, demo_data, open_page, live_server, screenshot_dir):
+    page, problems = open_page("zh-CN")
+
+    log_in(page, username, demo_data.password, live_server.url + "/")
+    lang = page.get_attribute("html", "lang") or ""
+    assert lang.startswith("zh"), f"<html lang={lang!r}>"
+    if username == "leader":
+        assert "福明街道" in page.locator("main").inner_text()
+    shoot(page, screenshot_dir, username, "home")
+
+    page.goto("/core/communities/")
+    rows = page.locator(COMMUNITY_ROWS)
+    count = rows.count()
+    if username == "gridworker":
+        assert count == 1, f"gridworker sees {count} communities, expected exactly their own"
+    else:
+        assert count >= 1, "no community listed"
+    shoot(page, screenshot_dir, username, "communities")
+
+    with page.expect_navigation():
+        rows.first.locator("a").first.click()
+    assert "/core/org-units/" in page.url, page.url
+    page.wait_for_selector(MAP_PATHS, state="attached")
+    assert page.locator(MAP_PATHS).count() >= 1, "the community map drew no outline"
+    shoot(page, screenshot_dir, username, "community")
+
+    problems.check()
+
+
+def test_login_page_in_english(open_page, live_server, screenshot_dir, transactional_db):
+    page, problems = open_page("en-US")
+    page.goto("/accounts/login/")
+    assert (page.get_attribute("html", "lang") or "").startswith("en")
+    assert page.locator(LOGIN_BUTTON).inner_text().strip() == "Log in"
+    shoot(page, screenshot_dir, "anonymous", "login-en")
+    problems.check()

@@ -1,0 +1,123 @@
+"""The REST API: token auth, pagination, the OpenAPI schema and the offline docs, health."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from .conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_token_auth_round_trip(client, tree, make_user):
+    make_user("apiuser", role="leader", unit=tree["street"])
+    response = client.post("/api/auth/token/", {"username": "apiuser", "password": PASSWORD})
+    assert response.status_code == 200
+    token = response.json()["token"]
+    again = client.post("/api/auth/token/", {"username": "apiuser", "password": PASSWORD})
+    assert again.json()["token"] == token  # one token per user
+    me = client.get("/api/core/users/me/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert me.status_code == 200
+    assert me.json()["username"] == "apiuser"
+    assert me.json()["org_unit"]["code"] == "330212014"
+    assert me.json()["roles"] == ["leader"]
+
+
+def test_token_refused_in_chinese(client, tree, make_user):
+    make_user("apiuser", role="leader", unit=tree["street"])
+    response = client.post("/api/auth/token/", {"username": "apiuser", "password": "nope"})
+    assert response.status_code in (401, 403)
+    assert "用户名或密码" in response.json()["detail"]
+
+
+def test_token_requires_fields(client):
+    response = client.post("/api/auth/token/", {})
+    assert response.status_code == 400
+    assert "该字段是必填项" in str(response.json())
+
+
+def test_lists_are_paginated(api_client, tree, make_user):
+    api_client.force_authenticate(make_user("l", role="leader", unit=tree["street"]))
+    body = api_client.get("/api/core/org-units/", {"page_size": 2}).json()
+    assert set(body) == {"count", "next", "previous", "results"}
+    assert body["count"] == 9  # city, district (context) + street, 2 communities, 4 grids
+    assert len(body["results"]) == 2 and body["next"]
+
+
+def test_filters_and_search(api_client, tree, make_user):
+    api_client.force_authenticate(make_user("l", role="leader", unit=tree["street"]))
+    grids = api_client.get("/api/core/org-units/", {"level": "grid", "within": "330212014002"})
+    assert [g["code"] for g in grids.json()["results"]] == ["33021201400201", "33021201400202"]
+    found = api_client.get("/api/core/org-units/", {"q": "江城"}).json()
+    assert {r["name"] for r in found["results"]} == {
+        "江城社区",
+        "江城社区第1网格",
+        "江城社区第2网格",
+    }
+    with_geometry = api_client.get("/api/core/communities/", {"geometry": "1"}).json()
+    assert with_geometry["results"][0]["geometry"]["type"] == "Polygon"
+
+
+def test_validation_errors_in_chinese(api_client, tree, make_user):
+    api_client.force_authenticate(make_user("a", superuser=True, unit=tree["street"]))
+    response = api_client.post(
+        "/api/core/org-units/",
+        {"code": "123", "name": "坏网格", "level": "grid", "parent": tree["east"].pk},
+        format="json",
+    )
+    assert response.status_code == 400
+    body = str(response.json())
+    assert "4" in body and "14" in body  # the code must have 4–14 digits
+
+
+def test_grid_code_rule_enforced(api_client, tree, make_user):
+    api_client.force_authenticate(make_user("a", superuser=True, unit=tree["street"]))
+    response = api_client.post(
+        "/api/core/org-units/",
+        {
+            "code": "33021201400299",
+            "name": "错社区网格",
+            "level": "grid",
+            "parent": tree["east"].pk,
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "code" in response.json()
+
+
+def test_schema_is_valid_and_warning_free(tmp_path):
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    text = out.read_text()
+    for path in (
+        "/api/core/grids/",
+        "/api/core/communities/",
+        "/api/auth/token/",
+        "/api/core/org-units/locate/",
+        "/api/core/changelog/",
+    ):
+        assert path in text
+
+
+def test_schema_and_docs_served_offline(client):
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
+    assert "cdn" not in html.lower() and "unpkg" not in html.lower()
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["migrations_applied"] is True
+    assert body["database"] in ("sqlite", "postgresql")
+    import streetbrain
+
+    assert body["version"] == streetbrain.__version__

@@ -1,0 +1,156 @@
+"""The security baseline: argon2, lockout, session expiry, CSRF, security headers, CSP,
+DEBUG off and secrets from the environment outside the demo."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from .conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_argon2_is_the_production_hasher():
+    from streetbrain.settings import base
+
+    assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_login_page_is_chinese(client):
+    html = client.get(reverse("login")).content.decode()
+    assert 'lang="zh-hans"' in html
+    assert "用户名" in html or "登录" in html
+
+
+def test_login_and_home(client, tree, make_user):
+    make_user("leader1", role="leader", unit=tree["street"])
+    response = client.post(reverse("login"), {"username": "leader1", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/"
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "福明街道" in home.content.decode()
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get("/core/grids/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_lockout_after_repeated_failures(client, tree, make_user):
+    make_user("victim", role="leader", unit=tree["street"])
+    statuses = [
+        client.post(reverse("login"), {"username": "victim", "password": "wrong-guess"}).status_code
+        for _ in range(settings.AXES_FAILURE_LIMIT)
+    ]
+    # the failures before the limit show the form again; the one reaching it locks
+    assert statuses == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
+    locked = client.post(reverse("login"), {"username": "victim", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "锁定" in locked.content.decode() or "locked" in locked.content.decode().lower()
+    # the API's token endpoint honours the same lockout
+    api = Client().post("/api/auth/token/", {"username": "victim", "password": PASSWORD})
+    assert api.status_code in (403, 429)
+
+
+def test_sessions_expire():
+    assert settings.SESSION_COOKIE_AGE <= 8 * 3600
+    assert settings.SESSION_SAVE_EVERY_REQUEST  # idle timeout, not absolute
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    assert settings.SESSION_COOKIE_HTTPONLY
+
+
+def test_csrf_is_enforced(tree, make_user):
+    make_user("c", role="leader", unit=tree["street"])
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": "c", "password": PASSWORD})
+    assert response.status_code == 403
+
+
+def test_security_headers_and_csp(client):
+    response = client.get(reverse("login"))
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert (
+        "script-src 'self'" in csp
+        and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    )
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Request-ID"]
+
+
+def test_no_inline_scripts_in_pages(client, tree, make_user):
+    """The CSP forbids inline scripts; pages must not rely on any."""
+    import re
+
+    user = make_user("l", role="leader", unit=tree["street"])
+    client.force_login(user)
+    for url in ["/", reverse("core:community_list"), tree["east"].get_absolute_url()]:
+        html = client.get(url).content.decode()
+        for tag in re.findall(r"<script\b[^>]*>", html):
+            assert "src=" in tag or 'type="application/json"' in tag, (url, tag)
+
+
+def _settings_env(**extra):
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    env.update(extra)
+    return env
+
+
+def test_production_refuses_to_start_without_secret_key():
+    code = "import django; django.setup()"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=_settings_env(DJANGO_SETTINGS_MODULE="streetbrain.settings.production"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_defaults_are_safe():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECRET_KEY == 'k' * 60)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=_settings_env(
+            DJANGO_SETTINGS_MODULE="streetbrain.settings.production", SECRET_KEY="k" * 60
+        ),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["False", "True", "True", "True"]
+
+
+def test_demo_generates_its_secret_into_var(tmp_path):
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; print(s.SECRET_KEY)"
+    )
+    env = _settings_env(
+        DJANGO_SETTINGS_MODULE="streetbrain.settings.demo", STREETBRAIN_VAR_DIR=str(tmp_path)
+    )
+    first = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    second = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert len(first) > 40 and first == second
+    secret_file = tmp_path / "django_secret_key.secret"
+    assert secret_file.read_text().strip() == first
+    assert oct(secret_file.stat().st_mode)[-3:] == "600"
