@@ -12,6 +12,7 @@ admin.site.site_header = "StreetBrain 街道大脑"
 admin.site.site_title = "StreetBrain"
 
 api_patterns = [
+    path("", core_api.api_root, name="root"),
     path("auth/token/", core_api.obtain_token, name="token"),
     path("core/", include("streetbrain.core.api.urls")),
 ]

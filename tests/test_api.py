@@ -121,3 +121,9 @@ def test_healthz(client):
     import streetbrain
 
     assert body["version"] == streetbrain.__version__
+
+
+def test_api_root_lists_the_endpoints(client):
+    body = client.get("/api/").json()
+    assert body["schema"].endswith("/api/schema/")
+    assert body["core"]["grid"].endswith("/api/core/grids/")

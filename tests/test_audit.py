@@ -296,3 +296,17 @@ def test_cli_command_line_changes_carry_os_user(tree, capsys):
         )
     entry = entries_for(User.objects.get(username="root3")).first()
     assert entry.user_name == "cli:tester"
+
+
+def test_entry_detail_open_to_viewers_of_the_object(client, tree, departments, make_user):
+    with audit_context(source="system"):
+        departments["urban"].phone = "1"
+        departments["urban"].save()
+        departments["river"].phone = "2"
+        departments["river"].save()
+    worker = make_user("gw2", role="gridworker", unit=tree["east_grid"])
+    client.force_login(worker)
+    seen = entries_for(departments["urban"]).last()
+    hidden = entries_for(departments["river"]).last()
+    assert client.get(seen.get_absolute_url()).status_code == 200
+    assert client.get(hidden.get_absolute_url()).status_code == 404

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -200,14 +201,7 @@ class ChangeLogListView(ObjectListView):
             from django.contrib.contenttypes.models import ContentType
 
             ct = get_object_or_404(ContentType, app_label=app_label, model=model_name)
-            model = ct.model_class()
-            if model is None or not hasattr(model.objects, "restrict"):
-                raise PermissionDenied
-            if (
-                not model.objects.restrict(self.request.user, "view")
-                .filter(pk=params["object_id"])
-                .exists()
-            ):
+            if not can_view_object_of(self.request.user, ct, params["object_id"]):
                 raise PermissionDenied
             self.single_object = True
             return
@@ -220,10 +214,35 @@ class ChangeLogListView(ObjectListView):
         return super().get_queryset()
 
 
+def can_view_object_of(user, content_type, object_id) -> bool:
+    """Whether ``user`` may see the object a change-log entry is about (its log goes with it)."""
+    model = content_type.model_class()
+    if model is None or not hasattr(model.objects, "restrict"):
+        return False
+    return model.objects.restrict(user, "view").filter(pk=object_id).exists()
+
+
 class ChangeLogDetailView(ObjectDetailView):
+    """One entry: for holders of the change-log permission within their scope, and for anyone
+    who can see the object it is about."""
+
     model = ChangeLogEntry
     template_name = "core/changelog_detail.html"
     select_related = ("content_type", "user")
+
+    def check_permission(self):
+        pass  # decided per entry in get_object
+
+    def get_object(self):
+        user = self.request.user
+        entry = get_object_or_404(
+            ChangeLogEntry.objects.select_related("content_type", "user"), pk=self.kwargs["pk"]
+        )
+        if ChangeLogEntry.objects.restrict(user, "view").filter(pk=entry.pk).exists():
+            return entry
+        if can_view_object_of(user, entry.content_type, entry.object_id):
+            return entry
+        raise Http404
 
 
 def permission_denied(request, exception=None):

@@ -17,3 +17,7 @@ STORAGES = {
 }
 STREETBRAIN = {**STREETBRAIN, "DEMO": True}
 AXES_FAILURE_LIMIT = 5
+# Tests serve static files from the finders (no collectstatic run); WhiteNoise must not scan
+# an empty STATIC_ROOT at start-up.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

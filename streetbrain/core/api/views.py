@@ -181,3 +181,26 @@ def healthz(request):
         },
         status=200 if ok else 503,
     )
+
+
+@extend_schema(exclude=True)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def api_root(request):
+    """Where things are: the schema, the docs, the token endpoint and each app's endpoints."""
+    from django.urls import reverse
+
+    def url(name):
+        return request.build_absolute_uri(reverse(name))
+
+    return Response(
+        {
+            "schema": url("schema"),
+            "docs": url("api-docs"),
+            "token": url("api:token"),
+            "core": {
+                name: url(f"api:core:{name}-list")
+                for name in ("orgunit", "community", "grid", "department", "user", "changelog")
+            },
+        }
+    )
