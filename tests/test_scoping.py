@@ -288,3 +288,17 @@ def test_locate_respects_scope(api_client, tree, make_user):
     assert other["grid"] is None
     bad = api_client.get("/api/core/org-units/locate/", {"lon": "x"})
     assert bad.status_code == 400
+
+
+def test_home_figures_link_only_to_lists_the_user_may_open(client, tree, departments, make_user):
+    from streetbrain.core.actions import refresh_key_figures
+
+    refresh_key_figures()
+    handler = make_user("h2", role="handler", unit=tree["street"], department=departments["urban"])
+    client.force_login(handler)
+    html = client.get("/").content.decode()
+    assert reverse("core:department_list") in html
+    assert f'href="{reverse("core:user_list")}"' not in html
+    leader = make_user("l2", role="leader", unit=tree["street"])
+    client.force_login(leader)
+    assert f'href="{reverse("core:user_list")}"' in client.get("/").content.decode()

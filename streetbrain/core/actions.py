@@ -28,8 +28,9 @@ def refresh_key_figures() -> int:
     return len(rows)
 
 
-def key_figures_for(unit: OrgUnit) -> list[dict]:
-    """The figures of one unit in display order, with their labels and links."""
+def key_figures_for(unit: OrgUnit, user=None) -> list[dict]:
+    """The figures of one unit in display order, with their labels, and links to the lists
+    behind them where ``user`` may open those lists."""
     stored = {kf.key: kf for kf in KeyFigure.objects.filter(org_unit=unit)}
     out = []
     for figure in sorted(figures.FIGURES.values(), key=lambda f: f.order):
@@ -43,7 +44,14 @@ def key_figures_for(unit: OrgUnit) -> list[dict]:
                 "unit": figure.unit,
                 "value": kf.value if kf else None,
                 "computed_at": kf.computed_at if kf else None,
-                "link": figure.link,
+                "link": figure.link
+                if figure.link
+                and (
+                    user is None
+                    or not figure.link_permission
+                    or user.has_perm(figure.link_permission)
+                )
+                else "",
             }
         )
     return out

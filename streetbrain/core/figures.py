@@ -23,6 +23,7 @@ class Figure:
     link: str = ""  # URL name of the list behind the figure
     order: int = 100
     levels: tuple[str, ...] = ("city", "district", "street", "community", "grid")
+    link_permission: str = ""  # who may follow the link
 
 
 FIGURES: dict[str, Figure] = {}
@@ -81,6 +82,7 @@ register(
         "core:community_list",
         10,
         ABOVE_COMMUNITY,
+        "core.view_orgunit",
     )
 )
 register(
@@ -92,8 +94,29 @@ register(
         "core:grid_list",
         20,
         ABOVE_GRID,
+        "core.view_orgunit",
     )
 )
 register(Figure("area_km2", _("Area"), "km²", _area_km2, "", 30))
-register(Figure("departments", _("Departments"), "", _departments, "core:department_list", 40))
-register(Figure("users", _("Staff accounts"), "", _users, "core:user_list", 50))
+register(
+    Figure(
+        "departments",
+        _("Departments"),
+        "",
+        _departments,
+        "core:department_list",
+        40,
+        link_permission="core.view_department",
+    )
+)
+register(
+    Figure(
+        "users",
+        _("Staff accounts"),
+        "",
+        _users,
+        "core:user_list",
+        50,
+        link_permission="core.view_user",
+    )
+)

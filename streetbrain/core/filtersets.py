@@ -70,9 +70,19 @@ class UserFilterSet(SearchFilterSet):
 
 class ChangeLogFilterSet(SearchFilterSet):
     search_fields = ("object_repr", "user_name", "reason")
-    time_after = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte")
-    time_before = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="lt")
-    object_type = django_filters.CharFilter(method="filter_object_type", label=_("Object type"))
+    action = django_filters.ChoiceFilter(choices=ChangeLogEntry.Action.choices, label=_("Action"))
+    source = django_filters.ChoiceFilter(choices=ChangeLogEntry.Source.choices, label=_("Channel"))
+    time_after = django_filters.IsoDateTimeFilter(
+        field_name="time", lookup_expr="gte", label=_("From (time)")
+    )
+    time_before = django_filters.IsoDateTimeFilter(
+        field_name="time", lookup_expr="lt", label=_("Until (time)")
+    )
+    object_type = django_filters.CharFilter(
+        method="filter_object_type", label=_("Object type (app.model)")
+    )
+    object_id = django_filters.CharFilter(label=_("Object id"))
+    request_id = django_filters.UUIDFilter(label=_("Request id"))
 
     class Meta:
         model = ChangeLogEntry

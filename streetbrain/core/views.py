@@ -26,7 +26,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         unit = user.org_unit or OrgUnit.objects.filter(level=OrgUnit.Level.STREET).first()
         ctx["unit"] = unit
-        ctx["figures"] = key_figures_for(unit) if unit else []
+        ctx["figures"] = key_figures_for(unit, user) if unit else []
         ctx["domains"] = DOMAINS
         ctx["communities"] = (
             OrgUnit.objects.restrict(user, "view")
@@ -113,7 +113,7 @@ class OrgUnitDetailView(ObjectDetailView):
         if obj.geometry:
             features.append(_feature(obj, "self"))
         ctx["geojson"] = {"type": "FeatureCollection", "features": features}
-        ctx["figures"] = key_figures_for(obj)
+        ctx["figures"] = key_figures_for(obj, self.request.user)
         ctx["ancestors"] = obj.ancestors()
         return ctx
 
