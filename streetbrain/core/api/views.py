@@ -21,9 +21,18 @@ from . import serializers
 from .viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 
 
-class OrgUnitViewSet(ScopedModelViewSet):
-    """All org units of the caller's subtree (street, communities, grid cells).
-    ``?geometry=1`` adds each outline (GeoJSON)."""
+class GeometryOnRequestMixin:
+    """``?geometry=1`` adds each unit's outline (GeoJSON); lists stay light without it."""
+
+    def get_serializer_class(self):
+        if self.request.query_params.get("geometry") in ("1", "true"):
+            return serializers.OrgUnitGeoSerializer
+        return super().get_serializer_class()
+
+
+class OrgUnitViewSet(GeometryOnRequestMixin, ScopedModelViewSet):
+    """All org units of the caller's subtree (street, communities, grid cells), and the
+    units above it as read-only context."""
 
     model = OrgUnit
     select_related = ("parent",)
@@ -31,11 +40,6 @@ class OrgUnitViewSet(ScopedModelViewSet):
     filterset_class = filtersets.OrgUnitFilterSet
     ordering_fields = ["code", "name", "path"]
     http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_serializer_class(self):
-        if self.request.query_params.get("geometry") in ("1", "true"):
-            return serializers.OrgUnitGeoSerializer
-        return super().get_serializer_class()
 
     @extend_schema(
         parameters=[
@@ -66,7 +70,7 @@ class OrgUnitViewSet(ScopedModelViewSet):
         return Response(data)
 
 
-class LevelViewSet(ScopedReadOnlyViewSet):
+class LevelViewSet(GeometryOnRequestMixin, ScopedReadOnlyViewSet):
     model = OrgUnit
     level = None
     select_related = ("parent",)
@@ -76,11 +80,6 @@ class LevelViewSet(ScopedReadOnlyViewSet):
 
     def get_queryset(self):
         return super().get_queryset().filter(level=self.level)
-
-    def get_serializer_class(self):
-        if self.request.query_params.get("geometry") in ("1", "true"):
-            return serializers.OrgUnitGeoSerializer
-        return super().get_serializer_class()
 
 
 class CommunityViewSet(LevelViewSet):
