@@ -128,7 +128,10 @@ def test_production_defaults_are_safe():
     result = subprocess.run(
         [sys.executable, "-c", code],
         env=_settings_env(
-            DJANGO_SETTINGS_MODULE="streetbrain.settings.production", SECRET_KEY="k" * 60
+            DJANGO_SETTINGS_MODULE="streetbrain.settings.production",
+            SECRET_KEY="k" * 60,
+            STREETBRAIN_DATA_KEYS="a" * 40,
+            STREETBRAIN_DIGEST_KEY="b" * 40,
         ),
         capture_output=True,
         text=True,

@@ -197,6 +197,48 @@ def log_change(
     )
 
 
+def log_bulk(instances, action: str, *, prechanges: list[dict | None] | None = None) -> int:
+    """Write change-log entries for objects created or updated in bulk (``bulk_create`` and
+    ``bulk_update`` bypass the signals). One entry per object, written in batches, with the
+    same context fields as single changes. ``prechanges`` are the snapshots before an update."""
+    from .models import ChangeLogEntry
+
+    ctx = current()
+    user = ctx.resolved_user()
+    user_name = user.get_username() if user else (ctx.actor_name or ctx.source)
+    content_types: dict[type, ContentType] = {}
+    entries = []
+    for i, instance in enumerate(instances):
+        model = type(instance)
+        if model not in content_types:
+            content_types[model] = ContentType.objects.get_for_model(model)
+        before = prechanges[i] if prechanges else None
+        after = snapshot(instance) if action != "delete" else None
+        related_ct, related_id = _related(instance)
+        entries.append(
+            ChangeLogEntry(
+                user=user,
+                user_name=user_name,
+                request_id=ctx.request_id,
+                source=ctx.source,
+                remote_addr=ctx.remote_addr,
+                action=action,
+                content_type=content_types[model],
+                object_id=str(instance.pk),
+                object_repr=str(instance)[:200],
+                related_content_type=related_ct,
+                related_object_id=related_id,
+                org_unit_path=resolve_path(instance),
+                prechange=before,
+                postchange=after,
+                changed_fields=_changed(before, after) if action == "update" else [],
+                reason=ctx.reason[:500],
+            )
+        )
+    ChangeLogEntry.objects.bulk_create(entries, batch_size=2000)
+    return len(entries)
+
+
 # --- signal receivers -----------------------------------------------------------------------
 
 

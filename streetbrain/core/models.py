@@ -247,6 +247,64 @@ class User(AbstractUser):
         return "、".join(labels)
 
 
+class PlatformModel(models.Model):
+    """The base of registry objects: who created and last changed it and when, the org unit
+    (grid cell) it belongs to and is scoped by, where the record came from, a change log, and
+    a deterministic order. Subclasses set ``url_name`` for their detail page."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Entered")
+        IMPORT = "import", _("Imported")
+        API = "api", _("API")
+        DEMO = "demo", _("Demo (synthetic)")
+
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("grid cell"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The unit grid cell (单元网格) the record belongs to."),
+    )
+    data_source = models.CharField(
+        _("data source"), max_length=10, choices=Source.choices, default=Source.MANUAL
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ScopedManager()
+
+    scope_lookup = "org_unit__path"
+    audit_enabled = True
+    url_name = ""
+
+    class Meta:
+        abstract = True
+        ordering = ["pk"]
+
+    def get_absolute_url(self) -> str:
+        return reverse(self.url_name, args=[self.pk])
+
+    @property
+    def community(self) -> OrgUnit | None:
+        return self.org_unit.parent if self.org_unit_id else None
+
+
 class ChangeLogQuerySet(ScopedQuerySet):
     """The change log is append-only: bulk updates and deletes are refused."""
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "streetbrain.core",
+    "streetbrain.registry",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +230,10 @@ CELERY_BEAT_SCHEDULE = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Platform -------------------------------------------------------------------------------
+# Protected personal data: encryption keys (first encrypts; all decrypt) and the digest key.
+STREETBRAIN_DATA_KEYS = env.list("STREETBRAIN_DATA_KEYS", default=[])
+STREETBRAIN_DIGEST_KEY = env.str("STREETBRAIN_DIGEST_KEY", default="")
+
 STREETBRAIN = {
     # The org unit at the top of this deployment (福明街道 for the demo).
     "ROOT_UNIT_CODE": env.str("STREETBRAIN_ROOT_UNIT", default="330212014"),

@@ -17,6 +17,12 @@ def _generated_secret(name: str, nbytes: int = 48) -> str:
 
 
 SECRET_KEY = env.str("SECRET_KEY", default="") or _generated_secret("django_secret_key")
+STREETBRAIN_DATA_KEYS = env.list("STREETBRAIN_DATA_KEYS", default=[]) or [
+    _generated_secret("data_key")
+]
+STREETBRAIN_DIGEST_KEY = env.str("STREETBRAIN_DIGEST_KEY", default="") or _generated_secret(
+    "digest_key"
+)
 CELERY_TASK_ALWAYS_EAGER = True
 # The demo is served over plain http on the loopback interface.
 SESSION_COOKIE_SECURE = False

@@ -5,6 +5,8 @@ from .base import STORAGES, STREETBRAIN
 
 SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STREETBRAIN_DATA_KEYS = ["test-data-key-one"]
+STREETBRAIN_DIGEST_KEY = "test-digest-key"
 CELERY_TASK_ALWAYS_EAGER = True
 # The one test with a real worker uses Redis database 15, apart from any real deployment's.
 CELERY_BROKER_URL = "redis://127.0.0.1:6379/15"
