@@ -14,12 +14,15 @@ admin.site.site_title = "StreetBrain"
 api_patterns = [
     path("", core_api.api_root, name="root"),
     path("auth/token/", core_api.obtain_token, name="token"),
+    path("search/", core_api.global_search, name="search"),
     path("core/", include("streetbrain.core.api.urls")),
+    path("registry/", include("streetbrain.registry.api.urls")),
 ]
 
 urlpatterns = [
     path("", core_views.HomeView.as_view(), name="home"),
     path("healthz", core_api.healthz, name="healthz"),
+    path("search/", core_views.SearchView.as_view(), name="search"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -39,6 +42,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("core/", include("streetbrain.core.urls")),
+    path("registry/", include("streetbrain.registry.urls")),
     path("api/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -34,6 +34,24 @@ def register(figure: Figure) -> Figure:
     return figure
 
 
+def subtree_counts(units: Iterable, per_path: dict[str, float]) -> dict[int, float]:
+    """Sum values given per org-unit path (usually per grid cell) up the tree: each unit gets
+    the total of its subtree. One pass over the paths, whatever the number of rows counted."""
+    from .scoping import ancestor_paths
+
+    totals: dict[str, float] = {}
+    for path, value in per_path.items():
+        for prefix in (*ancestor_paths(path), path):
+            totals[prefix] = totals.get(prefix, 0.0) + value
+    return {u.pk: float(totals.get(u.path, 0.0)) for u in units}
+
+
+def count_per_unit(queryset, units, path_lookup: str = "org_unit__path") -> dict[int, float]:
+    """Counts of ``queryset`` rows for every unit's subtree, from one GROUP BY query."""
+    rows = queryset.order_by().values_list(path_lookup).annotate(n=Count("pk"))
+    return subtree_counts(units, {path: n for path, n in rows})
+
+
 def _count_descendants(units: Iterable, level: str) -> dict[int, float]:
     from .models import OrgUnit
 

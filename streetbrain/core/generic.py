@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from .models import ChangeLogEntry
 from .scoping import permission_name, scoped_delete, scoped_save
@@ -157,6 +157,29 @@ class ObjectDetailView(ScopedObjectMixin, TemplateView):
     def type_label(self, obj) -> str:
         return str(self.model._meta.verbose_name)
 
+    def protected_rows(self, obj) -> list[dict]:
+        """Protected values shown masked, with a reveal button for those allowed."""
+        from .protected import protected_names
+
+        permission = getattr(self.model, "reveal_permission", "")
+        may_reveal = bool(permission) and self.request.user.has_perm(permission)
+        rows = []
+        for name in protected_names(self.model):
+            masked = getattr(obj, f"{name}_masked")
+            field = self.model._meta.get_field(f"{name}_masked")
+            rows.append(
+                {
+                    "name": name,
+                    "label": capfirst(str(field.verbose_name)),
+                    "masked": masked,
+                    "can_reveal": may_reveal and bool(masked),
+                    "reveal_url": reverse(f"{self.url_prefix}_reveal", args=[obj.pk])
+                    if may_reveal
+                    else "",
+                }
+            )
+        return rows
+
     def related_tables(self, obj) -> list[dict]:
         """Override to show related objects: [{title, columns, rows, url}]"""
         return []
@@ -167,6 +190,7 @@ class ObjectDetailView(ScopedObjectMixin, TemplateView):
         ctx.update(
             self.model_context(),
             object=obj,
+            protected_rows=self.protected_rows(obj),
             type_label=self.type_label(obj),
             title=str(obj),
             field_rows=[(c.header(self.model), c.value(obj), c) for c in self.fields],
@@ -286,3 +310,28 @@ class ScopedModelForm(forms.ModelForm, ReasonFormMixin):
             qs = getattr(field, "queryset", None)
             if qs is not None and hasattr(qs, "restrict") and user is not None:
                 field.queryset = qs.restrict(user, "view")
+
+
+class ObjectRevealView(ScopedObjectMixin, View):
+    """POST: reveal one protected field of an object (logged); answers an HTML fragment for
+    HTMX. The permission is the model's ``reveal_permission``; the scope is the view scope."""
+
+    def post(self, request, *args, **kwargs):
+        from django.http import HttpResponse
+        from django.utils.html import format_html
+
+        from .actions import reveal
+
+        obj = get_object_or_404(self.scoped_queryset("view"), pk=kwargs["pk"])
+        field = request.POST.get("field", "")
+        try:
+            values = reveal(obj, [field], request.user, reason=request.POST.get("reason", ""))
+        except ValueError:
+            return HttpResponse(status=400)
+        return HttpResponse(
+            format_html(
+                '<span class="revealed" title="{}">{}</span>',
+                _("Revealed: this view is logged."),
+                values[field],
+            )
+        )

@@ -96,9 +96,12 @@ def mask_id_number(value: str) -> str:
 
 
 def mask_phone(value: str) -> str:
-    """138****1234; landlines keep their area code and last four."""
+    """Mobiles 138****1234; landlines keep their area code and last four (0574****4321)."""
     if len(value) <= 7:
         return value[:1] + MASK * max(len(value) - 1, 0)
+    if value.startswith("0"):
+        area = 3 if value[:2] in ("01", "02") else 4
+        return value[:area] + MASK * max(len(value) - area - 4, 4) + value[-4:]
     return value[:3] + MASK * (len(value) - 7) + value[-4:]
 
 

@@ -21,6 +21,21 @@ class Role:
 
 
 VIEW_ORG = ("core.view_orgunit", "core.view_department")
+CODE_TABLES = (
+    "registry.view_componentclass",
+    "registry.view_industryclass",
+    "registry.view_industrysection",
+    "registry.view_division",
+    "registry.view_residenttag",
+    "registry.view_place",
+)
+THINGS = ("registry.view_building", "registry.view_facility", "registry.view_shop")
+PEOPLE = ("registry.view_house", "registry.view_household", "registry.view_resident")
+
+
+def _crud(*models: str) -> tuple[str, ...]:
+    return tuple(f"registry.{a}_{m}" for m in models for a in ("view", "add", "change"))
+
 
 ROLES: dict[str, Role] = {
     r.code: r
@@ -29,43 +44,55 @@ ROLES: dict[str, Role] = {
             "leader",
             _("Street leader"),
             _("Sees the whole street's figures, registers and cases."),
-            (*VIEW_ORG, "core.view_user", "core.view_changelogentry"),
+            (
+                *VIEW_ORG,
+                "core.view_user",
+                "core.view_changelogentry",
+                *CODE_TABLES,
+                *THINGS,
+                *PEOPLE,
+            ),
         ),
         Role(
             "acceptor",
             _("Intake clerk"),
             _("Registers reports from calls and the 12345 hotline (受理员)."),
-            VIEW_ORG,
+            (*VIEW_ORG, *CODE_TABLES, *THINGS, "registry.view_house"),
         ),
         Role(
             "shiftlead",
             _("Shift leader"),
             _("Registers (立案) and closes (结案) cases (值班长)."),
-            (*VIEW_ORG, "core.view_user"),
+            (*VIEW_ORG, "core.view_user", *CODE_TABLES, *THINGS),
         ),
         Role(
             "dispatcher",
             _("Dispatcher"),
             _("Dispatches cases to the responsible department (派遣员)."),
-            VIEW_ORG,
+            (*VIEW_ORG, *CODE_TABLES, *THINGS),
         ),
         Role(
             "gridworker",
             _("Grid worker"),
             _("Reports and verifies on site in their grid (网格员)."),
-            VIEW_ORG,
+            (
+                *VIEW_ORG,
+                *CODE_TABLES,
+                *_crud("building", "house", "household", "resident", "facility", "shop"),
+                "registry.reveal_personal_data",
+            ),
         ),
         Role(
             "handler",
             _("Department handler"),
             _("Handles the cases dispatched to their department (处置人员)."),
-            VIEW_ORG,
+            (*VIEW_ORG, *CODE_TABLES, "registry.view_facility", "registry.view_shop"),
         ),
         Role(
             "building",
             _("Building specialist"),
             _("Looks after the office towers and their enterprises (楼宇专员)."),
-            VIEW_ORG,
+            (*VIEW_ORG, *CODE_TABLES, "registry.view_building", "registry.view_shop"),
         ),
         Role(
             "dataadmin",
@@ -82,6 +109,13 @@ ROLES: dict[str, Role] = {
                 "core.add_user",
                 "core.change_user",
                 "core.view_changelogentry",
+                *CODE_TABLES,
+                *_crud("building", "house", "household", "resident", "facility", "shop"),
+                *(
+                    f"registry.delete_{m}"
+                    for m in ("building", "house", "household", "resident", "facility", "shop")
+                ),
+                "registry.reveal_personal_data",
             ),
         ),
     ]

@@ -40,6 +40,26 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return ctx
 
 
+class SearchView(LoginRequiredMixin, TemplateView):
+    """One search box over everything the user may see (人房物, org units, later cases)."""
+
+    template_name = "core/search.html"
+
+    def get_context_data(self, **kwargs):
+        import time
+
+        from .search import search
+
+        ctx = super().get_context_data(**kwargs)
+        q = self.request.GET.get("q", "").strip()
+        started = time.perf_counter()
+        ctx["groups"] = search(self.request.user, q) if q else []
+        ctx["elapsed_ms"] = round((time.perf_counter() - started) * 1000)
+        ctx["q"] = q
+        ctx["title"] = _("Search")
+        return ctx
+
+
 class OrgUnitListView(ObjectListView):
     model = OrgUnit
     columns = tables.ORG_UNIT_COLUMNS

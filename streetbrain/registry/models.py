@@ -339,6 +339,10 @@ class Resident(PlatformModel):
         self.sex = self.Sex.MALE if int(value[16]) % 2 else self.Sex.FEMALE
 
     @property
+    def tags_display(self) -> str:
+        return "、".join(t.name for t in self.tags.all())
+
+    @property
     def age(self) -> int:
         today = datetime.date.today()
         b = self.birth_date

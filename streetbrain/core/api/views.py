@@ -4,8 +4,9 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, status
+from rest_framework import serializers as drf_serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action, api_view, permission_classes, throttle_classes
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -201,5 +202,48 @@ def api_root(request):
                 name: url(f"api:core:{name}-list")
                 for name in ("orgunit", "community", "grid", "department", "user", "changelog")
             },
+        }
+    )
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("q", OpenApiTypes.STR, required=True)],
+    responses=inline_serializer(
+        "SearchResponse",
+        {
+            "q": drf_serializers.CharField(),
+            "groups": drf_serializers.ListField(child=drf_serializers.DictField()),
+        },
+    ),
+)
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def global_search(request):
+    """Search everything the caller may see: residents by name or exact ID number/phone,
+    houses, buildings, shops, facilities, org units. Grouped by type, 10 per type."""
+    from ..search import search
+
+    q = request.query_params.get("q", "")
+    groups = search(request.user, q)
+    return Response(
+        {
+            "q": q,
+            "groups": [
+                {
+                    "type": g["key"],
+                    "label": str(g["label"]),
+                    "more": g["more"],
+                    "results": [
+                        {
+                            "id": r["object"].pk,
+                            "title": r["title"],
+                            "description": r["description"],
+                            "url": request.build_absolute_uri(r["url"]),
+                        }
+                        for r in g["results"]
+                    ],
+                }
+                for g in groups
+            ],
         }
     )

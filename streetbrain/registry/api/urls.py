@@ -1,0 +1,16 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+app_name = "registry"
+
+router = DefaultRouter()
+router.register("buildings", views.BuildingViewSet, basename="building")
+router.register("houses", views.HouseViewSet, basename="house")
+router.register("households", views.HouseholdViewSet, basename="household")
+router.register("residents", views.ResidentViewSet, basename="resident")
+router.register("facilities", views.FacilityViewSet, basename="facility")
+router.register("shops", views.ShopViewSet, basename="shop")
+
+urlpatterns = [path("", include(router.urls))]

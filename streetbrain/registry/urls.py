@@ -1,0 +1,73 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registry"
+
+
+def crud(prefix: str, name: str, list_view, detail, edit, delete, reveal=None):
+    patterns = [
+        path(f"{prefix}/", list_view.as_view(), name=f"{name}_list"),
+        path(f"{prefix}/add/", edit.as_view(), name=f"{name}_add"),
+        path(f"{prefix}/<int:pk>/", detail.as_view(), name=f"{name}_detail"),
+        path(f"{prefix}/<int:pk>/edit/", edit.as_view(), name=f"{name}_edit"),
+        path(f"{prefix}/<int:pk>/delete/", delete.as_view(), name=f"{name}_delete"),
+    ]
+    if reveal is not None:
+        patterns.append(path(f"{prefix}/<int:pk>/reveal/", reveal.as_view(), name=f"{name}_reveal"))
+    return patterns
+
+
+urlpatterns = [
+    path("", views.RegistryIndexView.as_view(), name="index"),
+    *crud(
+        "buildings",
+        "building",
+        views.BuildingListView,
+        views.BuildingDetailView,
+        views.BuildingEditView,
+        views.BuildingDeleteView,
+    ),
+    *crud(
+        "houses",
+        "house",
+        views.HouseListView,
+        views.HouseDetailView,
+        views.HouseEditView,
+        views.HouseDeleteView,
+    ),
+    *crud(
+        "households",
+        "household",
+        views.HouseholdListView,
+        views.HouseholdDetailView,
+        views.HouseholdEditView,
+        views.HouseholdDeleteView,
+    ),
+    *crud(
+        "residents",
+        "resident",
+        views.ResidentListView,
+        views.ResidentDetailView,
+        views.ResidentEditView,
+        views.ResidentDeleteView,
+        views.ResidentRevealView,
+    ),
+    *crud(
+        "facilities",
+        "facility",
+        views.FacilityListView,
+        views.FacilityDetailView,
+        views.FacilityEditView,
+        views.FacilityDeleteView,
+    ),
+    *crud(
+        "shops",
+        "shop",
+        views.ShopListView,
+        views.ShopDetailView,
+        views.ShopEditView,
+        views.ShopDeleteView,
+        views.ShopRevealView,
+    ),
+]
