@@ -409,3 +409,46 @@ def test_handler_cannot_see_residents(client, registry, tree, departments, make_
     client.force_login(handler)
     assert client.get(reverse("registry:resident_list")).status_code == 403
     assert client.get(reverse("registry:shop_list")).status_code == 200
+
+
+def test_key_rotation_keeps_values_readable(registry, settings):
+    from django.core.management import call_command
+
+    from streetbrain.core.protected import _fernet
+
+    alice = registry["east"]["resident"]
+    old_token = Resident.objects.get(pk=alice.pk).id_number_cipher
+    settings.STREETBRAIN_DATA_KEYS = ["a-brand-new-key", *settings.STREETBRAIN_DATA_KEYS]
+    call_command("rotate_data_key")
+    rotated = Resident.objects.get(pk=alice.pk)
+    assert rotated.id_number_cipher != old_token
+    settings.STREETBRAIN_DATA_KEYS = ["a-brand-new-key"]  # old key retired
+    _fernet.cache_clear()
+    assert reveal_value(rotated, "id_number") == EAST_ID
+    assert reveal_value(Shop.objects.get(pk=registry["east"]["shop"].pk), "phone") == "057487654321"
+
+
+def test_wrong_key_fails_loudly(registry, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.STREETBRAIN_DATA_KEYS = ["not-the-key"]
+    with pytest.raises(ImproperlyConfigured):
+        reveal_value(Resident.objects.get(pk=registry["east"]["resident"].pk), "id_number")
+
+
+def test_reference_pages(client, tree, make_user):
+    from streetbrain.registry.models import Place
+
+    place = Place.objects.create(
+        name="宁波文化广场", kind="commercial", osm_ref="way/1", lon=121.6, lat=29.87,
+        geometry={"type": "Polygon", "coordinates": [[[121.6, 29.87], [121.61, 29.87],
+                                                      [121.61, 29.88], [121.6, 29.87]]]},
+    )
+    client.force_login(make_user("gw", role="gridworker", unit=tree["east_grid"]))
+    listing = client.get(reverse("registry:place_list")).content.decode()
+    assert "宁波文化广场" in listing and "© OpenStreetMap contributors" in listing
+    assert client.get(place.get_absolute_url()).status_code == 200
+    codes = client.get(reverse("registry:componentclass_list"), {"q": "井盖"}).content.decode()
+    assert "供水井盖" in codes
+    industries = client.get(reverse("registry:industryclass_list"), {"q": "6210"})
+    assert "正餐服务" in industries.content.decode()

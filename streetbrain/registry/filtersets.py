@@ -12,6 +12,8 @@ from .models import (
     Facility,
     House,
     Household,
+    IndustryClass,
+    Place,
     Resident,
     ResidentTag,
     Shop,
@@ -119,3 +121,27 @@ class ShopFilterSet(InUnitFilterSet):
     class Meta:
         model = Shop
         fields = ["status", "inspection", "unit", "section"]
+
+
+class PlaceFilterSet(SearchFilterSet):
+    search_fields = ("name",)
+
+    class Meta:
+        model = Place
+        fields = ["kind"]
+
+
+class ComponentClassFilterSet(SearchFilterSet):
+    search_fields = ("code", "name", "major_name")
+
+    class Meta:
+        model = ComponentClass
+        fields = ["kind", "major_code"]
+
+
+class IndustryClassFilterSet(SearchFilterSet):
+    search_fields = ("code", "name")
+
+    class Meta:
+        model = IndustryClass
+        fields = ["section", "division"]

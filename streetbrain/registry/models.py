@@ -502,3 +502,8 @@ class Place(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("registry:place_detail", args=[self.pk])

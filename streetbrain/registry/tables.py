@@ -141,3 +141,33 @@ SHOP_FIELDS = [
     Column("lat"),
     Column("data_source"),
 ]
+
+PLACE_COLUMNS = [
+    Column("name", order_by="name", link=True),
+    Column("kind", order_by="kind"),
+    Column("org_unit.name", _("grid cell")),
+    Column("attribution"),
+]
+PLACE_FIELDS = [
+    Column("name"),
+    Column("kind"),
+    Column("osm_ref"),
+    Column("lon"),
+    Column("lat"),
+    Column("org_unit", _("grid cell")),
+    Column("attribution"),
+]
+COMPONENT_CLASS_COLUMNS = [
+    Column("kind", order_by="kind"),
+    Column("major_code", order_by="major_code"),
+    Column("major_name"),
+    Column("code", order_by="code"),
+    Column("name", order_by="name"),
+]
+INDUSTRY_CLASS_COLUMNS = [
+    Column("section", order_by="section__code"),
+    Column("division", order_by="division"),
+    Column("group"),
+    Column("code", order_by="code"),
+    Column("name", order_by="name"),
+]

@@ -20,6 +20,10 @@ def crud(prefix: str, name: str, list_view, detail, edit, delete, reveal=None):
 
 urlpatterns = [
     path("", views.RegistryIndexView.as_view(), name="index"),
+    path("places/", views.PlaceListView.as_view(), name="place_list"),
+    path("places/<int:pk>/", views.PlaceDetailView.as_view(), name="place_detail"),
+    path("codes/components/", views.ComponentClassListView.as_view(), name="componentclass_list"),
+    path("codes/industries/", views.IndustryClassListView.as_view(), name="industryclass_list"),
     *crud(
         "buildings",
         "building",

@@ -19,7 +19,17 @@ from streetbrain.core.models import OrgUnit
 from streetbrain.core.scoping import permission_name
 
 from . import filtersets, forms, tables
-from .models import Building, Facility, House, Household, Resident, Shop
+from .models import (
+    Building,
+    ComponentClass,
+    Facility,
+    House,
+    Household,
+    IndustryClass,
+    Place,
+    Resident,
+    Shop,
+)
 
 GRID_RELATED = ("org_unit", "org_unit__parent")
 
@@ -263,3 +273,53 @@ class ShopDeleteView(ObjectDeleteView):
 
 class ShopRevealView(ObjectRevealView):
     model = Shop
+
+
+# --- named places and code tables (read-only reference) ---------------------------------------
+
+
+class PlaceListView(ObjectListView):
+    model = Place
+    columns = tables.PLACE_COLUMNS
+    filterset_class = filtersets.PlaceFilterSet
+    select_related = ("org_unit",)
+    template_name = "registry/place_list.html"
+
+
+class PlaceDetailView(ObjectDetailView):
+    model = Place
+    fields = tables.PLACE_FIELDS
+    select_related = ("org_unit",)
+    template_name = "registry/place_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        place = ctx["object"]
+        ctx["geojson"] = {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": place.geometry,
+                    "properties": {"name": place.name, "role": "self", "url": ""},
+                }
+            ],
+        }
+        return ctx
+
+
+class ComponentClassListView(ObjectListView):
+    model = ComponentClass
+    title = _("GB/T 47678.5-2026 components and matters")
+    columns = tables.COMPONENT_CLASS_COLUMNS
+    filterset_class = filtersets.ComponentClassFilterSet
+    paginate_by = 100
+
+
+class IndustryClassListView(ObjectListView):
+    model = IndustryClass
+    title = _("GB/T 4754-2017 industry classes")
+    columns = tables.INDUSTRY_CLASS_COLUMNS
+    filterset_class = filtersets.IndustryClassFilterSet
+    select_related = ("section",)
+    paginate_by = 100

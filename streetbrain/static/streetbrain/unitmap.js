@@ -6,6 +6,7 @@
   var data = JSON.parse(document.getElementById(el.dataset.geojsonId).textContent);
   var map = L.map(el, { zoomSnap: 0.25, attributionControl: true });
   map.attributionControl.setPrefix(false);
+  if (el.dataset.attribution) map.attributionControl.addAttribution(el.dataset.attribution);
   var layer = L.geoJSON(data, {
     style: function (f) {
       return f.properties.role === "self"
