@@ -440,9 +440,15 @@ def test_reference_pages(client, tree, make_user):
     from streetbrain.registry.models import Place
 
     place = Place.objects.create(
-        name="宁波文化广场", kind="commercial", osm_ref="way/1", lon=121.6, lat=29.87,
-        geometry={"type": "Polygon", "coordinates": [[[121.6, 29.87], [121.61, 29.87],
-                                                      [121.61, 29.88], [121.6, 29.87]]]},
+        name="宁波文化广场",
+        kind="commercial",
+        osm_ref="way/1",
+        lon=121.6,
+        lat=29.87,
+        geometry={
+            "type": "Polygon",
+            "coordinates": [[[121.6, 29.87], [121.61, 29.87], [121.61, 29.88], [121.6, 29.87]]],
+        },
     )
     client.force_login(make_user("gw", role="gridworker", unit=tree["east_grid"]))
     listing = client.get(reverse("registry:place_list")).content.decode()

@@ -263,6 +263,7 @@ class PlatformModel(models.Model):
         verbose_name=_("grid cell"),
         on_delete=models.PROTECT,
         related_name="+",
+        limit_choices_to={"level": "grid"},
         help_text=_("The unit grid cell (单元网格) the record belongs to."),
     )
     data_source = models.CharField(

@@ -1,6 +1,8 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from streetbrain.core.filtersets import SearchFilterSet
 from streetbrain.core.models import OrgUnit
@@ -29,6 +31,7 @@ class InUnitFilterSet(SearchFilterSet):
         label=_("Community or grid"),
     )
 
+    @extend_schema_field(OpenApiTypes.INT)  # the id of a community or grid cell
     def filter_unit(self, queryset, name, value):
         return queryset.filter(org_unit__path__startswith=value.path) if value else queryset
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +20,11 @@ from streetbrain.core.protected import (
     protected_property,
 )
 from streetbrain.core.scoping import ScopedManager
+
+# China's extent: catches swapped or mistyped coordinates (WGS-84 degrees).
+LON = [MinValueValidator(73.0), MaxValueValidator(136.0)]
+LAT = [MinValueValidator(3.0), MaxValueValidator(54.0)]
+
 
 # --- code tables (reference data, not scoped) ----------------------------------------------
 
@@ -145,8 +150,8 @@ class Building(PlatformModel):
     address = models.CharField(_("address"), max_length=200)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     compound = models.CharField(_("residential compound"), max_length=100, blank=True)
-    lon = models.FloatField(_("longitude"), null=True, blank=True)
-    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True, validators=LON)
+    lat = models.FloatField(_("latitude"), null=True, blank=True, validators=LAT)
     footprint = models.JSONField(_("footprint (GeoJSON)"), null=True, blank=True)
     floors_above = models.PositiveSmallIntegerField(_("floors above ground"), default=1)
     floors_below = models.PositiveSmallIntegerField(_("floors below ground"), default=0)
@@ -368,8 +373,8 @@ class Facility(PlatformModel):
         limit_choices_to={"kind": "component"},
     )
     name = models.CharField(_("name"), max_length=100, blank=True)
-    lon = models.FloatField(_("longitude"))
-    lat = models.FloatField(_("latitude"))
+    lon = models.FloatField(_("longitude"), validators=LON)
+    lat = models.FloatField(_("latitude"), validators=LAT)
     address = models.CharField(_("address"), max_length=200, blank=True)
     owner = models.ForeignKey(
         Department,
@@ -441,8 +446,8 @@ class Shop(PlatformModel):
     phone_cipher = models.TextField(editable=False, blank=True)
     phone_digest = models.CharField(max_length=64, editable=False, blank=True, db_index=True)
     phone_masked = models.CharField(_("phone"), max_length=20, editable=False, blank=True)
-    lon = models.FloatField(_("longitude"), null=True, blank=True)
-    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True, validators=LON)
+    lat = models.FloatField(_("latitude"), null=True, blank=True, validators=LAT)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default="open")
     inspection = models.CharField(
         _("inspection"), max_length=12, choices=Inspection.choices, default="none"
@@ -478,8 +483,8 @@ class Place(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     osm_ref = models.CharField(_("OpenStreetMap reference"), max_length=40, unique=True)
     geometry = models.JSONField(_("outline (GeoJSON, WGS-84)"))
-    lon = models.FloatField(_("longitude"))
-    lat = models.FloatField(_("latitude"))
+    lon = models.FloatField(_("longitude"), validators=LON)
+    lat = models.FloatField(_("latitude"), validators=LAT)
     org_unit = models.ForeignKey(
         OrgUnit,
         verbose_name=_("grid cell"),

@@ -1,12 +1,33 @@
 from django.urls import path
 
-from . import views
+from streetbrain.core.dataio_views import ObjectExportView, ObjectImportView
+
+from . import filtersets, views
 
 app_name = "registry"
 
+# type → (import/export spec key, the list's filterset: exports follow the list's filters)
+DATAIO = {
+    "building": ("buildings", filtersets.BuildingFilterSet),
+    "house": ("houses", filtersets.HouseFilterSet),
+    "household": ("households", filtersets.HouseholdFilterSet),
+    "resident": ("residents", filtersets.ResidentFilterSet),
+    "facility": ("facilities", filtersets.FacilityFilterSet),
+    "shop": ("shops", filtersets.ShopFilterSet),
+}
+
 
 def crud(prefix: str, name: str, list_view, detail, edit, delete, reveal=None):
+    spec_key, filterset = DATAIO[name]
     patterns = [
+        path(
+            f"{prefix}/import/", ObjectImportView.as_view(spec_key=spec_key), name=f"{name}_import"
+        ),
+        path(
+            f"{prefix}/export/",
+            ObjectExportView.as_view(spec_key=spec_key, filterset_class=filterset),
+            name=f"{name}_export",
+        ),
         path(f"{prefix}/", list_view.as_view(), name=f"{name}_list"),
         path(f"{prefix}/add/", edit.as_view(), name=f"{name}_add"),
         path(f"{prefix}/<int:pk>/", detail.as_view(), name=f"{name}_detail"),

@@ -17,7 +17,8 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-STREETBRAIN = {**STREETBRAIN, "DEMO": True}
+# Demo loads in tests run at 2 % scale (the full scale is measured in bench/).
+STREETBRAIN = {**STREETBRAIN, "DEMO": True, "DEMO_SCALE": 0.02}
 AXES_FAILURE_LIMIT = 5
 # Tests serve static files from the finders (no collectstatic run); WhiteNoise must not scan
 # an empty STATIC_ROOT at start-up.
