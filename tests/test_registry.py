@@ -458,3 +458,14 @@ def test_reference_pages(client, tree, make_user):
     assert "供水井盖" in codes
     industries = client.get(reverse("registry:industryclass_list"), {"q": "6210"})
     assert "正餐服务" in industries.content.decode()
+
+
+def test_grid_follows_the_building_or_house(registry, tree):
+    house = registry["east"]["house"]
+    house.org_unit = tree["river_grid"]  # inconsistent on purpose
+    house.save()
+    assert house.org_unit == tree["east_grid"]
+    alice = registry["east"]["resident"]
+    alice.org_unit = tree["river_grid"]
+    alice.save()
+    assert alice.org_unit == tree["east_grid"]

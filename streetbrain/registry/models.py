@@ -211,6 +211,10 @@ class House(PlatformModel):
     def __str__(self) -> str:
         return f"{self.building.name} {self.number}" if self.building_id else self.number
 
+    def save(self, *args, **kwargs):
+        self.org_unit_id = self.building.org_unit_id  # a house lies in its building's grid
+        super().save(*args, **kwargs)
+
 
 class Household(PlatformModel):
     """户: the people registered as living together in a house."""
@@ -240,6 +244,11 @@ class Household(PlatformModel):
 
     def __str__(self) -> str:
         return self.code
+
+    def save(self, *args, **kwargs):
+        if self.house_id:
+            self.org_unit_id = self.house.org_unit_id  # registered where the house is
+        super().save(*args, **kwargs)
 
 
 class ResidentTag(models.Model):
@@ -334,6 +343,11 @@ class Resident(PlatformModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.house_id:
+            self.org_unit_id = self.house.org_unit_id  # counted where they live
+        super().save(*args, **kwargs)
 
     def set_id_number(self, value: str) -> None:
         """Validate (GB 11643), store protected, and derive sex and birth date."""

@@ -6,81 +6,178 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_changelog_append_only'),
-        ('registry', '0001_initial'),
+        ("core", "0002_changelog_append_only"),
+        ("registry", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='building',
-            name='lat',
-            field=models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(3.0), django.core.validators.MaxValueValidator(54.0)], verbose_name='latitude'),
+            model_name="building",
+            name="lat",
+            field=models.FloatField(
+                blank=True,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(3.0),
+                    django.core.validators.MaxValueValidator(54.0),
+                ],
+                verbose_name="latitude",
+            ),
         ),
         migrations.AlterField(
-            model_name='building',
-            name='lon',
-            field=models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(73.0), django.core.validators.MaxValueValidator(136.0)], verbose_name='longitude'),
+            model_name="building",
+            name="lon",
+            field=models.FloatField(
+                blank=True,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(73.0),
+                    django.core.validators.MaxValueValidator(136.0),
+                ],
+                verbose_name="longitude",
+            ),
         ),
         migrations.AlterField(
-            model_name='building',
-            name='org_unit',
-            field=models.ForeignKey(help_text='The unit grid cell (单元网格) the record belongs to.', limit_choices_to={'level': 'grid'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.orgunit', verbose_name='grid cell'),
+            model_name="building",
+            name="org_unit",
+            field=models.ForeignKey(
+                help_text="The unit grid cell (单元网格) the record belongs to.",
+                limit_choices_to={"level": "grid"},
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.orgunit",
+                verbose_name="grid cell",
+            ),
         ),
         migrations.AlterField(
-            model_name='facility',
-            name='lat',
-            field=models.FloatField(validators=[django.core.validators.MinValueValidator(3.0), django.core.validators.MaxValueValidator(54.0)], verbose_name='latitude'),
+            model_name="facility",
+            name="lat",
+            field=models.FloatField(
+                validators=[
+                    django.core.validators.MinValueValidator(3.0),
+                    django.core.validators.MaxValueValidator(54.0),
+                ],
+                verbose_name="latitude",
+            ),
         ),
         migrations.AlterField(
-            model_name='facility',
-            name='lon',
-            field=models.FloatField(validators=[django.core.validators.MinValueValidator(73.0), django.core.validators.MaxValueValidator(136.0)], verbose_name='longitude'),
+            model_name="facility",
+            name="lon",
+            field=models.FloatField(
+                validators=[
+                    django.core.validators.MinValueValidator(73.0),
+                    django.core.validators.MaxValueValidator(136.0),
+                ],
+                verbose_name="longitude",
+            ),
         ),
         migrations.AlterField(
-            model_name='facility',
-            name='org_unit',
-            field=models.ForeignKey(help_text='The unit grid cell (单元网格) the record belongs to.', limit_choices_to={'level': 'grid'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.orgunit', verbose_name='grid cell'),
+            model_name="facility",
+            name="org_unit",
+            field=models.ForeignKey(
+                help_text="The unit grid cell (单元网格) the record belongs to.",
+                limit_choices_to={"level": "grid"},
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.orgunit",
+                verbose_name="grid cell",
+            ),
         ),
         migrations.AlterField(
-            model_name='house',
-            name='org_unit',
-            field=models.ForeignKey(help_text='The unit grid cell (单元网格) the record belongs to.', limit_choices_to={'level': 'grid'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.orgunit', verbose_name='grid cell'),
+            model_name="house",
+            name="org_unit",
+            field=models.ForeignKey(
+                help_text="The unit grid cell (单元网格) the record belongs to.",
+                limit_choices_to={"level": "grid"},
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.orgunit",
+                verbose_name="grid cell",
+            ),
         ),
         migrations.AlterField(
-            model_name='household',
-            name='org_unit',
-            field=models.ForeignKey(help_text='The unit grid cell (单元网格) the record belongs to.', limit_choices_to={'level': 'grid'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.orgunit', verbose_name='grid cell'),
+            model_name="household",
+            name="org_unit",
+            field=models.ForeignKey(
+                help_text="The unit grid cell (单元网格) the record belongs to.",
+                limit_choices_to={"level": "grid"},
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.orgunit",
+                verbose_name="grid cell",
+            ),
         ),
         migrations.AlterField(
-            model_name='place',
-            name='lat',
-            field=models.FloatField(validators=[django.core.validators.MinValueValidator(3.0), django.core.validators.MaxValueValidator(54.0)], verbose_name='latitude'),
+            model_name="place",
+            name="lat",
+            field=models.FloatField(
+                validators=[
+                    django.core.validators.MinValueValidator(3.0),
+                    django.core.validators.MaxValueValidator(54.0),
+                ],
+                verbose_name="latitude",
+            ),
         ),
         migrations.AlterField(
-            model_name='place',
-            name='lon',
-            field=models.FloatField(validators=[django.core.validators.MinValueValidator(73.0), django.core.validators.MaxValueValidator(136.0)], verbose_name='longitude'),
+            model_name="place",
+            name="lon",
+            field=models.FloatField(
+                validators=[
+                    django.core.validators.MinValueValidator(73.0),
+                    django.core.validators.MaxValueValidator(136.0),
+                ],
+                verbose_name="longitude",
+            ),
         ),
         migrations.AlterField(
-            model_name='resident',
-            name='org_unit',
-            field=models.ForeignKey(help_text='The unit grid cell (单元网格) the record belongs to.', limit_choices_to={'level': 'grid'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.orgunit', verbose_name='grid cell'),
+            model_name="resident",
+            name="org_unit",
+            field=models.ForeignKey(
+                help_text="The unit grid cell (单元网格) the record belongs to.",
+                limit_choices_to={"level": "grid"},
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.orgunit",
+                verbose_name="grid cell",
+            ),
         ),
         migrations.AlterField(
-            model_name='shop',
-            name='lat',
-            field=models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(3.0), django.core.validators.MaxValueValidator(54.0)], verbose_name='latitude'),
+            model_name="shop",
+            name="lat",
+            field=models.FloatField(
+                blank=True,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(3.0),
+                    django.core.validators.MaxValueValidator(54.0),
+                ],
+                verbose_name="latitude",
+            ),
         ),
         migrations.AlterField(
-            model_name='shop',
-            name='lon',
-            field=models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(73.0), django.core.validators.MaxValueValidator(136.0)], verbose_name='longitude'),
+            model_name="shop",
+            name="lon",
+            field=models.FloatField(
+                blank=True,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(73.0),
+                    django.core.validators.MaxValueValidator(136.0),
+                ],
+                verbose_name="longitude",
+            ),
         ),
         migrations.AlterField(
-            model_name='shop',
-            name='org_unit',
-            field=models.ForeignKey(help_text='The unit grid cell (单元网格) the record belongs to.', limit_choices_to={'level': 'grid'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.orgunit', verbose_name='grid cell'),
+            model_name="shop",
+            name="org_unit",
+            field=models.ForeignKey(
+                help_text="The unit grid cell (单元网格) the record belongs to.",
+                limit_choices_to={"level": "grid"},
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.orgunit",
+                verbose_name="grid cell",
+            ),
         ),
     ]
