@@ -1169,12 +1169,39 @@ class _Row:
     changes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
+# What people actually write in their spreadsheets, mapped to the headers the specs use.
+HEADER_ALIASES = {
+    "身份证号码": "公民身份号码",
+    "身份证号": "公民身份号码",
+    "身份证": "公民身份号码",
+    "证件号码": "公民身份号码",
+    "电话": "联系电话",
+    "电话号码": "联系电话",
+    "手机": "联系电话",
+    "手机号": "联系电话",
+    "手机号码": "联系电话",
+    "联系方式": "联系电话",
+    "社会信用代码": "统一社会信用代码",
+    "信用代码": "统一社会信用代码",
+    "网格": "网格编码",
+    "网格编号": "网格编码",
+    "网格代码": "网格编码",
+    "楼栋编号": "楼栋编码",
+    "小区": "所属小区",
+    "物业": "物业公司",
+    "名称": "店铺名称",
+}
+
+
 def _match_headers(spec: ImportSpec, headers: list[str], report: ImportReport, table: Table):
-    """Column positions per field; unknown, duplicate and missing headers are errors."""
+    """Column positions per field; unknown, duplicate and missing headers are errors. Common
+    synonyms (身份证号码 for 公民身份号码, 手机号 for 联系电话 …) are understood."""
     known = {h: f for f in spec.fields for h in f.headers}
     positions: dict[str, int] = {}
     for i, raw in enumerate(headers):
         header = raw.strip().rstrip("*＊").strip()
+        if header not in known and HEADER_ALIASES.get(header) in known:
+            header = HEADER_ALIASES[header]
         if not header:
             if any(not is_blank((cells[i],)) for _n, cells in table.rows if i < len(cells)):
                 report.error(1, "", _("Column %(n)s has values but no header.") % {"n": i + 1})

@@ -348,7 +348,7 @@ class ChangeLogEntry(models.Model):
     user_name = models.CharField(_("user name"), max_length=150, blank=True)
     request_id = models.UUIDField(_("request id"), null=True, blank=True, db_index=True)
     source = models.CharField(_("channel"), max_length=10, choices=Source.choices)
-    remote_addr = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    remote_addr = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     content_type = models.ForeignKey(
         ContentType, verbose_name=_("object type"), on_delete=models.PROTECT, related_name="+"

@@ -293,7 +293,7 @@ class Resident(PlatformModel):
         GRANDCHILD = "grandchild", _("Grandchild")
         OTHER = "other", _("Other")
 
-    name = models.CharField(_("name"), max_length=40, db_index=True)
+    name = models.CharField(_("full name"), max_length=40, db_index=True)
     id_number_cipher = models.TextField(editable=False, blank=True)
     id_number_digest = models.CharField(max_length=64, editable=False, unique=True)
     id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
