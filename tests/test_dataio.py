@@ -964,7 +964,10 @@ def test_common_header_synonyms_are_understood(tree, make_user):
 
     user = make_user("imp_alias", role="dataadmin", unit=tree["street"])
     grid = tree["east_grid"].code
-    data = f"姓名,身份证号码,人口类型,网格,手机号\n张三,34052419800101001X,户籍人口,{grid},13800001111\n"
+    data = (
+        "姓名,身份证号码,人口类型,网格,手机号\n"
+        f"张三,34052419800101001X,户籍人口,{grid},13800001111\n"
+    )
     report = run_import(get_spec("residents"), io.BytesIO(data.encode()), user, dry_run=False)
     assert report.ok, [str(e) for e in report.errors]
     assert report.created == 1
