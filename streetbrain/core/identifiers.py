@@ -17,11 +17,11 @@ from django.utils.translation import gettext_lazy as _
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
-ID_RE = re.compile(r"^\d{17}[\dX]$")
+ID_RE = re.compile(r"\A[0-9]{17}[0-9X]\Z")  # ASCII only: \\d would accept any Unicode digit
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-USCC_RE = re.compile(r"^[0-9A-HJ-NP-RTUWXY]{18}$")
+USCC_RE = re.compile(r"\A[0-9A-HJ-NP-RTUWXY]{18}\Z")
 
 
 def id_check_char(first17: str) -> str:

@@ -32,7 +32,7 @@ class OrgUnit(models.Model):
         _("code"),
         max_length=20,
         unique=True,
-        validators=[RegexValidator(r"^\d{4,14}$", _("A division code has 4 to 14 digits."))],
+        validators=[RegexValidator(r"\A[0-9]{4,14}\Z", _("A division code has 4 to 14 digits."))],
         help_text=_("Statistical division code; grid cells use the 14-digit GB/T 30428.1 code."),
     )
     name = models.CharField(_("name"), max_length=100)
