@@ -63,3 +63,33 @@ def test_login_page_in_english(open_page, live_server, screenshot_dir, transacti
     assert page.locator(LOGIN_BUTTON).inner_text().strip() == "Log in"
     shoot(page, screenshot_dir, "anonymous", "login-en")
     problems.check()
+
+
+def test_grid_worker_reveals_an_id_number(demo_data, open_page, live_server, screenshot_dir):
+    """The registry in a real browser: the resident list, a resident's page with masked
+    values, and a reveal through HTMX (under the strict CSP) that the change log records."""
+    from streetbrain.core.models import ChangeLogEntry, User
+    from streetbrain.registry.models import Resident
+
+    grid = User.objects.get(username="gridworker").org_unit
+    resident = Resident(name="测试居民", residence="registered", org_unit=grid)
+    resident.set_id_number("34052419800101001X")
+    resident.save()
+
+    page, problems = open_page("zh-CN")
+    log_in(page, "gridworker", demo_data.password, live_server.url + "/")
+    page.goto("/registry/residents/")
+    rows = page.locator(COMMUNITY_ROWS)
+    assert rows.count() >= 1, "the grid worker sees no residents in their grid"
+    with page.expect_navigation():
+        rows.first.locator("a").first.click()
+    masked = page.locator("#protected-id_number .masked").inner_text()
+    assert "********" in masked, masked
+    page.click("#protected-id_number button")
+    page.wait_for_selector("#protected-id_number .revealed")
+    revealed = page.locator("#protected-id_number .revealed").inner_text()
+    assert len(revealed) == 18 and "*" not in revealed
+    assert revealed[:6] == masked[:6] and revealed[-4:] == masked[-4:]
+    shoot(page, screenshot_dir, "gridworker", "resident-revealed")
+    assert ChangeLogEntry.objects.filter(action="reveal", user_name="gridworker").count() == 1
+    problems.check()
