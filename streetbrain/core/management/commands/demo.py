@@ -2,6 +2,7 @@
 refresh the key figures, and print the demo accounts."""
 
 import importlib
+import os
 import time
 
 from django.apps import apps
@@ -12,6 +13,27 @@ from django.core.management.base import BaseCommand, CommandError
 from streetbrain.core import demo as core_demo
 from streetbrain.core.actions import refresh_key_figures
 from streetbrain.core.audit import audit_context
+
+
+def collect_static_if_changed() -> bool:
+    """collectstatic recompresses every file each time (seconds); skip it when no source file
+    changed since the last run."""
+    import hashlib
+
+    from django.contrib.staticfiles.finders import get_finders
+
+    digest = hashlib.sha256()
+    for finder in get_finders():
+        for path, storage in sorted(finder.list([]), key=lambda item: item[0]):
+            stat = storage.path(path)
+            info = os.stat(stat)
+            digest.update(f"{path}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+    stamp = settings.STATIC_ROOT / ".sources.sha256"
+    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+        return False
+    call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.write_text(digest.hexdigest())
+    return True
 
 
 class Command(BaseCommand):
@@ -30,26 +52,32 @@ class Command(BaseCommand):
         started = time.monotonic()
         call_command("migrate", interactive=False, verbosity=0)
         if not no_static:
-            call_command("collectstatic", interactive=False, verbosity=0)
+            collect_static_if_changed()
         if reset:
             call_command("flush", interactive=False, verbosity=0)
         ctx = core_demo.DemoContext()
-        if core_demo.is_loaded():
+        loaded_any = False
+        # Each app decides whether its part is loaded, so a demo database made before an app
+        # existed gets that app's data on the next run.
+        with audit_context(source="cli", reason="demo load"):
+            for config in apps.get_app_configs():
+                if not config.name.startswith("streetbrain."):
+                    continue
+                try:
+                    module = importlib.import_module(f"{config.name}.demo")
+                except ModuleNotFoundError:
+                    continue
+                if module.is_loaded():
+                    self.stdout.write(f"  {config.label}: already loaded, reused")
+                    continue
+                step = time.monotonic()
+                module.load(ctx)
+                loaded_any = True
+                self.stdout.write(f"  {config.label}: {time.monotonic() - step:.1f} s")
+        for line in ctx.log:
+            self.stdout.write(f"  {line}")
+        if not loaded_any:
             self.stdout.write("demo district already loaded: reusing it (make demo-reset rebuilds)")
-        else:
-            with audit_context(source="cli", reason="demo load"):
-                for config in apps.get_app_configs():
-                    if not config.name.startswith("streetbrain."):
-                        continue
-                    try:
-                        module = importlib.import_module(f"{config.name}.demo")
-                    except ModuleNotFoundError:
-                        continue
-                    step = time.monotonic()
-                    module.load(ctx)
-                    self.stdout.write(f"  {config.label}: {time.monotonic() - step:.1f} s")
-            for line in ctx.log:
-                self.stdout.write(f"  {line}")
         refresh_key_figures()
         if not ctx.accounts:
             core_demo.describe_accounts(ctx)

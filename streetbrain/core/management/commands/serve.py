@@ -8,6 +8,43 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
+def start_eager_scheduler(stdout) -> None:
+    """Without a broker (the demo) there is no ``celery beat``: run the beat schedule's tasks
+    in a thread of the serving process instead, at their intervals, so that precomputed
+    figures stay as fresh in the demo as in production."""
+    import threading
+    import time
+
+    from django.db import close_old_connections
+
+    from streetbrain.celery import app
+
+    app.loader.import_default_modules()
+    schedule = [
+        (entry["task"], float(entry["schedule"]))
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    ]
+
+    def loop():
+        due = {name: time.monotonic() + interval for name, interval in schedule}
+        while True:
+            time.sleep(5)
+            for name, interval in schedule:
+                if time.monotonic() >= due[name]:
+                    due[name] = time.monotonic() + interval
+                    try:
+                        app.tasks[name].apply()
+                    except Exception:  # a failing task must not stop the schedule
+                        import logging
+
+                        logging.getLogger(__name__).exception("scheduled task %s failed", name)
+                    finally:
+                        close_old_connections()
+
+    threading.Thread(target=loop, name="eager-beat", daemon=True).start()
+    stdout.write(f"periodic tasks run in-process: {', '.join(n for n, _i in schedule)}")
+
+
 class Command(BaseCommand):
     help = "Serve StreetBrain over HTTP (gunicorn; --dev for the autoreloading dev server)."
 
@@ -42,6 +79,8 @@ class Command(BaseCommand):
                 return application
 
         vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            start_eager_scheduler(self.stdout)
         self.stdout.write(
             f"StreetBrain on http://{host}:{port}/ "
             f"({workers} workers × {threads} threads, database {vendor})"
