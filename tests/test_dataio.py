@@ -19,7 +19,12 @@ from django.utils import translation
 
 from streetbrain.core import dataio
 from streetbrain.core.audit import audit_context
-from streetbrain.core.dataio_views import ObjectExportView, ObjectImportView, upload_dir
+from streetbrain.core.dataio_views import (
+    ImportJobView,
+    ObjectExportView,
+    ObjectImportView,
+    upload_dir,
+)
 from streetbrain.core.identifiers import credit_check_char, id_check_char
 from streetbrain.core.models import ChangeLogEntry
 from streetbrain.registry.dataio_specs import SPECS
@@ -46,6 +51,11 @@ dataio_patterns = [
         "buildings/import/",
         ObjectImportView.as_view(spec_key="buildings"),
         name="building_import",
+    ),
+    path(
+        "buildings/import/jobs/<int:pk>/",
+        ImportJobView.as_view(spec_key="buildings"),
+        name="building_import_job",
     ),
     path(
         "buildings/export/",
@@ -653,9 +663,21 @@ def _login(client, user):
     client.force_login(user)
 
 
+def _submit(client, url, data, on_commit):
+    """Post to the import page: it starts a background job (run eagerly once the request's
+    transaction commits) and redirects to the job's page; return that page."""
+    with on_commit(execute=True):
+        response = client.post(url, data)
+    if response.status_code != 302:
+        return response
+    return client.get(response.url)
+
+
 @pytest.mark.urls(__name__)
-def test_import_page_preview_then_confirm(registry, east_worker, client, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_import_page_preview_then_confirm(
+    registry, east_worker, client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_DIR = tmp_path
     _login(client, east_worker)
     url = "/dataio/buildings/import/"
     page = client.get(url)
@@ -667,7 +689,12 @@ def test_import_page_preview_then_confirm(registry, east_worker, client, setting
 
     upload = io.BytesIO(_buildings_file(name="东城一号楼"))
     upload.name = "楼栋.csv"
-    response = client.post(url, {"file": upload, "dry_run": "on", "_change_reason": "核查"})
+    response = _submit(
+        client,
+        url,
+        {"file": upload, "dry_run": "on", "_change_reason": "核查"},
+        django_capture_on_commit_callbacks,
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="import-preview"' in html and "东城一号楼" in html and 'name="token"' in html
@@ -676,7 +703,9 @@ def test_import_page_preview_then_confirm(registry, east_worker, client, setting
     assert len(kept) == 1 and kept[0].suffix == ".csv"
 
     token = html.split('name="token" value="')[1].split('"')[0]
-    response = client.post(url, {"token": token, "_change_reason": "核查"})
+    response = _submit(
+        client, url, {"token": token, "_change_reason": "核查"}, django_capture_on_commit_callbacks
+    )
     assert response.status_code == 200
     assert Building.objects.filter(code=f"{EAST_GRID}002").exists()
     assert Building.objects.get(code=f"{EAST_GRID}001").name == "东城一号楼"
@@ -690,9 +719,9 @@ def test_import_page_preview_then_confirm(registry, east_worker, client, setting
 
 @pytest.mark.urls(__name__)
 def test_import_page_errors_and_tampered_token(
-    registry, east_worker, make_user, client, settings, tmp_path
+    registry, east_worker, make_user, client, settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    settings.MEDIA_ROOT = tmp_path
+    settings.IMPORT_DIR = tmp_path
     _login(client, east_worker)
     url = "/dataio/buildings/import/"
     upload = io.BytesIO(
@@ -701,16 +730,20 @@ def test_import_page_errors_and_tampered_token(
         )
     )
     upload.name = "b.csv"
-    response = client.post(url, {"file": upload})
-    assert response.status_code == 400
+    response = _submit(client, url, {"file": upload}, django_capture_on_commit_callbacks)
+    # The job page of a refused import: its report names the row and column, nothing written.
     html = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["job"].status == "done" and not response.context["job"].ok
     assert 'id="import-errors"' in html and "<td>2</td><td>网格编码</td>" in html
     assert not upload_dir().exists() or not list(upload_dir().iterdir())
     assert client.post(url, {"token": "forged:token"}).status_code == 400
     # Another user's token does not work either.
     upload = io.BytesIO(_buildings_file())
     upload.name = "b.csv"
-    html = client.post(url, {"file": upload, "dry_run": "on"}).content.decode()
+    html = _submit(
+        client, url, {"file": upload, "dry_run": "on"}, django_capture_on_commit_callbacks
+    ).content.decode()
     token = html.split('name="token" value="')[1].split('"')[0]
     other = make_user("other-worker", role="gridworker", unit=east_worker.org_unit)
     client.logout()

@@ -1,64 +1,52 @@
 """Import and export pages for any object type with an ``ImportSpec`` (see ``core.dataio``).
 
-Wiring one type takes two URL patterns::
+Wiring one type takes three URL patterns, named ``<model>_import``, ``<model>_import_job`` and
+``<model>_export`` in one namespace (the import page finds its job pages by that name)::
 
     path("buildings/import/", ObjectImportView.as_view(spec_key="buildings"),
          name="building_import"),
+    path("buildings/import/jobs/<int:pk>/", ImportJobView.as_view(spec_key="buildings"),
+         name="building_import_job"),
     path("buildings/export/", ObjectExportView.as_view(
         spec_key="buildings", filterset_class=BuildingFilterSet), name="building_export"),
 
-The import page checks and previews first (dry run, the default) and keeps the uploaded file
-in a private temporary file under ``MEDIA_ROOT/imports`` named by a signed token, so that
-"confirm" imports exactly the file that was previewed. Imports run in the request: up to
-``max_rows`` rows (the command line ``streetbrain import`` takes any size and shows progress).
+An upload becomes an :class:`~streetbrain.core.models.ImportJob` run by a background task
+(Celery: a worker through Redis in production, eagerly in the demo and the tests); the page
+redirects to the job's page, which shows its progress (polling with HTMX while it runs) and
+then its report. The upload checks and previews first (dry run, the default): the file stays
+under ``IMPORT_DIR (private)`` and "confirm" imports exactly the file that was checked, as a new
+job. Up to ``max_rows`` rows per file (the command line ``streetbrain import`` takes any size).
 """
 
 from __future__ import annotations
 
-import re
-import time
-import uuid
 from functools import cached_property
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from . import dataio
+from . import actions, dataio
+from .actions import upload_dir
+from .models import ImportJob
 from .scoping import permission_name
 
 SIGNING_SALT = "streetbrain.dataio.import"  # namespaces the signature; not a secret
-TOKEN_MAX_AGE = 3600  # seconds a previewed file can be confirmed
-STALE_AFTER = 24 * 3600  # temporary files older than this are removed
-UPLOAD_NAME = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx)$")
-PREVIEW_LIMIT = 200
-ERROR_LIMIT = 1000
-
-
-def upload_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports"
-
-
-def _remove_stale_uploads() -> None:
-    cutoff = time.time() - STALE_AFTER
-    for path in upload_dir().glob("*"):
-        try:
-            if UPLOAD_NAME.match(path.name) and path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            pass
+TOKEN_MAX_AGE = 3600  # seconds a checked file can be confirmed after its page was shown
+RECENT_JOBS = 5  # the user's recent jobs the import page lists
 
 
 class ImportForm(forms.Form):
@@ -120,13 +108,18 @@ class DataIOMixin(LoginRequiredMixin):
         except NoReverseMatch:
             return ""
 
+    def sibling_url(self, suffix: str, **kwargs) -> str:
+        """The URL of this type's ``<model>_<suffix>`` page in the namespace of this page."""
+        namespace = self.request.resolver_match.namespace
+        name = f"{self.model._meta.model_name}_{suffix}"
+        return reverse(f"{namespace}:{name}" if namespace else name, kwargs=kwargs or None)
 
-class ObjectImportView(DataIOMixin, TemplateView):
-    """GET: the upload form and the columns; POST: check (dry run) or import the file."""
+    def job_url(self, job: ImportJob) -> str:
+        return self.sibling_url("import_job", pk=job.pk)
 
-    template_name = "generic/object_import.html"
-    max_rows = 20_000
-    max_bytes = 20 * 1024 * 1024
+
+class ImportPermissionMixin(DataIOMixin):
+    """Imports need the add or change permission of the type."""
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
@@ -136,6 +129,26 @@ class ObjectImportView(DataIOMixin, TemplateView):
         ):
             raise PermissionDenied(_("You do not have permission to do this."))
         return super().dispatch(request, *args, **kwargs)
+
+    def base_context(self) -> dict:
+        opts = self.model._meta
+        return {
+            "title": _("Import %(type)s") % {"type": opts.verbose_name_plural},
+            "model_name": opts.verbose_name,
+            "model_name_plural": opts.verbose_name_plural,
+            "list_url": self.list_url(),
+        }
+
+
+class ObjectImportView(ImportPermissionMixin, TemplateView):
+    """GET: the upload form, the columns and the user's recent imports of the type; POST: start
+    a job that checks (dry run) or imports the file, or confirm a checked file (``token``)."""
+
+    template_name = "generic/object_import.html"
+    # The job runs in the background, so a request no longer waits for it: the limits are
+    # what a worker reads into memory comfortably.
+    max_rows = 200_000
+    max_bytes = 50 * 1024 * 1024
 
     def columns(self) -> list[dict]:
         return [
@@ -148,35 +161,20 @@ class ObjectImportView(DataIOMixin, TemplateView):
             for f in self.spec.fields
         ]
 
-    def page(self, *, form=None, report=None, token="", reason="", status=200):
-        opts = self.model._meta
+    def page(self, *, form=None, status=200):
         export_url = self.export_url()
+        jobs = ImportJob.objects.filter(user=self.request.user, spec_key=self.spec_key)[
+            :RECENT_JOBS
+        ]
         ctx = {
-            "title": _("Import %(type)s") % {"type": opts.verbose_name_plural},
-            "model_name": opts.verbose_name,
-            "model_name_plural": opts.verbose_name_plural,
+            **self.base_context(),
             "form": form,
-            "report": report,
-            "token": token,
-            "reason": reason,
             "columns": self.columns(),
             "record_id_header": dataio.RECORD_ID_HEADER if self.spec.uses_record_id else "",
-            "list_url": self.list_url(),
             "template_url": f"{export_url}?template=1&format=xlsx" if export_url else "",
             "max_rows": self.max_rows,
+            "recent_jobs": [(job, self.job_url(job)) for job in jobs],
         }
-        if report is not None:
-            ctx["errors"] = report.errors[:ERROR_LIMIT]
-            ctx["more_errors"] = max(len(report.errors) - ERROR_LIMIT, 0)
-            ctx["preview"] = report.preview[:PREVIEW_LIMIT]
-            ctx["more_preview"] = max(len(report.preview) - PREVIEW_LIMIT, 0)
-            if report.written and report.request_id:
-                try:
-                    ctx["changelog_url"] = (
-                        reverse("core:changelog_list") + f"?request_id={report.request_id}"
-                    )
-                except NoReverseMatch:
-                    pass
         return self.render_to_response(ctx, status=status)
 
     def get(self, request, *args, **kwargs):
@@ -189,49 +187,45 @@ class ObjectImportView(DataIOMixin, TemplateView):
         if not form.is_valid():
             return self.page(form=form, status=400)
         upload = form.cleaned_data["file"]
-        reason = form.cleaned_data["_change_reason"]
-        dry_run = form.cleaned_data["dry_run"]
-        data = upload.read()
-        report = self.run(data, dry_run=dry_run, reason=reason)
-        if report.ok and dry_run and (report.created or report.updated):
-            token = self.keep(data, Path(upload.name).suffix.lower(), reason)
-            return self.page(report=report, token=token, reason=reason)
-        if report.written:
-            messages.success(request, report.summary())
-        return self.page(
-            form=ImportForm(max_bytes=self.max_bytes, initial={"_change_reason": reason}),
-            report=report,
-            status=200 if report.ok else 400,
+        job = actions.start_import_job(
+            self.spec_key,
+            upload.read(),
+            request.user,
+            dry_run=form.cleaned_data["dry_run"],
+            reason=form.cleaned_data["_change_reason"],
+            original_name=upload.name or "",
+            max_rows=self.max_rows,
+            request_id=getattr(request, "id", None),
+            remote_addr=request.META.get("REMOTE_ADDR"),
         )
+        return redirect(self.job_url(job))
 
     def confirm(self, request):
         try:
             payload = signing.loads(request.POST["token"], salt=SIGNING_SALT, max_age=TOKEN_MAX_AGE)
         except signing.BadSignature:
             payload = None
+        checked = None
         if (
-            not payload
-            or payload.get("u") != request.user.pk
-            or payload.get("s") != self.spec_key
-            or not UPLOAD_NAME.match(payload.get("f", ""))
+            isinstance(payload, dict)
+            and payload.get("u") == request.user.pk
+            and payload.get("s") == self.spec_key
         ):
+            checked = ImportJob.objects.filter(
+                pk=payload.get("j"), user=request.user, spec_key=self.spec_key
+            ).first()
+        job = None
+        if checked is not None:
+            job = actions.confirm_import_job(
+                checked,
+                request.user,
+                reason=request.POST.get("_change_reason", ""),
+                request_id=getattr(request, "id", None),
+                remote_addr=request.META.get("REMOTE_ADDR"),
+            )
+        if job is None:
             return self.expired()
-        path = upload_dir() / payload["f"]
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            return self.expired()
-        try:
-            report = self.run(data, dry_run=False, reason=request.POST.get("_change_reason", ""))
-        finally:
-            path.unlink(missing_ok=True)
-        if report.written:
-            messages.success(request, report.summary())
-        return self.page(
-            form=ImportForm(max_bytes=self.max_bytes),
-            report=report,
-            status=200 if report.ok else 400,
-        )
+        return redirect(self.job_url(job))
 
     def expired(self):
         messages.error(
@@ -240,29 +234,58 @@ class ObjectImportView(DataIOMixin, TemplateView):
         )
         return self.page(form=ImportForm(max_bytes=self.max_bytes), status=400)
 
-    def run(self, data: bytes, *, dry_run: bool, reason: str) -> dataio.ImportReport:
-        return dataio.run_import(
-            self.spec,
-            data,
-            self.request.user,
-            dry_run=dry_run,
-            reason=reason,
-            max_rows=self.max_rows,
-        )
 
-    def keep(self, data: bytes, suffix: str, reason: str) -> str:
-        """Keep the checked file for the confirmation; return the signed token naming it."""
-        directory = upload_dir()
-        directory.mkdir(parents=True, exist_ok=True)
-        _remove_stale_uploads()
-        kind = "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
-        name = f"{uuid.uuid4().hex}.{kind}"
-        path = directory / name
-        path.touch(mode=0o600)
-        path.write_bytes(data)
-        return signing.dumps(
-            {"f": name, "u": self.request.user.pk, "s": self.spec_key}, salt=SIGNING_SALT
+class ImportJobView(ImportPermissionMixin, TemplateView):
+    """An import job's page: its progress while it runs, then its report (errors, or the
+    preview of a check with its "confirm" button, or the counts and the change log link).
+    HTMX requests get the status section only; it polls itself every second until the job
+    has finished. Users see their own jobs (superusers all); others are 404."""
+
+    template_name = "generic/import_job.html"
+    partial_template_name = "generic/import_job_status.html"
+
+    def get_template_names(self) -> list[str]:
+        return [self.partial_template_name if self.request.htmx else self.template_name]
+
+    def get_context_data(self, **kwargs) -> dict:
+        job = get_object_or_404(
+            ImportJob.visible_to(self.request.user), pk=kwargs["pk"], spec_key=self.spec_key
         )
+        report = job.report or {}
+        ctx = {
+            **self.base_context(),
+            "job": job,
+            "report": report,
+            "running": not job.finished,
+            "import_url": self.sibling_url("import"),
+        }
+        if job.status == ImportJob.Status.DONE:
+            ctx["more_errors"] = max(report["error_count"] - len(report["errors"]), 0)
+            ctx["more_preview"] = max(report["preview_count"] - len(report["preview"]), 0)
+        if job.written and report.get("request_id"):
+            try:
+                ctx["changelog_url"] = (
+                    reverse("core:changelog_list") + f"?request_id={report['request_id']}"
+                )
+            except NoReverseMatch:
+                pass
+        if job.confirmable and job.user_id == self.request.user.pk:
+            confirmed = ImportJob.objects.filter(file_name=job.file_name, dry_run=False).first()
+            if confirmed is not None:
+                ctx["confirmed_url"] = self.job_url(confirmed)
+            elif (upload_dir() / job.file_name).is_file():
+                ctx["token"] = signing.dumps(
+                    {"j": job.pk, "u": self.request.user.pk, "s": self.spec_key},
+                    salt=SIGNING_SALT,
+                )
+        return ctx
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        # The same URL answers the page and its polled section; neither may come from a cache.
+        patch_vary_headers(response, ["HX-Request"])
+        add_never_cache_headers(response)
+        return response
 
 
 class ObjectExportView(DataIOMixin, View):

@@ -10,6 +10,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .scoping import ScopedManager, ScopedQuerySet
 
@@ -426,3 +427,90 @@ class KeyFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_unit} {self.key}={self.value}"
+
+
+class ImportJob(models.Model):
+    """An import started on a page and run by a background task (导入任务): the page shows its
+    progress while it runs and its report when it is done. The uploaded file is kept under
+    ``IMPORT_DIR (private)`` until the job no longer needs it (a checked file waits there for its
+    confirmation). Not audited itself: the objects it writes are, with the upload's request id.
+
+    Users see their own jobs only (superusers all): :meth:`visible_to`."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("import job", "Queued")
+        RUNNING = "running", pgettext_lazy("import job", "Running")
+        DONE = "done", pgettext_lazy("import job", "Done")
+        FAILED = "failed", pgettext_lazy("import job", "Failed")
+
+    spec_key = models.CharField(_("import type"), max_length=40)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+    )
+    # The name of the kept file in IMPORT_DIR (private) (never a path: nothing to traverse).
+    file_name = models.CharField(_("stored file"), max_length=40)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    dry_run = models.BooleanField(_("dry run"), default=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    max_rows = models.PositiveIntegerField(_("row limit"), null=True, blank=True)
+    # What the change log of the upload's request records, so that the task's entries join it.
+    request_id = models.UUIDField(_("request id"), null=True, blank=True)
+    remote_addr = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    status = models.CharField(
+        _("job status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    done_rows = models.PositiveIntegerField(_("rows checked"), default=0)
+    report = models.JSONField(_("report"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "spec_key", "-created_at"])]
+        constraints = [
+            # A checked file is imported at most once: confirming twice finds this job.
+            models.UniqueConstraint(
+                fields=["file_name"],
+                condition=models.Q(dry_run=False),
+                name="importjob_one_real_run_per_file",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.spec_key} #{self.pk} ({self.status})"
+
+    @classmethod
+    def visible_to(cls, user) -> models.QuerySet:
+        """The jobs ``user`` may open: their own; a superuser's: all."""
+        if not getattr(user, "is_authenticated", False):
+            return cls.objects.none()
+        if user.is_superuser:
+            return cls.objects.all()
+        return cls.objects.filter(user=user)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == self.Status.DONE and bool(self.report) and self.report["ok"]
+
+    @property
+    def confirmable(self) -> bool:
+        """A checked file that passed and would change something: it can be imported."""
+        report = self.report or {}
+        return self.dry_run and self.ok and bool(report["created"] or report["updated"])
+
+    @property
+    def written(self) -> bool:
+        report = self.report or {}
+        return not self.dry_run and self.ok and bool(report["created"] or report["updated"])

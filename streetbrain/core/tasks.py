@@ -11,3 +11,13 @@ def refresh_key_figures() -> int:
 
     with audit_context(source="task"):
         return refresh()
+
+
+# The job row is the result (status, progress, report): nothing to keep in the result backend.
+@shared_task(name="streetbrain.core.tasks.run_import_job", ignore_result=True)
+def run_import_job(job_id: int) -> str:
+    """Run an import job started on a page (idempotent: a job that is not queued is skipped).
+    The job sets its own audit context: the uploader, the reason and the upload's request id."""
+    from .actions import run_import_job as run
+
+    return run(job_id)

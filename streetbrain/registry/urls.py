@@ -1,6 +1,6 @@
 from django.urls import path
 
-from streetbrain.core.dataio_views import ObjectExportView, ObjectImportView
+from streetbrain.core.dataio_views import ImportJobView, ObjectExportView, ObjectImportView
 
 from . import filtersets, views
 
@@ -22,6 +22,11 @@ def crud(prefix: str, name: str, list_view, detail, edit, delete, reveal=None):
     patterns = [
         path(
             f"{prefix}/import/", ObjectImportView.as_view(spec_key=spec_key), name=f"{name}_import"
+        ),
+        path(
+            f"{prefix}/import/jobs/<int:pk>/",
+            ImportJobView.as_view(spec_key=spec_key),
+            name=f"{name}_import_job",
         ),
         path(
             f"{prefix}/export/",

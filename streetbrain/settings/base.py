@@ -184,6 +184,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploaded import files wait here for their job: personal data, so never under MEDIA_ROOT
+# (which a proxy may serve). Web and worker machines must share it.
+IMPORT_DIR = Path(env.str("STREETBRAIN_IMPORT_DIR", default=str(VAR_DIR / "imports")))
 MEDIA_URL = "/media/"
 
 # --- REST API -------------------------------------------------------------------------------

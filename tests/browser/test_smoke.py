@@ -93,3 +93,54 @@ def test_grid_worker_reveals_an_id_number(demo_data, open_page, live_server, scr
     shoot(page, screenshot_dir, "gridworker", "resident-revealed")
     assert ChangeLogEntry.objects.filter(action="reveal", user_name="gridworker").count() == 1
     problems.check()
+
+
+def test_import_job_page_polls_until_done(
+    demo_data, open_page, live_server, screenshot_dir, settings, tmp_path
+):
+    """An import job's page under the strict CSP: the progress bar polls with HTMX while the
+    job runs, the report replaces it when the job is done, the polling stops, and "confirm"
+    imports the checked file as a new job."""
+    from streetbrain.core import actions
+    from streetbrain.core.models import ImportJob, User
+
+    settings.IMPORT_DIR = tmp_path
+    user = User.objects.get(username="gridworker")
+    rows = "\r\n".join(["户号,网格编码", *(f"BR-{i},{user.org_unit.code}" for i in range(4))])
+    # A job as the import page creates it, whose task has not started yet.
+    job = ImportJob.objects.create(
+        spec_key="households",
+        user=user,
+        file_name=actions.keep_upload(rows.encode("utf-8")),
+        original_name="households.csv",
+        dry_run=True,
+    )
+    url = f"/registry/households/import/jobs/{job.pk}/"
+
+    page, problems = open_page("zh-CN")
+    log_in(page, "gridworker", demo_data.password, live_server.url + "/")
+    polls = []
+    page.on("request", lambda r: polls.append(r) if r.url.endswith(url) else None)
+    page.goto(url)
+    page.wait_for_selector("#import-job[hx-trigger] progress")
+
+    ImportJob.objects.filter(pk=job.pk).update(status="running", total_rows=4, done_rows=2)
+    page.wait_for_selector('#import-progress[max="4"][value="2"]')
+    shoot(page, screenshot_dir, "gridworker", "import-job-running")
+
+    ImportJob.objects.filter(pk=job.pk).update(status="queued", total_rows=0, done_rows=0)
+    assert actions.run_import_job(job.pk) == "done"
+    page.wait_for_selector("#import-preview")
+    assert page.locator("[hx-trigger]").count() == 0
+    shoot(page, screenshot_dir, "gridworker", "import-job-done")
+    seen = len(polls)
+    page.wait_for_timeout(2500)
+    assert len(polls) == seen, "the page still polls after the job is done"
+
+    with page.expect_navigation():
+        page.click("#import-confirm button[type=submit]")
+    page.wait_for_selector("#import-counts")
+    real = ImportJob.objects.get(dry_run=False)
+    assert real.status == "done" and real.written and page.url.endswith(f"/jobs/{real.pk}/")
+    assert page.locator("a[href*='request_id=']").count() == 1
+    problems.check()
