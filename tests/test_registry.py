@@ -469,3 +469,46 @@ def test_grid_follows_the_building_or_house(registry, tree):
     alice.org_unit = tree["river_grid"]
     alice.save()
     assert alice.org_unit == tree["east_grid"]
+
+
+def test_page_create_house_takes_the_buildings_grid(client, registry, east_worker):
+    client.force_login(east_worker)
+    building = registry["east"]["building"]
+    response = client.post(
+        reverse("registry:house_add"),
+        {
+            "building": building.pk,
+            "number": "2-201",
+            "floor": 2,
+            "area_m2": "76.5",
+            "use": "rented",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    house = House.objects.get(building=building, number="2-201")
+    assert house.org_unit == building.org_unit
+
+
+def test_page_shop_phone_kept_changed_and_removed(client, registry, east_worker):
+    shop = registry["east"]["shop"]
+    client.force_login(east_worker)
+    url = reverse("registry:shop_edit", args=[shop.pk])
+    data = {
+        f: getattr(shop, f) or ""
+        for f in (
+            "name",
+            "credit_code",
+            "licence_no",
+            "address",
+            "operator",
+            "status",
+            "inspection",
+        )
+    }
+    data.update(industry=shop.industry_id, org_unit=shop.org_unit_id, building=shop.building_id)
+    assert client.post(url, {**data, "phone_input": ""}).status_code == 302
+    assert reveal_value(Shop.objects.get(pk=shop.pk), "phone") == "057487654321"
+    assert client.post(url, {**data, "phone_input": "13600001111"}).status_code == 302
+    assert reveal_value(Shop.objects.get(pk=shop.pk), "phone") == "13600001111"
+    assert client.post(url, {**data, "phone_input": "-"}).status_code == 302
+    assert Shop.objects.get(pk=shop.pk).phone_masked == ""

@@ -10,75 +10,70 @@ from streetbrain.core.protected import lookup, normalise_id_number
 from .models import Building, Facility, House, Household, Resident, Shop
 
 
-class GridChoiceMixin:
-    """The grid-cell field offers only grid cells (of the user's scope)."""
+class RegistryForm(ScopedModelForm):
+    """A registry form: the grid-cell field offers only grid cells of the user's scope."""
 
-    def limit_grid(self):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         if "org_unit" in self.fields:
             self.fields["org_unit"].queryset = self.fields["org_unit"].queryset.filter(
                 level=OrgUnit.Level.GRID
             )
 
 
-class BuildingForm(GridChoiceMixin, ScopedModelForm):
-    class Meta:
-        model = Building
-        fields = [
-            "code",
-            "name",
-            "kind",
-            "compound",
-            "address",
-            "org_unit",
-            "lon",
-            "lat",
-            "floors_above",
-            "floors_below",
-            "gross_area_m2",
-            "year_built",
-            "property_manager",
-        ]
+class PhoneInputMixin(forms.Form):
+    """A protected phone edited as a plain input: empty keeps the stored value (shown masked
+    as the placeholder), “-” removes it."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.limit_grid()
-
-
-class HouseForm(ScopedModelForm):
-    class Meta:
-        model = House
-        fields = ["building", "number", "floor", "area_m2", "use"]
-
-    def save(self, commit=True):
-        house = super().save(commit=False)
-        house.org_unit = house.building.org_unit  # a house lies in its building's grid
-        if commit:
-            house.save()
-        return house
-
-
-class HouseholdForm(GridChoiceMixin, ScopedModelForm):
-    class Meta:
-        model = Household
-        fields = ["code", "kind", "house", "org_unit"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.limit_grid()
-
-
-class ResidentForm(GridChoiceMixin, ScopedModelForm):
-    id_number_input = forms.CharField(
-        label=_("ID number"),
-        max_length=18,
-        required=False,
-        help_text=_("18 characters (GB 11643). Leave empty to keep the current one."),
-    )
     phone_input = forms.CharField(
         label=_("phone"),
         max_length=20,
         required=False,
         help_text=_("Leave empty to keep the current one; enter “-” to remove it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["phone_input"].widget.attrs["placeholder"] = self.instance.phone_masked
+
+    def apply_phone(self, obj) -> None:
+        phone = self.cleaned_data.get("phone_input", "").strip()
+        if phone == "-":
+            obj.phone = ""
+        elif phone:
+            obj.phone = phone
+
+
+class BuildingForm(RegistryForm):
+    class Meta:
+        model = Building
+        fields = [
+            "code", "name", "kind", "compound", "address", "org_unit", "lon", "lat",
+            "floors_above", "floors_below", "gross_area_m2", "year_built", "property_manager",
+        ]  # fmt: skip
+
+
+class HouseForm(RegistryForm):
+    """The house's grid cell is its building's (set by House.save)."""
+
+    class Meta:
+        model = House
+        fields = ["building", "number", "floor", "area_m2", "use"]
+
+
+class HouseholdForm(RegistryForm):
+    class Meta:
+        model = Household
+        fields = ["code", "kind", "house", "org_unit"]
+
+
+class ResidentForm(PhoneInputMixin, RegistryForm):
+    id_number_input = forms.CharField(
+        label=_("ID number"),
+        max_length=18,
+        required=False,
+        help_text=_("18 characters (GB 11643). Leave empty to keep the current one."),
     )
 
     class Meta:
@@ -87,12 +82,9 @@ class ResidentForm(GridChoiceMixin, ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.limit_grid()
         if self.instance.pk:
-            self.fields["id_number_input"].widget.attrs["placeholder"] = (
-                self.instance.id_number_masked
-            )
-            self.fields["phone_input"].widget.attrs["placeholder"] = self.instance.phone_masked
+            masked = self.instance.id_number_masked
+            self.fields["id_number_input"].widget.attrs["placeholder"] = masked
         else:
             self.fields["id_number_input"].required = True
 
@@ -114,78 +106,33 @@ class ResidentForm(GridChoiceMixin, ScopedModelForm):
         resident = super().save(commit=False)
         if self.cleaned_data.get("id_number_input"):
             resident.set_id_number(self.cleaned_data["id_number_input"])
-        phone = self.cleaned_data.get("phone_input", "").strip()
-        if phone == "-":
-            resident.phone = ""
-        elif phone:
-            resident.phone = phone
+        self.apply_phone(resident)
         if commit:
             resident.save()
             self.save_m2m()
         return resident
 
 
-class FacilityForm(GridChoiceMixin, ScopedModelForm):
+class FacilityForm(RegistryForm):
     class Meta:
         model = Facility
         fields = [
-            "object_id",
-            "component_class",
-            "name",
-            "state",
-            "address",
-            "org_unit",
-            "lon",
-            "lat",
-            "owner",
-            "maintainer",
-            "installed_on",
-        ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.limit_grid()
+            "object_id", "component_class", "name", "state", "address", "org_unit", "lon",
+            "lat", "owner", "maintainer", "installed_on",
+        ]  # fmt: skip
 
 
-class ShopForm(GridChoiceMixin, ScopedModelForm):
-    phone_input = forms.CharField(
-        label=_("phone"),
-        max_length=20,
-        required=False,
-        help_text=_("Leave empty to keep the current one; enter “-” to remove it."),
-    )
-
+class ShopForm(PhoneInputMixin, RegistryForm):
     class Meta:
         model = Shop
         fields = [
-            "name",
-            "credit_code",
-            "licence_no",
-            "industry",
-            "building",
-            "address",
-            "operator",
-            "org_unit",
-            "lon",
-            "lat",
-            "status",
-            "inspection",
-            "inspected_on",
-        ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.limit_grid()
-        if self.instance.pk:
-            self.fields["phone_input"].widget.attrs["placeholder"] = self.instance.phone_masked
+            "name", "credit_code", "licence_no", "industry", "building", "address", "operator",
+            "org_unit", "lon", "lat", "status", "inspection", "inspected_on",
+        ]  # fmt: skip
 
     def save(self, commit=True):
         shop = super().save(commit=False)
-        phone = self.cleaned_data.get("phone_input", "").strip()
-        if phone == "-":
-            shop.phone = ""
-        elif phone:
-            shop.phone = phone
+        self.apply_phone(shop)
         if commit:
             shop.save()
         return shop
