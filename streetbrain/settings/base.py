@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "csp",
     "streetbrain.core",
     "streetbrain.registry",
+    "streetbrain.cases",
 ]
 
 MIDDLEWARE = [
