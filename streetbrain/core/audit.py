@@ -161,6 +161,32 @@ def _related(instance) -> tuple[ContentType | None, str]:
     return ContentType.objects.get_for_model(parent), str(parent.pk)
 
 
+def _entry(ctx: AuditContext, user, instance, action, prechange, postchange, changed_fields):
+    """One unsaved change-log entry for ``instance`` in ``ctx``: the single place that maps the
+    audit context and the object onto the log's columns (single and bulk writes share it)."""
+    from .models import ChangeLogEntry
+
+    related_ct, related_id = _related(instance)
+    return ChangeLogEntry(
+        user=user,
+        user_name=user.get_username() if user else (ctx.actor_name or ctx.source),
+        request_id=ctx.request_id,
+        source=ctx.source,
+        remote_addr=ctx.remote_addr,
+        action=action,
+        content_type=ContentType.objects.get_for_model(type(instance)),  # cached by Django
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        related_content_type=related_ct,
+        related_object_id=related_id,
+        org_unit_path=resolve_path(instance),
+        prechange=prechange,
+        postchange=postchange,
+        changed_fields=changed_fields,
+        reason=ctx.reason[:500],
+    )
+
+
 def log_change(
     instance: models.Model,
     action: str,
@@ -170,31 +196,14 @@ def log_change(
     changed_fields: list[str] | None = None,
 ) -> Any:
     """Write one change log entry for ``instance`` in the current audit context."""
-    from .models import ChangeLogEntry
-
     ctx = current()
-    user = ctx.resolved_user()
-    related_ct, related_id = _related(instance)
-    return ChangeLogEntry.objects.create(
-        user=user,
-        user_name=user.get_username() if user else (ctx.actor_name or ctx.source),
-        request_id=ctx.request_id,
-        source=ctx.source,
-        remote_addr=ctx.remote_addr,
-        action=action,
-        content_type=ContentType.objects.get_for_model(type(instance)),
-        object_id=str(instance.pk),
-        object_repr=str(instance)[:200],
-        related_content_type=related_ct,
-        related_object_id=related_id,
-        org_unit_path=resolve_path(instance),
-        prechange=prechange,
-        postchange=postchange,
-        changed_fields=changed_fields
-        if changed_fields is not None
-        else _changed(prechange, postchange),
-        reason=ctx.reason[:500],
+    if changed_fields is None:
+        changed_fields = _changed(prechange, postchange)
+    entry = _entry(
+        ctx, ctx.resolved_user(), instance, action, prechange, postchange, changed_fields
     )
+    entry.save()
+    return entry
 
 
 def log_bulk(instances, action: str, *, prechanges: list[dict | None] | None = None) -> int:
@@ -205,36 +214,12 @@ def log_bulk(instances, action: str, *, prechanges: list[dict | None] | None = N
 
     ctx = current()
     user = ctx.resolved_user()
-    user_name = user.get_username() if user else (ctx.actor_name or ctx.source)
-    content_types: dict[type, ContentType] = {}
     entries = []
     for i, instance in enumerate(instances):
-        model = type(instance)
-        if model not in content_types:
-            content_types[model] = ContentType.objects.get_for_model(model)
         before = prechanges[i] if prechanges else None
         after = snapshot(instance) if action != "delete" else None
-        related_ct, related_id = _related(instance)
-        entries.append(
-            ChangeLogEntry(
-                user=user,
-                user_name=user_name,
-                request_id=ctx.request_id,
-                source=ctx.source,
-                remote_addr=ctx.remote_addr,
-                action=action,
-                content_type=content_types[model],
-                object_id=str(instance.pk),
-                object_repr=str(instance)[:200],
-                related_content_type=related_ct,
-                related_object_id=related_id,
-                org_unit_path=resolve_path(instance),
-                prechange=before,
-                postchange=after,
-                changed_fields=_changed(before, after) if action == "update" else [],
-                reason=ctx.reason[:500],
-            )
-        )
+        changed = _changed(before, after) if action == "update" else []
+        entries.append(_entry(ctx, user, instance, action, before, after, changed))
     ChangeLogEntry.objects.bulk_create(entries, batch_size=2000)
     return len(entries)
 
