@@ -14,7 +14,6 @@ two minutes on a 2-core machine (aim: one).
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import platform
 import resource
@@ -79,19 +78,13 @@ def run(args, var: Path) -> int:
     ctx = core_demo.DemoContext()
     load_start = time.perf_counter()
     with audit_context(source="cli", reason="demo load"):
-        for config in apps.get_app_configs():
-            if not config.name.startswith("streetbrain."):
-                continue
-            try:
-                module = importlib.import_module(f"{config.name}.demo")
-            except ModuleNotFoundError:
-                continue
+        for label, module in core_demo.demo_modules():
             start = time.perf_counter()
-            if config.label == "registry":
+            if label == "registry":
                 module.load(ctx, scale=args.scale)
             else:
                 module.load(ctx)
-            steps.append((f"{config.label}.demo.load", time.perf_counter() - start))
+            steps.append((f"{label}.demo.load", time.perf_counter() - start))
     load_seconds = time.perf_counter() - load_start
     start = time.perf_counter()
     refresh_key_figures()

@@ -186,6 +186,24 @@ def describe_accounts(ctx: DemoContext) -> None:
         ctx.accounts.append((username, role or "superuser", scope))
 
 
+def demo_modules():
+    """(app label, demo module) of every StreetBrain app that has a ``demo.py``, in
+    INSTALLED_APPS order (the order their data depends on). An app without one is skipped;
+    a demo module that fails to import fails loudly."""
+    import importlib
+    import importlib.util
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("streetbrain."):
+            continue
+        name = f"{config.name}.demo"
+        if importlib.util.find_spec(name) is None:
+            continue
+        yield config.label, importlib.import_module(name)
+
+
 def is_loaded() -> bool:
     return (
         OrgUnit.objects.filter(level=OrgUnit.Level.STREET).exists()

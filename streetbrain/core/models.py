@@ -125,6 +125,12 @@ class OrgUnit(models.Model):
     def area_km2(self) -> float | None:
         return round(self.area_m2 / 1e6, 2) if self.area_m2 is not None else None
 
+    @classmethod
+    def home_of(cls, user) -> OrgUnit | None:
+        """The unit whose figures a user's pages open on: their own, or for a superuser
+        without one, the street."""
+        return user.org_unit or cls.objects.filter(level=cls.Level.STREET).first()
+
     def ancestors(self) -> list[OrgUnit]:
         chain, node = [], self.parent
         while node is not None:

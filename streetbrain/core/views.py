@@ -24,7 +24,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        unit = user.org_unit or OrgUnit.objects.filter(level=OrgUnit.Level.STREET).first()
+        unit = OrgUnit.home_of(user)
         ctx["unit"] = unit
         ctx["figures"] = key_figures_for(unit, user) if unit else []
         ctx["domains"] = DOMAINS

@@ -42,7 +42,7 @@ class RegistryIndexView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        unit = user.org_unit or OrgUnit.objects.filter(level=OrgUnit.Level.STREET).first()
+        unit = OrgUnit.home_of(user)
         figures = {f["key"]: f for f in key_figures_for(unit, user)} if unit else {}
         registers = []
         for model, key, url in [

@@ -1,11 +1,9 @@
 """Prepare the demo district: migrate, collect static files, load 福明街道 once (idempotent),
 refresh the key figures, and print the demo accounts."""
 
-import importlib
 import os
 import time
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -60,20 +58,14 @@ class Command(BaseCommand):
         # Each app decides whether its part is loaded, so a demo database made before an app
         # existed gets that app's data on the next run.
         with audit_context(source="cli", reason="demo load"):
-            for config in apps.get_app_configs():
-                if not config.name.startswith("streetbrain."):
-                    continue
-                try:
-                    module = importlib.import_module(f"{config.name}.demo")
-                except ModuleNotFoundError:
-                    continue
+            for label, module in core_demo.demo_modules():
                 if module.is_loaded():
-                    self.stdout.write(f"  {config.label}: already loaded, reused")
+                    self.stdout.write(f"  {label}: already loaded, reused")
                     continue
                 step = time.monotonic()
                 module.load(ctx)
                 loaded_any = True
-                self.stdout.write(f"  {config.label}: {time.monotonic() - step:.1f} s")
+                self.stdout.write(f"  {label}: {time.monotonic() - step:.1f} s")
         for line in ctx.log:
             self.stdout.write(f"  {line}")
         if not loaded_any:
