@@ -159,3 +159,15 @@ def test_login_page_in_english_on_request(client):
     assert 'lang="en"' in html
     assert "Log in" in html
     assert "登录" not in html
+
+
+def test_figures_are_grouped_but_codes_and_years_are_not():
+    from django.utils import translation
+
+    from streetbrain.core.templatetags.sb import cell, figure
+
+    with translation.override("zh-hans"):
+        assert figure(65548.0) == "65,548"
+        assert figure(13.53) == "13.53"
+        assert cell(1998) == "1998"
+        assert cell(1234.5) == "1,234.50"

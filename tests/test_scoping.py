@@ -299,6 +299,7 @@ def test_home_figures_link_only_to_lists_the_user_may_open(client, tree, departm
     html = client.get("/").content.decode()
     assert reverse("core:department_list") in html
     assert f'href="{reverse("core:user_list")}"' not in html
+    assert "Staff accounts" not in html and "人员账号" not in html  # no figure without the list
     leader = make_user("l2", role="leader", unit=tree["street"])
     client.force_login(leader)
     assert f'href="{reverse("core:user_list")}"' in client.get("/").content.decode()

@@ -40,12 +40,14 @@ def refresh_key_figures() -> int:
 
 
 def key_figures_for(unit: OrgUnit, user=None) -> list[dict]:
-    """The figures of one unit in display order, with their labels, and links to the lists
-    behind them where ``user`` may open those lists."""
+    """The figures of one unit in display order, with their labels and links to the lists
+    behind them. With a ``user``, only the figures of lists that user may view."""
     stored = {kf.key: kf for kf in KeyFigure.objects.filter(org_unit=unit)}
     out = []
     for figure in sorted(figures.FIGURES.values(), key=lambda f: f.order):
         if unit.level not in figure.levels:
+            continue
+        if user is not None and figure.permission and not user.has_perm(figure.permission):
             continue
         kf = stored.get(figure.key)
         out.append(
@@ -55,14 +57,7 @@ def key_figures_for(unit: OrgUnit, user=None) -> list[dict]:
                 "unit": figure.unit,
                 "value": kf.value if kf else None,
                 "computed_at": kf.computed_at if kf else None,
-                "link": figure.link
-                if figure.link
-                and (
-                    user is None
-                    or not figure.link_permission
-                    or user.has_perm(figure.link_permission)
-                )
-                else "",
+                "link": figure.link,
             }
         )
     return out

@@ -23,7 +23,9 @@ class Figure:
     link: str = ""  # URL name of the list behind the figure
     order: int = 100
     levels: tuple[str, ...] = ("city", "district", "street", "community", "grid")
-    link_permission: str = ""  # who may follow the link
+    # Who may see the figure: the permission of the list behind it (a count is a view of
+    # that list); empty for figures anyone may see.
+    permission: str = ""
 
 
 FIGURES: dict[str, Figure] = {}
@@ -124,7 +126,7 @@ register(
         _departments,
         "core:department_list",
         40,
-        link_permission="core.view_department",
+        permission="core.view_department",
     )
 )
 register(
@@ -135,6 +137,6 @@ register(
         _users,
         "core:user_list",
         50,
-        link_permission="core.view_user",
+        permission="core.view_user",
     )
 )

@@ -32,6 +32,6 @@ for order, (key, label, model, url) in enumerate(
             _counter(model),
             url,
             60 + order,
-            link_permission=f"registry.view_{model.lower()}",
+            permission=f"registry.view_{model.lower()}",
         )
     )

@@ -24,7 +24,7 @@ def cell(value):
     if isinstance(value, float):
         return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
     if isinstance(value, int):
-        return formats.number_format(value, use_l10n=True, force_grouping=True)
+        return str(value)  # codes, years, floors: never grouped ("1998", not "1,998")
     if isinstance(value, Model):
         return str(value)
     return value
