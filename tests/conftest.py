@@ -148,3 +148,48 @@ def require_service(name: str, host: str, port: int) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+# --- cases ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def case_model_path(tmp_path_factory):
+    """A case classifier trained once per test session on the synthetic report texts."""
+    from streetbrain.cases import classifier, synth_texts
+
+    rows = synth_texts.generate(3000, seed=11)
+    model = classifier.train(
+        [f"{r['title']}\n{r['description']}" for r in rows], [r["label"] for r in rows]
+    )
+    path = tmp_path_factory.mktemp("case-model") / "model.joblib"
+    model.save(path)
+    return path
+
+
+@pytest.fixture
+def case_world(tree, departments, make_user, settings, case_model_path):
+    """The tree and departments, a trained classifier, routing rules and one user per case
+    role: acceptor, shiftlead, dispatcher and leader for the street, a grid worker for the
+    east grid, a 城管 handler and a 江城 committee handler."""
+    from streetbrain.cases.models import RoutingRule
+
+    settings.CASES_CLASSIFIER_MODEL = str(case_model_path)
+    settings.CASES_HOME_UNIT = "330212014"
+    RoutingRule.objects.create(department=departments["urban"], priority=900)
+    RoutingRule.objects.create(
+        department=departments["river"], area=tree["river"], major_code="06", priority=500
+    )
+    street = tree["street"]
+    users = {
+        "acceptor": make_user("acc", role="acceptor", unit=street),
+        "shiftlead": make_user("lead", role="shiftlead", unit=street),
+        "dispatcher": make_user("disp", role="dispatcher", unit=street),
+        "leader": make_user("boss", role="leader", unit=street),
+        "gridworker": make_user("grid", role="gridworker", unit=tree["east_grid"]),
+        "handler": make_user("cg1", role="handler", unit=street, department=departments["urban"]),
+        "river_handler": make_user(
+            "jc1", role="handler", unit=tree["river"], department=departments["river"]
+        ),
+    }
+    return {**tree, "departments": departments, "users": users}

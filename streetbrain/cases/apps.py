@@ -6,3 +6,10 @@ class CasesConfig(AppConfig):
     name = "streetbrain.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from . import codes
+
+        post_migrate.connect(codes.load_after_migrate, sender=self, dispatch_uid="cases_seed")

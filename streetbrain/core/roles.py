@@ -33,6 +33,9 @@ THINGS = ("registry.view_building", "registry.view_facility", "registry.view_sho
 PEOPLE = ("registry.view_house", "registry.view_household", "registry.view_resident")
 
 
+CASES_VIEW = ("cases.view_case", "cases.view_report", "cases.view_caseevent")
+
+
 def _crud(*models: str) -> tuple[str, ...]:
     return tuple(f"registry.{a}_{m}" for m in models for a in ("view", "add", "change"))
 
@@ -51,25 +54,56 @@ ROLES: dict[str, Role] = {
                 *CODE_TABLES,
                 *THINGS,
                 *PEOPLE,
+                *CASES_VIEW,
+                "cases.reopen_case",
             ),
         ),
         Role(
             "acceptor",
             _("Intake clerk"),
             _("Registers reports from calls and the 12345 hotline (受理员)."),
-            (*VIEW_ORG, *CODE_TABLES, *THINGS, "registry.view_house"),
+            (
+                *VIEW_ORG,
+                *CODE_TABLES,
+                *THINGS,
+                "registry.view_house",
+                *CASES_VIEW,
+                "cases.add_case",
+                "cases.accept_case",
+                "cases.view_timelimitstandard",
+            ),
         ),
         Role(
             "shiftlead",
             _("Shift leader"),
             _("Registers (立案) and closes (结案) cases (值班长)."),
-            (*VIEW_ORG, "core.view_user", *CODE_TABLES, *THINGS),
+            (
+                *VIEW_ORG,
+                "core.view_user",
+                *CODE_TABLES,
+                *THINGS,
+                *CASES_VIEW,
+                "cases.add_case",
+                "cases.accept_case",
+                "cases.register_case",
+                "cases.approve_case",
+                "cases.reopen_case",
+                "cases.view_timelimitstandard",
+                "cases.view_routingrule",
+            ),
         ),
         Role(
             "dispatcher",
             _("Dispatcher"),
             _("Dispatches cases to the responsible department (派遣员)."),
-            (*VIEW_ORG, *CODE_TABLES, *THINGS),
+            (
+                *VIEW_ORG,
+                *CODE_TABLES,
+                *THINGS,
+                *CASES_VIEW,
+                "cases.dispatch_case",
+                "cases.view_routingrule",
+            ),
         ),
         Role(
             "gridworker",
@@ -80,13 +114,23 @@ ROLES: dict[str, Role] = {
                 *CODE_TABLES,
                 *_crud("building", "house", "household", "resident", "facility", "shop"),
                 "registry.reveal_personal_data",
+                *CASES_VIEW,
+                "cases.add_case",
+                "cases.verify_case",
             ),
         ),
         Role(
             "handler",
             _("Department handler"),
             _("Handles the cases dispatched to their department (处置人员)."),
-            (*VIEW_ORG, *CODE_TABLES, "registry.view_facility", "registry.view_shop"),
+            (
+                *VIEW_ORG,
+                *CODE_TABLES,
+                "registry.view_facility",
+                "registry.view_shop",
+                *CASES_VIEW,
+                "cases.handle_case",
+            ),
         ),
         Role(
             "building",
@@ -116,6 +160,13 @@ ROLES: dict[str, Role] = {
                     for m in ("building", "house", "household", "resident", "facility", "shop")
                 ),
                 "registry.reveal_personal_data",
+                *CASES_VIEW,
+                *(
+                    f"cases.{a}_{m}"
+                    for m in ("timelimitstandard", "routingrule", "sensor", "serviceattribute")
+                    for a in ("view", "add", "change", "delete")
+                ),
+                "cases.view_apikey",
             ),
         ),
     ]

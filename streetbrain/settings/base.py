@@ -230,6 +230,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "refresh-key-figures": {"task": "streetbrain.core.tasks.refresh_key_figures", "schedule": 900},
+    "flag-case-deadlines": {"task": "streetbrain.cases.tasks.flag_deadlines", "schedule": 300},
+    "refresh-case-stats": {"task": "streetbrain.cases.tasks.refresh_stats", "schedule": 900},
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -244,6 +246,36 @@ STREETBRAIN = {
     "ROOT_UNIT_CODE": env.str("STREETBRAIN_ROOT_UNIT", default="330212014"),
     "DEMO": False,
 }
+
+# --- Cases ----------------------------------------------------------------------------------
+# The case classifier (trained by `streetbrain cases classifier train`; the demo trains one).
+CASES_CLASSIFIER_MODEL = env.str(
+    "CASES_CLASSIFIER_MODEL", default=str(VAR_DIR / "case_classifier.joblib")
+)
+# Below this confidence a report waits for a human to classify it.
+CASES_CLASSIFIER_THRESHOLD = env.float("CASES_CLASSIFIER_THRESHOLD", default=0.5)
+# Duplicates (最多报一次): defaults where a class's 立结案标准 does not say.
+CASES_DUPLICATE_RADIUS_M = env.int("CASES_DUPLICATE_RADIUS_M", default=250)
+CASES_DUPLICATE_WINDOW_DAYS = env.int("CASES_DUPLICATE_WINDOW_DAYS", default=30)
+# Cosine similarity of character bigrams a further report must reach to merge.
+CASES_DUPLICATE_MIN_SIMILARITY = env.float("CASES_DUPLICATE_MIN_SIMILARITY", default=0.15)
+# Classes that count as the same matter for duplicates, e.g. a component problem and its 事项.
+CASES_RELATED_CLASSES: dict[str, list[str]] = {
+    "matter:06010": ["matter:06042", "matter:06036"],
+    "matter:06042": ["matter:06010"],
+    "matter:06036": ["matter:06010"],
+}
+# The limit of a class without a 立结案标准 row.
+CASES_DEFAULT_TIME_LIMIT = (1, "work_day")
+# Reports not placed in a grid wait in this unit (empty: the root unit).
+CASES_HOME_UNIT = env.str("CASES_HOME_UNIT", default="")
+# 按时立案 / 按时派遣: from report to 立案 and from 立案 to 派遣.
+CASES_REGISTER_LIMIT = (2, "work_hour")
+CASES_DISPATCH_LIMIT = (1, "work_hour")
+# The public report page: reports per client address per hour.
+CASES_PUBLIC_RATE = env.str("CASES_PUBLIC_RATE", default="10/h")
+# MQTT broker of the sensors (`streetbrain cases listen-mqtt`).
+MQTT_URL = env.str("MQTT_URL", default="mqtt://127.0.0.1:1883")
 
 LOGGING = {
     "version": 1,

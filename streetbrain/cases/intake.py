@@ -1,0 +1,524 @@
+"""The intake pipeline's steps, each a function without side effects on the database:
+validate → place → classify → find a duplicate → route → time limit.
+
+``actions.submit_report`` runs them and writes the result in one transaction; the steps are
+separate so that tests, benchmarks and the demo generator can use each on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+import os
+import re
+import threading
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from streetbrain.core import worktime
+from streetbrain.core.models import OrgUnit
+
+from .models import (
+    CLOCK_STATES,
+    OPEN_STATES,
+    Case,
+    Channel,
+    RoutingRule,
+    TimeLimitStandard,
+)
+
+MAX_DESCRIPTION = 4000
+EARTH_RADIUS_M = 6_371_008.8
+
+
+@dataclass
+class ReportInput:
+    """What a channel hands to the pipeline (every field optional except the channel)."""
+
+    channel: str
+    title: str = ""
+    description: str = ""
+    lon: float | None = None
+    lat: float | None = None
+    address: str = ""
+    address_id: str = ""
+    requested_class: object = None  # a ComponentClass, or "matter:06010" / "06010"
+    attributes: dict = field(default_factory=dict)
+    media_url: str = ""
+    reporter_name: str = ""
+    phone: str = ""
+    email: str = ""
+    device_id: str = ""
+    account_id: str = ""
+    external_id: str = ""
+    idempotency_key: str = ""
+    user: object = None
+    api_key: object = None
+    sensor: object = None
+    received_at: dt.datetime | None = None
+    photos: list = field(default_factory=list)  # UploadedFile objects
+    facility: object = None
+    shop: object = None
+    building: object = None
+
+
+# -- validate -------------------------------------------------------------------------------
+
+
+def _float(value, name: str, errors: dict) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        errors[name] = _("Enter a number.")
+        return None
+    if math.isnan(number) or math.isinf(number):
+        errors[name] = _("Enter a number.")
+        return None
+    return number
+
+
+def validate(data: ReportInput) -> ReportInput:
+    """Normalise ``data`` in place; raise ``ValidationError`` (field → message) if unusable."""
+    errors: dict[str, str] = {}
+    if data.channel not in Channel.values:
+        errors["channel"] = _("Unknown channel.")
+    data.title = (data.title or "").strip()[:200]
+    data.description = (data.description or "").strip()
+    if len(data.description) > MAX_DESCRIPTION:
+        errors["description"] = _("The description may have at most %(n)d characters.") % {
+            "n": MAX_DESCRIPTION
+        }
+    if not data.title and not data.description:
+        errors["description"] = _("Describe the problem.")
+    data.lon = _float(data.lon, "long", errors)
+    data.lat = _float(data.lat, "lat", errors)
+    if (data.lon is None) != (data.lat is None):
+        errors["lat" if data.lat is None else "long"] = _(
+            "Give both latitude and longitude, or neither."
+        )
+    elif data.lon is not None:
+        if not -180 <= data.lon <= 180:
+            errors["long"] = _("Longitude must lie between -180 and 180.")
+        if not -90 <= data.lat <= 90:
+            errors["lat"] = _("Latitude must lie between -90 and 90.")
+    data.address = (data.address or "").strip()[:200]
+    data.address_id = (data.address_id or "").strip()[:64]
+    if (
+        data.lon is None
+        and not data.address
+        and not data.address_id
+        and data.sensor is None
+        and data.facility is None
+        and data.shop is None
+        and data.building is None
+    ):
+        errors["location"] = _("Give the location: a point on the map or an address.")
+    data.idempotency_key = (data.idempotency_key or "").strip()[:200]
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+# -- place ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Placement:
+    grid: OrgUnit | None
+    lon: float | None
+    lat: float | None
+    building: object = None
+    how: str = ""  # "point", "building", "address", "sensor", "facility", "shop", ""
+
+
+def street_unit() -> OrgUnit:
+    """The unit that holds unplaced cases: the configured street, or the first street."""
+    code = settings.CASES_HOME_UNIT or settings.STREETBRAIN["ROOT_UNIT_CODE"]
+    qs = OrgUnit.objects.filter(code=code) if code else OrgUnit.objects.none()
+    unit = qs.first() or OrgUnit.objects.filter(level="street").order_by("path").first()
+    if unit is None:
+        raise ValidationError(_("No street is set up to receive reports."))
+    return unit
+
+
+_ADDRESS_NOISE = re.compile(r"[\s,，。.、()（）\-—#号]+")
+
+
+def _address_key(text: str) -> str:
+    return _ADDRESS_NOISE.sub("", unicodedata.normalize("NFKC", text or "")).lower()
+
+
+def geocode_address(address: str, address_id: str = ""):
+    """A registry building for an address (or an address id = the building's code), or None.
+    Exact address, then the longest building address or name contained in the text."""
+    from streetbrain.registry.models import Building
+
+    if address_id:
+        found = Building.objects.filter(code=address_id).first()
+        if found is not None:
+            return found
+    key = _address_key(address)
+    if not key:
+        return None
+    best, best_len = None, 0
+    for pk, addr, name in Building.objects.values_list("pk", "address", "name").iterator():
+        for candidate in (_address_key(addr), _address_key(name)):
+            if candidate and len(candidate) >= 4 and candidate in key and len(candidate) > best_len:
+                best, best_len = pk, len(candidate)
+    return Building.objects.select_related("org_unit").get(pk=best) if best else None
+
+
+def place(data: ReportInput) -> Placement:
+    from streetbrain.core.geo_lookup import locate_point
+
+    anchor = data.facility or data.shop or data.building
+    if data.lon is None and anchor is not None and getattr(anchor, "lon", None) is not None:
+        data.lon, data.lat = anchor.lon, anchor.lat
+    if data.lon is None and data.sensor is not None and data.sensor.lon is not None:
+        data.lon, data.lat = data.sensor.lon, data.sensor.lat
+    if data.lon is not None:
+        grid = locate_point(data.lon, data.lat)
+        if grid is None:
+            raise ValidationError(
+                {"location": _("This place lies outside the street's grid cells.")}
+            )
+        return Placement(grid, data.lon, data.lat, data.building, "point")
+    if anchor is not None and getattr(anchor, "org_unit_id", None):
+        return Placement(anchor.org_unit, None, None, data.building, "anchor")
+    building = geocode_address(data.address, data.address_id)
+    if building is not None:
+        if building.lon is not None:
+            grid = locate_point(building.lon, building.lat) or building.org_unit
+        else:
+            grid = building.org_unit
+        return Placement(grid, building.lon, building.lat, building, "building")
+    if data.address_id:
+        raise ValidationError({"address_id": _("Unknown address id.")})
+    return Placement(None, None, None, None, "")
+
+
+# -- classify -------------------------------------------------------------------------------
+
+
+@dataclass
+class Classification:
+    component_class: object  # ComponentClass or None (waits for a human)
+    source: str  # reporter | model | sensor | ""
+    confidence: float | None
+    predicted_label: str = ""
+    predicted_confidence: float | None = None
+    explanation: list = field(default_factory=list)
+
+
+_model_lock = threading.Lock()
+_model_state: dict = {"path": None, "mtime": None, "model": None}
+
+
+def model_path() -> Path:
+    return Path(settings.CASES_CLASSIFIER_MODEL)
+
+
+def classifier_model():
+    """The trained classifier (reloaded when its file changes), or None if there is none."""
+    from . import classifier
+
+    path = model_path()
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError:
+        return None
+    with _model_lock:
+        if _model_state["path"] != path or _model_state["mtime"] != mtime:
+            try:
+                _model_state["model"] = classifier.load(path)
+            except classifier.ClassifierError:
+                _model_state["model"] = None
+            _model_state.update(path=path, mtime=mtime)
+        return _model_state["model"]
+
+
+def class_for_label(label: str):
+    """'matter:06010' or 'component:01001' or '06010' → ComponentClass (or None)."""
+    from streetbrain.registry.models import ComponentClass
+
+    if not label:
+        return None
+    kind, _sep, code = label.rpartition(":")
+    qs = ComponentClass.objects.filter(code=code)
+    if kind:
+        qs = qs.filter(kind=kind)
+    else:
+        qs = qs.order_by("-kind")  # a bare code means the 事项 (matter) first
+    return qs.first()
+
+
+def label_of(component_class) -> str:
+    return f"{component_class.kind}:{component_class.code}" if component_class else ""
+
+
+def classify(data: ReportInput) -> Classification:
+    requested = data.requested_class
+    if isinstance(requested, str):
+        requested = class_for_label(requested)
+    if requested is None and data.sensor is not None and data.sensor.component_class_id:
+        return Classification(data.sensor.component_class, "sensor", 1.0)
+    text = "\n".join(t for t in (data.title, data.description) if t)
+    model = classifier_model()
+    prediction = model.predict([text], explain=6)[0] if model is not None else None
+    pred_fields = {}
+    if prediction is not None:
+        pred_fields = dict(
+            predicted_label=prediction.label,
+            predicted_confidence=prediction.confidence,
+            explanation=[[w, round(v, 4)] for w, v in prediction.explanation],
+        )
+    if requested is not None:
+        return Classification(requested, "reporter", 1.0, **pred_fields)
+    if prediction is None:
+        return Classification(None, "", None)
+    threshold = settings.CASES_CLASSIFIER_THRESHOLD
+    if prediction.confidence >= threshold:
+        found = class_for_label(prediction.label)
+        if found is not None:
+            return Classification(found, "model", prediction.confidence, **pred_fields)
+    return Classification(None, "", None, **pred_fields)
+
+
+# -- duplicates -----------------------------------------------------------------------------
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance (haversine) in metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _bigrams(text: str) -> Counter:
+    chars = [c for c in unicodedata.normalize("NFKC", text or "").lower() if c.isalnum()]
+    return Counter(a + b for a, b in itertools.pairwise(chars)) or Counter(chars)
+
+
+def similarity(a: str, b: str) -> float:
+    """Cosine similarity of character bigram counts (0..1): robust for Chinese, no tokenizer."""
+    va, vb = _bigrams(a), _bigrams(b)
+    if not va or not vb:
+        return 0.0
+    dot = sum(v * vb.get(k, 0) for k, v in va.items())
+    return dot / math.sqrt(sum(v * v for v in va.values()) * sum(v * v for v in vb.values()))
+
+
+def related_classes(component_class) -> list:
+    """The class itself and those configured as related (same 事项 of another kind: a
+    component problem 01xxx is also reported as its matter, and vice versa)."""
+    from streetbrain.registry.models import ComponentClass
+
+    related = getattr(settings, "CASES_RELATED_CLASSES", {}).get(label_of(component_class), [])
+    ids = [component_class.pk]
+    for label in related:
+        found = class_for_label(label)
+        if found is not None:
+            ids.append(found.pk)
+    return list(ComponentClass.objects.filter(pk__in=ids))
+
+
+@dataclass
+class DuplicateMatch:
+    case: Case
+    distance_m: float
+    similarity: float
+    score: float
+
+
+def find_duplicate(
+    data: ReportInput, component_class, standard, now: dt.datetime
+) -> DuplicateMatch | None:
+    """The open case this report repeats, if any (最多报一次)."""
+    if data.sensor is not None:
+        window = dt.timedelta(minutes=data.sensor.merge_window_minutes)
+        case = (
+            Case.objects.filter(
+                sensor=data.sensor, state__in=OPEN_STATES, reported_at__gte=now - window
+            )
+            .order_by("-reported_at")
+            .first()
+        )
+        if case is not None:
+            return DuplicateMatch(case, 0.0, 1.0, 1.0)
+    if component_class is None or data.lon is None:
+        return None
+    radius = standard.duplicate_radius_m if standard else settings.CASES_DUPLICATE_RADIUS_M
+    days = standard.duplicate_window_days if standard else settings.CASES_DUPLICATE_WINDOW_DAYS
+    dlat = radius / 111_320.0
+    dlon = radius / (111_320.0 * max(0.1, math.cos(math.radians(data.lat))))
+    classes = related_classes(component_class)
+    candidates = Case.objects.filter(
+        component_class__in=classes,
+        state__in=OPEN_STATES,
+        reported_at__gte=now - dt.timedelta(days=days),
+        lat__range=(data.lat - dlat, data.lat + dlat),
+        lon__range=(data.lon - dlon, data.lon + dlon),
+    ).only("pk", "title", "description", "lon", "lat", "number", "reported_at")[:50]
+    text = "\n".join(t for t in (data.title, data.description) if t)
+    threshold = settings.CASES_DUPLICATE_MIN_SIMILARITY
+    best = None
+    for case in candidates:
+        d = distance_m(data.lon, data.lat, case.lon, case.lat)
+        if d > radius:
+            continue
+        sim = similarity(text, f"{case.title}\n{case.description}")
+        if sim < threshold:
+            continue
+        score = sim * (1.0 - 0.5 * d / radius)
+        if best is None or score > best.score:
+            best = DuplicateMatch(case, d, sim, score)
+    return best
+
+
+def duplicate_candidates(case: Case, limit: int = 5) -> list[DuplicateMatch]:
+    """Open cases near ``case`` of its classes (for staff review), best first."""
+    if case.component_class_id is None or case.lon is None:
+        return []
+    data = ReportInput(
+        channel=case.channel,
+        title=case.title,
+        description=case.description,
+        lon=case.lon,
+        lat=case.lat,
+    )
+    standard = time_limit_for(case.component_class)
+    radius = standard.duplicate_radius_m if standard else settings.CASES_DUPLICATE_RADIUS_M
+    dlat = radius / 111_320.0
+    dlon = radius / (111_320.0 * max(0.1, math.cos(math.radians(case.lat))))
+    out = []
+    for other in Case.objects.filter(
+        component_class__in=related_classes(case.component_class),
+        state__in=OPEN_STATES,
+        lat__range=(case.lat - dlat, case.lat + dlat),
+        lon__range=(case.lon - dlon, case.lon + dlon),
+    ).exclude(pk=case.pk)[:50]:
+        d = distance_m(case.lon, case.lat, other.lon, other.lat)
+        if d <= radius:
+            sim = similarity(
+                f"{data.title}\n{data.description}", f"{other.title}\n{other.description}"
+            )
+            out.append(DuplicateMatch(other, d, sim, sim * (1.0 - 0.5 * d / radius)))
+    return sorted(out, key=lambda m: -m.score)[:limit]
+
+
+# -- route ----------------------------------------------------------------------------------
+
+
+def route(component_class, grid: OrgUnit | None):
+    """The responsible department by the routing rules, or None."""
+    rules = RoutingRule.objects.filter(is_active=True).select_related("department", "area")
+    if component_class is not None:
+        rules = rules.filter(
+            Q(component_class=component_class)
+            | Q(component_class__isnull=True, major_code=component_class.major_code)
+            | Q(component_class__isnull=True, major_code="")
+        )
+    else:
+        rules = rules.filter(component_class__isnull=True, major_code="")
+    best, best_key = None, None
+    path = grid.path if grid is not None else ""
+    for rule in rules:
+        if rule.area_id is not None and not path.startswith(rule.area.path):
+            continue
+        specificity = 2 if rule.component_class_id else (1 if rule.major_code else 0)
+        key = (-specificity, -(rule.area.depth if rule.area_id else -1), rule.priority, rule.pk)
+        if best_key is None or key < best_key:
+            best, best_key = rule, key
+    return best.department if best else None
+
+
+# -- time limit -----------------------------------------------------------------------------
+
+
+def time_limit_for(component_class, condition: str = ""):
+    if component_class is None:
+        return None
+    qs = TimeLimitStandard.objects.filter(component_class=component_class, is_active=True)
+    if condition:
+        found = qs.filter(condition=condition).first()
+        if found is not None:
+            return found
+    return qs.filter(condition="").first() or qs.first()
+
+
+def default_limit() -> tuple[Decimal, str]:
+    amount, unit = settings.CASES_DEFAULT_TIME_LIMIT
+    return Decimal(str(amount)), unit
+
+
+# -- the clock ------------------------------------------------------------------------------
+
+
+def _parse(value) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(value)
+
+
+def pauses_of(case: Case) -> list[tuple[dt.datetime, dt.datetime | None]]:
+    return [(_parse(a), _parse(b)) for a, b in (case.pauses or [])]
+
+
+def extensions_of(case: Case) -> list[tuple[float, str]]:
+    return [(float(a), u) for a, u in (case.extensions or [])]
+
+
+def clock_start(case: Case) -> dt.datetime | None:
+    """The handling clock starts at 派遣 (dispatch)."""
+    return case.dispatched_at
+
+
+def compute_deadline(case: Case) -> dt.datetime | None:
+    start = clock_start(case)
+    if start is None or case.limit_amount is None or not case.limit_unit:
+        return None
+    pauses = pauses_of(case)
+    if any(end is None for _, end in pauses):
+        return None  # suspended: the deadline is undefined until the clock runs again
+    return worktime.default_calendar().deadline(
+        start, float(case.limit_amount), case.limit_unit, pauses, extensions_of(case)
+    )
+
+
+def compute_light(case: Case, now: dt.datetime | None = None) -> str:
+    """green / yellow / red for a case whose clock has started ("" otherwise). A handled case
+    is judged at ``handled_at`` (its clock stopped there)."""
+    start = clock_start(case)
+    if start is None or case.limit_amount is None or not case.limit_unit:
+        return ""
+    end = case.handled_at or now or timezone.now()
+    return worktime.default_calendar().light(
+        start, end, float(case.limit_amount), case.limit_unit, pauses_of(case), extensions_of(case)
+    )
+
+
+def used_fraction(case: Case, now: dt.datetime | None = None) -> float | None:
+    start = clock_start(case)
+    if start is None or case.limit_amount is None or not case.limit_unit:
+        return None
+    end = case.handled_at or now or timezone.now()
+    return worktime.default_calendar().used_fraction(
+        start, end, float(case.limit_amount), case.limit_unit, pauses_of(case), extensions_of(case)
+    )
+
+
+def clock_running(case: Case) -> bool:
+    return case.state in CLOCK_STATES
