@@ -17,6 +17,7 @@ api_patterns = [
     path("search/", core_api.global_search, name="search"),
     path("core/", include("streetbrain.core.api.urls")),
     path("registry/", include("streetbrain.registry.api.urls")),
+    path("cases/", include("streetbrain.cases.api.urls")),
 ]
 
 urlpatterns = [
@@ -43,6 +44,9 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("core/", include("streetbrain.core.urls")),
     path("registry/", include("streetbrain.registry.urls")),
+    path("cases/", include("streetbrain.cases.urls")),
+    path("report/", include("streetbrain.cases.urls_public")),
+    path("open311/v2/", include("streetbrain.cases.open311.urls")),
     path("api/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -1,0 +1,3 @@
+"""REST API of the cases app, under /api/cases/."""
+
+urlpatterns: list = []

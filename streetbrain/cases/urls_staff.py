@@ -1,0 +1,3 @@
+"""urls_staff (filled in by its module's work)."""
+
+urlpatterns: list = []
