@@ -193,3 +193,14 @@ def case_world(tree, departments, make_user, settings, case_model_path):
         ),
     }
     return {**tree, "departments": departments, "users": users}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_case_refdata():
+    """Rolled-back test transactions send no signals: start each test with a fresh snapshot of
+    the cases' reference data (classes, routing rules, time limits)."""
+    from streetbrain.cases import refdata
+
+    refdata.invalidate()
+    yield
+    refdata.invalidate()

@@ -10,6 +10,7 @@ class CasesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import codes
+        from . import codes, refdata
 
         post_migrate.connect(codes.load_after_migrate, sender=self, dispatch_uid="cases_seed")
+        refdata.connect()

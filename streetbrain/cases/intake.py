@@ -21,20 +21,18 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from streetbrain.core import worktime
 from streetbrain.core.models import OrgUnit
 
+from . import refdata
 from .models import (
     CLOCK_STATES,
     OPEN_STATES,
     Case,
     Channel,
-    RoutingRule,
-    TimeLimitStandard,
 )
 
 MAX_DESCRIPTION = 4000
@@ -251,17 +249,13 @@ def classifier_model():
 
 def class_for_label(label: str):
     """'matter:06010' or 'component:01001' or '06010' → ComponentClass (or None)."""
-    from streetbrain.registry.models import ComponentClass
-
     if not label:
         return None
+    classes = refdata.get().classes
     kind, _sep, code = label.rpartition(":")
-    qs = ComponentClass.objects.filter(code=code)
     if kind:
-        qs = qs.filter(kind=kind)
-    else:
-        qs = qs.order_by("-kind")  # a bare code means the 事项 (matter) first
-    return qs.first()
+        return classes.get((kind, code))
+    return classes.get(("matter", code)) or classes.get(("component", code))
 
 
 def label_of(component_class) -> str:
@@ -322,17 +316,14 @@ def similarity(a: str, b: str) -> float:
 
 
 def related_classes(component_class) -> list:
-    """The class itself and those configured as related (same 事项 of another kind: a
-    component problem 01xxx is also reported as its matter, and vice versa)."""
-    from streetbrain.registry.models import ComponentClass
-
+    """The class itself and those configured as related (``CASES_RELATED_CLASSES``)."""
     related = getattr(settings, "CASES_RELATED_CLASSES", {}).get(label_of(component_class), [])
-    ids = [component_class.pk]
+    out = [component_class]
     for label in related:
         found = class_for_label(label)
-        if found is not None:
-            ids.append(found.pk)
-    return list(ComponentClass.objects.filter(pk__in=ids))
+        if found is not None and found.pk != component_class.pk:
+            out.append(found)
+    return out
 
 
 @dataclass
@@ -423,22 +414,24 @@ def duplicate_candidates(case: Case, limit: int = 5) -> list[DuplicateMatch]:
 
 
 def route(component_class, grid: OrgUnit | None):
-    """The responsible department by the routing rules, or None."""
-    rules = RoutingRule.objects.filter(is_active=True).select_related("department", "area")
-    if component_class is not None:
-        rules = rules.filter(
-            Q(component_class=component_class)
-            | Q(component_class__isnull=True, major_code=component_class.major_code)
-            | Q(component_class__isnull=True, major_code="")
-        )
-    else:
-        rules = rules.filter(component_class__isnull=True, major_code="")
+    """The responsible department by the routing rules, or None: the most specific matching
+    rule (a single class, then a major class, then any class; then the deepest area; then the
+    lowest priority number) wins."""
     best, best_key = None, None
     path = grid.path if grid is not None else ""
-    for rule in rules:
+    for rule in refdata.get().rules:
+        if rule.component_class_id is not None:
+            if component_class is None or rule.component_class_id != component_class.pk:
+                continue
+            specificity = 2
+        elif rule.major_code:
+            if component_class is None or rule.major_code != component_class.major_code:
+                continue
+            specificity = 1
+        else:
+            specificity = 0
         if rule.area_id is not None and not path.startswith(rule.area.path):
             continue
-        specificity = 2 if rule.component_class_id else (1 if rule.major_code else 0)
         key = (-specificity, -(rule.area.depth if rule.area_id else -1), rule.priority, rule.pk)
         if best_key is None or key < best_key:
             best, best_key = rule, key
@@ -449,14 +442,18 @@ def route(component_class, grid: OrgUnit | None):
 
 
 def time_limit_for(component_class, condition: str = ""):
+    """The active 立结案标准 of a class: the one for ``condition`` if given and present, else
+    the class's default (empty condition), else any of its conditions."""
     if component_class is None:
         return None
-    qs = TimeLimitStandard.objects.filter(component_class=component_class, is_active=True)
-    if condition:
-        found = qs.filter(condition=condition).first()
-        if found is not None:
-            return found
-    return qs.filter(condition="").first() or qs.first()
+    limits = refdata.get().limits
+    pk = component_class.pk
+    if condition and (pk, condition) in limits:
+        return limits[(pk, condition)]
+    if (pk, "") in limits:
+        return limits[(pk, "")]
+    candidates = [std for (cls, _c), std in limits.items() if cls == pk]
+    return min(candidates, key=lambda std: std.pk) if candidates else None
 
 
 def default_limit() -> tuple[Decimal, str]:
