@@ -178,9 +178,15 @@ def geocode_address(address: str, address_id: str = ""):
     return Building.objects.select_related("org_unit").get(pk=best) if best else None
 
 
-def place(data: ReportInput) -> Placement:
-    from streetbrain.core.geo_lookup import locate_point
+def locate_point(lon: float, lat: float) -> OrgUnit | None:
+    """The grid cell containing the point (from the snapshot: no query), or None."""
+    from streetbrain.core.geo_lookup import locate_code
 
+    code = locate_code(lon, lat)
+    return refdata.get().grids.get(code) if code else None
+
+
+def place(data: ReportInput) -> Placement:
     anchor = data.facility or data.shop or data.building
     if data.lon is None and anchor is not None and getattr(anchor, "lon", None) is not None:
         data.lon, data.lat = anchor.lon, anchor.lat
@@ -268,6 +274,10 @@ def classify(data: ReportInput) -> Classification:
         requested = class_for_label(requested)
     if requested is None and data.sensor is not None and data.sensor.component_class_id:
         return Classification(data.sensor.component_class, "sensor", 1.0)
+    if requested is not None:
+        # The reporter chose the class (an Open311 service, a grid worker's category): keep it
+        # with full confidence; staff can still correct it (and the correction is kept).
+        return Classification(requested, "reporter", 1.0)
     text = "\n".join(t for t in (data.title, data.description) if t)
     model = classifier_model()
     prediction = model.predict([text], explain=6)[0] if model is not None else None
@@ -278,8 +288,6 @@ def classify(data: ReportInput) -> Classification:
             predicted_confidence=prediction.confidence,
             explanation=[[w, round(v, 4)] for w, v in prediction.explanation],
         )
-    if requested is not None:
-        return Classification(requested, "reporter", 1.0, **pred_fields)
     if prediction is None:
         return Classification(None, "", None)
     threshold = settings.CASES_CLASSIFIER_THRESHOLD

@@ -1,5 +1,5 @@
 """An in-process snapshot of the reference data the intake pipeline reads on every report: the
-GB/T 47678.5 classes, the routing rules and the 立结案标准.
+GB/T 47678.5 classes, the routing rules, the 立结案标准 and the grid cells.
 
 Reading them from the database per report cost a handful of queries each; they change rarely.
 The snapshot is rebuilt after any change made in this process (model signals) and at most
@@ -24,13 +24,19 @@ class Snapshot:
     classes_by_pk: dict  # pk -> ComponentClass
     rules: list  # active RoutingRule with department and area loaded
     limits: dict  # (class pk, condition) -> TimeLimitStandard (active)
+    grids: dict  # grid code -> OrgUnit (with its parent loaded)
 
 
 def _build() -> Snapshot:
+    from streetbrain.core.models import OrgUnit
     from streetbrain.registry.models import ComponentClass
 
     from .models import RoutingRule, TimeLimitStandard
 
+    grids = {
+        unit.code: unit
+        for unit in OrgUnit.objects.filter(level=OrgUnit.Level.GRID).select_related("parent")
+    }
     classes = list(ComponentClass.objects.all())
     rules = list(
         RoutingRule.objects.filter(is_active=True, department__is_active=True).select_related(
@@ -47,6 +53,7 @@ def _build() -> Snapshot:
         classes_by_pk={c.pk: c for c in classes},
         rules=rules,
         limits=limits,
+        grids=grids,
     )
 
 
