@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -457,6 +458,11 @@ class Case(models.Model):
     warned_at = models.DateTimeField(_("expiry warning sent"), null=True, blank=True)
     overdue_flagged_at = models.DateTimeField(_("overdue flagged"), null=True, blank=True)
     closed_on_time = models.BooleanField(_("closed on time"), null=True, blank=True)
+    # 按时立案 / 按时派遣 (evaluation.py): within CASES_REGISTER_LIMIT of the report and
+    # CASES_DISPATCH_LIMIT of 立案 (first dispatch), in working time; filled by the refresh
+    # where still empty.
+    registered_on_time = models.BooleanField(_("registered on time"), null=True, blank=True)
+    dispatched_on_time = models.BooleanField(_("dispatched on time"), null=True, blank=True)
     # Counters for the evaluation.
     rework_count = models.PositiveSmallIntegerField(_("reworks"), default=0)
     extension_count = models.PositiveSmallIntegerField(_("extensions"), default=0)
@@ -781,16 +787,35 @@ class Notification(models.Model):
 
 
 class CaseStat(models.Model):
-    """Precomputed evaluation counts for one month × grid × department (the department the
-    case was last dispatched to, or none). Any period and any unit sums these rows."""
+    """Precomputed evaluation counts (综合评价) of the cases registered (立案) in one month, per
+    grid cell × department the case is with (none: not dispatched). Any period and any unit
+    sums these rows; ``evaluation.py`` defines every count and computes them."""
 
-    month = models.DateField(_("month"), db_index=True)
+    month = models.DateField(_("month"))
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    unit_path = models.CharField(max_length=255, db_index=True)
-    counts = models.JSONField(default=dict)
+    unit_path = models.CharField(max_length=255)
+    registered = models.PositiveIntegerField(default=0)  # 立案数
+    registered_on_time = models.PositiveIntegerField(default=0)  # 按时立案数
+    voided = models.PositiveIntegerField(default=0)  # 作废数
+    to_dispatch = models.PositiveIntegerField(default=0)  # 应派遣数
+    dispatched_on_time = models.PositiveIntegerField(default=0)  # 按时派遣数
+    misdispatched = models.PositiveIntegerField(default=0)  # 误派数 (回退)
+    to_handle = models.PositiveIntegerField(default=0)  # 应处置数
+    handled = models.PositiveIntegerField(default=0)  # 处置数
+    reworked = models.PositiveIntegerField(default=0)  # 返工数
+    extended = models.PositiveIntegerField(default=0)  # 延期数
+    to_close = models.PositiveIntegerField(default=0)  # 应结案数
+    suspended = models.PositiveIntegerField(default=0)  # 缓办数
+    closed = models.PositiveIntegerField(default=0)  # 结案数
+    closed_on_time = models.PositiveIntegerField(default=0)  # 按期结案数
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    # Scoped like the cases they count (core/scoping.scope_q).
+    scope_lookup = "unit_path"
+    scope_department_lookup = "department"
 
     class Meta:
         verbose_name = _("evaluation figure")
@@ -802,15 +827,44 @@ class CaseStat(models.Model):
 
 
 class StaffStat(models.Model):
-    """Precomputed evaluation counts for one month × staff member × role (岗位)."""
+    """Precomputed evaluation counts for one month × staff member × role (岗位), counted in the
+    month of the act (立案, 结案, 派遣, 上报, 核实/核查, 处置); see ``evaluation.py``."""
 
-    month = models.DateField(_("month"), db_index=True)
+    month = models.DateField(_("month"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     role = models.CharField(max_length=20)
-    unit_path = models.CharField(max_length=255, db_index=True)
-    counts = models.JSONField(default=dict)
+    # The staff member's unit and department when computed: whose figures a viewer may see.
+    unit_path = models.CharField(max_length=255, blank=True)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # 值班长
+    registered = models.PositiveIntegerField(default=0)
+    registered_on_time = models.PositiveIntegerField(default=0)
+    registered_voided = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    closed_on_time = models.PositiveIntegerField(default=0)
+    # 派遣员
+    dispatches = models.PositiveIntegerField(default=0)
+    first_dispatches = models.PositiveIntegerField(default=0)
+    dispatched_on_time = models.PositiveIntegerField(default=0)
+    misdispatched = models.PositiveIntegerField(default=0)
+    # 网格员
+    reports = models.PositiveIntegerField(default=0)
+    reports_registered = models.PositiveIntegerField(default=0)
+    verifications = models.PositiveIntegerField(default=0)
+    checks = models.PositiveIntegerField(default=0)
+    # 处置人员
+    handled = models.PositiveIntegerField(default=0)
+    handled_on_time = models.PositiveIntegerField(default=0)
+    handled_reworked = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    scope_lookup = "unit_path"
+    scope_department_lookup = "department"
 
     class Meta:
+        indexes = [models.Index(fields=["month", "role"], name="staffstat_month_role")]
         constraints = [
             models.UniqueConstraint(fields=["month", "user", "role"], name="staffstat_month_user")
         ]
