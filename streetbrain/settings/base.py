@@ -217,6 +217,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets used by several fields (state, from_state, to_state …) get one name each.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStateEnum": "streetbrain.cases.models.State",
+        "CaseChannelEnum": "streetbrain.cases.models.Channel",
+        "TimeUnitEnum": "streetbrain.cases.models.TimeUnit",
+    },
 }
 
 # --- Background tasks -----------------------------------------------------------------------
