@@ -242,6 +242,9 @@ class Sensor(models.Model):
     def __str__(self) -> str:
         return f"{self.device_id} {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("cases:sensor_list")
+
 
 class ApiKey(models.Model):
     """An Open311 client's api_key. The key itself is stored only as its HMAC digest."""
