@@ -1,0 +1,881 @@
+"""Staff pages of the case engine: the case list (filters, quick tabs, Excel export), a case's
+page (clock, class, place, reports, duplicates, photos, timeline, change log) with one form
+per workflow action, the 受理 intake form, notifications, and the configuration pages
+(routing rules, 立结案标准, sensors).
+
+Every page reads through ``restrict(user, …)``; every change goes through ``actions``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import mimetypes
+
+import django_filters
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case as When_
+from django.db.models import IntegerField, Q, Value, When
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from streetbrain.core.generic import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ObjectRevealView,
+    object_changelog,
+)
+from streetbrain.core.models import OrgUnit
+from streetbrain.core.roles import role_label
+
+from . import actions, filtersets, forms, intake, tables
+from .intake import ReportInput
+from .models import (
+    OPEN_STATES,
+    Attachment,
+    Case,
+    CaseEvent,
+    Notification,
+    Report,
+    RoutingRule,
+    Sensor,
+    State,
+    TimeLimitStandard,
+    TimeUnit,
+)
+
+CASE_RELATED = ("org_unit", "community", "component_class", "department")
+EXPORT_MAX_ROWS = 100_000
+
+
+# -- the list's filters ---------------------------------------------------------------------
+
+
+def overdue_q() -> Q:
+    """Open cases whose light is red (the filter set's ``overdue``, the figure's too)."""
+    return Q(light=Case.Light.RED, state__in=OPEN_STATES)
+
+
+class CasePageFilterSet(filtersets.CaseFilterSet):
+    """The shared case filters plus quick periods for the page."""
+
+    PERIODS = [
+        ("today", gettext_lazy("Today")),
+        ("7d", gettext_lazy("Last 7 days")),
+        ("30d", gettext_lazy("Last 30 days")),
+    ]
+    period = django_filters.ChoiceFilter(
+        choices=PERIODS, method="filter_period", label=gettext_lazy("period")
+    )
+
+    class Meta(filtersets.CaseFilterSet.Meta):
+        fields = [*filtersets.CaseFilterSet.Meta.fields, "period"]
+
+    def filter_period(self, queryset, name, value):
+        days = {"today": 0, "7d": 6, "30d": 29}.get(value)
+        if days is None:
+            return queryset
+        start = timezone.localdate() - dt.timedelta(days=days)
+        return queryset.filter(reported_at__date__gte=start)
+
+
+# -- quick tabs -----------------------------------------------------------------------------
+
+
+def my_work_q(user) -> Q | None:
+    """Cases on which ``user`` has a next step to take: the states from which a forward
+    transition (``style == "primary"``: verify, accept, register, dispatch, start, complete,
+    check, close, approve …) that the user's roles permit starts. Derived from the declared
+    transitions in one query, not from per-case checks; the list's scope does the rest.
+    Side steps (notes, voiding, reopening, suspending) do not make a case "mine"."""
+    cond = None
+    for t in actions.TRANSITIONS.values():
+        if t.style != "primary" or not user.has_perm(t.permission):
+            continue
+        q = Q(state__in=sorted(t.sources))
+        if t.pending is not None:
+            q &= Q(pending_request=t.pending)
+        cond = q if cond is None else cond | q
+    return cond
+
+
+TABS = [
+    ("mine", gettext_lazy("For me")),  # 待我处理
+    ("verifying", gettext_lazy("To verify")),  # 待核实
+    ("registering", gettext_lazy("To register")),  # 待立案
+    ("dispatching", gettext_lazy("To dispatch")),  # 待派遣
+    ("handling", gettext_lazy("Being handled")),  # 处置中
+    ("overdue", gettext_lazy("Overdue")),  # 超期
+    ("closed", gettext_lazy("Closed")),  # 已结案
+]
+
+
+def apply_tab(queryset, tab: str, user):
+    if tab == "mine":
+        cond = my_work_q(user)
+        return queryset.filter(cond) if cond is not None else queryset.none()
+    states = {
+        "verifying": [State.VERIFYING],
+        "registering": [State.REPORTED, State.ACCEPTED],
+        "dispatching": [State.REGISTERED],
+        "handling": [State.DISPATCHED, State.HANDLING, State.SUSPENDED],
+        "closed": [State.CLOSED],
+    }
+    if tab in states:
+        return queryset.filter(state__in=states[tab])
+    if tab == "overdue":
+        return queryset.filter(overdue_q())
+    return queryset
+
+
+class CaseQueryMixin:
+    """The list's rows: scope, quick tab, filters (shared by the page and its export)."""
+
+    def current_tab(self) -> str:
+        tab = self.request.GET.get("tab", "")
+        return tab if tab in dict(TABS) else ""
+
+    def case_queryset(self):
+        user = self.request.user
+        qs = Case.objects.restrict(user, "view").select_related(*CASE_RELATED)
+        return apply_tab(qs, self.current_tab(), user)
+
+
+# -- the case list --------------------------------------------------------------------------
+
+
+class CaseListView(CaseQueryMixin, ObjectListView):
+    model = Case
+    template_name = "cases/case_list.html"
+    columns = tables.CASE_COLUMNS
+    filterset_class = CasePageFilterSet
+    default_order = ("-reported_at", "-pk")
+    title = gettext_lazy("Cases")
+
+    def get_queryset(self):
+        return self.case_queryset()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        query = self.request.GET.copy()
+        for key in ("page", "tab"):
+            query.pop(key, None)
+        mine = my_work_q(user)
+        ctx.update(
+            tabs=TABS,
+            tab=self.current_tab(),
+            tab_query=query.urlencode(),
+            mine_count=(
+                Case.objects.restrict(user, "view").filter(mine).count() if mine is not None else 0
+            ),
+            can_report=user.has_perm("cases.add_case"),
+            now=timezone.now(),
+        )
+        return ctx
+
+
+class CaseExportView(CaseQueryMixin, LoginRequiredMixin, View):
+    """The list's rows (scope, tab, filters, sort) as an Excel file with Chinese headers."""
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.has_perm("cases.view_case"):
+            raise PermissionDenied(_("You do not have permission to do this."))
+        qs = self.case_queryset()
+        filterset = CasePageFilterSet(request.GET, queryset=qs, request=request)
+        qs = filterset.qs if filterset.is_valid() else qs.none()
+        sortable = {c.order_by for c in tables.CASE_COLUMNS if c.order_by}
+        sort = request.GET.get("sort", "")
+        qs = (
+            qs.order_by(sort, "pk")
+            if sort.lstrip("-") in sortable
+            else qs.order_by("-reported_at", "-pk")
+        )
+        data = write_cases_xlsx(qs[:EXPORT_MAX_ROWS])
+        response = HttpResponse(
+            data,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        filename = f"案件-{timezone.localdate():%Y%m%d}.xlsx"
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+def write_cases_xlsx(queryset) -> bytes:
+    """One sheet, a bold header row, text cells kept as text (case numbers stay digits)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title="案件")
+    ws.freeze_panes = "A2"
+    widths = {"案件编号": 18, "标题": 30, "问题描述": 40, "地址": 30}
+    for i, (header, _value) in enumerate(tables.EXPORT_COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = widths.get(header, 14)
+    bold = Font(bold=True)
+    header_row = []
+    for header, _value in tables.EXPORT_COLUMNS:
+        cell = WriteOnlyCell(ws, value=header)
+        cell.font = bold
+        header_row.append(cell)
+    ws.append(header_row)
+    # Labels (state, channel, unit) in Chinese, like the headers, whatever the page language.
+    with translation.override("zh-hans"):
+        for case in queryset.iterator(chunk_size=1000):
+            row = []
+            for _header, value in tables.EXPORT_COLUMNS:
+                v = value(case)
+                if isinstance(v, dt.datetime):
+                    cell = WriteOnlyCell(ws, value=timezone.localtime(v).replace(tzinfo=None))
+                    cell.number_format = "yyyy-mm-dd hh:mm"
+                    row.append(cell)
+                elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                    row.append(v)
+                elif v in (None, ""):
+                    row.append(None)
+                else:
+                    cell = WriteOnlyCell(ws, value=str(v))
+                    cell.data_type = "s"  # never a formula, whatever it starts with
+                    row.append(cell)
+            ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# -- a case's page --------------------------------------------------------------------------
+
+
+def _feature(geometry, **properties) -> dict:
+    return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
+class CaseDetailView(ObjectDetailView):
+    model = Case
+    template_name = "cases/case_detail.html"
+    select_related = (
+        *CASE_RELATED,
+        "org_unit__parent",
+        "suggested_department",
+        "time_limit",
+        "building",
+        "facility",
+        "shop",
+        "sensor",
+    )
+
+    def type_label(self, obj) -> str:
+        return _("Case")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        case, user = ctx["object"], self.request.user
+        now = timezone.now()
+        may_correct = user.has_perm("cases.accept_case") or user.has_perm("cases.register_case")
+        reports = list(
+            Report.objects.restrict(user, "view")
+            .filter(case=case)
+            .select_related("requested_class", "user")
+            .order_by("received_at", "pk")
+        )
+        attachments = list(Attachment.objects.filter(case=case).order_by("pk"))
+        by_report, by_event = {}, {}
+        for a in attachments:
+            if a.report_id:
+                by_report.setdefault(a.report_id, []).append(a)
+            if a.event_id:
+                by_event.setdefault(a.event_id, []).append(a)
+        may_reveal = user.has_perm(Report.reveal_permission)
+        split_errors = kwargs.get("split_errors", {})
+        for r in reports:
+            r.photos = by_report.get(r.pk, [])
+            r.split_errors = split_errors.get(r.pk, [])
+            r.can_reveal = may_reveal and bool(r.phone_masked)
+            r.can_split = may_correct and not r.is_primary and case.is_open
+        events = list(
+            CaseEvent.objects.restrict(user, "view")
+            .filter(case=case)
+            .select_related("department")
+            .order_by("time", "pk")
+        )
+        for e in events:
+            e.photos = by_event.get(e.pk, [])
+            e.role_label = role_label(e.role) if e.role else ""
+            e.detail = event_detail(e)
+        primary = next((r for r in reports if r.is_primary), reports[0] if reports else None)
+        explanation = []
+        if primary is not None and primary.explanation:
+            top = max((abs(float(w)) for _word, w in primary.explanation), default=1.0) or 1.0
+            explanation = [
+                {"word": word, "weight": float(w), "share": round(100 * abs(float(w)) / top)}
+                for word, w in primary.explanation
+            ]
+        candidates = []
+        if case.is_open:
+            found = intake.duplicate_candidates(case)
+            visible = set(
+                Case.objects.restrict(user, "view")
+                .filter(pk__in=[m.case.pk for m in found])
+                .values_list("pk", flat=True)
+            )
+            candidates = [m for m in found if m.case.pk in visible]
+        clock = actions.clock_of(case, now)
+        transitions = actions.available(case, user)
+        features = []
+        if case.org_unit.geometry:
+            features.append(_feature(case.org_unit.geometry, role="area", name=case.org_unit.name))
+        if case.lon is not None and case.lat is not None:
+            features.append(
+                _feature(
+                    {"type": "Point", "coordinates": [case.lon, case.lat]},
+                    role="case",
+                    name=case.number,
+                )
+            )
+        used = round(100 * clock.used) if clock.used is not None else None
+        units = dict(TimeUnit.choices)
+        ctx.update(
+            title=f"{case.number} {case.title}",
+            case=case,
+            clock=clock,
+            used_percent=used,
+            used_bar=min(max(used or 0, 0), 100),
+            light_label=dict(Case.Light.choices).get(clock.light, ""),
+            limit_text=_amount(case.limit_amount, units.get(case.limit_unit, case.limit_unit)),
+            extensions_text=[(f"{a:g}", units.get(u, u)) for a, u in clock.extensions],
+            pending_unit=units.get((case.pending_request_data or {}).get("unit"), ""),
+            confidence_percent=_percent(case.class_confidence),
+            predicted_percent=_percent(primary.predicted_confidence if primary else None),
+            transitions=transitions,
+            reports=reports,
+            primary=primary,
+            explanation=explanation,
+            candidates=candidates,
+            attachments=attachments,
+            events=events,
+            may_correct=may_correct and case.is_open,
+            reclassify_form=kwargs.get("reclassify_form")
+            or forms.ReclassifyForm(initial={"component_class": case.component_class_id}),
+            place_form=kwargs.get("place_form") or forms.PlaceForm(),
+            geojson={"type": "FeatureCollection", "features": features},
+            links=self.links(case),
+            can_see_changelog=user.has_perm("core.view_changelogentry"),
+            pending=case.pending_request_data if case.pending_request else None,
+        )
+        return ctx
+
+    def links(self, case) -> list[dict]:
+        """The registry objects the case is about, linked where the user may open them."""
+        user = self.request.user
+        out = []
+        for obj, permission in (
+            (case.building, "registry.view_building"),
+            (case.facility, "registry.view_facility"),
+            (case.shop, "registry.view_shop"),
+        ):
+            if obj is None:
+                continue
+            visible = user.has_perm(permission) and (
+                type(obj).objects.restrict(user, "view").filter(pk=obj.pk).exists()
+            )
+            out.append(
+                {
+                    "label": type(obj)._meta.verbose_name,
+                    "text": str(obj),
+                    "url": obj.get_absolute_url() if visible else "",
+                }
+            )
+        return out
+
+
+def _percent(value) -> int | None:
+    return None if value is None else round(100 * float(value))
+
+
+def _amount(amount, unit: str) -> str:
+    return "" if amount is None else f"{amount:g} {unit}"
+
+
+def event_detail(event: CaseEvent) -> str:
+    """What a timeline step's data says, in one line (who and the note are shown apart)."""
+    d, A = event.data or {}, CaseEvent.Action
+    units = dict(TimeUnit.choices)
+    parts = []
+    if event.action == A.MERGE and "similarity" in d:
+        parts.append(
+            _("similar text %(s).0f%%, %(m).0f m from the case")
+            % {"s": 100 * float(d["similarity"]), "m": float(d.get("distance_m") or 0)}
+        )
+    if d.get("new_case"):
+        parts.append(_("new case %(number)s") % {"number": d["new_case"]})
+    if d.get("split_from"):
+        parts.append(_("split from case %(number)s") % {"number": d["split_from"]})
+    if event.action in (A.CLASSIFY, A.PLACE, A.REROUTE) and ("from" in d or "to" in d):
+        parts.append(f"{d.get('from') or '—'} → {d.get('to') or '—'}")
+    if event.action == A.REPORT and d.get("class"):
+        conf = d.get("confidence")
+        parts.append(
+            _("class %(cls)s") % {"cls": d["class"]}
+            + (f" ({100 * float(conf):.0f}%)" if conf is not None else "")
+        )
+    if "amount" in d:
+        parts.append(f"{d['amount']} {units.get(d.get('unit'), d.get('unit') or '')}")
+    if d.get("deadline"):
+        deadline = dt.datetime.fromisoformat(d["deadline"])
+        parts.append(
+            _("deadline %(time)s") % {"time": f"{timezone.localtime(deadline):%Y-%m-%d %H:%M}"}
+        )
+    if event.action == A.HANDLED and d.get("light"):
+        parts.append(str(dict(Case.Light.choices).get(d["light"], "")))
+    if event.action == A.CLOSE and d.get("on_time") is not None:
+        parts.append(_("closed on time") if d["on_time"] else _("closed late"))
+    if event.action == A.VERIFY and d.get("true") is False:
+        parts.append(_("not true on site"))
+    return " · ".join(p for p in parts if p)
+
+
+class CaseCorrectionView(CaseDetailView):
+    """POST-only staff corrections rendered on the case's page when they fail."""
+
+    http_method_names = ["post"]
+
+    def check_correction_permission(self):
+        user = self.request.user
+        if not (user.has_perm("cases.accept_case") or user.has_perm("cases.register_case")):
+            raise PermissionDenied(_("Your role may not do this."))
+
+    def failed(self, **forms_with_errors):
+        return self.render_to_response(self.get_context_data(**forms_with_errors), status=400)
+
+
+class CaseReclassifyView(CaseCorrectionView):
+    def post(self, request, *args, **kwargs):
+        case = self.get_object()
+        self.check_correction_permission()
+        form = forms.ReclassifyForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.reclassify(
+                    case.pk,
+                    form.cleaned_data["component_class"],
+                    request.user,
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                forms.apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Class set to “%(cls)s”; the time limit and routing follow it.")
+                    % {"cls": form.cleaned_data["component_class"]},
+                )
+                return HttpResponseRedirect(case.get_absolute_url())
+        return self.failed(reclassify_form=form)
+
+
+class CasePlaceView(CaseCorrectionView):
+    def post(self, request, *args, **kwargs):
+        case = self.get_object()
+        self.check_correction_permission()
+        form = forms.PlaceForm(request.POST)
+        if form.is_valid():
+            try:
+                case = actions.place_case(
+                    case.pk,
+                    request.user,
+                    lon=form.cleaned_data["lon"],
+                    lat=form.cleaned_data["lat"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                forms.apply_errors(form, exc, {"location": "lon"})
+            else:
+                messages.success(request, _("Placed in %(grid)s.") % {"grid": case.org_unit.name})
+                return HttpResponseRedirect(case.get_absolute_url())
+        return self.failed(place_form=form)
+
+
+class ReportSplitView(CaseCorrectionView):
+    """Undo a wrong merge: the report opens a case of its own."""
+
+    def get_object(self):
+        self.report = get_object_or_404(
+            Report.objects.restrict(self.request.user, "view"), pk=self.kwargs["report"]
+        )
+        self.kwargs["pk"] = self.report.case_id
+        return super().get_object()
+
+    def post(self, request, *args, **kwargs):
+        case = self.get_object()
+        self.check_correction_permission()
+        form = forms.SplitForm(request.POST)
+        if form.is_valid():
+            try:
+                new = actions.split_report(
+                    self.report, request.user, note=form.cleaned_data["note"]
+                )
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(
+                    request,
+                    _("The report now has a case of its own: %(number)s.") % {"number": new.number},
+                )
+                visible = Case.objects.restrict(request.user, "view").filter(pk=new.pk).exists()
+                return HttpResponseRedirect(
+                    new.get_absolute_url() if visible else case.get_absolute_url()
+                )
+        else:
+            errors = [e for errs in form.errors.values() for e in errs]
+        return self.failed(split_errors={self.report.pk: errors})
+
+
+class ReportRevealView(ObjectRevealView):
+    model = Report
+
+
+class AttachmentView(LoginRequiredMixin, View):
+    """A case's photo, served only to users who may see the case (never a public MEDIA URL)."""
+
+    INLINE = {"image/jpeg", "image/png", "image/webp", "image/gif"}
+
+    def get(self, request, pk):
+        visible = Case.objects.restrict(request.user, "view").values("pk")
+        attachment = get_object_or_404(Attachment, pk=pk, case_id__in=visible)
+        try:
+            handle = attachment.file.open("rb")
+        except (FileNotFoundError, OSError):
+            raise Http404(_("The file is missing.")) from None
+        content_type = attachment.content_type or mimetypes.guess_type(attachment.file.name)[0]
+        inline = content_type in self.INLINE
+        response = FileResponse(
+            handle,
+            content_type=content_type if inline else "application/octet-stream",
+            as_attachment=not inline,
+            filename=attachment.file.name.rsplit("/", 1)[-1],
+        )
+        response["Cache-Control"] = "private, max-age=3600"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+# -- workflow actions -----------------------------------------------------------------------
+
+
+class CaseActView(LoginRequiredMixin, View):
+    """GET: the form of one transition (an HTMX fragment, or a page without JavaScript).
+    POST: ``actions.perform``; a refused role is a 403, invalid input the form again with
+    its errors (nothing changed)."""
+
+    fragment = "cases/_action_form.html"
+    page = "cases/case_act.html"
+
+    def setup_action(self, request, pk, name):
+        self.transition = actions.TRANSITIONS.get(name)
+        if self.transition is None:
+            raise Http404(_("Unknown action."))
+        self.case = get_object_or_404(
+            Case.objects.restrict(request.user, "view").select_related(*CASE_RELATED), pk=pk
+        )
+        if not request.user.has_perm(self.transition.permission):
+            raise PermissionDenied(_("Your role may not do this."))
+
+    def render_form(self, request, form, *, status=200, problem=""):
+        ctx = {
+            "case": self.case,
+            "object": self.case,
+            "transition": self.transition,
+            "form": form,
+            "problem": problem,
+            "title": f"{self.transition.label}: {self.case.number}",
+            "action_url": reverse("cases:case_act", args=[self.case.pk, self.transition.name]),
+        }
+        if request.htmx:
+            # HTMX swaps only 2xx answers: the form with its errors comes back as 200.
+            return render(request, self.fragment, ctx)
+        return render(request, self.page, ctx, status=status)
+
+    def get(self, request, pk, name):
+        self.setup_action(request, pk, name)
+        form = forms.CaseActionForm(self.transition, self.case, request.user)
+        problem = ""
+        if self.transition not in actions.available(self.case, request.user):
+            problem = _("This action is not possible in the case's current state.")
+        return self.render_form(request, form, status=409 if problem else 200, problem=problem)
+
+    def post(self, request, pk, name):
+        self.setup_action(request, pk, name)
+        form = forms.CaseActionForm(
+            self.transition, self.case, request.user, request.POST, request.FILES
+        )
+        if form.is_valid():
+            try:
+                actions.perform(
+                    self.case.pk,
+                    self.transition.name,
+                    request.user,
+                    **form.perform_inputs(),
+                )
+            except ValidationError as exc:
+                forms.apply_errors(form, exc, {"photo": "photos"})
+            else:
+                messages.success(
+                    request,
+                    _("%(action)s: done.") % {"action": self.transition.label},
+                )
+                url = self.case.get_absolute_url()
+                if not Case.objects.restrict(request.user, "view").filter(pk=pk).exists():
+                    url = reverse("cases:index")  # e.g. handed over to another department
+                if request.htmx:
+                    response = HttpResponse(status=200)
+                    response["HX-Redirect"] = url
+                    return response
+                return HttpResponseRedirect(url)
+        return self.render_form(request, form, status=400)
+
+
+# -- intake (受理登记) -------------------------------------------------------------------------
+
+
+class ReportNewView(LoginRequiredMixin, TemplateView):
+    """The 受理员 registers a phone call or a 12345 hotline transfer."""
+
+    template_name = "cases/report_new.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm("cases.add_case"):
+            raise PermissionDenied(_("You do not have permission to do this."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        grids = OrgUnit.objects.restrict(user, "view").filter(
+            level=OrgUnit.Level.GRID, geometry__isnull=False
+        )
+        if not grids.exists():
+            grids = OrgUnit.objects.filter(level=OrgUnit.Level.GRID, geometry__isnull=False)
+        features = [_feature(g.geometry, role="grid", name=g.name) for g in grids[:500]]
+        ctx.setdefault("form", forms.ReportIntakeForm())
+        ctx.update(
+            title=_("Register a report"),
+            geojson={"type": "FeatureCollection", "features": features},
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        form = forms.ReportIntakeForm(request.POST, request.FILES)
+        if form.is_valid():
+            d = form.cleaned_data
+            data = ReportInput(
+                channel=d["channel"],
+                title=d["title"],
+                description=d["description"],
+                lon=d["lon"],
+                lat=d["lat"],
+                address=d["address"],
+                requested_class=d["component_class"],
+                reporter_name=d["reporter_name"].strip(),
+                phone=d["phone"],
+                external_id=d["external_id"].strip(),
+                idempotency_key=(
+                    f"web:{request.user.pk}:{d['submission']}" if d["submission"] else ""
+                ),
+                user=request.user,
+                photos=d["photos"],
+            )
+            try:
+                result = actions.submit_report(data)
+            except ValidationError as exc:
+                forms.apply_errors(form, exc, forms.INTAKE_ERROR_FIELDS)
+            else:
+                return self.done(result)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def done(self, result):
+        request, case = self.request, result.case
+        if not result.created:
+            messages.info(
+                request,
+                _("This report was already registered as case %(number)s.")
+                % {"number": case.number},
+            )
+        elif result.new_case:
+            messages.success(request, _("New case %(number)s opened.") % {"number": case.number})
+        else:
+            messages.success(
+                request,
+                _(
+                    "Merged into the open case %(number)s as a further report "
+                    "(%(count)d reports now)."
+                )
+                % {"number": case.number, "count": case.report_count},
+            )
+        if Case.objects.restrict(request.user, "view").filter(pk=case.pk).exists():
+            return HttpResponseRedirect(case.get_absolute_url())
+        return HttpResponseRedirect(reverse("cases:index"))
+
+
+# -- notifications --------------------------------------------------------------------------
+
+
+class NotificationListView(LoginRequiredMixin, TemplateView):
+    template_name = "cases/notifications.html"
+    paginate_by = 50
+
+    def queryset(self):
+        return Notification.objects.filter(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        from django.core.paginator import Paginator
+
+        ctx = super().get_context_data(**kwargs)
+        qs = (
+            self.queryset()
+            .select_related("case", "case__org_unit")
+            .annotate(
+                unread=When_(
+                    When(read_at__isnull=True, then=Value(1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by("-unread", "-created_at", "-pk")
+        )
+        page = Paginator(qs, self.paginate_by).get_page(self.request.GET.get("page"))
+        ctx.update(
+            title=_("Notifications"),
+            page=page,
+            unread_count=self.queryset().filter(read_at__isnull=True).count(),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        """Mark one (``id``) or all notifications read."""
+        qs = self.queryset().filter(read_at__isnull=True)
+        if request.POST.get("all"):
+            qs.update(read_at=timezone.now())
+        else:
+            try:
+                pk = int(request.POST.get("id", ""))
+            except ValueError:
+                return HttpResponse(status=400)
+            qs.filter(pk=pk).update(read_at=timezone.now())
+        return HttpResponseRedirect(reverse("cases:notifications"))
+
+
+class NotificationOpenView(LoginRequiredMixin, View):
+    """Follow a notification: it is marked read and the case opens."""
+
+    def get(self, request, pk):
+        note = get_object_or_404(Notification, pk=pk, user=request.user)
+        if note.read_at is None:
+            Notification.objects.filter(pk=note.pk).update(read_at=timezone.now())
+        return HttpResponseRedirect(reverse("cases:case_detail", args=[note.case_id]))
+
+
+# -- configuration (routing rules, 立结案标准, sensors) --------------------------------------
+
+
+class ConfigListView(ObjectListView):
+    template_name = "cases/config_list.html"
+
+
+class ConfigEditView(ObjectEditView):
+    template_name = "cases/config_edit.html"
+
+    def edit_context(self, obj, form):
+        ctx = super().edit_context(obj, form)
+        if obj.pk:
+            ctx["changelog"] = object_changelog(obj)[:20]
+            ctx["changelog_url"] = (
+                reverse("core:changelog_list")
+                + f"?object_type={obj._meta.app_label}.{obj._meta.model_name}&object_id={obj.pk}"
+            )
+        return ctx
+
+
+class ConfigDeleteView(ObjectDeleteView):
+    """Deleting configuration needs a reason, like every configuration change."""
+
+    template_name = "cases/config_delete.html"
+
+    def post(self, request, *args, **kwargs):
+        if not request.POST.get("_change_reason", "").strip():
+            ctx = self.get_context_data(**kwargs)
+            ctx["reason_error"] = _("Give a reason for the change.")
+            return self.render_to_response(ctx, status=400)
+        return super().post(request, *args, **kwargs)
+
+
+class RoutingRuleListView(ConfigListView):
+    model = RoutingRule
+    url_prefix = "cases:routing"
+    title = gettext_lazy("Routing rules")
+    columns = tables.ROUTING_COLUMNS
+    filterset_class = filtersets.RoutingRuleFilterSet
+    select_related = ("component_class", "area", "department")
+    default_order = ("priority", "pk")
+
+
+class RoutingRuleEditView(ConfigEditView):
+    model = RoutingRule
+    url_prefix = "cases:routing"
+    form_class = forms.RoutingRuleForm
+
+
+class RoutingRuleDeleteView(ConfigDeleteView):
+    model = RoutingRule
+    url_prefix = "cases:routing"
+
+
+class TimeLimitListView(ConfigListView):
+    model = TimeLimitStandard
+    url_prefix = "cases:timelimit"
+    title = gettext_lazy("Time-limit standards (立结案标准)")
+    columns = tables.TIMELIMIT_COLUMNS
+    filterset_class = filtersets.TimeLimitFilterSet
+    select_related = ("component_class",)
+    default_order = ("component_class__kind", "component_class__code", "condition")
+    paginate_by = 100
+
+
+class TimeLimitEditView(ConfigEditView):
+    model = TimeLimitStandard
+    url_prefix = "cases:timelimit"
+    form_class = forms.TimeLimitStandardForm
+
+
+class TimeLimitDeleteView(ConfigDeleteView):
+    model = TimeLimitStandard
+    url_prefix = "cases:timelimit"
+
+
+class SensorListView(ConfigListView):
+    model = Sensor
+    url_prefix = "cases:sensor"
+    title = gettext_lazy("Sensors")
+    columns = tables.SENSOR_COLUMNS
+    filterset_class = filtersets.SensorFilterSet
+    select_related = ("component_class", "org_unit")
+    default_order = ("device_id",)
+
+
+class SensorEditView(ConfigEditView):
+    model = Sensor
+    url_prefix = "cases:sensor"
+    form_class = forms.SensorForm
