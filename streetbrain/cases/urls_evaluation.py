@@ -1,3 +1,14 @@
-"""urls_evaluation (filled in by its module's work)."""
+"""The evaluation (综合评价) page and its Excel bulletin, in the ``cases`` namespace."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_evaluation
+
+urlpatterns = [
+    path("evaluation/", views_evaluation.EvaluationView.as_view(), name="evaluation"),
+    path(
+        "evaluation/export/",
+        views_evaluation.EvaluationExportView.as_view(),
+        name="evaluation_export",
+    ),
+]

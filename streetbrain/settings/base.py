@@ -278,6 +278,38 @@ CASES_HOME_UNIT = env.str("CASES_HOME_UNIT", default="")
 # 按时立案 / 按时派遣: from report to 立案 and from 立案 to 派遣.
 CASES_REGISTER_LIMIT = (2, "work_hour")
 CASES_DISPATCH_LIMIT = (1, "work_hour")
+# 综合指标值 (0–100): weights of the indicator scores per kind of row (evaluation.py). A rate
+# scores 100 × rate (100 × (1 − rate) for 返工率 and 延期率); a *_volume scores 100 × count /
+# the largest count among the rows of the same role. Indicators without data drop out and
+# the remaining weights are rescaled.
+CASES_SCORE_WEIGHTS: dict[str, dict[str, float]] = {
+    "area": {
+        "closing_rate": 30,
+        "closed_on_time_rate": 40,
+        "rework_rate": 15,
+        "extension_rate": 15,
+    },
+    "department": {
+        "closing_rate": 30,
+        "closed_on_time_rate": 40,
+        "rework_rate": 15,
+        "extension_rate": 15,
+    },
+    # 值班长 = 按时立案 25 % + 准确立案 40 % + 按时结案 35 % (a published implementation)
+    "shiftlead": {
+        "registered_on_time_rate": 25,
+        "accurate_registration_rate": 40,
+        "closing_on_time_rate": 35,
+    },
+    # 派遣员 = 派遣数 20 % + 按时派遣 40 % + 准确派遣 40 % (the same implementation)
+    "dispatcher": {
+        "dispatch_volume": 20,
+        "dispatched_on_time_rate": 40,
+        "accurate_dispatch_rate": 40,
+    },
+    "gridworker": {"report_volume": 30, "valid_report_rate": 40, "field_check_volume": 30},
+    "handler": {"handled_on_time_rate": 60, "rework_rate": 40},
+}
 # The public report page: reports per client address per hour.
 CASES_PUBLIC_RATE = env.str("CASES_PUBLIC_RATE", default="10/h")
 # MQTT broker of the sensors (`streetbrain cases listen-mqtt`).

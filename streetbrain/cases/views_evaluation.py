@@ -1,0 +1,153 @@
+"""The evaluation page (综合评价) and its Excel bulletin. Both read the precomputed figures
+of ``evaluation.py`` only: a page view costs a handful of queries over the stat tables,
+whatever the number of cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import BytesIO
+from urllib.parse import urlencode
+
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from . import evaluation
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def _dimension(params, user) -> str:
+    value = params.get("dim", "")
+    if value in evaluation.DIMENSIONS:
+        return value
+    # A department's people look at departments first; everyone else at the communities.
+    return "department" if getattr(user, "department_id", None) else "community"
+
+
+def _quarter_choices(today: dt.date, selected: evaluation.Period) -> list[dict]:
+    current = evaluation.quarter_of(today)
+    out = []
+    for back in range(12):
+        q = evaluation.quarter_of(evaluation.add_months(current.first, -3 * back))
+        out.append({"value": q.slug, "label": q.label, "selected": q == selected})
+    if selected.kind == "quarter" and not any(o["selected"] for o in out):
+        out.append({"value": selected.slug, "label": selected.label, "selected": True})
+    return out
+
+
+class EvaluationView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    template_name = "cases/evaluation.html"
+    permission_required = "cases.view_case"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        request, user = self.request, self.request.user
+        today = timezone.localdate()
+        period, valid = evaluation.parse_period(request.GET, today)
+        dimension = _dimension(request.GET, user)
+        tables = evaluation.indicators(period.first, period.last, dimension, user)
+        period_query = urlencode(period.query())
+        ctx.update(
+            title=_("Case evaluation"),
+            period=period,
+            period_valid=valid,
+            period_query=period_query,
+            dimension=dimension,
+            tabs=[
+                {
+                    "key": key,
+                    "label": label,
+                    "url": f"?{period_query}&{urlencode({'dim': key})}",
+                    "active": key == dimension,
+                }
+                for key, label in evaluation.DIMENSIONS.items()
+            ],
+            tables=[self._table(t, i) for i, t in enumerate(tables)],
+            charts=[
+                {
+                    "title": t.title,
+                    "names": [r.name for r in t.rows if r.score is not None],
+                    "scores": [r.score for r in t.rows if r.score is not None],
+                }
+                for t in tables
+            ],
+            trend=evaluation.trend(period.last, user),
+            as_of=evaluation.last_refreshed(),
+            definitions=evaluation.count_definitions(),
+            formulas=[
+                (str(evaluation.INDICATORS[k].label), str(evaluation.INDICATORS[k].formula))
+                for k in (
+                    *evaluation.AREA_RATES,
+                    "handled_on_time_rate",
+                    "valid_report_rate",
+                )
+            ],
+            kinds=[
+                ("month", _("Month")),
+                ("quarter", _("Quarter")),
+                ("year", _("Year")),
+                ("range", _("From – to")),
+            ],
+            quarters=_quarter_choices(today, period),
+            years=list(range(today.year, today.year - 6, -1)),
+            month_value=f"{period.last:%Y-%m}",
+            from_value=f"{period.first:%Y-%m}",
+            to_value=f"{period.last:%Y-%m}",
+        )
+        return ctx
+
+    @staticmethod
+    def _table(table: evaluation.Table, index: int) -> dict:
+        def cells(row):
+            return {
+                "name": row.name,
+                "detail": row.detail,
+                "url": row.url,
+                "counts": [row.counts[k] for k in table.count_keys],
+                "rates": [
+                    {"text": percent(row.rates.get(k)), "sort": row.rates.get(k)}
+                    for k in table.rate_keys
+                ],
+                "score": "—" if row.score is None else f"{row.score:.2f}",
+                "score_sort": row.score,
+                "rank": row.rank,
+                "ranked": row.ranked,
+            }
+
+        return {
+            "id": f"eval-table-{index}",
+            "title": table.title,
+            "kind": table.kind,
+            "staff": table.dimension == "role",
+            "count_columns": table.count_columns,
+            "rate_columns": table.rate_columns,
+            "rows": [cells(r) for r in table.rows],
+            "total": cells(table.total),
+        }
+
+
+class EvaluationExportView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """The period's bulletin as an Excel workbook: one sheet per dimension."""
+
+    permission_required = "cases.view_case"
+
+    def get(self, request, *args, **kwargs):
+        period, _valid = evaluation.parse_period(request.GET)
+        workbook = evaluation.bulletin(period, request.user)
+        buffer = BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+        stamp = date_format(timezone.localdate(), "Ymd")
+        name = f"{_('Case evaluation')}-{period.slug}-{stamp}.xlsx"
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response

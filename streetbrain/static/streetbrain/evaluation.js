@@ -1,0 +1,119 @@
+// The evaluation page: the period picker shows the fields of the chosen kind, tables sort by
+// a click on a header, and two ECharts charts draw the composite score and the closing
+// rates by month. Data comes from <script type="application/json"> elements (strict CSP).
+(function () {
+  "use strict";
+
+  // -- period picker: only the inputs of the chosen kind are shown and sent --
+  var kind = document.getElementById("eval-kind");
+  if (kind) {
+    var sync = function () {
+      document.querySelectorAll("#eval-period [data-kind]").forEach(function (label) {
+        var on = label.dataset.kind === kind.value;
+        label.hidden = !on;
+        label.querySelectorAll("input, select").forEach(function (input) { input.disabled = !on; });
+      });
+    };
+    kind.addEventListener("change", sync);
+    sync();
+  }
+
+  // -- sortable tables: numbers by data-value (empty last), text by locale --
+  var collator = new Intl.Collator(document.documentElement.lang || undefined);
+  document.querySelectorAll("table.sortable").forEach(function (table) {
+    var headers = table.querySelectorAll("thead th");
+    headers.forEach(function (th, column) {
+      th.tabIndex = 0;
+      th.classList.add("sorter");
+      var sort = function () {
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        if (rows.length < 2) return;
+        var descending = th.getAttribute("aria-sort") !== "descending";
+        var numeric = th.dataset.sort === "number";
+        var key = function (row) {
+          var cell = row.cells[column];
+          if (!cell) return null;
+          if (!numeric) return cell.textContent.trim();
+          var raw = cell.dataset.value;
+          return raw === undefined || raw === "" ? null : parseFloat(raw);
+        };
+        rows.sort(function (a, b) {
+          var x = key(a), y = key(b);
+          if (x === null && y === null) return 0;
+          if (x === null) return 1;
+          if (y === null) return -1;
+          var order = numeric ? x - y : collator.compare(x, y);
+          return descending ? -order : order;
+        });
+        headers.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+        rows.forEach(function (row) { body.appendChild(row); });
+      };
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); }
+      });
+    });
+  });
+
+  if (!window.echarts) return;
+  var read = function (el) {
+    var source = el && document.getElementById(el.dataset.source);
+    return source ? JSON.parse(source.textContent) : null;
+  };
+  var charts = [];
+
+  // -- composite score: horizontal bars, best on top, one series per table --
+  var scoreEl = document.getElementById("eval-score-chart");
+  var tables = read(scoreEl);
+  if (scoreEl && tables) {
+    var names = [], values = [], groups = [];
+    tables.forEach(function (t) {
+      t.names.forEach(function (name, i) {
+        names.push(tables.length > 1 ? t.title + " · " + name : name);
+        values.push(t.scores[i]);
+        groups.push(t.title);
+      });
+    });
+    names.reverse(); values.reverse();
+    scoreEl.style.height = Math.max(220, 26 * names.length + 60) + "px";
+    var scoreChart = echarts.init(scoreEl);
+    scoreChart.setOption({
+      grid: { left: 8, right: 48, top: 10, bottom: 24, containLabel: true },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      xAxis: { type: "value", min: 0, max: 100 },
+      yAxis: { type: "category", data: names, axisLabel: { width: 160, overflow: "truncate" } },
+      series: [{
+        type: "bar", data: values, barMaxWidth: 18,
+        itemStyle: { color: "#1f5fae" },
+        label: { show: true, position: "right", formatter: function (p) { return p.value.toFixed(2); } }
+      }]
+    });
+    charts.push(scoreChart);
+    if (!names.length) scoreEl.textContent = "—";
+  }
+
+  // -- trend: 结案率 and 按期结案率 by month --
+  var trendEl = document.getElementById("eval-trend-chart");
+  var trend = read(trendEl);
+  if (trendEl && trend) {
+    var pct = function (v) { return v === null ? null : Math.round(v * 1000) / 10; };
+    var trendChart = echarts.init(trendEl);
+    trendChart.setOption({
+      grid: { left: 8, right: 16, top: 34, bottom: 24, containLabel: true },
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + "%"; } },
+      legend: { top: 0 },
+      xAxis: { type: "category", data: trend.map(function (m) { return m.month; }) },
+      yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
+      series: [
+        { name: trendEl.dataset.labelClosing, type: "line", connectNulls: false,
+          data: trend.map(function (m) { return pct(m.closing_rate); }), itemStyle: { color: "#1f5fae" } },
+        { name: trendEl.dataset.labelOnTime, type: "line", connectNulls: false,
+          data: trend.map(function (m) { return pct(m.closed_on_time_rate); }), itemStyle: { color: "#2e9d5b" } }
+      ]
+    });
+    charts.push(trendChart);
+  }
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+})();
