@@ -145,6 +145,7 @@ class CaseActionForm(forms.Form):
             self.fields["note"] = forms.CharField(
                 label=_("Reason") if transition.note_required else _("Note"),
                 required=transition.note_required,
+                error_messages={"required": _("Give a reason.")},
                 max_length=2000,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
@@ -152,10 +153,7 @@ class CaseActionForm(forms.Form):
             self.fields["photos"] = PhotosField()
 
     def perform_inputs(self) -> dict:
-        data = dict(self.cleaned_data)
-        if "component_class" in data:
-            data["component_class"] = data["component_class"]
-        return {k: v for k, v in data.items() if v not in (None, "", [])}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", [])}
 
 
 # -- staff corrections ----------------------------------------------------------------------
