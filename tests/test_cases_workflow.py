@@ -152,6 +152,7 @@ def test_full_workflow_with_the_right_roles_and_the_clock_across_a_holiday(case_
     run_to_closed(case_world, case, t)
     case.refresh_from_db()
     assert case.state == State.DISPATCHED and case.department == case_world["departments"]["urban"]
+    assert case.registered_on_time is True and case.dispatched_on_time is True
     assert case.deadline == at(2026, 10, 8, 11, 0)
     actions.perform(case, "start", u["handler"], now=at(2026, 10, 8, 9, 0))
     actions.perform(case, "complete", u["handler"], now=at(2026, 10, 8, 10, 30), note="已清运")
