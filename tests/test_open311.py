@@ -728,6 +728,9 @@ def test_service_request_id_overrides_every_other_filter(feed):
         ids["garbage"],
         ids["old"],
     ]
+    # Numbers no database holds are simply not found.
+    huge = {"service_request_id": f"{'9' * 30},²,{ids['old']}"}
+    assert ids_of(feed["client"].get(f"{BASE}requests.json", huge)) == [ids["old"]]
     too_many = {"service_request_id": ",".join(str(i) for i in range(1, 1002))}
     assert error_codes(feed["client"].get(f"{BASE}requests.json", too_many), 400)
 
@@ -791,6 +794,8 @@ def test_filter_by_dates(feed):
         {"page": "two"},
         {"page_size": "1001"},
         {"page_size": "-5"},
+        {"page_size": "²"},
+        {"page": "9" * 5000},
     ],
 )
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -823,6 +828,12 @@ def test_empty_parameters_behave_as_absent(feed):
     }
     assert client.get(f"{BASE}requests.json", empty).content == plain
     assert client.get(f"{BASE}requests.json", {"status": " , "}).content == plain
+
+
+def test_listing_costs_the_same_queries_for_any_number_of_rows(feed, django_assert_num_queries):
+    with django_assert_num_queries(2):  # the reports with their cases, then the public notes
+        data = ids_of(feed["client"].get(f"{BASE}requests.json"))
+    assert len(data) == 3
 
 
 def test_pages(feed):
@@ -908,3 +919,13 @@ def test_other_methods_are_400(o311, method, path):
     response = getattr(o311["client"], method)(BASE + path)
     fmt = "json" if path.endswith(".json") else "xml"
     assert "GET" in error_codes(response, 400, fmt)[0]
+
+
+def test_xml_stays_well_formed_whatever_the_text(o311):
+    client = o311["client"]
+    text = '垃圾 <b>很多</b> & 臭\x0b\x01 ]]> "quoted"'
+    rid = created_id(post(client, description=text))
+    element = parsed_xml(client.get(f"{BASE}requests/{rid}.xml"), "service_requests")
+    assert element.findtext("request/description") == '垃圾 <b>很多</b> & 臭 ]]> "quoted"'
+    data = valid_json(client.get(f"{BASE}requests/{rid}.json"), "requests")
+    assert data[0]["description"] == text

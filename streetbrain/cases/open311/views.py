@@ -51,14 +51,15 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 IMPLEMENTATION_CHANGESET = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 MAX_SPAN = dt.timedelta(days=90)
 MAX_ROWS = 1000
+MAX_PAGE = 1_000_000
 MAX_IDEMPOTENCY_KEY = 150
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 _W3_DATETIME = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$"
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$", re.ASCII
 )
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
-_PHONE = re.compile(r"^\+?\d{3,20}$")
+_PHONE = re.compile(r"^\+?\d{3,20}$", re.ASCII)
 _validate_email = EmailValidator()
 _validate_url = URLValidator(schemes=["http", "https"])
 
@@ -207,18 +208,18 @@ def parse_w3(value: str, name: str) -> dt.datetime:
         raise Open311Error(400, _field(name, _("This date does not exist."))) from None
 
 
-def _positive_int(request, name: str, default: int, maximum: int | None = None) -> int:
+def _positive_int(request, name: str, default: int, maximum: int) -> int:
     value = _param(request, name)
     if value is None:
         return default
-    if not value.isdigit() or int(value) < 1 or (maximum is not None and int(value) > maximum):
-        message = (
-            _("Give a whole number from 1 to %(max)d.") % {"max": maximum}
-            if maximum
-            else _("Give a whole number from 1 up.")
-        )
+    if not _is_number(value) or len(value) > 9 or not 1 <= int(value) <= maximum:
+        message = _("Give a whole number from 1 to %(max)d.") % {"max": maximum}
         raise Open311Error(400, _field(name, message))
     return int(value)
+
+
+def _is_number(text: str) -> bool:
+    return text.isascii() and text.isdigit()
 
 
 def _comma_list(value: str | None) -> list[str]:
@@ -237,7 +238,7 @@ def _filter_requests(request):
                     _("Ask for at most %(n)d requests at once.") % {"n": MAX_ROWS},
                 ),
             )
-        wanted = [int(i) for i in ids if i.isdigit()]
+        wanted = [int(i) for i in ids if _is_number(i) and len(i) <= 18]
         return qs.filter(pk__in=wanted).order_by("-received_at", "-pk")
     codes = _comma_list(_param(request, "service_code"))
     if codes:
@@ -269,7 +270,7 @@ def _filter_requests(request):
     qs = qs.filter(received_at__gte=start)
     if end is not None:
         qs = qs.filter(received_at__lte=end)
-    page = _positive_int(request, "page", 1)
+    page = _positive_int(request, "page", 1, MAX_PAGE)
     size = _positive_int(request, "page_size", MAX_ROWS, MAX_ROWS)
     offset = (page - 1) * size
     return qs.order_by("-received_at", "-pk")[offset : offset + size]
