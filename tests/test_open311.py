@@ -479,6 +479,7 @@ def test_jurisdiction_is_accepted_when_it_is_ours(o311, settings):
         ({"lat": "95"}, 400, "lat"),
         ({"description": "很" * 4001}, 400, "description"),
         ({"email": "not-an-email"}, 400, "email"),
+        ({"email": "a" * 64 + "@" + "b" * 190 + ".cn"}, 400, "email"),
         ({"media_url": "javascript:alert(1)"}, 400, "media_url"),
         ({"phone": "call me maybe"}, 400, "phone"),
         ({"device_id": "d" * 65}, 400, "device_id"),

@@ -358,7 +358,7 @@ def _answers(request, attributes: list[ServiceAttribute], problems: list[str]) -
             value = int(number) if number.is_integer() and "." not in value else number
         elif kind == ServiceAttribute.Datatype.DATETIME:
             try:
-                value = dt.datetime.fromisoformat(value.replace(" ", "+").replace("Z", "+00:00"))
+                value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
             except ValueError:
                 problems.append(_field(label, _("Enter a date and time (ISO 8601).")))
                 continue
@@ -385,6 +385,8 @@ def _contact_fields(request, problems: list[str]) -> dict:
     email = _param(request, "email") or ""
     if email:
         try:
+            if len(email) > 254:
+                raise ValidationError("too long")
             _validate_email(email)
         except ValidationError:
             problems.append(_field("email", _("Enter a valid email address.")))
