@@ -183,7 +183,9 @@ def service_definition(request, code, fmt):
     cls = serialize.services_queryset().filter(code=code).first()
     if cls is None:
         raise Open311Error(404, _field("service_code", _("Unknown service.")))
-    attributes = list(ServiceAttribute.objects.filter(component_class=cls))
+    attributes = list(
+        ServiceAttribute.objects.filter(component_class=cls).order_by("order", "code")
+    )
     return respond(fmt, "service_definition", serialize.definition(cls, attributes))
 
 
@@ -449,9 +451,8 @@ def _create_request(request, fmt):
     if cls is None:
         raise Open311Error(404, _field("service_code", _("Unknown service.")))
     problems: list[str] = []
-    answers = _answers(
-        request, list(ServiceAttribute.objects.filter(component_class=cls)), problems
-    )
+    questions = ServiceAttribute.objects.filter(component_class=cls).order_by("order", "code")
+    answers = _answers(request, list(questions), problems)
     contact = _contact_fields(request, problems)
     idempotency = request.headers.get("Idempotency-Key", "").strip()
     if len(idempotency) > MAX_IDEMPOTENCY_KEY:
