@@ -243,6 +243,13 @@ def test_a_good_photo_is_kept_with_the_report(client, case_world):
     assert attachment.file.read() == tiny_png()
 
 
+def test_the_form_asks_for_the_photo_again_after_an_error(client, case_world):
+    response = post_report(client, description="", photo=png())
+    assert response.status_code == 200 and 'id="photo-again"' in response.content.decode()
+    assert 'id="photo-again"' not in post_report(client, description="").content.decode()
+    assert nothing_stored()
+
+
 def test_a_photo_with_a_wrong_content_type_is_stored_as_what_it_is(client, case_world):
     token_of(post_report(client, photo=SimpleUploadedFile("p.jpg", tiny_png(), "image/jpeg")))
     assert Attachment.objects.get().content_type == "image/png"
@@ -373,6 +380,7 @@ def test_tracking_page_before_handling_shows_the_deadline_and_no_buttons(client,
     case.refresh_from_db()
     response = client.get(reverse("report:track", args=[token]))
     assert response.context["deadline"] == case.deadline is not None
+    assert response.context["limit"].startswith("4 ")  # 4 工作时, not "4.00"
     assert 'id="deadline"' in response.content.decode()
     assert 'id="confirm"' not in response.content.decode()
     # A confirmation now is refused and changes nothing.

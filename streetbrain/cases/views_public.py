@@ -117,6 +117,8 @@ class ReportView(View):
             self.template_name,
             {
                 "form": form,
+                # A file input cannot be filled in again: say so when the form comes back.
+                "photo_lost": form.is_bound and bool(self.request.FILES),
                 "street_name": street_name(),
                 "map_geojson": map_geojson(),
                 "picker_strings": picker_strings(),
@@ -296,7 +298,7 @@ def track(request, token):
             "timeline": public_timeline(case),
             "deadline": deadline,
             "limit": (
-                f"{case.limit_amount:g} {case.get_limit_unit_display()}"
+                f"{case.limit_amount.normalize():f} {case.get_limit_unit_display()}"
                 if case.limit_amount is not None and case.limit_unit
                 else ""
             ),
