@@ -131,6 +131,13 @@ def test_filters_and_quick_tabs(world, client):
         lamp.number,
         triage.number,
     }
+    several = client.get(INDEX, {"state": ["verifying", "handling", "dispatched"]})
+    assert numbers(several) == {garbage.number, dispatched.number}
+    assert numbers(client.get(INDEX, {"state": ""})) == numbers(client.get(INDEX))
+    assert numbers(client.get(INDEX, {"community": world["river"].pk})) == {
+        lamp.number,
+        dispatched.number,
+    }
     assert numbers(client.get(INDEX, {"needs_triage": "true"})) == {triage.number}
     assert numbers(client.get(INDEX, {"overdue": "true"})) == {dispatched.number}
     assert numbers(client.get(INDEX, {"light": "red"})) == {dispatched.number}

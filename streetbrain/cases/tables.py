@@ -84,4 +84,4 @@ EXPORT_COLUMNS = [
 def _limit(case) -> str:
     if case.limit_amount is None or not case.limit_unit:
         return ""
-    return f"{case.limit_amount:g} {case.get_limit_unit_display()}"
+    return f"{float(case.limit_amount):g} {case.get_limit_unit_display()}"

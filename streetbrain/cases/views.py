@@ -13,6 +13,7 @@ import io
 import mimetypes
 
 import django_filters
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -67,6 +68,15 @@ def overdue_q() -> Q:
     return Q(light=Case.Light.RED, state__in=OPEN_STATES)
 
 
+class SingleSelectMultiple(django_forms.Select):
+    """A one-line select for a multiple-choice filter (it reads every value given)."""
+
+    def value_from_datadict(self, data, files, name):
+        getter = getattr(data, "getlist", None)
+        values = getter(name) if getter else [data.get(name)]
+        return [v for v in values if v]
+
+
 class CasePageFilterSet(filtersets.CaseFilterSet):
     """The shared case filters plus quick periods for the page."""
 
@@ -79,8 +89,30 @@ class CasePageFilterSet(filtersets.CaseFilterSet):
         choices=PERIODS, method="filter_period", label=gettext_lazy("period")
     )
 
+    # Filters the page's form shows only when a link set them (evaluation, figures).
+    SECONDARY = ("major", "community", "placed")
+
     class Meta(filtersets.CaseFilterSet.Meta):
         fields = [*filtersets.CaseFilterSet.Meta.fields, "period"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One state at a time in a plain select (the filter still takes several in a link).
+        state = self.filters["state"]
+        state.extra["widget"] = SingleSelectMultiple(choices=[("", "———"), *State.choices])
+        for sub in self.filters["reported_at"].field.widget.widgets:
+            sub.input_type = "date"
+        self.filters["component_class"].queryset = self.filters[
+            "component_class"
+        ].queryset.order_by("kind", "code")
+        self.filters["org_unit"].queryset = self.filters["org_unit"].queryset.filter(
+            level__in=("street", "community", "grid")
+        )
+
+    def page_fields(self):
+        """The form's fields for the page: the secondary ones only when they have a value."""
+        form = self.form
+        return [f for f in form if f.name not in self.SECONDARY or self.data.get(f.name)]
 
     def filter_period(self, queryset, name, value):
         days = {"today": 0, "7d": 6, "30d": 29}.get(value)
@@ -356,7 +388,7 @@ class CaseDetailView(ObjectDetailView):
             used_bar=min(max(used or 0, 0), 100),
             light_label=dict(Case.Light.choices).get(clock.light, ""),
             limit_text=_amount(case.limit_amount, units.get(case.limit_unit, case.limit_unit)),
-            extensions_text=[(f"{a:g}", units.get(u, u)) for a, u in clock.extensions],
+            extensions_text=[(f"{float(a):g}", units.get(u, u)) for a, u in clock.extensions],
             pending_unit=units.get((case.pending_request_data or {}).get("unit"), ""),
             confidence_percent=_percent(case.class_confidence),
             predicted_percent=_percent(primary.predicted_confidence if primary else None),
@@ -407,7 +439,7 @@ def _percent(value) -> int | None:
 
 
 def _amount(amount, unit: str) -> str:
-    return "" if amount is None else f"{amount:g} {unit}"
+    return "" if amount is None else f"{float(amount):g} {unit}"
 
 
 def event_detail(event: CaseEvent) -> str:
@@ -667,8 +699,6 @@ class ReportNewView(LoginRequiredMixin, TemplateView):
         grids = OrgUnit.objects.restrict(user, "view").filter(
             level=OrgUnit.Level.GRID, geometry__isnull=False
         )
-        if not grids.exists():
-            grids = OrgUnit.objects.filter(level=OrgUnit.Level.GRID, geometry__isnull=False)
         features = [_feature(g.geometry, role="grid", name=g.name) for g in grids[:500]]
         ctx.setdefault("form", forms.ReportIntakeForm())
         ctx.update(

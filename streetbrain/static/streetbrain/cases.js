@@ -15,6 +15,9 @@
     var map = L.map(el, { zoomSnap: 0.25, attributionControl: false });
     var layer = L.geoJSON(data, {
       style: function (f) {
+        if (f.properties.role === "case") {
+          return { radius: 8, color: "#c0392b", weight: 2, fillColor: "#e74c3c", fillOpacity: 0.85 };
+        }
         return f.properties.role === "grid"
           ? { color: "#5b84b8", weight: 1, fillColor: "#9cc0ea", fillOpacity: 0.15 }
           : { color: "#1f5fae", weight: 2, fillColor: "#9cc0ea", fillOpacity: 0.2 };
@@ -45,11 +48,11 @@
     if (!lon || !lat) return;
     var marker = null;
     function place(latlng, pan) {
+      if (pan && !map.getBounds().contains(latlng)) map.panTo(latlng);
       if (marker) marker.setLatLng(latlng);
       else marker = L.circleMarker(latlng, {
         radius: 9, color: "#17467f", weight: 3, fillColor: "#ffd54f", fillOpacity: 0.9
       }).addTo(map);
-      if (pan) map.panTo(latlng);
     }
     if (lon.value && lat.value && !isNaN(parseFloat(lon.value))) {
       place([parseFloat(lat.value), parseFloat(lon.value)], true);
@@ -64,8 +67,8 @@
       var x = parseFloat(lon.value), y = parseFloat(lat.value);
       if (!isNaN(x) && !isNaN(y)) place([y, x], true);
     }
-    lon.addEventListener("input", typed);
-    lat.addEventListener("input", typed);
+    lon.addEventListener("change", typed);
+    lat.addEventListener("change", typed);
   }
 
   function init() {
