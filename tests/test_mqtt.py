@@ -480,3 +480,43 @@ def test_the_listener_reconnects_after_the_connection_drops(case_world, caplog):
     assert subscriptions[1] - subscriptions[0] >= 1.0  # it waited (backoff) before retrying
     case = Case.objects.get()
     assert case.report_count == 2
+
+
+def test_the_command_stops_cleanly_on_sigterm(tmp_path):
+    """A service manager stops the listener with SIGTERM: it ends the loop and exits 0."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "streetbrain.settings.test"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(root / "manage.py"),
+            "cases",
+            "listen-mqtt",
+            "--url",
+            "mqtt://127.0.0.1:1",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        seen = ""
+        while "unreachable" not in seen and time.monotonic() < deadline:
+            seen += process.stderr.readline()  # the first retry is logged: the loop runs
+        assert "unreachable" in seen, seen
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    assert "Traceback" not in err

@@ -22,6 +22,8 @@ The workflow from the command line (as a named user, audited as "command line"):
 from __future__ import annotations
 
 import json
+import signal
+import threading
 from pathlib import Path
 
 from django.conf import settings
@@ -295,15 +297,27 @@ class Command(BaseCommand):
             self.stdout.write(line)
             self.stdout.flush()
 
-        handled = mqtt.listen(
-            options["url"] or settings.MQTT_URL,
-            topic=topic,
-            once=options["once"],
-            timeout=options["timeout"],
-            client_id=options["client_id"],
-            echo=echo,
-            on_ready=ready,
-        )
+        # SIGTERM (a service manager's stop) and Ctrl-C end the loop cleanly: the message in
+        # hand is finished and the broker sees a proper disconnect.
+        stop = threading.Event()
+        previous = {}
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                previous[sig] = signal.signal(sig, lambda *args: stop.set())
+        try:
+            handled = mqtt.listen(
+                options["url"] or settings.MQTT_URL,
+                topic=topic,
+                once=options["once"],
+                timeout=options["timeout"],
+                client_id=options["client_id"],
+                echo=echo,
+                on_ready=ready,
+                stop=stop,
+            )
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         self.stderr.write(_("%(n)d messages handled.") % {"n": handled})
 
 
