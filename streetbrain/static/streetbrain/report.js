@@ -147,8 +147,18 @@
   }
 
   // -- one submit per form (the idempotency key makes a second one harmless anyway) --------
+  function newKey() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
   function setupSubmitOnce() {
     var forms = document.querySelectorAll("form.phone-form, form.task-form");
+    var button = document.getElementById("report-submit");
+    var label = button ? button.textContent : "";
     Array.prototype.forEach.call(forms, function (form) {
       form.addEventListener("submit", function (e) {
         if (form.dataset.sent) {
@@ -156,17 +166,28 @@
           return;
         }
         form.dataset.sent = "1";
-        var button = document.getElementById("report-submit");
         if (button && form.contains(button)) {
           button.classList.add("is-busy");
           button.setAttribute("aria-busy", "true");
-          button.textContent = T.sending || button.textContent;
+          button.textContent = T.sending || label;
         }
       });
     });
-    // Back from the next page (bfcache): the form may be sent again.
-    window.addEventListener("pageshow", function () {
-      Array.prototype.forEach.call(forms, function (form) { delete form.dataset.sent; });
+    // Back to a form that was sent (the browser kept the page): sending it again is a new
+    // report, so it gets a new key; a key replayed would only show the earlier report.
+    window.addEventListener("pageshow", function (e) {
+      if (!e.persisted) return;
+      Array.prototype.forEach.call(forms, function (form) {
+        if (!form.dataset.sent) return;
+        delete form.dataset.sent;
+        var key = form.querySelector("input[name=idempotency_key]");
+        if (key && window.crypto && window.crypto.getRandomValues) key.value = newKey();
+      });
+      if (button) {
+        button.classList.remove("is-busy");
+        button.removeAttribute("aria-busy");
+        button.textContent = label;
+      }
     });
   }
 
