@@ -134,6 +134,8 @@ def test_filters_and_quick_tabs(world, client):
     several = client.get(INDEX, {"state": ["verifying", "handling", "dispatched"]})
     assert numbers(several) == {garbage.number, dispatched.number}
     assert numbers(client.get(INDEX, {"state": ""})) == numbers(client.get(INDEX))
+    form = client.get(INDEX).content.decode()
+    assert re.search(r'<select name="state"[^>]*>\s*<option value="">', form)
     assert numbers(client.get(INDEX, {"community": world["river"].pk})) == {
         lamp.number,
         dispatched.number,

@@ -98,8 +98,9 @@ class CasePageFilterSet(filtersets.CaseFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # One state at a time in a plain select (the filter still takes several in a link).
-        state = self.filters["state"]
-        state.extra["widget"] = SingleSelectMultiple(choices=[("", "———"), *State.choices])
+        state = self.filters["state"].field
+        state.widget = SingleSelectMultiple()
+        state.choices = [("", "———"), *State.choices]  # "" is dropped when read
         for sub in self.filters["reported_at"].field.widget.widgets:
             sub.input_type = "date"
         self.filters["component_class"].queryset = self.filters[
