@@ -814,7 +814,7 @@ class CaseStat(models.Model):
     suspended = models.PositiveIntegerField(default=0)  # 缓办数
     closed = models.PositiveIntegerField(default=0)  # 结案数
     closed_on_time = models.PositiveIntegerField(default=0)  # 按期结案数
-    computed_at = models.DateTimeField(default=timezone.now)
+    computed_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     # Scoped like the cases they count (core/scoping.scope_q).
     scope_lookup = "unit_path"
@@ -861,7 +861,7 @@ class StaffStat(models.Model):
     handled = models.PositiveIntegerField(default=0)
     handled_on_time = models.PositiveIntegerField(default=0)
     handled_reworked = models.PositiveIntegerField(default=0)
-    computed_at = models.DateTimeField(default=timezone.now)
+    computed_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     scope_lookup = "unit_path"
     scope_department_lookup = "department"
