@@ -207,6 +207,24 @@ def test_my_work_follows_role_and_state(world, client, role, expected):
     assert numbers(response) == {cases[k].number for k in expected}
 
 
+def test_the_list_does_not_query_per_row(world, client, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    u = world["users"]
+    login(client, u["leader"])
+    points = [(121.601 + 0.004 * i, 29.861 + 0.004 * (i % 4)) for i in range(8)]
+    for point in points[:2]:
+        to_dispatched(world, submit(point=point, text=LAMP).case)
+    with CaptureQueriesContext(connection) as few:
+        client.get(INDEX)
+    for point in points[2:]:
+        to_dispatched(world, submit(point=point, text=LAMP).case)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(INDEX)
+    assert len(response.context["rows"]) == 8
+
+
 # -- a case's page -------------------------------------------------------------------------
 
 

@@ -47,6 +47,7 @@ from .models import (
     Attachment,
     Case,
     CaseEvent,
+    Channel,
     Notification,
     Report,
     RoutingRule,
@@ -349,6 +350,7 @@ class CaseDetailView(ObjectDetailView):
             e.photos = by_event.get(e.pk, [])
             e.role_label = role_label(e.role) if e.role else ""
             e.detail = event_detail(e)
+            e.who = e.actor_name or _who_without_name(e)
         primary = next((r for r in reports if r.is_primary), reports[0] if reports else None)
         explanation = []
         if primary is not None and primary.explanation:
@@ -433,6 +435,14 @@ class CaseDetailView(ObjectDetailView):
                 }
             )
         return out
+
+
+def _who_without_name(event: CaseEvent) -> str:
+    """An anonymous report shows its channel; a step nobody took, the system (the clock)."""
+    channel = (event.data or {}).get("channel")
+    if event.action in (CaseEvent.Action.REPORT, CaseEvent.Action.MERGE) and channel:
+        return str(dict(Channel.choices).get(channel, channel))
+    return _("system")
 
 
 def _percent(value) -> int | None:
