@@ -97,6 +97,39 @@
     if (first) first.focus();
   });
 
+  // The intake form is sent once per key; a form the browser shows again after it was sent
+  // (going back) gets a new key, so that a second call is not taken for the first one.
+  var SENT = "streetbrain.cases.sent";
+  function sentKeys() {
+    try { return JSON.parse(window.sessionStorage.getItem(SENT) || "[]"); } catch (e) { return []; }
+  }
+  function newKey() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+  function freshKey() {
+    var form = document.getElementById("intake-form");
+    var key = form && form.querySelector("input[name=submission]");
+    if (!key || !key.value || !window.crypto) return;
+    if (sentKeys().indexOf(key.value) >= 0) key.value = newKey();
+    delete form.dataset.sent;
+  }
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (form.id !== "intake-form") return;
+    if (form.dataset.sent) { evt.preventDefault(); return; } // a double click
+    form.dataset.sent = "1";
+    var key = form.querySelector("input[name=submission]");
+    if (key && key.value) {
+      var keys = sentKeys().concat([key.value]).slice(-50);
+      try { window.sessionStorage.setItem(SENT, JSON.stringify(keys)); } catch (e) { /* private mode */ }
+    }
+  });
+  window.addEventListener("pageshow", freshKey);
+
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
