@@ -366,6 +366,100 @@ def test_a_case_goes_through_every_step_on_the_page(world, client):
     assert reverse("cases:attachment", args=[event.attachments.get().pk]) in page
 
 
+def prepare(world, start: str) -> Case:
+    """A case in the situation ``start``, brought there through the actions."""
+    u = world["users"]
+    steps = {
+        "verifying": [],
+        "reported": [],
+        "accepted": [("accept", "acceptor", {})],
+        "registered": ["accepted", ("register", "shiftlead", {})],
+        "dispatched": ["registered", ("dispatch", "dispatcher", {})],
+        "handling": ["dispatched", ("start", "handler", {})],
+        "ext_pending": [
+            "handling",
+            ("request_extension", "handler", {"amount": "2", "unit": "work_hour", "note": "等"}),
+        ],
+        "back_pending": ["handling", ("request_rollback", "handler", {"note": "不归我们"})],
+        "suspended": ["handling", ("suspend", "shiftlead", {"note": "等施工"})],
+        "handled": ["handling", ("complete", "handler", {"note": "已处理"})],
+        "checked": ["handled", ("check_pass", "gridworker", {})],
+        "closed": ["checked", ("close", "shiftlead", {})],
+    }
+    case = submit(channel="citizen" if start == "verifying" else "gridworker").case
+
+    def run(name):
+        for step in steps[name]:
+            if isinstance(step, str):
+                run(step)
+            else:
+                action, role, inputs = step
+                actions.perform(case, action, u[role], **inputs)
+
+    run(start)
+    case.refresh_from_db()
+    return case
+
+
+# Every transition through its page form: (name, situation, role, inputs, event written).
+EVERY_STEP = [
+    ("verify", "verifying", "gridworker", {"note": "属实"}, "verify"),
+    ("verify_false", "verifying", "gridworker", {"note": "现场没有"}, "verify"),
+    ("accept", "reported", "acceptor", {}, "accept"),
+    ("reject", "verifying", "acceptor", {"note": "重复"}, "reject"),
+    ("register", "accepted", "shiftlead", {}, "register"),
+    ("dispatch", "registered", "dispatcher", {"department": "urban"}, "dispatch"),
+    ("reroute", "dispatched", "dispatcher", {"department": "east", "note": "归社区"}, "reroute"),
+    ("start", "dispatched", "handler", {}, "start"),
+    ("complete", "handling", "handler", {"note": "已清运"}, "handled"),
+    (
+        "request_extension",
+        "handling",
+        "handler",
+        {"amount": "1", "unit": "work_hour", "note": "等车"},
+        "req_ext",
+    ),
+    ("approve_extension", "ext_pending", "shiftlead", {}, "ext_ok"),
+    ("deny_extension", "ext_pending", "shiftlead", {"note": "不必"}, "ext_no"),
+    ("request_rollback", "handling", "handler", {"note": "不归我们"}, "req_back"),
+    ("approve_rollback", "back_pending", "dispatcher", {}, "back_ok"),
+    ("deny_rollback", "back_pending", "dispatcher", {"note": "归你们"}, "back_no"),
+    ("suspend", "handling", "shiftlead", {"note": "等施工"}, "suspend"),
+    ("resume", "suspended", "shiftlead", {}, "resume"),
+    ("check_pass", "handled", "gridworker", {}, "check_ok"),
+    ("check_fail", "handled", "gridworker", {"note": "没清干净"}, "check_no"),
+    ("close", "checked", "shiftlead", {}, "close"),
+    ("reopen", "closed", "shiftlead", {"note": "又有了"}, "reopen"),
+    ("void", "accepted", "shiftlead", {"note": "误报"}, "void"),
+    ("note", "handling", "acceptor", {"note": "市民来电催办"}, "note"),
+]
+
+
+def test_every_transition_has_a_page_test():
+    assert {row[0] for row in EVERY_STEP} == set(actions.TRANSITIONS)
+
+
+@pytest.mark.parametrize("name, start, role, inputs, event", EVERY_STEP)
+def test_every_step_through_its_form(world, client, name, start, role, inputs, event):
+    case = prepare(world, start)
+    user = world["users"][role]
+    login(client, user)
+    page = client.get(case.get_absolute_url()).content.decode()
+    url = reverse("cases:case_act", args=[case.pk, name])
+    assert url in page, f"no {name} button for the {role}"
+    form = client.get(url, HTTP_HX_REQUEST="true").context["form"]
+    data = dict(inputs)
+    if "department" in data:
+        data["department"] = world["departments"][data["department"]].pk
+    assert set(data) <= set(form.fields), (name, set(form.fields))
+    before = case.events.count()
+    response = client.post(url, data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response.get("HX-Redirect"), response.content[:500]
+    last = case.events.order_by("-pk").first()
+    assert case.events.count() == before + 1 and last.action == event and last.user == user
+    assert last.note == data.get("note", "")
+
+
 def test_the_wrong_role_gets_403_and_nothing_changes(world, client):
     u = world["users"]
     case = submit(channel="gridworker").case  # 上报
