@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Count,
     DateField,
@@ -547,11 +547,20 @@ def _case_counts(start: dt.datetime, end: dt.datetime):
 
 
 def _previous(action_q: Q):
-    """The latest event matching ``action_q`` of the same case before the outer event."""
-    return (
-        CaseEvent.objects.filter(action_q, case=OuterRef("case"))
-        .filter(Q(time__lt=OuterRef("time")) | Q(time=OuterRef("time"), pk__lt=OuterRef("pk")))
-        .order_by("-time", "-pk")
+    """Events matching ``action_q`` of the same case before the outer event."""
+    return CaseEvent.objects.filter(action_q, case=OuterRef("case")).filter(
+        Q(time__lt=OuterRef("time")) | Q(time=OuterRef("time"), pk__lt=OuterRef("pk"))
+    )
+
+
+def _next_action(actions: list[str]):
+    """The action of the case's next event among ``actions`` after the outer event. The
+    outer query scans one month of acts; each look-up reads one case's few events."""
+    return Subquery(
+        CaseEvent.objects.filter(action__in=actions, case=OuterRef("case"))
+        .filter(Q(time__gt=OuterRef("time")) | Q(time=OuterRef("time"), pk__gt=OuterRef("pk")))
+        .order_by("time", "pk")
+        .values("action")[:1]
     )
 
 
@@ -594,33 +603,26 @@ def _staff_counts(start: dt.datetime, end: dt.datetime) -> dict[tuple[int, str],
         ),
         "closed_by",
     )
-    # 派遣员: 派遣 and 改派 acts; the first 派遣 of a case is judged for timeliness.
-    dispatch_acts = Q(action__in=[A.DISPATCH, A.REROUTE])
+    # 派遣员: 派遣 and 改派 acts; the first 派遣 of a case is judged for timeliness; an act
+    # is a mis-dispatch when the case's next dispatch-related event is an approved rollback.
+    dispatch_acts = [A.DISPATCH, A.REROUTE]
     first = Q(action=A.DISPATCH, earlier=False)
     add(
         DISPATCHER,
-        CaseEvent.objects.filter(dispatch_acts, **in_month)
-        .annotate(earlier=Exists(_previous(Q(action=A.DISPATCH))))
+        CaseEvent.objects.filter(action__in=dispatch_acts, **in_month)
+        .annotate(
+            earlier=Exists(_previous(Q(action=A.DISPATCH))),
+            undone_by=_next_action([*dispatch_acts, A.APPROVE_ROLLBACK]),
+        )
         .order_by()
         .values("user")
         .annotate(
             dispatches=Count("pk"),
             first_dispatches=Count("pk", filter=first),
             dispatched_on_time=Count("pk", filter=first & Q(case__dispatched_on_time=True)),
+            misdispatched=Count("pk", filter=Q(undone_by=A.APPROVE_ROLLBACK)),
         ),
         "user",
-    )
-    # A rollback blames the act that sent the case to the wrong department.
-    blamed = _previous(dispatch_acts)
-    add(
-        DISPATCHER,
-        CaseEvent.objects.filter(action=A.APPROVE_ROLLBACK, time__gte=start)
-        .annotate(by=Subquery(blamed.values("user")[:1]), at=Subquery(blamed.values("time")[:1]))
-        .filter(by__isnull=False, at__gte=start, at__lt=end)
-        .order_by()
-        .values("by")
-        .annotate(misdispatched=Count("pk")),
-        "by",
     )
     # 网格员: reports through the grid-worker channel, 核实 and 核查.
     add(
@@ -650,79 +652,83 @@ def _staff_counts(start: dt.datetime, end: dt.datetime) -> dict[tuple[int, str],
         ),
         "user",
     )
-    # 处置人员: 处置完成 acts, on time by the light at that moment; a failed check blames
-    # the latest 处置完成 before it.
+    # 处置人员: 处置完成 acts, on time by the light at that moment; reworked when the case's
+    # next check or handling event is a failed check (返工).
     add(
         HANDLER,
         CaseEvent.objects.filter(action=A.HANDLED, **in_month)
+        .annotate(then=_next_action([A.HANDLED, A.CHECK_FAIL]))
         .order_by()
         .values("user")
         .annotate(
             handled=Count("pk"),
             handled_on_time=Count("pk", filter=Q(data__light__in=["green", "yellow"])),
+            handled_reworked=Count("pk", filter=Q(then=A.CHECK_FAIL)),
         ),
         "user",
-    )
-    handled = _previous(Q(action=A.HANDLED))
-    add(
-        HANDLER,
-        CaseEvent.objects.filter(action=A.CHECK_FAIL, time__gte=start)
-        .annotate(by=Subquery(handled.values("user")[:1]), at=Subquery(handled.values("time")[:1]))
-        .filter(by__isnull=False, at__gte=start, at__lt=end)
-        .order_by()
-        .values("by")
-        .annotate(handled_reworked=Count("pk")),
-        "by",
     )
     return out
 
 
+def _without_jit() -> None:
+    """PostgreSQL's JIT compiles the month's queries for longer than they run (hundreds of
+    short index look-ups); switch it off for the refresh's transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+
+
 def refresh_months(months: Iterable[dt.date]) -> int:
     """Recompute the stat rows of ``months`` (any dates; their months count) from the case
-    rows. Idempotent. Returns the number of stat rows written."""
+    rows, one transaction per month. Idempotent. Returns the number of stat rows written."""
     written = 0
     for month in sorted({month_start(m) for m in months}):
         start, end = month_bounds(month)
         fill_timeliness(start, end)
-        now = timezone.now()
-        case_rows = [
-            CaseStat(
-                month=month,
-                org_unit_id=row.pop("org_unit_id"),
-                unit_path=row.pop("org_unit__path"),
-                department_id=row.pop("department_id"),
-                computed_at=now,
-                **row,
-            )
-            for row in _case_counts(start, end)
-        ]
-        staff = _staff_counts(start, end)
-        people = {
-            pk: (path or "", department)
-            for pk, path, department in User.objects.filter(
-                pk__in={user for user, _role in staff}
-            ).values_list("pk", "org_unit__path", "department_id")
-        }
-        staff_rows = [
-            StaffStat(
-                month=month,
-                user_id=user,
-                role=role,
-                unit_path=people[user][0],
-                department_id=people[user][1],
-                computed_at=now,
-                **counts,
-            )
-            for (user, role), counts in staff.items()
-            if user in people
-        ]
         with transaction.atomic():
-            CaseStat.objects.filter(month=month).delete()
-            CaseStat.objects.bulk_create(case_rows, batch_size=1000)
-            StaffStat.objects.filter(month=month).delete()
-            StaffStat.objects.bulk_create(staff_rows, batch_size=1000)
-        written += len(case_rows) + len(staff_rows)
+            _without_jit()
+            written += _refresh_month(month, start, end)
     return written
+
+
+def _refresh_month(month: dt.date, start: dt.datetime, end: dt.datetime) -> int:
+    now = timezone.now()
+    case_rows = [
+        CaseStat(
+            month=month,
+            org_unit_id=row.pop("org_unit_id"),
+            unit_path=row.pop("org_unit__path"),
+            department_id=row.pop("department_id"),
+            computed_at=now,
+            **row,
+        )
+        for row in _case_counts(start, end)
+    ]
+    staff = _staff_counts(start, end)
+    people = {
+        pk: (path or "", department)
+        for pk, path, department in User.objects.filter(
+            pk__in={user for user, _role in staff}
+        ).values_list("pk", "org_unit__path", "department_id")
+    }
+    staff_rows = [
+        StaffStat(
+            month=month,
+            user_id=user,
+            role=role,
+            unit_path=people[user][0],
+            department_id=people[user][1],
+            computed_at=now,
+            **counts,
+        )
+        for (user, role), counts in staff.items()
+        if user in people
+    ]
+    CaseStat.objects.filter(month=month).delete()
+    CaseStat.objects.bulk_create(case_rows, batch_size=1000)
+    StaffStat.objects.filter(month=month).delete()
+    StaffStat.objects.bulk_create(staff_rows, batch_size=1000)
+    return len(case_rows) + len(staff_rows)
 
 
 def _local_month(field_name: str):
@@ -952,8 +958,7 @@ def _ratio(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator > 0 else None
 
 
-def _score(rates: dict[str, float | None], volumes: dict[str, float | None], kind: str):
-    table = weights()[kind]
+def _score(rates: dict[str, float | None], volumes: dict[str, float | None], table: dict):
     total = weighted = 0.0
     for key, weight in table.items():
         indicator = INDICATORS[key]
@@ -983,7 +988,8 @@ def _rank(rows: list[Row]) -> list[Row]:
 def _finish(
     rows: list[Row], total: Row, kind: str, rates_from: dict, volume_peers: list[Row]
 ) -> None:
-    volume_keys = [k for k in weights()[kind] if INDICATORS[k].kind == "volume"]
+    table = weights()[kind]
+    volume_keys = [k for k in table if INDICATORS[k].kind == "volume"]
     peaks = {k: max((_VOLUMES[k](r.counts) for r in volume_peers), default=0) for k in volume_keys}
     for row in [*rows, total]:
         row.rates = {
@@ -994,7 +1000,7 @@ def _finish(
         }
         if row is total and volume_keys:
             volumes = {}  # a total has no peers to be compared with
-        row.score = _score(row.rates, volumes, kind) if row.has_data else None
+        row.score = _score(row.rates, volumes, table) if row.has_data else None
 
 
 def _zero(keys) -> dict[str, int]:
@@ -1118,26 +1124,22 @@ def indicators(first_month: dt.date, last_month: dt.date, dimension: str, user) 
 def _role_tables(first: dt.date, last: dt.date, user) -> list[Table]:
     stats = scoped_stats(StaffStat, user).filter(month__gte=first, month__lte=last).order_by()
     data = list(stats.values("user_id", "role").annotate(**{key: Sum(key) for key in STAFF_COUNTS}))
+    # Names only: a user row with its org unit would drag the unit's outline along.
     people = {
-        u.pk: u
-        for u in User.objects.filter(pk__in={d["user_id"] for d in data}).select_related(
-            "org_unit", "department"
-        )
+        pk: (display or username, department or unit or "")
+        for pk, display, username, unit, department in User.objects.filter(
+            pk__in={d["user_id"] for d in data}
+        ).values_list("pk", "display_name", "username", "org_unit__name", "department__name")
     }
     tables = []
     for role in ROLES:
         rows = []
         total = Row("", _("Total"), _zero(STAFF_COUNTS), ranked=False)
         for d in data:
-            if d["role"] != role:
+            if d["role"] != role or d["user_id"] not in people:
                 continue
-            person = people.get(d["user_id"])
-            if person is None:
-                continue
-            where = person.department.name if person.department_id else ""
-            if person.org_unit_id and not where:
-                where = person.org_unit.name
-            row = Row(str(person.pk), str(person), _zero(STAFF_COUNTS), detail=where)
+            name, where = people[d["user_id"]]
+            row = Row(str(d["user_id"]), name, _zero(STAFF_COUNTS), detail=where)
             _add(row.counts, d)
             _add(total.counts, d)
             rows.append(row)

@@ -12,6 +12,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
@@ -24,6 +25,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def _sort_key(value: float | None) -> str:
+    return "" if value is None else repr(value)
 
 
 def _dimension(params, user) -> str:
@@ -108,32 +113,55 @@ class EvaluationView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
 
     @staticmethod
     def _table(table: evaluation.Table, index: int) -> dict:
-        def cells(row):
-            return {
-                "name": row.name,
-                "detail": row.detail,
-                "url": row.url,
-                "counts": [row.counts[k] for k in table.count_keys],
-                "rates": [
-                    {"text": percent(row.rates.get(k)), "sort": row.rates.get(k)}
-                    for k in table.rate_keys
-                ],
-                "score": "—" if row.score is None else f"{row.score:.2f}",
-                "score_sort": row.score,
-                "rank": row.rank,
-                "ranked": row.ranked,
-            }
-
+        staff = table.dimension == "role"
         return {
             "id": f"eval-table-{index}",
             "title": table.title,
             "kind": table.kind,
-            "staff": table.dimension == "role",
+            "staff": staff,
             "count_columns": table.count_columns,
             "rate_columns": table.rate_columns,
-            "rows": [cells(r) for r in table.rows],
-            "total": cells(table.total),
+            "empty": not table.rows,
+            "body": format_html_join(
+                "\n", "{}", ((_row_html(r, table, staff),) for r in table.rows)
+            ),
+            "total": _row_html(table.total, table, staff, total=True),
         }
+
+
+def _row_html(row: evaluation.Row, table: evaluation.Table, staff: bool, total=False) -> str:
+    """One table row. Built here rather than in template loops: a role table has hundreds of
+    rows of a dozen cells, and the page must stay fast (data-value drives the sorting)."""
+    cell = "th" if total else "td"
+    name = format_html('<a href="{}">{}</a>', row.url, row.name) if row.url else row.name
+    parts = [format_html("<{0}>{1}</{0}>", cell, name)]
+    if staff:
+        parts.append(format_html("<{0}>{1}</{0}>", cell, row.detail))
+    for key in table.count_keys:
+        n = row.counts[key]
+        parts.append(format_html('<{0} class="num" data-value="{1}">{1}</{0}>', cell, n))
+    for key in table.rate_keys:
+        value = row.rates.get(key)
+        parts.append(
+            format_html(
+                '<{0} class="num" data-value="{1}">{2}</{0}>',
+                cell,
+                _sort_key(value),
+                percent(value),
+            )
+        )
+    score = "—" if row.score is None else f"{row.score:.2f}"
+    parts.append(
+        format_html(
+            '<{0} class="num score" data-value="{1}">{2}</{0}>', cell, _sort_key(row.score), score
+        )
+    )
+    rank = "" if row.rank is None else str(row.rank)
+    parts.append(
+        format_html('<{0} class="num" data-value="{1}">{2}</{0}>', cell, rank, rank or "—")
+    )
+    cells = format_html_join("", "{}", ((p,) for p in parts))
+    return format_html('<tr class="total">{}</tr>' if total else "<tr>{}</tr>", cells)
 
 
 class EvaluationExportView(LoginRequiredMixin, PermissionRequiredMixin, View):
