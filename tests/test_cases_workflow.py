@@ -307,6 +307,13 @@ def test_flag_deadlines_warns_once_and_flags_overdue(case_world):
     assert kinds == {"warn", "overdue"}
     assert Notification.objects.filter(user=u["handler"], kind="overdue").exists()
 
+    # A case that goes straight to overdue (nobody ran the check in between) is not warned
+    # about afterwards.
+    late = report(point=(EAST[0] + 0.005, EAST[1])).case
+    run_to_closed(case_world, late, at(2026, 3, 2, 9, 0))
+    assert actions.flag_deadlines(at(2026, 3, 3, 9, 0))["overdue"] == 1
+    assert actions.flag_deadlines(at(2026, 3, 3, 9, 5)) == {"warned": 0, "overdue": 0, "updated": 0}
+
 
 def test_available_actions_follow_role_and_state(case_world):
     u = case_world["users"]

@@ -1100,7 +1100,10 @@ def flag_deadlines(now: dt.datetime | None = None) -> dict:
             changes["light"] = light
         if light == Case.Light.RED and case.overdue_flagged_at is None:
             with transaction.atomic():
-                Case.objects.filter(pk=case.pk).update(overdue_flagged_at=now, light=light)
+                # Overdue says more than "about to expire": no warning after it.
+                Case.objects.filter(pk=case.pk).update(
+                    overdue_flagged_at=now, warned_at=case.warned_at or now, light=light
+                )
                 _event(case, CaseEvent.Action.OVERDUE, from_state=case.state, now=now)
                 users = _users_with_role("shiftlead", case) + _department_users(case.department)
                 _notify(users, case, Notification.Kind.OVERDUE, now)
