@@ -127,3 +127,6 @@ def test_api_root_lists_the_endpoints(client):
     body = client.get("/api/").json()
     assert body["schema"].endswith("/api/schema/")
     assert body["core"]["grid"].endswith("/api/core/grids/")
+    assert body["registry"].endswith("/api/registry/")
+    assert body["cases"].endswith("/api/cases/")
+    assert body["open311"].endswith("/open311/v2/")

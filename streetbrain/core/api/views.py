@@ -202,6 +202,9 @@ def api_root(request):
                 name: url(f"api:core:{name}-list")
                 for name in ("orgunit", "community", "grid", "department", "user", "changelog")
             },
+            "registry": url("api:registry:api-root"),
+            "cases": url("api:cases:api-root"),
+            "open311": url("open311:root"),
         }
     )
 
