@@ -11,6 +11,7 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent.parent / "data" / "cases"
 TIME_LIMITS_CSV = DATA / "time_limits.csv"
 ROUTING_RULES_CSV = DATA / "routing_rules.csv"
+SERVICE_ATTRIBUTES_CSV = DATA / "service_attributes.csv"
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -71,6 +72,38 @@ def load_routing_rules(path: Path = ROUTING_RULES_CSV) -> int:
             area=area,
             department=department,
             defaults={"priority": int(row["priority"] or 100), "note": row["note"]},
+        )
+        created += made
+    return created
+
+
+def load_service_attributes(path: Path = SERVICE_ATTRIBUTES_CSV) -> int:
+    """Create the extra questions (Open311 service definition attributes) of ``path`` that do
+    not exist yet; ``values`` is "key:name|key:name"; returns how many were created."""
+    from streetbrain.registry.models import ComponentClass
+
+    from .models import ServiceAttribute
+
+    created = 0
+    for row in _rows(path):
+        cls = ComponentClass.objects.filter(kind=row["kind"], code=row["code"]).first()
+        if cls is None:
+            continue
+        values = [
+            {"key": key, "name": name}
+            for key, _sep, name in (item.partition(":") for item in row["values"].split("|"))
+            if key
+        ]
+        _obj, made = ServiceAttribute.objects.get_or_create(
+            component_class=cls,
+            code=row["attribute"],
+            defaults={
+                "datatype": row["datatype"],
+                "required": row["required"] == "true",
+                "order": int(row["order"] or 1),
+                "description": row["description"],
+                "values": values,
+            },
         )
         created += made
     return created
