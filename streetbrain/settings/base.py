@@ -240,7 +240,9 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-case-stats": {"task": "streetbrain.cases.tasks.refresh_stats", "schedule": 900},
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache holds the public report page's rate-limit counters: shared through Redis when
+# CACHE_URL is set (production: every web process sees the same counts), in-process otherwise.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # --- Platform -------------------------------------------------------------------------------
 # Protected personal data: encryption keys (first encrypts; all decrypt) and the digest key.
@@ -312,6 +314,8 @@ CASES_SCORE_WEIGHTS: dict[str, dict[str, float]] = {
 }
 # The public report page: reports per client address per hour.
 CASES_PUBLIC_RATE = env.str("CASES_PUBLIC_RATE", default="10/h")
+# How many reverse proxies in front set X-Forwarded-For (0: use the connection's address).
+CASES_PUBLIC_TRUSTED_PROXIES = env.int("CASES_PUBLIC_TRUSTED_PROXIES", default=0)
 # MQTT broker of the sensors (`streetbrain cases listen-mqtt`).
 MQTT_URL = env.str("MQTT_URL", default="mqtt://127.0.0.1:1883")
 
