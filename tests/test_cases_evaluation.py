@@ -501,7 +501,9 @@ def test_the_excel_bulletin(world, client):
     assert "福明街道" in grid["A1"].value and "2026" in grid["A1"].value
     assert "2026-01-01" in grid["A2"].value and "2026-03-31" in grid["A2"].value
     header = [c.value for c in grid[4]]
-    assert len(header) == 1 + 5 + 9 + 2
+    assert (
+        len(header) == 1 + 5 + 4 + 2
+    )  # unit, counts, 结案率 按期结案率 返工率 延期率, score, rank
     rows = {r[0].value: r for r in grid.iter_rows(min_row=5) if r[0].value}
     east = rows["东城社区第1网格"]
     values = [c.value for c in east]

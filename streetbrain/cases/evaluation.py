@@ -78,7 +78,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from streetbrain.core import worktime
 from streetbrain.core.models import Department, OrgUnit, User
@@ -298,6 +298,8 @@ ROLES = (SHIFTLEAD, DISPATCHER, GRIDWORKER, HANDLER)
 
 # What each kind of table shows: count columns, then rate columns (the score comes last).
 AREA_COUNTS = ("registered", "to_close", "suspended", "closed", "closed_on_time")
+# The bulletin's columns: what cities publish each quarter.
+BULLETIN_RATES = ("closing_rate", "closed_on_time_rate", "rework_rate", "extension_rate")
 AREA_RATES = (
     "closing_rate",
     "closed_on_time_rate",
@@ -336,70 +338,159 @@ def role_label(role: str) -> str:
     return labels.get(role, role)
 
 
-def count_definitions() -> list[tuple[str, str]]:
-    """The footnotes of the page and the bulletin: each count and what it counts."""
+# The same indicator reads differently for a person: the acts are theirs.
+STAFF_FORMULAS = {
+    "dispatched_on_time_rate": gettext_lazy("first dispatches on time / first dispatches"),
+    "accurate_dispatch_rate": gettext_lazy("(dispatches − mis-dispatched) / dispatches"),
+    "closing_on_time_rate": gettext_lazy("closed on schedule / closed (cases they closed)"),
+}
+
+
+def formulas(dimension: str) -> list[tuple[str, str]]:
+    """(indicator, formula) for the indicators the dimension's tables show and score."""
+    kinds = _kinds(dimension)
+    keys: list[str] = []
+    for kind in kinds:
+        shown = ROLE_COLUMNS[kind][1] if kind in ROLE_COLUMNS else AREA_RATES
+        for key in (*shown, *weights()[kind]):
+            if key not in keys:
+                keys.append(key)
+    staff = dimension == "role"
     return [
+        (
+            str(INDICATORS[k].label),
+            str((STAFF_FORMULAS.get(k) if staff else None) or INDICATORS[k].formula),
+        )
+        for k in keys
+    ]
+
+
+def _kinds(dimension: str) -> tuple[str, ...]:
+    if dimension == "role":
+        return ROLES
+    return ("department",) if dimension == "department" else ("area",)
+
+
+def definitions(dimension: str) -> list[tuple[str, str]]:
+    """The footnotes of the page and the bulletin: what each count of the dimension counts
+    and how the composite score is weighted."""
+    out = [
         (
             _("Cohort"),
             _(
                 "Areas and departments count the cases registered (立案) in the period's months, "
                 "in their state at the last refresh; staff count their own acts in the period."
             ),
-        ),
-        (
-            str(COUNT_LABELS["registered"]),
-            _(
-                "cases registered; on time: within %(limit)s of the report (working time, "
-                "public holidays and 调休 respected)"
+        )
+    ]
+    register_limit = _limit_text(settings.CASES_REGISTER_LIMIT)
+    dispatch_limit = _limit_text(settings.CASES_DISPATCH_LIMIT)
+    if dimension == "role":
+        out += [
+            (
+                role_label(SHIFTLEAD),
+                _(
+                    "cases they registered (立案), on time within %(limit)s of the report, and "
+                    "of those the voided ones; cases they closed (结案) and are closed now, on "
+                    "schedule when handled within the time limit"
+                )
+                % {"limit": register_limit},
+            ),
+            (
+                role_label(DISPATCHER),
+                _(
+                    "dispatches: their 派遣 and 改派 acts; first dispatches: a case's first "
+                    "派遣, on time within %(limit)s of registration; mis-dispatched: acts undone "
+                    "by the case's next step, an approved rollback (回退)"
+                )
+                % {"limit": dispatch_limit},
+            ),
+            (
+                role_label(GRIDWORKER),
+                _(
+                    "reports they entered as grid workers, valid when the case was registered; "
+                    "their on-site verifications (核实) and checks (核查)"
+                ),
+            ),
+            (
+                role_label(HANDLER),
+                _(
+                    "their 处置完成 acts, on time when within the time limit at that moment "
+                    "(green or yellow light), reworked when the next check failed (返工)"
+                ),
+            ),
+        ]
+    else:
+        out += [
+            (
+                str(COUNT_LABELS["registered"]),
+                _(
+                    "cases registered; on time: within %(limit)s of the report (working time, "
+                    "public holidays and 调休 respected)"
+                )
+                % {"limit": register_limit},
+            ),
+            (str(COUNT_LABELS["voided"]), _("of the registered cases, those voided (作废)")),
+            (
+                str(COUNT_LABELS["to_dispatch"]),
+                _(
+                    "registered and not voided (also 应结案数); on time: first dispatched "
+                    "within %(limit)s of registration"
+                )
+                % {"limit": dispatch_limit},
+            ),
+            (
+                str(COUNT_LABELS["misdispatched"]),
+                _("sent back to dispatch by an approved rollback (回退) at least once"),
+            ),
+            (
+                str(COUNT_LABELS["to_handle"]),
+                _("dispatched at least once; handled: handling completed at least once"),
+            ),
+            (str(COUNT_LABELS["reworked"]), _("failed the check (核查) at least once: 返工")),
+            (str(COUNT_LABELS["extended"]), _("with an approved extension (延期)")),
+            (str(COUNT_LABELS["suspended"]), _("suspended (挂账) at the last refresh")),
+            (
+                str(COUNT_LABELS["closed_on_time"]),
+                _("closed, and handled within the time limit (extensions and suspensions counted)"),
+            ),
+        ]
+        if dimension == "department":
+            out.append(
+                (
+                    _("Departments (部门)"),
+                    _(
+                        "the department a case is with now; cases not dispatched (or sent back) "
+                        "are listed apart and not ranked"
+                    ),
+                )
             )
-            % {"limit": _limit_text(settings.CASES_REGISTER_LIMIT)},
-        ),
-        (str(COUNT_LABELS["voided"]), _("of the registered cases, those voided (作废)")),
-        (
-            str(COUNT_LABELS["to_dispatch"]),
-            _(
-                "registered and not voided (also 应结案数); on time: first dispatched within "
-                "%(limit)s of registration"
-            )
-            % {"limit": _limit_text(settings.CASES_DISPATCH_LIMIT)},
-        ),
-        (
-            str(COUNT_LABELS["misdispatched"]),
-            _("sent back to dispatch by an approved rollback (回退) at least once"),
-        ),
-        (
-            str(COUNT_LABELS["to_handle"]),
-            _("dispatched at least once; handled: handling completed at least once"),
-        ),
-        (str(COUNT_LABELS["reworked"]), _("failed the check (核查) at least once: 返工")),
-        (str(COUNT_LABELS["extended"]), _("with an approved extension (延期)")),
-        (str(COUNT_LABELS["suspended"]), _("suspended (挂账) at the last refresh")),
-        (
-            str(COUNT_LABELS["closed_on_time"]),
-            _("closed, and handled within the time limit (extensions and suspensions counted)"),
-        ),
+    out.append(
         (
             _("Composite score (综合指标值)"),
             _(
                 "0–100: the weighted mean of the indicator scores (a rate scores 100 × rate, "
                 "返工率 and 延期率 100 × (1 − rate), a volume 100 × count / the largest count "
-                "in view); weights: %(weights)s"
+                "in view), indicators without data left out; weights: %(weights)s"
             )
-            % {"weights": weights_text()},
-        ),
-    ]
+            % {"weights": weights_text(_kinds(dimension))},
+        )
+    )
+    return out
 
 
 def _limit_text(limit) -> str:
     amount, unit = limit
+    n = float(amount)
+    count = int(n) if n.is_integer() else 2  # plural forms need an integer; 1.5 is plural
     units = {
-        "minute": _("minutes"),
-        "hour": _("calendar hours"),
-        "day": _("calendar days"),
-        "work_hour": _("working hours"),
-        "work_day": _("working days"),
+        "minute": ngettext("%(n)s minute", "%(n)s minutes", count),
+        "hour": ngettext("%(n)s calendar hour", "%(n)s calendar hours", count),
+        "day": ngettext("%(n)s calendar day", "%(n)s calendar days", count),
+        "work_hour": ngettext("%(n)s working hour", "%(n)s working hours", count),
+        "work_day": ngettext("%(n)s working day", "%(n)s working days", count),
     }
-    return f"{amount:g} {units.get(unit, unit)}"
+    return units.get(unit, f"%(n)s {unit}") % {"n": f"{n:g}"}
 
 
 def weights() -> dict[str, dict[str, float]]:
@@ -417,19 +508,16 @@ def weights() -> dict[str, dict[str, float]]:
     return configured
 
 
-def weights_text() -> str:
+def weights_text(kinds: Iterable[str] = ("area", "department", *ROLES)) -> str:
     table = weights()
+    labels = {"area": _("areas"), "department": _("departments")}
     parts = []
-    for kind, label in (
-        ("area", _("areas")),
-        ("department", _("departments")),
-        *((r, role_label(r)) for r in ROLES),
-    ):
+    for kind in kinds:
         total = sum(table[kind].values())
         items = "、".join(
             f"{INDICATORS[k].label} {100 * w / total:.0f}%" for k, w in table[kind].items()
         )
-        parts.append(f"{label}: {items}")
+        parts.append(f"{labels.get(kind) or role_label(kind)}: {items}")
     return "; ".join(parts)
 
 
@@ -1228,6 +1316,10 @@ def bulletin(period: Period, user):
     return workbook
 
 
+def _labels(keys) -> set[str]:
+    return {str(INDICATORS[k].label) for k in keys}
+
+
 def _sheet_title(name: str) -> str:
     for char in "[]:*?/\\":
         name = name.replace(char, " ")
@@ -1242,8 +1334,13 @@ def _write_sheet(sheet, title: str, subtitle: str, tables: list[Table]) -> None:
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     head_fill = PatternFill("solid", fgColor="DCE6F1")
     total_fill = PatternFill("solid", fgColor="F2F2F2")
-    staff = tables[0].dimension == "role"
-    width = max((1 if staff else 0) + 1 + len(t.count_keys) + len(t.rate_keys) + 2 for t in tables)
+    dimension = tables[0].dimension
+    staff = dimension == "role"
+
+    def rate_keys(table: Table) -> tuple[str, ...]:
+        return table.rate_keys if staff else BULLETIN_RATES
+
+    width = max((1 if staff else 0) + 1 + len(t.count_keys) + len(rate_keys(t)) + 2 for t in tables)
 
     sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=16)
     sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center")
@@ -1259,7 +1356,7 @@ def _write_sheet(sheet, title: str, subtitle: str, tables: list[Table]) -> None:
         if staff:
             headers.append(_("Unit or department"))
         headers += [label for _k, label in table.count_columns]
-        headers += [label for _k, label in table.rate_columns]
+        headers += [str(INDICATORS[k].label) for k in rate_keys(table)]
         headers += [_("Composite score (综合指标值)"), _("Rank")]
         for column, text in enumerate(headers, start=1):
             cell = sheet.cell(row=line, column=column, value=text)
@@ -1275,7 +1372,7 @@ def _write_sheet(sheet, title: str, subtitle: str, tables: list[Table]) -> None:
             if staff:
                 values.append(row.detail)
             values += [row.counts[k] for k in table.count_keys]
-            rates = [row.rates.get(k) for k in table.rate_keys]
+            rates = [row.rates.get(k) for k in rate_keys(table)]
             values += rates
             values += [row.score, row.rank]
             first_rate = len(values) - len(rates) - 2 + 1
@@ -1295,10 +1392,13 @@ def _write_sheet(sheet, title: str, subtitle: str, tables: list[Table]) -> None:
     line += 1
     keys: list[str] = []
     for table in tables:
-        keys += [k for k in table.rate_keys if k not in keys]
-        keys += [k for k in weights()[table.kind] if k not in keys]
-    notes = [f"{INDICATORS[k].label} = {INDICATORS[k].formula}" for k in keys]
-    notes += [f"{term}: {text}" for term, text in count_definitions()]
+        for key in (*rate_keys(table), *weights()[table.kind]):
+            if key not in keys:
+                keys.append(key)
+    notes = [
+        f"{label} = {formula}" for label, formula in formulas(dimension) if label in _labels(keys)
+    ]
+    notes += [f"{term}: {text}" for term, text in definitions(dimension)]
     for number, text in enumerate(notes, start=1):
         cell = sheet.cell(row=line, column=1, value=f"{number}. {text}")
         cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -27,6 +27,22 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{100 * value:.1f}%"
 
 
+CHART_ENDS = 10  # a long table's chart shows its best and worst ten
+
+
+def _chart(table: evaluation.Table) -> dict:
+    scored = [r for r in table.rows if r.score is not None]
+    gap = len(scored) > 2 * CHART_ENDS + 1
+    if gap:
+        scored = scored[:CHART_ENDS] + scored[-CHART_ENDS:]
+    return {
+        "title": table.title,
+        "names": [r.name for r in scored],
+        "scores": [r.score for r in scored],
+        "gap_after": CHART_ENDS if gap else None,
+    }
+
+
 def _sort_key(value: float | None) -> str:
     return "" if value is None else repr(value)
 
@@ -78,25 +94,11 @@ class EvaluationView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
                 for key, label in evaluation.DIMENSIONS.items()
             ],
             tables=[self._table(t, i) for i, t in enumerate(tables)],
-            charts=[
-                {
-                    "title": t.title,
-                    "names": [r.name for r in t.rows if r.score is not None],
-                    "scores": [r.score for r in t.rows if r.score is not None],
-                }
-                for t in tables
-            ],
+            charts=[_chart(t) for t in tables],
             trend=evaluation.trend(period.last, user),
             as_of=evaluation.last_refreshed(),
-            definitions=evaluation.count_definitions(),
-            formulas=[
-                (str(evaluation.INDICATORS[k].label), str(evaluation.INDICATORS[k].formula))
-                for k in (
-                    *evaluation.AREA_RATES,
-                    "handled_on_time_rate",
-                    "valid_report_rate",
-                )
-            ],
+            definitions=evaluation.definitions(dimension),
+            formulas=evaluation.formulas(dimension),
             kinds=[
                 ("month", _("Month")),
                 ("quarter", _("Quarter")),

@@ -64,34 +64,49 @@
   };
   var charts = [];
 
-  // -- composite score: horizontal bars, best on top, one series per table --
+  // -- composite score: horizontal bars, best on top; one coloured series per table (the
+  // roles), long tables shortened to their best and worst ten with a gap marked "…" --
   var scoreEl = document.getElementById("eval-score-chart");
   var tables = read(scoreEl);
   if (scoreEl && tables) {
-    var names = [], values = [], groups = [];
-    tables.forEach(function (t) {
+    var names = [], series = [];
+    var colours = ["#1f5fae", "#2e9d5b", "#d08a1e", "#8e44ad"];
+    tables.forEach(function (t, k) {
+      var data = [];
       t.names.forEach(function (name, i) {
-        names.push(tables.length > 1 ? t.title + " · " + name : name);
-        values.push(t.scores[i]);
-        groups.push(t.title);
+        if (t.gap_after !== null && i === t.gap_after) {
+          names.push("…" + "\u200b".repeat(k + 1));  // one distinct gap category per table
+          data.push({ index: names.length - 1, value: null });
+        }
+        names.push(name + "\u200b".repeat(k));  // the same name in two roles stays two bars
+        data.push({ index: names.length - 1, value: t.scores[i] });
       });
+      series.push({ title: t.title, data: data, colour: colours[k % colours.length] });
     });
-    names.reverse(); values.reverse();
-    scoreEl.style.height = Math.max(220, 26 * names.length + 60) + "px";
+    var count = names.length;
+    // ECharts draws the first category at the bottom: reverse to put the best on top.
+    var flip = function (i) { return count - 1 - i; };
+    names.reverse();
+    scoreEl.style.height = Math.max(160, 22 * count + 60) + "px";
     var scoreChart = echarts.init(scoreEl);
     scoreChart.setOption({
-      grid: { left: 8, right: 48, top: 10, bottom: 24, containLabel: true },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      grid: { left: 8, right: 48, top: tables.length > 1 ? 30 : 10, bottom: 24, containLabel: true },
+      legend: { show: tables.length > 1, top: 0, type: "scroll" },
+      tooltip: { trigger: "item", formatter: function (p) { return p.name + "<br>" + p.seriesName + ": " + p.value.toFixed(2); } },
       xAxis: { type: "value", min: 0, max: 100 },
-      yAxis: { type: "category", data: names, axisLabel: { width: 160, overflow: "truncate" } },
-      series: [{
-        type: "bar", data: values, barMaxWidth: 18,
-        itemStyle: { color: "#1f5fae" },
-        label: { show: true, position: "right", formatter: function (p) { return p.value.toFixed(2); } }
-      }]
+      yAxis: { type: "category", data: names, axisLabel: { width: 150, overflow: "truncate" } },
+      series: series.map(function (s) {
+        var data = new Array(count).fill(null);
+        s.data.forEach(function (d) { data[flip(d.index)] = d.value; });
+        return {
+          name: s.title, type: "bar", stack: "score", data: data, barMaxWidth: 16,
+          itemStyle: { color: s.colour },
+          label: { show: true, position: "right", formatter: function (p) { return p.value.toFixed(2); } }
+        };
+      })
     });
     charts.push(scoreChart);
-    if (!names.length) scoreEl.textContent = "—";
+    if (!count) { scoreChart.dispose(); scoreEl.style.height = "auto"; scoreEl.textContent = "—"; }
   }
 
   // -- trend: 结案率 and 按期结案率 by month --
