@@ -627,7 +627,9 @@ class Report(models.Model):
         ordering = ["received_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} {self.received_at:%Y-%m-%d %H:%M}"
+        from django.utils import timezone
+
+        return f"{self.get_channel_display()} {timezone.localtime(self.received_at):%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self) -> str:
         return reverse("cases:case_detail", args=[self.case_id])
