@@ -954,3 +954,5 @@ def test_key_figures(world, make_user):
     # Only for those who may see the case list.
     other = make_user("bld", role="building", unit=world["street"])
     assert "cases_open" not in {f["key"] for f in key_figures_for(world["street"], other)}
+    # Not for a department's handler: the count covers cases their list does not show.
+    assert "cases_open" not in {f["key"] for f in key_figures_for(world["street"], u["handler"])}

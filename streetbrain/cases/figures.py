@@ -39,5 +39,14 @@ for order, (key, label, compute) in enumerate(
     ]
 ):
     register(
-        Figure(key, label, "", compute, "cases:index", 55 + order, permission="cases.view_case")
+        Figure(
+            key,
+            label,
+            "",
+            compute,
+            "cases:index",
+            55 + order,
+            permission="cases.view_case",
+            unit_scope_only=True,
+        )
     )

@@ -49,6 +49,8 @@ def key_figures_for(unit: OrgUnit, user=None) -> list[dict]:
             continue
         if user is not None and figure.permission and not user.has_perm(figure.permission):
             continue
+        if user is not None and figure.unit_scope_only and getattr(user, "department_id", None):
+            continue
         kf = stored.get(figure.key)
         out.append(
             {

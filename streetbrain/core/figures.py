@@ -26,6 +26,9 @@ class Figure:
     # Who may see the figure: the permission of the list behind it (a count is a view of
     # that list); empty for figures anyone may see.
     permission: str = ""
+    # Counted per org unit: a user scoped to a department (条), whose list shows only what was
+    # dispatched to it, would see more in the count than in the list. Hide it from them.
+    unit_scope_only: bool = False
 
 
 FIGURES: dict[str, Figure] = {}
