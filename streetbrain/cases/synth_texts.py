@@ -539,17 +539,34 @@ def _typo(text: str, rng: random.Random) -> str:
     return text.replace(key, TYPOS[key], 1)
 
 
-def _one(label: str, rng: random.Random) -> dict[str, str]:
+VOICES = ("citizen", "hotline", "grid")
+
+
+def compose(
+    label: str,
+    rng: random.Random,
+    *,
+    voice: str | None = None,
+    place: tuple[str, str] | None = None,
+) -> dict[str, str]:
+    """One synthetic report of class ``label``. ``voice`` (one of ``VOICES``) fixes who speaks:
+    a resident, a 12345 transcript or a grid worker (default: drawn, as ``generate`` does);
+    ``place`` is a (short, full) place such as ("福明路", "福明路88号附近") instead of a drawn
+    one. With neither given the draws are exactly those of ``generate``."""
     _name, titles, details, neighbours = CLASSES[label]
     neighbours = [n for n in neighbours if n in CLASSES]
-    short, place = _place(rng)
-    voice = rng.random()
-    if voice < 0.5:
+    short, where = place if place is not None else _place(rng)
+    drawn = rng.random()
+    if voice is None:
+        voice = "citizen" if drawn < 0.5 else "hotline" if drawn < 0.75 else "grid"
+    if voice == "citizen":
         opener, closer = rng.choice(CITIZEN_OPEN), rng.choice(CITIZEN_CLOSE)
-    elif voice < 0.75:
+    elif voice == "hotline":
         opener, closer = rng.choice(HOTLINE_OPEN), rng.choice(HOTLINE_CLOSE)
-    else:
+    elif voice == "grid":
         opener, closer = rng.choice(GRID_OPEN), rng.choice(GRID_CLOSE)
+    else:
+        raise ValueError(f"unknown voice {voice!r}; use one of {', '.join(VOICES)}")
     title = rng.choice(GENERIC_TITLES if rng.random() < 0.12 else titles).format(p=short)
     parts = [rng.choice(details)]
     if rng.random() < 0.3:
@@ -566,14 +583,18 @@ def _one(label: str, rng: random.Random) -> dict[str, str]:
         parts.append(extra)
     body = "，".join(parts)
     when = rng.choice(TIMES)
-    description = f"{opener}{when}{place}{body}。{closer}"
+    description = f"{opener}{when}{where}{body}。{closer}"
     if rng.random() < 0.1:
-        description = f"{place}{parts[0]}"  # a terse note
+        description = f"{where}{parts[0]}"  # a terse note
     if rng.random() < 0.15:
         description = _typo(description, rng)
     if rng.random() < 0.05:
         title = _typo(title, rng)
     return {"title": title, "description": description, "label": label}
+
+
+def _one(label: str, rng: random.Random) -> dict[str, str]:
+    return compose(label, rng)
 
 
 def generate(n: int, seed: int = 0) -> list[dict[str, str]]:
