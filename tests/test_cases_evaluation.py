@@ -460,7 +460,7 @@ def test_the_page(world, client, django_assert_max_num_queries):
     client.force_login(world["users"]["leader"])
     url = reverse("cases:evaluation")
     assert url == "/cases/evaluation/"
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         response = client.get(url, {"period": "quarter", "quarter": "2026Q1", "dim": "grid"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -471,7 +471,7 @@ def test_the_page(world, client, django_assert_max_num_queries):
     assert response.context["dimension"] == "grid"
     # The number of queries does not grow with the rows shown.
     for dim in ("community", "department", "role"):
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(16):
             response = client.get(url, {"period": "year", "year": "2026", "dim": dim})
         assert response.status_code == 200
     assert "jcgrid" in response.content.decode()

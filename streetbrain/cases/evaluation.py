@@ -758,11 +758,18 @@ def _staff_counts(start: dt.datetime, end: dt.datetime) -> dict[tuple[int, str],
     return out
 
 
-def _without_jit() -> None:
-    """PostgreSQL's JIT compiles the month's queries for longer than they run (hundreds of
-    short index look-ups); switch it off for the refresh's transaction."""
+# pg_advisory_xact_lock key of the refresh: two refreshes (the beat task and a demo load,
+# say) must not both delete and re-insert a month, or its rows would double.
+REFRESH_LOCK = 4_302_120_140
+
+
+def _begin_refresh() -> None:
+    """On PostgreSQL: wait for any other refresh of a month, and switch JIT off for this
+    transaction (it compiles the month's queries for longer than they run: hundreds of short
+    index look-ups). SQLite serialises writing transactions by itself."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
             cursor.execute("SET LOCAL jit = off")
 
 
@@ -774,7 +781,7 @@ def refresh_months(months: Iterable[dt.date]) -> int:
         start, end = month_bounds(month)
         fill_timeliness(start, end)
         with transaction.atomic():
-            _without_jit()
+            _begin_refresh()
             written += _refresh_month(month, start, end)
     return written
 
