@@ -469,6 +469,14 @@ def test_the_page(world, client, django_assert_max_num_queries):
     assert 'id="eval-charts-data"' in html and 'id="eval-trend-data"' in html
     assert "<script>" not in html  # the CSP forbids inline scripts
     assert response.context["dimension"] == "grid"
+    chart = response.context["charts"][0]
+    assert chart["names"][:2] == ["东城社区第1网格", "江城社区第1网格"]
+    assert chart["scores"][:2] == [pytest.approx(67.92), pytest.approx(60.0)]
+    assert [m["month"] for m in response.context["trend"]][-1] == "2026-03"
+    footnotes = dict(response.context["formulas"])
+    assert str(evaluation.INDICATORS["closing_rate"].label) in footnotes
+    bad = client.get(url, {"period": "decade"})
+    assert bad.status_code == 200 and not bad.context["period_valid"]
     # The number of queries does not grow with the rows shown.
     for dim in ("community", "department", "role"):
         with django_assert_max_num_queries(16):
@@ -519,3 +527,43 @@ def test_the_excel_bulletin(world, client):
     roles = book[book.sheetnames[3]]
     texts = [c.value for row in roles.iter_rows() for c in row if c.value is not None]
     assert "lead" in texts and "disp" in texts and "jcgrid" in texts
+
+
+def test_a_rollback_blames_the_last_dispatch_and_a_failed_check_the_last_handling(
+    case_world, make_user
+):
+    u = case_world["users"]
+    depts = case_world["departments"]
+    street = case_world["street"]
+    disp2 = make_user("disp2", role="dispatcher", unit=street)
+    east_handler = make_user("dc1", role="handler", unit=street, department=depts["east"])
+    cg2 = make_user("cg2", role="handler", unit=street, department=depts["urban"])
+    t = at(2026, 5, 12, 9, 0)  # a Tuesday
+    case = grid_report(u["gridworker"], SPOTS["A"], t)
+    actions.perform(case, "accept", u["acceptor"], now=minutes(t, 5))
+    actions.perform(case, "register", u["shiftlead"], now=minutes(t, 10))
+    actions.perform(case, "dispatch", u["dispatcher"], now=minutes(t, 20))  # to 城管
+    actions.perform(case, "reroute", disp2, now=minutes(t, 30), department="sq-001", note="改派")
+    actions.perform(case, "request_rollback", east_handler, now=minutes(t, 40), note="非本部门")
+    actions.perform(case, "approve_rollback", u["dispatcher"], now=minutes(t, 50))
+    actions.perform(case, "dispatch", u["dispatcher"], now=minutes(t, 60))  # 城管 again
+    actions.perform(case, "complete", u["handler"], now=minutes(t, 90), note="已清运")
+    actions.perform(case, "check_fail", u["gridworker"], now=minutes(t, 100), note="未清理干净")
+    actions.perform(case, "complete", cg2, now=minutes(t, 120), note="已清理")
+    actions.perform(case, "check_pass", u["gridworker"], now=minutes(t, 130))
+    evaluation.refresh_months([t])
+
+    may = dt.date(2026, 5, 1)
+    tables = {x.kind: by_key(x) for x in evaluation.indicators(may, may, "role", u["leader"])}
+    first, second = (
+        tables["dispatcher"][str(u["dispatcher"].pk)],
+        tables["dispatcher"][str(disp2.pk)],
+    )
+    assert (first.counts["dispatches"], first.counts["first_dispatches"]) == (2, 1)
+    assert first.counts["misdispatched"] == 0  # 改派 came after its dispatch
+    assert (second.counts["dispatches"], second.counts["misdispatched"]) == (1, 1)
+    handlers = tables["handler"]
+    assert handlers[str(u["handler"].pk)].counts["handled_reworked"] == 1
+    assert handlers[str(cg2.pk)].counts["handled_reworked"] == 0
+    area = only(evaluation.indicators(may, may, "grid", u["leader"])).total.counts
+    assert (area["misdispatched"], area["reworked"], area["handled"]) == (1, 1, 1)
