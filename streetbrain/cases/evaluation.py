@@ -1121,7 +1121,9 @@ def scoped_stats(model, user):
 def _base_path(user) -> str | None:
     """The subtree whose units are listed even without cases (None: list only units with
     figures, as for a department user, who sees only their department's cases)."""
-    if getattr(user, "department_id", None) and not user.is_superuser:
+    if not user.is_superuser and (
+        user.department_id or user.org_unit_id is None or not user.has_perm("cases.view_case")
+    ):
         return None
     unit = OrgUnit.home_of(user)
     return unit.path if unit is not None else None
