@@ -366,7 +366,12 @@ def transition(
 def _load(case_or_pk, user) -> Case:
     pk = case_or_pk.pk if isinstance(case_or_pk, Case) else case_or_pk
     qs = Case.objects.all() if user is None else Case.objects.restrict(user, "view")
-    case = qs.select_for_update().select_related("org_unit", "department").filter(pk=pk).first()
+    case = (
+        qs.select_for_update(of=("self",))
+        .select_related("org_unit", "department")
+        .filter(pk=pk)
+        .first()
+    )
     if case is None:
         raise PermissionDenied(_("This case is outside your area of responsibility."))
     return case
