@@ -308,6 +308,9 @@ def _adapter(field):
         return adapt_json
     if isinstance(field, models.DecimalField | models.UUIDField):
         return lambda v: field.get_db_prep_save(v, connection)
+    if field.choices:
+        # the generator's states, channels and actions are str enums: their plain value
+        return lambda v: getattr(v, "value", v)
     return None
 
 

@@ -884,7 +884,6 @@ class _Life:
         if pauses and pauses[-1][1] is None:
             pauses[-1][1] = self.t.isoformat()
         case.pauses = pauses
-        case.state = State.HANDLING
         case.deadline = intake.compute_deadline(case)
         case.light = intake.compute_light(case, self.t)
         self._open_interval()
@@ -1427,7 +1426,8 @@ class _Generator:
         else:
             life.dispatch(t, right)
         life.start(life.office(3, 60))
-        self._handle(life, late=rng.random() < 0.032)
+        if not self._handle(life, late=rng.random() < 0.032):
+            return  # voided
         # the check (核查)
         while True:
             t = life.office(20, 200)
@@ -1448,15 +1448,16 @@ class _Generator:
             life.check_pass(life.office(20, 200))
             life.close(life.office(10, 120))
 
-    def _handle(self, life: _Life, *, late: bool) -> None:
-        """From 处置中 to 处置完成: maybe an extension, a suspension or a void on the way."""
+    def _handle(self, life: _Life, *, late: bool) -> bool:
+        """From 处置中 to 处置完成: maybe an extension, a suspension or a void on the way
+        (False: voided)."""
         case, rng = life.case, life.rng
         long_limit = case.limit_unit == "work_day"
         r = rng.random()
         ext_rate = 0.1 if long_limit else (0.025 if case.limit_unit == "work_hour" else 0.01)
         if r < 0.006:
             life.void(life.office(30, 600))
-            return
+            return False
         if rng.random() < ext_rate:
             t = life.finish_at(rng.uniform(0.45, 0.9))
             amount, unit = self._extension(rng, case)
@@ -1476,6 +1477,7 @@ class _Generator:
         else:
             fraction = rng.uniform(0.8, 0.99)
         life.complete(life.finish_at(fraction))
+        return True
 
     def _rework_end(self, life: _Life) -> dt.datetime:
         """When the rework of a failed check is done: a share of the limit later."""
