@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_eval_counts'),
+        ("cases", "0002_eval_counts"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='casestat',
-            name='computed_at',
+            model_name="casestat",
+            name="computed_at",
             field=models.DateTimeField(db_index=True, default=django.utils.timezone.now),
         ),
         migrations.AlterField(
-            model_name='staffstat',
-            name='computed_at',
+            model_name="staffstat",
+            name="computed_at",
             field=models.DateTimeField(db_index=True, default=django.utils.timezone.now),
         ),
     ]
