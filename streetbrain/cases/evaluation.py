@@ -75,6 +75,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import TruncMonth
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -1181,10 +1182,12 @@ def indicators(first_month: dt.date, last_month: dt.date, dimension: str, user) 
             wanted |= Q(level=level, path__startswith=base)
         units = list(OrgUnit.objects.filter(wanted).only("pk", "code", "name", "path", "level"))
         by_path = {u.path: u for u in units if u.level == level}
+        case_list = reverse("cases:index")
         by_pk = {u.pk: u for u in units}
         for unit in by_path.values():
+            # Every figure links to the list behind it: the unit's cases.
             rows[unit.path] = Row(
-                unit.code, unit.name, _zero(CASE_COUNTS), url=unit.get_absolute_url()
+                unit.code, unit.name, _zero(CASE_COUNTS), url=f"{case_list}?org_unit={unit.pk}"
             )
         for d in data:
             path = d["unit_path"]
