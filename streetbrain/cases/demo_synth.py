@@ -1009,15 +1009,26 @@ class _Generator:
         self.hotline_seq: dict[dt.date, int] = {}
 
     def judge(self, what: str, start: dt.datetime, end: dt.datetime) -> bool | None:
-        """按时立案 / 按时派遣 as the workflow judges them (``evaluation.py``), or None where
-        that module is missing (its refresh then fills them)."""
+        """按时立案 / 按时派遣 as the workflow judges them (``evaluation.registered_in_time`` /
+        ``dispatched_in_time``: not red against ``CASES_REGISTER_LIMIT`` /
+        ``CASES_DISPATCH_LIMIT``), or None where that module is missing (its refresh then
+        fills them). For limits in working hours the light's rule, used ≤ limit, is applied
+        to the working seconds directly (the same arithmetic, a third of the time)."""
+        from django.conf import settings
+
         try:
             from . import evaluation
         except ImportError:  # pragma: no cover - the evaluation is part of the app
             return None
         if what == "registered":
-            return evaluation.registered_in_time(start, end)
-        return evaluation.dispatched_in_time(start, end)
+            amount, unit = settings.CASES_REGISTER_LIMIT
+            slow = evaluation.registered_in_time
+        else:
+            amount, unit = settings.CASES_DISPATCH_LIMIT
+            slow = evaluation.dispatched_in_time
+        if unit == "work_hour":
+            return self.calendar.working_seconds_between(start, end) <= float(amount) * 3600
+        return slow(start, end)
 
     def work_add(self, t: dt.datetime, minutes: float) -> dt.datetime:
         """``t`` plus ``minutes`` of working time, as ``calendar.add(t, minutes / 60,
