@@ -73,8 +73,8 @@ def load(
     clock = _Clock(ctx)
     with transaction.atomic():
         _load(ctx, clock, scale, now, background_training)
+    clock.step("evaluation figures", refresh_evaluation)  # while the classifier trains
     clock.step("classifier", clock.trainer.finish)
-    clock.step("evaluation figures", refresh_evaluation)
     clock.total()
 
 
@@ -577,6 +577,7 @@ def _write_events(history, cases: list[Case], reports: list[list], lk: dict) -> 
     departments = {code: d.pk for code, d in lk["departments"].items()}
     when = _adapter(CaseEvent._meta.get_field("time"))
     as_json = _adapter(CaseEvent._meta.get_field("data"))
+    no_data = as_json({})  # most steps carry no data
 
     def rows():
         for plan, case, mine in zip(history.cases, cases, reports, strict=True):
@@ -600,7 +601,7 @@ def _write_events(history, cases: list[Case], reports: list[list], lk: dict) -> 
                     e.role,
                     departments.get(e.department) if e.department else None,
                     e.note,
-                    as_json(data),
+                    as_json(data) if data else no_data,
                 )
 
     return insert_rows(CaseEvent, EVENT_COLUMNS, rows(), prepared=True)

@@ -345,11 +345,11 @@ _NIGHT_CLASSES = {"06028", "06029", "08001"}
 
 #: The sensors and AI cameras: (prefix, count, kind, label, name pattern, grid profile).
 SENSOR_TYPES = [
-    ("FM-CAM", 6, "ai_camera", "matter:09006", "{road}AI摄像头（占道经营识别）", "shop"),
-    ("FM-CAM", 4, "ai_camera", "matter:06010", "{road}AI摄像头（暴露垃圾识别）", "street"),
+    ("FM-CAM", 6, "ai_camera", "matter:09006", "{road}占道经营AI摄像头", "shop"),
+    ("FM-CAM", 4, "ai_camera", "matter:06010", "{road}暴露垃圾AI摄像头", "street"),
     ("FM-WL", 6, "water_level", "matter:01004", "{road}易涝点积水监测", "street"),
-    ("FM-MH", 5, "manhole_cover", "matter:01003", "{road}雨水井盖倾角监测", "street"),
-    ("FM-MH", 3, "manhole_cover", "matter:01002", "{road}污水井盖倾角监测", "street"),
+    ("FM-MH", 5, "manhole_cover", "matter:01003", "{road}雨水井盖监测", "street"),
+    ("FM-MH", 3, "manhole_cover", "matter:01002", "{road}污水井盖监测", "street"),
 ]
 SENSOR_RATE = {"ai_camera": 1.0, "water_level": 0.8, "manhole_cover": 0.5}
 
