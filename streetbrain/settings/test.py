@@ -1,5 +1,9 @@
 """The test overlay: fast hashing, eager tasks, no manifest for static files."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import STORAGES, STREETBRAIN
 
@@ -19,6 +23,11 @@ STORAGES = {
 }
 # Demo loads in tests run at 2 % scale (the full scale is measured in bench/).
 STREETBRAIN = {**STREETBRAIN, "DEMO": True, "DEMO_SCALE": 0.02}
+# A demo load trains the case classifier: never over the developer's var/ model, and not over
+# that of another test run going on at the same time.
+CASES_CLASSIFIER_MODEL = str(
+    Path(tempfile.gettempdir()) / "streetbrain-tests" / f"case_classifier-{os.getpid()}.joblib"
+)
 AXES_FAILURE_LIMIT = 5
 # Tests serve static files from the finders (no collectstatic run); WhiteNoise must not scan
 # an empty STATIC_ROOT at start-up.
