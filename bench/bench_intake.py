@@ -29,7 +29,7 @@ What it does:
 
 The workload: texts from ``synth_texts`` (a class per text; ``service_code`` is that class, as
 the Open311 POST requires one), points uniformly inside random grid cells; a quarter of the
-reports repeat a recent incident (same class, within 60 m), so some merge as duplicates
+reports repeat a recent incident (same class, within 40 m), so some merge as duplicates
 (最多报一次); half give a phone number (encrypted and digested), a third a name.
 The CPU lines split the machine's busy cores between gunicorn, PostgreSQL and the load generator.
 """
@@ -89,6 +89,10 @@ class Workload:
         self.incidents: deque = deque(maxlen=300)
         self.repeat_share = 0.25
 
+    def _inside(self, lon: float, lat: float) -> bool:
+        point = self._point(lon, lat)
+        return any(prep.contains(point) for _bounds, prep in self.grids)
+
     def _point_in_grid(self) -> tuple[float, float]:
         (minx, miny, maxx, maxy), prep = self.rng.choice(self.grids)
         while True:
@@ -99,10 +103,12 @@ class Workload:
     def form(self) -> dict[str, str]:
         rng = self.rng
         if self.incidents and rng.random() < self.repeat_share:
-            label, lon, lat = rng.choice(self.incidents)
-            # Within 60 m (1e-5 degree ≈ 1.1 m of latitude here).
-            lon += rng.uniform(-4e-4, 4e-4)
-            lat += rng.uniform(-4e-4, 4e-4)
+            label, lon0, lat0 = rng.choice(self.incidents)
+            while True:  # within about 40 m, and still inside a grid cell
+                lon = lon0 + rng.uniform(-4e-4, 4e-4)
+                lat = lat0 + rng.uniform(-3e-4, 3e-4)
+                if self._inside(lon, lat):
+                    break
         else:
             label = rng.choice(self.labels)
             lon, lat = self._point_in_grid()
@@ -284,7 +290,7 @@ def account(server, runs) -> bool:
                 retry.append((marker, req))
     if retry:
         again = _stack.run_open_loop(
-            server.host, server.port, [r for _m, r in retry], 20.0, timeout=60.0
+            server.host, server.port, [r for _m, r in retry], 50.0, timeout=60.0
         )
         for (marker, _r), res in zip(retry, again.results, strict=True):
             answered[marker] = res.status
@@ -334,9 +340,55 @@ def account(server, runs) -> bool:
     return ok
 
 
+PROFILED = [
+    # (module, function, label): inclusive CPU time (thread time) per request
+    ("streetbrain.cases.open311.views", "_create_request", "Open311 view (all of it)"),
+    ("streetbrain.cases.open311.keys", "check", "  api key check"),
+    ("streetbrain.cases.actions", "submit_report", "  submit_report"),
+    ("streetbrain.cases.intake", "validate", "    validate"),
+    ("streetbrain.cases.intake", "place", "    place"),
+    ("streetbrain.cases.intake", "classify", "    classify"),
+    ("streetbrain.cases.intake", "find_duplicate", "    find duplicate"),
+    ("streetbrain.cases.actions", "_open_case", "    open case (INSERT, UPDATE number)"),
+    ("streetbrain.cases.actions", "_store_report", "    store report (INSERT)"),
+    ("streetbrain.cases.actions", "_event", "    timeline event (INSERT)"),
+    ("streetbrain.core.audit", "log_change", "    change log (snapshot + INSERT)"),
+    ("streetbrain.core.protected", "encrypt", "    encrypt phone"),
+    ("streetbrain.cases.open311.views", "respond", "  render the answer"),
+]
+
+
+def _instrument(targets):
+    """Wrap module functions with CPU-time (thread time) and wall-time accumulators."""
+    import importlib
+
+    acc: dict[str, list[float]] = {}
+    undo = []
+    for module_name, attr, label in targets:
+        module = importlib.import_module(module_name)
+        original = getattr(module, attr, None)
+        if original is None:
+            continue
+        acc[label] = [0.0, 0.0, 0]
+
+        def wrapper(*args, _f=original, _a=acc[label], **kwargs):
+            cpu, wall = time.thread_time(), time.perf_counter()
+            try:
+                return _f(*args, **kwargs)
+            finally:
+                _a[0] += time.thread_time() - cpu
+                _a[1] += time.perf_counter() - wall
+                _a[2] += 1
+
+        setattr(module, attr, wrapper)
+        undo.append((module, attr, original))
+    return acc, undo
+
+
 def profile(workload: Workload, n: int) -> None:
-    """One request's time, in this process through Django's test client (no HTTP, no
-    gunicorn): cProfile of ``n`` requests and the queries of one."""
+    """Where one request's time goes, in this process through Django's test client (no HTTP,
+    no gunicorn): CPU and wall time per step over ``n`` requests, the SQL statements' share,
+    the queries of one request, and cProfile's top functions."""
     import cProfile
     import pstats
     import urllib.parse
@@ -350,63 +402,64 @@ def profile(workload: Workload, n: int) -> None:
     def post(i):
         form = workload.form()
         form["device_id"] = f"prof-{i}"
-        return client.post(
+        response = client.post(
             OPEN311_PATH,
             urllib.parse.urlencode(form),
             content_type="application/x-www-form-urlencoded",
             headers={"Idempotency-Key": f"prof-{i}"},
         )
+        if not 200 <= response.status_code < 300:
+            raise SystemExit(f"profile: {response.status_code} {response.content[:300]!r}")
+        return response
 
-    for i in range(20):  # warm
+    for i in range(30):  # warm
         post(-i - 1)
     with CaptureQueriesContext(connection) as ctx:
-        post(n + 1)
+        post(10 * n + 1)
     queries = ctx.captured_queries
-    say(f"\n== profile: one request through the test client ran {len(queries)} queries")
+    say(f"\n== profile (in-process, Django test client, no HTTP)  [{_stack.load_note()}]")
+    say(f"one request ran {len(queries)} queries:")
     for q in queries:
-        say(f"  {float(q['time']) * 1000:6.2f} ms  {q['sql'][:150]}")
+        say(f"  {q['sql'][:110]}")
+
+    sql = [0.0, 0.0, 0]
+
+    def count_sql(execute, sql_text, params, many, context):
+        cpu, wall = time.thread_time(), time.perf_counter()
+        try:
+            return execute(sql_text, params, many, context)
+        finally:
+            sql[0] += time.thread_time() - cpu
+            sql[1] += time.perf_counter() - wall
+            sql[2] += 1
+
+    acc, undo = _instrument(PROFILED)
+    cpu, wall = time.thread_time(), time.perf_counter()
+    with connection.execute_wrapper(count_sql):
+        for i in range(n):
+            post(i)
+    cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+    for module, attr, original in undo:
+        setattr(module, attr, original)
+    say(
+        f"\n{n} requests: CPU {cpu * 1000 / n:.2f} ms, wall {wall * 1000 / n:.2f} ms per "
+        f"request (test client, middleware included)"
+    )
+    say(f"  {'step (inclusive)':<40}{'calls':>6}{'CPU ms':>9}{'wall ms':>9}")
+    for label, (c, w, k) in acc.items():
+        say(f"  {label:<40}{k / n:>6.1f}{c * 1000 / n:>9.2f}{w * 1000 / n:>9.2f}")
+    say(
+        f"  {'SQL execution (psycopg + server)':<40}{sql[2] / n:>6.1f}{sql[0] * 1000 / n:>9.2f}"
+        f"{sql[1] * 1000 / n:>9.2f}"
+    )
+    say("  (the rest of a step's CPU is the ORM building queries and model instances)")
     prof = cProfile.Profile()
-    t = time.perf_counter()
     prof.enable()
-    for i in range(n):
+    for i in range(n, 2 * n):
         post(i)
     prof.disable()
-    per = (time.perf_counter() - t) * 1000 / n
-    say(f"\n{n} requests: {per:.2f} ms each (under cProfile; in-process, no HTTP)")
-    stats = pstats.Stats(prof)
-    wanted = {
-        ("views.py", "_create_request"): "Open311 view",
-        ("keys.py", "check"): "api key check",
-        ("actions.py", "submit_report"): "submit_report",
-        ("intake.py", "validate"): "  validate",
-        ("intake.py", "place"): "  place",
-        ("intake.py", "classify"): "  classify",
-        ("intake.py", "find_duplicate"): "  find duplicate",
-        ("intake.py", "route"): "  route",
-        ("intake.py", "time_limit_for"): "  time limit",
-        ("actions.py", "_open_case"): "  open case (insert)",
-        ("actions.py", "_store_report"): "  store report (insert)",
-        ("actions.py", "_event"): "  timeline event (insert)",
-        ("audit.py", "_post_save"): "  audit (change log)",
-        ("protected.py", "encrypt"): "  encrypt phone",
-        ("utils.py", "_execute"): "all SQL (django cursor)",
-        ("base.py", "get_response"): "Django request handling",
-    }
-    rows = []
-    for (filename, _line, func), (_cc, nc, _tt, ct, _callers) in stats.stats.items():
-        key = (Path(filename).name, func)
-        if key in wanted and (
-            "streetbrain" in filename or "django" in filename or key[0] == "utils.py"
-        ):
-            rows.append((wanted[key], nc / n, ct * 1000 / n))
-    seen = set()
-    for label, calls, ms in sorted(rows, key=lambda r: -r[2]):
-        if label in seen:
-            continue
-        seen.add(label)
-        say(f"  {label:<28} {calls:5.1f} calls {ms:7.2f} ms per request")
-    say("\ntop functions by own time:")
-    stats.sort_stats("tottime").print_stats(15)
+    say("\ntop functions by own time (cProfile):")
+    pstats.Stats(prof).sort_stats("tottime").print_stats(12)
 
 
 # -- main -----------------------------------------------------------------------------------------
@@ -427,11 +480,14 @@ def main() -> int:
         default="gthread:2x8,gthread:4x4,gthread:6x2,sync:4,sync:6",
         help="gunicorn configurations to compare (sync:N or gthread:NxT)",
     )
-    ap.add_argument("--rates", default="150,200,250,300,350,400,450,500,600,700")
+    ap.add_argument("--rates", default="50,75,100,125,150,200,250,300,350,400,500,600")
     ap.add_argument("--seconds", type=int, default=30, help="per constant-rate step")
     ap.add_argument("--wrk-seconds", type=int, default=15)
     ap.add_argument("--service-code-share", type=float, default=1.0)
-    ap.add_argument("--profile", type=int, default=0, metavar="N")
+    ap.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="profile N requests at the end"
+    )
+    ap.add_argument("--profile-only", action="store_true", help="skip the load, only profile")
     ap.add_argument("--quick", action="store_true", help="short steps (a smoke test)")
     ap.add_argument("--keep", action="store_true", help="keep the bench database")
     args = ap.parse_args()
@@ -469,6 +525,9 @@ def run(stack, args, configs, rates) -> int:
     workload = Workload(plain, service_code_share=args.service_code_share)
     pg_version = connection.cursor().connection.info.server_version
     say(f"PostgreSQL {pg_version // 10000}.{pg_version % 10000}, database {stack.dbname}")
+    if args.profile_only:
+        profile(workload, args.profile or 300)
+        return 0
 
     say(f"\n== saturated (wrk, 1 thread, closed loop, {args.wrk_seconds} s each)")
     sat = {}
@@ -488,6 +547,22 @@ def run(stack, args, configs, rates) -> int:
             )
     best_i = max(sat, key=lambda i: sat[i]["intake (Open311 POST)"].rate)
     best_config = configs[best_i]
+    with stack.gunicorn(**best_config, env={"BENCH_BARE": "1"}) as server:
+        connections = max(8, 2 * best_config["workers"] * best_config["threads"])
+        script = _stack.wrk_script(PING_PATH, workload.bodies(2000), "b-", marker_field="device_id")
+        base = f"http://{server.host}:{server.port}"
+        _stack.run_wrk(
+            base + PING_PATH, script, connections=connections, seconds=3, workdir=stack.var_dir
+        )
+        bare = _stack.run_wrk(
+            base + PING_PATH,
+            script,
+            connections=connections,
+            seconds=args.wrk_seconds,
+            workdir=stack.var_dir,
+        )
+        say(f"{server.label}, no middleware at all (BENCH_BARE=1), wrk {connections} connections")
+        say(f"  {'ping (1 insert/request)':<26} {bare.line()}  [{_stack.load_note()}]")
     ping_rate = sat[best_i]["ping (1 insert/request)"].rate
     intake_sat = sat[best_i]["intake (Open311 POST)"].rate
     best_ping = max(s["ping (1 insert/request)"].rate for s in sat.values())
@@ -520,6 +595,10 @@ def run(stack, args, configs, rates) -> int:
     say(
         f"ratio intake/baseline: saturated {intake_sat / ping_rate:.1%}, sustained "
         f"{sustained / ping_rate:.1%}"
+    )
+    say(
+        f"Django floor (the ping view without any middleware): {bare.rate:,.0f} requests/s; "
+        f"the product's middleware costs {1 - ping_rate / bare.rate:.0%} of it"
     )
     say(f"duplicates merged: {merged:,} of {reports:,} reports ({merged / max(1, reports):.1%})")
     say(f"accounted for exactly once: {'PASS' if accounted else 'FAIL'}")
