@@ -281,11 +281,13 @@ def account(server, runs) -> bool:
     say("\n== accounted for")
     answered: dict[str, int] = {}
     bodies: dict[str, bytes] = {}
+    errors: dict[str, str] = {}
     retry: list[tuple[str, bytes]] = []
     for markers, raw, run in runs:
         for marker, req, res in zip(markers, raw, run.results, strict=True):
             answered[marker] = res.status
             bodies[marker] = res.body
+            errors[marker] = res.error
             if res.status == 0 or res.status >= 500:
                 retry.append((marker, req))
     if retry:
@@ -295,6 +297,7 @@ def account(server, runs) -> bool:
         for (marker, _r), res in zip(retry, again.results, strict=True):
             answered[marker] = res.status
             bodies[marker] = res.body
+            errors[marker] = res.error
         say(f"resent {len(retry)} requests without a (good) answer with the same key")
     stored: dict[str, int] = {}
     for prefix in sorted({m.split("-", 1)[0] + "-" for m in answered}):
@@ -309,9 +312,12 @@ def account(server, runs) -> bool:
         f"{sum(stored.values()):,}; lost {len(lost)}, stored without a 2xx {len(phantom)}, "
         f"stored twice {len(twice)}; cases whose report_count ≠ their reports: {mismatched}"
     )
-    for name, items in (("lost", lost), ("phantom", phantom), ("twice", twice)):
-        if items:
-            say(f"  {name}: {', '.join(items[:10])}")
+    for name, items in (("lost", lost), ("stored without a 2xx", phantom), ("twice", twice)):
+        for marker in items[:5]:
+            say(
+                f"  {name}: {marker}, last answer {answered.get(marker)} "
+                f"{errors.get(marker, '')} {bodies.get(marker, b'')[:200]!r}"
+            )
     ok = not lost and not phantom and not twice and mismatched == 0
     # Resending with the same Idempotency-Key returns the first answer and stores nothing.
     sample = random.Random(1).sample(sorted(accepted), min(300, len(accepted)))
