@@ -1,16 +1,19 @@
 """The cases' part of the demo district of 福明街道: the routing rules, two dozen sensors and AI
 cameras, the Open311 demo key ``streetbrain-demo-key``, 24 months of case history (about
-21,000 cases at full scale, with their reports and timelines) and a case classifier trained
-on that history.
+20,300 cases at full scale, plus the few dozen that give each demo account work today, with
+their reports and timelines) and a case classifier trained on that history.
 
 ALL REPORTERS, PHONE NUMBERS AND TEXTS ARE SYNTHETIC (``demo_synth``).
 
 The history is computed without the database (``demo_synth.plan_history``) from what the
 database holds (grid cells, registry facilities/shops/buildings, classes and their 立结案标准,
-routing rules, departments, demo accounts) and written here with ``bulk_create``: cases (their
-primary keys assigned up front so that each gets its number ``YYYYMMDD`` + 7-digit id at
-once), then reports (phones protected as usual), then events. Cases, reports and sensors get
-one change-log entry each (``log_bulk``); events are the cases' own timeline, not audited.
+routing rules, departments, demo accounts) and written here in bulk: cases (their primary keys
+assigned up front so that each gets its number ``YYYYMMDD`` + 7-digit id at once), then
+reports (phones protected as usual), then events, each with one prepared INSERT per chunk
+(``insert_rows``: ``bulk_create`` spent most of the load preparing values one by one). Cases
+and sensors get one change-log entry each (``log_bulk``); a case's reports and events are
+written with it and are not logged one by one. The classifier trains in a forked process
+while the history is written; the evaluation figures are refreshed at the end.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ from .models import ApiKey, Case, CaseEvent, Report, Sensor, TrainingExample
 DEMO_API_KEY = "streetbrain-demo-key"  # the documented demo key
 DEMO_API_KEY_NAME = "演示客户端"
 #: The classifier learns from at most this many of the history's texts (a stratified,
-#: seeded sample): training on all ~24,000 would take about 20 s, for half a point of accuracy.
+#: seeded sample): training on all ~21,000 takes about 20 s on two cores for about half a
+#: point of accuracy (96.4 % on held-out history texts with 6,000).
 CLASSIFIER_SAMPLE = 6000
 CLASSIFIER_HELD_OUT = 1000
 COMMERCIAL_PLACE_WEIGHT = 4  # a mall or market counts as this many shops for busyness

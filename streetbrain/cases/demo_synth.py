@@ -21,8 +21,13 @@ own ``intake.compute_deadline`` / ``intake.compute_light``. A step that would ha
 ``now`` is not taken: the case stays in the state it had reached, which is how the last
 weeks end up with open cases in every state.
 
-Everything is deterministic for a given ``(world, now, scale, seed)``: every case draws from
-its own ``random.Random``.
+Who acts: each step is done by the demo account of its role (acceptor, shiftlead,
+dispatcher, leader), the ``gridworker`` account in its own grid and the ``handler`` account
+for its department (城管); grid workers of the other grids and the other departments' staff
+have no account in the demo, so their steps carry a synthetic name and no user.
+
+Everything is deterministic for a given ``(world, now, scale, seed)``: each day of the
+history draws from its own ``random.Random``.
 """
 
 from __future__ import annotations
