@@ -62,7 +62,7 @@ class State(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")  # 挂账
     HANDLED = "handled", _("Handled, awaiting check")  # 处置完成 → 待核查
     CHECKED = "checked", _("Checked, awaiting closing")  # 核查通过
-    CLOSED = "closed", _("Closed")  # 结案
+    CLOSED = "closed", pgettext_lazy("case state", "Closed")  # 结案 (a shop is "closed" too)
     VOID = "void", _("Void")  # 作废
 
 

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -151,7 +151,7 @@ TABS = [
     ("dispatching", gettext_lazy("To dispatch")),  # 待派遣
     ("handling", gettext_lazy("Being handled")),  # 处置中
     ("overdue", gettext_lazy("Overdue")),  # 超期
-    ("closed", gettext_lazy("Closed")),  # 已结案
+    ("closed", pgettext_lazy("case state", "Closed")),  # 已结案
 ]
 
 
