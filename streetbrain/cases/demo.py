@@ -250,9 +250,11 @@ def _load(ctx, clock: _Clock, scale: float, now: dt.datetime, background: bool) 
 
     codes.load_time_limits()
     rules = codes.load_routing_rules()
+    questions = codes.load_service_attributes()
     world, lk = world_from_db()
     history = clock.step(
-        f"history planned (scale {scale:g}, {rules} routing rules created)",
+        f"history planned (scale {scale:g}, {rules} routing rules and {questions} Open311"
+        " service questions created)",
         lambda: demo_synth.plan_history(world, now=now, scale=scale),
     )
     clock.trainer = _Trainer(*training_set(history))
