@@ -109,7 +109,13 @@ def service_notice(case) -> str:
             _("Once dispatched, the responsible department has %(limit)s to handle it.")
             % {"limit": limit}
         )
-    return " ".join(parts)
+    # Sentences ending in full-width punctuation (Chinese) need no space between them.
+    text = ""
+    for part in parts:
+        if text and not text.endswith(("。", "！", "？")):
+            text += " "
+        text += part
+    return text
 
 
 def requests_queryset():
