@@ -246,15 +246,16 @@ def saturate(server, stack, workload, label: str, *, seconds: int, connections: 
 
 
 def ladder(server, workload, rates, seconds, results_out):
+    """Offer each rate for ``seconds`` until one misses the bar; then once the rate halfway
+    between the last that kept it and the first that did not (rounded to 5/s)."""
     say(f"\n== open-loop constant rate, {seconds} s per step ({server.label})")
     say(
         f"{'offered/s':>10}{'answered/s':>11}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
         f"{'max ms':>9}  errors"
     )
-    best = None
-    for step, rate in enumerate(rates):
-        n = int(rate * seconds)
-        markers, raw = workload.requests(n, f"L{step}r{int(rate)}-")
+
+    def step(index: int, rate: float):
+        markers, raw = workload.requests(int(rate * seconds), f"L{index}r{int(rate)}-")
         meter = _stack.CpuMeter(server.pids()).start()
         run = _stack.run_open_loop(server.host, server.port, raw, rate, timeout=10.0)
         meter.stop()
@@ -268,11 +269,23 @@ def ladder(server, workload, rates, seconds, results_out):
             f"{run.error_summary()}  {'ok' if passed else 'over'}  [{_stack.load_note()}]"
         )
         say(f"{'':>10} {meter.line()}")
-        if passed:
-            best = run
-        else:
+        return run, passed
+
+    best, failed = None, None
+    for index, rate in enumerate(rates):
+        run, passed = step(index, rate)
+        if not passed:
+            failed = rate
             break
+        best = run
         time.sleep(3)
+    if best is not None and failed is not None:
+        middle = 5 * round((best.offered_rate + failed) / 2 / 5)
+        if best.offered_rate < middle < failed:
+            time.sleep(15)  # let the backlog of the failed step drain
+            run, passed = step(len(rates), middle)
+            if passed:
+                best = run
     return best
 
 
