@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
+import shutil
 import sys
 import time
 import uuid
@@ -616,6 +617,7 @@ def main() -> int:
         if args.keep:
             say(f"\nkept database {DBNAME} ({stack.env['DATABASE_URL']})")
             stack.close_connections()
+            shutil.rmtree(stack.var_dir, ignore_errors=True)
         else:
             stack.drop()
 

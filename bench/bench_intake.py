@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import sys
 import time
 from collections import deque
@@ -525,6 +526,7 @@ def main() -> int:
         if args.keep:
             say(f"\nkept database {DBNAME} ({stack.env['DATABASE_URL']})")
             stack.close_connections()
+            shutil.rmtree(stack.var_dir, ignore_errors=True)
         else:
             stack.drop()
 
