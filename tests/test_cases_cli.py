@@ -153,3 +153,35 @@ def test_flag_deadlines_prints_the_counts(case_world, case):
     run("flag-deadlines")
     assert case.events.filter(action=CaseEvent.Action.OVERDUE).count() == 1
     assert Notification.objects.filter(user=u["shiftlead"], kind="overdue").count() == 1
+
+
+def test_classifier_retrain_learns_from_registered_cases_and_corrections(case_world, tmp_path):
+    from streetbrain.cases import classifier
+    from streetbrain.cases.models import TrainingExample
+
+    u = case_world["users"]
+    lamp = "路灯不亮了，晚上这一段漆黑一片"
+    cases = []
+    for i, text in enumerate([GARBAGE, lamp, "广场舞音响太吵了，晚上十点还在放"]):
+        case = actions.submit_report(
+            ReportInput(channel="gridworker", description=text, lon=121.601 + i * 0.006, lat=29.861)
+        ).case
+        actions.perform(case, "accept", u["acceptor"])
+        cases.append(case)
+    # A human corrects the third one's class before registering it.
+    actions.reclassify(cases[2], "matter:06028", u["acceptor"], note="噪声扰民")
+    for case in cases:
+        actions.perform(case, "register", u["shiftlead"])
+    out = tmp_path / "model.joblib"
+    err = io.StringIO()
+    call_command("cases", "classifier", "retrain", "--model", str(out), stderr=err)
+    model = classifier.load(out)
+    assert model.meta["training_size"] == 3 + TrainingExample.objects.count() == 4
+    assert "matter:06028" in model.labels and "matter:01037" in model.labels
+    assert "4" in err.getvalue()
+    # Not enough to learn from: a clear error, no file.
+    with pytest.raises(CommandError):
+        call_command(
+            "cases", "classifier", "retrain", "--model", str(tmp_path / "x.joblib"), "--limit", "0"
+        )
+    assert not (tmp_path / "x.joblib").exists()

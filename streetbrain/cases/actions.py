@@ -1149,3 +1149,45 @@ def clock_of(case: Case, now: dt.datetime | None = None) -> ClockView:
         suspended=case.state == State.SUSPENDED,
         extensions=intake.extensions_of(case),
     )
+
+
+# -- learning from the street's own history -------------------------------------------------
+
+
+def training_set(limit: int = 50_000) -> tuple[list[str], list[str]]:
+    """Texts and labels to train the classifier on: the newest ``limit`` cases that were
+    registered (立案) with a class — the class a human accepted or set — plus every staff
+    correction (``TrainingExample``), so corrections count again."""
+    from .models import TrainingExample
+
+    texts, labels = [], []
+    cases = (
+        Case.objects.filter(registered_at__isnull=False, component_class__isnull=False)
+        .exclude(state=State.VOID)
+        .order_by("-registered_at")
+        .values_list("title", "description", "component_class__kind", "component_class__code")
+    )
+    for title, description, kind, code in cases[:limit]:
+        texts.append(f"{title}\n{description}")
+        labels.append(f"{kind}:{code}")
+    for text, label in TrainingExample.objects.order_by("-pk").values_list("text", "label")[:limit]:
+        texts.append(text)
+        labels.append(label)
+    return texts, labels
+
+
+def retrain_classifier(path=None, *, limit: int = 50_000) -> dict:
+    """Train the case classifier on the street's own history and corrections and save it
+    where the intake reads it (``CASES_CLASSIFIER_MODEL``) or to ``path``. Running web
+    processes pick the new model up when the file changes."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from . import classifier
+
+    texts, labels = training_set(limit)
+    model = classifier.train(texts, labels)
+    target = Path(path or settings.CASES_CLASSIFIER_MODEL)
+    model.save(target)
+    return {"path": str(target), "examples": len(texts), "labels": len(model.labels)}

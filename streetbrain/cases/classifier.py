@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import logging
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -233,11 +234,18 @@ class Model:
         import joblib
 
         path = Path(path)
-        joblib.dump(
-            {"format": FORMAT_VERSION, "meta": self.meta, "pipeline": self.pipeline},
-            path,
-            compress=3,
-        )
+        # Write beside the target and rename: web workers reload the model when its file
+        # changes and must never read a half-written one.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            joblib.dump(
+                {"format": FORMAT_VERSION, "meta": self.meta, "pipeline": self.pipeline},
+                tmp,
+                compress=3,
+            )
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
         return path
 
 

@@ -74,7 +74,19 @@ class Command(BaseCommand):
             help="a fixed client id: the broker keeps the alarms that arrive while away",
         )
         clf = groups.add_parser("classifier", help="the case text classifier")
-        actions = clf.add_subparsers(dest="action", required=True, metavar="{train,evaluate}")
+        actions = clf.add_subparsers(
+            dest="action", required=True, metavar="{train,evaluate,retrain}"
+        )
+        retrain = actions.add_parser(
+            "retrain",
+            help="train on the street's registered cases and staff corrections",
+        )
+        retrain.add_argument(
+            "--model", default="", help="model file to write (default: CASES_CLASSIFIER_MODEL)"
+        )
+        retrain.add_argument(
+            "--limit", type=int, default=50_000, help="at most this many newest cases"
+        )
         for name, help_text in [
             ("train", "train a model from a labelled CSV file"),
             ("evaluate", "measure a model on a labelled CSV file"),
@@ -107,12 +119,28 @@ class Command(BaseCommand):
         if group == "listen-mqtt":
             return self.listen_mqtt(options)
         try:
-            if options["action"] == "train":
+            if options["action"] == "retrain":
+                self.retrain(options)
+            elif options["action"] == "train":
                 self.train(options)
             else:
                 self.evaluate(options)
         except classifier.ClassifierError as exc:
             raise CommandError(str(exc)) from exc
+
+    def retrain(self, options):
+        from streetbrain.cases.actions import retrain_classifier
+
+        try:
+            result = retrain_classifier(options["model"] or None, limit=options["limit"])
+        except OSError as exc:
+            raise CommandError(
+                _("Cannot write the model file: %(error)s") % {"error": exc.strerror or exc}
+            ) from exc
+        self.stderr.write(
+            _("%(path)s: trained on %(n)d examples, %(k)d labels.")
+            % {"path": result["path"], "n": result["examples"], "k": result["labels"]}
+        )
 
     def _read(self, options):
         columns = classifier.split_columns(options["text_column"])
