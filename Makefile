@@ -51,10 +51,11 @@ test: install-dev lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install-dev
-	@for b in bench/bench_*.py; do \
+	@failed=""; for b in bench/bench_*.py; do \
 		case $$b in */bench_settings.py|*/bench_urls.py) continue;; esac; \
-		echo "== $$b"; $(BIN)/python $$b || exit 1; \
-	done
+		echo "== $$b"; $(BIN)/python $$b || failed="$$failed $$b"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "bars missed or errors in:$$failed"; exit 1; fi
 
 messages: install-dev
 	cd streetbrain && DJANGO_SETTINGS_MODULE=streetbrain.settings.test ../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-obsolete --no-location
