@@ -8,18 +8,23 @@ states it starts from, inputs), so the UI can offer exactly the buttons a user m
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from streetbrain.core import audit
 from streetbrain.core.models import Department, User
 
 from . import intake
@@ -57,7 +62,13 @@ def _role_of(user) -> str:
     return "admin" if user.is_superuser else ""
 
 
-def _event(
+def _event(case: Case, action: str, **kwargs) -> CaseEvent:
+    event = _event_row(case, action, **kwargs)
+    event.save()
+    return event
+
+
+def _event_row(
     case: Case,
     action: str,
     *,
@@ -69,7 +80,8 @@ def _event(
     actor_name: str = "",
     department=None,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    """An unsaved timeline event (``_event`` saves it; the intake writes them in bulk)."""
+    return CaseEvent(
         case=case,
         time=now,
         action=action,
@@ -151,84 +163,166 @@ class IntakeResult:
     classification: intake.Classification | None = None
 
 
+def _replay(idempotency_key: str) -> IntakeResult | None:
+    """The answer to a report sent before with this idempotency key, if it was stored."""
+    existing = Report.objects.select_related("case").filter(idempotency_key=idempotency_key).first()
+    return IntakeResult(existing, existing.case, False, False) if existing else None
+
+
 def submit_report(data: ReportInput) -> IntakeResult:
     """Run the intake pipeline for one report and store it: a new case, or a further report
     on an open duplicate. Raises ``ValidationError`` (nothing stored) for bad input."""
     if data.idempotency_key:
-        existing = (
-            Report.objects.select_related("case")
-            .filter(idempotency_key=data.idempotency_key)
-            .first()
-        )
-        if existing is not None:
-            return IntakeResult(existing, existing.case, False, False)
+        replayed = _replay(data.idempotency_key)
+        if replayed is not None:
+            return replayed
     intake.validate(data)
     now = data.received_at or timezone.now()
     placement = intake.place(data)
-    classification = intake.classify(data)
-    standard = intake.time_limit_for(classification.component_class)
     try:
-        with transaction.atomic():
-            duplicate = intake.find_duplicate(data, classification.component_class, standard, now)
-            if duplicate is not None:
-                case = Case.objects.select_for_update().get(pk=duplicate.case.pk)
-                report = _store_report(data, case, now, classification, duplicate)
-                Case.objects.filter(pk=case.pk).update(report_count=case.report_count + 1)
-                case.report_count += 1
-                _event(
-                    case,
-                    CaseEvent.Action.MERGE,
-                    user=data.user,
-                    from_state=case.state,
-                    now=now,
-                    actor_name=(
-                        data.reporter_name or _display(data.user) or _channel_label(data.channel)
-                    ),
-                    data={
-                        "report": report.pk,
-                        "channel": data.channel,
-                        "distance_m": round(duplicate.distance_m, 1),
-                        "similarity": round(duplicate.similarity, 3),
-                    },
-                )
-                _attach(case, data.photos, report=report)
-                if data.sensor is not None:
-                    type(data.sensor).objects.filter(pk=data.sensor.pk).update(last_alarm_at=now)
-                return IntakeResult(report, case, True, False, duplicate, classification)
-            case = _open_case(data, now, placement, classification, standard)
-            report = _store_report(data, case, now, classification, None, primary=True)
-            _event(
-                case,
-                CaseEvent.Action.REPORT,
-                user=data.user,
-                now=now,
-                actor_name=data.reporter_name or _display(data.user),
-                data={
-                    "report": report.pk,
-                    "channel": data.channel,
-                    "placed": placement.how,
-                    "class": intake.label_of(classification.component_class),
-                    "class_source": classification.source,
-                    "confidence": classification.confidence,
-                    "predicted": classification.predicted_label,
-                    "suggested_department": case.suggested_department_id,
-                },
-            )
-            _attach(case, data.photos, report=report)
-            if data.sensor is not None:
-                type(data.sensor).objects.filter(pk=data.sensor.pk).update(last_alarm_at=now)
-            return IntakeResult(report, case, True, True, None, classification)
+        return store_reports([(data, placement, now)])[0]
     except IntegrityError:
         # Two requests with the same idempotency key raced: the other one stored it.
         if data.idempotency_key:
-            existing = (
-                Report.objects.select_related("case")
-                .filter(idempotency_key=data.idempotency_key)
-                .first()
-            )
-            if existing is not None:
-                return IntakeResult(existing, existing.case, False, False)
+            replayed = _replay(data.idempotency_key)
+            if replayed is not None:
+                return replayed
         raise
+
+
+# One key for PostgreSQL's advisory lock that serialises the duplicate search and the writes
+# of concurrent intakes, so two reports of one incident arriving together make one case.
+INTAKE_LOCK_KEY = 0x5B_1A7A_4E
+
+
+def _lock_intake() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [INTAKE_LOCK_KEY])
+
+
+def store_reports(items) -> list[IntakeResult]:
+    """The rest of the pipeline for reports already validated and placed, in one transaction:
+    ``items`` are ``(ReportInput, Placement, received_at)`` in order of arrival. Each is
+    classified, compared with the open cases *and* with the cases opened earlier in the same
+    batch (so two reports of one incident in one batch make one case), routed and given its
+    time limit; then cases, reports, timeline events and change-log entries are written in
+    bulk. One report is a batch of one: every channel takes this path."""
+    classifications = intake.classify_many([data for data, _placement, _now in items])
+    with transaction.atomic():
+        _lock_intake()
+        fresh: list[Case] = []
+        fresh_ids: set[int] = set()  # id() of the cases opened in this batch
+        plan = []
+        for (data, placement, now), classification in zip(items, classifications, strict=True):
+            standard = intake.time_limit_for(classification.component_class)
+            duplicate = intake.find_duplicate(
+                data, classification.component_class, standard, now, opened=fresh
+            )
+            if duplicate is None:
+                case = _new_case(data, now, placement, classification, standard)
+                fresh.append(case)
+                fresh_ids.add(id(case))
+            else:
+                case = duplicate.case
+                if id(case) in fresh_ids:
+                    case.report_count += 1
+            plan.append((data, placement, now, classification, duplicate, case))
+        if fresh:
+            Case.objects.bulk_create(fresh)
+            for case in fresh:
+                case.number = _number(case)
+            Case.objects.bulk_update(fresh, ["number"])
+        # Further reports on cases opened before this batch: count them in the database (the
+        # increment is atomic), then read those cases back for the answers and events.
+        merged = Counter(
+            case.pk for *_rest, duplicate, case in plan if duplicate and id(case) not in fresh_ids
+        )
+        for pk, n in merged.items():
+            Case.objects.filter(pk=pk).update(report_count=F("report_count") + n)
+        current = Case.objects.in_bulk(list(merged)) if merged else {}
+        reports, events, results = [], [], []
+        for data, _placement, now, classification, duplicate, case in plan:
+            if id(case) not in fresh_ids:
+                case = current[case.pk]
+            report = _report(data, case, now, classification, duplicate, primary=not duplicate)
+            reports.append(report)
+            results.append(
+                IntakeResult(report, case, True, duplicate is None, duplicate, classification)
+            )
+        Report.objects.bulk_create(reports)
+        for (data, placement, now, classification, duplicate, _case), result in zip(
+            plan, results, strict=True
+        ):
+            events.append(_intake_event(data, placement, now, classification, duplicate, result))
+        CaseEvent.objects.bulk_create(events)
+        _log_intake(plan, results)
+        sensors: dict = {}
+        for (data, *_rest), result in zip(plan, results, strict=True):
+            if data.photos:
+                _attach(result.case, data.photos, report=result.report)
+            if data.sensor is not None:
+                sensors[data.sensor.pk] = (type(data.sensor), result.report.received_at)
+        for pk, (model, when) in sensors.items():
+            model.objects.filter(pk=pk).update(last_alarm_at=when)
+    return results
+
+
+def _log_intake(plan, results) -> None:
+    """Change-log entries for the cases opened and the reports stored, in the audit context
+    of the request that accepted each report (a queued report is written by a background
+    batch, but its entries name the client who sent it)."""
+    groups: dict = {}
+    for (data, *_rest, duplicate, _case), result in zip(plan, results, strict=True):
+        context = tuple(sorted(data.audit.items()))
+        user = data.user if (data.user is not None and data.user.pk) else None
+        cases, reports = groups.setdefault((context, user.pk if user else None), ([], [], user))[:2]
+        if duplicate is None:
+            cases.append(result.case)
+        reports.append(result.report)
+    for (context, _user_pk), (cases, reports, user) in groups.items():
+        extra = dict(context)
+        if context and user is not None:
+            extra["user"] = user
+        with audit.audit_context(**extra) if extra else contextlib.nullcontext():
+            audit.log_bulk(cases, "create")
+            audit.log_bulk(reports, "create")
+
+
+def _intake_event(data, placement, now, classification, duplicate, result) -> CaseEvent:
+    case, report = result.case, result.report
+    if duplicate is not None:
+        return _event_row(
+            case,
+            CaseEvent.Action.MERGE,
+            user=data.user,
+            from_state=case.state,
+            now=now,
+            actor_name=(data.reporter_name or _display(data.user) or _channel_label(data.channel)),
+            data={
+                "report": report.pk,
+                "channel": data.channel,
+                "distance_m": round(duplicate.distance_m, 1),
+                "similarity": round(duplicate.similarity, 3),
+            },
+        )
+    return _event_row(
+        case,
+        CaseEvent.Action.REPORT,
+        user=data.user,
+        now=now,
+        actor_name=data.reporter_name or _display(data.user),
+        data={
+            "report": report.pk,
+            "channel": data.channel,
+            "placed": placement.how,
+            "class": intake.label_of(classification.component_class),
+            "class_source": classification.source,
+            "confidence": classification.confidence,
+            "predicted": classification.predicted_label,
+            "suggested_department": case.suggested_department_id,
+        },
+    )
 
 
 def _channel_label(channel: str) -> str:
@@ -237,7 +331,9 @@ def _channel_label(channel: str) -> str:
     return str(Channel(channel).label)
 
 
-def _open_case(data, now, placement, classification, standard) -> Case:
+def _new_case(data, now, placement, classification, standard) -> Case:
+    """An unsaved case for a report that repeats no open case (its number is set once it has
+    its primary key)."""
     from .models import CHANNELS_NEEDING_VERIFICATION
 
     grid = placement.grid
@@ -248,8 +344,8 @@ def _open_case(data, now, placement, classification, standard) -> Case:
     # Public, hotline and sensor reports are verified on site first (待核实).
     state = State.VERIFYING if data.channel in CHANNELS_NEEDING_VERIFICATION else State.REPORTED
     title = data.title or (data.description[:40] + ("…" if len(data.description) > 40 else ""))
-    case = Case(
-        number=f"tmp-{timezone.now().timestamp():.6f}"[:20],
+    return Case(
+        number=f"tmp-{uuid.uuid4().hex[:16]}",
         title=title,
         description=data.description,
         state=state,
@@ -274,6 +370,10 @@ def _open_case(data, now, placement, classification, standard) -> Case:
         limit_amount=amount,
         limit_unit=unit_name,
     )
+
+
+def _open_case(data, now, placement, classification, standard) -> Case:
+    case = _new_case(data, now, placement, classification, standard)
     case.save()
     case.number = _number(case)
     Case.objects.filter(pk=case.pk).update(number=case.number)
@@ -281,6 +381,13 @@ def _open_case(data, now, placement, classification, standard) -> Case:
 
 
 def _store_report(data, case, now, classification, duplicate, *, primary=False) -> Report:
+    report = _report(data, case, now, classification, duplicate, primary=primary)
+    report.save()
+    return report
+
+
+def _report(data, case, now, classification, duplicate, *, primary=False) -> Report:
+    """An unsaved report of ``case`` from ``data``."""
     report = Report(
         case=case,
         is_primary=primary,
@@ -311,8 +418,12 @@ def _store_report(data, case, now, classification, duplicate, *, primary=False) 
         sensor=data.sensor,
         merge_score=duplicate.similarity if duplicate else None,
     )
-    report.phone = data.phone
-    report.save()
+    if data.token is not None:
+        report.token = data.token
+    if data.phone_protected is not None:  # already encrypted when it was accepted
+        report.phone_cipher, report.phone_digest, report.phone_masked = data.phone_protected
+    else:
+        report.phone = data.phone
     return report
 
 

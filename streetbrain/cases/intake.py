@@ -68,6 +68,12 @@ class ReportInput:
     facility: object = None
     shop: object = None
     building: object = None
+    # (cipher, digest, masked) of a phone protected when the report was accepted (the queue)
+    phone_protected: tuple | None = None
+    token: object = None  # the report's tracking token, if given when it was accepted
+    # The audit context (source, actor_name) of the request that accepted a queued report, so
+    # that its change-log entries name the client even when a background batch writes them.
+    audit: dict = field(default_factory=dict)
 
 
 # -- validate -------------------------------------------------------------------------------
@@ -269,6 +275,11 @@ def label_of(component_class) -> str:
 
 
 def classify(data: ReportInput) -> Classification:
+    return classify_many([data])[0]
+
+
+def _chosen(data: ReportInput) -> Classification | None:
+    """The class the reporter or the sensor gave, if any."""
     requested = data.requested_class
     if isinstance(requested, str):
         requested = class_for_label(requested)
@@ -278,24 +289,32 @@ def classify(data: ReportInput) -> Classification:
         # The reporter chose the class (an Open311 service, a grid worker's category): keep it
         # with full confidence; staff can still correct it (and the correction is kept).
         return Classification(requested, "reporter", 1.0)
-    text = "\n".join(t for t in (data.title, data.description) if t)
-    model = classifier_model()
-    prediction = model.predict([text], explain=6)[0] if model is not None else None
-    pred_fields = {}
-    if prediction is not None:
+    return None
+
+
+def classify_many(items: list[ReportInput]) -> list[Classification]:
+    """A class for each report: the one its reporter or sensor chose, else the classifier's
+    prediction if confident enough (the texts are predicted together, which is much faster
+    per text), else none (the report waits for a human)."""
+    out: list[Classification | None] = [_chosen(data) for data in items]
+    todo = [i for i, found in enumerate(out) if found is None]
+    model = classifier_model() if todo else None
+    if model is None:
+        return [found or Classification(None, "", None) for found in out]
+    texts = ["\n".join(t for t in (items[i].title, items[i].description) if t) for i in todo]
+    threshold = settings.CASES_CLASSIFIER_THRESHOLD
+    for i, prediction in zip(todo, model.predict(texts, explain=6), strict=True):
         pred_fields = dict(
             predicted_label=prediction.label,
             predicted_confidence=prediction.confidence,
             explanation=[[w, round(v, 4)] for w, v in prediction.explanation],
         )
-    if prediction is None:
-        return Classification(None, "", None)
-    threshold = settings.CASES_CLASSIFIER_THRESHOLD
-    if prediction.confidence >= threshold:
-        found = class_for_label(prediction.label)
+        found = class_for_label(prediction.label) if prediction.confidence >= threshold else None
         if found is not None:
-            return Classification(found, "model", prediction.confidence, **pred_fields)
-    return Classification(None, "", None, **pred_fields)
+            out[i] = Classification(found, "model", prediction.confidence, **pred_fields)
+        else:
+            out[i] = Classification(None, "", None, **pred_fields)
+    return out
 
 
 # -- duplicates -----------------------------------------------------------------------------
@@ -343,11 +362,15 @@ class DuplicateMatch:
 
 
 def find_duplicate(
-    data: ReportInput, component_class, standard, now: dt.datetime
+    data: ReportInput, component_class, standard, now: dt.datetime, *, opened=()
 ) -> DuplicateMatch | None:
-    """The open case this report repeats, if any (最多报一次)."""
+    """The open case this report repeats, if any (最多报一次). ``opened``: cases opened
+    earlier in the same batch, not yet in the database, compared as well."""
     if data.sensor is not None:
         window = dt.timedelta(minutes=data.sensor.merge_window_minutes)
+        for case in reversed(opened):
+            if case.sensor_id == data.sensor.pk and case.reported_at >= now - window:
+                return DuplicateMatch(case, 0.0, 1.0, 1.0)
         case = (
             Case.objects.filter(
                 sensor=data.sensor, state__in=OPEN_STATES, reported_at__gte=now - window
@@ -364,13 +387,26 @@ def find_duplicate(
     dlat = radius / 111_320.0
     dlon = radius / (111_320.0 * max(0.1, math.cos(math.radians(data.lat))))
     classes = related_classes(component_class)
-    candidates = Case.objects.filter(
-        component_class__in=classes,
-        state__in=OPEN_STATES,
-        reported_at__gte=now - dt.timedelta(days=days),
-        lat__range=(data.lat - dlat, data.lat + dlat),
-        lon__range=(data.lon - dlon, data.lon + dlon),
-    ).only("pk", "title", "description", "lon", "lat", "number", "reported_at")[:50]
+    class_ids = {c.pk for c in classes}
+    since = now - dt.timedelta(days=days)
+    candidates = list(
+        Case.objects.filter(
+            component_class__in=classes,
+            state__in=OPEN_STATES,
+            reported_at__gte=since,
+            lat__range=(data.lat - dlat, data.lat + dlat),
+            lon__range=(data.lon - dlon, data.lon + dlon),
+        ).only("pk", "title", "description", "lon", "lat", "number", "reported_at")[:50]
+    )
+    candidates += [
+        case
+        for case in opened
+        if case.component_class_id in class_ids
+        and case.lon is not None
+        and case.reported_at >= since
+        and abs(case.lat - data.lat) <= dlat
+        and abs(case.lon - data.lon) <= dlon
+    ]
     text = "\n".join(t for t in (data.title, data.description) if t)
     threshold = settings.CASES_DUPLICATE_MIN_SIMILARITY
     best = None

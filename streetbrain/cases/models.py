@@ -639,6 +639,75 @@ class Report(models.Model):
         return "\n".join(t for t in (self.title, self.description) if t)
 
 
+class IntakeItem(models.Model):
+    """收件: a report accepted from a client (Open311) and waiting for the intake pipeline.
+
+    Accepting a report is checking it and one INSERT here, so a burst is answered at once with
+    a token (Open311's ``token``: "use this to query the status of the request if
+    service_request_id is not immediately available"). The pipeline (``intake_queue``) then
+    turns pending items into reports and cases in batches, in order of arrival, and links the
+    item to its report. Nothing is lost: an item stays until it is processed, a failed attempt
+    leaves it pending for the next run, and the idempotency key is unique here as on reports.
+    The reporter's phone is kept as on reports: encrypted, digested and masked."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        DONE = "done", _("Processed")
+        FAILED = "failed", _("Failed")
+
+    token = models.UUIDField(_("token"), default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    received_at = models.DateTimeField(_("received"))
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    idempotency_key = models.CharField(
+        _("idempotency key"), max_length=200, null=True, blank=True, unique=True
+    )
+    api_key = models.ForeignKey(
+        ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Where the report was placed when it was accepted (a point outside the street is refused
+    # then, not later).
+    grid = models.ForeignKey(
+        OrgUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    building = models.ForeignKey(
+        "registry.Building", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    placed_how = models.CharField(max_length=12, blank=True)
+    payload = models.JSONField(_("report"), default=dict)
+    phone_cipher = models.TextField(editable=False, blank=True)
+    phone_digest = models.CharField(max_length=64, editable=False, blank=True)
+    phone_masked = models.CharField(_("phone"), max_length=20, editable=False, blank=True)
+    report = models.OneToOneField(
+        Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="intake_item"
+    )
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    phone = protected_property("phone", normalise=normalise_phone, mask=mask_phone, label="phone")
+
+    class Meta:
+        verbose_name = _("accepted report")
+        verbose_name_plural = _("accepted reports")
+        ordering = ["pk"]
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=models.Q(status="pending"),
+                name="cases_intake_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token} ({self.get_status_display()})"
+
+
 class CaseEvent(models.Model):
     """One step of a case's timeline: who did what, when, with a note (append-only)."""
 

@@ -25,6 +25,7 @@ class Snapshot:
     rules: list  # active RoutingRule with department and area loaded
     limits: dict  # (class pk, condition) -> TimeLimitStandard (active)
     grids: dict  # grid code -> OrgUnit (with its parent loaded)
+    grids_by_pk: dict  # pk -> OrgUnit
 
 
 def _build() -> Snapshot:
@@ -54,6 +55,7 @@ def _build() -> Snapshot:
         rules=rules,
         limits=limits,
         grids=grids,
+        grids_by_pk={unit.pk: unit for unit in grids.values()},
     )
 
 

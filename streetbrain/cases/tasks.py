@@ -21,3 +21,13 @@ def refresh_stats() -> int:
 
     with audit_context(source="task"):
         return refresh_recent()
+
+
+@shared_task(name="streetbrain.cases.tasks.process_intake", ignore_result=True)
+def process_intake() -> int:
+    """Register the reports waiting in the intake queue, in batches, until it is empty. Started
+    by incoming reports, and by beat every 30 seconds as a safety net."""
+    from .intake_queue import drain
+
+    with audit_context(source="task", actor_name="intake"):
+        return drain()

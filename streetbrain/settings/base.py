@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "streetbrain.core",
     "streetbrain.registry",
     "streetbrain.cases",
+    "streetbrain.economy",
 ]
 
 MIDDLEWARE = [
@@ -238,10 +239,13 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-key-figures": {"task": "streetbrain.core.tasks.refresh_key_figures", "schedule": 900},
     "flag-case-deadlines": {"task": "streetbrain.cases.tasks.flag_deadlines", "schedule": 300},
     "refresh-case-stats": {"task": "streetbrain.cases.tasks.refresh_stats", "schedule": 900},
+    # Incoming reports start the intake queue themselves; this catches a lost start.
+    "process-intake": {"task": "streetbrain.cases.tasks.process_intake", "schedule": 30},
 }
 
-# The cache holds the public report page's rate-limit counters: shared through Redis when
-# CACHE_URL is set (production: every web process sees the same counts), in-process otherwise.
+# The cache holds the public report page's rate-limit counters and the intake queue's
+# debounce key: shared through Redis when CACHE_URL is set (production: every web process sees
+# the same counts), in-process otherwise.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # --- Platform -------------------------------------------------------------------------------

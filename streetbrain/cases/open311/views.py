@@ -15,6 +15,9 @@ Choices the spec leaves open, made here:
 - A POST with an unknown ``service_code`` is a 404, as the spec's POST section lists it.
 - ``start_date``/``end_date`` need a time zone. With only one of them the range is the 90
   days after the start or before the end; with neither, the last 90 days.
+- A POST is accepted at once and registered by the intake queue moments later
+  (``intake_queue``): the answer carries ``service_request_id`` when registration already
+  happened (the demo registers inside the request), else the ``token`` to follow it with.
 - Extensions: ``page``/``page_size`` (at most 1,000), an ``Idempotency-Key`` request header
   on POST (a retried POST with the same key returns the first answer and stores nothing).
 """
@@ -25,6 +28,7 @@ import datetime as dt
 import functools
 import math
 import re
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,7 +43,7 @@ from django.views.decorators.csrf import csrf_exempt
 from streetbrain.core.audit import audit_context
 from streetbrain.core.protected import normalise_phone
 
-from .. import actions
+from .. import intake_queue
 from ..intake import MAX_DESCRIPTION, ReportInput
 from ..models import FINAL_STATES, Channel, Report, ServiceAttribute
 from . import keys, serialize
@@ -292,15 +296,24 @@ def request_detail(request, request_id, fmt):
 
 @open311("GET", "HEAD")
 def token_detail(request, token, fmt):
-    import uuid
-
-    try:
-        key = uuid.UUID(token)
-    except ValueError:
-        key = None
-    report_id = (
-        Report.objects.filter(token=key).values_list("pk", flat=True).first() if key else None
-    )
+    """The request a token stands for. A report accepted but not yet registered answers with
+    the token alone (no ``service_request_id`` yet); a registered one with both."""
+    item = intake_queue.status_of(token)
+    if item is not None and item.status == item.Status.PENDING:
+        return respond(fmt, "service_requests", [{"token": str(item.token)}])
+    if item is not None and item.status == item.Status.FAILED:
+        raise Open311Error(
+            404, _field("token", _("This report could not be registered; staff have been told."))
+        )
+    report_id = item.report_id if item is not None else None
+    if report_id is None:
+        try:
+            key = uuid.UUID(token)
+        except ValueError:
+            key = None
+        report_id = (
+            Report.objects.filter(token=key).values_list("pk", flat=True).first() if key else None
+        )
     if report_id is None:
         raise Open311Error(404, _field("token", _("Unknown token.")))
     return respond(
@@ -479,14 +492,33 @@ def _create_request(request, fmt):
         **contact,
     )
     actor = f"open311:{api_key.name}"[:100]
+    data.audit = {"source": "api", "actor_name": actor}
     with audit_context(source="api", user=api_key.user, actor_name=actor):
         try:
-            result = actions.submit_report(data)
+            item, created = intake_queue.accept(data)
         except ValidationError as exc:
             raise Open311Error(400, *_validation_messages(exc)) from None
-    report, case = result.report, result.case
+    response = respond(fmt, "service_requests", [_accepted(item, replay=not created)])
+    if not created:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _accepted(item, *, replay: bool) -> dict:
+    """The POST's answer for an accepted item: its ``service_request_id`` once it is
+    registered, else its ``token`` (the spec's way to say "registered shortly")."""
+    report = item.report
+    if report is None:
+        return {
+            "token": str(item.token),
+            "service_notice": _(
+                "Your report has been received and is being registered; follow it with the token."
+            ),
+            "account_id": item.payload.get("account_id") or None,
+        }
+    case = report.case
     notices = []
-    if result.created and not result.new_case:
+    if not report.is_primary and not replay:
         notices.append(
             _(
                 "This problem had been reported already; your report was added to it and keeps "
@@ -494,17 +526,11 @@ def _create_request(request, fmt):
             )
         )
     notices.append(serialize.service_notice(case))
-    body = [
-        {
-            "service_request_id": str(report.pk),
-            "service_notice": " ".join(n for n in notices if n) or None,
-            "account_id": report.account_id or None,
-        }
-    ]
-    response = respond(fmt, "service_requests", body)
-    if not result.created:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return {
+        "service_request_id": str(report.pk),
+        "service_notice": " ".join(n for n in notices if n) or None,
+        "account_id": report.account_id or None,
+    }
 
 
 @open311("GET", "HEAD", "POST")
