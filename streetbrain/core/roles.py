@@ -40,6 +40,41 @@ def _crud(*models: str) -> tuple[str, ...]:
     return tuple(f"registry.{a}_{m}" for m in models for a in ("view", "add", "change"))
 
 
+# 楼宇大脑: everything of the building economy can be seen by its people and the leaders; the
+# building specialists keep its data (space, enterprises, leases, tax, headcount) and handle
+# the move-out warnings. The figures and the timelines are written by the system only.
+ECONOMY_VIEW = tuple(
+    f"economy.view_{m}"
+    for m in (
+        "industrychain",
+        "officebuilding",
+        "floor",
+        "unit",
+        "enterprise",
+        "headcountrecord",
+        "taxrecord",
+        "lease",
+        "enterpriseevent",
+        "moveoutwarning",
+        "warningevent",
+        "monthlyfigure",
+    )
+)
+ECONOMY_KEEP = tuple(
+    f"economy.{a}_{m}"
+    for m in (
+        "officebuilding",
+        "floor",
+        "unit",
+        "enterprise",
+        "headcountrecord",
+        "taxrecord",
+        "lease",
+    )
+    for a in ("add", "change")
+)
+
+
 ROLES: dict[str, Role] = {
     r.code: r
     for r in [
@@ -56,6 +91,8 @@ ROLES: dict[str, Role] = {
                 *PEOPLE,
                 *CASES_VIEW,
                 "cases.reopen_case",
+                *ECONOMY_VIEW,
+                "economy.assign_moveoutwarning",
             ),
         ),
         Role(
@@ -136,7 +173,18 @@ ROLES: dict[str, Role] = {
             "building",
             _("Building specialist"),
             _("Looks after the office towers and their enterprises (楼宇专员)."),
-            (*VIEW_ORG, *CODE_TABLES, "registry.view_building", "registry.view_shop"),
+            (
+                *VIEW_ORG,
+                "core.view_user",
+                *CODE_TABLES,
+                "registry.view_building",
+                "registry.view_shop",
+                *ECONOMY_VIEW,
+                *ECONOMY_KEEP,
+                "economy.add_moveoutwarning",
+                "economy.change_moveoutwarning",
+                "economy.assign_moveoutwarning",
+            ),
         ),
         Role(
             "dataadmin",
