@@ -573,8 +573,8 @@ class Lease(PlatformModel):
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
-    start_date = models.DateField(_("start"))
-    end_date = models.DateField(_("end"), help_text=_("The contract's last day."))
+    start_date = models.DateField(_("lease start"))
+    end_date = models.DateField(_("lease end"), help_text=_("The contract's last day."))
     rent_free_months = models.DecimalField(
         _("rent-free months"),
         max_digits=4,

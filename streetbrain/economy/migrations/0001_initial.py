@@ -732,10 +732,12 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("signed_on", models.DateField(blank=True, null=True, verbose_name="signed on")),
-                ("start_date", models.DateField(verbose_name="start")),
+                ("start_date", models.DateField(verbose_name="lease start")),
                 (
                     "end_date",
-                    models.DateField(help_text="The contract's last day.", verbose_name="end"),
+                    models.DateField(
+                        help_text="The contract's last day.", verbose_name="lease end"
+                    ),
                 ),
                 (
                     "rent_free_months",
