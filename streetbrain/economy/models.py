@@ -360,9 +360,20 @@ class Unit(PlatformModel):
         return f"{self.building} {self.code}" if self.building_id else self.code
 
     def save(self, *args, **kwargs):
+        floor = self.floor if Unit.floor.is_cached(self) else None
+        if self.floor_id is None and floor is not None and floor._state.adding:
+            # A unit list (房源表) names floors by number: the first unit on a floor the
+            # building does not have yet brings it (the import builds it, unsaved).
+            floor.save()
         self.building_id = self.floor.building_id  # a unit lies in its floor's building
         self.org_unit_id = self.floor.org_unit_id
         super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None):
+        floor = self.floor if Unit.floor.is_cached(self) else None
+        if floor is not None and floor._state.adding:  # saved with the unit (see save)
+            exclude = {*(exclude or ()), "floor"}
+        super().clean_fields(exclude=exclude)
 
     def clean(self):
         if self.floor_id and self.building_id and self.floor.building_id != self.building_id:
