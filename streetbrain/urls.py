@@ -18,6 +18,7 @@ api_patterns = [
     path("core/", include("streetbrain.core.api.urls")),
     path("registry/", include("streetbrain.registry.api.urls")),
     path("cases/", include("streetbrain.cases.api.urls")),
+    path("economy/", include("streetbrain.economy.api.urls")),
 ]
 
 urlpatterns = [

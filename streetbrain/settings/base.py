@@ -223,6 +223,8 @@ SPECTACULAR_SETTINGS = {
         "CaseStateEnum": "streetbrain.cases.models.State",
         "CaseChannelEnum": "streetbrain.cases.models.Channel",
         "TimeUnitEnum": "streetbrain.cases.models.TimeUnit",
+        "LeaseStateEnum": "streetbrain.economy.models.Lease.State",
+        "WarningStateEnum": "streetbrain.economy.models.MoveOutWarning.State",
     },
 }
 

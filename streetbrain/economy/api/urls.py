@@ -1,0 +1,18 @@
+"""REST API of the building economy, under /api/economy/."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+app_name = "economy"
+
+router = DefaultRouter()
+router.register("buildings", views.OfficeBuildingViewSet, basename="building")
+router.register("units", views.UnitViewSet, basename="unit")
+router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
+router.register("leases", views.LeaseViewSet, basename="lease")
+router.register("warnings", views.MoveOutWarningViewSet, basename="warning")
+router.register("metrics", views.MonthlyFigureViewSet, basename="metric")
+
+urlpatterns = [path("", include(router.urls))]
