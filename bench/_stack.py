@@ -37,6 +37,16 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 PG_BASE = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+# Redis databases of the benches' own (the tests use 15, the default configuration 0).
+REDIS_BROKER = os.environ.get("BENCH_REDIS_BROKER", "redis://127.0.0.1:6379/14")
+REDIS_CACHE = os.environ.get("BENCH_REDIS_CACHE", "redis://127.0.0.1:6379/13")
+
+
+def flush_redis(*urls: str) -> None:
+    import redis
+
+    for url in urls:
+        redis.Redis.from_url(url).flushdb()
 
 
 def say(line: str = "") -> None:
@@ -117,9 +127,14 @@ class Stack:
     env: dict[str, str]
 
     @classmethod
-    def configure(cls, dbname: str, *, conn_max_age: int = 600, fresh: bool = True) -> Stack:
+    def configure(
+        cls, dbname: str, *, conn_max_age: int = 600, fresh: bool = True, celery: bool = False
+    ) -> Stack:
         """Generate the production environment for this run, create the database (dropping
-        an old one of that name) and set Django up in this process with ``bench_settings``."""
+        an old one of that name) and set Django up in this process with ``bench_settings``.
+
+        ``celery``: background work goes through Redis to a real worker (``celery_worker()``)
+        and the cache is Redis, as in production; otherwise tasks run eagerly in the caller."""
         var_dir = Path(tempfile.mkdtemp(prefix=f"{dbname}-"))
         env = {
             "DJANGO_SETTINGS_MODULE": "bench_settings",
@@ -135,6 +150,14 @@ class Stack:
             "SECURE_COOKIES": "false",  # plain http on the loopback interface
             "CELERY_TASK_ALWAYS_EAGER": "true",  # nothing may wait on a broker here
         }
+        if celery:
+            env.update(
+                CELERY_TASK_ALWAYS_EAGER="false",
+                CELERY_BROKER_URL=REDIS_BROKER,
+                CELERY_RESULT_BACKEND=REDIS_BROKER,
+                CACHE_URL=REDIS_CACHE,
+            )
+            flush_redis(REDIS_BROKER, REDIS_CACHE)
         os.environ.update(env)
         for path in (str(BENCH), str(ROOT)):
             if path not in sys.path:
@@ -220,6 +243,9 @@ class Stack:
 
     def gunicorn(self, **kwargs) -> Gunicorn:
         return Gunicorn(self, **kwargs)
+
+    def celery_worker(self, **kwargs) -> CeleryWorker:
+        return CeleryWorker(self, **kwargs)
 
 
 def free_port() -> int:
@@ -331,6 +357,69 @@ class Gunicorn:
         self._log.close()
 
 
+class CeleryWorker:
+    """``celery -A streetbrain worker`` with ``bench_settings``, as a context manager: the
+    production way background work runs (through Redis). ``pool`` "solo" is one process."""
+
+    def __init__(self, stack: Stack, *, pool: str = "solo", concurrency: int = 1):
+        self.stack, self.pool, self.concurrency = stack, pool, concurrency
+        self.proc: subprocess.Popen | None = None
+        self.log_path = stack.var_dir / f"celery-{secrets.token_hex(3)}.log"
+
+    def __enter__(self) -> CeleryWorker:
+        cmd = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "streetbrain",
+            "worker",
+            "--pool",
+            self.pool,
+            "--concurrency",
+            str(self.concurrency),
+            "--loglevel",
+            "info",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ]
+        self._log = open(self.log_path, "w")  # closed in __exit__
+        env = {**os.environ, **self.stack.env, "PYTHONPATH": f"{BENCH}:{ROOT}"}
+        self.proc = subprocess.Popen(
+            cmd, env=env, stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"celery exited: {self.log_tail()}")
+            if " ready." in self.log_path.read_text(errors="replace"):
+                return self
+            time.sleep(0.2)
+        raise RuntimeError(f"celery did not come up: {self.log_tail()}")
+
+    def log_tail(self, n: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+    def pids(self) -> list[int]:
+        if self.proc is None:
+            return []
+        return [self.proc.pid, *_children(self.proc.pid)]
+
+    def __exit__(self, *exc) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
+
 def _children(pid: int) -> list[int]:
     out = []
     with contextlib.suppress(OSError):
@@ -379,6 +468,7 @@ class CpuMeter:
     processes, PostgreSQL's processes and this (client) process."""
 
     server_pids: list[int] = field(default_factory=list)
+    worker_pids: list[int] = field(default_factory=list)  # background (Celery) workers
     _start: dict = field(default_factory=dict)
     result: dict = field(default_factory=dict)
 
@@ -386,8 +476,10 @@ class CpuMeter:
         busy, total = _machine_cpu()
         pg = {p: _proc_cpu(p) for p in _postgres_pids()}
         server = {p: _proc_cpu(p) for p in self.server_pids}
+        worker = {p: _proc_cpu(p) for p in self.worker_pids}
         t = os.times()
         return {
+            "worker": worker,
             "busy": busy,
             "total": total,
             "pg": pg,
@@ -411,6 +503,7 @@ class CpuMeter:
             "wall": wall,
             "machine_busy": (b["busy"] - a["busy"]) / wall,  # cores busy on average
             "server": diff("server") / wall,
+            "worker": diff("worker") / wall,
             "postgres": diff("pg") / wall,
             "client": (b["client"] - a["client"]) / wall,
         }
@@ -418,10 +511,11 @@ class CpuMeter:
 
     def line(self) -> str:
         r = self.result
-        other = r["machine_busy"] - r["server"] - r["postgres"] - r["client"]
+        other = r["machine_busy"] - r["server"] - r["worker"] - r["postgres"] - r["client"]
+        worker = f"celery {r['worker']:.2f}, " if self.worker_pids else ""
         return (
             f"CPU (cores busy): machine {r['machine_busy']:.2f}, gunicorn {r['server']:.2f}, "
-            f"postgres {r['postgres']:.2f}, load generator {r['client']:.2f}, "
+            f"{worker}postgres {r['postgres']:.2f}, load generator {r['client']:.2f}, "
             f"other {max(0.0, other):.2f}"
         )
 

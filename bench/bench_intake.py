@@ -17,15 +17,22 @@ What it does:
    ``bench_urls.py``), then the intake's saturated rate the same way.
 3. With the best configuration, an open-loop constant-rate client (asyncio; each request leaves
    at its scheduled time whatever the server does; latency counts from that time) offers rising
-   rates for ``--seconds`` each: the highest rate with p99 ≤ 250 ms, no errors and ≥ 97 % of
-   the offered rate answered is the sustained rate.
+   rates for ``--seconds`` each: the highest rate with p99 ≤ 250 ms, no errors, ≥ 97 % of the
+   offered rate answered *and registration keeping pace* is the sustained rate.
+
+   The POST accepts a report into the intake queue and answers with its token; a real Celery
+   worker (through Redis, as in production) registers the queue in batches. Keeping pace
+   means every report of the step registered with a lag (accepted → case) of p99 ≤
+   ``BAR_LAG_S``: a queue falling behind shows as a lag growing through the step.
 4. Accounted for: every request carries a unique marker (``device_id`` and ``Idempotency-Key``).
-   Requests without an answer are resent with the same key; then per marker the database must
-   hold exactly one report for every 2xx answer and none for the rest. A sample of accepted
+   Requests without an answer are resent with the same key; once the queue is empty, per
+   marker the database must hold exactly one report for every 2xx answer and none for the
+   rest, and no accepted item may be left unregistered or failed. A sample of accepted
    reports is resent with the same key: the first answer comes back, nothing is stored.
    Each case's ``report_count`` must equal its reports.
 5. ``--profile N``: N requests through Django's test client in this process under cProfile,
-   with the queries per request: where one request's time goes.
+   with the queries per request, then the registration of those N in batches: where the time
+   of accepting and of registering one report goes.
 
 The workload: texts from ``synth_texts`` (a class per text; ``service_code`` is that class, as
 the Open311 POST requires one), points uniformly inside random grid cells; a quarter of the
@@ -52,6 +59,7 @@ from _stack import say
 
 BAR_RATE = 300.0
 BAR_P99_MS = 250.0
+BAR_LAG_S = 3.0  # registration keeps pace: accepted → registered, p99
 OPEN311_PATH = "/open311/v2/requests.json"
 PING_PATH = "/bench/ping/"
 DBNAME = "streetbrain_bench_intake"
@@ -161,6 +169,54 @@ def stored_by_marker(prefix: str) -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
+def pending_count() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM cases_intakeitem WHERE status = 'pending'")
+        return cursor.fetchone()[0]
+
+
+def wait_drained(timeout: float = 120.0) -> float:
+    """Seconds until the intake queue is empty (``inf`` if not within ``timeout``)."""
+    start = time.monotonic()
+    while pending_count():
+        if time.monotonic() - start > timeout:
+            return float("inf")
+        time.sleep(0.1)
+    return time.monotonic() - start
+
+
+def registration(prefix: str) -> dict:
+    """For the items whose marker starts with ``prefix``: how many, how many registered, and
+    the registration lag (accepted → registered) percentiles in seconds."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT count(*), count(*) FILTER (WHERE status = 'done'),
+                   count(*) FILTER (WHERE status = 'failed'),
+                   percentile_cont(0.5) WITHIN GROUP (
+                       ORDER BY extract(epoch FROM processed_at - received_at)),
+                   percentile_cont(0.99) WITHIN GROUP (
+                       ORDER BY extract(epoch FROM processed_at - received_at)),
+                   max(extract(epoch FROM processed_at - received_at))
+            FROM cases_intakeitem WHERE payload->>'device_id' LIKE %s
+            """,
+            [prefix + "%"],
+        )
+        n, done, failed, p50, p99, worst = cursor.fetchone()
+    return {
+        "items": n,
+        "done": done,
+        "failed": failed,
+        "lag_p50": float(p50 or 0.0),
+        "lag_p99": float(p99 or 0.0),
+        "lag_max": float(worst or 0.0),
+    }
+
+
 def report_count_mismatches() -> int:
     from django.db import connection
 
@@ -189,10 +245,21 @@ def merge_share(prefix: str) -> tuple[int, int]:
 
 
 def _request_id(body: bytes) -> str | None:
+    """The service_request_id an answer names: given, or the one its token stands for now."""
+    from django.db import connection
+
     try:
-        return str(json.loads(body)[0]["service_request_id"])
+        answer = json.loads(body)[0]
     except (ValueError, KeyError, IndexError, TypeError):
         return None
+    if answer.get("service_request_id"):
+        return str(answer["service_request_id"])
+    if not answer.get("token"):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT report_id FROM cases_intakeitem WHERE token = %s", [answer["token"]])
+        row = cursor.fetchone()
+    return str(row[0]) if row and row[0] is not None else None
 
 
 # -- phases ---------------------------------------------------------------------------------------
@@ -214,9 +281,13 @@ def warm_up(server, workload: Workload, seconds: float = 6.0) -> None:
         for i in range(50)
     ]
     _stack.run_open_loop(server.host, server.port, ping, 50.0, timeout=30.0)
+    if wait_drained(60.0) == float("inf"):
+        raise SystemExit(f"warm-up: the intake queue did not empty\n{server.log_tail()}")
 
 
-def saturate(server, stack, workload, label: str, *, seconds: int, connections: int, tag: str):
+def saturate(
+    server, worker, stack, workload, label: str, *, seconds: int, connections: int, tag: str
+):
     """wrk's closed-loop rate on the ping view and on the intake."""
     base = f"http://{server.host}:{server.port}"
     bodies = workload.bodies(6000)
@@ -226,7 +297,7 @@ def saturate(server, stack, workload, label: str, *, seconds: int, connections: 
         ("intake (Open311 POST)", OPEN311_PATH, f"w{tag}-"),
     ):
         script = _stack.wrk_script(path, bodies, prefix, marker_field="device_id")
-        meter = _stack.CpuMeter(server.pids()).start()
+        meter = _stack.CpuMeter(server.pids(), worker.pids()).start()
         result = _stack.run_wrk(
             base + path, script, connections=connections, seconds=seconds, workdir=stack.var_dir
         )
@@ -235,6 +306,12 @@ def saturate(server, stack, workload, label: str, *, seconds: int, connections: 
         say(f"  {name:<26} {result.line()}  [{_stack.load_note()}]")
         say(f"  {'':<26} {meter.line()}")
         if path == OPEN311_PATH:
+            drained = wait_drained()
+            reg = registration(prefix)
+            say(
+                f"  {'':<26} the queue emptied {drained:.1f} s after wrk stopped; registration "
+                f"lag p50 {reg['lag_p50']:.2f} s, p99 {reg['lag_p99']:.2f} s"
+            )
             stored = stored_by_marker(prefix)
             ok = result.requests - result.non_2xx
             dups = sum(1 for n in stored.values() if n > 1)
@@ -246,30 +323,43 @@ def saturate(server, stack, workload, label: str, *, seconds: int, connections: 
     return out
 
 
-def ladder(server, workload, rates, seconds, results_out):
+def ladder(server, worker, workload, rates, seconds, results_out):
     """Offer each rate for ``seconds`` until one misses the bar; then once the rate halfway
     between the last that kept it and the first that did not (rounded to 5/s)."""
     say(f"\n== open-loop constant rate, {seconds} s per step ({server.label})")
     say(
         f"{'offered/s':>10}{'answered/s':>11}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-        f"{'max ms':>9}  errors"
+        f"{'max ms':>9}{'lag p50 s':>10}{'lag p99 s':>10}  errors"
     )
 
     def step(index: int, rate: float):
-        markers, raw = workload.requests(int(rate * seconds), f"L{index}r{int(rate)}-")
-        meter = _stack.CpuMeter(server.pids()).start()
+        prefix = f"L{index}r{int(rate)}-"
+        markers, raw = workload.requests(int(rate * seconds), prefix)
+        meter = _stack.CpuMeter(server.pids(), worker.pids()).start()
         run = _stack.run_open_loop(server.host, server.port, raw, rate, timeout=10.0)
+        drained = wait_drained()
         meter.stop()
+        reg = registration(prefix)
         results_out.append((markers, raw, run))
         passed = (
-            run.latency(99) <= BAR_P99_MS and not run.errors and run.achieved_rate >= 0.97 * rate
+            run.latency(99) <= BAR_P99_MS
+            and not run.errors
+            and run.achieved_rate >= 0.97 * rate
+            and reg["done"] == reg["items"]
+            and reg["lag_p99"] <= BAR_LAG_S
         )
         say(
             f"{rate:>10,.0f}{run.achieved_rate:>11,.1f}{run.latency(50):>9.1f}"
-            f"{run.latency(95):>9.1f}{run.latency(99):>9.1f}{run.latency(100):>9.1f}  "
+            f"{run.latency(95):>9.1f}{run.latency(99):>9.1f}{run.latency(100):>9.1f}"
+            f"{reg['lag_p50']:>10.2f}{reg['lag_p99']:>10.2f}  "
             f"{run.error_summary()}  {'ok' if passed else 'over'}  [{_stack.load_note()}]"
         )
+        say(
+            f"{'':>10} registered {reg['done']:,} of {reg['items']:,} accepted; the queue "
+            f"emptied {drained:.1f} s after the last request (CPU counted until then)"
+        )
         say(f"{'':>10} {meter.line()}")
+        run.registration = reg
         return run, passed
 
     best, failed = None, None
@@ -292,7 +382,10 @@ def ladder(server, workload, rates, seconds, results_out):
 
 def account(server, runs) -> bool:
     """Every marker: one report per 2xx answer, none otherwise; resend unanswered ones."""
+    from django.db import connection
+
     say("\n== accounted for")
+    wait_drained()
     answered: dict[str, int] = {}
     bodies: dict[str, bytes] = {}
     errors: dict[str, str] = {}
@@ -313,6 +406,11 @@ def account(server, runs) -> bool:
             bodies[marker] = res.body
             errors[marker] = res.error
         say(f"resent {len(retry)} requests without a (good) answer with the same key")
+    wait_drained()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT status, count(*) FROM cases_intakeitem GROUP BY 1 ORDER BY 1")
+        queue = dict(cursor.fetchall())
+    say(f"intake queue after the run: {queue} (every item registered: none pending or failed)")
     stored: dict[str, int] = {}
     for prefix in sorted({m.split("-", 1)[0] + "-" for m in answered}):
         stored.update(stored_by_marker(prefix))
@@ -332,7 +430,14 @@ def account(server, runs) -> bool:
                 f"  {name}: {marker}, last answer {answered.get(marker)} "
                 f"{errors.get(marker, '')} {bodies.get(marker, b'')[:200]!r}"
             )
-    ok = not lost and not phantom and not twice and mismatched == 0
+    ok = (
+        not lost
+        and not phantom
+        and not twice
+        and mismatched == 0
+        and not queue.get("pending")
+        and not queue.get("failed")
+    )
     # Resending with the same Idempotency-Key returns the first answer and stores nothing.
     sample = random.Random(1).sample(sorted(accepted), min(300, len(accepted)))
     by_marker = {}
@@ -364,17 +469,23 @@ PROFILED = [
     # (module, function, label): inclusive CPU time (thread time) per request
     ("streetbrain.cases.open311.views", "_create_request", "Open311 view (all of it)"),
     ("streetbrain.cases.open311.keys", "check", "  api key check"),
-    ("streetbrain.cases.actions", "submit_report", "  submit_report"),
+    ("streetbrain.cases.intake_queue", "accept", "  accept into the queue"),
     ("streetbrain.cases.intake", "validate", "    validate"),
     ("streetbrain.cases.intake", "place", "    place"),
-    ("streetbrain.cases.intake", "classify", "    classify"),
-    ("streetbrain.cases.intake", "find_duplicate", "    find duplicate"),
-    ("streetbrain.cases.actions", "_open_case", "    open case (INSERT, UPDATE number)"),
-    ("streetbrain.cases.actions", "_store_report", "    store report (INSERT)"),
-    ("streetbrain.cases.actions", "_event", "    timeline event (INSERT)"),
-    ("streetbrain.core.audit", "log_change", "    change log (snapshot + INSERT)"),
     ("streetbrain.core.protected", "encrypt", "    encrypt phone"),
     ("streetbrain.cases.open311.views", "respond", "  render the answer"),
+]
+PROFILED_BATCH = [
+    # the same, per report, for registering the queue in batches
+    ("streetbrain.cases.intake_queue", "process_pending", "process_pending (all of it)"),
+    ("streetbrain.cases.intake_queue", "_input", "  item → report input"),
+    ("streetbrain.cases.actions", "store_reports", "  store_reports"),
+    ("streetbrain.cases.intake", "classify_many", "    classify"),
+    ("streetbrain.cases.intake", "find_duplicate", "    find duplicate (1 query each)"),
+    ("streetbrain.cases.actions", "_new_case", "    build case"),
+    ("streetbrain.cases.actions", "_report", "    build report"),
+    ("streetbrain.cases.actions", "_intake_event", "    build event"),
+    ("streetbrain.cases.actions", "_log_intake", "    change log (snapshots, bulk INSERT)"),
 ]
 
 
@@ -408,7 +519,8 @@ def _instrument(targets):
 def profile(workload: Workload, n: int) -> None:
     """Where one request's time goes, in this process through Django's test client (no HTTP,
     no gunicorn): CPU and wall time per step over ``n`` requests, the SQL statements' share,
-    the queries of one request, and cProfile's top functions."""
+    the queries of one request; then the same for registering them in batches; and
+    cProfile's top functions."""
     import cProfile
     import pstats
     import urllib.parse
@@ -417,7 +529,11 @@ def profile(workload: Workload, n: int) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from streetbrain.cases import intake_queue
+
     client = Client()
+    # Accept here, register here: no task may take the items away.
+    kick, intake_queue.kick = intake_queue.kick, lambda: None
 
     def post(i):
         form = workload.form()
@@ -462,9 +578,41 @@ def profile(workload: Workload, n: int) -> None:
     for module, attr, original in undo:
         setattr(module, attr, original)
     say(
-        f"\n{n} requests: CPU {cpu * 1000 / n:.2f} ms, wall {wall * 1000 / n:.2f} ms per "
-        f"request (test client, middleware included)"
+        f"\naccepting {n} requests: CPU {cpu * 1000 / n:.2f} ms, wall {wall * 1000 / n:.2f} ms "
+        f"per request (test client, middleware included)"
     )
+    _table(acc, sql, n)
+
+    sql[:] = [0.0, 0.0, 0]
+    acc, undo = _instrument(PROFILED_BATCH)
+    cpu, wall = time.thread_time(), time.perf_counter()
+    batches = 0
+    with connection.execute_wrapper(count_sql):
+        while intake_queue.process_pending():
+            batches += 1
+    cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+    for module, attr, original in undo:
+        setattr(module, attr, original)
+    done = n + 30 + 1
+    say(
+        f"\nregistering those {done} reports in {batches} batch(es): CPU "
+        f"{cpu * 1000 / done:.2f} ms, wall {wall * 1000 / done:.2f} ms per report"
+    )
+    _table(acc, sql, done)
+
+    prof = cProfile.Profile()
+    prof.enable()
+    for i in range(n, 2 * n):
+        post(i)
+    while intake_queue.process_pending():
+        pass
+    prof.disable()
+    intake_queue.kick = kick
+    say("\ntop functions by own time, accepting and registering (cProfile):")
+    pstats.Stats(prof).sort_stats("tottime").print_stats(14)
+
+
+def _table(acc, sql, n) -> None:
     say(f"  {'step (inclusive)':<40}{'calls':>6}{'CPU ms':>9}{'wall ms':>9}")
     for label, (c, w, k) in acc.items():
         say(f"  {label:<40}{k / n:>6.1f}{c * 1000 / n:>9.2f}{w * 1000 / n:>9.2f}")
@@ -473,13 +621,6 @@ def profile(workload: Workload, n: int) -> None:
         f"{sql[1] * 1000 / n:>9.2f}"
     )
     say("  (the rest of a step's CPU is the ORM building queries and model instances)")
-    prof = cProfile.Profile()
-    prof.enable()
-    for i in range(n, 2 * n):
-        post(i)
-    prof.disable()
-    say("\ntop functions by own time (cProfile):")
-    pstats.Stats(prof).sort_stats("tottime").print_stats(12)
 
 
 # -- main -----------------------------------------------------------------------------------------
@@ -519,9 +660,13 @@ def main() -> int:
     import platform
 
     say(f"python {platform.python_version()}, {_stack.load_note()}")
-    stack = _stack.Stack.configure(DBNAME)
+    stack = _stack.Stack.configure(DBNAME, celery=True)
     try:
-        return run(stack, args, configs, rates)
+        if args.profile_only:
+            return run(stack, args, configs, rates, None)
+        with stack.celery_worker() as worker:
+            say("background work: one Celery worker (solo pool) through Redis")
+            return run(stack, args, configs, rates, worker)
     finally:
         if args.keep:
             say(f"\nkept database {DBNAME} ({stack.env['DATABASE_URL']})")
@@ -531,7 +676,7 @@ def main() -> int:
             stack.drop()
 
 
-def run(stack, args, configs, rates) -> int:
+def run(stack, args, configs, rates, worker) -> int:
     from django.db import connection
 
     try:
@@ -559,6 +704,7 @@ def run(stack, args, configs, rates) -> int:
             warm_up(server, workload)
             sat[i] = saturate(
                 server,
+                worker,
                 stack,
                 workload,
                 server.label,
@@ -591,7 +737,7 @@ def run(stack, args, configs, rates) -> int:
     runs: list = []
     with stack.gunicorn(**best_config) as server:
         warm_up(server, workload)
-        best = ladder(server, workload, rates, args.seconds, runs)
+        best = ladder(server, worker, workload, rates, args.seconds, runs)
         accounted = account(server, runs)
         reports, merged = merge_share("L")[1], merge_share("L")[0]
         label = server.label

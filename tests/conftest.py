@@ -198,9 +198,12 @@ def case_world(tree, departments, make_user, settings, case_model_path):
 @pytest.fixture(autouse=True)
 def _fresh_case_refdata():
     """Rolled-back test transactions send no signals: start each test with a fresh snapshot of
-    the cases' reference data (classes, routing rules, time limits)."""
+    the cases' reference data (classes, routing rules, time limits) and no checked api keys."""
     from streetbrain.cases import refdata
+    from streetbrain.cases.open311 import keys
 
     refdata.invalidate()
+    keys.forget()
     yield
     refdata.invalidate()
+    keys.forget()

@@ -19,7 +19,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Case as DbCase
+from django.db.models import F, PositiveIntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -214,10 +215,26 @@ def store_reports(items) -> list[IntakeResult]:
         fresh: list[Case] = []
         fresh_ids: set[int] = set()  # id() of the cases opened in this batch
         plan = []
-        for (data, placement, now), classification in zip(items, classifications, strict=True):
-            standard = intake.time_limit_for(classification.component_class)
+        standards = [intake.time_limit_for(c.component_class) for c in classifications]
+        nearby = intake.duplicate_candidates_many(
+            [
+                (i, data, classification.component_class, standard, now)
+                for i, ((data, _placement, now), classification, standard) in enumerate(
+                    zip(items, classifications, standards, strict=True)
+                )
+            ]
+        )
+        for i, ((data, placement, now), classification) in enumerate(
+            zip(items, classifications, strict=True)
+        ):
+            standard = standards[i]
             duplicate = intake.find_duplicate(
-                data, classification.component_class, standard, now, opened=fresh
+                data,
+                classification.component_class,
+                standard,
+                now,
+                opened=fresh,
+                candidates=nearby.get(i) if data.sensor is None else None,
             )
             if duplicate is None:
                 case = _new_case(data, now, placement, classification, standard)
@@ -238,8 +255,14 @@ def store_reports(items) -> list[IntakeResult]:
         merged = Counter(
             case.pk for *_rest, duplicate, case in plan if duplicate and id(case) not in fresh_ids
         )
-        for pk, n in merged.items():
-            Case.objects.filter(pk=pk).update(report_count=F("report_count") + n)
+        if merged:  # one statement for the batch: report_count + n, n per case
+            Case.objects.filter(pk__in=list(merged)).update(
+                report_count=F("report_count")
+                + DbCase(
+                    *(When(pk=pk, then=Value(n)) for pk, n in merged.items()),
+                    output_field=PositiveIntegerField(),
+                )
+            )
         current = Case.objects.in_bulk(list(merged)) if merged else {}
         reports, events, results = [], [], []
         for data, _placement, now, classification, duplicate, case in plan:

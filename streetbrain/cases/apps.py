@@ -14,3 +14,10 @@ class CasesConfig(AppConfig):
 
         post_migrate.connect(codes.load_after_migrate, sender=self, dispatch_uid="cases_seed")
         refdata.connect()
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import ApiKey
+        from .open311 import keys
+
+        post_save.connect(keys.forget, sender=ApiKey, dispatch_uid="cases-apikey-save")
+        post_delete.connect(keys.forget, sender=ApiKey, dispatch_uid="cases-apikey-delete")

@@ -361,11 +361,84 @@ class DuplicateMatch:
     score: float
 
 
+def _search_box(data: ReportInput, standard, now: dt.datetime):
+    """(radius m, Δlat, Δlon, since) of the duplicate search around a report."""
+    radius = standard.duplicate_radius_m if standard else settings.CASES_DUPLICATE_RADIUS_M
+    days = standard.duplicate_window_days if standard else settings.CASES_DUPLICATE_WINDOW_DAYS
+    dlat = radius / 111_320.0
+    dlon = radius / (111_320.0 * max(0.1, math.cos(math.radians(data.lat))))
+    return radius, dlat, dlon, now - dt.timedelta(days=days)
+
+
+def duplicate_candidates_many(items) -> dict[int, list[Case]]:
+    """The open cases near each report, for a whole batch in one query: ``items`` are
+    ``(index, ReportInput, component_class, standard, now)``; the answer maps each index to
+    its candidates (partial cases: id, title, description, place, time), which
+    ``find_duplicate(..., candidates=...)`` then scores without a query of its own."""
+    from django.db import connection
+
+    rows = []
+    for i, data, component_class, standard, now in items:
+        if component_class is None or data.lon is None or data.sensor is not None:
+            continue
+        _radius, dlat, dlon, since = _search_box(data, standard, now)
+        since = connection.ops.adapt_datetimefield_value(since)
+        for cls in related_classes(component_class):
+            rows.append(
+                (
+                    i,
+                    cls.pk,
+                    data.lat - dlat,
+                    data.lat + dlat,
+                    data.lon - dlon,
+                    data.lon + dlon,
+                    since,
+                )
+            )
+    out: dict[int, list[Case]] = {i: [] for i, *_rest in items}
+    if not rows:
+        return out
+    table = Case._meta.db_table
+    states = sorted(OPEN_STATES)
+    # Only placeholders and the model's own table name go into the text (no input).
+    sql = (
+        "WITH v (i, class_id, lat_lo, lat_hi, lon_lo, lon_hi, since) AS (VALUES "
+        + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+        + f") SELECT v.i, c.id, c.title, c.description, c.lon, c.lat, c.reported_at "  # noqa: S608
+        f"FROM v JOIN {table} c ON c.component_class_id = v.class_id "
+        "AND c.lat BETWEEN v.lat_lo AND v.lat_hi AND c.lon BETWEEN v.lon_lo AND v.lon_hi "
+        "AND c.reported_at >= v.since "
+        f"AND c.state IN ({', '.join(['%s'] * len(states))}) ORDER BY v.i, c.id"
+    )
+    params = [value for row in rows for value in row] + states
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for i, pk, title, description, lon, lat, reported_at in cursor.fetchall():
+            out[i].append(
+                Case(
+                    pk=pk,
+                    title=title,
+                    description=description,
+                    lon=lon,
+                    lat=lat,
+                    reported_at=reported_at,
+                )
+            )
+    return out
+
+
 def find_duplicate(
-    data: ReportInput, component_class, standard, now: dt.datetime, *, opened=()
+    data: ReportInput,
+    component_class,
+    standard,
+    now: dt.datetime,
+    *,
+    opened=(),
+    candidates: list | None = None,
 ) -> DuplicateMatch | None:
     """The open case this report repeats, if any (最多报一次). ``opened``: cases opened
-    earlier in the same batch, not yet in the database, compared as well."""
+    earlier in the same batch, not yet in the database, compared as well. ``candidates``:
+    the open cases near it, if already fetched (``duplicate_candidates_many``)."""
     if data.sensor is not None:
         window = dt.timedelta(minutes=data.sensor.merge_window_minutes)
         for case in reversed(opened):
@@ -382,23 +455,20 @@ def find_duplicate(
             return DuplicateMatch(case, 0.0, 1.0, 1.0)
     if component_class is None or data.lon is None:
         return None
-    radius = standard.duplicate_radius_m if standard else settings.CASES_DUPLICATE_RADIUS_M
-    days = standard.duplicate_window_days if standard else settings.CASES_DUPLICATE_WINDOW_DAYS
-    dlat = radius / 111_320.0
-    dlon = radius / (111_320.0 * max(0.1, math.cos(math.radians(data.lat))))
+    radius, dlat, dlon, since = _search_box(data, standard, now)
     classes = related_classes(component_class)
     class_ids = {c.pk for c in classes}
-    since = now - dt.timedelta(days=days)
-    candidates = list(
-        Case.objects.filter(
-            component_class__in=classes,
-            state__in=OPEN_STATES,
-            reported_at__gte=since,
-            lat__range=(data.lat - dlat, data.lat + dlat),
-            lon__range=(data.lon - dlon, data.lon + dlon),
-        ).only("pk", "title", "description", "lon", "lat", "number", "reported_at")[:50]
-    )
-    candidates += [
+    if candidates is None:
+        candidates = list(
+            Case.objects.filter(
+                component_class__in=classes,
+                state__in=OPEN_STATES,
+                reported_at__gte=since,
+                lat__range=(data.lat - dlat, data.lat + dlat),
+                lon__range=(data.lon - dlon, data.lon + dlon),
+            ).only("pk", "title", "description", "lon", "lat", "number", "reported_at")[:50]
+        )
+    candidates = candidates + [
         case
         for case in opened
         if case.component_class_id in class_ids

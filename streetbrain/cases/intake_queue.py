@@ -65,13 +65,10 @@ _PAYLOAD = (
 def accept(data: ReportInput) -> tuple[IntakeItem, bool]:
     """Check ``data`` and queue it: ``(item, created)``. ``created`` is False when an item with
     the same idempotency key was accepted before (that item is returned, nothing is stored).
-    Raises ``ValidationError`` (nothing stored) for bad input."""
+    Raises ``ValidationError`` (nothing stored) for bad input. A replay is found by the
+    unique key's refusal of the INSERT, so a first-time report costs no look-up."""
     if data.photos or data.sensor or data.facility or data.shop:
         raise ValueError("the queue takes plain reports (Open311); submit the others directly")
-    if data.idempotency_key:
-        existing = _existing(data.idempotency_key)
-        if existing is not None:
-            return existing, False
     intake.validate(data)
     placement = intake.place(data)
     item = IntakeItem(

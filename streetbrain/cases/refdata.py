@@ -1,5 +1,6 @@
 """An in-process snapshot of the reference data the intake pipeline reads on every report: the
-GB/T 47678.5 classes, the routing rules, the 立结案标准 and the grid cells.
+GB/T 47678.5 classes, the routing rules, the 立结案标准, the grid cells and the Open311 service
+questions.
 
 Reading them from the database per report cost a handful of queries each; they change rarely.
 The snapshot is rebuilt after any change made in this process (model signals) and at most
@@ -26,14 +27,18 @@ class Snapshot:
     limits: dict  # (class pk, condition) -> TimeLimitStandard (active)
     grids: dict  # grid code -> OrgUnit (with its parent loaded)
     grids_by_pk: dict  # pk -> OrgUnit
+    attributes: dict  # class pk -> [ServiceAttribute] in the definition's order
 
 
 def _build() -> Snapshot:
     from streetbrain.core.models import OrgUnit
     from streetbrain.registry.models import ComponentClass
 
-    from .models import RoutingRule, TimeLimitStandard
+    from .models import RoutingRule, ServiceAttribute, TimeLimitStandard
 
+    attributes: dict = {}
+    for attr in ServiceAttribute.objects.order_by("component_class", "order", "code"):
+        attributes.setdefault(attr.component_class_id, []).append(attr)
     grids = {
         unit.code: unit
         for unit in OrgUnit.objects.filter(level=OrgUnit.Level.GRID).select_related("parent")
@@ -56,6 +61,7 @@ def _build() -> Snapshot:
         limits=limits,
         grids=grids,
         grids_by_pk={unit.pk: unit for unit in grids.values()},
+        attributes=attributes,
     )
 
 
@@ -78,9 +84,10 @@ def connect() -> None:
     from streetbrain.core.models import Department, OrgUnit
     from streetbrain.registry.models import ComponentClass
 
-    from .models import RoutingRule, TimeLimitStandard
+    from .models import RoutingRule, ServiceAttribute, TimeLimitStandard
 
-    for model in (ComponentClass, RoutingRule, TimeLimitStandard, Department, OrgUnit):
+    models = (ComponentClass, RoutingRule, TimeLimitStandard, ServiceAttribute, Department, OrgUnit)
+    for model in models:
         uid = f"cases-refdata-{model._meta.label_lower}"
         post_save.connect(invalidate, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(invalidate, sender=model, dispatch_uid=f"{uid}-delete")

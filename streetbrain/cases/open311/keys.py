@@ -5,6 +5,8 @@ first eight characters, so that staff can tell keys apart without being able to 
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -50,12 +52,36 @@ def create_api_key(name: str, key: str | None = None, user=None) -> tuple[ApiKey
     return api_key, plain
 
 
+# Checked keys, per process: digest → (ApiKey or None, when the entry expires). A change of a
+# key in this process clears it at once (signals); one made elsewhere (another worker, the
+# admin) reaches this process within CHECK_TTL seconds, which bounds how long a deactivated
+# key keeps working.
+CHECK_TTL = 30.0
+_checked: dict[str, tuple[ApiKey | None, float]] = {}
+_checked_lock = threading.Lock()
+
+
 def check(plain: str | None) -> ApiKey | None:
     """The active key whose value is ``plain``, or None (missing, unknown or deactivated)."""
     if not plain or len(plain) > MAX_KEY_LENGTH:
         return None
-    return (
-        ApiKey.objects.select_related("user")
-        .filter(key_digest=digest(plain), is_active=True)
-        .first()
+    key_digest = digest(plain)
+    now = time.monotonic()
+    with _checked_lock:
+        found = _checked.get(key_digest)
+    if found is not None and found[1] > now:
+        return found[0]
+    api_key = (
+        ApiKey.objects.select_related("user").filter(key_digest=key_digest, is_active=True).first()
     )
+    with _checked_lock:
+        if len(_checked) > 10_000:  # unknown keys tried in bulk must not grow it without end
+            _checked.clear()
+        _checked[key_digest] = (api_key, now + CHECK_TTL)
+    return api_key
+
+
+def forget(**kwargs) -> None:
+    """Clear the checked keys (connected to ApiKey's save and delete)."""
+    with _checked_lock:
+        _checked.clear()

@@ -43,7 +43,7 @@ from django.views.decorators.csrf import csrf_exempt
 from streetbrain.core.audit import audit_context
 from streetbrain.core.protected import normalise_phone
 
-from .. import intake_queue
+from .. import intake_queue, refdata
 from ..intake import MAX_DESCRIPTION, ReportInput
 from ..models import FINAL_STATES, Channel, Report, ServiceAttribute
 from . import keys, serialize
@@ -460,12 +460,12 @@ def _create_request(request, fmt):
     code = _param(request, "service_code")
     if code is None:
         raise Open311Error(400, _field("service_code", _("Choose a service (service_code).")))
-    cls = serialize.services_queryset().filter(code=code).first()
+    snapshot = refdata.get()  # classes and questions without a query per report
+    cls = snapshot.classes.get((serialize.SERVICE_KIND, code))
     if cls is None:
         raise Open311Error(404, _field("service_code", _("Unknown service.")))
     problems: list[str] = []
-    questions = ServiceAttribute.objects.filter(component_class=cls).order_by("order", "code")
-    answers = _answers(request, list(questions), problems)
+    answers = _answers(request, snapshot.attributes.get(cls.pk, []), problems)
     contact = _contact_fields(request, problems)
     idempotency = request.headers.get("Idempotency-Key", "").strip()
     if len(idempotency) > MAX_IDEMPOTENCY_KEY:
