@@ -105,7 +105,10 @@ class Workload:
     def _point_in_grid(self) -> tuple[float, float]:
         (minx, miny, maxx, maxy), prep = self.rng.choice(self.grids)
         while True:
-            lon, lat = self.rng.uniform(minx, maxx), self.rng.uniform(miny, maxy)
+            # Rounded as the form sends them: a point 0.1 m inside the street's edge must not
+            # be sent 0.1 m outside it (the server rightly refuses those).
+            lon = round(self.rng.uniform(minx, maxx), 6)
+            lat = round(self.rng.uniform(miny, maxy), 6)
             if prep.contains(self._point(lon, lat)):
                 return lon, lat
 
@@ -114,8 +117,8 @@ class Workload:
         if self.incidents and rng.random() < self.repeat_share:
             label, lon0, lat0 = rng.choice(self.incidents)
             while True:  # within about 40 m, and still inside a grid cell
-                lon = lon0 + rng.uniform(-4e-4, 4e-4)
-                lat = lat0 + rng.uniform(-3e-4, 3e-4)
+                lon = round(lon0 + rng.uniform(-4e-4, 4e-4), 6)
+                lat = round(lat0 + rng.uniform(-3e-4, 3e-4), 6)
                 if self._inside(lon, lat):
                     break
         else:
