@@ -209,3 +209,37 @@ def test_a_real_celery_worker_drains_the_queue_through_redis(case_world, setting
         assert item.report.device_id == "celery-1" and item.report.case.report_count == 1
     finally:
         app.conf.update(task_always_eager=True)
+
+
+def test_the_command_line_shows_retries_and_processes_the_queue(queued, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    client = queued["client"]
+    answer(post(client, device_id="cli-ok"))
+    answer(post(client, device_id="cli-bad", lat=str(RIVER[1]), long=str(RIVER[0])))
+    real = actions.store_reports
+
+    def broken(items):
+        if any(data.device_id == "cli-bad" for data, _p, _n in items):
+            raise RuntimeError("no route to the database")
+        return real(items)
+
+    monkeypatch.setattr(actions, "store_reports", broken)
+    for _ in range(intake_queue.MAX_ATTEMPTS):
+        intake_queue.process_pending()
+    out = StringIO()
+    call_command("cases", "intake", stdout=out)
+    text = out.getvalue()
+    from django.utils.translation import gettext as _
+
+    counts = _("waiting: %(pending)d, registered: %(done)d, failed: %(failed)d")
+    assert counts % {"pending": 0, "done": 1, "failed": 1} in text, text
+    assert "no route to the database" in text
+    # The cause is fixed: put it back and register it.
+    monkeypatch.setattr(actions, "store_reports", real)
+    out = StringIO()
+    call_command("cases", "intake", "--retry-failed", "--process", stdout=out)
+    assert IntakeItem.objects.filter(status="done").count() == 2
+    assert Report.objects.filter(device_id="cli-bad").count() == 1

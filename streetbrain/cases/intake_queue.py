@@ -246,6 +246,37 @@ def drain(max_seconds: float = DRAIN_SECONDS) -> int:
             return total
 
 
+def status() -> dict:
+    """The queue at a glance: counts per status, the oldest waiting item's time, and the
+    failed items (at most 20, newest first) with their last error."""
+    from django.db.models import Count, Min
+
+    counts = dict(
+        IntakeItem.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    oldest = IntakeItem.objects.filter(status=IntakeItem.Status.PENDING).aggregate(
+        t=Min("received_at")
+    )["t"]
+    failed = list(IntakeItem.objects.filter(status=IntakeItem.Status.FAILED).order_by("-pk")[:20])
+    return {
+        "pending": counts.get(IntakeItem.Status.PENDING, 0),
+        "done": counts.get(IntakeItem.Status.DONE, 0),
+        "failed": counts.get(IntakeItem.Status.FAILED, 0),
+        "oldest_pending": oldest,
+        "failed_items": failed,
+    }
+
+
+def retry_failed() -> int:
+    """Put the failed items back in the queue (after the cause was fixed); how many."""
+    n = IntakeItem.objects.filter(status=IntakeItem.Status.FAILED).update(
+        status=IntakeItem.Status.PENDING, attempts=0
+    )
+    if n:
+        log.warning("intake: %d failed items put back in the queue", n)
+    return n
+
+
 def status_of(token) -> IntakeItem | None:
     """The item accepted with this token (a UUID or its text), or None."""
     try:

@@ -16,6 +16,7 @@ The workflow from the command line (as a named user, audited as "command line"):
         --unit work_hour --note "需要吊车"
     streetbrain cases show 202603020000001
     streetbrain cases flag-deadlines
+    streetbrain cases intake [--retry-failed] [--process]
     streetbrain cases listen-mqtt [--url mqtt://127.0.0.1:1883] [--once N] [--timeout S]
 """
 
@@ -46,7 +47,7 @@ class Command(BaseCommand):
         groups = parser.add_subparsers(
             dest="group",
             required=True,
-            metavar="{act,show,flag-deadlines,listen-mqtt,classifier}",
+            metavar="{act,show,flag-deadlines,intake,listen-mqtt,classifier}",
         )
         act = groups.add_parser("act", help="take a workflow step on a case as a user")
         act.add_argument("number", help="the case number")
@@ -61,6 +62,13 @@ class Command(BaseCommand):
         groups.add_parser(
             "flag-deadlines", help="refresh the lights; warn about and flag overdue cases"
         )
+        queue = groups.add_parser(
+            "intake", help="the intake queue: counts, failed items; retry or process it now"
+        )
+        queue.add_argument(
+            "--retry-failed", action="store_true", help="put failed items back in the queue"
+        )
+        queue.add_argument("--process", action="store_true", help="register the waiting items now")
         mqtt = groups.add_parser("listen-mqtt", help="turn sensor alarms from MQTT into reports")
         mqtt.add_argument("--url", help="broker, e.g. mqtt://127.0.0.1:1883 (default MQTT_URL)")
         mqtt.add_argument("--once", type=int, metavar="N", help="stop after N messages")
@@ -116,6 +124,8 @@ class Command(BaseCommand):
             return self.show(options)
         if group == "flag-deadlines":
             return self.flag_deadlines()
+        if group == "intake":
+            return self.intake(options)
         if group == "listen-mqtt":
             return self.listen_mqtt(options)
         try:
@@ -297,6 +307,28 @@ class Command(BaseCommand):
         self.stdout.write(
             _("warned: %(warned)d, overdue: %(overdue)d, lights updated: %(updated)d") % counts
         )
+
+    def intake(self, options):
+        from streetbrain.cases import intake_queue
+
+        if options["retry_failed"]:
+            n = intake_queue.retry_failed()
+            self.stdout.write(_("%(n)d failed items put back in the queue.") % {"n": n})
+        if options["process"]:
+            with audit_context(source="cli"):
+                n = intake_queue.drain()
+            self.stdout.write(_("%(n)d reports registered.") % {"n": n})
+        status = intake_queue.status()
+        self.stdout.write(
+            _("waiting: %(pending)d, registered: %(done)d, failed: %(failed)d") % status
+        )
+        if status["oldest_pending"] is not None:
+            self.stdout.write(
+                _("oldest waiting since %(when)s")
+                % {"when": timezone.localtime(status["oldest_pending"]).isoformat()}
+            )
+        for item in status["failed_items"]:
+            self.stdout.write(f"  {item.token}  {item.attempts}×  {item.last_error}")
 
     # -- sensors ------------------------------------------------------------------------------
 
