@@ -254,7 +254,37 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class Gunicorn:
+class _Service:
+    """A process of the stack started by ``__enter__`` (``self.proc``, logging to
+    ``self.log_path``), stopped by SIGTERM on exit."""
+
+    proc: subprocess.Popen | None
+    log_path: Path
+
+    def log_tail(self, n: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+    def pids(self) -> list[int]:
+        """The main process and its children (workers)."""
+        if self.proc is None:
+            return []
+        return [self.proc.pid, *_children(self.proc.pid)]
+
+    def __exit__(self, *exc) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
+
+class Gunicorn(_Service):
     """gunicorn serving ``streetbrain.wsgi`` with ``bench_settings``, as a context manager.
     ``worker_class`` "sync" (one request per process, no keep-alive) or "gthread"."""
 
@@ -334,30 +364,8 @@ class Gunicorn:
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not come up: {self.log_tail()}")
 
-    def log_tail(self, n: int = 30) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
-        except OSError:
-            return ""
 
-    def pids(self) -> list[int]:
-        """The master and its workers."""
-        if self.proc is None:
-            return []
-        return [self.proc.pid, *_children(self.proc.pid)]
-
-    def __exit__(self, *exc) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log.close()
-
-
-class CeleryWorker:
+class CeleryWorker(_Service):
     """``celery -A streetbrain worker`` with ``bench_settings``, as a context manager: the
     production way background work runs (through Redis). ``pool`` "solo" is one process."""
 
@@ -397,27 +405,6 @@ class CeleryWorker:
                 return self
             time.sleep(0.2)
         raise RuntimeError(f"celery did not come up: {self.log_tail()}")
-
-    def log_tail(self, n: int = 30) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
-        except OSError:
-            return ""
-
-    def pids(self) -> list[int]:
-        if self.proc is None:
-            return []
-        return [self.proc.pid, *_children(self.proc.pid)]
-
-    def __exit__(self, *exc) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log.close()
 
 
 def _children(pid: int) -> list[int]:
