@@ -1,0 +1,534 @@
+"""楼宇经济的月度指标: the monthly recomputation of ``MonthlyFigure`` from the raw rows.
+
+``refresh_month(month)``, ``refresh_months(first, last)`` and ``refresh_all()`` compute the rows
+of every scope — each office building (key: the registry building's code), each industrial chain
+(its code; the chain's buildings, 一楼一链), each industry section (门类 letter) and division (大类
+two digits), and the street (its org-unit code) — and replace the months' rows in one
+transaction per month (delete, then bulk insert: recomputing is idempotent). Everything comes
+from leases (by their dates), units, tax and enterprises, loaded in bulk with a fixed number of
+queries whatever the number of enterprises; the units' current letting status is never read.
+
+Definitions (a month's figures are as of its last day, "month end"):
+
+- A lease *holds* its space on day d when ``start_date ≤ d ≤ last day`` (``ended_on`` once it is
+  over, else ``end_date``). A **tenant** of a building in a month is an enterprise holding a lease
+  there at month end; a tenant of a chain, an industry or the street likewise (counted once).
+- **Leasable area**: the building's declared ``leasable_area_m2``, else the sum of its units'
+  areas; a chain's and the street's are their buildings' sums. **Units**: the building's units.
+- **Occupied area**: the leased area (``Lease.area_m2`` as signed) of leases held at month end.
+  **Units occupied**: distinct units of those leases. **Occupancy** = occupied / leasable area
+  (and units occupied / units); **vacancy** = 1 − occupancy (by area). Rates are None when the
+  denominator is 0.
+- **Available area** (on the market, not vacancy) = vacant area (leasable − occupied, at least 0)
+  + the area of leases held at month end that are not continued by a renewal and whose last day
+  is on or before the end of the third following month (coming free within three months). Past
+  months are judged with what the rows say now (a lease renewed later is not coming free), and
+  space marked "not available" cannot be told apart in the past, so all vacant space counts.
+- **Net absorption** = occupied area at month end − occupied area at the previous month's end.
+- **去化 (newly leased area)**: the area of new leases (not renewals: ``renewed_from`` empty) that
+  start in the month and held their space at least one day; **year to date**: January to the month.
+- **Tax**: each enterprise's monthly tax record (total and local) is split across the buildings
+  where it is a tenant at that month's end, in proportion to the area it holds in each; the tax of
+  an enterprise that is nobody's tenant at month end is not building-economy tax and is not
+  counted anywhere (so the street = the sum of its buildings, and = the sum of the sections).
+  **Year to date**: January to the month. **Year on year** (``tax_yoy``) = this year's total to
+  date / the same months last year − 1, None when last year's is 0 or negative. **Last 12
+  months** (``tax_total_12m``): the month and the 11 before (亿元楼宇 ≥ CNY 100 m, 千万元楼宇 ≥
+  CNY 10 m; 准亿元/准千万元: ≥ 80 % of the next threshold, see ``tax_class``).
+- **税收单产** (``tax_per_m2``, CNY/m²/year) = last 12 months' total tax / leasable area for
+  buildings, chains and the street; for an industry (which has no leasable area of its own) /
+  the area its tenants occupy at month end.
+- **属地注册率** = tenants registered locally (``Enterprise.locally_registered``, as recorded now)
+  / tenants.
+- **Industry structure**: shares of the last 12 months' tax of the scope by industry, each
+  industry class's total counted at least 0; when that is 0 everywhere, shares of the occupied
+  area at month end. The **dominant industry** is the 大类 (division) with the largest share for
+  buildings, chains and the street; the division inside a section; the 中类 (three digits)
+  inside a division (ties: the smallest code). **HHI** = Σ share² over those industries (0–1).
+  **一楼一品** (buildings with a ``signature_industry`` only): met when the share of the
+  industries under the signature prefix (a section letter or a 2–4 digit code prefix) reaches
+  ``signature_share``; None without a target or without tax and tenants.
+- Rows: every building, chain and the street every month; a section or division in a month when
+  it had a tenant at some month end of the last 12 months or new leases this year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Exists, FloatField, OuterRef, Q, Sum
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from streetbrain.core.models import OrgUnit
+from streetbrain.registry.models import IndustryClass
+
+from .models import (
+    Enterprise,
+    IndustryChain,
+    Lease,
+    MonthlyFigure,
+    OfficeBuilding,
+    TaxRecord,
+)
+
+YI = 100_000_000  # 亿元楼宇: ≥ CNY 100 m of tax a year
+QIANWAN = 10_000_000  # 千万元楼宇: ≥ CNY 10 m
+NEAR_SHARE = 0.8  # 准亿元 / 准千万元: at least this share of the next threshold
+COMING_FREE_MONTHS = 3  # availability: leases ending within this many months, not renewed
+CENT = Decimal("0.01")
+
+
+def tax_class(tax_12m) -> str:
+    """The tax class of a building by its last 12 months' tax: ``yi`` (亿元楼宇), ``near_yi``
+    (准亿元), ``qianwan`` (千万元楼宇), ``near_qianwan`` (准千万元) or ``""``."""
+    if tax_12m is None:
+        return ""
+    tax = float(tax_12m)
+    if tax >= YI:
+        return "yi"
+    if tax >= NEAR_SHARE * YI:
+        return "near_yi"
+    if tax >= QIANWAN:
+        return "qianwan"
+    if tax >= NEAR_SHARE * QIANWAN:
+        return "near_qianwan"
+    return ""
+
+
+# --- months --------------------------------------------------------------------------------------
+
+
+def month_index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def month_of(index: int) -> dt.date:
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(index: int) -> dt.date:
+    return month_of(index + 1) - dt.timedelta(days=1)
+
+
+def parse_month(text: str) -> dt.date:
+    """``2025-03`` → 2025-03-01."""
+    year, month = text.strip().split("-")[:2]
+    return dt.date(int(year), int(month), 1)
+
+
+# --- the loaded world ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Lease:
+    pk: int
+    enterprise: int
+    building: int
+    area: float
+    start: dt.date
+    last: dt.date
+    new: bool  # not a renewal
+    renewed: bool  # continued by a renewal
+    units: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Acc:
+    """One scope's sums for one month."""
+
+    occupied: float = 0.0
+    coming_free: float = 0.0
+    leased_new: float = 0.0
+    tax_total: float = 0.0
+    tax_local: float = 0.0
+    units: int = 0
+    tenants: int = 0
+    tenants_local: int = 0
+    tax_by_class: dict = field(default_factory=lambda: defaultdict(float))
+    area_by_class: dict = field(default_factory=lambda: defaultdict(float))
+
+
+@dataclass
+class _Cell:
+    """One building × industry class in one month."""
+
+    occupied: float = 0.0
+    coming_free: float = 0.0
+    leased_new: float = 0.0
+    tax_total: float = 0.0
+    tax_local: float = 0.0
+    units: set = field(default_factory=set)
+
+
+class _World:
+    """Buildings, chains, industries, enterprises and the leases and tax of a range of months,
+    loaded with a fixed number of queries."""
+
+    def __init__(self, lo: int, hi: int):
+        self.lo, self.hi = lo, hi
+        first_day = month_of(lo)
+        self.buildings = list(
+            OfficeBuilding.objects.select_related("building", "org_unit")
+            .annotate(
+                units_area=Coalesce(Sum("units__area_m2"), Decimal(0)),
+                units_count=Count("units"),
+            )
+            .order_by("pk")
+        )
+        self.chains = list(IndustryChain.objects.order_by("code"))
+        self.chain_code = {c.pk: c.code for c in self.chains}
+        self.classes = {
+            pk: (code, division, group, section)
+            for pk, code, division, group, section in IndustryClass.objects.values_list(
+                "pk", "code", "division", "group", "section__code"
+            )
+        }
+        self.enterprises = {
+            pk: (self.classes[industry][0], local)
+            for pk, industry, local in Enterprise.objects.values_list(
+                "pk", "industry_id", "locally_registered"
+            )
+        }
+        self.classes_by_code = {v[0]: v for v in self.classes.values()}
+        self.street = _street([b.org_unit.path for b in self.buildings])
+        self.street_code = self.street.code if self.street else ""
+        self.bcode = {b.pk: b.building.code for b in self.buildings}
+        self.bchain = {b.pk: self.chain_code.get(b.chain_id) for b in self.buildings}
+        renewal = Lease.objects.filter(renewed_from=OuterRef("pk"))
+        leases = (
+            Lease.objects.held_between(first_day, month_end(hi))
+            .annotate(renewed=Exists(renewal), area=Cast("area_m2", FloatField()))
+            .values_list(
+                "pk",
+                "enterprise_id",
+                "building_id",
+                "area",
+                "start_date",
+                "end_date",
+                "ended_on",
+                "renewed_from_id",
+                "renewed",
+            )
+        )
+        self.leases = {
+            row[0]: _Lease(
+                pk=row[0],
+                enterprise=row[1],
+                building=row[2],
+                area=row[3],
+                start=row[4],
+                last=row[6] or row[5],
+                new=row[7] is None,
+                renewed=row[8],
+            )
+            for row in leases
+        }
+        through = Lease.units.through.objects.filter(
+            Q(lease__start_date__lte=month_end(hi))
+            & (
+                Q(lease__ended_on__gte=first_day)
+                | Q(lease__ended_on__isnull=True, lease__end_date__gte=first_day)
+            )
+        ).values_list("lease_id", "unit_id")
+        for lease_id, unit_id in through:
+            if lease_id in self.leases:
+                self.leases[lease_id].units.append(unit_id)
+        # Leases held at each month's end, and new leases by their start month.
+        self.held: dict[int, list[_Lease]] = defaultdict(list)
+        self.started: dict[int, list[_Lease]] = defaultdict(list)
+        for lease in self.leases.values():
+            if lease.last < lease.start:
+                continue  # ended before it began: never held its space
+            first = max(month_index(lease.start), lo)
+            last = month_index(lease.last)
+            if lease.last != month_end(last):
+                last -= 1
+            for m in range(first, min(last, hi) + 1):
+                self.held[m].append(lease)
+            if lease.new and lo <= month_index(lease.start) <= hi:
+                self.started[month_index(lease.start)].append(lease)
+        self.tax: dict[int, dict[int, tuple[float, float]]] = defaultdict(dict)
+        rows = (
+            TaxRecord.objects.filter(month__gte=first_day, month__lte=month_of(hi))
+            .annotate(t=Cast("total_tax", FloatField()), loc=Cast("local_tax", FloatField()))
+            .values_list("month", "enterprise_id", "t", "loc")
+        )
+        for month, enterprise, total, local in rows:
+            self.tax[month_index(month)][enterprise] = (total, local)
+
+
+def _street(paths: list[str]) -> OrgUnit | None:
+    streets = list(OrgUnit.objects.filter(level=OrgUnit.Level.STREET).order_by("path"))
+    if not streets:
+        return None
+    return max(streets, key=lambda s: sum(p.startswith(s.path) for p in paths))
+
+
+# --- one month's sums ---------------------------------------------------------------------------
+
+
+def _month_sums(world: _World, m: int) -> dict[tuple[str, str], _Acc]:
+    """Per scope (kind, key): the month's occupied area, coming-free area, 去化, tax (split by
+    area), units and tenants, and tax and occupied area by industry class. Leases and tax rows
+    are summed once into building × class cells, which then add up into the scopes."""
+    horizon = month_end(m + COMING_FREE_MONTHS)
+    enterprises = world.enterprises
+    cells: dict[tuple[int, str], _Cell] = defaultdict(_Cell)
+    # Each enterprise's area per building at month end: the key to split its tax.
+    holdings: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    for lease in world.held.get(m, ()):
+        holdings[lease.enterprise][lease.building] += lease.area
+        cell = cells[(lease.building, enterprises[lease.enterprise][0])]
+        cell.occupied += lease.area
+        cell.units.update(lease.units)
+        if not lease.renewed and lease.last <= horizon:
+            cell.coming_free += lease.area
+    for lease in world.started.get(m, ()):
+        cells[(lease.building, enterprises[lease.enterprise][0])].leased_new += lease.area
+    taxes = world.tax.get(m, {})
+    sums: dict[tuple[str, str], _Acc] = defaultdict(_Acc)
+    for enterprise, per_building in holdings.items():
+        klass, local = enterprises[enterprise]
+        scopes = {("street", world.street_code)}
+        for building in per_building:
+            scopes.add(("building", world.bcode[building]))
+            if world.bchain[building]:
+                scopes.add(("chain", world.bchain[building]))
+        _code, division, _group, section = world.classes_by_code[klass]
+        scopes.update((("section", section), ("division", division)))
+        for scope in scopes:
+            acc = sums[scope]
+            acc.tenants += 1
+            acc.tenants_local += local
+        tax = taxes.get(enterprise)
+        if tax is None:
+            continue
+        held = sum(per_building.values())
+        for building, area in per_building.items():
+            cell = cells[(building, klass)]
+            cell.tax_total += tax[0] * area / held
+            cell.tax_local += tax[1] * area / held
+    for (building, klass), cell in cells.items():
+        _code, division, _group, section = world.classes_by_code[klass]
+        scopes = [
+            ("building", world.bcode[building]),
+            ("street", world.street_code),
+            ("section", section),
+            ("division", division),
+        ]
+        if world.bchain[building]:
+            scopes.append(("chain", world.bchain[building]))
+        units = len(cell.units)
+        for scope in scopes:
+            acc = sums[scope]
+            acc.occupied += cell.occupied
+            acc.coming_free += cell.coming_free
+            acc.leased_new += cell.leased_new
+            acc.tax_total += cell.tax_total
+            acc.tax_local += cell.tax_local
+            acc.units += units
+            if cell.tax_total:
+                acc.tax_by_class[klass] += cell.tax_total
+            if cell.occupied:
+                acc.area_by_class[klass] += cell.occupied
+    return sums
+
+
+# --- the figures ---------------------------------------------------------------------------------
+
+
+def _dec(value: float | None) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(repr(round(value, 2))).quantize(CENT)
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den else None
+
+
+def _structure(weights: dict[str, float], level: int) -> tuple[str, float | None, float | None]:
+    """The dominant industry at ``level`` (2: 大类, 3: 中类 — the first digits of the class
+    codes weighed), its share, and the HHI of all shares; ("", None, None) without weight."""
+    total = sum(weights.values())
+    if total <= 0:
+        return "", None, None
+    groups: dict[str, float] = defaultdict(float)
+    for code, value in weights.items():
+        groups[code[:level]] += value
+    shares = {g: v / total for g, v in groups.items()}
+    dominant = min(shares, key=lambda g: (-shares[g], g))
+    return dominant, shares[dominant], sum(s * s for s in shares.values())
+
+
+def _signature_share(weights: dict[str, float], prefix: str, sections: dict[str, str]) -> float:
+    """The share of the classes under a GB/T 4754 prefix (a section letter or code digits)."""
+    total = sum(weights.values())
+    if prefix.isalpha():
+        hit = sum(v for k, v in weights.items() if sections[k] == prefix)
+    else:
+        hit = sum(v for k, v in weights.items() if k.startswith(prefix))
+    return hit / total
+
+
+def _space(world: _World) -> dict[tuple[str, str], dict]:
+    """The space of buildings, chains and the street: leasable area, units, row's building and
+    scope path."""
+    street_path = world.street.path if world.street else ""
+    space: dict[tuple[str, str], dict] = {
+        ("street", world.street_code): {"leasable": 0.0, "units": 0, "path": street_path}
+    }
+    for chain in world.chains:
+        space[("chain", chain.code)] = {"leasable": 0.0, "units": 0, "path": street_path}
+    for b in world.buildings:
+        leasable = float(b.leasable_area_m2 if b.leasable_area_m2 is not None else b.units_area)
+        space[("building", b.building.code)] = {
+            "leasable": leasable,
+            "units": b.units_count,
+            "building": b,
+            "path": b.org_unit.path,
+        }
+        for key in (("street", world.street_code), ("chain", world.bchain[b.pk])):
+            if key[1] is not None:
+                space[key]["leasable"] += leasable
+                space[key]["units"] += b.units_count
+    return space
+
+
+def compute_months(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
+    """The (unsaved) figures of every scope for the months ``first`` to ``last``."""
+    lo, hi = month_index(first), month_index(last)
+    base = month_index(dt.date(first.year - 1, 1, 1))  # last year's months: YoY, 12 months
+    world = _World(base, hi)
+    sections = {v[0]: v[3] for v in world.classes.values()}
+    sums = {m: _month_sums(world, m) for m in range(base, hi + 1)}
+    space = _space(world)
+    street_path = world.street.path if world.street else ""
+    industries = ("section", "division")
+    now = timezone.now()
+    empty = _Acc()
+    rows: list[MonthlyFigure] = []
+    for m in range(lo, hi + 1):
+        month = month_of(m)
+        jan = month_index(dt.date(month.year, 1, 1))
+        keys = set(space)
+        for i in range(m - 11, m + 1):
+            keys.update(k for k, a in sums[i].items() if k[0] in industries and a.tenants)
+        for i in range(jan, m + 1):
+            keys.update(k for k, a in sums[i].items() if k[0] in industries and a.leased_new)
+        for key in sorted(keys):
+            kind, code = key
+            acc = sums[m].get(key, empty)
+            prev = sums[m - 1].get(key, empty)
+            ytd = [sums[i].get(key, empty) for i in range(jan, m + 1)]
+            ytd_last = [sums[i - 12].get(key, empty) for i in range(jan, m + 1)]
+            year = [sums[i].get(key, empty) for i in range(m - 11, m + 1)]
+            tax_ytd = sum(a.tax_total for a in ytd)
+            tax_ytd_last = sum(a.tax_total for a in ytd_last)
+            tax_12m = sum(a.tax_total for a in year)
+            by_class: dict[str, float] = defaultdict(float)
+            for a in year:
+                for k, v in a.tax_by_class.items():
+                    by_class[k] += v
+            weights = {k: v for k, v in by_class.items() if v > 0}
+            if sum(weights.values()) <= 0:  # no tax: the occupied area weighs the industries
+                weights = {k: v for k, v in acc.area_by_class.items() if v > 0}
+            dominant, share, hhi = _structure(weights, 3 if kind == "division" else 2)
+            s = space.get(key)
+            row = MonthlyFigure(
+                scope=kind,
+                key=code,
+                month=month,
+                building=s.get("building") if s else None,
+                unit_path=s["path"] if s else street_path,
+                occupied_area_m2=_dec(acc.occupied),
+                net_absorption_m2=_dec(acc.occupied - prev.occupied),
+                leased_new_m2=_dec(acc.leased_new),
+                leased_new_ytd_m2=_dec(sum(a.leased_new for a in ytd)),
+                units_occupied=acc.units,
+                tax_total=_dec(acc.tax_total),
+                tax_local=_dec(acc.tax_local),
+                tax_total_ytd=_dec(tax_ytd),
+                tax_local_ytd=_dec(sum(a.tax_local for a in ytd)),
+                tax_yoy=(tax_ytd / tax_ytd_last - 1) if tax_ytd_last > 0 else None,
+                tax_total_12m=_dec(tax_12m),
+                tenants=acc.tenants,
+                tenants_local=acc.tenants_local,
+                local_registration_rate=_ratio(acc.tenants_local, acc.tenants),
+                dominant_industry=dominant,
+                dominant_share=share,
+                concentration_hhi=hhi,
+                computed_at=now,
+            )
+            if s:
+                leasable = s["leasable"]
+                row.leasable_area_m2 = _dec(leasable)
+                row.available_area_m2 = _dec(max(leasable - acc.occupied, 0.0) + acc.coming_free)
+                row.units_total = s["units"]
+                row.occupancy_rate = _ratio(acc.occupied, leasable)
+                row.occupancy_rate_by_count = _ratio(acc.units, s["units"])
+                row.vacancy_rate = None if row.occupancy_rate is None else 1 - row.occupancy_rate
+                row.tax_per_m2 = _dec(tax_12m / leasable) if leasable else None
+            else:
+                row.tax_per_m2 = _dec(tax_12m / acc.occupied) if acc.occupied else None
+            building = s.get("building") if s else None
+            if building is not None and building.signature_industry and weights:
+                got = _signature_share(weights, building.signature_industry, sections)
+                row.meets_signature_target = got >= float(building.signature_share) - 1e-9
+            rows.append(row)
+    return rows
+
+
+def refresh_months(first: dt.date, last: dt.date) -> int:
+    """Recompute and replace the figures of the months ``first`` to ``last`` (their first
+    days); returns the number of rows written."""
+    first, last = first.replace(day=1), last.replace(day=1)
+    if last < first:
+        return 0
+    rows = compute_months(first, last)
+    by_month: dict[dt.date, list[MonthlyFigure]] = defaultdict(list)
+    for row in rows:
+        by_month[row.month].append(row)
+    for m in range(month_index(first), month_index(last) + 1):
+        month = month_of(m)
+        with transaction.atomic():
+            # Figures are derived rows, not audited: one DELETE, without loading them first.
+            figures = MonthlyFigure.objects.filter(month=month)
+            figures._raw_delete(figures.db)
+            MonthlyFigure.objects.bulk_create(by_month[month], batch_size=2000)
+    return len(rows)
+
+
+def refresh_month(month: dt.date) -> int:
+    return refresh_months(month, month)
+
+
+def data_months() -> tuple[dt.date, dt.date] | None:
+    """The months the raw rows cover: from the first lease start or tax month to the current
+    month (or the last tax month, if later)."""
+    lease = Lease.objects.order_by("start_date").values_list("start_date", flat=True).first()
+    taxes = TaxRecord.objects.order_by("month").values_list("month", flat=True)
+    first_tax, last_tax = taxes.first(), taxes.last()
+    starts = [d for d in (lease, first_tax) if d]
+    if not starts:
+        return None
+    today = timezone.localdate().replace(day=1)
+    last = max([today, *([last_tax] if last_tax else [])])
+    return min(starts).replace(day=1), last
+
+
+def refresh_all() -> int:
+    """Recompute every month the data covers (and drop figures of months outside it)."""
+    span = data_months()
+    if span is None:
+        MonthlyFigure.objects.all()._raw_delete(MonthlyFigure.objects.db)
+        return 0
+    first, last = span
+    stale = MonthlyFigure.objects.filter(Q(month__lt=first) | Q(month__gt=last))
+    stale._raw_delete(stale.db)
+    return refresh_months(first, last)
