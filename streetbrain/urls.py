@@ -18,6 +18,7 @@ api_patterns = [
     path("core/", include("streetbrain.core.api.urls")),
     path("registry/", include("streetbrain.registry.api.urls")),
     path("cases/", include("streetbrain.cases.api.urls")),
+    path("map/", include("streetbrain.cockpit.api_urls")),
     path("economy/", include("streetbrain.economy.api.urls")),
 ]
 
@@ -46,6 +47,7 @@ urlpatterns = [
     path("core/", include("streetbrain.core.urls")),
     path("registry/", include("streetbrain.registry.urls")),
     path("cases/", include("streetbrain.cases.urls")),
+    path("", include("streetbrain.cockpit.urls")),
     path("report/", include("streetbrain.cases.urls_public")),
     path("open311/v2/", include("streetbrain.cases.open311.urls")),
     path("api/", include((api_patterns, "api"))),

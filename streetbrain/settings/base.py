@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "streetbrain.core",
     "streetbrain.registry",
     "streetbrain.cases",
+    "streetbrain.cockpit",
     "streetbrain.economy",
 ]
 
@@ -342,3 +343,29 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- The one map (一图通览) ----------------------------------------------------------------------
+# The base map under the vector layers: "none" (a plain background: works with no tile
+# service), "tianditu" (天地图, WGS-84; needs MAP_TIANDITU_KEY), "amap" (高德, GCJ-02: our WGS-84
+# vectors are shifted for display) or "xyz" (MAP_XYZ_URL in web mercator, MAP_XYZ_ATTRIBUTION).
+MAP_BASEMAP = env.str("MAP_BASEMAP", default="none")
+MAP_TIANDITU_KEY = env.str("MAP_TIANDITU_KEY", default="")
+MAP_XYZ_URL = env.str("MAP_XYZ_URL", default="")
+MAP_XYZ_ATTRIBUTION = env.str("MAP_XYZ_ATTRIBUTION", default="")
+# From this zoom on, open cases are drawn one by one; below it, as bins with counts.
+COCKPIT_CASE_POINT_ZOOM = env.float("COCKPIT_CASE_POINT_ZOOM", default=16.5)
+
+
+def _map_image_hosts() -> list[str]:
+    from streetbrain.cockpit import basemaps
+
+    cfg = basemaps.config(
+        MAP_BASEMAP,
+        tianditu_key=MAP_TIANDITU_KEY,
+        xyz_url=MAP_XYZ_URL,
+        xyz_attribution=MAP_XYZ_ATTRIBUTION,
+    )
+    return basemaps.image_hosts(cfg)
+
+
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += _map_image_hosts()

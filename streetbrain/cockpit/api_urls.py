@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("layers/", views.LayerListView.as_view(), name="map-layers"),
+    path("layers/<slug:name>/", views.LayerView.as_view(), name="map-layer"),
+]

@@ -1,0 +1,516 @@
+"""一图通览: the map's layers as GeoJSON, each scoped to the user like every list.
+
+A layer is declared once (``LAYERS``): the permission that lets a user see it, and a function
+``(user, params) -> FeatureCollection``. Points are filtered by the map's ``bbox``; big point
+layers (cases) are aggregated into square bins whose size follows the zoom, so a request stays
+small and fast with a million cases. People are never drawn: population shows as counts per
+grid cell, community or building.
+
+Coordinates are stored and served in WGS-84. A base map in GCJ-02 (高德) asks for
+``coords=gcj02`` and gets them shifted for display (``gcj02.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Q
+from django.db.models.functions import Floor
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from streetbrain.core.models import OrgUnit
+
+from . import gcj02
+
+MAX_POINTS = 5000  # a point layer larger than this in the view is sent as bins
+BIN_PIXELS = 48  # a bin's size on screen at the requested zoom
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+
+
+@dataclass(frozen=True)
+class Params:
+    bbox: tuple[float, float, float, float] | None  # min lon, min lat, max lon, max lat
+    zoom: float
+    community: str
+    grid: str
+    component_class: str
+    state: str
+    since: dt.date | None
+    until: dt.date | None
+    history: bool
+    gcj: bool
+
+    @classmethod
+    def parse(cls, query) -> Params:
+        """From a request's query parameters; ``ValidationError`` (field → message) if bad."""
+        errors = {}
+        bbox = None
+        if query.get("bbox"):
+            try:
+                parts = [float(p) for p in query["bbox"].split(",")]
+                if len(parts) != 4 or not all(math.isfinite(p) for p in parts):
+                    raise ValueError
+                if not (parts[0] < parts[2] and parts[1] < parts[3]):
+                    raise ValueError
+                bbox = tuple(parts)
+            except ValueError:
+                errors["bbox"] = _("Give bbox as min_lon,min_lat,max_lon,max_lat.")
+        try:
+            zoom = float(query.get("zoom") or 15)
+            if not 0 <= zoom <= 22:
+                raise ValueError
+        except ValueError:
+            errors["zoom"] = _("Zoom is a number from 0 to 22.")
+            zoom = 15
+        dates = {}
+        for name in ("since", "until"):
+            value = query.get(name) or ""
+            try:
+                dates[name] = dt.date.fromisoformat(value) if value else None
+            except ValueError:
+                errors[name] = _("Enter a date as YYYY-MM-DD.")
+                dates[name] = None
+        coords = query.get("coords") or "wgs84"
+        if coords not in ("wgs84", "gcj02"):
+            errors["coords"] = _("coords is wgs84 or gcj02.")
+        if errors:
+            raise ValidationError(errors)
+        return cls(
+            bbox=bbox,
+            zoom=zoom,
+            community=(query.get("community") or "").strip(),
+            grid=(query.get("grid") or "").strip(),
+            component_class=(query.get("class") or "").strip(),
+            state=(query.get("state") or "").strip(),
+            since=dates["since"],
+            until=dates["until"],
+            history=(query.get("history") or "") in ("1", "true", "yes"),
+            gcj=coords == "gcj02",
+        )
+
+    def in_bbox(self, qs, lon: str = "lon", lat: str = "lat"):
+        qs = qs.filter(**{f"{lon}__isnull": False, f"{lat}__isnull": False})
+        if self.bbox is None:
+            return qs
+        x0, y0, x1, y1 = self.bbox
+        return qs.filter(**{f"{lon}__range": (x0, x1), f"{lat}__range": (y0, y1)})
+
+    def in_area(self, qs, path_lookup: str):
+        """Only what lies in the chosen community or grid cell (by code)."""
+        code = self.grid or self.community
+        if not code:
+            return qs
+        unit = OrgUnit.objects.filter(code=code).only("path").first()
+        if unit is None:
+            return qs.none()
+        return qs.filter(**{f"{path_lookup}__startswith": unit.path})
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    label: object
+    permission: str  # "app.view_model": the layer's rows are that model's, scoped
+    build: Callable[[object, Params], dict]
+    attribution: str = ""
+    group: object = ""
+
+
+# -- GeoJSON helpers ------------------------------------------------------------------------
+
+
+def _point(lon: float, lat: float, params: Params) -> dict:
+    if params.gcj:
+        lon, lat = gcj02.from_wgs84(lon, lat)
+    return {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
+
+
+def _shift(geometry: dict | None, params: Params) -> dict | None:
+    if geometry is None or not params.gcj:
+        return geometry
+    return gcj02.geometry_from_wgs84(geometry)
+
+
+def _feature(geometry, properties: dict) -> dict:
+    return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
+def collection(features: list, **meta) -> dict:
+    return {"type": "FeatureCollection", "features": features, **meta}
+
+
+def _url(name: str, pk) -> str:
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:  # that page is not installed: no link
+        return ""
+
+
+def _may(user, perm: str) -> bool:
+    return user.is_superuser or user.has_perm(perm)
+
+
+def _in_unit(qs, user, lookup: str = "org_unit__path"):
+    """Scope rows of a model without a scoped manager to the user's unit subtree."""
+    if user.is_superuser:
+        return qs
+    unit = getattr(user, "org_unit", None)
+    return qs.filter(**{f"{lookup}__startswith": unit.path}) if unit else qs.none()
+
+
+# -- areas ----------------------------------------------------------------------------------
+
+
+def _population(user, level: str) -> dict[int, dict]:
+    """Residents and households per unit of ``level`` (grid or community), for users who may
+    see residents; counts only, never people."""
+    from streetbrain.registry.models import Household, Resident
+
+    out: dict[int, dict] = {}
+    if not _may(user, "registry.view_resident"):
+        return out
+    key = "org_unit_id" if level == OrgUnit.Level.GRID else "org_unit__parent_id"
+    for unit_id, n in (
+        Resident.objects.restrict(user).values_list(key).annotate(n=Count("pk")).order_by()
+    ):
+        out.setdefault(unit_id, {})["residents"] = n
+    for unit_id, n in (
+        Household.objects.restrict(user).values_list(key).annotate(n=Count("pk")).order_by()
+    ):
+        out.setdefault(unit_id, {})["households"] = n
+    return out
+
+
+def _open_cases(user, level: str) -> dict[int, int]:
+    from streetbrain.cases.models import OPEN_STATES, Case
+
+    if not _may(user, "cases.view_case"):
+        return {}
+    key = "org_unit_id" if level == OrgUnit.Level.GRID else "org_unit__parent_id"
+    rows = (
+        Case.objects.restrict(user)
+        .filter(state__in=OPEN_STATES)
+        .values_list(key)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return dict(rows)
+
+
+def _units(user, level: str, params: Params) -> dict:
+    units = OrgUnit.objects.restrict(user).filter(level=level, geometry__isnull=False)
+    units = params.in_area(units, "path") if level == OrgUnit.Level.GRID else units
+    if level == OrgUnit.Level.COMMUNITY and params.community:
+        units = units.filter(code=params.community)
+    people = _population(user, level)
+    cases = _open_cases(user, level)
+    features = []
+    for unit in units.select_related("parent").order_by("path"):
+        props = {
+            "code": unit.code,
+            "name": unit.name,
+            "level": unit.level,
+            "parent": unit.parent.name if unit.parent_id else "",
+            "url": _url("core:orgunit_detail", unit.pk),
+            **people.get(unit.pk, {}),
+        }
+        if cases or _may(user, "cases.view_case"):
+            props["open_cases"] = cases.get(unit.pk, 0)
+        features.append(_feature(_shift(unit.geometry, params), props))
+    return collection(features)
+
+
+def street_layer(user, params: Params) -> dict:
+    units = OrgUnit.objects.restrict(user).filter(
+        level=OrgUnit.Level.STREET, geometry__isnull=False
+    )
+    features = [
+        _feature(
+            _shift(unit.geometry, params),
+            {
+                "code": unit.code,
+                "name": unit.name,
+                "level": unit.level,
+                # The street's outline is drawn from the grid cells: a sketch (示意), not the
+                # legal boundary.
+                "schematic": True,
+                "note": str(_("Outline for illustration (示意)")),
+            },
+        )
+        for unit in units.order_by("path")
+    ]
+    return collection(features)
+
+
+def community_layer(user, params: Params) -> dict:
+    return _units(user, OrgUnit.Level.COMMUNITY, params)
+
+
+def grid_layer(user, params: Params) -> dict:
+    return _units(user, OrgUnit.Level.GRID, params)
+
+
+# -- things ---------------------------------------------------------------------------------
+
+
+def building_layer(user, params: Params) -> dict:
+    from streetbrain.registry.models import Building, Resident
+
+    qs = params.in_area(params.in_bbox(Building.objects.restrict(user)), "org_unit__path")
+    residents = {}
+    if _may(user, "registry.view_resident"):
+        residents = dict(
+            Resident.objects.restrict(user)
+            .filter(house__isnull=False)
+            .values_list("house__building_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    towers = _tower_figures(user)
+    features = []
+    for b in qs.select_related("org_unit").order_by("code")[:MAX_POINTS]:
+        props = {
+            "code": b.code,
+            "name": b.name,
+            "kind": b.kind,
+            "kind_label": b.get_kind_display(),
+            "address": b.address,
+            "floors": b.floors_above,
+            "grid": b.org_unit.name if b.org_unit_id else "",
+            "url": _url("registry:building_detail", b.pk),
+        }
+        if b.pk in residents:
+            props["residents"] = residents[b.pk]
+        props.update(towers.get(b.pk, {}))
+        geometry = b.footprint if b.footprint else {"type": "Point", "coordinates": [b.lon, b.lat]}
+        features.append(
+            _feature(
+                _shift(geometry, params) if b.footprint else _point(b.lon, b.lat, params), props
+            )
+        )
+    return collection(features, attribution=OSM_ATTRIBUTION)
+
+
+def _tower_figures(user) -> dict[int, dict]:
+    """Occupancy and trailing-12-month tax of office towers (the building brain's latest
+    monthly figures), keyed by the registry building, for users who may see them."""
+    try:
+        from streetbrain.economy.models import MonthlyFigure
+    except ImportError:  # the building brain is not installed
+        return {}
+    if not _may(user, "economy.view_monthlyfigure"):
+        return {}
+    figures = MonthlyFigure.objects.filter(scope="building", building__isnull=False)
+    latest = figures.order_by("-month").values_list("month", flat=True).first()
+    if latest is None:
+        return {}
+    out = {}
+    for building_id, occupancy, tax in figures.filter(month=latest).values_list(
+        "building__building_id", "occupancy_rate", "tax_total_12m"
+    ):
+        out[building_id] = {
+            "occupancy": occupancy,
+            "tax_12m": float(tax) if tax is not None else None,
+            "figures_month": latest.isoformat()[:7],
+        }
+    return out
+
+
+def landmark_layer(user, params: Params) -> dict:
+    from streetbrain.registry.models import Place
+
+    features = [
+        _feature(
+            _shift(p.geometry, params) if p.geometry else _point(p.lon, p.lat, params),
+            {
+                "name": p.name,
+                "kind": p.kind,
+                "kind_label": p.get_kind_display(),
+                "source": "OpenStreetMap",
+                "url": _url("registry:place_detail", p.pk),
+            },
+        )
+        for p in params.in_bbox(Place.objects.all()).order_by("pk")[:MAX_POINTS]
+    ]
+    return collection(features, attribution=OSM_ATTRIBUTION)
+
+
+def facility_layer(user, params: Params) -> dict:
+    from streetbrain.registry.models import Facility
+
+    qs = params.in_area(params.in_bbox(Facility.objects.restrict(user)), "org_unit__path")
+    if params.component_class:
+        qs = qs.filter(component_class__code=params.component_class)
+    features = [
+        _feature(
+            _point(f.lon, f.lat, params),
+            {
+                "name": f.name or f.component_class.name,
+                "class_code": f.component_class.code,
+                "class": f.component_class.name,
+                "major": f.component_class.major_name,
+                "url": _url("registry:facility_detail", f.pk),
+            },
+        )
+        for f in qs.select_related("component_class").order_by("pk")[:MAX_POINTS]
+    ]
+    return collection(features)
+
+
+def shop_layer(user, params: Params) -> dict:
+    from streetbrain.registry.models import Shop
+
+    qs = params.in_area(params.in_bbox(Shop.objects.restrict(user)), "org_unit__path")
+    features = [
+        _feature(
+            _point(s.lon, s.lat, params),
+            {
+                "name": s.name,
+                "status": s.status,
+                "status_label": s.get_status_display(),
+                "licence": s.licence_no,
+                "url": _url("registry:shop_detail", s.pk),
+            },
+        )
+        for s in qs.order_by("pk")[:MAX_POINTS]
+    ]
+    return collection(features)
+
+
+def sensor_layer(user, params: Params) -> dict:
+    from streetbrain.cases.models import Sensor
+
+    if not _may(user, "cases.view_case"):
+        return collection([])
+    qs = params.in_bbox(_in_unit(Sensor.objects.filter(is_active=True), user))
+    qs = params.in_area(qs, "org_unit__path")
+    features = [
+        _feature(
+            _point(s.lon, s.lat, params),
+            {"name": s.name, "device_id": s.device_id, "kind": s.kind},
+        )
+        for s in qs.order_by("pk")[:MAX_POINTS]
+    ]
+    return collection(features)
+
+
+# -- cases ----------------------------------------------------------------------------------
+
+
+def bin_size(zoom: float) -> float:
+    """A bin's side in degrees: ``BIN_PIXELS`` screen pixels at ``zoom`` (256-pixel tiles)."""
+    return 360.0 / (256 * 2**zoom) * BIN_PIXELS
+
+
+def case_layer(user, params: Params) -> dict:
+    """Open cases by their timeliness light; with ``history=1`` every case reported in the
+    period. Sent as points when few enough are in view at this zoom, else as bins with counts
+    per light (drawn as sized circles or a heat map)."""
+    from streetbrain.cases.models import OPEN_STATES, Case
+
+    qs = params.in_area(params.in_bbox(Case.objects.restrict(user)), "org_unit__path")
+    if params.history:
+        since = params.since or (timezone.localdate() - dt.timedelta(days=365))
+        qs = qs.filter(reported_at__date__gte=since)
+    else:
+        qs = qs.filter(state__in=OPEN_STATES)
+        if params.since:
+            qs = qs.filter(reported_at__date__gte=params.since)
+    if params.until:
+        qs = qs.filter(reported_at__date__lte=params.until)
+    if params.state:
+        qs = qs.filter(state__in=params.state.split(","))
+    if params.component_class:
+        qs = qs.filter(component_class__code=params.component_class)
+    detail_zoom = settings.COCKPIT_CASE_POINT_ZOOM
+    if params.zoom >= detail_zoom and not params.history:
+        rows = list(
+            qs.order_by("-reported_at").values_list(
+                "pk", "number", "title", "state", "light", "lon", "lat", "reported_at"
+            )[: MAX_POINTS + 1]
+        )
+        if len(rows) <= MAX_POINTS:
+            return collection(
+                [
+                    _feature(
+                        _point(lon, lat, params),
+                        {
+                            "number": number,
+                            "title": title,
+                            "state": state,
+                            "light": light or "",
+                            "reported": timezone.localtime(reported).isoformat(),
+                            "url": _url("cases:case_detail", pk),
+                        },
+                    )
+                    for pk, number, title, state, light, lon, lat, reported in rows
+                ],
+                aggregated=False,
+            )
+    size = bin_size(params.zoom)
+    bins = (
+        qs.annotate(bx=Floor(F("lon") / size), by=Floor(F("lat") / size))
+        .values("bx", "by")
+        .annotate(
+            n=Count("pk"),
+            red=Count("pk", filter=Q(light="red")),
+            yellow=Count("pk", filter=Q(light="yellow")),
+            green=Count("pk", filter=Q(light="green")),
+        )
+        .order_by()
+    )
+    features = []
+    for row in bins:
+        lon, lat = (row["bx"] + 0.5) * size, (row["by"] + 0.5) * size
+        features.append(
+            _feature(
+                _point(lon, lat, params),
+                {
+                    "count": row["n"],
+                    "red": row["red"],
+                    "yellow": row["yellow"],
+                    "green": row["green"],
+                },
+            )
+        )
+    return collection(features, aggregated=True, bin_degrees=size)
+
+
+LAYERS: dict[str, Layer] = {
+    layer.name: layer
+    for layer in (
+        Layer("street", gettext_lazy("Street outline"), "core.view_orgunit", street_layer),
+        Layer("communities", gettext_lazy("Communities"), "core.view_orgunit", community_layer),
+        Layer("grids", gettext_lazy("Grid cells"), "core.view_orgunit", grid_layer),
+        Layer(
+            "buildings",
+            gettext_lazy("Buildings"),
+            "registry.view_building",
+            building_layer,
+            OSM_ATTRIBUTION,
+        ),
+        Layer(
+            "landmarks",
+            gettext_lazy("Landmarks (OpenStreetMap)"),
+            "registry.view_building",
+            landmark_layer,
+            OSM_ATTRIBUTION,
+        ),
+        Layer("facilities", gettext_lazy("Facilities"), "registry.view_facility", facility_layer),
+        Layer("shops", gettext_lazy("Street shops"), "registry.view_shop", shop_layer),
+        Layer("cases", gettext_lazy("Cases"), "cases.view_case", case_layer),
+        Layer("sensors", gettext_lazy("Sensors"), "cases.view_case", sensor_layer),
+    )
+}
+
+
+def available(user) -> list[Layer]:
+    return [layer for layer in LAYERS.values() if _may(user, layer.permission)]

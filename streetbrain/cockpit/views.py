@@ -1,0 +1,120 @@
+"""The one map's page and its layer endpoints."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.views.generic import TemplateView
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from streetbrain.core.models import OrgUnit
+
+from . import basemaps, layers
+
+
+def basemap() -> dict:
+    return basemaps.config(
+        settings.MAP_BASEMAP,
+        tianditu_key=settings.MAP_TIANDITU_KEY,
+        xyz_url=settings.MAP_XYZ_URL,
+        xyz_attribution=settings.MAP_XYZ_ATTRIBUTION,
+    )
+
+
+class MapView(LoginRequiredMixin, TemplateView):
+    """一图通览: every layer the user may see, toggled on one map."""
+
+    template_name = "cockpit/map.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        available = layers.available(user)
+        if not available:
+            raise PermissionDenied
+        units = OrgUnit.objects.restrict(user).filter(
+            level__in=[OrgUnit.Level.COMMUNITY, OrgUnit.Level.GRID]
+        )
+        ctx.update(
+            layers=available,
+            default_on={"street", "grids", "buildings", "cases"},
+            communities=units.filter(level=OrgUnit.Level.COMMUNITY).order_by("path"),
+            grids=units.filter(level=OrgUnit.Level.GRID).select_related("parent").order_by("path"),
+            basemap=basemap(),
+            case_point_zoom=settings.COCKPIT_CASE_POINT_ZOOM,
+        )
+        return ctx
+
+
+@extend_schema(
+    tags=["map"],
+    summary="The map layers the user may see",
+    responses={200: OpenApiTypes.OBJECT},
+)
+class LayerListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        return Response(
+            {
+                "layers": [
+                    {
+                        "name": layer.name,
+                        "label": str(layer.label),
+                        "attribution": layer.attribution,
+                    }
+                    for layer in layers.available(request.user)
+                ],
+                "basemap": basemap(),
+            }
+        )
+
+
+LAYER_PARAMETERS = [
+    OpenApiParameter("bbox", str, description="min_lon,min_lat,max_lon,max_lat (WGS-84)"),
+    OpenApiParameter("zoom", float, description="the map's zoom; decides the bin size"),
+    OpenApiParameter("community", str, description="a community's code"),
+    OpenApiParameter("grid", str, description="a grid cell's code"),
+    OpenApiParameter("class", str, description="a GB/T 47678.5 class code (facilities, cases)"),
+    OpenApiParameter("state", str, description="case states, comma-separated"),
+    OpenApiParameter("since", OpenApiTypes.DATE, description="cases reported on or after"),
+    OpenApiParameter("until", OpenApiTypes.DATE, description="cases reported on or before"),
+    OpenApiParameter("history", bool, description="cases: every case in the period, binned"),
+    OpenApiParameter("coords", str, enum=["wgs84", "gcj02"], description="datum to draw in"),
+]
+
+
+@extend_schema(
+    tags=["map"],
+    summary="One map layer as a GeoJSON FeatureCollection",
+    parameters=LAYER_PARAMETERS,
+    responses={200: OpenApiTypes.OBJECT},
+)
+class LayerView(APIView):
+    """``/api/map/layers/<name>/``: the layer's features in the user's scope."""
+
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request, name: str):
+        layer = layers.LAYERS.get(name)
+        if layer is None:
+            raise Http404
+        user = request.user
+        if not (user.is_superuser or user.has_perm(layer.permission)):
+            raise PermissionDenied
+        try:
+            params = layers.Params.parse(request.query_params)
+        except ValidationError as exc:
+            return Response(exc.message_dict, status=400)
+        data = layer.build(user, params)
+        if layer.attribution:
+            data.setdefault("attribution", layer.attribution)
+        response = Response(data)
+        response["Cache-Control"] = "private, max-age=30"
+        return response

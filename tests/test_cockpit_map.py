@@ -1,0 +1,194 @@
+"""一图通览: the map page and its scoped GeoJSON layers."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from django.test import Client
+
+from streetbrain.cases import actions
+from streetbrain.cases.intake import ReportInput
+from streetbrain.cockpit import basemaps, gcj02, layers
+from streetbrain.registry.models import Building
+
+EAST = (121.61, 29.865)  # 东城社区第1网格
+RIVER = (121.63, 29.865)  # 江城社区第1网格
+GARBAGE = "路边有暴露垃圾，好几袋生活垃圾没人清运，已经发臭了"
+NOISE = "楼下饭店晚上唱歌喝酒声音很大，噪声扰民，影响休息"
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def get(client, name, **params):
+    return client.get(f"/api/map/layers/{name}/", params)
+
+
+def report(lon, lat, text=GARBAGE, cls="matter:06010"):
+    return actions.submit_report(
+        ReportInput(channel="gridworker", description=text, lon=lon, lat=lat, requested_class=cls)
+    ).case
+
+
+@pytest.fixture
+def world(case_world):
+    cases = [
+        report(*EAST),
+        report(EAST[0] + 0.004, EAST[1] + 0.002, NOISE, "matter:06028"),
+        report(*RIVER),
+    ]
+    Building.objects.create(
+        code="33021201400101001",
+        name="东城大厦",
+        address="宁穿路1号",
+        kind="office",
+        org_unit=case_world["east_grid"],
+        lon=EAST[0],
+        lat=EAST[1],
+    )
+    return {**case_world, "cases": cases}
+
+
+def test_the_leader_sees_every_layer_and_the_page(world):
+    leader = world["users"]["leader"]
+    client = client_for(leader)
+    names = {layer["name"] for layer in client.get("/api/map/layers/").json()["layers"]}
+    assert {"street", "communities", "grids", "buildings", "cases", "shops"} <= names
+    page = client.get("/map/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    for name in names:
+        assert f'value="{name}"' in html
+    assert "vendor/leaflet/leaflet.js" in html and "streetbrain/map.js" in html
+
+
+def test_the_street_outline_is_marked_as_a_sketch(world):
+    data = get(client_for(world["users"]["leader"]), "street").json()
+    assert data["type"] == "FeatureCollection"
+    (feature,) = data["features"]
+    assert feature["properties"]["code"] == "330212014"
+    assert feature["properties"]["schematic"] is True
+    assert feature["geometry"]["type"] == "Polygon"
+
+
+def test_grid_cells_carry_their_open_case_counts_and_follow_the_users_scope(world):
+    leader = get(client_for(world["users"]["leader"]), "grids").json()
+    counts = {f["properties"]["code"]: f["properties"]["open_cases"] for f in leader["features"]}
+    assert counts == {
+        "33021201400101": 2,
+        "33021201400102": 0,
+        "33021201400201": 1,
+        "33021201400202": 0,
+    }
+    # A grid worker sees their own cell only.
+    mine = get(client_for(world["users"]["gridworker"]), "grids").json()
+    assert [f["properties"]["code"] for f in mine["features"]] == ["33021201400101"]
+
+
+def test_cases_are_points_close_up_and_bins_from_afar(world):
+    client = client_for(world["users"]["leader"])
+    close = get(client, "cases", zoom=18).json()
+    assert close["aggregated"] is False
+    numbers = sorted(f["properties"]["number"] for f in close["features"])
+    assert numbers == sorted(c.number for c in world["cases"])
+    assert all(f["properties"]["url"].startswith("/cases/") for f in close["features"])
+    far = get(client, "cases", zoom=12).json()
+    assert far["aggregated"] is True
+    assert sum(f["properties"]["count"] for f in far["features"]) == 3
+    assert far["bin_degrees"] == pytest.approx(layers.bin_size(12))
+    # At zoom 12 a bin is about 4 km wide: the whole test street falls into one or two.
+    assert 1 <= len(far["features"]) <= 2
+
+
+def test_the_bbox_and_the_filters_narrow_the_cases(world):
+    client = client_for(world["users"]["leader"])
+    east_only = get(client, "cases", zoom=18, bbox="121.60,29.86,121.62,29.88").json()
+    assert len(east_only["features"]) == 2
+    noise = get(client, "cases", zoom=18, **{"class": "06028"}).json()
+    assert [f["properties"]["title"][:4] for f in noise["features"]] == [NOISE[:4]]
+    river = get(client, "cases", zoom=18, community="330212014002").json()
+    assert len(river["features"]) == 1
+    history = get(client, "cases", zoom=18, history="1").json()
+    assert history["aggregated"] is True  # history is always a density
+    assert sum(f["properties"]["count"] for f in history["features"]) == 3
+
+
+def test_a_grid_worker_sees_only_the_cases_of_their_cell(world):
+    data = get(client_for(world["users"]["gridworker"]), "cases", zoom=18).json()
+    assert len(data["features"]) == 2
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"bbox": "121.6,29.8"}, "bbox"),
+        ({"bbox": "121.7,29.8,121.6,29.9"}, "bbox"),
+        ({"zoom": "x"}, "zoom"),
+        ({"since": "2026-13-01"}, "since"),
+        ({"coords": "bd09"}, "coords"),
+    ],
+)
+def test_bad_parameters_are_refused_with_a_message(world, params, field):
+    response = get(client_for(world["users"]["leader"]), "cases", **params)
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_unknown_layers_anonymous_users_and_missing_permissions(world, make_user):
+    client = client_for(world["users"]["leader"])
+    assert get(client, "nonsense").status_code == 404
+    assert get(Client(), "cases").status_code in (401, 403)
+    nobody = make_user("nobody", unit=world["street"])
+    assert get(client_for(nobody), "cases").status_code == 403
+    assert client_for(nobody).get("/map/").status_code == 403
+
+
+def test_buildings_are_features_with_their_page_and_osm_attribution(world):
+    data = get(client_for(world["users"]["leader"]), "buildings").json()
+    (feature,) = data["features"]
+    assert feature["properties"]["name"] == "东城大厦"
+    assert feature["properties"]["kind"] == "office"
+    assert feature["properties"]["url"].startswith("/registry/")
+    assert data["attribution"] == "© OpenStreetMap contributors"
+
+
+def test_no_layer_draws_residents(world):
+    assert not any("resident" in name for name in layers.LAYERS)
+
+
+def test_gcj02_shifts_points_about_half_a_kilometre_here_and_nothing_abroad():
+    lon, lat = gcj02.from_wgs84(*EAST)
+    dx = (lon - EAST[0]) * 111_320 * math.cos(math.radians(EAST[1]))
+    dy = (lat - EAST[1]) * 110_540
+    assert 400 < math.hypot(dx, dy) < 600  # domain.md: ≈ 490 m off in Eastern New Town
+    assert gcj02.from_wgs84(2.35, 48.85) == (2.35, 48.85)  # Paris: unchanged
+    square = {"type": "Polygon", "coordinates": [[[121.6, 29.86], [121.61, 29.86], [121.6, 29.87]]]}
+    shifted = gcj02.geometry_from_wgs84(square)
+    assert shifted["coordinates"][0][0] == [round(v, 7) for v in gcj02.from_wgs84(121.6, 29.86)]
+
+
+def test_layers_follow_the_base_maps_datum(world):
+    client = client_for(world["users"]["leader"])
+    plain = get(client, "cases", zoom=18, bbox="121.60,29.86,121.62,29.88").json()
+    shifted = get(client, "cases", zoom=18, bbox="121.60,29.86,121.62,29.88", coords="gcj02").json()
+    a = {f["properties"]["number"]: f["geometry"]["coordinates"] for f in plain["features"]}
+    b = {f["properties"]["number"]: f["geometry"]["coordinates"] for f in shifted["features"]}
+    for number, (lon, lat) in a.items():
+        assert [round(v, 6) for v in gcj02.from_wgs84(lon, lat)] == b[number]
+
+
+def test_base_maps_and_their_image_hosts():
+    assert basemaps.config("none")["layers"] == []
+    assert basemaps.config("tianditu")["kind"] == "none"  # no key, no tiles
+    tianditu = basemaps.config("tianditu", tianditu_key="k")
+    assert tianditu["datum"] == "wgs84" and len(tianditu["layers"]) == 2
+    assert "https://t0.tianditu.gov.cn" in basemaps.image_hosts(tianditu)
+    amap = basemaps.config("amap")
+    assert amap["datum"] == "gcj02"
+    assert basemaps.image_hosts(amap) == [f"https://webrd0{i}.is.autonavi.com" for i in "1234"]
+    xyz = basemaps.config("xyz", xyz_url="https://tiles.example.org/{z}/{x}/{y}.png")
+    assert basemaps.image_hosts(xyz) == ["https://tiles.example.org"]
