@@ -48,6 +48,7 @@ urlpatterns = [
     path("registry/", include("streetbrain.registry.urls")),
     path("cases/", include("streetbrain.cases.urls")),
     path("", include("streetbrain.cockpit.urls")),
+    path("economy/", include("streetbrain.economy.urls")),
     path("report/", include("streetbrain.cases.urls_public")),
     path("open311/v2/", include("streetbrain.cases.open311.urls")),
     path("api/", include((api_patterns, "api"))),

@@ -221,6 +221,8 @@ class OfficeBuilding(PlatformModel):
         ),
     )
 
+    url_name = "economy:officebuilding_detail"
+
     class Meta:
         verbose_name = _("office building")
         verbose_name_plural = _("office buildings")
@@ -369,6 +371,9 @@ class Unit(PlatformModel):
         self.org_unit_id = self.floor.org_unit_id
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:  # the unit's cell in its building's stacking plan
+        return f"{self.building.get_absolute_url()}#unit-{self.pk}"
+
     def clean_fields(self, exclude=None):
         floor = self.floor if Unit.floor.is_cached(self) else None
         if floor is not None and floor._state.adding:  # saved with the unit (see save)
@@ -435,6 +440,8 @@ class Enterprise(PlatformModel):
         _("business status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
     )
     status_changed_on = models.DateField(_("status changed on"), null=True, blank=True)
+
+    url_name = "economy:enterprise_detail"
 
     class Meta:
         verbose_name = _("enterprise")
@@ -781,6 +788,11 @@ class MoveOutWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.raised_on:%Y-%m-%d}" if self.enterprise_id else ""
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("economy:moveoutwarning_detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:

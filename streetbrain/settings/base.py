@@ -244,6 +244,8 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-case-stats": {"task": "streetbrain.cases.tasks.refresh_stats", "schedule": 900},
     # Incoming reports start the intake queue themselves; this catches a lost start.
     "process-intake": {"task": "streetbrain.cases.tasks.process_intake", "schedule": 30},
+    # The building economy's monthly figures, then the move-out warnings of the last month.
+    "economy-nightly": {"task": "streetbrain.economy.tasks.nightly", "schedule": 86400},
 }
 
 # The cache holds the public report page's rate-limit counters and the intake queue's
@@ -323,6 +325,8 @@ CASES_SCORE_WEIGHTS: dict[str, dict[str, float]] = {
 CASES_PUBLIC_RATE = env.str("CASES_PUBLIC_RATE", default="10/h")
 # How many reverse proxies in front set X-Forwarded-For (0: use the connection's address).
 CASES_PUBLIC_TRUSTED_PROXIES = env.int("CASES_PUBLIC_TRUSTED_PROXIES", default=0)
+# --- Building economy: the street's yearly 去化 target (m² newly leased), shown on its dashboard.
+ECONOMY_ABSORPTION_TARGET_M2 = env.int("ECONOMY_ABSORPTION_TARGET_M2", default=80000)
 # MQTT broker of the sensors (`streetbrain cases listen-mqtt`).
 MQTT_URL = env.str("MQTT_URL", default="mqtt://127.0.0.1:1883")
 

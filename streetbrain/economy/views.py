@@ -1,0 +1,1071 @@
+"""Pages of the building brain (楼宇大脑): the dashboard, office buildings with their stacking
+plan, units, enterprises and their profile (企业影像), and the move-out warnings with their
+workflow forms.
+
+Figures come from the precomputed ``MonthlyFigure`` rows only (a page reads a few hundred rows
+at most, whatever the number of leases and tax records); lists and pages are scoped like the
+rest of the platform (``restrict``: out of scope is a 404, a role without the permission a 403);
+the warnings' steps call ``economy.actions``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+import django_filters
+from django import forms as django_forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Sum
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from streetbrain.core.generic import ObjectDetailView, ObjectListView
+from streetbrain.registry.models import IndustryClass, IndustrySection
+
+from . import actions, filtersets, forms, tables
+from .models import (
+    Enterprise,
+    EnterpriseEvent,
+    Floor,
+    HeadcountRecord,
+    Lease,
+    MonthlyFigure,
+    MoveOutWarning,
+    OfficeBuilding,
+    TaxRecord,
+    Unit,
+    WarningEvent,
+)
+from .tables import number, percent, signed_percent, wan
+
+TREND_MONTHS = 36
+# 亿元楼宇 / 千万元楼宇: the tenants' tax of the last 12 months reaches CNY 100 m / 10 m;
+# 准亿元: within reach of 100 m (80 m or more).
+YI = Decimal(100_000_000)
+NEAR_YI = Decimal(80_000_000)
+QIANWAN = Decimal(10_000_000)
+CLOSED = MoveOutWarning.State.CLOSED
+HIGH_RISK = 70  # a risk score from which a warning counts as high
+
+# The figures a scope's summary carries (street row, or summed building rows).
+SUM_FIELDS = (
+    "leasable_area_m2",
+    "occupied_area_m2",
+    "available_area_m2",
+    "units_total",
+    "units_occupied",
+    "net_absorption_m2",
+    "leased_new_m2",
+    "leased_new_ytd_m2",
+    "tax_total",
+    "tax_local",
+    "tax_total_ytd",
+    "tax_local_ytd",
+    "tax_total_12m",
+    "tenants",
+    "tenants_local",
+)
+RATE_FIELDS = (
+    "occupancy_rate",
+    "occupancy_rate_by_count",
+    "vacancy_rate",
+    "tax_yoy",
+    "tax_per_m2",
+    "local_registration_rate",
+    "concentration_hhi",
+    "dominant_industry",
+    "dominant_share",
+)
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def parse_month(text: str | None) -> dt.date | None:
+    text = (text or "").strip()
+    try:
+        return dt.date.fromisoformat(f"{text[:7]}-01") if len(text) >= 7 else None
+    except ValueError:
+        return None
+
+
+def month_label(month: dt.date) -> str:
+    return date_format(month, "YEAR_MONTH_FORMAT")
+
+
+def _ratio(a, b) -> float | None:
+    return float(a) / float(b) if a is not None and b else None
+
+
+def industry_label(prefix: str) -> str:
+    """A GB/T 4754-2017 prefix with its name: "I 信息传输、软件和信息技术服务业", "65 (I …)"."""
+    if not prefix:
+        return ""
+    if prefix.isalpha():
+        section = IndustrySection.objects.filter(code=prefix).first()
+        return f"{prefix} {section.name}" if section else prefix
+    if len(prefix) == 4:
+        cls = IndustryClass.objects.filter(code=prefix).first()
+        if cls:
+            return f"{cls.code} {cls.name}"
+    cls = IndustryClass.objects.filter(code__startswith=prefix).select_related("section").first()
+    if cls is None:
+        return prefix
+    return _("%(code)s (in section %(section)s %(name)s)") % {
+        "code": prefix,
+        "section": cls.section.code,
+        "name": cls.section.name,
+    }
+
+
+class EconomyViewMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    permission_required = "economy.view_officebuilding"
+
+
+# --- figures of the user's area ------------------------------------------------------------
+
+
+class AreaFigures:
+    """The monthly figures of the user's area: the street's rows when the user sees them,
+    else the sums of the building rows in their scope (a community's specialist), with the
+    rates derived from the sums. One query for any range of months."""
+
+    def __init__(self, user):
+        self.user = user
+        self.rows = MonthlyFigure.objects.restrict(user, "view")
+        keys = list(
+            self.rows.filter(scope=MonthlyFigure.Scope.STREET)
+            .values_list("key", flat=True)
+            .distinct()
+            .order_by("key")[:100]
+        )
+        root = settings.STREETBRAIN.get("ROOT_UNIT_CODE")
+        self.street_key = root if root in keys else (keys[0] if keys else None)
+        self.is_street = self.street_key is not None
+
+    def months(self) -> list[dt.date]:
+        scope = MonthlyFigure.Scope.STREET if self.is_street else MonthlyFigure.Scope.BUILDING
+        qs = self.rows.filter(scope=scope)
+        if self.is_street:
+            qs = qs.filter(key=self.street_key)
+        return list(qs.order_by("-month").values_list("month", flat=True).distinct())
+
+    def between(self, first: dt.date, last: dt.date) -> dict[dt.date, dict]:
+        if self.is_street:
+            rows = self.rows.filter(
+                scope=MonthlyFigure.Scope.STREET,
+                key=self.street_key,
+                month__gte=first,
+                month__lte=last,
+            ).values("month", "computed_at", *SUM_FIELDS, *RATE_FIELDS)
+            return {r["month"]: r for r in rows}
+        sums = (
+            self.rows.filter(
+                scope=MonthlyFigure.Scope.BUILDING,
+                month__gte=add_months(first, -12),
+                month__lte=last,
+            )
+            .values("month")
+            .annotate(computed_at=Max("computed_at"), **{f: Sum(f) for f in SUM_FIELDS})
+            .order_by("month")
+        )
+        by_month = {r["month"]: r for r in sums}
+        out = {}
+        for month, r in by_month.items():
+            if month < first:
+                continue
+            r["occupancy_rate"] = _ratio(r["occupied_area_m2"], r["leasable_area_m2"])
+            r["occupancy_rate_by_count"] = _ratio(r["units_occupied"], r["units_total"])
+            r["vacancy_rate"] = None if r["occupancy_rate"] is None else 1 - r["occupancy_rate"]
+            r["local_registration_rate"] = _ratio(r["tenants_local"], r["tenants"])
+            per_m2 = _ratio(r["tax_total_12m"], r["leasable_area_m2"])
+            r["tax_per_m2"] = None if per_m2 is None else Decimal(str(round(per_m2, 2)))
+            before = by_month.get(add_months(month, -12))
+            prev = before["tax_total_ytd"] if before else None
+            r["tax_yoy"] = (
+                float(r["tax_total_ytd"]) / float(prev) - 1
+                if r["tax_total_ytd"] is not None and prev
+                else None
+            )
+            r.update(concentration_hhi=None, dominant_industry="", dominant_share=None)
+            out[month] = r
+        return out
+
+
+def trend_series(rows: list[dict]) -> dict:
+    """What the trend charts draw: months and their values (areas in m², tax in 万元, rates in
+    per cent), ``null`` where a month has no value."""
+
+    def pct(v):
+        return None if v is None else round(100 * float(v), 2)
+
+    def num(v, div=1):
+        return None if v is None else round(float(v) / div, 2)
+
+    return {
+        "months": [f"{r['month']:%Y-%m}" for r in rows],
+        "occupancy": [pct(r["occupancy_rate"]) for r in rows],
+        "leased_new": [num(r["leased_new_m2"]) for r in rows],
+        "net_absorption": [num(r["net_absorption_m2"]) for r in rows],
+        "tax": [num(r["tax_total"], 10000) for r in rows],
+        "tax_local": [num(r["tax_local"], 10000) for r in rows],
+        "tax_yoy": [pct(r["tax_yoy"]) for r in rows],
+    }
+
+
+def month_choices(months: list[dt.date], selected: dt.date | None) -> list[dict]:
+    return [
+        {"value": f"{m:%Y-%m}", "label": month_label(m), "selected": m == selected} for m in months
+    ]
+
+
+# --- the dashboard ---------------------------------------------------------------------------
+
+
+class DashboardView(EconomyViewMixin, TemplateView):
+    """楼宇经济 at a glance for a month (the latest with figures by default)."""
+
+    template_name = "economy/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        area = AreaFigures(user)
+        months = area.months()
+        wanted = parse_month(self.request.GET.get("month"))
+        month = wanted if wanted in months else (months[0] if months else None)
+        ctx.update(
+            title=_("Building economy"),
+            month=month,
+            month_choices=month_choices(months, month),
+            month_invalid=bool(self.request.GET.get("month")) and wanted not in months,
+            is_street=area.is_street,
+            target=settings.ECONOMY_ABSORPTION_TARGET_M2,
+            warnings=self.warning_counts(user),
+        )
+        if month is None:
+            return ctx
+        series = area.between(add_months(month, -(TREND_MONTHS - 1)), month)
+        current = series.get(month)
+        trend = [series[m] for m in sorted(series)]
+        buildings = self.building_rows(user, month)
+        ctx.update(
+            figures=current,
+            kpis=self.kpis(current),
+            absorption=self.absorption(current),
+            trend=trend_series(trend),
+            buildings=buildings,
+            ranking_chart=[
+                {"name": b["name"], "value": round(float(b["tax_12m"]) / 10000, 1)}
+                for b in buildings[:15]
+                if b["tax_12m"] is not None
+            ],
+            tiers=self.tiers(buildings),
+            industries=self.industries(user, month, current),
+            as_of=current["computed_at"] if current else None,
+        )
+        return ctx
+
+    @staticmethod
+    def warning_counts(user) -> dict:
+        """Open warnings of the user's area in one query: all, to assign, mine, high risk."""
+        counts = (
+            MoveOutWarning.objects.restrict(user, "view")
+            .exclude(state=CLOSED)
+            .aggregate(
+                open=Count("pk"),
+                unassigned=Count("pk", filter=Q(state=MoveOutWarning.State.OPEN)),
+                mine=Count("pk", filter=Q(assignee=user)),
+                high=Count("pk", filter=Q(risk_score__gte=HIGH_RISK)),
+            )
+        )
+        url = reverse("economy:moveoutwarning_list")
+        return {
+            **counts,
+            "list_url": url,
+            "mine_url": f"{url}?tab=mine",
+            "unassigned_url": f"{url}?tab=unassigned",
+        }
+
+    @staticmethod
+    def kpis(f: dict | None) -> list[dict]:
+        if not f:
+            return []
+        buildings = reverse("economy:officebuilding_list")
+        units = reverse("economy:unit_list")
+        enterprises = reverse("economy:enterprise_list")
+        return [
+            {
+                "label": _("Occupancy (by area)"),
+                "value": percent(f["occupancy_rate"]),
+                "note": _("%(occ)s of %(all)s m² let")
+                % {
+                    "occ": number(f["occupied_area_m2"]),
+                    "all": number(f["leasable_area_m2"]),
+                },
+                "url": f"{buildings}?sort=fig_occupancy",
+            },
+            {
+                "label": _("Vacancy"),
+                "value": percent(f["vacancy_rate"]),
+                "note": _("%(n)s m² empty")
+                % {
+                    "n": number(
+                        (f["leasable_area_m2"] or 0) - (f["occupied_area_m2"] or 0)
+                        if f["leasable_area_m2"] is not None
+                        else None
+                    )
+                },
+                "url": f"{units}?status=vacant_available",
+            },
+            {
+                "label": _("Available area"),
+                "value": number(f["available_area_m2"]),
+                "unit": "m²",
+                "note": _("vacant and available, or coming free"),
+                "url": f"{units}?status=vacant_available",
+            },
+            {
+                "label": _("Tax this year"),
+                "value": wan(f["tax_total_ytd"]),
+                "unit": _("CNY 10,000"),
+                "note": _("year on year %(yoy)s") % {"yoy": signed_percent(f["tax_yoy"])},
+                "url": f"{buildings}?sort=-fig_tax_12m",
+                "trend": None if f["tax_yoy"] is None else ("up" if f["tax_yoy"] >= 0 else "down"),
+            },
+            {
+                "label": _("Locally retained tax this year"),
+                "value": wan(f["tax_local_ytd"]),
+                "unit": _("CNY 10,000"),
+                "note": _("last 12 months' total tax: %(v)s") % {"v": wan(f["tax_total_12m"])},
+                "url": f"{buildings}?sort=-fig_tax_12m",
+            },
+            {
+                "label": _("Tax per m² (税收单产)"),
+                "value": number(f["tax_per_m2"]),
+                "unit": _("CNY/m²/year"),
+                "note": _("last 12 months over the leasable area"),
+                "url": f"{buildings}?sort=-fig_tax_per_m2",
+            },
+            {
+                "label": _("Tenants"),
+                "value": number(f["tenants"]),
+                "unit": _("enterprises"),
+                "note": _("%(n)s units of %(all)s let")
+                % {"n": number(f["units_occupied"]), "all": number(f["units_total"])},
+                "url": f"{enterprises}?status=active",
+            },
+            {
+                "label": _("Local registration rate (属地注册率)"),
+                "value": percent(f["local_registration_rate"]),
+                "note": _("%(n)s tenants registered here") % {"n": number(f["tenants_local"])},
+                "url": f"{enterprises}?status=active&locally_registered=false",
+            },
+        ]
+
+    @staticmethod
+    def absorption(f: dict | None) -> dict | None:
+        if not f:
+            return None
+        target = settings.ECONOMY_ABSORPTION_TARGET_M2
+        done = float(f["leased_new_ytd_m2"] or 0)
+        share = done / target if target else 0
+        return {
+            "done": number(done),
+            "target": number(target),
+            "percent": percent(share),
+            "width": round(min(share, 1) * 100, 1),
+            "month": number(f["leased_new_m2"]),
+            "net": number(f["net_absorption_m2"]),
+        }
+
+    @staticmethod
+    def building_rows(user, month: dt.date) -> list[dict]:
+        rows = (
+            MonthlyFigure.objects.restrict(user, "view")
+            .filter(scope=MonthlyFigure.Scope.BUILDING, month=month, building__isnull=False)
+            .select_related("building__building")
+            .only(
+                "building__id",
+                "building__grade",
+                "building__building__name",
+                "occupancy_rate",
+                "tax_total_12m",
+                "tax_per_m2",
+                "tax_yoy",
+                "occupied_area_m2",
+                "leasable_area_m2",
+                "meets_signature_target",
+                "dominant_industry",
+                "dominant_share",
+            )
+        )
+        out = []
+        for r in rows:
+            b = r.building
+            out.append(
+                {
+                    "name": b.building.name,
+                    "url": reverse("economy:officebuilding_detail", args=[b.pk]),
+                    "grade": b.get_grade_display(),
+                    "occupancy": r.occupancy_rate,
+                    "occupancy_text": percent(r.occupancy_rate),
+                    "leasable_text": number(r.leasable_area_m2),
+                    "tax_12m": r.tax_total_12m,
+                    "tax_12m_text": wan(r.tax_total_12m),
+                    "tax_per_m2": r.tax_per_m2,
+                    "tax_per_m2_text": number(r.tax_per_m2),
+                    "tax_yoy": r.tax_yoy,
+                    "tax_yoy_text": signed_percent(r.tax_yoy),
+                    "dominant": r.dominant_industry,
+                    "dominant_share_text": percent(r.dominant_share),
+                    "meets": r.meets_signature_target,
+                    # the sortable table's keys
+                    "sort": {
+                        k: "" if v is None else repr(float(v))
+                        for k, v in (
+                            ("tax_12m", r.tax_total_12m),
+                            ("tax_yoy", r.tax_yoy),
+                            ("occupancy", r.occupancy_rate),
+                            ("tax_per_m2", r.tax_per_m2),
+                        )
+                    },
+                }
+            )
+        out.sort(key=lambda b: -(b["tax_12m"] or 0))
+        return out
+
+    @staticmethod
+    def tiers(buildings: list[dict]) -> list[dict]:
+        def pick(low, high=None):
+            return [
+                b
+                for b in buildings
+                if b["tax_12m"] is not None
+                and b["tax_12m"] >= low
+                and (high is None or b["tax_12m"] < high)
+            ]
+
+        return [
+            {
+                "key": "yi",
+                "title": _("CNY 100 m buildings (亿元楼宇)"),
+                "rule": _("tax of the last 12 months ≥ CNY 100 m"),
+                "rows": pick(YI),
+            },
+            {
+                "key": "near",
+                "title": _("Close to CNY 100 m (准亿元楼宇)"),
+                "rule": _("CNY 80 m to 100 m"),
+                "rows": pick(NEAR_YI, YI),
+            },
+            {
+                "key": "qianwan",
+                "title": _("CNY 10 m buildings (千万元楼宇)"),
+                "rule": _("CNY 10 m to 100 m"),
+                "rows": pick(QIANWAN, YI),
+            },
+        ]
+
+    @staticmethod
+    def industries(user, month: dt.date, current: dict | None) -> dict:
+        """Industry structure by 门类: the precomputed section rows of the month."""
+        sections = list(
+            MonthlyFigure.objects.restrict(user, "view")
+            .filter(scope=MonthlyFigure.Scope.SECTION, month=month)
+            .values("key", "tenants", "tax_total_12m", "occupied_area_m2")
+        )
+        names = dict(IndustrySection.objects.values_list("code", "name"))
+        enterprises = reverse("economy:enterprise_list")
+        total_tax = sum(float(s["tax_total_12m"] or 0) for s in sections)
+        total_tenants = sum(s["tenants"] or 0 for s in sections)
+        rows = []
+        for s in sorted(sections, key=lambda s: -(s["tax_total_12m"] or 0)):
+            tax = float(s["tax_total_12m"] or 0)
+            rows.append(
+                {
+                    "code": s["key"],
+                    "name": names.get(s["key"], s["key"]),
+                    "tenants": number(s["tenants"]),
+                    "tenant_share": percent(_ratio(s["tenants"], total_tenants)),
+                    "tax_12m": wan(s["tax_total_12m"]),
+                    "tax_share": percent(_ratio(tax, total_tax)),
+                    "tax_value": round(tax / 10000, 1),
+                    "url": f"{enterprises}?{urlencode({'industry': s['key'], 'status': 'active'})}",
+                }
+            )
+        dominant = (current or {}).get("dominant_industry") or ""
+        return {
+            "rows": rows,
+            "chart": [{"name": f"{r['code']} {r['name']}", "value": r["tax_value"]} for r in rows],
+            "hhi": number((current or {}).get("concentration_hhi"), 3)
+            if (current or {}).get("concentration_hhi") is not None
+            else None,
+            "dominant": f"{dominant} {names.get(dominant, '')}".strip() if dominant else "",
+            "dominant_share": percent((current or {}).get("dominant_share")),
+        }
+
+
+class EconomyListView(ObjectListView):
+    """A list of the building brain: scoped, filtered, sorted; exports where a spec exists."""
+
+    template_name = "economy/object_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        try:
+            ctx["export_url"] = reverse(f"{self.url_prefix}_export")
+        except NoReverseMatch:
+            ctx["export_url"] = ""
+        return ctx
+
+
+# --- office buildings ------------------------------------------------------------------------
+
+
+def latest_building_month() -> dt.date | None:
+    return (
+        MonthlyFigure.objects.filter(scope=MonthlyFigure.Scope.BUILDING)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
+
+
+class OfficeBuildingListView(EconomyListView):
+    model = OfficeBuilding
+    columns = tables.OFFICE_BUILDING_COLUMNS
+    filterset_class = filtersets.OfficeBuildingFilterSet
+    select_related = ("building", "org_unit__parent", "leader", "chain")
+    default_order = ("building__code",)
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        self.month = latest_building_month()
+        figures = MonthlyFigure.objects.filter(
+            scope=MonthlyFigure.Scope.BUILDING, building=OuterRef("pk"), month=self.month
+        )
+        return qs.annotate(
+            fig_occupancy=Subquery(figures.values("occupancy_rate")[:1]),
+            fig_tax_12m=Subquery(figures.values("tax_total_12m")[:1]),
+            fig_tax_per_m2=Subquery(figures.values("tax_per_m2")[:1]),
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if self.month:
+            ctx["list_note"] = _("Figures of %(month)s.") % {"month": month_label(self.month)}
+        return ctx
+
+
+class FloorPlan:
+    """The stacking plan (楼层堆叠图) of a building: floors top to bottom, each unit a cell as
+    wide as its area, with the lease holding it today. Four queries, whatever the size."""
+
+    def __init__(self, building: OfficeBuilding, today: dt.date):
+        floors = list(Floor.objects.filter(building=building).order_by("-number"))
+        units = list(Unit.objects.filter(building=building).order_by("code"))
+        leases = list(
+            Lease.objects.filter(building=building)
+            .held_on(today)
+            .select_related("enterprise__industry__section")
+            .order_by("start_date", "pk")
+        )
+        by_id = {lease.pk: lease for lease in leases}
+        holder: dict[int, Lease] = {}
+        lease_units: dict[int, list[Unit]] = defaultdict(list)
+        unit_by_id = {u.pk: u for u in units}
+        through = Lease.units.through.objects.filter(lease_id__in=by_id).values_list(
+            "lease_id", "unit_id"
+        )
+        for lease_id, unit_id in through:
+            holder[unit_id] = by_id[lease_id]  # the later start wins (a pre-let unit)
+            if unit_id in unit_by_id:
+                lease_units[lease_id].append(unit_by_id[unit_id])
+        per_floor: dict[int, list[dict]] = defaultdict(list)
+        sections: dict[str, str] = {}
+        for u in units:
+            lease = holder.get(u.pk)
+            enterprise = lease.enterprise if lease else None
+            section = enterprise.industry.section if enterprise else None
+            if section:
+                sections[section.code] = section.name
+            per_floor[u.floor_id].append(
+                {
+                    "unit": u,
+                    "area": number(u.area_m2),
+                    "grow": max(float(u.area_m2), 1.0),
+                    "status": u.status,
+                    "status_label": u.get_status_display(),
+                    "tenant": enterprise.name if enterprise else "",
+                    "tenant_url": enterprise.get_absolute_url() if enterprise else "",
+                    "section": section.code if section else "",
+                    "section_name": section.name if section else "",
+                    "lease_end": date_format(lease.end_date, "Y-m-d") if lease else "",
+                }
+            )
+        self.floors = [
+            {
+                "floor": f,
+                "label": f.display_label,
+                "cells": per_floor.get(f.pk, []),
+                "area": number(sum(c["unit"].area_m2 for c in per_floor.get(f.pk, []))),
+            }
+            for f in floors
+        ]
+        self.sections = sorted(sections.items())
+        self.leases = sorted(leases, key=lambda lease: lease.enterprise.name)
+        for lease in self.leases:
+            lease.plan_units = sorted(lease_units[lease.pk], key=lambda u: u.code)
+        self.status_counts = {
+            s: sum(1 for u in units if u.status == s) for s, _label in Unit.Status.choices
+        }
+        self.unit_count = len(units)
+
+
+class OfficeBuildingDetailView(ObjectDetailView):
+    model = OfficeBuilding
+    template_name = "economy/building_detail.html"
+    select_related = ("building", "org_unit__parent", "leader__org_unit", "chain")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        obj, user = ctx["object"], self.request.user
+        today = timezone.localdate()
+        rows = list(
+            MonthlyFigure.objects.filter(scope=MonthlyFigure.Scope.BUILDING, building=obj)
+            .order_by("-month")
+            .values("month", "computed_at", *SUM_FIELDS, *RATE_FIELDS, "meets_signature_target")[
+                :TREND_MONTHS
+            ]
+        )
+        rows.reverse()
+        latest = rows[-1] if rows else None
+        plan = FloorPlan(obj, today)
+        warnings = list(
+            MoveOutWarning.objects.restrict(user, "view")
+            .filter(building=obj)
+            .exclude(state=CLOSED)
+            .select_related("enterprise", "assignee")
+            .order_by("-risk_score", "-raised_on")
+        )
+        ctx.update(
+            title=obj.name,
+            figures=latest,
+            figure_rows=self.figure_rows(latest),
+            trend=trend_series(rows),
+            plan=plan,
+            warnings=warnings,
+            signature=industry_label(obj.signature_industry),
+            signature_share=percent(obj.signature_share, 0),
+            dominant=industry_label(latest["dominant_industry"]) if latest else "",
+            dominant_share=percent(latest["dominant_share"]) if latest else "",
+            registry_url=reverse("registry:building_detail", args=[obj.building_id])
+            if user.has_perm("registry.view_building")
+            else "",
+            tenants_url=f"{reverse('economy:enterprise_list')}?building={obj.pk}",
+            units_url=f"{reverse('economy:unit_list')}?building={obj.pk}",
+            status_choices=Unit.Status.choices,
+            today=today,
+        )
+        return ctx
+
+    @staticmethod
+    def figure_rows(f: dict | None) -> list[tuple[str, str]]:
+        if not f:
+            return []
+        return [
+            (_("Month"), month_label(f["month"])),
+            (_("Leasable area"), f"{number(f['leasable_area_m2'])} m²"),
+            (_("Occupied area"), f"{number(f['occupied_area_m2'])} m²"),
+            (_("Occupancy (by area)"), percent(f["occupancy_rate"])),
+            (_("Occupancy (by units)"), percent(f["occupancy_rate_by_count"])),
+            (_("Available area"), f"{number(f['available_area_m2'])} m²"),
+            (_("Net absorption this month"), f"{number(f['net_absorption_m2'])} m²"),
+            (_("Newly leased this year (去化)"), f"{number(f['leased_new_ytd_m2'])} m²"),
+            (_("Tax this month"), f"{wan(f['tax_total'], 2)} " + _("CNY 10,000")),
+            (_("Tax this year"), f"{wan(f['tax_total_ytd'])} " + _("CNY 10,000")),
+            (_("Tax year on year"), signed_percent(f["tax_yoy"])),
+            (_("Tax, last 12 months"), f"{wan(f['tax_total_12m'])} " + _("CNY 10,000")),
+            (_("Tax per m² (税收单产)"), f"{number(f['tax_per_m2'])} " + _("CNY/m²/year")),
+            (_("Tenants"), number(f["tenants"])),
+            (_("Local registration rate (属地注册率)"), percent(f["local_registration_rate"])),
+            (_("Industry concentration (HHI)"), number(f["concentration_hhi"], 3)),
+        ]
+
+
+# --- units -----------------------------------------------------------------------------------
+
+
+class UnitListView(EconomyListView):
+    model = Unit
+    columns = tables.UNIT_COLUMNS
+    filterset_class = filtersets.UnitFilterSet
+    select_related = ("building__building", "floor")
+    default_order = ("building__building__code", "floor__number", "code")
+
+
+# --- enterprises -----------------------------------------------------------------------------
+
+
+class EnterpriseListView(EconomyListView):
+    model = Enterprise
+    columns = tables.ENTERPRISE_COLUMNS
+    filterset_class = filtersets.EnterpriseFilterSet
+    select_related = ("industry", "org_unit")
+    default_order = ("name", "pk")
+
+
+class EnterpriseDetailView(ObjectDetailView):
+    """企业影像: who the enterprise is, where it sits and sat, its tax and headcount, its
+    timeline, its warnings and the cases that concern it."""
+
+    model = Enterprise
+    template_name = "economy/enterprise_detail.html"
+    select_related = ("industry__section", "org_unit__parent")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        obj, user = ctx["object"], self.request.user
+        today = timezone.localdate()
+        leases = list(
+            Lease.objects.restrict(user, "view")
+            .filter(enterprise=obj)
+            .select_related("building__building")
+            .prefetch_related(
+                Prefetch("units", queryset=Unit.objects.select_related("floor").order_by("code"))
+            )
+            .order_by("-start_date", "-pk")
+        )
+        for lease in leases:
+            lease.is_held = lease.start_date <= today <= lease.last_day
+        tax = list(
+            TaxRecord.objects.filter(enterprise=obj)
+            .order_by("month")
+            .values_list("month", "total_tax", "local_tax")
+        )
+        heads = list(
+            HeadcountRecord.objects.filter(enterprise=obj)
+            .order_by("month")
+            .values_list("month", "headcount", "insured")
+        )
+        events = list(
+            EnterpriseEvent.objects.filter(enterprise=obj)
+            .select_related("building__building", "user")
+            .order_by("-date", "-recorded_at", "-pk")
+        )
+        warnings = list(
+            MoveOutWarning.objects.restrict(user, "view")
+            .filter(enterprise=obj)
+            .select_related("building__building", "assignee")
+            .prefetch_related(
+                Prefetch("events", queryset=WarningEvent.objects.select_related("user"))
+            )
+        )
+        last12 = tax[-12:]
+        ctx.update(
+            title=obj.name,
+            leases=leases,
+            current_leases=[lease for lease in leases if lease.is_held],
+            tax_chart={
+                "months": [f"{m:%Y-%m}" for m, _t, _l in tax],
+                "total": [round(float(t) / 10000, 2) for _m, t, _l in tax],
+                "local": [round(float(loc) / 10000, 2) for _m, _t, loc in tax],
+            },
+            head_chart={
+                "months": [f"{m:%Y-%m}" for m, _h, _i in heads],
+                "headcount": [h for _m, h, _i in heads],
+                "insured": [i for _m, _h, i in heads],
+            },
+            tax_12m=wan(sum((t for _m, t, _l in last12), Decimal(0)), 2) if tax else None,
+            tax_local_12m=wan(sum((loc for _m, _t, loc in last12), Decimal(0)), 2) if tax else None,
+            tax_months=len(tax),
+            headcount_latest=heads[-1] if heads else None,
+            events=events,
+            warnings=warnings,
+            industry=obj.industry,
+            section=obj.industry.section,
+            capital=number(obj.registered_capital, 2)
+            if obj.registered_capital is not None
+            else None,
+            cases=self.cases(obj, leases, user),
+        )
+        return ctx
+
+    @staticmethod
+    def cases(obj: Enterprise, leases: list[Lease], user) -> dict | None:
+        """Cases that concern the enterprise: those about a street shop registered under its
+        credit code (a direct link), and those placed at the registry buildings of the towers
+        it holds space in now. Shown only to roles that may see cases."""
+        if not user.has_perm("cases.view_case"):
+            return None
+        from streetbrain.cases.models import Case
+
+        visible = Case.objects.restrict(user, "view").select_related("component_class")
+        direct = list(visible.filter(shop__credit_code=obj.credit_code).order_by("-pk")[:20])
+        building_ids = {lease.building.building_id for lease in leases if lease.is_held}
+        at_buildings = (
+            list(
+                visible.filter(building_id__in=building_ids)
+                .exclude(pk__in=[c.pk for c in direct])
+                .select_related("building")
+                .order_by("-pk")[:20]
+            )
+            if building_ids
+            else []
+        )
+        return {"direct": direct, "at_buildings": at_buildings}
+
+
+# --- move-out warnings -------------------------------------------------------------------------
+
+
+class WarningPageFilterSet(filtersets.MoveOutWarningFilterSet):
+    """The list page's filters: the API's, with the quick tab kept across filtering (the
+    view applies it)."""
+
+    tab = django_filters.CharFilter(method="keep", widget=django_forms.HiddenInput, label="")
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+
+WARNING_TABS = [
+    ("open", gettext_lazy("Not closed")),
+    ("mine", gettext_lazy("Assigned to me")),
+    ("unassigned", gettext_lazy("To assign")),
+    ("closed", gettext_lazy("Closed")),
+    ("all", gettext_lazy("All")),
+]
+
+
+class MoveOutWarningListView(EconomyListView):
+    model = MoveOutWarning
+    columns = tables.WARNING_COLUMNS
+    filterset_class = WarningPageFilterSet
+    select_related = ("enterprise", "building__building", "assignee")
+    hidden_filters = ("enterprise", "open", "raised_after")
+    template_name = "economy/warning_list.html"
+    title = gettext_lazy("Move-out warnings")
+
+    def current_tab(self) -> str:
+        tab = self.request.GET.get("tab", "open")
+        return tab if tab in dict(WARNING_TABS) else "open"
+
+    @property
+    def default_order(self):
+        if self.current_tab() in ("closed", "all"):
+            return ("-raised_on", "-pk")
+        return ("-risk_score", "-raised_on", "-pk")
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        tab, user = self.current_tab(), self.request.user
+        if tab == "open":
+            return qs.exclude(state=CLOSED)
+        if tab == "mine":
+            return qs.exclude(state=CLOSED).filter(assignee=user)
+        if tab == "unassigned":
+            return qs.filter(state=MoveOutWarning.State.OPEN)
+        if tab == "closed":
+            return qs.filter(state=CLOSED)
+        return qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        for key in ("page", "tab"):
+            query.pop(key, None)
+        mine = (
+            MoveOutWarning.objects.restrict(self.request.user, "view")
+            .exclude(state=CLOSED)
+            .filter(assignee=self.request.user)
+            .count()
+        )
+        ctx.update(tabs=WARNING_TABS, tab=self.current_tab(), tab_query=query.urlencode())
+        ctx["mine_count"] = mine
+        return ctx
+
+
+# The warning's steps: name → (label, form, permission, when it is available).
+STEPS = {
+    "assign": (gettext_lazy("Assign"), forms.AssignForm, "economy.assign_moveoutwarning"),
+    "visit": (gettext_lazy("Record a visit"), forms.VisitForm, "economy.change_moveoutwarning"),
+    "note": (gettext_lazy("Add a note"), forms.NoteForm, "economy.change_moveoutwarning"),
+    "close": (gettext_lazy("Close"), forms.CloseForm, "economy.change_moveoutwarning"),
+}
+
+
+def available_steps(warning: MoveOutWarning, user) -> list[str]:
+    out = []
+    for name, (_label, _form, permission) in STEPS.items():
+        if not user.has_perm(permission):
+            continue
+        if name == "note" or (
+            warning.is_open and (name != "visit" or warning.state != MoveOutWarning.State.OPEN)
+        ):
+            out.append(name)
+    return out
+
+
+def evidence_rows(evidence) -> list[dict]:
+    rows = []
+    for item in evidence or []:
+        if not isinstance(item, dict):
+            continue
+        values = item.get("values") or {}
+        rows.append(
+            {
+                "rule": item.get("rule", ""),
+                "text": item.get("text", ""),
+                "values": [
+                    (k, number(v, 2) if isinstance(v, float) else v)
+                    for k, v in (values.items() if isinstance(values, dict) else [])
+                ],
+                "points": item.get("points") or item.get("score"),
+            }
+        )
+    return rows
+
+
+class MoveOutWarningDetailView(ObjectDetailView):
+    model = MoveOutWarning
+    template_name = "economy/warning_detail.html"
+    select_related = ("enterprise__industry", "building__building", "building__leader", "assignee")
+
+    def type_label(self, obj) -> str:
+        return str(MoveOutWarning._meta.verbose_name)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        obj, user = ctx["object"], self.request.user
+        ctx.update(
+            title=_("Move-out warning: %(name)s") % {"name": obj.enterprise.name},
+            evidence=evidence_rows(obj.evidence),
+            events=list(obj.events.select_related("user").order_by("time", "pk")),
+            steps=[
+                {
+                    "name": name,
+                    "label": STEPS[name][0],
+                    "url": reverse("economy:moveoutwarning_act", args=[obj.pk, name]),
+                }
+                for name in available_steps(obj, user)
+            ],
+            risk_width=max(0, min(100, float(obj.risk_score))),
+            risk_level=(
+                "high" if obj.risk_score >= HIGH_RISK else "mid" if obj.risk_score >= 40 else "low"
+            ),
+        )
+        return ctx
+
+
+class MoveOutWarningActView(LoginRequiredMixin, View):
+    """GET: one step's form (an HTMX fragment, or a page without JavaScript). POST: the
+    action; a refused role is a 403, bad input the form again with its errors (Chinese from
+    the actions) and nothing changed."""
+
+    fragment = "economy/_warning_form.html"
+    page = "economy/warning_act.html"
+
+    def setup_step(self, request, pk, name):
+        if name not in STEPS:
+            raise Http404(_("Unknown action."))
+        self.name = name
+        self.label, self.form_class, permission = STEPS[name]
+        self.warning = get_object_or_404(
+            MoveOutWarning.objects.restrict(request.user, "view").select_related(
+                "enterprise__org_unit", "building__building"
+            ),
+            pk=pk,
+        )
+        if not request.user.has_perm(permission):
+            raise PermissionDenied(_("Your role may not do this."))
+
+    def make_form(self, data=None):
+        if self.form_class is forms.AssignForm:
+            return self.form_class(data, warning=self.warning)
+        if self.form_class is forms.VisitForm and data is None:
+            return self.form_class(initial={"visited_on": timezone.localdate()})
+        return self.form_class(data)
+
+    def render_form(self, request, form, *, status=200, problem=""):
+        ctx = {
+            "warning": self.warning,
+            "object": self.warning,
+            "step": self.name,
+            "label": self.label,
+            "form": form,
+            "problem": problem,
+            "title": f"{self.label}: {self.warning.enterprise.name}",
+            "action_url": reverse("economy:moveoutwarning_act", args=[self.warning.pk, self.name]),
+        }
+        if request.htmx:
+            return render(request, self.fragment, ctx)  # HTMX swaps only 2xx answers
+        return render(request, self.page, ctx, status=status)
+
+    def get(self, request, pk, name):
+        self.setup_step(request, pk, name)
+        problem = ""
+        if name not in available_steps(self.warning, request.user):
+            problem = _("This step is not possible in the warning's current state.")
+        return self.render_form(
+            request, self.make_form(), status=409 if problem else 200, problem=problem
+        )
+
+    def post(self, request, pk, name):
+        self.setup_step(request, pk, name)
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                self.perform(form.cleaned_data, request.user)
+            except ValidationError as exc:
+                forms.apply_errors(form, exc)
+            else:
+                messages.success(request, _("%(action)s: done.") % {"action": self.label})
+                url = self.warning.get_absolute_url()
+                if request.htmx:
+                    response = HttpResponse(status=200)
+                    response["HX-Redirect"] = url
+                    return response
+                return HttpResponseRedirect(url)
+        return self.render_form(request, form, status=400)
+
+    def perform(self, data: dict, user) -> None:
+        warning, note = self.warning, data.get("note", "")
+        if self.name == "assign":
+            actions.assign_warning(warning, data["assignee"], user=user, note=note)
+        elif self.name == "visit":
+            actions.record_warning_visit(
+                warning, visited_on=data["visited_on"], note=note, user=user
+            )
+        elif self.name == "note":
+            actions.add_warning_note(warning, note=note, user=user)
+        elif self.name == "close":
+            actions.close_warning(warning, data["outcome"], note=note, user=user)
+
+
+__all__ = [
+    "DashboardView",
+    "EnterpriseDetailView",
+    "EnterpriseListView",
+    "MoveOutWarningActView",
+    "MoveOutWarningDetailView",
+    "MoveOutWarningListView",
+    "OfficeBuildingDetailView",
+    "OfficeBuildingListView",
+    "UnitListView",
+]
