@@ -12,7 +12,7 @@
   var LIGHT = { green: "#2e9d55", yellow: "#e0a400", red: "#d23c3c", "": "#6b7785" };
   var KIND = { residential: "#8aa6c8", office: "#7a5bb5", commercial: "#c27c2c", mixed: "#5b9aa0" };
 
-  var map = L.map(el, { zoomSnap: 0.25, attributionControl: true, preferCanvas: true });
+  var map = L.map(el, { zoomSnap: 0.25, attributionControl: true });
   map.attributionControl.setPrefix(false);
   (basemap.layers || []).forEach(function (b) {
     L.tileLayer(b.url, { subdomains: b.subdomains, attribution: b.attribution, maxZoom: 19 }).addTo(map);
@@ -103,7 +103,8 @@
         return popup(p.name, [["", p.kind_label], ["", p.address], [t.residentsLabel, num(p.residents)],
           [t.occupancyLabel, pct(p.occupancy)], [t.taxLabel, p.tax_12m == null ? "" : num(Math.round(p.tax_12m)) + " 元"]], p.url);
       case "cases":
-        if (p.count !== undefined) return popup(num(p.count) + " " + t.countLabel, [["🔴", num(p.red)], ["🟡", num(p.yellow)], ["🟢", num(p.green)]]);
+        if (p.count !== undefined) return popup(num(p.count) + " " + t.countLabel, [[t.redLabel, num(p.red)], [t.yellowLabel, num(p.yellow)],
+          [t.greenLabel, num(p.green)], [t.noClockLabel, num(p.count - p.red - p.yellow - p.green)]]);
         return popup(p.number + " " + p.title, [["", p.reported ? p.reported.slice(0, 16).replace("T", " ") : ""]], p.url);
       case "facilities": return popup(p.name, [["", p.major + " · " + p.class + " (" + p.class_code + ")"]], p.url);
       case "shops": return popup(p.name, [["", p.status_label], ["", p.licence]], p.url);
