@@ -307,3 +307,34 @@ def test_nightly_task_refreshes_figures_and_raises_warnings(history, settings):
     # The last complete month: 甲软件's tax had fallen one quarter only, but its lease ends soon.
     assert done["warnings"] == MoveOutWarning.objects.count()
     assert tasks.last_complete_month(M(2025, 3, 15)) == M(2025, 2, 1)
+
+
+def test_bench_replays_history_against_move_outs(history):
+    """The benchmark's ground truth and replay on the small history: 甲软件 leaves at its
+    lease's end (4 months after the current month would be the future, so it ends it early
+    now), 乙贸易 stays."""
+    import importlib.util
+    from pathlib import Path
+
+    from streetbrain.economy import actions
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "bench_economy_warnings.py"
+    spec = importlib.util.spec_from_file_location("bench_economy_warnings", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+
+    m = month_index(timezone.localdate())
+    soft = history["enterprises"]["soft"]
+    lease = Lease.objects.get(contract_number="H1")
+    day = month_end(m - 1)
+    actions.end_lease(lease, on=day, today=day)
+    actions.set_enterprise_status(soft, Enterprise.Status.MOVED_OUT, on=day)
+    truth, how = bench.move_outs(month_index)
+    assert truth == {soft.pk: m - 1}
+    assert how == {"status moved_out": 1}
+    # Replayed as of two months ago, 甲软件 (operating then) is judged; its lease was due.
+    found = {f.enterprise_id: f for f in rules.evaluate(_months_back(2))}
+    assert found[soft.pk].rules == ["lease_expiring"]
+    assert found[soft.pk].score == 35.0
+    # As of now it has left: not judged any more.
+    assert soft.pk not in {f.enterprise_id for f in rules.evaluate(_months_back(0))}

@@ -303,12 +303,15 @@ def _registration_changes(first: dt.date, last: dt.date) -> dict[int, list[dict]
 
 
 def evaluate(month: dt.date, *, enterprises=None) -> list[Finding]:
-    """Every operating enterprise (or those of the ``enterprises`` queryset) judged as of the
-    end of ``month``; those where no rule fired are left out."""
+    """Every enterprise operating at the end of ``month`` (or those of the ``enterprises``
+    queryset) judged as of then; those where no rule fired are left out. "Operating then":
+    active now, or moved out or deregistered after the month (``status_changed_on``), so the
+    rules can be replayed over past months."""
     m = month_index(month)
     end = month_end(m)
     qs = enterprises if enterprises is not None else Enterprise.objects.all()
-    qs = qs.filter(status=Enterprise.Status.ACTIVE)
+    # Operating as of the month: operating now, or whose status changed only after it.
+    qs = qs.filter(Q(status=Enterprise.Status.ACTIVE) | Q(status_changed_on__gt=end))
     people = {pk: (code, name) for pk, code, name in qs.values_list("pk", "credit_code", "name")}
     ids = qs.values("pk")
     tax: dict[int, dict[int, float]] = defaultdict(dict)
