@@ -150,10 +150,36 @@ def test_unknown_layers_anonymous_users_and_missing_permissions(world, make_user
 def test_buildings_are_features_with_their_page_and_osm_attribution(world):
     data = get(client_for(world["users"]["leader"]), "buildings").json()
     (feature,) = data["features"]
+    building = Building.objects.get()
     assert feature["properties"]["name"] == "东城大厦"
-    assert feature["properties"]["kind"] == "office"
-    assert feature["properties"]["url"].startswith("/registry/")
+    assert feature["properties"]["kind"] == "office" and data["kinds"]["office"]
+    assert data["url"].replace("{id}", str(feature["properties"]["id"])) == (
+        building.get_absolute_url()
+    )
     assert data["attribution"] == "© OpenStreetMap contributors"
+    assert feature["geometry"]["type"] == "Point"  # no footprint: a point at every zoom
+
+
+def test_facilities_are_bins_from_afar_and_points_with_their_class_close_up(world):
+    from streetbrain.registry.models import ComponentClass, Facility
+
+    cover = ComponentClass.objects.get(kind="component", code="01001")
+    for i in range(5):
+        Facility.objects.create(
+            object_id=f"33021201400101{i:03d}",
+            component_class=cover,
+            lon=EAST[0] + i * 1e-4,
+            lat=EAST[1],
+            org_unit=world["east_grid"],
+        )
+    client = client_for(world["users"]["leader"])
+    far = get(client, "facilities", zoom=13).json()
+    assert far["aggregated"] is True
+    assert [f["properties"]["count"] for f in far["features"]] == [5]
+    close = get(client, "facilities", zoom=18).json()
+    assert close["aggregated"] is False and len(close["features"]) == 5
+    assert {f["properties"]["class"] for f in close["features"]} == {"01001"}
+    assert close["classes"]["01001"]["name"] == cover.name
 
 
 def test_no_layer_draws_residents(world):

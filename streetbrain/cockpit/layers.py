@@ -154,6 +154,31 @@ def _url(name: str, pk) -> str:
         return ""
 
 
+def _url_template(name: str) -> str:
+    """A detail page's URL with ``{id}`` for the object's key (sent once per layer, not once
+    per feature)."""
+    url = _url(name, 987654321)
+    return url.replace("987654321", "{id}") if url else ""
+
+
+def _bins(qs, params: Params, **counts) -> dict:
+    """Square bins of ``BIN_PIXELS`` screen pixels at the zoom: a count each (and the extra
+    ``counts``, named Count aggregates), computed in the database."""
+    size = bin_size(params.zoom)
+    rows = (
+        qs.annotate(bx=Floor(F("lon") / size), by=Floor(F("lat") / size))
+        .values("bx", "by")
+        .annotate(n=Count("pk"), **counts)
+        .order_by()
+    )
+    features = []
+    for row in rows:
+        lon, lat = (row.pop("bx") + 0.5) * size, (row.pop("by") + 0.5) * size
+        row["count"] = row.pop("n")
+        features.append(_feature(_point(lon, lat, params), row))
+    return collection(features, aggregated=True, bin_degrees=size)
+
+
 def _may(user, perm: str) -> bool:
     return user.is_superuser or user.has_perm(perm)
 
@@ -262,6 +287,9 @@ def grid_layer(user, params: Params) -> dict:
 
 
 def building_layer(user, params: Params) -> dict:
+    """Buildings: outlines from zoom ``COCKPIT_POINT_ZOOM`` on (points below it, where an
+    outline would be a few pixels), with residents counted per building and office towers'
+    latest figures."""
     from streetbrain.registry.models import Building, Resident
 
     qs = params.in_area(params.in_bbox(Building.objects.restrict(user)), "org_unit__path")
@@ -275,28 +303,24 @@ def building_layer(user, params: Params) -> dict:
             .order_by()
         )
     towers = _tower_figures(user)
+    outlines = params.zoom >= settings.COCKPIT_POINT_ZOOM
+    fields = ["pk", "name", "kind", "address", "lon", "lat"] + (["footprint"] if outlines else [])
     features = []
-    for b in qs.select_related("org_unit").order_by("code")[:MAX_POINTS]:
-        props = {
-            "code": b.code,
-            "name": b.name,
-            "kind": b.kind,
-            "kind_label": b.get_kind_display(),
-            "address": b.address,
-            "floors": b.floors_above,
-            "grid": b.org_unit.name if b.org_unit_id else "",
-            "url": _url("registry:building_detail", b.pk),
-        }
-        if b.pk in residents:
-            props["residents"] = residents[b.pk]
-        props.update(towers.get(b.pk, {}))
-        geometry = b.footprint if b.footprint else {"type": "Point", "coordinates": [b.lon, b.lat]}
-        features.append(
-            _feature(
-                _shift(geometry, params) if b.footprint else _point(b.lon, b.lat, params), props
-            )
-        )
-    return collection(features, attribution=OSM_ATTRIBUTION)
+    for row in qs.order_by("code").values_list(*fields)[:MAX_POINTS]:
+        pk, name, kind, address, lon, lat = row[:6]
+        footprint = row[6] if outlines else None
+        props = {"id": pk, "name": name, "kind": kind, "address": address}
+        if pk in residents:
+            props["residents"] = residents[pk]
+        props.update(towers.get(pk, {}))
+        geometry = _shift(footprint, params) if footprint else _point(lon, lat, params)
+        features.append(_feature(geometry, props))
+    return collection(
+        features,
+        attribution=OSM_ATTRIBUTION,
+        kinds={k: str(v) for k, v in Building.Kind.choices},
+        url=_url_template("registry:building_detail"),
+    )
 
 
 def _tower_figures(user) -> dict[int, dict]:
@@ -344,45 +368,60 @@ def landmark_layer(user, params: Params) -> dict:
 
 
 def facility_layer(user, params: Params) -> dict:
+    """管理部件 by GB/T 47678.5 class: single points close up, bins below
+    ``COCKPIT_POINT_ZOOM`` (a street has thousands)."""
     from streetbrain.registry.models import Facility
 
     qs = params.in_area(params.in_bbox(Facility.objects.restrict(user)), "org_unit__path")
     if params.component_class:
         qs = qs.filter(component_class__code=params.component_class)
-    features = [
-        _feature(
-            _point(f.lon, f.lat, params),
-            {
-                "name": f.name or f.component_class.name,
-                "class_code": f.component_class.code,
-                "class": f.component_class.name,
-                "major": f.component_class.major_name,
-                "url": _url("registry:facility_detail", f.pk),
-            },
-        )
-        for f in qs.select_related("component_class").order_by("pk")[:MAX_POINTS]
-    ]
-    return collection(features)
+    if params.zoom < settings.COCKPIT_POINT_ZOOM:
+        return _bins(qs, params)
+    classes: dict[str, dict] = {}
+    features = []
+    rows = qs.order_by("pk").values_list(
+        "pk",
+        "name",
+        "lon",
+        "lat",
+        "component_class__code",
+        "component_class__name",
+        "component_class__major_name",
+    )
+    for pk, name, lon, lat, code, cls_name, major in rows[:MAX_POINTS]:
+        classes.setdefault(code, {"name": cls_name, "major": major})
+        features.append(_feature(_point(lon, lat, params), {"id": pk, "name": name, "class": code}))
+    return collection(
+        features, aggregated=False, classes=classes, url=_url_template("registry:facility_detail")
+    )
 
 
 def shop_layer(user, params: Params) -> dict:
+    """Street shops: points with their licence and status (a street has a few thousand, so
+    they stay points; bins only when more than ``MAX_POINTS`` are in view)."""
     from streetbrain.registry.models import Shop
 
     qs = params.in_area(params.in_bbox(Shop.objects.restrict(user)), "org_unit__path")
+    rows = list(
+        qs.order_by("pk").values_list("pk", "name", "status", "licence_no", "lon", "lat")[
+            : MAX_POINTS + 1
+        ]
+    )
+    if len(rows) > MAX_POINTS:
+        return _bins(qs, params)
     features = [
         _feature(
-            _point(s.lon, s.lat, params),
-            {
-                "name": s.name,
-                "status": s.status,
-                "status_label": s.get_status_display(),
-                "licence": s.licence_no,
-                "url": _url("registry:shop_detail", s.pk),
-            },
+            _point(lon, lat, params),
+            {"id": pk, "name": name, "status": status, "licence": licence},
         )
-        for s in qs.order_by("pk")[:MAX_POINTS]
+        for pk, name, status, licence, lon, lat in rows
     ]
-    return collection(features)
+    return collection(
+        features,
+        aggregated=False,
+        statuses={k: str(v) for k, v in Shop.Status.choices},
+        url=_url_template("registry:shop_detail"),
+    )
 
 
 def sensor_layer(user, params: Params) -> dict:
@@ -405,6 +444,11 @@ def sensor_layer(user, params: Params) -> dict:
 # -- cases ----------------------------------------------------------------------------------
 
 
+def _day_start(day: dt.date) -> dt.datetime:
+    """Local midnight of ``day`` (a range on the indexed column, not on its date)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def bin_size(zoom: float) -> float:
     """A bin's side in degrees: ``BIN_PIXELS`` screen pixels at ``zoom`` (256-pixel tiles)."""
     return 360.0 / (256 * 2**zoom) * BIN_PIXELS
@@ -419,13 +463,13 @@ def case_layer(user, params: Params) -> dict:
     qs = params.in_area(params.in_bbox(Case.objects.restrict(user)), "org_unit__path")
     if params.history:
         since = params.since or (timezone.localdate() - dt.timedelta(days=365))
-        qs = qs.filter(reported_at__date__gte=since)
+        qs = qs.filter(reported_at__gte=_day_start(since))
     else:
         qs = qs.filter(state__in=OPEN_STATES)
         if params.since:
-            qs = qs.filter(reported_at__date__gte=params.since)
+            qs = qs.filter(reported_at__gte=_day_start(params.since))
     if params.until:
-        qs = qs.filter(reported_at__date__lte=params.until)
+        qs = qs.filter(reported_at__lt=_day_start(params.until + dt.timedelta(days=1)))
     if params.state:
         qs = qs.filter(state__in=params.state.split(","))
     if params.component_class:
@@ -455,33 +499,13 @@ def case_layer(user, params: Params) -> dict:
                 ],
                 aggregated=False,
             )
-    size = bin_size(params.zoom)
-    bins = (
-        qs.annotate(bx=Floor(F("lon") / size), by=Floor(F("lat") / size))
-        .values("bx", "by")
-        .annotate(
-            n=Count("pk"),
-            red=Count("pk", filter=Q(light="red")),
-            yellow=Count("pk", filter=Q(light="yellow")),
-            green=Count("pk", filter=Q(light="green")),
-        )
-        .order_by()
+    return _bins(
+        qs,
+        params,
+        red=Count("pk", filter=Q(light="red")),
+        yellow=Count("pk", filter=Q(light="yellow")),
+        green=Count("pk", filter=Q(light="green")),
     )
-    features = []
-    for row in bins:
-        lon, lat = (row["bx"] + 0.5) * size, (row["by"] + 0.5) * size
-        features.append(
-            _feature(
-                _point(lon, lat, params),
-                {
-                    "count": row["n"],
-                    "red": row["red"],
-                    "yellow": row["yellow"],
-                    "green": row["green"],
-                },
-            )
-        )
-    return collection(features, aggregated=True, bin_degrees=size)
 
 
 LAYERS: dict[str, Layer] = {

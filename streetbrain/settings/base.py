@@ -356,8 +356,10 @@ MAP_BASEMAP = env.str("MAP_BASEMAP", default="none")
 MAP_TIANDITU_KEY = env.str("MAP_TIANDITU_KEY", default="")
 MAP_XYZ_URL = env.str("MAP_XYZ_URL", default="")
 MAP_XYZ_ATTRIBUTION = env.str("MAP_XYZ_ATTRIBUTION", default="")
-# From this zoom on, open cases are drawn one by one; below it, as bins with counts.
+# From this zoom on, open cases are drawn one by one; below it, as bins with counts. Likewise
+# facilities (as bins below COCKPIT_POINT_ZOOM) and buildings (points below it, outlines above).
 COCKPIT_CASE_POINT_ZOOM = env.float("COCKPIT_CASE_POINT_ZOOM", default=16.5)
+COCKPIT_POINT_ZOOM = env.float("COCKPIT_POINT_ZOOM", default=16)
 
 
 def _map_image_hosts() -> list[str]:

@@ -86,13 +86,18 @@
       });
     }
     if (name === "cases") return L.circleMarker(latlng, { radius: 6, color: "#fff", weight: 1, fillColor: LIGHT[p.light || ""], fillOpacity: 0.95 });
+    if (p.count !== undefined) {
+      return L.circleMarker(latlng, { radius: Math.min(4 + Math.sqrt(p.count) * 1.6, 24), color: "#2b6f8a", weight: 1, fillColor: "#5fa8c4", fillOpacity: 0.5 });
+    }
     if (name === "buildings") return L.circleMarker(latlng, STYLE.buildings(f));
     var colors = { landmarks: "#1f3f6e", facilities: "#2b8a8a", shops: "#c27c2c", sensors: "#7a3fb0" };
     return L.circleMarker(latlng, { radius: name === "landmarks" ? 5 : 4, color: "#fff", weight: 1, fillColor: colors[name] || "#555", fillOpacity: 0.9 });
   }
 
-  function describe(name, f) {
-    var p = f.properties;
+  function link(meta, p) { return p.url || (meta.url && p.id != null ? meta.url.replace("{id}", p.id) : ""); }
+
+  function describe(name, f, meta) {
+    var p = f.properties, url = link(meta, p);
     switch (name) {
       case "street": return popup(p.name, [["", t.schematicLabel]]);
       case "communities":
@@ -100,14 +105,19 @@
         return popup(p.name, [[p.parent ? "" : "", p.parent], [t.residentsLabel, num(p.residents)],
           [t.householdsLabel, num(p.households)], [t.openCasesLabel, num(p.open_cases)]], p.url);
       case "buildings":
-        return popup(p.name, [["", p.kind_label], ["", p.address], [t.residentsLabel, num(p.residents)],
-          [t.occupancyLabel, pct(p.occupancy)], [t.taxLabel, p.tax_12m == null ? "" : num(Math.round(p.tax_12m)) + " 元"]], p.url);
+        return popup(p.name, [["", (meta.kinds || {})[p.kind]], ["", p.address], [t.residentsLabel, num(p.residents)],
+          [t.occupancyLabel, pct(p.occupancy)], [t.taxLabel, p.tax_12m == null ? "" : num(Math.round(p.tax_12m)) + " 元"]], url);
       case "cases":
         if (p.count !== undefined) return popup(num(p.count) + " " + t.countLabel, [[t.redLabel, num(p.red)], [t.yellowLabel, num(p.yellow)],
           [t.greenLabel, num(p.green)], [t.noClockLabel, num(p.count - p.red - p.yellow - p.green)]]);
         return popup(p.number + " " + p.title, [["", p.reported ? p.reported.slice(0, 16).replace("T", " ") : ""]], p.url);
-      case "facilities": return popup(p.name, [["", p.major + " · " + p.class + " (" + p.class_code + ")"]], p.url);
-      case "shops": return popup(p.name, [["", p.status_label], ["", p.licence]], p.url);
+      case "facilities":
+        if (p.count !== undefined) return popup(num(p.count), []);
+        var cls = (meta.classes || {})[p.class] || {};
+        return popup(p.name || cls.name, [["", (cls.major || "") + " · " + (cls.name || "") + " (" + p.class + ")"]], url);
+      case "shops":
+        if (p.count !== undefined) return popup(num(p.count), []);
+        return popup(p.name, [["", (meta.statuses || {})[p.status]], ["", p.licence]], url);
       case "landmarks": return popup(p.name, [["", p.kind_label], ["", "© OpenStreetMap contributors"]], p.url);
       default: return popup(p.name || name, []);
     }
@@ -126,7 +136,7 @@
           style: STYLE[name],
           pointToLayer: function (f, latlng) { return point(name, f, latlng); },
           onEachFeature: function (f, lyr) {
-            lyr.bindPopup(describe(name, f));
+            lyr.bindPopup(describe(name, f, data));
             if (f.properties.name && (AREAS[name] || name === "buildings" || name === "landmarks")) {
               placeIndex[f.properties.name] = lyr.getBounds ? lyr.getBounds() : L.latLngBounds([lyr.getLatLng(), lyr.getLatLng()]);
             }
