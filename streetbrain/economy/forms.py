@@ -71,7 +71,9 @@ class AssignForm(forms.Form):
 
 class VisitForm(forms.Form):
     visited_on = forms.DateField(
-        label=_("Visited on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Visited on"),
+        # <input type="date"> takes ISO dates only, whatever the locale's input format.
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     note = forms.CharField(
         label=_("What was learnt"), widget=NOTE_WIDGET, required=False, max_length=4000

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -515,7 +515,11 @@ class DashboardView(EconomyViewMixin, TemplateView):
             "hhi": number((current or {}).get("concentration_hhi"), 3)
             if (current or {}).get("concentration_hhi") is not None
             else None,
-            "dominant": f"{dominant} {names.get(dominant, '')}".strip() if dominant else "",
+            "dominant": (
+                f"{dominant} {names.get(dominant, '')}"
+                if dominant.isalpha()
+                else industry_label(dominant)
+            ),
             "dominant_share": percent((current or {}).get("dominant_share")),
         }
 
@@ -848,7 +852,7 @@ WARNING_TABS = [
     ("open", gettext_lazy("Not closed")),
     ("mine", gettext_lazy("Assigned to me")),
     ("unassigned", gettext_lazy("To assign")),
-    ("closed", gettext_lazy("Closed")),
+    ("closed", pgettext_lazy("move-out warning", "Closed")),
     ("all", gettext_lazy("All")),
 ]
 
@@ -906,7 +910,11 @@ STEPS = {
     "assign": (gettext_lazy("Assign"), forms.AssignForm, "economy.assign_moveoutwarning"),
     "visit": (gettext_lazy("Record a visit"), forms.VisitForm, "economy.change_moveoutwarning"),
     "note": (gettext_lazy("Add a note"), forms.NoteForm, "economy.change_moveoutwarning"),
-    "close": (gettext_lazy("Close"), forms.CloseForm, "economy.change_moveoutwarning"),
+    "close": (
+        gettext_lazy("Close the warning"),
+        forms.CloseForm,
+        "economy.change_moveoutwarning",
+    ),
 }
 
 

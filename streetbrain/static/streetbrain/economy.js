@@ -88,7 +88,7 @@
           a.textContent = value;
           dd.appendChild(a);
         } else {
-          dd.textContent = name === "area" && value !== "—" ? value + " m²" : value;
+          dd.textContent = value;
         }
       });
     };
