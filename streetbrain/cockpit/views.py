@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import timezone
 from django.views.generic import TemplateView
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,7 +16,9 @@ from rest_framework.views import APIView
 
 from streetbrain.core.models import OrgUnit
 
-from . import basemaps, layers
+from . import basemaps, figures, layers
+
+FEED_SIZE = 12
 
 
 def basemap() -> dict:
@@ -48,6 +51,43 @@ class MapView(LoginRequiredMixin, TemplateView):
             grids=units.filter(level=OrgUnit.Level.GRID).select_related("parent").order_by("path"),
             basemap=basemap(),
             case_point_zoom=settings.COCKPIT_CASE_POINT_ZOOM,
+        )
+        return ctx
+
+
+class CockpitView(LoginRequiredMixin, TemplateView):
+    """驾驶舱: the leader's and the command centre's dashboard; ``?wall=1`` for the wall
+    screen (1920×1080, no menus)."""
+
+    template_name = "cockpit/index.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        cockpit = figures.gather(self.request.user)
+        if cockpit is None or not (cockpit.cases or cockpit.economy or cockpit.people):
+            raise PermissionDenied
+        ctx.update(
+            cockpit=cockpit,
+            charts=cockpit.charts(),
+            wall=self.request.GET.get("wall") == "1",
+            now=timezone.localtime(),
+        )
+        return ctx
+
+
+class FeedView(LoginRequiredMixin, TemplateView):
+    """The newest reports in the user's scope (the cockpit polls it)."""
+
+    template_name = "cockpit/_feed.html"
+
+    def get_context_data(self, **kwargs):
+        from streetbrain.cases.models import Report
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["reports"] = list(
+            Report.objects.restrict(self.request.user)
+            .select_related("case__org_unit")
+            .order_by("-received_at", "-pk")[:FEED_SIZE]
         )
         return ctx
 

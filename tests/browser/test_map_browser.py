@@ -86,3 +86,52 @@ def test_leader_opens_the_one_map_and_toggles_every_layer(
     page.wait_for_load_state("networkidle")
     shoot(page, screenshot_dir, "leader", "map-community")
     problems.check()
+
+
+def test_leader_opens_the_cockpit_and_its_wall_mode(
+    demo_data, open_page, screenshot_dir, settings, case_model_path
+):
+    from shapely.geometry import shape
+
+    from streetbrain.cases import actions, evaluation
+    from streetbrain.cases.intake import ReportInput
+    from streetbrain.cases.models import Case
+    from streetbrain.core.actions import refresh_key_figures
+    from streetbrain.core.models import OrgUnit
+
+    settings.CASES_CLASSIFIER_MODEL = str(case_model_path)
+    for grid in OrgUnit.objects.filter(level="grid", geometry__isnull=False).order_by("code")[:6]:
+        point = shape(grid.geometry).representative_point()
+        actions.submit_report(
+            ReportInput(
+                channel="gridworker",
+                description="人行道上井盖破损，行人容易踩空，存在安全隐患",
+                lon=point.x,
+                lat=point.y,
+                requested_class="component:01001",
+            )
+        )
+    refresh_key_figures()
+    evaluation.refresh_recent()
+
+    page, problems = open_page("zh-CN")
+    log_in(page, "leader", demo_data.password)
+    page.goto("/cockpit/")
+    page.wait_for_selector("#chart-community svg")
+    page.wait_for_selector("#feed .feed li")  # the live feed arrived through HTMX
+    assert page.locator("#feed .feed li").count() == 6
+    cases = Case.objects.count()  # neighbouring cells' reports may merge (最多报一次)
+    assert page.locator(".tile[data-key=today] .tile-value").inner_text() == str(cases)
+    shoot(page, screenshot_dir, "leader", "cockpit")
+    # Every tile links to the list behind it.
+    with page.expect_navigation():
+        page.click(".tile[data-key=today]")
+    assert "/cases/" in page.url and "period=today" in page.url
+
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto("/cockpit/?wall=1")
+    page.wait_for_selector("#chart-class svg")
+    page.wait_for_selector("#feed .feed li")
+    assert not page.locator("nav.sidebar").is_visible()
+    page.screenshot(path=str(screenshot_dir / "leader-cockpit-wall.png"))
+    problems.check()

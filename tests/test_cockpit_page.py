@@ -1,0 +1,122 @@
+"""驾驶舱: the leaders' dashboard from precomputed figures, its live feed and wall mode."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from streetbrain.cases import actions, evaluation
+from streetbrain.cases.intake import ReportInput
+from streetbrain.cockpit import figures
+from streetbrain.core.actions import refresh_key_figures
+
+EAST = (121.61, 29.865)
+RIVER = (121.63, 29.865)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def report(lon, lat, text="路边有暴露垃圾，好几袋生活垃圾没人清运"):
+    return actions.submit_report(
+        ReportInput(
+            channel="gridworker",
+            description=text,
+            lon=lon,
+            lat=lat,
+            requested_class="matter:06010",
+        )
+    )
+
+
+@pytest.fixture
+def world(case_world):
+    first = report(*EAST)
+    second = report(*RIVER, text="江边绿化带里堆了很多建筑垃圾")
+    refresh_key_figures()
+    evaluation.refresh_recent()
+    return {**case_world, "reports": [first.report, second.report]}
+
+
+def test_the_leader_sees_todays_cases_with_links_to_their_lists(world):
+    response = client_for(world["users"]["leader"]).get("/cockpit/")
+    assert response.status_code == 200
+    cockpit = response.context["cockpit"]
+    tiles = {t.key: t for t in cockpit.cases}
+    assert tiles["today"].value == 2 and tiles["open"].value == 2
+    assert tiles["overdue"].value == 0
+    assert tiles["today"].url == "/cases/?period=today"
+    assert tiles["overdue"].url == "/cases/?tab=overdue"
+    html = response.content.decode()
+    assert 'href="/cases/?period=today"' in html
+    assert 'id="chart-community"' in html and "streetbrain/cockpit.js" in html
+    classes = response.context["charts"]["byClass"]
+    assert [(c["name"], c["value"]) for c in classes] == [
+        (world["reports"][0].case.component_class.major_name, 2)
+    ]
+    assert classes[0]["url"].startswith("/cases/?major=06&")
+
+
+def test_the_feed_lists_the_newest_reports_in_the_users_scope(world):
+    leader = client_for(world["users"]["leader"]).get("/cockpit/feed/").content.decode()
+    for r in world["reports"]:
+        assert f"/cases/{r.case_id}/" in leader
+    mine = client_for(world["users"]["gridworker"]).get("/cockpit/feed/").content.decode()
+    east, river = world["reports"]
+    assert f"/cases/{east.case_id}/" in mine and f"/cases/{river.case_id}/" not in mine
+
+
+def test_wall_mode_hides_the_menus(world):
+    html = client_for(world["users"]["leader"]).get("/cockpit/?wall=1").content.decode()
+    assert '<body class="cockpit-page wall"' in html
+
+
+def test_a_department_handler_has_no_cockpit(world):
+    response = client_for(world["users"]["handler"]).get("/cockpit/")
+    assert response.status_code == 403
+
+
+def test_the_building_economy_appears_once_it_has_figures(world):
+    from streetbrain.economy.models import MonthlyFigure
+
+    from .test_economy_models import build_economy
+
+    economy = build_economy(world)
+    month = timezone.localdate().replace(day=1)
+    street = world["street"]
+    MonthlyFigure.objects.create(
+        scope="street",
+        key=street.code,
+        month=month,
+        unit_path=street.path,
+        occupancy_rate=0.82,
+        tax_total_ytd=Decimal("123456789"),
+        tax_yoy=0.05,
+        leased_new_ytd_m2=Decimal("40000"),
+    )
+    tower = economy["east_tower"]
+    MonthlyFigure.objects.create(
+        scope="building",
+        key=tower.building.code,
+        month=month,
+        building=tower,
+        unit_path=tower.org_unit.path,
+        tax_total_12m=Decimal("150000000"),
+    )
+    cockpit = figures.gather(world["users"]["leader"])
+    tiles = {t.key: t.value for t in cockpit.economy}
+    assert tiles["occupancy"] == 0.82 and tiles["absorption"] == 40000.0
+    assert cockpit.absorption == {"done": 40000.0, "target": 80000, "share": 0.5}
+    assert [(b["name"], b["yi"]) for b in cockpit.yi_buildings] == [(tower.building.name, True)]
+    html = client_for(world["users"]["leader"]).get("/cockpit/").content.decode()
+    assert "亿元楼宇" in html and "1.50 亿元" in html
+
+
+def test_no_unit_no_cockpit(db, make_user):
+    assert figures.gather(make_user("floating")) is None
