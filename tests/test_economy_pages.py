@@ -35,7 +35,7 @@ EVIDENCE = [
     {
         "rule": "lease_expiry",
         "text": "租约6个月内到期且未续签",
-        "values": {"end_date": "2026-03-31"},
+        "values": {"leases": [{"contract": "HT-0042", "ends": "2026-03-31"}], "months": 6},
     },
 ]
 
@@ -390,6 +390,8 @@ def test_warning_page_shows_evidence_and_steps(client, eco):
     assert response.status_code == 200
     body = text(response)
     assert "税收连续两个季度同比下降超过35%" in body and "-0.52" in body and "72" in body
+    # a list of records found by a rule shows as a small table
+    assert "<th>contract</th>" in body and "<td>HT-0042</td>" in body
     # a leader assigns; only the building staff follow up
     assert [s["name"] for s in response.context["steps"]] == ["assign"]
     response = page(

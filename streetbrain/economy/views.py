@@ -25,6 +25,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -227,6 +228,14 @@ def trend_series(rows: list[dict]) -> dict:
     }
 
 
+def default_month(months: list[dt.date]) -> dt.date | None:
+    """The latest complete month with figures (the current month's tax is not in yet), else
+    the latest. ``months`` is newest first."""
+    current = timezone.localdate().replace(day=1)
+    complete = [m for m in months if m < current]
+    return complete[0] if complete else (months[0] if months else None)
+
+
 def month_choices(months: list[dt.date], selected: dt.date | None) -> list[dict]:
     return [
         {"value": f"{m:%Y-%m}", "label": month_label(m), "selected": m == selected} for m in months
@@ -247,7 +256,7 @@ class DashboardView(EconomyViewMixin, TemplateView):
         area = AreaFigures(user)
         months = area.months()
         wanted = parse_month(self.request.GET.get("month"))
-        month = wanted if wanted in months else (months[0] if months else None)
+        month = wanted if wanted in months else default_month(months)
         ctx.update(
             title=_("Building economy"),
             month=month,
@@ -576,6 +585,51 @@ class OfficeBuildingListView(EconomyListView):
         return ctx
 
 
+# The stacking plan's cells and the tenants' rows are built here rather than in template loops:
+# a tower has hundreds of units and leases, and its page must stay well under 300 ms.
+CELL_HTML = (
+    '<button type="button" class="stack-cell st-{} sec-{}" id="unit-{}" style="flex-grow: {}" '
+    'data-code="{}" data-floor="{}" data-area="{}" data-status="{}" data-tenant="{}" '
+    'data-tenant-url="{}" data-industry="{}" data-lease-end="{}" title="{}">{}</button>'
+)
+TENANT_ROW_HTML = (
+    '<tr><td><a href="{}">{}</a></td><td>{} <span class="muted small">{}</span></td>'
+    '<td>{}</td><td class="num">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>'
+)
+
+
+def _cell_args(c: dict, lease_ends: str) -> tuple:
+    code = c["unit"].code
+    title = " · ".join(
+        part
+        for part in (
+            code,
+            f"{c['area']} m²",
+            c["status_label"],
+            c["tenant"],
+            f"{lease_ends} {c['lease_end']}" if c["lease_end"] else "",
+        )
+        if part
+    )
+    industry = f"{c['section']} {c['section_name']}" if c["section"] else ""
+    return (
+        c["status"],
+        c["section"] or "none",
+        c["unit"].pk,
+        c["grow"],
+        code,
+        c["floor"],
+        c["area"],
+        c["status_label"],
+        c["tenant"],
+        c["tenant_url"],
+        industry,
+        c["lease_end"],
+        title,
+        code,
+    )
+
+
 class FloorPlan:
     """The stacking plan (楼层堆叠图) of a building: floors top to bottom, each unit a cell as
     wide as its area, with the lease holding it today. Four queries, whatever the size."""
@@ -602,6 +656,12 @@ class FloorPlan:
                 lease_units[lease_id].append(unit_by_id[unit_id])
         per_floor: dict[int, list[dict]] = defaultdict(list)
         sections: dict[str, str] = {}
+        labels = {value: str(label) for value, label in Unit.Status.choices}
+        floor_labels = {f.pk: f.display_label for f in floors}
+        enterprises = reverse("economy:enterprise_list")
+        for lease in leases:  # once per lease, not per unit
+            lease.enterprise_url = f"{enterprises}{lease.enterprise_id}/"
+            lease.end_text = f"{lease.end_date:%Y-%m-%d}"
         for u in units:
             lease = holder.get(u.pk)
             enterprise = lease.enterprise if lease else None
@@ -611,30 +671,61 @@ class FloorPlan:
             per_floor[u.floor_id].append(
                 {
                     "unit": u,
+                    "floor": floor_labels.get(u.floor_id, ""),
                     "area": number(u.area_m2),
-                    "grow": max(float(u.area_m2), 1.0),
+                    "grow": f"{max(float(u.area_m2), 1.0):.2f}",
                     "status": u.status,
-                    "status_label": u.get_status_display(),
+                    "status_label": labels.get(u.status, u.status),
                     "tenant": enterprise.name if enterprise else "",
-                    "tenant_url": enterprise.get_absolute_url() if enterprise else "",
+                    "tenant_url": lease.enterprise_url if lease else "",
                     "section": section.code if section else "",
                     "section_name": section.name if section else "",
-                    "lease_end": date_format(lease.end_date, "Y-m-d") if lease else "",
+                    "lease_end": lease.end_text if lease else "",
                 }
             )
-        self.floors = [
-            {
-                "floor": f,
-                "label": f.display_label,
-                "cells": per_floor.get(f.pk, []),
-                "area": number(sum(c["unit"].area_m2 for c in per_floor.get(f.pk, []))),
-            }
-            for f in floors
-        ]
+        lease_ends = _("lease ends")
+        self.floors = []
+        for f in floors:
+            cells = per_floor.get(f.pk, [])
+            self.floors.append(
+                {
+                    "floor": f,
+                    "label": f.display_label,
+                    "cells": cells,
+                    "html": format_html_join(
+                        "", CELL_HTML, (_cell_args(c, lease_ends) for c in cells)
+                    ),
+                    "area": number(sum(c["unit"].area_m2 for c in cells)),
+                }
+            )
         self.sections = sorted(sections.items())
         self.leases = sorted(leases, key=lambda lease: lease.enterprise.name)
-        for lease in self.leases:
-            lease.plan_units = sorted(lease_units[lease.pk], key=lambda u: u.code)
+        building_url = building.get_absolute_url()
+        self.tenant_rows = format_html_join(
+            "\n",
+            TENANT_ROW_HTML,
+            (
+                (
+                    lease.enterprise_url,
+                    lease.enterprise.name,
+                    lease.enterprise.industry.section.code,
+                    lease.enterprise.industry.name,
+                    format_html_join(
+                        "、",
+                        '<a href="{}#unit-{}">{}</a>',
+                        (
+                            (building_url, u.pk, u.code)
+                            for u in sorted(lease_units[lease.pk], key=lambda u: u.code)
+                        ),
+                    ),
+                    number(lease.area_m2),
+                    f"{lease.start_date:%Y-%m-%d}",
+                    lease.end_text,
+                    lease.contract_number,
+                )
+                for lease in self.leases
+            ),
+        )
         self.status_counts = {
             s: sum(1 for u in units if u.status == s) for s, _label in Unit.Status.choices
         }
@@ -658,6 +749,9 @@ class OfficeBuildingDetailView(ObjectDetailView):
             ]
         )
         rows.reverse()
+        current = today.replace(day=1)
+        if len(rows) > 1 and rows[-1]["month"] >= current:
+            rows = rows[:-1]  # the current month's tax is not in yet: show the last complete
         latest = rows[-1] if rows else None
         plan = FloorPlan(obj, today)
         warnings = list(
@@ -930,7 +1024,30 @@ def available_steps(warning: MoveOutWarning, user) -> list[str]:
     return out
 
 
+def _evidence_value(value):
+    """One evidence value for display: numbers in the local format, lists of records (the
+    quarters compared, the leases ending) as a small table, other lists and records as text."""
+    if isinstance(value, bool) or value is None:
+        return {"text": value}
+    if isinstance(value, float):
+        return {"text": number(value, 2)}
+    if isinstance(value, int):
+        return {"text": str(value)}
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        columns = list(dict.fromkeys(k for v in value for k in v))
+        return {
+            "columns": columns,
+            "rows": [[_evidence_value(v.get(c))["text"] for c in columns] for v in value],
+        }
+    if isinstance(value, list):
+        return {"text": "、".join(str(_evidence_value(v)["text"]) for v in value)}
+    if isinstance(value, dict):
+        return {"text": "；".join(f"{k}: {_evidence_value(v)['text']}" for k, v in value.items())}
+    return {"text": value}
+
+
 def evidence_rows(evidence) -> list[dict]:
+    """The rules' findings: each rule's text and the values it found."""
     rows = []
     for item in evidence or []:
         if not isinstance(item, dict):
@@ -941,10 +1058,9 @@ def evidence_rows(evidence) -> list[dict]:
                 "rule": item.get("rule", ""),
                 "text": item.get("text", ""),
                 "values": [
-                    (k, number(v, 2) if isinstance(v, float) else v)
+                    (k, _evidence_value(v))
                     for k, v in (values.items() if isinstance(values, dict) else [])
                 ],
-                "points": item.get("points") or item.get("score"),
             }
         )
     return rows

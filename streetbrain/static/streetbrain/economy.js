@@ -161,7 +161,10 @@
         xAxis: { type: "category", data: d.months },
         yAxis: [
           { type: "value", axisLabel: { formatter: function (v) { return fmt(v, 0); } } },
-          { type: "value", name: "%", splitLine: { show: false } }
+          // early months compare with a thin first year: keep the axis readable
+          { type: "value", name: "%", splitLine: { show: false },
+            min: function (v) { return Math.max(Math.floor(v.min / 10) * 10, -100); },
+            max: function (v) { return Math.min(Math.ceil(v.max / 10) * 10, 100); } }
         ],
         series: [
           { name: el.dataset.labelTax, type: "bar", data: d.tax, itemStyle: { color: BLUE }, barMaxWidth: 14 },
@@ -185,9 +188,13 @@
     "industry-pie": function (el, d) {
       return {
         tooltip: { trigger: "item", formatter: function (p) { return p.name + "<br>" + el.dataset.label + ": " + fmt(p.value, 1) + " (" + p.percent + "%)"; } },
-        legend: { type: "scroll", orient: "vertical", right: 0, top: 10, bottom: 10 },
-        series: [{ type: "pie", radius: ["35%", "70%"], center: ["38%", "50%"], data: d,
-                   label: { formatter: "{b|{b}}\n{d}%", rich: { b: { width: 90, overflow: "truncate" } } } }]
+        // the table beside the chart is its legend; small slices go unlabelled
+        series: [{ type: "pie", radius: ["35%", "68%"], center: ["50%", "52%"], data: d,
+                   minShowLabelAngle: 10, avoidLabelOverlap: true,
+                   label: { formatter: function (p) {
+                     var parts = p.name.split(" "), name = parts.slice(1).join(" ");
+                     return parts[0] + " " + (name.length > 6 ? name.slice(0, 6) + "…" : name) + "\n" + p.percent + "%";
+                   } } }]
       };
     },
     "tax-history": function (el, d) {
