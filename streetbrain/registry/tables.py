@@ -114,6 +114,7 @@ FACILITY_FIELDS = [
 SHOP_COLUMNS = [
     Column("name", order_by="name", link=True),
     Column("credit_code", order_by="credit_code"),
+    Column("licence_no", order_by="licence_no"),
     Column("industry", _("business type")),
     Column("address"),
     Column("operator"),
@@ -122,6 +123,11 @@ SHOP_COLUMNS = [
     Column("inspection", order_by="inspection"),
     Column("inspected_on", order_by="inspected_on"),
     GRID,
+]
+# Shown to users who may see cases (the list annotates the counts).
+SHOP_CASE_COLUMNS = [
+    Column("open_cases", _("open cases"), order_by="open_cases"),
+    Column("all_cases", _("all cases"), order_by="all_cases"),
 ]
 SHOP_FIELDS = [
     Column("name"),

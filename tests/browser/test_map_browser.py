@@ -134,4 +134,17 @@ def test_leader_opens_the_cockpit_and_its_wall_mode(
     page.wait_for_selector("#feed .feed li")
     assert not page.locator("nav.sidebar").is_visible()
     page.screenshot(path=str(screenshot_dir / "leader-cockpit-wall.png"))
+
+    # 一表通查: the shops' table with their cases, a shop's page, the shop on the map.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/registry/shops/?has_open_cases=false")
+    page.wait_for_selector("table.table tbody tr")
+    shoot(page, screenshot_dir, "leader", "shops-table")
+    with page.expect_navigation():
+        page.locator("table.table tbody tr td a").first.click()
+    if page.locator("#shop-on-map").count():
+        with page.expect_navigation():
+            page.click("#shop-on-map")
+        page.wait_for_selector("#onemap path.leaflet-interactive", state="attached")
+        shoot(page, screenshot_dir, "leader", "shop-on-map")
     problems.check()

@@ -187,9 +187,22 @@
   var timer;
   map.on("moveend", function () { clearTimeout(timer); timer = setTimeout(reloadPoints, 150); });
 
+  // A link may ask for a place (?at=lon,lat,zoom) and layers (?layers=shops,cases).
+  var asked = new URLSearchParams(window.location.search);
+  var at = (asked.get("at") || "").split(",").map(Number);
+  if (asked.get("layers")) {
+    var want = asked.get("layers").split(",");
+    document.querySelectorAll("input[name=layer]").forEach(function (box) {
+      box.checked = box.value === "street" || want.indexOf(box.value) >= 0;
+    });
+  }
+
   // The street's outline frames the map first (and stays only if its layer is on).
   load("street").then(function (layer) {
-    if (layer && layer.getLayers().length) map.fitBounds(layer.getBounds(), { padding: [12, 12] });
+    if (at.length >= 2 && at.every(isFinite)) {
+      map.setView([at[1], at[0]], at[2] || 18);
+      L.circleMarker([at[1], at[0]], { radius: 12, color: "#d23c3c", weight: 3, fill: false }).addTo(map);
+    } else if (layer && layer.getLayers().length) map.fitBounds(layer.getBounds(), { padding: [12, 12] });
     if (!checked().includes("street") && overlays.street) { map.removeLayer(overlays.street); delete overlays.street; }
     checked().filter(function (n) { return n !== "street"; }).forEach(load);
   });
