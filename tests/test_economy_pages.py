@@ -209,6 +209,9 @@ def test_building_page_shows_the_stacking_plan(client, eco):
     assert cells["201"]["tenant"] == "" and cells["102"]["lease_end"] == "2030-12-31"
     assert 'id="unit-' in body and "flex-grow: 200.00" in body  # width by area
     assert "dc-bld" in body  # the 楼长
+    # the figures link to the lists behind them
+    assert f"/economy/units/?building={east.pk}&amp;status=vacant_available" in body
+    assert f"/economy/enterprises/?building={east.pk}" in body
     assert "数字经济" in body  # the chain
     assert "I 信息传输、软件和信息技术服务业" in body  # 一楼一品 with its GB/T 4754 name
     assert "甲软件" in body[body.index('id="tenants"') :]
@@ -253,8 +256,11 @@ def test_enterprise_list_filters(client, eco):
     assert "甲软件" in body and "乙贸易" in body and "丙咨询" in body
     rows = page(client, user, "economy:enterprise_list", q=credit_code(2)).context["rows"]
     assert [r[0].name for r in rows] == ["乙贸易"]
-    rows = page(client, user, "economy:enterprise_list", industry="I").context["rows"]
-    assert [r[0].name for r in rows] == ["甲软件"]
+    response = page(client, user, "economy:enterprise_list", industry="I")
+    assert [r[0].name for r in response.context["rows"]] == ["甲软件"]
+    assert '<option value="I" selected>I 信息传输、软件和信息技术服务业</option>' in text(response)
+    rows = page(client, user, "economy:enterprise_list", industry="6513").context["rows"]
+    assert [r[0].name for r in rows] == ["甲软件"]  # a longer GB/T 4754 prefix works too
     rows = page(client, user, "economy:enterprise_list", building=eco["river_tower"].pk).context[
         "rows"
     ]
@@ -523,3 +529,19 @@ def test_navigation_links_the_economy(client, eco):
     body = text(page(client, eco["users"]["specialist"], "home"))
     assert reverse("economy:index") in body
     assert MoveOutWarning.objects.count() == 1
+
+
+def test_no_inline_scripts(client, eco):
+    """The CSP forbids inline scripts: charts read their data from JSON script elements."""
+    import re
+
+    user = eco["users"]["specialist"]
+    for name, args in (
+        ("economy:index", ()),
+        ("economy:officebuilding_detail", (eco["east_tower"].pk,)),
+        ("economy:enterprise_detail", (eco["enterprises"]["soft"].pk,)),
+        ("economy:moveoutwarning_detail", (eco["warning"].pk,)),
+    ):
+        html = text(page(client, user, name, *args))
+        for tag in re.findall(r"<script\b[^>]*>", html):
+            assert "src=" in tag or 'type="application/json"' in tag, (name, tag)

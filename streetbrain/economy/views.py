@@ -764,7 +764,7 @@ class OfficeBuildingDetailView(ObjectDetailView):
         ctx.update(
             title=obj.name,
             figures=latest,
-            figure_rows=self.figure_rows(latest),
+            figure_rows=self.figure_rows(latest, obj),
             trend=trend_series(rows),
             plan=plan,
             warnings=warnings,
@@ -783,26 +783,41 @@ class OfficeBuildingDetailView(ObjectDetailView):
         return ctx
 
     @staticmethod
-    def figure_rows(f: dict | None) -> list[tuple[str, str]]:
+    def figure_rows(f: dict | None, obj: OfficeBuilding) -> list[tuple[str, str, str]]:
+        """(label, value, the list behind it or "")."""
         if not f:
             return []
+        units = f"{reverse('economy:unit_list')}?building={obj.pk}"
+        tenants = f"{reverse('economy:enterprise_list')}?building={obj.pk}"
         return [
-            (_("Month"), month_label(f["month"])),
-            (_("Leasable area"), f"{number(f['leasable_area_m2'])} m²"),
-            (_("Occupied area"), f"{number(f['occupied_area_m2'])} m²"),
-            (_("Occupancy (by area)"), percent(f["occupancy_rate"])),
-            (_("Occupancy (by units)"), percent(f["occupancy_rate_by_count"])),
-            (_("Available area"), f"{number(f['available_area_m2'])} m²"),
-            (_("Net absorption this month"), f"{number(f['net_absorption_m2'])} m²"),
-            (_("Newly leased this year (去化)"), f"{number(f['leased_new_ytd_m2'])} m²"),
-            (_("Tax this month"), f"{wan(f['tax_total'], 2)} " + _("CNY 10,000")),
-            (_("Tax this year"), f"{wan(f['tax_total_ytd'])} " + _("CNY 10,000")),
-            (_("Tax year on year"), signed_percent(f["tax_yoy"])),
-            (_("Tax, last 12 months"), f"{wan(f['tax_total_12m'])} " + _("CNY 10,000")),
-            (_("Tax per m² (税收单产)"), f"{number(f['tax_per_m2'])} " + _("CNY/m²/year")),
-            (_("Tenants"), number(f["tenants"])),
-            (_("Local registration rate (属地注册率)"), percent(f["local_registration_rate"])),
-            (_("Industry concentration (HHI)"), number(f["concentration_hhi"], 3)),
+            (_("Month"), month_label(f["month"]), ""),
+            (_("Leasable area"), f"{number(f['leasable_area_m2'])} m²", units),
+            (_("Occupied area"), f"{number(f['occupied_area_m2'])} m²", f"{units}&status=occupied"),
+            (_("Occupancy (by area)"), percent(f["occupancy_rate"]), ""),
+            (_("Occupancy (by units)"), percent(f["occupancy_rate_by_count"]), ""),
+            (
+                _("Available area"),
+                f"{number(f['available_area_m2'])} m²",
+                f"{units}&status=vacant_available",
+            ),
+            (_("Net absorption this month"), f"{number(f['net_absorption_m2'])} m²", ""),
+            (_("Newly leased this year (去化)"), f"{number(f['leased_new_ytd_m2'])} m²", ""),
+            (_("Tax this month"), f"{wan(f['tax_total'], 2)} " + _("CNY 10,000"), ""),
+            (_("Tax this year"), f"{wan(f['tax_total_ytd'])} " + _("CNY 10,000"), ""),
+            (_("Tax year on year"), signed_percent(f["tax_yoy"]), ""),
+            (_("Tax, last 12 months"), f"{wan(f['tax_total_12m'])} " + _("CNY 10,000"), ""),
+            (
+                _("Tax per m² (税收单产)"),
+                f"{number(f['tax_per_m2'])} " + _("CNY/m²/year"),
+                "",
+            ),
+            (_("Tenants"), number(f["tenants"]), tenants),
+            (
+                _("Local registration rate (属地注册率)"),
+                percent(f["local_registration_rate"]),
+                f"{tenants}&locally_registered=false",
+            ),
+            (_("Industry concentration (HHI)"), number(f["concentration_hhi"], 3), ""),
         ]
 
 
@@ -820,10 +835,25 @@ class UnitListView(EconomyListView):
 # --- enterprises -----------------------------------------------------------------------------
 
 
+class EnterprisePageFilterSet(filtersets.EnterpriseFilterSet):
+    """The API's enterprise filters; the industry offered as a choice of GB/T 4754 sections
+    (门类) on the page (a longer prefix such as 65 or 6513 in the address still works)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        sections = IndustrySection.objects.order_by("code").values_list("code", "name")
+        choices = [("", "---------"), *((c, f"{c} {n}") for c, n in sections)]
+        value = self.data.get("industry", "") if self.data else ""
+        if value and value not in dict(choices):
+            choices.append((value, value))
+        self.filters["industry"].extra["widget"] = django_forms.Select(choices=choices)
+        self.filters["industry"].label = _("industry section (门类)")
+
+
 class EnterpriseListView(EconomyListView):
     model = Enterprise
     columns = tables.ENTERPRISE_COLUMNS
-    filterset_class = filtersets.EnterpriseFilterSet
+    filterset_class = EnterprisePageFilterSet
     select_related = ("industry", "org_unit")
     default_order = ("name", "pk")
 
