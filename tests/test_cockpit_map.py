@@ -218,3 +218,40 @@ def test_base_maps_and_their_image_hosts():
     assert basemaps.image_hosts(amap) == [f"https://webrd0{i}.is.autonavi.com" for i in "1234"]
     xyz = basemaps.config("xyz", xyz_url="https://tiles.example.org/{z}/{x}/{y}.png")
     assert basemaps.image_hosts(xyz) == ["https://tiles.example.org"]
+
+
+def test_the_history_comes_from_precomputed_densities_and_matches_the_cases(world):
+    from streetbrain.cockpit import density
+    from streetbrain.cockpit.models import CaseDensity
+
+    assert density.refresh() == CaseDensity.objects.count() > 0
+    rows = sorted(CaseDensity.objects.values_list("month", "bx", "by", "cases"))
+    assert density.refresh() == len(rows)  # idempotent
+    assert sorted(CaseDensity.objects.values_list("month", "bx", "by", "cases")) == rows
+    client = client_for(world["users"]["leader"])
+    for zoom in (12, 13.5, 15):
+        data = get(client, "cases", zoom=zoom, history="1").json()
+        assert data["precomputed"] is True
+        assert sum(f["properties"]["count"] for f in data["features"]) == 3
+    mine = get(client_for(world["users"]["gridworker"]), "cases", zoom=13, history="1").json()
+    assert sum(f["properties"]["count"] for f in mine["features"]) == 2
+    river = get(client, "cases", zoom=13, history="1", community="330212014002").json()
+    assert sum(f["properties"]["count"] for f in river["features"]) == 1
+    # A department sees only what was dispatched to it: counted live, not from the densities.
+    handler = get(client_for(world["users"]["handler"]), "cases", zoom=13, history="1").json()
+    assert "precomputed" not in handler
+    assert sum(f["properties"]["count"] for f in handler["features"]) == 0
+
+
+def test_the_densities_task_and_command(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from streetbrain.cockpit.models import CaseDensity
+    from streetbrain.cockpit.tasks import refresh_density
+
+    assert refresh_density() == CaseDensity.objects.count() > 0
+    out = StringIO()
+    call_command("cockpit", "refresh", "--all", stdout=out)
+    assert str(CaseDensity.objects.count()) in out.getvalue()

@@ -444,6 +444,31 @@ def sensor_layer(user, params: Params) -> dict:
 # -- cases ----------------------------------------------------------------------------------
 
 
+def _density(user, params: Params) -> dict | None:
+    """The history layer from the precomputed monthly densities, where they answer the
+    question: below their zoom, without class or state filters, for a user whose case scope
+    is their unit (a department sees only what was dispatched to it: counted live)."""
+    from . import density
+
+    if params.zoom >= density.BASE_ZOOM or params.component_class or params.state:
+        return None
+    if not user.is_superuser and (getattr(user, "department_id", None) or not user.org_unit):
+        return None
+    if not _may(user, "cases.view_case"):
+        return None
+    path = "" if user.is_superuser else user.org_unit.path
+    code = params.grid or params.community
+    if code:
+        unit = OrgUnit.objects.filter(code=code).only("path").first()
+        if unit is None or not unit.path.startswith(path):
+            return collection([], aggregated=True, bin_degrees=bin_size(params.zoom))
+        path = unit.path
+    since = params.since or (timezone.localdate() - dt.timedelta(days=365))
+    rows, size = density.bins(path, params, since, params.until)
+    features = [_feature(_point(r["lon"], r["lat"], params), {"count": r["count"]}) for r in rows]
+    return collection(features, aggregated=True, bin_degrees=size, precomputed=True)
+
+
 def _day_start(day: dt.date) -> dt.datetime:
     """Local midnight of ``day`` (a range on the indexed column, not on its date)."""
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
@@ -460,6 +485,10 @@ def case_layer(user, params: Params) -> dict:
     per light (drawn as sized circles or a heat map)."""
     from streetbrain.cases.models import OPEN_STATES, Case
 
+    if params.history:
+        precomputed = _density(user, params)
+        if precomputed is not None:
+            return precomputed
     qs = params.in_area(params.in_bbox(Case.objects.restrict(user)), "org_unit__path")
     if params.history:
         since = params.since or (timezone.localdate() - dt.timedelta(days=365))

@@ -244,6 +244,7 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-case-stats": {"task": "streetbrain.cases.tasks.refresh_stats", "schedule": 900},
     # Incoming reports start the intake queue themselves; this catches a lost start.
     "process-intake": {"task": "streetbrain.cases.tasks.process_intake", "schedule": 30},
+    "refresh-case-density": {"task": "streetbrain.cockpit.tasks.refresh_density", "schedule": 900},
     # The building economy's monthly figures, then the move-out warnings of the last month.
     "economy-nightly": {"task": "streetbrain.economy.tasks.nightly", "schedule": 86400},
 }
