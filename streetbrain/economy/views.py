@@ -551,12 +551,14 @@ class EconomyListView(ObjectListView):
 
 
 def latest_building_month() -> dt.date | None:
-    return (
+    """The month the building list's figures are of: the last complete month with figures."""
+    months = (
         MonthlyFigure.objects.filter(scope=MonthlyFigure.Scope.BUILDING)
         .order_by("-month")
         .values_list("month", flat=True)
-        .first()
     )
+    current = timezone.localdate().replace(day=1)
+    return months.filter(month__lt=current).first() or months.first()
 
 
 class OfficeBuildingListView(EconomyListView):
