@@ -94,6 +94,7 @@ class FeedView(LoginRequiredMixin, TemplateView):
 
 @extend_schema(
     tags=["map"],
+    operation_id="map_layers_list",
     summary="The map layers the user may see",
     responses={200: OpenApiTypes.OBJECT},
 )
@@ -132,6 +133,7 @@ LAYER_PARAMETERS = [
 
 @extend_schema(
     tags=["map"],
+    operation_id="map_layer_geojson",
     summary="One map layer as a GeoJSON FeatureCollection",
     parameters=LAYER_PARAMETERS,
     responses={200: OpenApiTypes.OBJECT},
