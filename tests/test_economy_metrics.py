@@ -466,7 +466,7 @@ def reference_figures(months: list[dt.date], street) -> dict:
                 for b, e, t, _loc in allocated(mo):
                     if in_scope(kind, key, b, e):
                         by_class[ents[e][0]] += t
-            weights = {k: v for k, v in by_class.items() if v > 0}
+            weights = {k: round(v, 2) for k, v in by_class.items() if round(v, 2) > 0}
             if not weights:
                 for lease in held(month):
                     if in_scope(kind, key, lease.building_id, lease.enterprise_id):

@@ -40,11 +40,12 @@ Definitions (a month's figures are as of its last day, "month end"):
   the area its tenants occupy at month end.
 - **属地注册率** = tenants registered locally (``Enterprise.locally_registered``, as recorded now)
   / tenants.
-- **Industry structure**: shares of the last 12 months' tax of the scope by industry, each
-  industry class's total counted at least 0; when that is 0 everywhere, shares of the occupied
-  area at month end. The **dominant industry** is the 大类 (division) with the largest share for
-  buildings, chains and the street; the division inside a section; the 中类 (three digits)
-  inside a division (ties: the smallest code). **HHI** = Σ share² over those industries (0–1).
+- **Industry structure**: shares of the last 12 months' tax of the scope by industry class
+  (totals rounded to the fen; classes with a positive total); when no class has one, shares
+  of the occupied area at month end. The **dominant industry** is the 大类 (division) with
+  the largest share for buildings, chains and the street; the division inside a section; the
+  中类 (three digits) inside a division (ties: the smallest code). **HHI** = Σ share² over
+  those industries (0–1).
   **一楼一品** (buildings with a ``signature_industry`` only): met when the share of the
   industries under the signature prefix (a section letter or a 2–4 digit code prefix) reaches
   ``signature_share``; None without a target or without tax and tenants.
@@ -163,6 +164,8 @@ class _Cell:
     tax_total: float = 0.0
     tax_local: float = 0.0
     units: set = field(default_factory=set)
+    tenants: int = 0  # tenants in this building only (the others are counted per scope)
+    tenants_local: int = 0
 
 
 class _World:
@@ -202,6 +205,7 @@ class _World:
         renewal = Lease.objects.filter(renewed_from=OuterRef("pk"))
         leases = (
             Lease.objects.held_between(first_day, month_end(hi))
+            .order_by("pk")  # the same sums in the same order, whatever the range
             .annotate(renewed=Exists(renewal), area=Cast("area_m2", FloatField()))
             .values_list(
                 "pk",
@@ -275,68 +279,123 @@ def _street(paths: list[str]) -> OrgUnit | None:
 def _month_sums(world: _World, m: int) -> dict[tuple[str, str], _Acc]:
     """Per scope (kind, key): the month's occupied area, coming-free area, 去化, tax (split by
     area), units and tenants, and tax and occupied area by industry class. Leases and tax rows
-    are summed once into building × class cells, which then add up into the scopes."""
+    are summed once into building × class cells; the cells add up into buildings and classes,
+    and those into chains, the street, sections and divisions."""
     horizon = month_end(m + COMING_FREE_MONTHS)
     enterprises = world.enterprises
-    cells: dict[tuple[int, str], _Cell] = defaultdict(_Cell)
-    # Each enterprise's area per building at month end: the key to split its tax.
-    holdings: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    cells: dict[tuple[int, str], _Cell] = {}
+    first_building: dict[int, int] = {}  # enterprise → the building of its first lease seen
+    area: dict[int, float] = {}  # enterprise → area held in all buildings
+    multi: dict[int, dict[int, float]] = {}  # enterprises in several buildings: area per building
     for lease in world.held.get(m, ()):
-        holdings[lease.enterprise][lease.building] += lease.area
-        cell = cells[(lease.building, enterprises[lease.enterprise][0])]
-        cell.occupied += lease.area
+        e, b, a = lease.enterprise, lease.building, lease.area
+        key = (b, enterprises[e][0])
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = _Cell()
+        cell.occupied += a
         cell.units.update(lease.units)
         if not lease.renewed and lease.last <= horizon:
-            cell.coming_free += lease.area
+            cell.coming_free += a
+        first = first_building.get(e)
+        if first is None:
+            first_building[e], area[e] = b, a
+            continue
+        per_building = multi.get(e)
+        if per_building is None and first != b:
+            per_building = multi[e] = {first: area[e]}
+        if per_building is not None:
+            per_building[b] = per_building.get(b, 0.0) + a
+        area[e] += a
     for lease in world.started.get(m, ()):
-        cells[(lease.building, enterprises[lease.enterprise][0])].leased_new += lease.area
+        key = (lease.building, enterprises[lease.enterprise][0])
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = _Cell()
+        cell.leased_new += lease.area
     taxes = world.tax.get(m, {})
-    sums: dict[tuple[str, str], _Acc] = defaultdict(_Acc)
-    for enterprise, per_building in holdings.items():
-        klass, local = enterprises[enterprise]
-        scopes = {("street", world.street_code)}
-        for building in per_building:
-            scopes.add(("building", world.bcode[building]))
-            if world.bchain[building]:
-                scopes.add(("chain", world.bchain[building]))
-        _code, division, _group, section = world.classes_by_code[klass]
-        scopes.update((("section", section), ("division", division)))
-        for scope in scopes:
-            acc = sums[scope]
-            acc.tenants += 1
-            acc.tenants_local += local
-        tax = taxes.get(enterprise)
+    for e, b in first_building.items():
+        if e in multi:
+            continue
+        klass, local = enterprises[e]
+        cell = cells[(b, klass)]  # one building: its cell counts it and takes its tax
+        cell.tenants += 1
+        cell.tenants_local += local
+        tax = taxes.get(e)
+        if tax is not None:
+            cell.tax_total += tax[0]
+            cell.tax_local += tax[1]
+    for e, per_building in multi.items():
+        tax = taxes.get(e)
         if tax is None:
             continue
-        held = sum(per_building.values())
-        for building, area in per_building.items():
-            cell = cells[(building, klass)]
-            cell.tax_total += tax[0] * area / held
-            cell.tax_local += tax[1] * area / held
-    for (building, klass), cell in cells.items():
-        _code, division, _group, section = world.classes_by_code[klass]
-        scopes = [
-            ("building", world.bcode[building]),
-            ("street", world.street_code),
-            ("section", section),
-            ("division", division),
-        ]
-        if world.bchain[building]:
-            scopes.append(("chain", world.bchain[building]))
+        klass = enterprises[e][0]
+        for b, a in per_building.items():
+            cell = cells[(b, klass)]
+            cell.tax_total += tax[0] * a / area[e]
+            cell.tax_local += tax[1] * a / area[e]
+
+    # Cells → buildings and classes.
+    by_building: dict[int, _Acc] = defaultdict(_Acc)
+    by_class: dict[str, _Acc] = defaultdict(_Acc)
+    for (b, klass), cell in cells.items():
         units = len(cell.units)
-        for scope in scopes:
-            acc = sums[scope]
+        for acc in (by_building[b], by_class[klass]):
             acc.occupied += cell.occupied
             acc.coming_free += cell.coming_free
             acc.leased_new += cell.leased_new
             acc.tax_total += cell.tax_total
             acc.tax_local += cell.tax_local
             acc.units += units
+            acc.tenants += cell.tenants
+            acc.tenants_local += cell.tenants_local
             if cell.tax_total:
                 acc.tax_by_class[klass] += cell.tax_total
             if cell.occupied:
                 acc.area_by_class[klass] += cell.occupied
+    # Buildings → themselves, their chain and the street; classes → sections and divisions.
+    sums: dict[tuple[str, str], _Acc] = defaultdict(_Acc)
+    street = ("street", world.street_code)
+    for b, acc in by_building.items():
+        sums[("building", world.bcode[b])] = acc
+        targets = [sums[street]]
+        if world.bchain[b]:
+            targets.append(sums[("chain", world.bchain[b])])
+        for target in targets:
+            _merge(target, acc)
+    for klass, acc in by_class.items():
+        _code, division, _group, section = world.classes_by_code[klass]
+        for target in (sums[("section", section)], sums[("division", division)]):
+            _merge(target, acc)
+    # Enterprises in several buildings count once in each scope they are in.
+    for e, per_building in multi.items():
+        klass, local = enterprises[e]
+        _code, division, _group, section = world.classes_by_code[klass]
+        scopes = {street, ("section", section), ("division", division)}
+        for b in per_building:
+            scopes.add(("building", world.bcode[b]))
+            if world.bchain[b]:
+                scopes.add(("chain", world.bchain[b]))
+        for scope in scopes:
+            acc = sums[scope]
+            acc.tenants += 1
+            acc.tenants_local += local
     return sums
+
+
+def _merge(target: _Acc, acc: _Acc) -> None:
+    target.occupied += acc.occupied
+    target.coming_free += acc.coming_free
+    target.leased_new += acc.leased_new
+    target.tax_total += acc.tax_total
+    target.tax_local += acc.tax_local
+    target.units += acc.units
+    target.tenants += acc.tenants
+    target.tenants_local += acc.tenants_local
+    for k, v in acc.tax_by_class.items():
+        target.tax_by_class[k] += v
+    for k, v in acc.area_by_class.items():
+        target.area_by_class[k] += v
 
 
 # --- the figures ---------------------------------------------------------------------------------
@@ -355,6 +414,7 @@ def _ratio(num: float, den: float) -> float | None:
 def _structure(weights: dict[str, float], level: int) -> tuple[str, float | None, float | None]:
     """The dominant industry at ``level`` (2: 大类, 3: 中类 — the first digits of the class
     codes weighed), its share, and the HHI of all shares; ("", None, None) without weight."""
+    weights = dict(sorted(weights.items()))  # sums in one order: the same bits every time
     total = sum(weights.values())
     if total <= 0:
         return "", None, None
@@ -368,6 +428,7 @@ def _structure(weights: dict[str, float], level: int) -> tuple[str, float | None
 
 def _signature_share(weights: dict[str, float], prefix: str, sections: dict[str, str]) -> float:
     """The share of the classes under a GB/T 4754 prefix (a section letter or code digits)."""
+    weights = dict(sorted(weights.items()))
     total = sum(weights.values())
     if prefix.isalpha():
         hit = sum(v for k, v in weights.items() if sections[k] == prefix)
@@ -413,7 +474,21 @@ def compute_months(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
     now = timezone.now()
     empty = _Acc()
     rows: list[MonthlyFigure] = []
+    # The last 12 months' tax by industry class per scope, kept as a moving window.
+    window: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+
+    def slide(i: int, sign: float) -> None:
+        for key, acc in sums[i].items():
+            into = window[key]
+            for k, v in acc.tax_by_class.items():
+                into[k] += sign * v
+
+    for i in range(lo - 11, lo):
+        slide(i, 1.0)
     for m in range(lo, hi + 1):
+        slide(m, 1.0)
+        if m - 12 >= lo - 11:
+            slide(m - 12, -1.0)
         month = month_of(m)
         jan = month_index(dt.date(month.year, 1, 1))
         keys = set(space)
@@ -431,13 +506,11 @@ def compute_months(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
             tax_ytd = sum(a.tax_total for a in ytd)
             tax_ytd_last = sum(a.tax_total for a in ytd_last)
             tax_12m = sum(a.tax_total for a in year)
-            by_class: dict[str, float] = defaultdict(float)
-            for a in year:
-                for k, v in a.tax_by_class.items():
-                    by_class[k] += v
-            weights = {k: v for k, v in by_class.items() if v > 0}
-            if sum(weights.values()) <= 0:  # no tax: the occupied area weighs the industries
-                weights = {k: v for k, v in acc.area_by_class.items() if v > 0}
+            by_class = window.get(key, {})
+            # In fen and cm² (whole cents): the same weights whatever order the sums took.
+            weights = {k: w for k, v in by_class.items() if (w := round(v, 2)) > 0}
+            if not weights:  # no tax: the occupied area weighs the industries
+                weights = {k: w for k, v in acc.area_by_class.items() if (w := round(v, 2)) > 0}
             dominant, share, hhi = _structure(weights, 3 if kind == "division" else 2)
             s = space.get(key)
             row = MonthlyFigure(
