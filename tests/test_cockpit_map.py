@@ -255,3 +255,10 @@ def test_the_densities_task_and_command(world):
     out = StringIO()
     call_command("cockpit", "refresh", "--all", stdout=out)
     assert str(CaseDensity.objects.count()) in out.getvalue()
+
+
+def test_the_map_page_offers_the_case_states_as_a_filter(world):
+    html = client_for(world["users"]["leader"]).get("/map/").content.decode()
+    assert '<select name="state">' in html and 'value="verifying"' in html
+    data = get(client_for(world["users"]["leader"]), "cases", zoom=18, state="closed").json()
+    assert data["features"] == []

@@ -51,8 +51,17 @@ class MapView(LoginRequiredMixin, TemplateView):
             grids=units.filter(level=OrgUnit.Level.GRID).select_related("parent").order_by("path"),
             basemap=basemap(),
             case_point_zoom=settings.COCKPIT_CASE_POINT_ZOOM,
+            states=_case_states(),
         )
         return ctx
+
+
+def _case_states() -> list[tuple[str, str]]:
+    try:
+        from streetbrain.cases.models import State
+    except ImportError:  # the case engine is not installed
+        return []
+    return list(State.choices)
 
 
 class CockpitView(LoginRequiredMixin, TemplateView):
