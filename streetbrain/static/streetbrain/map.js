@@ -10,6 +10,7 @@
   var basemap = JSON.parse(document.getElementById("onemap-basemap").textContent);
   var AREAS = { street: 1, communities: 1, grids: 1 };
   var LIGHT = { green: "#2e9d55", yellow: "#e0a400", red: "#d23c3c", "": "#6b7785" };
+  var MAJOR = { "01": "#2b6f8a", "02": "#7a5bb5", "03": "#2e7d4f", "04": "#c27c2c", "05": "#b03a6f", "06": "#6b7785" };
   var KIND = { residential: "#8aa6c8", office: "#7a5bb5", commercial: "#c27c2c", mixed: "#5b9aa0" };
 
   var map = L.map(el, { zoomSnap: 0.25, attributionControl: true });
@@ -68,9 +69,11 @@
       return { color: "#7d97bb", weight: 1, fillColor: "#d23c3c", fillOpacity: Math.min(0.35, n / 60) };
     },
     buildings: function (f) {
-      var p = f.properties, color = KIND[p.kind] || "#8a8f98";
+      var p = f.properties, color = KIND[p.kind] || "#8a8f98", opacity = 0.55;
+      // Office towers by occupancy; homes by how many live there (darker = more people).
       if (p.occupancy != null) color = p.occupancy >= 0.85 ? "#2e7d4f" : p.occupancy >= 0.6 ? "#c9a227" : "#c0392b";
-      return { color: color, weight: 1, fillColor: color, fillOpacity: 0.55, radius: 5 };
+      else if (p.residents != null) opacity = Math.min(0.9, 0.2 + p.residents / 400);
+      return { color: color, weight: 1, fillColor: color, fillOpacity: opacity, radius: 5 };
     },
   };
 
@@ -91,7 +94,10 @@
     }
     if (name === "buildings") return L.circleMarker(latlng, STYLE.buildings(f));
     var colors = { landmarks: "#1f3f6e", facilities: "#2b8a8a", shops: "#c27c2c", sensors: "#7a3fb0" };
-    return L.circleMarker(latlng, { radius: name === "landmarks" ? 5 : 4, color: "#fff", weight: 1, fillColor: colors[name] || "#555", fillOpacity: 0.9 });
+    var fill = colors[name] || "#555";
+    if (name === "facilities" && p.class) fill = MAJOR[p.class.slice(0, 2)] || fill;  // by GB/T 47678.5 major class
+    if (name === "shops" && p.status !== "open") fill = "#9aa3ad";
+    return L.circleMarker(latlng, { radius: name === "landmarks" ? 5 : 4, color: "#fff", weight: 1, fillColor: fill, fillOpacity: 0.9 });
   }
 
   function link(meta, p) { return p.url || (meta.url && p.id != null ? meta.url.replace("{id}", p.id) : ""); }
