@@ -14,7 +14,7 @@ class CaseDensity(models.Model):
 
     month = models.DateField(_("month"))
     org_unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
+        OrgUnit, verbose_name=_("grid cell"), on_delete=models.CASCADE, related_name="+"
     )
     bx = models.IntegerField()  # floor(lon / BASE)
     by = models.IntegerField()  # floor(lat / BASE)

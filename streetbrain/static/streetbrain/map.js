@@ -112,7 +112,7 @@
           [t.householdsLabel, num(p.households)], [t.openCasesLabel, num(p.open_cases)]], p.url);
       case "buildings":
         return popup(p.name, [["", (meta.kinds || {})[p.kind]], ["", p.address], [t.residentsLabel, num(p.residents)],
-          [t.occupancyLabel, pct(p.occupancy)], [t.taxLabel, p.tax_12m == null ? "" : num(Math.round(p.tax_12m)) + " 元"]], url);
+          [t.occupancyLabel, pct(p.occupancy)], [t.taxLabel, p.tax_12m == null ? "" : num(Math.round(p.tax_12m)) + " " + t.yuanLabel]], url);
       case "cases":
         if (p.count !== undefined) return popup(num(p.count) + " " + t.countLabel, [[t.redLabel, num(p.red)], [t.yellowLabel, num(p.yellow)],
           [t.greenLabel, num(p.green)], [t.noClockLabel, num(p.count - p.red - p.yellow - p.green)]]);

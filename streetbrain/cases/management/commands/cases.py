@@ -32,6 +32,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from streetbrain.cases import classifier
 from streetbrain.core.audit import audit_context
@@ -313,11 +314,20 @@ class Command(BaseCommand):
 
         if options["retry_failed"]:
             n = intake_queue.retry_failed()
-            self.stdout.write(_("%(n)d failed items put back in the queue.") % {"n": n})
+            self.stdout.write(
+                ngettext(
+                    "%(n)d failed item put back in the queue.",
+                    "%(n)d failed items put back in the queue.",
+                    n,
+                )
+                % {"n": n}
+            )
         if options["process"]:
             with audit_context(source="cli"):
                 n = intake_queue.drain()
-            self.stdout.write(_("%(n)d reports registered.") % {"n": n})
+            self.stdout.write(
+                ngettext("%(n)d report registered.", "%(n)d reports registered.", n) % {"n": n}
+            )
         status = intake_queue.status()
         self.stdout.write(
             _("waiting: %(pending)d, registered: %(done)d, failed: %(failed)d") % status
