@@ -26,6 +26,7 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from streetbrain.core.identifiers import validate_credit_code
 from streetbrain.core.models import OrgUnit, PlatformModel
@@ -884,7 +885,7 @@ class WarningEvent(models.Model):
         ASSIGNED = "assigned", _("Assigned")
         VISIT = "visit", _("Visit")
         NOTE = "note", _("Note")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("move-out warning", "Closed")
 
     warning = models.ForeignKey(
         MoveOutWarning,
