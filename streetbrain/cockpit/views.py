@@ -101,15 +101,15 @@ class FeedView(LoginRequiredMixin, TemplateView):
         return ctx
 
 
-@extend_schema(
-    tags=["map"],
-    operation_id="map_layers_list",
-    summary="The map layers the user may see",
-    responses={200: OpenApiTypes.OBJECT},
-)
 class LayerListView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        tags=["map"],
+        operation_id="map_layers_list",
+        summary="The map layers the user may see",
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request):
         return Response(
             {
@@ -140,18 +140,18 @@ LAYER_PARAMETERS = [
 ]
 
 
-@extend_schema(
-    tags=["map"],
-    operation_id="map_layer_geojson",
-    summary="One map layer as a GeoJSON FeatureCollection",
-    parameters=LAYER_PARAMETERS,
-    responses={200: OpenApiTypes.OBJECT},
-)
 class LayerView(APIView):
     """``/api/map/layers/<name>/``: the layer's features in the user's scope."""
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        tags=["map"],
+        operation_id="map_layer_geojson",
+        summary="One map layer as a GeoJSON FeatureCollection",
+        parameters=LAYER_PARAMETERS,
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request, name: str):
         layer = layers.LAYERS.get(name)
         if layer is None:
