@@ -1,6 +1,6 @@
 """The building economy's part of the demo district of 福明街道: 86 office towers (the 19 real
 OpenStreetMap commercial buildings of Eastern New Town that lie in the street, with their names
-and outlines, and made-up ones marked as synthetic), their floors and units, about 7,700
+and outlines, and made-up ones marked as synthetic), their floors and units, about 7,600
 enterprises, 36 months of leases, tax and headcount, and real-looking move-outs.
 
 ALL ENTERPRISES, CREDIT CODES, LEASES, TAX AND HEADCOUNT ARE SYNTHETIC (``demo_synth``). Every
@@ -400,7 +400,8 @@ def _write_monthly(plan: demo_synth.EconomyPlan, out: dict) -> str:
     from streetbrain.cases.demo import insert_rows
 
     enterprises = out["enterprises"]
-    months = [plan.month(m).isoformat() for m in range(demo_synth.HISTORY_MONTHS)]
+    day = connection.ops.adapt_datefield_value  # as the driver takes a date (text on SQLite)
+    months = [day(plan.month(m)) for m in range(demo_synth.HISTORY_MONTHS)]
     tax = insert_rows(
         TaxRecord,
         ["enterprise_id", "month", "total_tax", "local_tax"],
@@ -444,6 +445,7 @@ def _write_events(plan: demo_synth.EconomyPlan, out: dict) -> str:
 
     enterprises, offices, leases = out["enterprises"], out["offices"], out["leases"]
     zone = timezone.get_current_timezone()
+    day = connection.ops.adapt_datefield_value
     kinds = Counter()
 
     def rows():
@@ -452,7 +454,7 @@ def _write_events(plan: demo_synth.EconomyPlan, out: dict) -> str:
             yield (
                 enterprises[ev.enterprise].pk,
                 ev.kind,
-                ev.date.isoformat(),
+                day(ev.date),
                 # recorded on the day it happened (the system's own entries, user empty)
                 dt.datetime.combine(ev.date, dt.time(18, 0), tzinfo=zone),
                 offices[ev.building].pk if ev.building is not None else None,
