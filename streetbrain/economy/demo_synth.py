@@ -713,7 +713,6 @@ def _geojson(geom: BaseGeometry) -> dict:
 
 def _plan_buildings(world: World, rng: random.Random, n: int) -> list[BuildingPlan]:
     grids = {g.code: g for g in world.grids}
-    names = _Names()
     used_codes = set(world.taken_buildings)
     seq: dict[str, int] = defaultdict(lambda: 900)
 
@@ -742,21 +741,20 @@ def _plan_buildings(world: World, rng: random.Random, n: int) -> list[BuildingPl
         plans.append(
             _building(
                 rng,
-                names,
-                len(plans),
-                code_in(lm.grid),
-                lm.name,
-                kind,
-                grade,
-                floors,
-                chain,
-                signature,
-                lm.grid,
-                c.x,
-                c.y,
-                lm.geometry if lm.geometry.geom_type != "Point" else None,
-                lm.ref,
-                rank,
+                index=len(plans),
+                code=code_in(lm.grid),
+                name=lm.name,
+                kind=kind,
+                grade=grade,
+                floors=floors,
+                chain=chain,
+                signature=signature,
+                grid=lm.grid,
+                lon=c.x,
+                lat=c.y,
+                geom=lm.geometry if lm.geometry.geom_type != "Point" else None,
+                ref=lm.ref,
+                rank=rank,
             )
         )
     # Made-up towers: in 荆城楼宇社区 mostly, then the communities of Eastern New Town.
@@ -812,21 +810,20 @@ def _plan_buildings(world: World, rng: random.Random, n: int) -> list[BuildingPl
         plans.append(
             _building(
                 rng,
-                names,
-                len(plans),
-                code_in(grid.code),
-                name,
-                kind,
-                grade,
-                rng.randint(*floors),
-                chain,
-                rng.choice(sigs),
-                grid.code,
-                lon,
-                lat,
-                shape_,
-                "",
-                rank,
+                index=len(plans),
+                code=code_in(grid.code),
+                name=name,
+                kind=kind,
+                grade=grade,
+                floors=rng.randint(*floors),
+                chain=chain,
+                signature=rng.choice(sigs),
+                grid=grid.code,
+                lon=lon,
+                lat=lat,
+                geom=shape_,
+                ref="",
+                rank=rank,
             )
         )
         points.append((lon, lat))
@@ -851,8 +848,8 @@ def _plan_buildings(world: World, rng: random.Random, n: int) -> list[BuildingPl
 
 
 def _building(
-    rng,
-    names,
+    rng: random.Random,
+    *,
     index,
     code,
     name,
