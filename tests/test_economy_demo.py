@@ -29,6 +29,7 @@ from streetbrain.economy.models import (
     IndustryChain,
     Lease,
     MonthlyFigure,
+    MoveOutWarning,
     OfficeBuilding,
     TaxRecord,
     Unit,
@@ -259,7 +260,10 @@ def test_load_writes_the_plan(district):
     assert Lease.objects.count() == len(plan.leases)
     assert TaxRecord.objects.count() == sum(len(e.tax) for e in plan.enterprises)
     assert HeadcountRecord.objects.count() == sum(len(e.staff) for e in plan.enterprises)
-    assert EnterpriseEvent.objects.count() == len(plan.events)
+    # The history's events, plus one per warning the rules raised at the end of the load.
+    raised = EnterpriseEvent.objects.filter(kind="warning_raised")
+    assert EnterpriseEvent.objects.exclude(kind="warning_raised").count() == len(plan.events)
+    assert raised.count() == MoveOutWarning.objects.count()
     assert Lease.units.through.objects.count() == sum(len(x.units) for x in plan.leases)
     total = sum(Decimal(f"{t:.2f}") for e in plan.enterprises for _m, t, _l in e.tax)
     assert sum(TaxRecord.objects.values_list("total_tax", flat=True)) == total
