@@ -87,3 +87,32 @@ def test_without_case_permission_the_case_columns_are_left_out(shops, make_user)
     assert "open_cases" not in accessors and "licence_no" in accessors
     html = client_for(viewer).get(shops["pharmacy"].get_absolute_url()).content.decode()
     assert shops["case"].number not in html
+
+
+def test_the_excel_export_carries_the_case_counts_and_re_imports_unchanged(shops):
+    import io
+
+    from openpyxl import load_workbook
+
+    from streetbrain.core import dataio
+    from streetbrain.registry.dataio_specs import SHOPS
+
+    response = client_for(shops["users"]["leader"]).get("/registry/shops/export/?format=xlsx")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    header = list(rows[0])
+    assert header[-2:] == ["未结案件数", "案件总数"]
+    by_name = {r[header.index("店铺名称")]: r for r in rows[1:]}
+    assert by_name["东城药店"][-2:] == (1, 1) and by_name["东城面馆"][-2:] == (0, 0)
+    # The file goes back in as it came out: the figures are read, not imported.
+    before = list(Shop.objects.order_by("pk").values())
+    report = dataio.run_import(SHOPS, response.content, None, dry_run=False)
+    assert not report.errors, report.errors
+    assert list(Shop.objects.order_by("pk").values()) == before
+
+
+def test_without_case_permission_the_export_has_no_case_columns(shops, make_user):
+    viewer = make_user("shops-export", unit=shops["street"], perms=["registry.view_shop"])
+    response = client_for(viewer).get("/registry/shops/export/")
+    header = response.content.decode("utf-8-sig").splitlines()[0]
+    assert "未结案件数" not in header and "店铺名称" in header

@@ -851,6 +851,19 @@ class ProtectedField(Field):
 # --- the spec -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ReportColumn:
+    """A column an export adds after the importable ones, for reading, not for importing: a
+    figure computed in the export's query (``expression``, annotated as ``attr``), shown to
+    users with ``permission`` (if given). Importing a file that still has it ignores it, so
+    an export re-imports unchanged."""
+
+    header: str
+    attr: str
+    expression: Any
+    permission: str = ""
+
+
 @dataclass
 class ImportSpec:
     """How one object type is imported and exported.
@@ -865,6 +878,7 @@ class ImportSpec:
     belong (``{"sex": "公民身份号码"}``).
     ``bulk``: write with ``bulk_create``/``bulk_update`` and ``audit.log_bulk`` (the default);
     False saves object by object through the model's ``save`` and the audit signals.
+    ``report``: export-only columns (``ReportColumn``) after the importable ones.
     """
 
     model: type[models.Model]
@@ -875,6 +889,7 @@ class ImportSpec:
     clean: Callable[[models.Model], None] | None = None
     error_columns: dict[str, str] = field(default_factory=dict)
     bulk: bool = True
+    report: tuple[ReportColumn, ...] = ()
 
     def __post_init__(self):
         if isinstance(self.key, str):
@@ -912,6 +927,18 @@ class ImportSpec:
     @cached_property
     def export_headers(self) -> list[str]:
         return self.headers + ([RECORD_ID_HEADER] if self.uses_record_id else [])
+
+    @cached_property
+    def report_headers(self) -> set[str]:
+        return {c.header for c in self.report}
+
+    def report_for(self, user) -> list[ReportColumn]:
+        """The report columns ``user`` may see (all of them for the command line's None)."""
+        return [
+            c
+            for c in self.report
+            if user is None or not c.permission or user.has_perm(c.permission)
+        ]
 
     @property
     def verbose_name(self) -> str:
@@ -1208,6 +1235,8 @@ def _match_headers(spec: ImportSpec, headers: list[str], report: ImportReport, t
             continue
         if header in positions:
             report.error(1, header, _("This column appears twice."))
+        elif header in spec.report_headers:
+            continue  # a figure an export added for reading: not imported
         elif header not in known and header != RECORD_ID_HEADER:
             report.error(
                 1,
@@ -1705,7 +1734,10 @@ def export_rows(
             raise PermissionDenied(_("You may not see protected personal data."))
         qs = qs.filter(pk__in=_scoped(spec.model, reveal_for, "view").values("pk"))
     fields = spec.fields
-    rows: list[list[Any]] = [spec.export_headers]
+    report = spec.report_for(user if reveal_for is None else reveal_for)
+    if report:
+        qs = qs.annotate(**{c.attr: c.expression for c in report})
+    rows: list[list[Any]] = [spec.export_headers + [c.header for c in report]]
     revealed = []
     for obj in qs.iterator(chunk_size=CHUNK):
         cells: list[Any] = []
@@ -1713,6 +1745,7 @@ def export_rows(
             cells.extend(f.export(obj, ctx))
         if spec.uses_record_id:
             cells.append(str(obj.pk))
+        cells.extend(getattr(obj, c.attr) for c in report)
         rows.append(cells)
         if ctx.reveal:
             revealed.append(obj)
@@ -1769,6 +1802,9 @@ def write_xlsx(spec: ImportSpec, rows: list[list[Any]], fh=None) -> bytes:
     if spec.uses_record_id:
         numeric.append(False)
         dates.append(False)
+    extra = len(rows[0]) - len(numeric)  # report columns: figures
+    numeric += [True] * extra
+    dates += [False] * extra
     wb = Workbook(write_only=True)
     title = re.sub(r"[\[\]:*?/\\]", " ", spec.verbose_name)[:31]  # Excel forbids these
     ws = wb.create_sheet(title=title or "Sheet1")
