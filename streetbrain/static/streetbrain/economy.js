@@ -16,45 +16,6 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
-  // -- sortable tables: numbers by data-value (empty last), text by locale --
-  var collator = new Intl.Collator(locale);
-  document.querySelectorAll("table.sortable").forEach(function (table) {
-    var headers = table.querySelectorAll("thead th");
-    headers.forEach(function (th, column) {
-      th.tabIndex = 0;
-      th.classList.add("sorter");
-      var sort = function () {
-        var body = table.tBodies[0];
-        var rows = Array.prototype.slice.call(body.rows);
-        if (rows.length < 2) return;
-        var descending = th.getAttribute("aria-sort") !== "descending";
-        var numeric = th.dataset.sort === "number";
-        var key = function (row) {
-          var cell = row.cells[column];
-          if (!cell) return null;
-          if (!numeric) return cell.textContent.trim();
-          var raw = cell.dataset.value;
-          return raw === undefined || raw === "" ? null : parseFloat(raw);
-        };
-        rows.sort(function (a, b) {
-          var x = key(a), y = key(b);
-          if (x === null && y === null) return 0;
-          if (x === null) return 1;
-          if (y === null) return -1;
-          var order = numeric ? x - y : collator.compare(x, y);
-          return descending ? -order : order;
-        });
-        headers.forEach(function (h) { h.removeAttribute("aria-sort"); });
-        th.setAttribute("aria-sort", descending ? "descending" : "ascending");
-        rows.forEach(function (row) { body.appendChild(row); });
-      };
-      th.addEventListener("click", sort);
-      th.addEventListener("keydown", function (e) {
-        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); }
-      });
-    });
-  });
-
   // -- stacking plan: colour by status or by the tenant's industry; a click shows the unit --
   var stack = document.getElementById("stack");
   if (stack) {
