@@ -195,9 +195,10 @@ def _economy(cockpit: Cockpit, unit: OrgUnit, today: dt.date) -> None:
         from streetbrain.economy.models import MonthlyFigure
     except ImportError:  # the building brain is not installed
         return
-    street = (
-        MonthlyFigure.objects.filter(scope="street", month__lte=today).order_by("-month").first()
-    )
+    # The last complete month, as the economy's dashboard shows it: the tax bureau's records
+    # of the current month arrive after it ends.
+    figures = MonthlyFigure.objects.filter(scope="street").order_by("-month")
+    street = figures.filter(month__lt=today.replace(day=1)).first() or figures.first()
     if street is None:
         return
     cockpit.economy_month = street.month
