@@ -26,7 +26,7 @@ def _value(tile) -> str:
         return f"{tile.value * 100:.1f}%"
     if tile.kind == "money":
         return money_yi(tile.value)
-    return number_format(tile.value, 0, force_grouping=True)
+    return number_format(round(tile.value), 0, force_grouping=True)
 
 
 @register.simple_tag
