@@ -262,3 +262,27 @@ def test_the_map_page_offers_the_case_states_as_a_filter(world):
     assert '<select name="state">' in html and 'value="verifying"' in html
     data = get(client_for(world["users"]["leader"]), "cases", zoom=18, state="closed").json()
     assert data["features"] == []
+
+
+def test_office_towers_carry_the_last_complete_months_occupancy_and_tax(world):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from streetbrain.economy.models import MonthlyFigure, OfficeBuilding
+
+    building = Building.objects.get()
+    tower = OfficeBuilding.objects.create(building=building, grade="a")
+    this_month = timezone.localdate().replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    for month, occupancy, tax in ((last_month, 0.9, "120000000"), (this_month, 0.1, "1")):
+        MonthlyFigure.objects.create(
+            scope="building", key=building.code, month=month, building=tower,
+            unit_path=building.org_unit.path, occupancy_rate=occupancy,
+            tax_total_12m=Decimal(tax),
+        )  # fmt: skip
+    (feature,) = get(client_for(world["users"]["leader"]), "buildings").json()["features"]
+    props = feature["properties"]
+    assert props["occupancy"] == 0.9 and props["tax_12m"] == 120000000.0
+    assert props["figures_month"] == last_month.isoformat()[:7]

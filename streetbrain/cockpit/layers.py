@@ -333,7 +333,9 @@ def _tower_figures(user) -> dict[int, dict]:
     if not _may(user, "economy.view_monthlyfigure"):
         return {}
     figures = MonthlyFigure.objects.filter(scope="building", building__isnull=False)
-    latest = figures.order_by("-month").values_list("month", flat=True).first()
+    months = figures.order_by("-month").values_list("month", flat=True)
+    # The last complete month (the current month's tax arrives after it ends).
+    latest = months.filter(month__lt=timezone.localdate().replace(day=1)).first() or months.first()
     if latest is None:
         return {}
     out = {}
