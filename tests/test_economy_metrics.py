@@ -366,6 +366,7 @@ def reference_figures(months: list[dt.date], street) -> dict:
     renewed = {lease.renewed_from_id for lease in all_leases if lease.renewed_from_id}
     tax = {(t.enterprise_id, t.month): (float(t.total_tax), float(t.local_tax))
            for t in TaxRecord.objects.all()}  # fmt: skip
+    first_tax = min((month for _e, month in tax), default=None)
     held_cache: dict = {}
 
     def held(month):  # leases held at the month's end, by the model's own query
@@ -461,6 +462,8 @@ def reference_figures(months: list[dt.date], street) -> dict:
             t12 = tax_sum(kind, key, year_months)
             ytd = tax_sum(kind, key, ytd_months)
             ytd_last = tax_sum(kind, key, [_add_months(m, -12) for m in ytd_months])
+            # Year on year only where last year's same months lie inside the tax records.
+            comparable = first_tax is not None and _add_months(ytd_months[0], -12) >= first_tax
             by_class = defaultdict(float)
             for mo in year_months:
                 for b, e, t, _loc in allocated(mo):
@@ -489,7 +492,7 @@ def reference_figures(months: list[dt.date], street) -> dict:
                 "tax_local": tax_sum(kind, key, [month], local=True),
                 "tax_total_ytd": ytd,
                 "tax_local_ytd": tax_sum(kind, key, ytd_months, local=True),
-                "tax_yoy": ytd / ytd_last - 1 if ytd_last > 0 else None,
+                "tax_yoy": ytd / ytd_last - 1 if ytd_last > 0 and comparable else None,
                 "tax_total_12m": t12,
                 "tenants": len(ten),
                 "tenants_local": sum(1 for e in ten if ents[e][4]),
@@ -687,3 +690,21 @@ def test_figures_appear_in_the_api(small, client, django_user_model):
     response = client.get("/api/economy/metrics/?scope=street&month=2024-12")
     rows = response.json()["results"]
     assert [r["key"] for r in rows] == ["330212014"]
+
+
+def test_no_year_on_year_where_last_year_is_not_in_the_tax_records(small):
+    # The records begin in December 2023 (one month of 甲's tax in a short lease before L1).
+    _lease(small, "L0", "soft", ["e101"], M(2023, 12, 1), M(2023, 12, 31), state="ended",
+           ended_on=M(2023, 12, 31))  # fmt: skip
+    TaxRecord.objects.create(
+        enterprise=small["enterprises"]["soft"], month=M(2023, 12, 1), total_tax="1000",
+        local_tax="400",
+    )  # fmt: skip
+    metrics.refresh_months(M(2024, 12, 1), M(2025, 1, 1))
+    code = small["east_tower"].building.code
+    # 2024 against 2023, of which the records hold December only: no comparison (it was
+    # +16,800 % before), though last year's total is not zero.
+    assert _fig("building", code, M(2024, 12, 1)).tax_yoy is None
+    # January 2025 against January 2024, inside the records: 甲 12,000 + 乙's 东城 share 4,000
+    # against 甲 10,000.
+    assert _fig("building", code, M(2025, 1, 1)).tax_yoy == pytest.approx(16000 / 10000 - 1)

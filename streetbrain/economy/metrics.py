@@ -32,7 +32,8 @@ Definitions (a month's figures are as of its last day, "month end"):
   an enterprise that is nobody's tenant at month end is not building-economy tax and is not
   counted anywhere (so the street = the sum of its buildings, and = the sum of the sections).
   **Year to date**: January to the month. **Year on year** (``tax_yoy``) = this year's total to
-  date / the same months last year − 1, None when last year's is 0 or negative. **Last 12
+  date / the same months last year − 1, None when last year's is 0 or negative or when the
+  tax records do not reach back to January of last year (the data's first year). **Last 12
   months** (``tax_total_12m``): the month and the 11 before (亿元楼宇 ≥ CNY 100 m, 千万元楼宇 ≥
   CNY 10 m; 准亿元/准千万元: ≥ 80 % of the next threshold, see ``tax_class``).
 - **税收单产** (``tax_per_m2``, CNY/m²/year) = last 12 months' total tax / leasable area for
@@ -61,7 +62,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Exists, FloatField, OuterRef, Q, Sum
+from django.db.models import Count, Exists, FloatField, Min, OuterRef, Q, Sum
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -466,6 +467,10 @@ def compute_months(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
     lo, hi = month_index(first), month_index(last)
     base = month_index(dt.date(first.year - 1, 1, 1))  # last year's months: YoY, 12 months
     world = _World(base, hi)
+    # A year on year needs last year's same months inside the tax records: the first year of
+    # data has nothing to compare with (not "+1,000 %" against a few stray months).
+    first_tax = TaxRecord.objects.aggregate(m=Min("month"))["m"]
+    first_tax_i = month_index(first_tax) if first_tax else None
     sections = {v[0]: v[3] for v in world.classes.values()}
     sums = {m: _month_sums(world, m) for m in range(base, hi + 1)}
     space = _space(world)
@@ -528,7 +533,9 @@ def compute_months(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
                 tax_local=_dec(acc.tax_local),
                 tax_total_ytd=_dec(tax_ytd),
                 tax_local_ytd=_dec(sum(a.tax_local for a in ytd)),
-                tax_yoy=(tax_ytd / tax_ytd_last - 1) if tax_ytd_last > 0 else None,
+                tax_yoy=(tax_ytd / tax_ytd_last - 1)
+                if tax_ytd_last > 0 and first_tax_i is not None and jan - 12 >= first_tax_i
+                else None,
                 tax_total_12m=_dec(tax_12m),
                 tenants=acc.tenants,
                 tenants_local=acc.tenants_local,
