@@ -267,6 +267,8 @@ class ShopListView(ObjectListView):
     title = _("Street shops (一表通查)")
     filterset_class = filtersets.ShopFilterSet
     select_related = ("industry", *GRID_RELATED)
+    # The case counts group the rows, and a grouped query drops the model's ordering.
+    default_order = ("name", "pk")
 
     @property
     def columns(self):

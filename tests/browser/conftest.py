@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,6 +18,48 @@ import pytest
 # ORM calls there ("You cannot call this from an async context"). The test thread only sets up
 # data and never shares a connection with the loop, so this is safe here.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+def _serialise_live_server_on_in_memory_sqlite() -> None:
+    """One request at a time when the live server shares the test's in-memory SQLite.
+
+    pytest-django hands the server thread the test's own in-memory SQLite connection, and the
+    threaded server then runs the browser's parallel requests (the map asks for several layers
+    at once) on that one ``sqlite3`` connection from several threads. That connection is not
+    safe for concurrent use: CI once saw "no more rows available" while a session was saved,
+    and the request answered 400. On PostgreSQL every thread has its own connection and the
+    server stays fully threaded."""
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
+
+    class SerialisedWSGIServer(ThreadedWSGIServer):
+        lock = threading.Lock()
+
+        def set_app(self, application):
+            lock = self.lock
+
+            def serialised(environ, start_response):
+                with lock:
+                    return application(environ, start_response)
+
+            super().set_app(serialised)
+
+    create_server = LiveServerThread._create_server
+
+    def _create_server(self, connections_override=None):
+        if not connections_override:
+            return create_server(self, connections_override=connections_override)
+        return SerialisedWSGIServer(
+            (self.host, self.port),
+            QuietWSGIRequestHandler,
+            allow_reuse_address=False,
+            connections_override=connections_override,
+        )
+
+    LiveServerThread._create_server = _create_server
+
+
+_serialise_live_server_on_in_memory_sqlite()
 
 DEMO_PASSWORD = "streetbrain-demo"
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
