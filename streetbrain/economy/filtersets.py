@@ -4,8 +4,10 @@ scoped by ``SearchFilterSet``; ``unit`` narrows to a community or grid cell like
 import datetime
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -25,6 +27,15 @@ from .models import (
     industry_q,
     validate_industry_prefix,
 )
+
+
+class DateInput(forms.DateInput):
+    """<input type="date">: ISO dates whatever the locale's format."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):  # Django's argument name
+        super().__init__(attrs, format)
 
 
 def _office_buildings():
@@ -133,6 +144,44 @@ class LeaseFilterSet(InUnitFilterSet):
 
     def filter_held_on(self, queryset, name, value):
         return queryset.held_on(value) if value else queryset
+
+
+class LeaseListFilterSet(LeaseFilterSet):
+    """The lease list's filters (page and export): the API's, with ``status`` — where the lease
+    stands today (``Lease.TermStatus``: in force, ending within 6 months with no renewal,
+    ended) — and the end date as a range of dates; ``enterprise`` stays a hidden parameter
+    (a link from an enterprise's profile), the search box finds enterprises by name."""
+
+    status = django_filters.ChoiceFilter(
+        choices=Lease.TermStatus.choices,
+        method="filter_status",
+        label=gettext_lazy("status today"),
+    )
+    ends_after = django_filters.DateFilter(
+        field_name="end_date",
+        lookup_expr="gte",
+        label=gettext_lazy("Ends on or after"),
+        widget=DateInput,
+    )
+    ends_before = django_filters.DateFilter(
+        field_name="end_date",
+        lookup_expr="lte",
+        label=gettext_lazy("Ends on or before"),
+        widget=DateInput,
+    )
+
+    class Meta(LeaseFilterSet.Meta):
+        fields = ["building", "status", "enterprise", "unit"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters.pop("held_on", None)  # ``status`` says it for today
+        self.filters["enterprise"].extra["widget"] = forms.HiddenInput
+        self.filters["enterprise"].label = ""
+        self.filters["q"].label = gettext_lazy("Contract or enterprise")
+
+    def filter_status(self, queryset, name, value):
+        return queryset.term_status(value, timezone.localdate()) if value else queryset
 
 
 class MoveOutWarningFilterSet(SearchFilterSet):

@@ -537,6 +537,18 @@ class TaxRecord(models.Model):
 # --- leases -----------------------------------------------------------------------------------
 
 
+# A lease "ends soon" when its contract ends by the end of the sixth month after this one and
+# no renewal is signed: the horizon of the move-out rule (``rules.lease_expiring``), so the
+# lease list, the building page and the warnings count the same leases.
+LEASE_EXPIRY_MONTHS = 6
+
+
+def expiry_horizon(day: datetime.date, months: int = LEASE_EXPIRY_MONTHS) -> datetime.date:
+    """The last day of the ``months``-th month after ``day``'s (2026-03-31 → 2026-09-30)."""
+    index = day.year * 12 + day.month + months  # the month after the horizon's, 0-based
+    return datetime.date(index // 12, index % 12 + 1, 1) - datetime.timedelta(days=1)
+
+
 class LeaseQuerySet(ScopedQuerySet):
     def held_on(self, day: datetime.date) -> LeaseQuerySet:
         """Leases whose space is held on ``day``: started, and not yet past their last day
@@ -553,6 +565,14 @@ class LeaseQuerySet(ScopedQuerySet):
 
     def current(self) -> LeaseQuerySet:
         return self.filter(state=Lease.State.ACTIVE)
+
+    def with_term_status(self, day: datetime.date, name: str = "term_status") -> LeaseQuerySet:
+        """Annotates ``name`` with the lease's ``Lease.TermStatus`` on ``day``."""
+        return self.annotate(**{name: term_status_expression(day)})
+
+    def term_status(self, status: str, day: datetime.date) -> LeaseQuerySet:
+        """The leases in ``status`` (a ``Lease.TermStatus``) on ``day``."""
+        return self.alias(_term_status=term_status_expression(day)).filter(_term_status=status)
 
 
 LeaseManager = models.Manager.from_queryset(LeaseQuerySet)
@@ -573,6 +593,14 @@ class Lease(PlatformModel):
         RENEWED = "renewed", _("Renewed (已续签)")
         ENDED = "ended", _("Ended (已到期)")
         TERMINATED = "terminated", _("Terminated early (提前退租)")
+
+    class TermStatus(models.TextChoices):
+        """Where a lease stands on a day (the lease list's status): see
+        ``term_status_expression``."""
+
+        IN_FORCE = "in_force", _("In force (在租)")
+        ENDING = "ending", _("Ending within 6 months, not renewed")
+        ENDED = "ended", _("Ended")
 
     contract_number = models.CharField(_("contract number"), max_length=40, unique=True)
     enterprise = models.ForeignKey(
@@ -695,6 +723,21 @@ class Lease(PlatformModel):
 
 
 _ONE_DAY = datetime.timedelta(days=1)
+
+
+def term_status_expression(day: datetime.date) -> models.Case:
+    """``Lease.TermStatus`` on ``day`` as a database expression (filters, sorts, annotations):
+    ended once its last day has passed (a renewed lease holds its space until its renewal
+    starts); ending when in force, its contract ends by ``expiry_horizon(day)`` and no renewal
+    is signed; else in force (also a lease signed to start later)."""
+    ended = Q(ended_on__lt=day) | Q(ended_on__isnull=True, end_date__lt=day)
+    ending = Q(state=Lease.State.ACTIVE, end_date__lte=expiry_horizon(day), renewal__isnull=True)
+    return models.Case(
+        models.When(ended, then=models.Value(Lease.TermStatus.ENDED)),
+        models.When(ending, then=models.Value(Lease.TermStatus.ENDING)),
+        default=models.Value(Lease.TermStatus.IN_FORCE),
+        output_field=models.CharField(),
+    )
 
 
 def occupied_area(building: OfficeBuilding, day: datetime.date) -> Decimal:

@@ -4,7 +4,9 @@
 loaded in bulk (a fixed number of queries: tax, headcount, leases and the change log of the
 window), using only what was known by then (tax and headcount of months up to ``month``, leases
 as held at month ends, contract end dates rather than later early ends). Each rule that fires
-adds its evidence — ``{"rule", "text", "values"}`` with the numbers behind it — and its weight:
+adds its evidence — ``{"rule", "text", "values"}`` with the numbers behind it — and its weight.
+``RULES`` gives each rule a label and renders its sentence from the values in the reader's
+language (``sentence``); the stored ``text`` is that sentence at raise time, a fallback:
 
 ==================  ======  ===============================================================
 rule                weight  fires when
@@ -41,20 +43,32 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, FloatField, OuterRef, Q
 from django.db.models.functions import Cast
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from streetbrain.core.models import ChangeLogEntry
 
 from . import actions
 from .metrics import month_end, month_index, month_of
-from .models import Enterprise, HeadcountRecord, Lease, MoveOutWarning, TaxRecord
+from .models import (
+    LEASE_EXPIRY_MONTHS,
+    Enterprise,
+    HeadcountRecord,
+    Lease,
+    MoveOutWarning,
+    TaxRecord,
+)
+from .tables import number
 
 WEIGHTS = {
     "tax_drop": 35,
@@ -67,7 +81,7 @@ THRESHOLD = 40
 TAX_DROP = 0.35  # a quarter more than 35 % below the same quarter last year
 HEADCOUNT_DROP = 0.20  # over 6 months
 AREA_DROP = 0.10  # held area at least 10 % smaller than 6 or 12 months ago
-EXPIRY_MONTHS = 6
+EXPIRY_MONTHS = LEASE_EXPIRY_MONTHS
 REGISTRATION_MONTHS = 6
 
 
@@ -95,6 +109,115 @@ def _label(index: int) -> str:
     return f"{month_of(index):%Y-%m}"
 
 
+# --- how a finding reads: a label per rule and its sentence from the stored values ---------------
+# The sentence is rendered again wherever a finding is shown (page, API, CLI) in the reader's
+# language; the "text" stored with the finding is the same sentence in the site's language at
+# raise time, kept for rows whose values cannot be read (old or hand-edited rows).
+
+
+def _percent_of(share) -> str:
+    return number(float(share) * 100)
+
+
+def _tax_drop_sentence(values: dict) -> str:
+    first, second = values["quarters"][:2]
+    return _(
+        "Tax fell by %(first)s %% and %(second)s %% in the last two quarters against the "
+        "same quarters a year earlier."
+    ) % {"first": _percent_of(-first["change"]), "second": _percent_of(-second["change"])}
+
+
+def _lease_expiring_sentence(values: dict) -> str:
+    leases = values["leases"]
+    ends = [str(lease["ends"]) for lease in leases] or [str(values["first_end"])]
+    return _(
+        "%(count)s lease(s) (%(area)s m², %(share)s %% of its space) end by %(date)s with "
+        "no renewal signed."
+    ) % {
+        "count": len(leases),
+        "area": number(values["area_m2"]),
+        "share": _percent_of(values["share"]),
+        "date": max(ends),
+    }
+
+
+def _headcount_drop_sentence(values: dict) -> str:
+    text = (
+        _("Headcount fell from %(then)s to %(now)s (%(change)s %%) in six months.")
+        if values["measure"] == "headcount"
+        else _(
+            "Staff with social insurance fell from %(then)s to %(now)s (%(change)s %%) in six "
+            "months."
+        )
+    )
+    return text % {
+        "then": number(values["then"]),
+        "now": number(values["now"]),
+        "change": _percent_of(values["change"]),
+    }
+
+
+def _area_reduced_sentence(values: dict) -> str:
+    before = {6: float(values["area_6m_m2"]), 12: float(values["area_12m_m2"])}
+    months, then = max(before.items(), key=lambda kv: (kv[1], -kv[0]))
+    return _("It holds %(now)s m², down from %(then)s m² %(months)s months ago.") % {
+        "now": number(values["area_m2"]),
+        "then": number(then),
+        "months": months,
+    }
+
+
+def _registration_sentence(values: dict) -> str:
+    last = max(values["changes"], key=lambda c: str(c["date"]))
+    text = (
+        _("Its local tax registration was ended on %(date)s.")
+        if last["field"] == "locally_registered"
+        else _("Its registered address changed on %(date)s: %(before)s → %(after)s.")
+    )
+    return text % {"date": last["date"], "before": last["before"], "after": last["after"]}
+
+
+class Rule(NamedTuple):
+    label: Promise
+    sentence: Callable[[dict], str]
+
+
+RULES = {
+    "tax_drop": Rule(gettext_lazy("Tax falling"), _tax_drop_sentence),
+    "lease_expiring": Rule(gettext_lazy("Lease expiring"), _lease_expiring_sentence),
+    "headcount_drop": Rule(gettext_lazy("Headcount falling"), _headcount_drop_sentence),
+    "area_reduced": Rule(gettext_lazy("Space given up"), _area_reduced_sentence),
+    "registration": Rule(gettext_lazy("Registration moved"), _registration_sentence),
+}
+
+
+def rule_label(rule) -> str:
+    """The rule's name for the reader; an unknown rule (an old or hand-made row) by its key."""
+    known = RULES.get(rule) if isinstance(rule, str) else None
+    return str(known.label) if known else str(rule or "")
+
+
+def sentence(finding) -> str:
+    """The finding's sentence in the active language, from its values; its stored text when
+    the rule is unknown or the values do not read (never raises)."""
+    if not isinstance(finding, dict):
+        return ""
+    stored = finding.get("text")
+    stored = stored if isinstance(stored, str) else ""
+    rule = RULES.get(finding.get("rule")) if isinstance(finding.get("rule"), str) else None
+    values = finding.get("values")
+    if rule is None or not isinstance(values, dict):
+        return stored
+    try:
+        return rule.sentence(values)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError):
+        return stored
+
+
+def _finding(rule: str, values: dict) -> dict:
+    return {"rule": rule, "text": RULES[rule].sentence(values), "values": values}
+
+
 # --- the rules: each takes the enterprise's loaded rows and returns evidence or None -------------
 
 
@@ -117,18 +240,7 @@ def tax_drop(tax: dict[int, float], m: int) -> dict | None:
                 "change": _round(change, 3),
             }
         )
-    return {
-        "rule": "tax_drop",
-        "text": _(
-            "Tax fell by %(first)s %% and %(second)s %% in the last two quarters against the "
-            "same quarters a year earlier."
-        )
-        % {
-            "first": f"{-quarters[0]['change'] * 100:.0f}",
-            "second": f"{-quarters[1]['change'] * 100:.0f}",
-        },
-        "values": {"quarters": quarters, "threshold": TAX_DROP},
-    }
+    return _finding("tax_drop", {"quarters": quarters, "threshold": TAX_DROP})
 
 
 def lease_expiring(leases: list[tuple], m: int) -> tuple[dict, float] | None:
@@ -144,19 +256,9 @@ def lease_expiring(leases: list[tuple], m: int) -> tuple[dict, float] | None:
     area = sum(lease[1] for lease in expiring)
     share = area / total
     first = min(lease[3] for lease in expiring)
-    evidence = {
-        "rule": "lease_expiring",
-        "text": _(
-            "%(count)s lease(s) (%(area)s m², %(share)s %% of its space) end by %(date)s with "
-            "no renewal signed."
-        )
-        % {
-            "count": len(expiring),
-            "area": f"{area:,.0f}",
-            "share": f"{share * 100:.0f}",
-            "date": max(lease[3] for lease in expiring).isoformat(),
-        },
-        "values": {
+    evidence = _finding(
+        "lease_expiring",
+        {
             "leases": [
                 {"contract": lease[0], "area_m2": _round(lease[1]), "ends": lease[3].isoformat()}
                 for lease in sorted(expiring, key=lambda x: (x[3], x[0]))
@@ -166,7 +268,7 @@ def lease_expiring(leases: list[tuple], m: int) -> tuple[dict, float] | None:
             "first_end": first.isoformat(),
             "months": EXPIRY_MONTHS,
         },
-    }
+    )
     return evidence, share
 
 
@@ -191,18 +293,9 @@ def headcount_drop(records: dict[int, tuple[int, int | None]], m: int) -> dict |
     if not fell:
         return None
     name, (a, b, change) = min(fell.items(), key=lambda kv: kv[1][2])
-    text = (
-        _("Headcount fell from %(then)s to %(now)s (%(change)s %%) in six months.")
-        if name == "headcount"
-        else _(
-            "Staff with social insurance fell from %(then)s to %(now)s (%(change)s %%) in six "
-            "months."
-        )
-    )
-    return {
-        "rule": "headcount_drop",
-        "text": text % {"then": b, "now": a, "change": f"{change * 100:.0f}"},
-        "values": {
+    return _finding(
+        "headcount_drop",
+        {
             "measure": name,
             "now": a,
             "then": b,
@@ -211,7 +304,7 @@ def headcount_drop(records: dict[int, tuple[int, int | None]], m: int) -> dict |
             "change": _round(change, 3),
             "threshold": HEADCOUNT_DROP,
         },
-    }
+    )
 
 
 def area_reduced(area_at: dict[int, float], m: int) -> dict | None:
@@ -220,21 +313,19 @@ def area_reduced(area_at: dict[int, float], m: int) -> dict | None:
     if now <= 0:
         return None
     before = {k: area_at.get(m - k, 0.0) for k in (6, 12)}
-    months, then = max(before.items(), key=lambda kv: (kv[1], -kv[0]))
+    then = max(before.values())
     if then <= 0 or now > then * (1 - AREA_DROP):
         return None
     change = now / then - 1
-    return {
-        "rule": "area_reduced",
-        "text": _("It holds %(now)s m², down from %(then)s m² %(months)s months ago.")
-        % {"now": f"{now:,.0f}", "then": f"{then:,.0f}", "months": months},
-        "values": {
+    return _finding(
+        "area_reduced",
+        {
             "area_m2": _round(now),
             "area_6m_m2": _round(before[6]),
             "area_12m_m2": _round(before[12]),
             "change": _round(change, 3),
         },
-    }
+    )
 
 
 def registration(changes: list[dict]) -> dict | None:
@@ -247,17 +338,7 @@ def registration(changes: list[dict]) -> dict | None:
     ]
     if not moved:
         return None
-    last = max(moved, key=lambda c: c["date"])
-    text = (
-        _("Its local tax registration was ended on %(date)s.")
-        if last["field"] == "locally_registered"
-        else _("Its registered address changed on %(date)s: %(before)s → %(after)s.")
-    )
-    return {
-        "rule": "registration",
-        "text": text % {"date": last["date"], "before": last["before"], "after": last["after"]},
-        "values": {"changes": moved, "months": REGISTRATION_MONTHS},
-    }
+    return _finding("registration", {"changes": moved, "months": REGISTRATION_MONTHS})
 
 
 def score(evidence: list[dict], lease_share: float = 1.0) -> float:
@@ -341,10 +422,10 @@ def evaluate(month: dt.date, *, enterprises=None) -> list[Finding]:
             "end_date", "ended_on", "renewal_known",
         )
     )  # fmt: skip
-    for enterprise, building, number, area, start, end_date, ended_on, renewal in rows:
+    for enterprise, building, contract, area, start, end_date, ended_on, renewal in rows:
         # As of the month's end, a lease still held is known to last to its contract's end.
         last = ended_on if ended_on is not None and ended_on <= end else end_date
-        leases[enterprise].append((number, area, start, end_date, last, renewal, building))
+        leases[enterprise].append((contract, area, start, end_date, last, renewal, building))
     changes = _registration_changes(month_of(m - REGISTRATION_MONTHS + 1), end)
 
     findings = []

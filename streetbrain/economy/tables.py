@@ -4,10 +4,13 @@ money in 万元 (CNY 10,000) as Chinese statistical tables give it, rates as per
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import formats
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from streetbrain.core.generic import Column
@@ -95,3 +98,80 @@ WARNING_COLUMNS = [
     Column("assignee"),
     Column("outcome"),
 ]
+
+
+@dataclass(frozen=True)
+class HtmlColumn(Column):
+    """A column whose cell is built by ``render(obj)`` (links to other pages), or "—"."""
+
+    render: Callable[[object], SafeString | None] = field(default=lambda obj: None, compare=False)
+
+    def value(self, obj):
+        return self.render(obj)
+
+
+def _link(obj, text=None) -> SafeString | None:
+    return (
+        None
+        if obj is None
+        else format_html('<a href="{}">{}</a>', obj.get_absolute_url(), text or obj)
+    )
+
+
+def _lease_units(lease) -> SafeString | None:
+    """The lease's units, each a link to its cell in the building's stacking plan (the units are
+    prefetched, ordered by number)."""
+    units = list(lease.units.all())
+    if not units:
+        return None
+    url = lease.building.get_absolute_url()
+    return format_html_join(
+        "、", '<a href="{}#unit-{}">{}</a>', ((url, u.pk, u.code) for u in units)
+    )
+
+
+def _renewed_by(lease):
+    return getattr(lease, "renewal", None)  # the reverse one-to-one: absent when not renewed
+
+
+def _lease_status(lease) -> SafeString | None:
+    from .models import Lease
+
+    value = getattr(lease, "term_status", None)
+    if value not in Lease.TermStatus.values:
+        return None
+    badge = {Lease.TermStatus.ENDING: "badge-warn", Lease.TermStatus.IN_FORCE: "badge-ok"}
+    return format_html(
+        '<span class="badge {} lease-{}">{}</span>',
+        badge.get(value, ""),
+        value,
+        Lease.TermStatus(value).label,
+    )
+
+
+LEASE_COLUMNS = [
+    Column("contract_number", order_by="contract_number"),
+    HtmlColumn(
+        "enterprise", _("enterprise"), order_by="enterprise__name",
+        render=lambda lease: _link(lease.enterprise, lease.enterprise.name),
+    ),
+    HtmlColumn(
+        "building", _("office building"), order_by="building__building__name",
+        render=lambda lease: _link(lease.building, lease.building.name),
+    ),
+    HtmlColumn("units", _("units"), render=_lease_units),
+    FigureColumn("area_m2", order_by="area_m2", fmt="number"),
+    Column("start_date", order_by="start_date"),
+    Column("end_date", order_by="end_date"),
+    Column("rent_free_months", order_by="rent_free_months"),
+    Column("contract_rent", order_by="contract_rent"),
+    HtmlColumn(
+        "renewed_from", _("renewal of"),
+        render=lambda lease: lease.renewed_from.contract_number if lease.renewed_from else None,
+    ),
+    HtmlColumn(
+        "renewal", _("renewed by"),
+        render=lambda lease: getattr(_renewed_by(lease), "contract_number", None),
+    ),
+    HtmlColumn("term_status", _("status today"), order_by="term_status", render=_lease_status),
+]  # fmt: skip

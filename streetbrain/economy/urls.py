@@ -29,6 +29,12 @@ urlpatterns = [
         ObjectExportView.as_view(spec_key="units", filterset_class=filtersets.UnitFilterSet),
         name="unit_export",
     ),
+    path("leases/", views.LeaseListView.as_view(), name="lease_list"),
+    path(
+        "leases/export/",
+        ObjectExportView.as_view(spec_key="leases", filterset_class=filtersets.LeaseListFilterSet),
+        name="lease_export",
+    ),
     path("enterprises/", views.EnterpriseListView.as_view(), name="enterprise_list"),
     path(
         "enterprises/export/",

@@ -35,7 +35,7 @@ from django.views.generic import TemplateView
 from streetbrain.core.generic import ObjectDetailView, ObjectListView
 from streetbrain.registry.models import IndustryClass, IndustrySection
 
-from . import actions, filtersets, forms, tables
+from . import actions, evidence, filtersets, forms, tables
 from .models import (
     Enterprise,
     EnterpriseEvent,
@@ -779,10 +779,26 @@ class OfficeBuildingDetailView(ObjectDetailView):
             else "",
             tenants_url=f"{reverse('economy:enterprise_list')}?building={obj.pk}",
             units_url=f"{reverse('economy:unit_list')}?building={obj.pk}",
+            leases=self.lease_links(obj, user, today),
             status_choices=Unit.Status.choices,
             today=today,
         )
         return ctx
+
+    @staticmethod
+    def lease_links(obj: OfficeBuilding, user, today: dt.date) -> dict | None:
+        """The building's leases in the lease list, and those ending within 6 months with no
+        renewal signed (one count), for roles that see leases."""
+        if not user.has_perm("economy.view_lease"):
+            return None
+        url = f"{reverse('economy:lease_list')}?building={obj.pk}"
+        ending = (
+            Lease.objects.restrict(user, "view")
+            .filter(building=obj)
+            .term_status(Lease.TermStatus.ENDING, today)
+            .count()
+        )
+        return {"url": url, "ending": ending, "ending_url": f"{url}&status=ending"}
 
     @staticmethod
     def figure_rows(f: dict | None, obj: OfficeBuilding) -> list[tuple[str, str, str]]:
@@ -832,6 +848,26 @@ class UnitListView(EconomyListView):
     filterset_class = filtersets.UnitFilterSet
     select_related = ("building__building", "floor")
     default_order = ("building__building__code", "floor__number", "code")
+
+
+# --- leases --------------------------------------------------------------------------------
+
+
+class LeaseListView(EconomyListView):
+    """租赁合同: every lease in the user's area with where it stands today (in force, ending
+    within 6 months with no renewal signed, ended), filtered, sorted and exported through the
+    lease ledger's import layout (an exported file imports again unchanged)."""
+
+    model = Lease
+    columns = tables.LEASE_COLUMNS
+    filterset_class = filtersets.LeaseListFilterSet
+    select_related = ("enterprise", "building__building", "renewed_from", "renewal")
+    default_order = ("end_date", "contract_number")
+    title = gettext_lazy("Leases")
+
+    def get_queryset(self):
+        units = Prefetch("units", queryset=Unit.objects.order_by("code").only("pk", "code"))
+        return super().get_queryset().with_term_status(timezone.localdate()).prefetch_related(units)
 
 
 # --- enterprises -----------------------------------------------------------------------------
@@ -1056,48 +1092,6 @@ def available_steps(warning: MoveOutWarning, user) -> list[str]:
     return out
 
 
-def _evidence_value(value):
-    """One evidence value for display: numbers in the local format, lists of records (the
-    quarters compared, the leases ending) as a small table, other lists and records as text."""
-    if isinstance(value, bool) or value is None:
-        return {"text": value}
-    if isinstance(value, float):
-        return {"text": number(value, 2)}
-    if isinstance(value, int):
-        return {"text": str(value)}
-    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-        columns = list(dict.fromkeys(k for v in value for k in v))
-        return {
-            "columns": columns,
-            "rows": [[_evidence_value(v.get(c))["text"] for c in columns] for v in value],
-        }
-    if isinstance(value, list):
-        return {"text": "、".join(str(_evidence_value(v)["text"]) for v in value)}
-    if isinstance(value, dict):
-        return {"text": "；".join(f"{k}: {_evidence_value(v)['text']}" for k, v in value.items())}
-    return {"text": value}
-
-
-def evidence_rows(evidence) -> list[dict]:
-    """The rules' findings: each rule's text and the values it found."""
-    rows = []
-    for item in evidence or []:
-        if not isinstance(item, dict):
-            continue
-        values = item.get("values") or {}
-        rows.append(
-            {
-                "rule": item.get("rule", ""),
-                "text": item.get("text", ""),
-                "values": [
-                    (k, _evidence_value(v))
-                    for k, v in (values.items() if isinstance(values, dict) else [])
-                ],
-            }
-        )
-    return rows
-
-
 class MoveOutWarningDetailView(ObjectDetailView):
     model = MoveOutWarning
     template_name = "economy/warning_detail.html"
@@ -1111,7 +1105,7 @@ class MoveOutWarningDetailView(ObjectDetailView):
         obj, user = ctx["object"], self.request.user
         ctx.update(
             title=_("Move-out warning: %(name)s") % {"name": obj.enterprise.name},
-            evidence=evidence_rows(obj.evidence),
+            evidence=evidence.findings(obj.evidence),
             events=list(obj.events.select_related("user").order_by("time", "pk")),
             steps=[
                 {
@@ -1218,6 +1212,7 @@ __all__ = [
     "DashboardView",
     "EnterpriseDetailView",
     "EnterpriseListView",
+    "LeaseListView",
     "MoveOutWarningActView",
     "MoveOutWarningDetailView",
     "MoveOutWarningListView",

@@ -2,8 +2,10 @@
 inputs of the move-out warning's steps (the actions validate them further)."""
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .. import evidence
 from ..models import (
     Enterprise,
     EnterpriseEvent,
@@ -181,12 +183,22 @@ class LeaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class EvidenceSerializer(serializers.Serializer):
+    """One rule's finding: ``rule`` and ``values`` as the rules stored them (for machines),
+    ``rule_label`` and ``text`` rendered in the request's language (for people)."""
+
+    rule = serializers.CharField()
+    rule_label = serializers.CharField()
+    text = serializers.CharField()
+    values = serializers.DictField()
+
+
 class MoveOutWarningSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:economy:warning-detail")
     credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     assignee_name = serializers.SerializerMethodField()
-    evidence = serializers.ListField(child=serializers.DictField(), read_only=True)
+    evidence = serializers.SerializerMethodField()
 
     class Meta:
         model = MoveOutWarning
@@ -211,6 +223,10 @@ class MoveOutWarningSerializer(serializers.ModelSerializer):
 
     def get_assignee_name(self, obj) -> str:
         return str(obj.assignee) if obj.assignee_id else ""
+
+    @extend_schema_field(EvidenceSerializer(many=True))
+    def get_evidence(self, obj) -> list[dict]:
+        return evidence.api_items(obj.evidence)
 
 
 class WarningEventSerializer(serializers.ModelSerializer):

@@ -8,7 +8,8 @@
 ``recompute`` rebuilds the monthly figures (``economy.metrics``) from the raw rows; ``warnings``
 runs the move-out rules (``economy.rules``) as of a month (default: the last complete month)
 and raises or updates a warning for each enterprise above the threshold; ``--dry-run`` lists
-them without writing.
+them without writing, each with its findings (the rule's label and sentence, in the site's
+language).
 """
 
 from __future__ import annotations
@@ -78,6 +79,9 @@ class Command(BaseCommand):
                 if result.score >= rules.THRESHOLD:
                     names = ", ".join(e["rule"] for e in result.evidence)
                     self.stdout.write(f"{result.credit_code} {result.score:5.1f} {names}")
+                    for finding in result.evidence:
+                        label = rules.rule_label(finding["rule"])
+                        self.stdout.write(f"    {label}: {rules.sentence(finding)}")
             above = sum(1 for r in found if r.score >= rules.THRESHOLD)
             self.stdout.write(f"{month:%Y-%m}: {above} enterprises above {rules.THRESHOLD}")
             return
