@@ -286,3 +286,17 @@ def test_office_towers_carry_the_last_complete_months_occupancy_and_tax(world):
     props = feature["properties"]
     assert props["occupancy"] == 0.9 and props["tax_12m"] == 120000000.0
     assert props["figures_month"] == last_month.isoformat()[:7]
+
+
+def test_a_gcj02_maps_view_is_read_in_gcj02(world):
+    """A map drawn in GCJ-02 sends its view (bbox) in GCJ-02: a close view around where a case
+    is drawn finds it, though its stored WGS-84 point lies about 500 m away."""
+    lon, lat = gcj02.from_wgs84(*EAST)
+    assert gcj02.to_wgs84(lon, lat) == pytest.approx(EAST, abs=1e-9)
+    bbox = f"{lon - 0.001},{lat - 0.001},{lon + 0.001},{lat + 0.001}"
+    client = client_for(world["users"]["leader"])
+    shifted = get(client, "cases", zoom=18, bbox=bbox, coords="gcj02").json()
+    assert [f["geometry"]["coordinates"] for f in shifted["features"]] == [
+        [round(lon, 6), round(lat, 6)]
+    ]
+    assert get(client, "cases", zoom=18, bbox=bbox).json()["features"] == []

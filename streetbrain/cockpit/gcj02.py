@@ -49,6 +49,16 @@ def from_wgs84(lon: float, lat: float) -> tuple[float, float]:
     return lon + dlon, lat + dlat
 
 
+def to_wgs84(lon: float, lat: float) -> tuple[float, float]:
+    """(lon, lat) in GCJ-02 → WGS-84, by iterating the forward transform (the shift changes
+    slowly: three steps bring it well under a centimetre)."""
+    x, y = lon, lat
+    for _ in range(3):
+        fx, fy = from_wgs84(x, y)
+        x, y = x - (fx - lon), y - (fy - lat)
+    return x, y
+
+
 def _coords(value):
     if value and isinstance(value[0], (int, float)):
         lon, lat = from_wgs84(value[0], value[1])

@@ -7,7 +7,8 @@ small and fast with a million cases. People are never drawn: population shows as
 grid cell, community or building.
 
 Coordinates are stored and served in WGS-84. A base map in GCJ-02 (高德) asks for
-``coords=gcj02`` and gets them shifted for display (``gcj02.py``).
+``coords=gcj02`` and gets them shifted for display (``gcj02.py``); its ``bbox`` is then in
+GCJ-02 too.
 """
 
 from __future__ import annotations
@@ -83,6 +84,10 @@ class Params:
             errors["coords"] = _("coords is wgs84 or gcj02.")
         if errors:
             raise ValidationError(errors)
+        if bbox is not None and coords == "gcj02":
+            # A map drawn in GCJ-02 sends its view in GCJ-02; the rows are WGS-84 (about
+            # 500 m apart here: a close view would otherwise miss what lies in it).
+            bbox = (*gcj02.to_wgs84(bbox[0], bbox[1]), *gcj02.to_wgs84(bbox[2], bbox[3]))
         return cls(
             bbox=bbox,
             zoom=zoom,

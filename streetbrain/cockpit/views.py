@@ -10,13 +10,14 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from streetbrain.core.models import OrgUnit
 
-from . import basemaps, figures, layers
+from . import basemaps, figures, layers, places
 
 FEED_SIZE = 12
 
@@ -127,7 +128,9 @@ class LayerListView(APIView):
 
 
 LAYER_PARAMETERS = [
-    OpenApiParameter("bbox", str, description="min_lon,min_lat,max_lon,max_lat (WGS-84)"),
+    OpenApiParameter(
+        "bbox", str, description="min_lon,min_lat,max_lon,max_lat (in the datum of coords)"
+    ),
     OpenApiParameter("zoom", float, description="the map's zoom; decides the bin size"),
     OpenApiParameter("community", str, description="a community's code"),
     OpenApiParameter("grid", str, description="a grid cell's code"),
@@ -167,5 +170,74 @@ class LayerView(APIView):
         if layer.attribution:
             data.setdefault("attribution", layer.attribution)
         response = Response(data)
+        response["Cache-Control"] = "private, max-age=30"
+        return response
+
+
+class PlaceSearchQuery(serializers.Serializer):
+    """The search's query parameters (DRF's field messages come in the user's language)."""
+
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=True,
+        max_length=places.MAX_QUERY,
+        help_text="a place's name, address or code, a credit code, a case number",
+    )
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=places.MAX_LIMIT,
+        default=places.DEFAULT_LIMIT,
+        help_text="at most this many results",
+    )
+    coords = serializers.ChoiceField(
+        choices=["wgs84", "gcj02"], required=False, default="wgs84", help_text="datum to draw in"
+    )
+
+
+class PlaceSchema(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=list(places.KINDS))
+    kind_label = serializers.CharField()
+    name = serializers.CharField()
+    detail = serializers.CharField()
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    bbox = serializers.ListField(
+        child=serializers.FloatField(), min_length=4, max_length=4, required=False,
+        help_text="areas: min_lon,min_lat,max_lon,max_lat in the same datum",
+    )  # fmt: skip
+    url = serializers.CharField(help_text="the place's page; empty when it has none")
+
+
+class PlaceSearchSchema(serializers.Serializer):
+    q = serializers.CharField()
+    results = PlaceSchema(many=True)
+
+
+class PlaceSearchView(APIView):
+    """``/api/map/search/?q=``: places to fly to on the one map, of the kinds and in the
+    scope the user may see (``places.py``)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["map"],
+        operation_id="map_place_search",
+        summary="Find places for the map: areas, buildings, shops, facilities, cases…",
+        parameters=[PlaceSearchQuery],
+        responses={200: PlaceSearchSchema},
+    )
+    def get(self, request):
+        query = PlaceSearchQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        q = query.validated_data.get("q", "")
+        results = places.search(
+            request.user,
+            q,
+            limit=query.validated_data["limit"],
+            gcj=query.validated_data["coords"] == "gcj02",
+        )
+        response = Response({"q": q, "results": results})
         response["Cache-Control"] = "private, max-age=30"
         return response

@@ -148,3 +148,139 @@ def test_leader_opens_the_cockpit_and_its_wall_mode(
         page.wait_for_selector("#onemap path.leaflet-interactive", state="attached")
         shoot(page, screenshot_dir, "leader", "shop-on-map")
     problems.check()
+
+
+def _zoom(url: str) -> float:
+    from urllib.parse import parse_qs, urlsplit
+
+    return float(parse_qs(urlsplit(url).query).get("zoom", ["0"])[0])
+
+
+def _unique_shop():
+    """A shop whose name no other place of the demo shares, with its own position."""
+    from collections import Counter
+
+    from streetbrain.registry.models import Shop
+
+    shops = list(Shop.objects.filter(lon__isnull=False).order_by("pk").values("name", "lon", "lat"))
+    counts = Counter(s["name"] for s in shops)
+    return next(s for s in shops if counts[s["name"]] == 1)
+
+
+def test_leader_finds_a_shop_with_its_layer_off_and_flies_to_it(
+    demo_data, open_page, screenshot_dir
+):
+    shop = _unique_shop()
+    page, problems = open_page("zh-CN")
+    log_in(page, "leader", demo_data.password)
+    page.goto("/map/")
+    page.wait_for_selector("#onemap path.leaflet-interactive", state="attached")
+    assert not page.locator("input[name=layer][value=shops]").is_checked()
+
+    box = page.locator("#onemap-q")
+    with page.expect_response(lambda r: "/api/map/search/" in r.url and r.status == 200):
+        box.fill(shop["name"])
+    options = page.locator("#onemap-results [role=option]")
+    options.first.wait_for()
+    assert box.get_attribute("aria-expanded") == "true"
+    names = page.locator("#onemap-results .onemap-result-name").all_inner_texts()
+    assert shop["name"] in names
+    index = names.index(shop["name"])
+    assert "沿街店铺" in options.nth(index).inner_text()  # its kind, translated
+    shoot(page, screenshot_dir, "leader", "map-search-results")
+
+    # Keyboard: arrows move the active option, Escape closes, Enter chooses.
+    for _ in range(index + 1):
+        box.press("ArrowDown")
+    assert box.get_attribute("aria-activedescendant") == f"onemap-result-{index}"
+    assert options.nth(index).get_attribute("aria-selected") == "true"
+    box.press("Escape")
+    assert page.locator("#onemap-results").is_hidden()
+    assert box.get_attribute("aria-expanded") == "false"
+    box.press("ArrowDown")  # opens the list again
+    options.first.wait_for()
+    for _ in range(index + 1):
+        box.press("ArrowDown")
+    # Choosing flies there: the point layers reload for the view at zoom 17 or more.
+    with page.expect_response(lambda r: "/api/map/layers/cases/" in r.url and _zoom(r.url) >= 17):
+        box.press("Enter")
+    popup = page.locator(".leaflet-popup-content .onemap-popup")
+    popup.wait_for()
+    assert popup.locator("h4").inner_text() == shop["name"]
+    assert "沿街店铺" in popup.inner_text()
+    assert "/registry/shops/" in popup.locator("a").get_attribute("href")
+    assert page.locator("#onemap-results").is_hidden()
+    marker = page.locator("#onemap path.onemap-found").bounding_box()
+    frame = page.locator("#onemap").bounding_box()
+    assert frame["x"] < marker["x"] < frame["x"] + frame["width"]
+    assert frame["y"] < marker["y"] < frame["y"] + frame["height"]
+    shoot(page, screenshot_dir, "leader", "map-search-chosen")
+    problems.check()
+
+
+def test_the_search_falls_back_to_the_names_on_the_map(demo_data, open_page):
+    from streetbrain.core.models import OrgUnit
+
+    grid = OrgUnit.objects.filter(level="grid", geometry__isnull=False).order_by("code").first()
+    page, problems = open_page("zh-CN")
+    log_in(page, "leader", demo_data.password)
+    page.route("**/api/map/search/**", lambda route: route.abort())
+    page.goto("/map/")
+    page.wait_for_selector("#onemap path.leaflet-interactive", state="attached")
+    page.wait_for_load_state("networkidle")  # the grid cells are on the map
+    page.fill("#onemap-q", grid.name)
+    page.locator("#onemap-results [role=option]").first.wait_for()
+    names = page.locator("#onemap-results .onemap-result-name").all_inner_texts()
+    assert grid.name in names
+    page.press("#onemap-q", "Enter")
+    page.wait_for_selector(".leaflet-popup-content .onemap-popup")
+    # The refused search requests were ours; nothing else may have failed.
+    problems.items = [p for p in problems.items if "/api/map/search/" not in p]
+    problems.check()
+
+
+def test_the_javascript_gcj02_shift_is_the_servers(demo_data, open_page):
+    from streetbrain.cockpit import gcj02
+
+    page, problems = open_page("zh-CN")
+    log_in(page, "leader", demo_data.password)
+    page.goto("/map/")
+    page.wait_for_selector("#onemap path.leaflet-interactive", state="attached")
+    points = [(121.61, 29.865), (116.397, 39.908), (87.6, 43.8), (113.26, 23.13), (2.35, 48.85)]
+    for lon, lat in points:
+        js = page.evaluate("([x, y]) => window.StreetBrainMap.gcj02FromWgs84(x, y)", [lon, lat])
+        py = gcj02.from_wgs84(lon, lat)
+        assert js == pytest.approx(py, abs=1e-9), (lon, lat)
+    problems.check()
+
+
+def test_a_link_to_a_point_lands_on_it_on_a_gcj02_base_map(demo_data, open_page, monkeypatch):
+    """``?at=`` is WGS-84; on a GCJ-02 base map (高德) the link's marker must sit where the
+    server draws the same shop (shifted by about 500 m), not half a kilometre away."""
+    from streetbrain.cockpit import views
+
+    # 高德's datum without its tiles (the tests reach no tile server).
+    monkeypatch.setattr(views, "basemap", lambda: {"kind": "amap", "datum": "gcj02", "layers": []})
+    shop = _unique_shop()
+    page, problems = open_page("zh-CN")
+    log_in(page, "leader", demo_data.password)
+    with page.expect_response(
+        lambda r: "/api/map/layers/shops/" in r.url and "coords=gcj02" in r.url
+    ):
+        page.goto(f"/map/?at={shop['lon']},{shop['lat']},18&layers=shops")
+    page.wait_for_selector("#onemap path.onemap-at", state="attached")
+    page.wait_for_load_state("networkidle")
+    centres = page.eval_on_selector_all(
+        "#onemap path.leaflet-interactive:not(.onemap-at)",
+        "els => els.map(e => { const r = e.getBoundingClientRect();"
+        " return [r.x + r.width / 2, r.y + r.height / 2, r.width]; })",
+    )
+    # The shops' markers: Leaflet empties the paths outside the view (a zero-size box), and
+    # the street's outline (kept on to frame the map) is large.
+    centres = [(x, y) for x, y, width in centres if 0 < width < 30]
+    box = page.locator("#onemap path.onemap-at").bounding_box()
+    at = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert centres, "no shop is drawn in the view around the link's point"
+    nearest = min(((x - at[0]) ** 2 + (y - at[1]) ** 2) ** 0.5 for x, y in centres)
+    assert nearest < 2, f"the link's marker is {nearest:.0f} px from the shop"
+    problems.check()

@@ -4,6 +4,34 @@
 // goes underneath and the server shifts our WGS-84 vectors when the base map needs GCJ-02.
 (function () {
   "use strict";
+
+  // WGS-84 -> GCJ-02, the same published forward transform as streetbrain/cockpit/gcj02.py
+  // (a link's ?at= point is WGS-84; a 高德 base map is drawn in GCJ-02).
+  var GCJ_A = 6378245.0, GCJ_EE = 0.00669342162296594323, PI = Math.PI;
+  function gcjLat(x, y) {
+    var r = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
+    r += (20.0 * Math.sin(6.0 * x * PI) + 20.0 * Math.sin(2.0 * x * PI)) * 2.0 / 3.0;
+    r += (20.0 * Math.sin(y * PI) + 40.0 * Math.sin(y / 3.0 * PI)) * 2.0 / 3.0;
+    r += (160.0 * Math.sin(y / 12.0 * PI) + 320 * Math.sin(y * PI / 30.0)) * 2.0 / 3.0;
+    return r;
+  }
+  function gcjLon(x, y) {
+    var r = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x));
+    r += (20.0 * Math.sin(6.0 * x * PI) + 20.0 * Math.sin(2.0 * x * PI)) * 2.0 / 3.0;
+    r += (20.0 * Math.sin(x * PI) + 40.0 * Math.sin(x / 3.0 * PI)) * 2.0 / 3.0;
+    r += (150.0 * Math.sin(x / 12.0 * PI) + 300.0 * Math.sin(x / 30.0 * PI)) * 2.0 / 3.0;
+    return r;
+  }
+  function gcj02FromWgs84(lon, lat) {
+    if (!(lon >= 72.004 && lon <= 137.8347 && lat >= 0.8293 && lat <= 55.8271)) return [lon, lat];
+    var dlat = gcjLat(lon - 105.0, lat - 35.0), dlon = gcjLon(lon - 105.0, lat - 35.0);
+    var rad = lat / 180.0 * PI, magic = 1 - GCJ_EE * Math.pow(Math.sin(rad), 2), sq = Math.sqrt(magic);
+    dlat = (dlat * 180.0) / ((GCJ_A * (1 - GCJ_EE)) / (magic * sq) * PI);
+    dlon = (dlon * 180.0) / (GCJ_A / sq * Math.cos(rad) * PI);
+    return [lon + dlon, lat + dlat];
+  }
+  window.StreetBrainMap = { gcj02FromWgs84: gcj02FromWgs84 };
+
   var el = document.getElementById("onemap");
   if (!el || !window.L) return;
   var t = el.dataset;
@@ -22,7 +50,7 @@
 
   var overlays = {};   // name -> L.GeoJSON on the map
   var pending = {};    // name -> AbortController
-  var placeIndex = {}; // search label -> LatLngBounds
+  var placeIndex = {}; // name of a loaded feature -> LatLngBounds (the search's fallback)
   var status = document.getElementById("onemap-status");
 
   function checked() {
@@ -151,20 +179,11 @@
         if (data.attribution) layer.getAttribution = function () { return data.attribution; };
         overlays[name] = layer.addTo(map);
         if (AREAS[name]) layer.bringToBack();
-        refreshPlaces();
         status.textContent = name === "cases" && data.aggregated ? t.binned : "";
         delete pending[name];
         return layer;
       })
       .catch(function (e) { if (e.name !== "AbortError") status.textContent = t.failed; });
-  }
-
-  function refreshPlaces() {
-    var list = document.getElementById("onemap-places");
-    list.innerHTML = "";
-    Object.keys(placeIndex).sort().slice(0, 500).forEach(function (k) {
-      var o = document.createElement("option"); o.value = k; list.appendChild(o);
-    });
   }
 
   function reloadPoints() { checked().forEach(function (n) { if (!AREAS[n]) load(n); }); }
@@ -184,12 +203,122 @@
     }
     reloadAll();
   });
-  document.getElementById("onemap-search").addEventListener("submit", function (e) {
-    e.preventDefault();
-    var q = document.getElementById("onemap-q").value.trim();
-    var key = placeIndex[q] ? q : Object.keys(placeIndex).find(function (k) { return k.indexOf(q) >= 0; });
-    if (q && key) map.fitBounds(placeIndex[key], { maxZoom: 17 });
+
+  // -- place search: /api/map/search/ finds places of every kind the user may see, in their
+  // scope, whether their layer is on or not; the names already on the map answer if it fails.
+  var form = document.getElementById("onemap-search");
+  var box = document.getElementById("onemap-q");
+  var list = document.getElementById("onemap-results");
+  var found = [], foundFor = null, active = -1, searching = null, searchTimer, highlight;
+
+  function localMatches(q) {
+    return Object.keys(placeIndex).filter(function (k) { return k.indexOf(q) >= 0; })
+      .sort(function (a, b) { return (a.indexOf(q) !== 0) - (b.indexOf(q) !== 0) || a.length - b.length; })
+      .slice(0, 10).map(function (k) {
+        var c = placeIndex[k].getCenter();
+        return { name: k, kind_label: t.searchLocal, detail: "", lon: c.lng, lat: c.lat, bounds: placeIndex[k], url: "" };
+      });
+  }
+
+  function setActive(i) {
+    var items = list.querySelectorAll("[role=option]");
+    Array.prototype.forEach.call(items, function (li, j) { li.setAttribute("aria-selected", j === i ? "true" : "false"); });
+    active = i;
+    if (i >= 0 && items[i]) { box.setAttribute("aria-activedescendant", items[i].id); items[i].scrollIntoView({ block: "nearest" }); }
+    else box.removeAttribute("aria-activedescendant");
+  }
+
+  function closeList() {
+    list.hidden = true;
+    box.setAttribute("aria-expanded", "false");
+    setActive(-1);
+  }
+
+  function render(items, q) {
+    found = items; foundFor = q;
+    list.innerHTML = "";
+    items.forEach(function (item, i) {
+      var li = document.createElement("li");
+      li.id = "onemap-result-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      li.innerHTML = '<span class="onemap-result-kind">' + esc(item.kind_label) + '</span> <span class="onemap-result-name">' +
+        esc(item.name) + "</span>" + (item.detail ? ' <span class="onemap-result-detail">' + esc(item.detail) + "</span>" : "");
+      li.addEventListener("mousedown", function (e) { e.preventDefault(); });  // keep the focus in the box
+      li.addEventListener("click", function () { choose(i); });
+      list.appendChild(li);
+    });
+    if (!items.length) {
+      var none = document.createElement("li");
+      none.className = "onemap-results-none";
+      none.setAttribute("role", "option");
+      none.setAttribute("aria-disabled", "true");
+      none.textContent = t.searchNone;
+      list.appendChild(none);
+    }
+    list.hidden = false;
+    box.setAttribute("aria-expanded", "true");
+    setActive(-1);
+  }
+
+  function search(q) {
+    clearTimeout(searchTimer);
+    if (searching) searching.abort();
+    if (!q) { found = []; foundFor = null; closeList(); return Promise.resolve(); }
+    if (q === foundFor) { render(found, q); return Promise.resolve(); }
+    var ctrl = new AbortController();
+    searching = ctrl;
+    var p = new URLSearchParams({ q: q, limit: "20" });
+    if (basemap.datum === "gcj02") p.set("coords", "gcj02");
+    return fetch(t.searchUrl + "?" + p.toString(), { signal: ctrl.signal, credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (data) { if (searching === ctrl) render(data.results, q); })
+      .catch(function (e) { if (e.name !== "AbortError" && searching === ctrl) render(localMatches(q), q); })
+      .then(function () { if (searching === ctrl) searching = null; });
+  }
+
+  function choose(i) {
+    var item = found[i];
+    if (!item) return;
+    closeList();
+    box.value = item.name;
+    var latlng = L.latLng(item.lat, item.lon);
+    if (item.bounds) map.flyToBounds(item.bounds, { maxZoom: 17 });
+    else if (item.bbox) map.flyToBounds([[item.bbox[1], item.bbox[0]], [item.bbox[3], item.bbox[2]]], { padding: [12, 12], maxZoom: 18 });
+    else map.flyTo(latlng, Math.max(17, map.getZoom()));
+    if (highlight) map.removeLayer(highlight);
+    highlight = L.circleMarker(latlng, { radius: 14, color: "#d23c3c", weight: 3, fill: false, className: "onemap-found" })
+      .bindPopup(popup(item.name, [["", item.kind_label], ["", item.detail]], item.url), { autoPan: false })
+      .addTo(map);
+    highlight.openPopup();
+  }
+
+  box.addEventListener("input", function () {
+    var q = box.value.trim();
+    clearTimeout(searchTimer);
+    if (!q) { search(""); return; }
+    searchTimer = setTimeout(function () { search(q); }, 250);
   });
+  box.addEventListener("keydown", function (e) {
+    var n = found.length;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      if (list.hidden) { if (box.value.trim()) search(box.value.trim()); return; }
+      if (!n) return;
+      setActive(e.key === "ArrowDown" ? (active + 1) % n : (active <= 0 ? n - 1 : active - 1));
+    } else if (e.key === "Escape") {
+      if (!list.hidden) { e.preventDefault(); closeList(); }
+    }
+  });
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var q = box.value.trim();
+    if (!q) return;
+    var pick = function () { if (foundFor === q && found.length) choose(active >= 0 ? active : 0); };
+    if (foundFor === q && !searching) pick();
+    else search(q).then(pick);
+  });
+  form.addEventListener("focusout", function (e) { if (!form.contains(e.relatedTarget)) closeList(); });
   var timer;
   map.on("moveend", function () { clearTimeout(timer); timer = setTimeout(reloadPoints, 150); });
 
@@ -206,8 +335,10 @@
   // The street's outline frames the map first (and stays only if its layer is on).
   load("street").then(function (layer) {
     if (at.length >= 2 && at.every(isFinite)) {
-      map.setView([at[1], at[0]], at[2] || 18);
-      L.circleMarker([at[1], at[0]], { radius: 12, color: "#d23c3c", weight: 3, fill: false }).addTo(map);
+      // The link's point is WGS-84: drawn where the base map has it, like the layers.
+      var here = basemap.datum === "gcj02" ? gcj02FromWgs84(at[0], at[1]) : at;
+      map.setView([here[1], here[0]], at[2] || 18);
+      L.circleMarker([here[1], here[0]], { radius: 12, color: "#d23c3c", weight: 3, fill: false, className: "onemap-at" }).addTo(map);
     } else if (layer && layer.getLayers().length) map.fitBounds(layer.getBounds(), { padding: [12, 12] });
     if (!checked().includes("street") && overlays.street) { map.removeLayer(overlays.street); delete overlays.street; }
     checked().filter(function (n) { return n !== "street"; }).forEach(load);
