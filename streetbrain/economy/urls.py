@@ -23,7 +23,14 @@ urlpatterns = [
         views.OfficeBuildingDetailView.as_view(),
         name="officebuilding_detail",
     ),
+    path(
+        "buildings/<int:pk>/edit/",
+        views.OfficeBuildingEditView.as_view(),
+        name="officebuilding_edit",
+    ),
+    path("buildings/<int:pk>/sign/", views.SignLeaseView.as_view(), name="officebuilding_sign"),
     path("units/", views.UnitListView.as_view(), name="unit_list"),
+    path("units/<int:pk>/edit/", views.UnitEditView.as_view(), name="unit_edit"),
     path(
         "units/export/",
         ObjectExportView.as_view(spec_key="units", filterset_class=filtersets.UnitFilterSet),
@@ -35,6 +42,7 @@ urlpatterns = [
         ObjectExportView.as_view(spec_key="leases", filterset_class=filtersets.LeaseListFilterSet),
         name="lease_export",
     ),
+    path("leases/<int:pk>/<slug:name>/", views.LeaseActView.as_view(), name="lease_act"),
     path("enterprises/", views.EnterpriseListView.as_view(), name="enterprise_list"),
     path(
         "enterprises/export/",
@@ -44,6 +52,12 @@ urlpatterns = [
         name="enterprise_export",
     ),
     path("enterprises/<int:pk>/", views.EnterpriseDetailView.as_view(), name="enterprise_detail"),
+    path("enterprises/<int:pk>/edit/", views.EnterpriseEditView.as_view(), name="enterprise_edit"),
+    path(
+        "enterprises/<int:pk>/status/",
+        views.EnterpriseStatusView.as_view(),
+        name="enterprise_status",
+    ),
     path("warnings/", views.MoveOutWarningListView.as_view(), name="moveoutwarning_list"),
     path(
         "warnings/<int:pk>/", views.MoveOutWarningDetailView.as_view(), name="moveoutwarning_detail"

@@ -25,14 +25,15 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html_join
-from django.utils.http import urlencode
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from streetbrain.core.generic import ObjectDetailView, ObjectListView
+from streetbrain.core.audit import change_reason
+from streetbrain.core.generic import ObjectDetailView, ObjectEditView, ObjectListView
 from streetbrain.registry.models import IndustryClass, IndustrySection
 
 from . import actions, evidence, filtersets, forms, tables
@@ -782,6 +783,11 @@ class OfficeBuildingDetailView(ObjectDetailView):
             leases=self.lease_links(obj, user, today),
             status_choices=Unit.Status.choices,
             today=today,
+            can_sign=user.has_perm("economy.add_lease"),
+            sign_url=reverse("economy:officebuilding_sign", args=[obj.pk]),
+            can_change_unit=user.has_perm("economy.change_unit"),
+            # the stacking plan's panel puts the chosen unit's pk in place of {pk}
+            unit_edit_href=reverse("economy:unit_edit", args=[0]).replace("/0/", "/{pk}/"),
         )
         return ctx
 
@@ -844,10 +850,21 @@ class OfficeBuildingDetailView(ObjectDetailView):
 
 class UnitListView(EconomyListView):
     model = Unit
-    columns = tables.UNIT_COLUMNS
     filterset_class = filtersets.UnitFilterSet
     select_related = ("building__building", "floor")
     default_order = ("building__building__code", "floor__number", "code")
+
+    @property
+    def columns(self):
+        if not self.request.user.has_perm("economy.change_unit"):
+            return tables.UNIT_COLUMNS
+        label = _("Edit")
+
+        def render(unit):
+            url = reverse("economy:unit_edit", args=[unit.pk])
+            return format_html('<a class="btn btn-small" href="{}">{}</a>', url, label)
+
+        return [*tables.UNIT_COLUMNS, tables.HtmlColumn("edit", " ", render=render)]
 
 
 # --- leases --------------------------------------------------------------------------------
@@ -859,11 +876,40 @@ class LeaseListView(EconomyListView):
     lease ledger's import layout (an exported file imports again unchanged)."""
 
     model = Lease
-    columns = tables.LEASE_COLUMNS
     filterset_class = filtersets.LeaseListFilterSet
     select_related = ("enterprise", "building__building", "renewed_from", "renewal")
     default_order = ("end_date", "contract_number")
     title = gettext_lazy("Leases")
+    template_name = "economy/lease_list.html"
+
+    @property
+    def columns(self):
+        """The ledger's columns, and the steps on a lease in force for roles that may."""
+        user = self.request.user
+        steps = [
+            (name, label)
+            for name, (label, _form, permission) in LEASE_STEPS.items()
+            if user.has_perm(permission)
+        ]
+        if not steps:
+            return tables.LEASE_COLUMNS
+        back = self.request.get_full_path()
+
+        def render(lease):
+            if lease.state != Lease.State.ACTIVE:
+                return None
+            urls = [
+                (reverse("economy:lease_act", args=[lease.pk, name]), name, label)
+                for name, label in steps
+            ]
+            return format_html_join(
+                " ",
+                '<a class="btn btn-small" data-step="{1}" href="{0}?{3}" hx-get="{0}?{3}" '
+                'hx-target="#action-panel" hx-swap="innerHTML">{2}</a>',
+                ((url, name, label, urlencode({"next": back})) for url, name, label in urls),
+            )
+
+        return [*tables.LEASE_COLUMNS, tables.HtmlColumn("steps", " ", render=render)]
 
     def get_queryset(self):
         units = Prefetch("units", queryset=Unit.objects.order_by("code").only("pk", "code"))
@@ -969,6 +1015,11 @@ class EnterpriseDetailView(ObjectDetailView):
             if obj.registered_capital is not None
             else None,
             cases=self.cases(obj, leases, user),
+            lease_steps=[
+                (name, label)
+                for name, (label, _form, permission) in LEASE_STEPS.items()
+                if user.has_perm(permission)
+            ],
         )
         return ctx
 
@@ -1208,15 +1259,267 @@ class MoveOutWarningActView(LoginRequiredMixin, View):
             actions.close_warning(warning, data["outcome"], note=note, user=user)
 
 
+# --- edits ------------------------------------------------------------------------------------
+# Towers, enterprises and units come in by import and the API; these pages correct them. The
+# generic edit view scopes, saves through ``scoped_save`` (a change that leaves the user's scope
+# rolls back) and the audit signals log the change with its required reason.
+
+
+class OfficeBuildingEditView(ObjectEditView):
+    model = OfficeBuilding
+    form_class = forms.OfficeBuildingForm
+
+
+class EnterpriseEditView(ObjectEditView):
+    model = Enterprise
+    form_class = forms.EnterpriseForm
+
+
+class UnitEditView(ObjectEditView):
+    model = Unit
+    form_class = forms.UnitForm
+
+
+# --- steps that call the actions: business status, 签约, 续签, 退租 ----------------------------
+
+
+def _safe_next(request) -> str:
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    ok = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if ok else ""
+
+
+class StepView(LoginRequiredMixin, View):
+    """One step on one object, like the warning's steps: GET the form (an HTMX fragment, or a
+    page without JavaScript); POST calls the action. A role without ``permission`` is a 403,
+    an object outside the user's scope a 404, bad input the form again with its errors (the
+    action's, in the user's language) and nothing changed. The note, if any, is the change
+    log's reason too."""
+
+    fragment = "economy/_action_form.html"
+    page = "economy/action.html"
+    model = None
+    scope_action = "change"
+    select_related: tuple[str, ...] = ()
+    label = ""
+    permission = ""
+    form_class = None
+
+    def setup_step(self, request, pk, **kwargs) -> None:
+        if not request.user.has_perm(self.permission):
+            raise PermissionDenied(_("Your role may not do this."))
+        qs = self.model.objects.restrict(request.user, self.scope_action)
+        self.object = get_object_or_404(qs.select_related(*self.select_related), pk=pk)
+
+    def form_kwargs(self) -> dict:
+        return {}
+
+    def make_form(self, data=None, initial=None):
+        return self.form_class(data, initial=initial or {}, **self.form_kwargs())
+
+    def problem(self) -> str:
+        """Why the step is not possible on the object as it is, or ""."""
+        return ""
+
+    def action_url(self) -> str:
+        raise NotImplementedError
+
+    def done_url(self) -> str:
+        return self.object.get_absolute_url()
+
+    def perform(self, data: dict, user) -> None:
+        raise NotImplementedError
+
+    def render_form(self, request, form, *, status=200, problem=""):
+        ctx = {
+            "object": self.object,
+            "step": self.step,
+            "label": self.label,
+            "form": form,
+            "problem": problem,
+            "title": f"{self.label}: {self.object}",
+            "action_url": self.action_url(),
+            "next": _safe_next(request),
+            "back_url": _safe_next(request) or self.done_url(),
+        }
+        if request.htmx:
+            return render(request, self.fragment, ctx)  # HTMX swaps only 2xx answers
+        return render(request, self.page, ctx, status=status)
+
+    def get(self, request, pk, **kwargs):
+        self.setup_step(request, pk, **kwargs)
+        problem = self.problem()
+        form = self.make_form(initial=self.get_initial(request))
+        return self.render_form(request, form, status=409 if problem else 200, problem=problem)
+
+    def get_initial(self, request) -> dict:
+        return {}
+
+    def post(self, request, pk, **kwargs):
+        self.setup_step(request, pk, **kwargs)
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            note = (form.cleaned_data.get("note") or "").strip()
+            try:
+                if note:
+                    with change_reason(note):
+                        self.perform(form.cleaned_data, request.user)
+                else:
+                    self.perform(form.cleaned_data, request.user)
+            except ValidationError as exc:
+                forms.apply_errors(form, exc)
+            else:
+                messages.success(request, _("%(action)s: done.") % {"action": self.label})
+                url = _safe_next(request) or self.done_url()
+                if request.htmx:
+                    response = HttpResponse(status=200)
+                    response["HX-Redirect"] = url
+                    return response
+                return HttpResponseRedirect(url)
+        return self.render_form(request, form, status=400)
+
+
+class EnterpriseStatusView(StepView):
+    """在营 / 迁出 / 注销 through ``actions.set_enterprise_status``: the timeline gets the
+    change with its date and note."""
+
+    model = Enterprise
+    step = "status"
+    label = gettext_lazy("Change the business status")
+    permission = "economy.change_enterprise"
+    form_class = forms.EnterpriseStatusForm
+
+    def form_kwargs(self):
+        return {"enterprise": self.object}
+
+    def problem(self):
+        if self.object.status == Enterprise.Status.DEREGISTERED:
+            return _("A deregistered enterprise cannot change its status.")
+        return ""
+
+    def action_url(self):
+        return reverse("economy:enterprise_status", args=[self.object.pk])
+
+    def perform(self, data, user):
+        actions.set_enterprise_status(
+            self.object, data["status"], user=user, on=data["on"], note=data["note"]
+        )
+
+
+class SignLeaseView(StepView):
+    """签约 on vacant units of a tower, from its page or a unit of its stacking plan
+    (``?unit=``); ``?q=`` searches the enterprise (the form's "Search" button sends the form
+    back by GET with what was typed so far)."""
+
+    model = OfficeBuilding
+    scope_action = "view"  # the units are what must be in the user's scope to change
+    select_related = ("building",)
+    step = "sign"
+    label = gettext_lazy("Sign a lease")
+    permission = "economy.add_lease"
+    form_class = forms.SignLeaseForm
+
+    def form_kwargs(self):
+        data = self.request.POST if self.request.method == "POST" else self.request.GET
+        return {"building": self.object, "user": self.request.user, "search": data.get("q", "")}
+
+    def get_initial(self, request):
+        get = request.GET
+        initial = {
+            name: get[name]
+            for name in forms.SignLeaseForm.base_fields
+            if name not in ("units",) and get.get(name)
+        }
+        initial.setdefault("rent_free_months", 0)
+        initial["units"] = [u for u in (*get.getlist("units"), *get.getlist("unit")) if u.isdigit()]
+        return initial
+
+    def action_url(self):
+        return reverse("economy:officebuilding_sign", args=[self.object.pk])
+
+    def perform(self, data, user):
+        actions.sign_lease(
+            data["enterprise"],
+            list(data["units"]),
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            user=user,
+            contract_number=data["contract_number"],
+            contract_rent=data["contract_rent"],
+            rent_free_months=data["rent_free_months"],
+            signed_on=data["signed_on"],
+            note=data["note"],
+        )
+
+
+# Steps on a lease: name → (label, form, permission).
+LEASE_STEPS = {
+    "renew": (gettext_lazy("Renew the lease"), forms.RenewLeaseForm, "economy.add_lease"),
+    "end": (gettext_lazy("End the lease"), forms.EndLeaseForm, "economy.change_lease"),
+}
+
+
+class LeaseActView(StepView):
+    """续签 and 退租 of a lease in force, from the lease list or the enterprise's profile."""
+
+    model = Lease
+    select_related = ("enterprise", "building__building")
+
+    def setup_step(self, request, pk, name=None, **kwargs):
+        if name not in LEASE_STEPS:
+            raise Http404(_("Unknown action."))
+        self.step = name
+        self.label, self.form_class, self.permission = LEASE_STEPS[name]
+        super().setup_step(request, pk)
+
+    def form_kwargs(self):
+        return {"lease": self.object}
+
+    def problem(self):
+        if self.object.state != Lease.State.ACTIVE:
+            return _("This lease is no longer in force.")
+        return ""
+
+    def action_url(self):
+        return reverse("economy:lease_act", args=[self.object.pk, self.step])
+
+    def done_url(self):
+        return self.object.enterprise.get_absolute_url()
+
+    def perform(self, data, user):
+        if self.step == "renew":
+            actions.renew_lease(
+                self.object,
+                end_date=data["end_date"],
+                start_date=data["start_date"],
+                user=user,
+                contract_number=data["contract_number"],
+                contract_rent=data["contract_rent"],
+                rent_free_months=data["rent_free_months"],
+                signed_on=data["signed_on"],
+                note=data["note"],
+            )
+        else:
+            actions.end_lease(self.object, on=data["on"], user=user, note=data["note"])
+
+
 __all__ = [
     "DashboardView",
     "EnterpriseDetailView",
+    "EnterpriseEditView",
     "EnterpriseListView",
+    "EnterpriseStatusView",
+    "LeaseActView",
     "LeaseListView",
     "MoveOutWarningActView",
     "MoveOutWarningDetailView",
     "MoveOutWarningListView",
     "OfficeBuildingDetailView",
+    "OfficeBuildingEditView",
     "OfficeBuildingListView",
+    "SignLeaseView",
+    "UnitEditView",
     "UnitListView",
 ]

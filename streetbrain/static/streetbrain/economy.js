@@ -52,6 +52,11 @@
           dd.textContent = value;
         }
       });
+      // the chosen unit's edit and sign links (shown to those who may)
+      detail.querySelectorAll("[data-unit-href]").forEach(function (a) {
+        a.href = a.dataset.unitHref.replace("{pk}", cell.id.slice("unit-".length));
+        if (a.dataset.unitLink === "sign") a.hidden = cell.classList.contains("st-occupied");
+      });
     };
     stack.addEventListener("click", function (e) {
       var cell = e.target.closest(".stack-cell");
