@@ -243,7 +243,7 @@ class EnterpriseChoiceField(forms.ModelChoiceField):
 
 class UnitChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        area = f"{obj.area_m2:g} m²"
+        area = f"{obj.area_m2.normalize():f} m²"
         return f"{obj.floor.display_label} {obj.code} · {area} · {obj.get_status_display()}"
 
 

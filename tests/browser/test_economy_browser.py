@@ -226,3 +226,54 @@ def test_building_specialist_dashboard_stacking_plan_profile_and_warning(
     page.goto("/economy/enterprises/?industry=J")
     shoot(page, screenshot_dir, "economy-enterprise-list")
     problems.check()
+
+
+def test_building_specialist_signs_a_lease_from_the_stacking_plan(
+    demo_data, open_page, screenshot_dir
+):
+    """A vacant unit of the stacking plan → "sign a lease on this unit" → the enterprise found
+    by a search (HTMX) → signed: the lease, the timeline, and the unit let in the plan."""
+    from playwright.sync_api import expect
+
+    from streetbrain.core.identifiers import credit_check_char
+    from streetbrain.economy.models import Enterprise, EnterpriseEvent, Lease
+
+    world = build_tower(demo_data)
+    tower = world["tower"]
+    first17 = "91330212MA0077777"
+    newcomer = Enterprise.objects.create(
+        credit_code=first17 + credit_check_char(first17), name="宁波甬新科技有限公司",
+        industry=world["enterprise"].industry, org_unit=tower.org_unit,
+    )  # fmt: skip
+    page, problems = open_page("zh-CN")
+    log_in(page, "building", demo_data.password)
+    page.goto(tower.get_absolute_url())
+    cell = page.locator("#stack .stack-cell.st-vacant_available").first
+    code = cell.get_attribute("data-code")
+    cell.click()
+    sign = page.locator("#unit-actions [data-unit-link=sign]")
+    assert sign.is_visible()
+    with page.expect_navigation():
+        sign.click()
+    form = page.locator("#action-form[data-step=sign]")
+    assert form.locator("input[name=units]:checked").count() == 1
+    page.fill("#id_q", "甬新")
+    page.click("#action-form button[name=search]")
+    expect(page.locator("#id_enterprise option")).to_have_count(2)  # the match, "---------"
+    page.select_option("#id_enterprise", str(newcomer.pk))
+    assert page.locator("#action-form input[name=units]:checked").count() == 1
+    today = dt.date.today()
+    page.fill("#id_start_date", today.isoformat())
+    page.fill("#id_end_date", dt.date(today.year + 3, 12, 31).isoformat())
+    page.fill("#id_rent_free_months", "2")
+    page.fill("#id_contract_rent", "4.8")
+    shoot(page, screenshot_dir, "economy-sign-lease")
+    with page.expect_navigation():
+        page.click("#action-form button.btn-primary")
+    lease = Lease.objects.get(enterprise=newcomer)
+    assert list(lease.units.values_list("code", flat=True)) == [code]
+    kinds = set(EnterpriseEvent.objects.filter(enterprise=newcomer).values_list("kind", flat=True))
+    assert kinds == {"lease_signed", "move_in"}
+    page.wait_for_selector("#stack .stack-cell")
+    assert "st-occupied" in page.locator(f"#unit-{lease.units.get().pk}").get_attribute("class")
+    problems.check()
