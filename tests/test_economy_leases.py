@@ -88,7 +88,8 @@ def test_the_list_shows_each_lease_with_its_status_and_renewals(client, world):
         "OCT01": "in_force",
         "NEW": "in_force",
     }
-    assert numbers(response) == ["PAST", "RIVER", "OLD", "SEP30", "OCT01", "NEW"]  # by end
+    # What to act on first: ending without renewal, then in force, each by end; ended last.
+    assert numbers(response) == ["RIVER", "SEP30", "OLD", "OCT01", "NEW", "PAST"]
     body = response.content.decode()
     soft, east = world["enterprises"]["soft"], world["east_tower"]
     assert f'<a href="{soft.get_absolute_url()}">甲软件</a>' in body

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Case, Count, F, Max, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
@@ -878,7 +878,9 @@ class LeaseListView(EconomyListView):
     model = Lease
     filterset_class = filtersets.LeaseListFilterSet
     select_related = ("enterprise", "building__building", "renewed_from", "renewal")
-    default_order = ("end_date", "contract_number")
+    # What a specialist acts on first: the leases ending soon without a renewal, then those in
+    # force, each by end date; the ended ones last, the most recent first.
+    default_order = ("term_rank", "end_if_current", "-end_date", "contract_number")
     title = gettext_lazy("Leases")
     template_name = "economy/lease_list.html"
 
@@ -913,7 +915,16 @@ class LeaseListView(EconomyListView):
 
     def get_queryset(self):
         units = Prefetch("units", queryset=Unit.objects.order_by("code").only("pk", "code"))
-        return super().get_queryset().with_term_status(timezone.localdate()).prefetch_related(units)
+        qs = super().get_queryset().with_term_status(timezone.localdate())
+        ended = Lease.TermStatus.ENDED
+        return qs.alias(
+            term_rank=Case(
+                When(term_status=Lease.TermStatus.ENDING, then=Value(0)),
+                When(term_status=Lease.TermStatus.IN_FORCE, then=Value(1)),
+                default=Value(2),
+            ),
+            end_if_current=Case(When(term_status=ended, then=None), default=F("end_date")),
+        ).prefetch_related(units)
 
 
 # --- enterprises -----------------------------------------------------------------------------
