@@ -9,6 +9,7 @@ the warnings' steps call ``economy.actions``."""
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
@@ -1185,70 +1186,106 @@ class MoveOutWarningDetailView(ObjectDetailView):
         return ctx
 
 
-class MoveOutWarningActView(LoginRequiredMixin, View):
-    """GET: one step's form (an HTMX fragment, or a page without JavaScript). POST: the
-    action; a refused role is a 403, bad input the form again with its errors (Chinese from
-    the actions) and nothing changed."""
+# --- steps that call the actions: a warning's steps, business status, 签约, 续签, 退租 ----------
 
-    fragment = "economy/_warning_form.html"
-    page = "economy/warning_act.html"
 
-    def setup_step(self, request, pk, name):
-        if name not in STEPS:
-            raise Http404(_("Unknown action."))
-        self.name = name
-        self.label, self.form_class, permission = STEPS[name]
-        self.warning = get_object_or_404(
-            MoveOutWarning.objects.restrict(request.user, "view").select_related(
-                "enterprise__org_unit", "building__building"
-            ),
-            pk=pk,
-        )
-        if not request.user.has_perm(permission):
+def _safe_next(request) -> str:
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    ok = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if ok else ""
+
+
+class StepView(LoginRequiredMixin, View, metaclass=abc.ABCMeta):
+    """One step on one object, like the warning's steps: GET the form (an HTMX fragment, or a
+    page without JavaScript); POST calls the action. A role without ``permission`` is a 403,
+    an object outside the user's scope a 404, bad input the form again with its errors (the
+    action's, in the user's language) and nothing changed. The note, if any, is the change
+    log's reason too."""
+
+    fragment = "economy/_action_form.html"
+    page = "economy/action.html"
+    model = None
+    scope_action = "change"
+    select_related: tuple[str, ...] = ()
+    label = ""
+    permission = ""
+    form_class = None
+    note_is_reason = True  # the note is also the change log's reason
+
+    def setup_step(self, request, pk, **kwargs) -> None:
+        if not request.user.has_perm(self.permission):
             raise PermissionDenied(_("Your role may not do this."))
+        qs = self.model.objects.restrict(request.user, self.scope_action)
+        self.object = get_object_or_404(qs.select_related(*self.select_related), pk=pk)
 
-    def make_form(self, data=None):
-        if self.form_class is forms.AssignForm:
-            return self.form_class(data, warning=self.warning)
-        if self.form_class is forms.VisitForm and data is None:
-            return self.form_class(initial={"visited_on": timezone.localdate()})
-        return self.form_class(data)
+    def form_kwargs(self) -> dict:
+        return {}
+
+    def make_form(self, data=None, initial=None):
+        return self.form_class(data, initial=initial or {}, **self.form_kwargs())
+
+    def problem(self) -> str:
+        """Why the step is not possible on the object as it is, or ""."""
+        return ""
+
+    @abc.abstractmethod
+    def action_url(self) -> str:
+        """Where the step's form posts."""
+
+    def done_url(self) -> str:
+        return self.object.get_absolute_url()
+
+    def page_title(self) -> str:
+        return f"{self.label}: {self.object}"
+
+    @abc.abstractmethod
+    def perform(self, data: dict, user) -> None:
+        """Call the action with the form's cleaned ``data``; a ``ValidationError`` goes back
+        onto the form and nothing is changed."""
 
     def render_form(self, request, form, *, status=200, problem=""):
         ctx = {
-            "warning": self.warning,
-            "object": self.warning,
-            "step": self.name,
+            "object": self.object,
+            "step": self.step,
             "label": self.label,
             "form": form,
             "problem": problem,
-            "title": f"{self.label}: {self.warning.enterprise.name}",
-            "action_url": reverse("economy:moveoutwarning_act", args=[self.warning.pk, self.name]),
+            "title": self.page_title(),
+            "action_url": self.action_url(),
+            "next": _safe_next(request),
+            "back_url": _safe_next(request) or self.done_url(),
         }
         if request.htmx:
             return render(request, self.fragment, ctx)  # HTMX swaps only 2xx answers
         return render(request, self.page, ctx, status=status)
 
-    def get(self, request, pk, name):
-        self.setup_step(request, pk, name)
-        problem = ""
-        if name not in available_steps(self.warning, request.user):
-            problem = _("This step is not possible in the warning's current state.")
-        return self.render_form(
-            request, self.make_form(), status=409 if problem else 200, problem=problem
-        )
+    def get(self, request, pk, **kwargs):
+        self.setup_step(request, pk, **kwargs)
+        problem = self.problem()
+        form = self.make_form(initial=self.get_initial(request))
+        return self.render_form(request, form, status=409 if problem else 200, problem=problem)
 
-    def post(self, request, pk, name):
-        self.setup_step(request, pk, name)
+    def get_initial(self, request) -> dict:
+        return {}
+
+    def post(self, request, pk, **kwargs):
+        self.setup_step(request, pk, **kwargs)
         form = self.make_form(request.POST)
         if form.is_valid():
+            note = (form.cleaned_data.get("note") or "").strip() if self.note_is_reason else ""
             try:
-                self.perform(form.cleaned_data, request.user)
+                if note:
+                    with change_reason(note):
+                        self.perform(form.cleaned_data, request.user)
+                else:
+                    self.perform(form.cleaned_data, request.user)
             except ValidationError as exc:
                 forms.apply_errors(form, exc)
             else:
                 messages.success(request, _("%(action)s: done.") % {"action": self.label})
-                url = self.warning.get_absolute_url()
+                url = _safe_next(request) or self.done_url()
                 if request.htmx:
                     response = HttpResponse(status=200)
                     response["HX-Redirect"] = url
@@ -1256,17 +1293,54 @@ class MoveOutWarningActView(LoginRequiredMixin, View):
                 return HttpResponseRedirect(url)
         return self.render_form(request, form, status=400)
 
+
+class MoveOutWarningActView(StepView):
+    """The warning's steps (assign, visit, note, close), each allowed to its role and only in
+    the states ``available_steps`` gives; the actions write the warning's own timeline."""
+
+    fragment = "economy/_warning_form.html"
+    page = "economy/warning_act.html"
+    model = MoveOutWarning
+    scope_action = "view"
+    select_related = ("enterprise__org_unit", "building__building")
+    note_is_reason = False  # the note is the timeline entry's
+
+    def setup_step(self, request, pk, name=None, **kwargs):
+        if name not in STEPS:
+            raise Http404(_("Unknown action."))
+        self.step = name
+        self.label, self.form_class, self.permission = STEPS[name]
+        super().setup_step(request, pk)
+
+    def make_form(self, data=None, initial=None):
+        if self.form_class is forms.AssignForm:
+            return self.form_class(data, warning=self.object)
+        if self.form_class is forms.VisitForm and data is None:
+            return self.form_class(initial={"visited_on": timezone.localdate()})
+        return self.form_class(data)
+
+    def problem(self):
+        if self.step not in available_steps(self.object, self.request.user):
+            return _("This step is not possible in the warning's current state.")
+        return ""
+
+    def action_url(self):
+        return reverse("economy:moveoutwarning_act", args=[self.object.pk, self.step])
+
+    def page_title(self):
+        return f"{self.label}: {self.object.enterprise.name}"
+
     def perform(self, data: dict, user) -> None:
-        warning, note = self.warning, data.get("note", "")
-        if self.name == "assign":
+        warning, note = self.object, data.get("note", "")
+        if self.step == "assign":
             actions.assign_warning(warning, data["assignee"], user=user, note=note)
-        elif self.name == "visit":
+        elif self.step == "visit":
             actions.record_warning_visit(
                 warning, visited_on=data["visited_on"], note=note, user=user
             )
-        elif self.name == "note":
+        elif self.step == "note":
             actions.add_warning_note(warning, note=note, user=user)
-        elif self.name == "close":
+        elif self.step == "close":
             actions.close_warning(warning, data["outcome"], note=note, user=user)
 
 
@@ -1289,107 +1363,6 @@ class EnterpriseEditView(ObjectEditView):
 class UnitEditView(ObjectEditView):
     model = Unit
     form_class = forms.UnitForm
-
-
-# --- steps that call the actions: business status, 签约, 续签, 退租 ----------------------------
-
-
-def _safe_next(request) -> str:
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    ok = url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return url if ok else ""
-
-
-class StepView(LoginRequiredMixin, View):
-    """One step on one object, like the warning's steps: GET the form (an HTMX fragment, or a
-    page without JavaScript); POST calls the action. A role without ``permission`` is a 403,
-    an object outside the user's scope a 404, bad input the form again with its errors (the
-    action's, in the user's language) and nothing changed. The note, if any, is the change
-    log's reason too."""
-
-    fragment = "economy/_action_form.html"
-    page = "economy/action.html"
-    model = None
-    scope_action = "change"
-    select_related: tuple[str, ...] = ()
-    label = ""
-    permission = ""
-    form_class = None
-
-    def setup_step(self, request, pk, **kwargs) -> None:
-        if not request.user.has_perm(self.permission):
-            raise PermissionDenied(_("Your role may not do this."))
-        qs = self.model.objects.restrict(request.user, self.scope_action)
-        self.object = get_object_or_404(qs.select_related(*self.select_related), pk=pk)
-
-    def form_kwargs(self) -> dict:
-        return {}
-
-    def make_form(self, data=None, initial=None):
-        return self.form_class(data, initial=initial or {}, **self.form_kwargs())
-
-    def problem(self) -> str:
-        """Why the step is not possible on the object as it is, or ""."""
-        return ""
-
-    def action_url(self) -> str:
-        raise NotImplementedError
-
-    def done_url(self) -> str:
-        return self.object.get_absolute_url()
-
-    def perform(self, data: dict, user) -> None:
-        raise NotImplementedError
-
-    def render_form(self, request, form, *, status=200, problem=""):
-        ctx = {
-            "object": self.object,
-            "step": self.step,
-            "label": self.label,
-            "form": form,
-            "problem": problem,
-            "title": f"{self.label}: {self.object}",
-            "action_url": self.action_url(),
-            "next": _safe_next(request),
-            "back_url": _safe_next(request) or self.done_url(),
-        }
-        if request.htmx:
-            return render(request, self.fragment, ctx)  # HTMX swaps only 2xx answers
-        return render(request, self.page, ctx, status=status)
-
-    def get(self, request, pk, **kwargs):
-        self.setup_step(request, pk, **kwargs)
-        problem = self.problem()
-        form = self.make_form(initial=self.get_initial(request))
-        return self.render_form(request, form, status=409 if problem else 200, problem=problem)
-
-    def get_initial(self, request) -> dict:
-        return {}
-
-    def post(self, request, pk, **kwargs):
-        self.setup_step(request, pk, **kwargs)
-        form = self.make_form(request.POST)
-        if form.is_valid():
-            note = (form.cleaned_data.get("note") or "").strip()
-            try:
-                if note:
-                    with change_reason(note):
-                        self.perform(form.cleaned_data, request.user)
-                else:
-                    self.perform(form.cleaned_data, request.user)
-            except ValidationError as exc:
-                forms.apply_errors(form, exc)
-            else:
-                messages.success(request, _("%(action)s: done.") % {"action": self.label})
-                url = _safe_next(request) or self.done_url()
-                if request.htmx:
-                    response = HttpResponse(status=200)
-                    response["HX-Redirect"] = url
-                    return response
-                return HttpResponseRedirect(url)
-        return self.render_form(request, form, status=400)
 
 
 class EnterpriseStatusView(StepView):
