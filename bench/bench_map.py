@@ -1,6 +1,7 @@
-"""Benchmark: the one map's layer requests (一图通览) through the real stack. The bars: every
-layer ≤ 300 ms at demo scale; the cases layer with 1,000,000 cases in PostgreSQL ≤ 500 ms at
-street zoom (aggregated).
+"""Benchmark: the one map's layer and search requests (一图通览) through the real stack. The
+bars: every layer and search request ≤ 300 ms at demo scale; the cases layer with 1,000,000
+cases in PostgreSQL ≤ 500 ms at street zoom (aggregated). The search is also timed by case
+number with the 1,000,000 cases.
 
     .venv/bin/python bench/bench_map.py [--cases 1000000] [--demo-cases 20000] [--reps 10]
         [--keep]
@@ -103,6 +104,32 @@ def measure(stack, cookie, requests, reps, workers) -> dict[str, float]:
     return out
 
 
+def search_requests(cases_only: bool = False) -> list[tuple[str, str]]:
+    """The map's place search: names common to many kinds (every kind searched, each with its
+    LIMIT) and a case number by its beginning and by its last digits."""
+    from streetbrain.cases.models import Case
+
+    number = Case.objects.order_by("-pk").values_list("number", flat=True).first() or ""
+
+    def path(q):
+        return "/api/map/search/?" + urlencode({"q": q})
+
+    out = (
+        []
+        if cases_only
+        else [
+            ("search: 东城 (every kind)", path("东城")),
+            ("search: 路 (every kind, many hits)", path("路")),
+        ]
+    )
+    if number:
+        out += [
+            (f"search: case number start {number[:8]}", path(number[:8])),
+            (f"search: case number end {number[-4:]}", path(number[-4:])),
+        ]
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cases", type=int, default=1_000_000)
@@ -172,6 +199,7 @@ def run(stack, args) -> int:
         ("cases: open, points (a grid cell, zoom 17)", path("cases", bbox=grid, zoom=17)),
         ("cases: 12 months, density (zoom 14)", path("cases", bbox=street, zoom=14, history=1)),
     ]
+    requests += search_requests()
     say(
         f"\n== demo scale, through gunicorn as leader, {args.reps} requests each  "
         f"[{_stack.load_note()}]"
@@ -190,7 +218,7 @@ def run(stack, args) -> int:
     say(f"case densities (all months): {rows:,} squares in {seconds:.1f} s")
     rows, seconds = timed(density.refresh_recent)
     say(f"case densities (15-minute task, last two months): {rows:,} squares in {seconds:.1f} s")
-    big = [r for r in requests if r[0].startswith("cases")]
+    big = [r for r in requests if r[0].startswith("cases")] + search_requests(cases_only=True)
     say(f"== {args.cases:,} cases, through gunicorn as leader  [{_stack.load_note()}]")
     million = measure(stack, cookie, big, args.reps, args.workers)
     street_worst = max(v for k, v in million.items() if "zoom 14" in k)
