@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from streetbrain.core import audit
 from streetbrain.core.models import Department, User
 
-from . import intake
+from . import intake, numbers
 from .intake import ReportInput
 from .models import (
     CLOCK_STATES,
@@ -125,8 +125,7 @@ def _attach(case: Case, files, *, event=None, report=None) -> list[Attachment]:
 
 
 def _number(case: Case) -> str:
-    local = timezone.localtime(case.reported_at)
-    return f"{local:%Y%m%d}{case.pk:07d}"
+    return numbers.number(case.reported_at, case.pk)
 
 
 def _notify(users, case: Case, kind: str, now: dt.datetime) -> int:

@@ -35,7 +35,7 @@ from shapely.geometry import shape
 from streetbrain.core.audit import log_bulk
 from streetbrain.core.models import Department, OrgUnit, User
 
-from . import demo_synth, intake, synth_texts
+from . import demo_synth, intake, numbers, synth_texts
 from .models import ApiKey, Case, CaseEvent, Report, Sensor, TrainingExample
 
 DEMO_API_KEY = "streetbrain-demo-key"  # the documented demo key
@@ -449,7 +449,6 @@ def _write_cases(history: demo_synth.History, lk: dict, sensors: dict) -> list[C
     units, classes, standards = lk["units"], lk["classes"], lk["standards"]
     communities = {u.parent.code: u.parent_id for u in units.values() if u.parent_id}
     first_pk = _next_pk(Case)
-    zone = timezone.get_current_timezone()
     make = _Builder(Case)
     grid_field = Case._meta.get_field("org_unit")
 
@@ -459,11 +458,10 @@ def _write_cases(history: demo_synth.History, lk: dict, sensors: dict) -> list[C
     objs = []
     for i, c in enumerate(history.cases):
         pk = first_pk + i
-        local = c.reported_at.astimezone(zone)  # as actions._number numbers them
         unit = units[c.grid]
         case = make(
             id=pk,
-            number=f"{local:%Y%m%d}{pk:07d}",
+            number=numbers.number(c.reported_at, pk),
             title=c.title[:200],
             description=c.description,
             state=c.state,

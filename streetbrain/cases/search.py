@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from streetbrain.core.search import SearchProvider, register
 
+from . import numbers
 from .models import Case
 
 
@@ -13,7 +14,7 @@ def _number(q: str):
     # A whole case number finds exactly that case; a shorter run of digits its tail too
     # (people read out the last digits on the phone).
     if q.isdigit() and len(q) >= 4:
-        return Q(number=q) if len(q) >= 15 else Q(number__endswith=q)
+        return Q(number=q) if len(q) >= 15 else numbers.tail_q(q)
     return None
 
 

@@ -251,13 +251,14 @@ def _enterprises(user, q: str, limit: int) -> list[dict]:
 def _cases(user, q: str, limit: int) -> list[dict]:
     """Cases by their number: the whole number, its beginning, or (four digits or more) its
     end, as people read out the last digits on the phone."""
+    from streetbrain.cases import numbers
     from streetbrain.cases.models import Case
 
     if not q.isdigit():
         return []
     cond = Q(number__startswith=q)
     if len(q) >= 4:
-        cond |= Q(number__endswith=q)
+        cond |= numbers.tail_q(q)
     rank = Cond(
         When(number=q, then=Value(EXACT)),
         When(number__startswith=q, then=Value(PREFIX)),
