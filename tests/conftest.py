@@ -196,6 +196,20 @@ def case_world(tree, departments, make_user, settings, case_model_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (简体中文). Django's LocaleMiddleware
+    activates a request's language for the thread and leaves it active, so without this an
+    English request in one test would make the next test's messages English (an order
+    dependence xdist exposed)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_case_refdata():
     """Rolled-back test transactions send no signals: start each test with a fresh snapshot of
     the cases' reference data (classes, routing rules, time limits) and no checked api keys."""

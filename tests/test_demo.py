@@ -82,15 +82,31 @@ def test_departments_and_accounts(demo_district):
         "gridworker": ["gridworker"],
         "handler": ["handler"],
         "building": ["building"],
+        "community_leader": ["leader"],
     }
     assert User.objects.get(username="admin").is_superuser
+    community_leader = User.objects.get(username="community_leader")
+    assert (community_leader.org_unit.level, community_leader.org_unit.name) == (
+        "community",
+        "江城社区",
+    )
     assert User.objects.get(username="gridworker").org_unit.level == "grid"
     assert User.objects.get(username="handler").department.code == "cg"
 
 
 @pytest.mark.parametrize(
     "username",
-    ["admin", "leader", "acceptor", "shiftlead", "dispatcher", "gridworker", "handler", "building"],
+    [
+        "admin",
+        "leader",
+        "acceptor",
+        "shiftlead",
+        "dispatcher",
+        "gridworker",
+        "handler",
+        "building",
+        "community_leader",
+    ],
 )
 def test_every_demo_account_logs_in_to_a_chinese_home(client, demo_district, username):
     response = client.post(reverse("login"), {"username": username, "password": "streetbrain-demo"})
@@ -117,7 +133,7 @@ def test_key_figures_precomputed(demo_district):
     assert figures["communities"] == 17
     assert figures["grids"] == OrgUnit.objects.filter(level="grid").count()
     assert 10 < figures["area_km2"] < 16
-    assert figures["users"] == 8
+    assert figures["users"] == 9
 
 
 def test_demo_load_is_audited_and_idempotent(demo_district, capsys):

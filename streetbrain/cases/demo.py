@@ -200,11 +200,10 @@ def world_from_db() -> tuple[demo_synth.World, dict]:
             "org_unit", "department"
         )
     }
-    accounts = {
-        role: (username, users[username].display_name or username)
-        for username, _name, role, _dept in ACCOUNTS
-        if role and username in users
-    }
+    accounts: dict = {}  # the first account of each role acts for it in the history
+    for username, _name, role, _dept in ACCOUNTS:
+        if role and username in users:
+            accounts.setdefault(role, (username, users[username].display_name or username))
     gridworker = users.get("gridworker")
     handler = users.get("handler")
     default_amount, default_unit = intake.default_limit()

@@ -2011,7 +2011,10 @@ def world_from_files() -> World:
     departments = {code: name for code, name, _kind, _phone in DEPARTMENTS}
     for c in district.communities:
         departments[f"sq-{c.code[-3:]}"] = f"{c.name}居委会"
-    accounts = {role: (user, name) for user, name, role, _d in ACCOUNTS if role}
+    accounts: dict = {}  # the first account of each role acts for it in the history
+    for user, name, role, _d in ACCOUNTS:
+        if role:
+            accounts.setdefault(role, (user, name))
     return World(
         grids=grids,
         classes=classes_from_files(),

@@ -135,10 +135,14 @@ def load_departments(ctx: DemoContext, street: OrgUnit) -> None:
     ctx.say(f"departments: {Department.objects.count()}")
 
 
-def _first_grid(street: OrgUnit) -> OrgUnit:
+def _jiangcheng(street: OrgUnit) -> OrgUnit:
+    """江城社区, the community the community-level accounts work in."""
     community = OrgUnit.objects.filter(parent=street, name="江城社区").first()
-    community = community or street.children.order_by("code").first()
-    return community.children.order_by("code").first()
+    return community or street.children.order_by("code").first()
+
+
+def _first_grid(street: OrgUnit) -> OrgUnit:
+    return _jiangcheng(street).children.order_by("code").first()
 
 
 ACCOUNTS = [
@@ -151,18 +155,22 @@ ACCOUNTS = [
     ("gridworker", "刘洋", "gridworker", None),  # scoped to one grid cell
     ("handler", "赵磊", "handler", "cg"),  # 城管 handler: sees what is dispatched to 城管
     ("building", "孙丽", "building", None),
+    # A leader of one community (江城社区): sees its figures, registers and cases only.
+    ("community_leader", "周敏", "leader", None),
 ]
+
+# Accounts scoped below the street; every other account works for the whole street.
+SCOPES = {"gridworker": _first_grid, "community_leader": _jiangcheng}
 
 
 def load_accounts(ctx: DemoContext, street: OrgUnit) -> None:
-    grid = _first_grid(street)
     for username, full_name, role, dept_code in ACCOUNTS:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User(username=username)
             user.set_password(ctx.password)
         user.display_name = full_name
-        user.org_unit = grid if role == "gridworker" else street
+        user.org_unit = SCOPES[username](street) if username in SCOPES else street
         user.department = Department.objects.get(code=dept_code) if dept_code else None
         user.is_superuser = user.is_staff = role is None
         user.save()
