@@ -67,11 +67,10 @@ def main() -> int:
 def prepare(stack, args) -> None:
     import bench_evaluation
 
-    from streetbrain.cases import evaluation
-    from streetbrain.cockpit import density
+    from streetbrain.cases import density, evaluation
     from streetbrain.core import demo as core_demo
-    from streetbrain.core.actions import refresh_key_figures
     from streetbrain.core.audit import audit_context
+    from streetbrain.core.figures import refresh_key_figures
     from streetbrain.registry import demo as registry_demo
 
     for name, fn in (

@@ -59,8 +59,8 @@ def run(args, var: Path) -> int:
     from django.db import connection
 
     from streetbrain.core import demo as core_demo
-    from streetbrain.core.actions import refresh_key_figures
     from streetbrain.core.audit import audit_context
+    from streetbrain.core.figures import refresh_key_figures
     from streetbrain.core.models import ChangeLogEntry
 
     print(

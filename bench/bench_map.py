@@ -159,7 +159,7 @@ def run(stack, args) -> int:
     from django.db import connection
     from django.test import Client
 
-    from streetbrain.cockpit import density
+    from streetbrain.cases import density
     from streetbrain.core import demo as core_demo
     from streetbrain.core.audit import audit_context
     from streetbrain.core.models import User

@@ -1,3 +1,6 @@
+"""The project's URLs: the core's pages and API, the schema and the admin; every app's pages
+and API where it mounts them (``UrlMount`` in its ``extensions.py``)."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -5,21 +8,21 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from streetbrain.core import extension_points as ep
 from streetbrain.core import views as core_views
 from streetbrain.core.api import views as core_api
 
 admin.site.site_header = "StreetBrain 街道大脑"
 admin.site.site_title = "StreetBrain"
 
+mounts = ep.items(ep.UrlMount)
+
 api_patterns = [
     path("", core_api.api_root, name="root"),
     path("auth/token/", core_api.obtain_token, name="token"),
     path("search/", core_api.global_search, name="search"),
     path("core/", include("streetbrain.core.api.urls")),
-    path("registry/", include("streetbrain.registry.api.urls")),
-    path("cases/", include("streetbrain.cases.api.urls")),
-    path("map/", include("streetbrain.cockpit.api_urls")),
-    path("economy/", include("streetbrain.economy.api.urls")),
+    *(path(m.prefix, include(m.urls)) for m in mounts if m.api),
 ]
 
 urlpatterns = [
@@ -45,12 +48,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("core/", include("streetbrain.core.urls")),
-    path("registry/", include("streetbrain.registry.urls")),
-    path("cases/", include("streetbrain.cases.urls")),
-    path("", include("streetbrain.cockpit.urls")),
-    path("economy/", include("streetbrain.economy.urls")),
-    path("report/", include("streetbrain.cases.urls_public")),
-    path("open311/v2/", include("streetbrain.cases.open311.urls")),
+    *(path(m.prefix, include(m.urls)) for m in mounts if not m.api),
     path("api/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

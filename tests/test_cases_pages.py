@@ -938,7 +938,7 @@ def test_search_finds_cases_by_number_and_title_within_the_scope(world, client):
 
 
 def test_key_figures(world, make_user):
-    from streetbrain.core.actions import key_figures_for, refresh_key_figures
+    from streetbrain.core.figures import key_figures_for, refresh_key_figures
 
     u = world["users"]
     submit()

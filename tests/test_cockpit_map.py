@@ -9,7 +9,8 @@ from django.test import Client
 
 from streetbrain.cases import actions
 from streetbrain.cases.intake import ReportInput
-from streetbrain.cockpit import basemaps, gcj02, layers
+from streetbrain.core import extension_points as ep
+from streetbrain.core.maps import basemaps, gcj02, layers
 from streetbrain.registry.models import Building
 
 EAST = (121.61, 29.865)  # 东城社区第1网格
@@ -183,7 +184,7 @@ def test_facilities_are_bins_from_afar_and_points_with_their_class_close_up(worl
 
 
 def test_no_layer_draws_residents(world):
-    assert not any("resident" in name for name in layers.LAYERS)
+    assert not any("resident" in layer.key for layer in ep.items(ep.MapLayer))
 
 
 def test_gcj02_shifts_points_about_half_a_kilometre_here_and_nothing_abroad():
@@ -221,8 +222,8 @@ def test_base_maps_and_their_image_hosts():
 
 
 def test_the_history_comes_from_precomputed_densities_and_matches_the_cases(world):
-    from streetbrain.cockpit import density
-    from streetbrain.cockpit.models import CaseDensity
+    from streetbrain.cases import density
+    from streetbrain.cases.models import CaseDensity
 
     assert density.refresh() == CaseDensity.objects.count() > 0
     rows = sorted(CaseDensity.objects.values_list("month", "bx", "by", "cases"))
@@ -248,7 +249,7 @@ def test_the_densities_task_and_command(world):
 
     from django.core.management import call_command
 
-    from streetbrain.cockpit.models import CaseDensity
+    from streetbrain.cases.models import CaseDensity
     from streetbrain.cockpit.tasks import refresh_density
 
     assert refresh_density() == CaseDensity.objects.count() > 0

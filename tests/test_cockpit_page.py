@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from streetbrain.cases import actions, evaluation
 from streetbrain.cases.intake import ReportInput
-from streetbrain.cockpit import figures
-from streetbrain.core.actions import refresh_key_figures
+from streetbrain.cockpit import panels
+from streetbrain.core.figures import refresh_key_figures
 
 EAST = (121.61, 29.865)
 RIVER = (121.63, 29.865)
@@ -48,8 +48,10 @@ def world(case_world):
 def test_the_leader_sees_todays_cases_with_links_to_their_lists(world):
     response = client_for(world["users"]["leader"]).get("/cockpit/")
     assert response.status_code == 200
-    cockpit = response.context["cockpit"]
-    tiles = {t.key: t for t in cockpit.cases}
+    shown = {p.key: p for p in response.context["panels"]}
+    # The domains' panels in their declared order (the test app's wells come after them).
+    assert list(shown)[:5] == ["cases", "feed", "community", "class", "people"]
+    tiles = {t.key: t for t in shown["cases"].context["tiles"]}
     assert tiles["today"].value == 2 and tiles["open"].value == 2
     assert tiles["overdue"].value == 0
     assert tiles["today"].url == "/cases/?period=today"
@@ -57,7 +59,7 @@ def test_the_leader_sees_todays_cases_with_links_to_their_lists(world):
     html = response.content.decode()
     assert 'href="/cases/?period=today"' in html
     assert 'id="chart-community"' in html and "streetbrain/cockpit.js" in html
-    classes = response.context["charts"]["byClass"]
+    classes = response.context["cockpit_charts"]["chart-class"]["items"]
     assert [(c["name"], c["value"]) for c in classes] == [
         (world["reports"][0].case.component_class.major_name, 2)
     ]
@@ -117,15 +119,18 @@ def test_the_building_economy_appears_once_it_has_figures(world):
         unit_path=tower.org_unit.path,
         tax_total_12m=Decimal("150000000"),
     )
-    cockpit = figures.gather(world["users"]["leader"])
-    assert cockpit.economy_month == month
-    tiles = {t.key: t.value for t in cockpit.economy}
+    _unit, shown = panels.gather(world["users"]["leader"])
+    economy_panel = next(p.context for p in shown if p.key == "economy")
+    assert economy_panel["month"] == month
+    tiles = {t.key: t.value for t in economy_panel["tiles"]}
     assert tiles["occupancy"] == 0.82 and tiles["absorption"] == 40000.0
-    assert cockpit.absorption == {"done": 40000.0, "target": 80000, "share": 0.5}
-    assert [(b["name"], b["yi"]) for b in cockpit.yi_buildings] == [(tower.building.name, True)]
+    assert economy_panel["absorption"] == {"done": 40000.0, "target": 80000, "share": 0.5}
+    assert [(b["name"], b["yi"]) for b in economy_panel["yi_buildings"]] == [
+        (tower.building.name, True)
+    ]
     html = client_for(world["users"]["leader"]).get("/cockpit/").content.decode()
     assert "亿元楼宇" in html and "1.50 亿元" in html
 
 
 def test_no_unit_no_cockpit(db, make_user):
-    assert figures.gather(make_user("floating")) is None
+    assert panels.gather(make_user("floating")) == (None, [])

@@ -9,7 +9,7 @@ from django.urls import reverse
 from shapely.geometry import Point, shape
 
 from streetbrain.core import demo
-from streetbrain.core.actions import refresh_key_figures
+from streetbrain.core.figures import refresh_key_figures
 from streetbrain.core.geo_lookup import invalidate, locate_point
 from streetbrain.core.models import ChangeLogEntry, Department, KeyFigure, OrgUnit, User
 

@@ -295,10 +295,12 @@ def test_enterprise_profile(client, eco):
     kinds = [e.kind for e in response.context["events"]]
     assert EnterpriseEvent.Kind.MOVE_IN in kinds and EnterpriseEvent.Kind.WARNING_RAISED in kinds
     assert eco["warning"].get_absolute_url() in body
-    # The leader may see cases: the section is there (no cases yet); a specialist may not.
+    # The leader may see cases: the case engine's section is there (no cases yet); a
+    # specialist may not see cases, and gets no section.
+    assert [p["key"] for p in response.context["related_panels"]] == ["cases.enterprise"]
     assert response.context["cases"] == {"direct": [], "at_buildings": []}
     response = page(client, eco["users"]["specialist"], "economy:enterprise_detail", soft.pk)
-    assert response.context["cases"] is None and 'id="cases"' not in text(response)
+    assert response.context["related_panels"] == [] and 'id="cases"' not in text(response)
 
 
 def test_enterprise_profile_shows_cases_at_its_building(client, eco):

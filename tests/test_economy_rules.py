@@ -297,11 +297,13 @@ def test_assessment_of_warnings_against_move_outs():
     assert (empty.precision, empty.recall, empty.median_lead) == (None, None, None)
 
 
-def test_nightly_task_refreshes_figures_and_raises_warnings(history, settings):
+def test_nightly_task_refreshes_figures_and_raises_warnings(history):
+    from streetbrain.celery import app
     from streetbrain.economy import tasks
     from streetbrain.economy.models import MonthlyFigure
 
-    assert settings.CELERY_BEAT_SCHEDULE["economy-nightly"]["task"] == tasks.nightly.name
+    # Declared by the economy (a PeriodicTask in its extensions.py), scheduled by the core.
+    assert app.conf.beat_schedule["economy-nightly"]["task"] == tasks.nightly.name
     done = tasks.nightly()
     assert done["figures"] == MonthlyFigure.objects.count() > 0
     # The last complete month: 甲软件's tax had fallen one quarter only, but its lease ends soon.

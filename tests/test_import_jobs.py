@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from streetbrain.core import actions, dataio
+from streetbrain.core import dataio, importjobs
 from streetbrain.core.dataio_views import ObjectImportView
 from streetbrain.core.models import ChangeLogEntry, ImportJob
 from streetbrain.core.tasks import run_import_job
@@ -86,8 +86,8 @@ def test_job_goes_from_queued_to_done_with_progress(
 
     # Every progress write is committed on the job row as the task goes (throttle off here).
     seen = []
-    monkeypatch.setattr(actions, "PROGRESS_INTERVAL", 0)
-    make_writer = actions._progress_writer
+    monkeypatch.setattr(importjobs, "PROGRESS_INTERVAL", 0)
+    make_writer = importjobs._progress_writer
 
     def spy(job_id):
         write = make_writer(job_id)
@@ -99,7 +99,7 @@ def test_job_goes_from_queued_to_done_with_progress(
 
         return recorded
 
-    monkeypatch.setattr(actions, "_progress_writer", spy)
+    monkeypatch.setattr(importjobs, "_progress_writer", spy)
     assert len(callbacks) == 1
     callbacks[0]()
 
@@ -201,7 +201,7 @@ def test_failing_task_marks_the_job_failed(
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(dataio, "run_import", broken)
-    with caplog.at_level("ERROR", logger="streetbrain.core.actions"):
+    with caplog.at_level("ERROR", logger="streetbrain.core.importjobs"):
         callbacks[0]()
     job = ImportJob.objects.get()
     assert job.status == "failed" and job.finished_at and not job.ok
@@ -291,7 +291,7 @@ def test_confirmed_check_is_imported_once(
     assert 'name="token"' not in html and confirmed.url in html
     # A second confirmation of the same check (a second tab) is refused.
     assert client.post(IMPORT_URL, {"token": token}).status_code == 400
-    assert actions.confirm_import_job(checked, worker) is None
+    assert importjobs.confirm_import_job(checked, worker) is None
     assert ImportJob.objects.filter(dry_run=False).count() == 1
     # The import page lists the user's recent jobs.
     page = client.get(IMPORT_URL).content.decode()
@@ -323,7 +323,7 @@ def test_job_runs_on_a_real_worker_and_its_progress_is_visible(
     client.force_login(worker_user)
 
     written, release, finished = threading.Event(), threading.Event(), threading.Event()
-    make_writer = actions._progress_writer
+    make_writer = importjobs._progress_writer
     main_thread = threading.get_ident()
 
     def held(job_id):
@@ -342,7 +342,7 @@ def test_job_runs_on_a_real_worker_and_its_progress_is_visible(
         if sender is not None and sender.name == run_import_job.name:
             finished.set()
 
-    monkeypatch.setattr(actions, "_progress_writer", held)
+    monkeypatch.setattr(importjobs, "_progress_writer", held)
     task_postrun.connect(on_postrun, weak=False)
     url = "redis://127.0.0.1:6379/15"
     app.conf.update(

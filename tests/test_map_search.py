@@ -12,8 +12,9 @@ from django.test import Client
 
 from streetbrain.cases import actions
 from streetbrain.cases.intake import ReportInput
-from streetbrain.cockpit import gcj02, places
+from streetbrain.core import search
 from streetbrain.core.identifiers import credit_check_char
+from streetbrain.core.maps import gcj02
 from streetbrain.registry.models import (
     Building,
     ComponentClass,
@@ -316,7 +317,7 @@ def test_the_limit_defaults_to_20_and_holds(world):
     for i in range(60):
         shop(f"东城小店{i:02d}", world["east_grid"], *EAST, 100 + i)
     client = client_for(world["users"]["leader"])
-    assert len(results(client, "东城")) == places.DEFAULT_LIMIT
+    assert len(results(client, "东城")) == search.MAP_DEFAULT_LIMIT
     assert len(results(client, "东城", limit=50)) == 50
     assert len(results(client, "东城", limit=1)) == 1
 
@@ -335,7 +336,7 @@ def test_a_search_costs_one_query_per_kind_however_many_rows_match(world):
         counts.append(sum("LIKE" in q["sql"] for q in ctx.captured_queries))
     # communities, grids, buildings, towers, shops, landmarks, facilities, enterprises; no
     # case number looks like 东城.
-    assert counts == [len(places.KINDS) - 1] * 2
+    assert counts == [len(search.providers(world["users"]["leader"], on_map=True)) - 1] * 2
 
 
 def test_anonymous_users_are_refused_and_the_endpoint_is_in_the_schema(world):

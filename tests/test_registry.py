@@ -392,7 +392,7 @@ def test_search_scoped_and_exact(client, registry, east_worker, tree, make_user)
 
 
 def test_registry_index_and_figures(client, registry, tree, make_user):
-    from streetbrain.core.actions import refresh_key_figures
+    from streetbrain.core.figures import refresh_key_figures
     from streetbrain.core.models import KeyFigure
 
     refresh_key_figures()

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from streetbrain.core.actions import refresh_key_figures
 from streetbrain.core.audit import audit_context
+from streetbrain.core.figures import refresh_key_figures
 from streetbrain.core.models import ChangeLogEntry, Department, KeyFigure, OrgUnit, User
 from streetbrain.core.scoping import ancestor_paths, scope_q
 
@@ -291,7 +291,7 @@ def test_locate_respects_scope(api_client, tree, make_user):
 
 
 def test_home_figures_link_only_to_lists_the_user_may_open(client, tree, departments, make_user):
-    from streetbrain.core.actions import refresh_key_figures
+    from streetbrain.core.figures import refresh_key_figures
 
     refresh_key_figures()
     handler = make_user("h2", role="handler", unit=tree["street"], department=departments["urban"])

@@ -54,11 +54,12 @@ PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif", "image/heic
 def _role_of(user) -> str:
     if user is None:
         return ""
-    from streetbrain.core.roles import ROLES
+    from streetbrain.core.roles import roles
 
+    declared = roles()
     names = [g.name for g in user.groups.all()] if user.pk else []
     for name in names:
-        if name in ROLES:
+        if name in declared:
             return name
     return "admin" if user.is_superuser else ""
 

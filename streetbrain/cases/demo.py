@@ -35,7 +35,7 @@ from shapely.geometry import shape
 from streetbrain.core.audit import log_bulk
 from streetbrain.core.models import Department, OrgUnit, User
 
-from . import demo_synth, intake, numbers, synth_texts
+from . import demo_synth, density, intake, numbers, synth_texts
 from .models import ApiKey, Case, CaseEvent, Report, Sensor, TrainingExample
 
 DEMO_API_KEY = "streetbrain-demo-key"  # the documented demo key
@@ -78,6 +78,7 @@ def load(
     with transaction.atomic():
         _load(ctx, clock, scale, now, background_training)
     clock.step("evaluation figures", refresh_evaluation)  # while the classifier trains
+    clock.step("map densities", lambda: f"{density.refresh():,} squares")
     clock.step("classifier", clock.trainer.finish)
     clock.total()
 

@@ -4,49 +4,42 @@ open cases, overdue cases and the cases reported today."""
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from streetbrain.core.figures import Figure, count_per_unit, register
+from streetbrain.core.extension_points import Figure
+from streetbrain.core.figures import count_per_unit
 
-
-def _cases():
-    from .models import Case
-
-    return Case.objects.all()
+from .models import OPEN_STATES, Case
 
 
 def open_cases(units):
-    from .models import OPEN_STATES
-
-    return count_per_unit(_cases().filter(state__in=OPEN_STATES), units)
+    return count_per_unit(Case.objects.filter(state__in=OPEN_STATES), units)
 
 
 def overdue_cases(units):
     """Open cases with a red light (the list's 超期 view and ``overdue`` filter)."""
-    from .models import OPEN_STATES, Case
-
-    return count_per_unit(_cases().filter(state__in=OPEN_STATES, light=Case.Light.RED), units)
+    return count_per_unit(Case.objects.filter(state__in=OPEN_STATES, light=Case.Light.RED), units)
 
 
 def cases_today(units):
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    return count_per_unit(_cases().filter(reported_at__gte=start), units)
+    return count_per_unit(Case.objects.filter(reported_at__gte=start), units)
 
 
-for order, (key, label, compute) in enumerate(
-    [
-        ("cases_open", _("Open cases"), open_cases),
-        ("cases_overdue", _("Overdue cases"), overdue_cases),
-        ("cases_today", _("Cases reported today"), cases_today),
-    ]
-):
-    register(
-        Figure(
-            key,
-            label,
-            "",
-            compute,
-            "cases:index",
-            55 + order,
-            permission="cases.view_case",
-            unit_scope_only=True,
-        )
+FIGURES = [
+    Figure(
+        key,
+        label,
+        "",
+        compute,
+        "cases:index",
+        55 + order,
+        permission="cases.view_case",
+        unit_scope_only=True,
     )
+    for order, (key, label, compute) in enumerate(
+        [
+            ("cases_open", _("Open cases"), open_cases),
+            ("cases_overdue", _("Overdue cases"), overdue_cases),
+            ("cases_today", _("Cases reported today"), cases_today),
+        ]
+    )
+]

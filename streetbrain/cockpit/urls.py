@@ -7,5 +7,6 @@ app_name = "cockpit"
 urlpatterns = [
     path("map/", views.MapView.as_view(), name="map"),
     path("cockpit/", views.CockpitView.as_view(), name="index"),
-    path("cockpit/feed/", views.FeedView.as_view(), name="feed"),
+    # A polling panel's body, e.g. /cockpit/feed/ (the new reports).
+    path("cockpit/<slug:key>/", views.PanelView.as_view(), name="panel"),
 ]

@@ -1,13 +1,14 @@
-"""The one map's page and its layer endpoints."""
+"""The one map's page, its layer and search endpoints, and the cockpit: all of them read the
+apps' declarations (``core.extension_points``), never an app's models."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -15,11 +16,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from streetbrain.core import extension_points as ep
+from streetbrain.core import search
+from streetbrain.core.maps import basemaps, layers
 from streetbrain.core.models import OrgUnit
 
-from . import basemaps, figures, layers, places
-
-FEED_SIZE = 12
+from . import panels
 
 
 def basemap() -> dict:
@@ -45,61 +47,62 @@ class MapView(LoginRequiredMixin, TemplateView):
         units = OrgUnit.objects.restrict(user).filter(
             level__in=[OrgUnit.Level.COMMUNITY, OrgUnit.Level.GRID]
         )
+        for layer in available:
+            if layer.controls_context is not None:
+                ctx.update(layer.controls_context())
         ctx.update(
             layers=available,
-            default_on={"street", "grids", "buildings", "cases"},
+            default_on={layer.key for layer in available if layer.default_on},
+            controls=[layer.controls for layer in available if layer.controls],
+            legends=[layer.legend for layer in available if layer.legend],
             communities=units.filter(level=OrgUnit.Level.COMMUNITY).order_by("path"),
             grids=units.filter(level=OrgUnit.Level.GRID).select_related("parent").order_by("path"),
             basemap=basemap(),
             case_point_zoom=settings.COCKPIT_CASE_POINT_ZOOM,
-            states=_case_states(),
         )
         return ctx
 
 
-def _case_states() -> list[tuple[str, str]]:
-    try:
-        from streetbrain.cases.models import State
-    except ImportError:  # the case engine is not installed
-        return []
-    return list(State.choices)
-
-
 class CockpitView(LoginRequiredMixin, TemplateView):
     """驾驶舱: the leader's and the command centre's dashboard; ``?wall=1`` for the wall
-    screen (1920×1080, no menus)."""
+    screen (1920×1080, no menus). Its panels are the apps' (``CockpitPanel``)."""
 
     template_name = "cockpit/index.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        cockpit = figures.gather(self.request.user)
-        if cockpit is None or not (cockpit.cases or cockpit.economy or cockpit.people):
+        unit, shown = panels.gather(self.request.user, self.request)
+        if unit is None or not shown:
             raise PermissionDenied
         ctx.update(
-            cockpit=cockpit,
-            charts=cockpit.charts(),
+            unit=unit,
+            panels=shown,
+            cockpit_charts=panels.charts(shown),
             wall=self.request.GET.get("wall") == "1",
             now=timezone.localtime(),
         )
         return ctx
 
 
-class FeedView(LoginRequiredMixin, TemplateView):
-    """The newest reports in the user's scope (the cockpit polls it)."""
+class PanelView(LoginRequiredMixin, View):
+    """One cockpit panel's body, for the panels that poll (``/cockpit/feed/``: the new
+    reports every 15 seconds)."""
 
-    template_name = "cockpit/_feed.html"
-
-    def get_context_data(self, **kwargs):
-        from streetbrain.cases.models import Report
-
-        ctx = super().get_context_data(**kwargs)
-        ctx["reports"] = list(
-            Report.objects.restrict(self.request.user)
-            .select_related("case__org_unit")
-            .order_by("-received_at", "-pk")[:FEED_SIZE]
+    def get(self, request, key: str):
+        declared = ep.registry.get(ep.CockpitPanel, key)
+        if declared is None:
+            raise Http404
+        if not ep.may(request.user, declared.permission):
+            raise PermissionDenied
+        unit = panels.home_unit(request.user)
+        panel = (
+            panels.render(declared, request.user, unit, timezone.localdate(), request)
+            if unit is not None
+            else None
         )
-        return ctx
+        if panel is None:
+            raise Http404
+        return HttpResponse(panel.html)
 
 
 class LayerListView(APIView):
@@ -116,9 +119,12 @@ class LayerListView(APIView):
             {
                 "layers": [
                     {
-                        "name": layer.name,
+                        "name": layer.key,
                         "label": str(layer.label),
                         "attribution": layer.attribution,
+                        "style": layer.style,
+                        "color": layer.color,
+                        "default_on": layer.default_on,
                     }
                     for layer in layers.available(request.user)
                 ],
@@ -156,20 +162,17 @@ class LayerView(APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request, name: str):
-        layer = layers.LAYERS.get(name)
+        layer = layers.layer(name)
         if layer is None:
             raise Http404
         user = request.user
-        if not (user.is_superuser or user.has_perm(layer.permission)):
+        if not ep.may(user, layer.permission):
             raise PermissionDenied
         try:
             params = layers.Params.parse(request.query_params)
         except ValidationError as exc:
             return Response(exc.message_dict, status=400)
-        data = layer.build(user, params)
-        if layer.attribution:
-            data.setdefault("attribution", layer.attribution)
-        response = Response(data)
+        response = Response(layers.build(layer, user, params))
         response["Cache-Control"] = "private, max-age=30"
         return response
 
@@ -181,14 +184,14 @@ class PlaceSearchQuery(serializers.Serializer):
         required=False,
         allow_blank=True,
         trim_whitespace=True,
-        max_length=places.MAX_QUERY,
+        max_length=search.MAX_QUERY,
         help_text="a place's name, address or code, a credit code, a case number",
     )
     limit = serializers.IntegerField(
         required=False,
         min_value=1,
-        max_value=places.MAX_LIMIT,
-        default=places.DEFAULT_LIMIT,
+        max_value=search.MAP_MAX_LIMIT,
+        default=search.MAP_DEFAULT_LIMIT,
         help_text="at most this many results",
     )
     coords = serializers.ChoiceField(
@@ -196,8 +199,13 @@ class PlaceSearchQuery(serializers.Serializer):
     )
 
 
+def _map_kinds() -> list[str]:
+    kinds = [p for p in ep.items(ep.SearchProvider) if p.map_kind]
+    return [p.map_kind for p in sorted(kinds, key=lambda p: (p.map_order or p.order, p.key))]
+
+
 class PlaceSchema(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=list(places.KINDS))
+    kind = serializers.ChoiceField(choices=[])
     kind_label = serializers.CharField()
     name = serializers.CharField()
     detail = serializers.CharField()
@@ -209,6 +217,11 @@ class PlaceSchema(serializers.Serializer):
     )  # fmt: skip
     url = serializers.CharField(help_text="the place's page; empty when it has none")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The kinds are the apps' (their search providers on the map), known after start-up.
+        self.fields["kind"].choices = _map_kinds()
+
 
 class PlaceSearchSchema(serializers.Serializer):
     q = serializers.CharField()
@@ -217,7 +230,7 @@ class PlaceSearchSchema(serializers.Serializer):
 
 class PlaceSearchView(APIView):
     """``/api/map/search/?q=``: places to fly to on the one map, of the kinds and in the
-    scope the user may see (``places.py``)."""
+    scope the user may see (``core/search.py``)."""
 
     permission_classes = [IsAuthenticated]
 
@@ -232,7 +245,7 @@ class PlaceSearchView(APIView):
         query = PlaceSearchQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         q = query.validated_data.get("q", "")
-        results = places.search(
+        results = search.places(
             request.user,
             q,
             limit=query.validated_data["limit"],

@@ -2,6 +2,14 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def sync_roles_after_migrate(sender, app_config=None, using="default", **kwargs):
+    from .audit import audit_context
+    from .roles import sync_roles
+
+    with audit_context(source="system", reason="sync roles after migrate"):
+        sync_roles(strict=False)
+
+
 class CoreConfig(AppConfig):
     name = "streetbrain.core"
     label = "core"
@@ -10,10 +18,15 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from . import audit, geo_lookup, roles
+        from . import audit, checks, extension_points, filtersets, geo_lookup, tasks
         from .models import OrgUnit
 
+        # Every app's extensions.py: its map layers, search, cockpit panels, menu, roles …
+        extension_points.autodiscover()
+        filtersets.refresh_extra_filters()
+        tasks.schedule_periodic_tasks()
+        checks.register()
         audit.connect_signals()
         post_save.connect(geo_lookup.invalidate, sender=OrgUnit, dispatch_uid="grid_locator")
         post_delete.connect(geo_lookup.invalidate, sender=OrgUnit, dispatch_uid="grid_locator_d")
-        post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="sync_roles")
+        post_migrate.connect(sync_roles_after_migrate, dispatch_uid="sync_roles")

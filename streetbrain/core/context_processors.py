@@ -2,29 +2,16 @@ from django.conf import settings
 
 import streetbrain
 
-from .navigation import DOMAINS
+from . import navigation
 
 
 def platform(request):
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
     return {
         "STREETBRAIN_VERSION": streetbrain.__version__,
         "STREETBRAIN_DEMO": settings.STREETBRAIN.get("DEMO", False),
-        "NAV_DOMAINS": DOMAINS,
-        "UNREAD_NOTIFICATIONS": _unread_notifications(request),
+        # Functions: evaluated only by the pages that show the menu and the top bar.
+        "NAV_DOMAINS": (lambda: navigation.entries(user, "domains")) if signed_in else list,
+        "HEADER_LINKS": (lambda: navigation.header_links(user)) if signed_in else list,
     }
-
-
-def _unread_notifications(request):
-    """The user's unread case notifications for the header badge: counted (one indexed query)
-    only when a page shows it; None where there are none to count (anonymous, no cases app)."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not hasattr(user, "case_notifications"):
-        return None
-    cache = {}
-
-    def count() -> int:
-        if "n" not in cache:
-            cache["n"] = user.case_notifications.filter(read_at__isnull=True).count()
-        return cache["n"]
-
-    return count

@@ -50,6 +50,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import audit, protected
+from . import extension_points as ep
 from .scoping import permission_name
 
 RECORD_ID_HEADER = "系统编号"
@@ -928,16 +929,29 @@ class ImportSpec:
     def export_headers(self) -> list[str]:
         return self.headers + ([RECORD_ID_HEADER] if self.uses_record_id else [])
 
+    def all_report(self) -> list[tuple[ReportColumn, str]]:
+        """The spec's own report columns and those other apps add to its model's export
+        (``ListExtra.report``: the shops' cases, from the case engine), each with the
+        permission it needs beside its own."""
+        target = f"{self.model._meta.app_label}.{self.model._meta.model_name}"
+        extra = [
+            (column, item.permission)
+            for item in ep.items(ep.ListExtra)
+            if item.target == target
+            for column in item.report
+        ]
+        return [(column, "") for column in self.report] + extra
+
     @cached_property
     def report_headers(self) -> set[str]:
-        return {c.header for c in self.report}
+        return {c.header for c, _permission in self.all_report()}
 
     def report_for(self, user) -> list[ReportColumn]:
         """The report columns ``user`` may see (all of them for the command line's None)."""
         return [
             c
-            for c in self.report
-            if user is None or not c.permission or user.has_perm(c.permission)
+            for c, permission in self.all_report()
+            if user is None or all(user.has_perm(p) for p in (c.permission, permission) if p)
         ]
 
     @property

@@ -39,8 +39,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from . import actions, dataio
-from .actions import upload_dir
+from . import dataio, importjobs
+from .importjobs import upload_dir
 from .models import ImportJob
 from .scoping import permission_name
 
@@ -187,7 +187,7 @@ class ObjectImportView(ImportPermissionMixin, TemplateView):
         if not form.is_valid():
             return self.page(form=form, status=400)
         upload = form.cleaned_data["file"]
-        job = actions.start_import_job(
+        job = importjobs.start_import_job(
             self.spec_key,
             upload.read(),
             request.user,
@@ -216,7 +216,7 @@ class ObjectImportView(ImportPermissionMixin, TemplateView):
             ).first()
         job = None
         if checked is not None:
-            job = actions.confirm_import_job(
+            job = importjobs.confirm_import_job(
                 checked,
                 request.user,
                 reason=request.POST.get("_change_reason", ""),

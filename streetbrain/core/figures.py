@@ -1,49 +1,84 @@
 """Key figures: named numbers per org unit, precomputed so pages never count live.
 
-Each domain registers its figures here (``register``); ``actions.refresh_key_figures``
-computes all of them for every unit in one pass and stores them as ``KeyFigure`` rows.
-A figure function takes the list of units and returns {unit id: value}.
+Each app declares its figures (``extension_points.Figure`` in its ``extensions.py``);
+``refresh_key_figures`` computes all of them for every unit in one pass and stores them as
+``KeyFigure`` rows. A figure function takes the list of units and returns {unit id: value}.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Count
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
+
+from . import extension_points as ep
+from .models import Department, KeyFigure, OrgUnit, User
+from .scoping import ancestor_paths
 
 
-@dataclass(frozen=True)
-class Figure:
+@dataclass
+class Tile:
+    """One big number with its label and the list behind it (the cockpit's tiles; the
+    ``tile`` template tag draws it)."""
+
     key: str
     label: str
-    unit: str
-    compute: Callable[[list], dict[int, float]]
-    link: str = ""  # URL name of the list behind the figure
-    order: int = 100
-    levels: tuple[str, ...] = ("city", "district", "street", "community", "grid")
-    # Who may see the figure: the permission of the list behind it (a count is a view of
-    # that list); empty for figures anyone may see.
-    permission: str = ""
-    # Counted per org unit: a user scoped to a department (条), whose list shows only what was
-    # dispatched to it, would see more in the count than in the list. Hide it from them.
-    unit_scope_only: bool = False
+    value: float | None
+    url: str = ""
+    unit: str = ""
+    kind: str = "count"  # count | rate | area | money
 
 
-FIGURES: dict[str, Figure] = {}
+def refresh_key_figures() -> int:
+    """Recompute every registered key figure for every org unit (street and below, and the
+    units above it); returns the number of figures written."""
+    units = list(OrgUnit.objects.all())
+    now = timezone.now()
+    rows = []
+    for figure in ep.items(ep.Figure):
+        values = figure.compute(units)
+        rows.extend(
+            KeyFigure(org_unit_id=unit_id, key=figure.key, value=value, computed_at=now)
+            for unit_id, value in values.items()
+        )
+    with transaction.atomic():
+        KeyFigure.objects.all().delete()
+        KeyFigure.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
 
 
-def register(figure: Figure) -> Figure:
-    FIGURES[figure.key] = figure
-    return figure
+def key_figures_for(unit: OrgUnit, user=None) -> list[dict]:
+    """The figures of one unit in display order, with their labels and links to the lists
+    behind them. With a ``user``, only the figures of lists that user may view."""
+    stored = {kf.key: kf for kf in KeyFigure.objects.filter(org_unit=unit)}
+    out = []
+    for figure in ep.items(ep.Figure):
+        if unit.level not in figure.levels:
+            continue
+        if user is not None and figure.permission and not user.has_perm(figure.permission):
+            continue
+        if user is not None and figure.unit_scope_only and getattr(user, "department_id", None):
+            continue
+        kf = stored.get(figure.key)
+        out.append(
+            {
+                "key": figure.key,
+                "label": figure.label,
+                "unit": figure.unit,
+                "value": kf.value if kf else None,
+                "computed_at": kf.computed_at if kf else None,
+                "link": figure.link,
+            }
+        )
+    return out
 
 
 def subtree_counts(units: Iterable, per_path: dict[str, float]) -> dict[int, float]:
     """Sum values given per org-unit path (usually per grid cell) up the tree: each unit gets
     the total of its subtree. One pass over the paths, whatever the number of rows counted."""
-    from .scoping import ancestor_paths
-
     totals: dict[str, float] = {}
     for path, value in per_path.items():
         for prefix in (*ancestor_paths(path), path):
@@ -57,22 +92,18 @@ def count_per_unit(queryset, units, path_lookup: str = "org_unit__path") -> dict
     return subtree_counts(units, {path: n for path, n in rows})
 
 
-def _count_descendants(units: Iterable, level: str) -> dict[int, float]:
-    from .models import OrgUnit
-
+def count_descendants(units: Iterable, level: str) -> dict[int, float]:
     rows = list(OrgUnit.objects.filter(level=level).values_list("path", flat=True))
     return {
         u.pk: float(sum(1 for p in rows if p.startswith(u.path) and p != u.path)) for u in units
     }
 
 
-def _area_km2(units) -> dict[int, float]:
+def area_km2(units) -> dict[int, float]:
     return {u.pk: round((u.area_m2 or 0) / 1e6, 2) for u in units}
 
 
-def _departments(units) -> dict[int, float]:
-    from .models import Department
-
+def departments(units) -> dict[int, float]:
     rows = list(Department.objects.filter(is_active=True).values_list("org_unit__path", flat=True))
     # A unit is served by the departments of its own subtree and of its ancestors.
     return {
@@ -81,9 +112,7 @@ def _departments(units) -> dict[int, float]:
     }
 
 
-def _users(units) -> dict[int, float]:
-    from .models import User
-
+def users(units) -> dict[int, float]:
     counts = dict(
         User.objects.filter(is_active=True, org_unit__isnull=False)
         .values_list("org_unit__path")
@@ -91,55 +120,3 @@ def _users(units) -> dict[int, float]:
         .values_list("org_unit__path", "n")
     )
     return {u.pk: float(sum(n for p, n in counts.items() if p.startswith(u.path))) for u in units}
-
-
-ABOVE_COMMUNITY = ("city", "district", "street")
-ABOVE_GRID = (*ABOVE_COMMUNITY, "community")
-
-register(
-    Figure(
-        "communities",
-        _("Communities"),
-        "",
-        lambda units: _count_descendants(units, "community"),
-        "core:community_list",
-        10,
-        ABOVE_COMMUNITY,
-        "core.view_orgunit",
-    )
-)
-register(
-    Figure(
-        "grids",
-        _("Grid cells"),
-        "",
-        lambda units: _count_descendants(units, "grid"),
-        "core:grid_list",
-        20,
-        ABOVE_GRID,
-        "core.view_orgunit",
-    )
-)
-register(Figure("area_km2", _("Area"), "km²", _area_km2, "", 30))
-register(
-    Figure(
-        "departments",
-        _("Departments"),
-        "",
-        _departments,
-        "core:department_list",
-        40,
-        permission="core.view_department",
-    )
-)
-register(
-    Figure(
-        "users",
-        _("Staff accounts"),
-        "",
-        _users,
-        "core:user_list",
-        50,
-        permission="core.view_user",
-    )
-)

@@ -1,22 +1,57 @@
+import weakref
+
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from . import extension_points as ep
 from .models import ChangeLogEntry, Department, OrgUnit
+
+# Every filter set on the base below, so that the filters other apps add to its model's list
+# (``ListExtra``) reach the classes created before those apps' extensions were registered.
+_FILTERSETS: weakref.WeakSet = weakref.WeakSet()
+
+
+def _extras(model) -> list[ep.ListExtra]:
+    if model is None:
+        return []
+    target = f"{model._meta.app_label}.{model._meta.model_name}"
+    return [extra for extra in ep.items(ep.ListExtra) if extra.target == target and extra.filters]
+
+
+def refresh_extra_filters() -> None:
+    """Recompute the filters of every filter set (after the extensions are registered)."""
+    for cls in list(_FILTERSETS):
+        cls.base_filters = cls.get_filters()
 
 
 class SearchFilterSet(django_filters.FilterSet):
-    """Adds ``q``: a free-text search over the model's ``search_fields``."""
+    """Adds ``q``: a free-text search over the model's ``search_fields``; and the filters
+    other apps add to this model's list (``ListExtra``: the shops' "has open cases", from
+    the case engine), offered to the users who hold the extra's permission."""
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
     search_fields: tuple[str, ...] = ()
 
+    @classmethod
+    def get_filters(cls):
+        filters = super().get_filters()
+        _FILTERSETS.add(cls)
+        for extra in _extras(getattr(cls._meta, "model", None)):
+            for name, declared in extra.filters.items():
+                filters.setdefault(name, declared)
+        return filters
+
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        for extra in _extras(self._meta.model):
+            if user is None or not ep.may(user, extra.permission):
+                for name in extra.filters:
+                    self.filters.pop(name, None)
         # Choice lists must not leak what lies outside the user's scope: every related
         # queryset a filter offers goes through the same restriction as the lists.
-        user = getattr(request, "user", None)
         for f in self.filters.values():
             qs = getattr(f, "queryset", None)  # model choice filters keep it here
             if hasattr(qs, "restrict"):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
+from . import extension_points as ep
 from .models import ChangeLogEntry
 from .scoping import permission_name, scoped_delete, scoped_save
 
@@ -103,10 +104,24 @@ class ObjectListView(ScopedObjectMixin, TemplateView):
         qs = self.scoped_queryset()
         if self.select_related:
             qs = qs.select_related(*self.select_related)
+        return self.with_extras(qs)
+
+    def list_extras(self) -> list[ep.ListExtra]:
+        """What other apps add to this list for this user (``ListExtra``)."""
+        return ep.for_target(ep.ListExtra, self.model, self.request.user)
+
+    def with_extras(self, qs):
+        for extra in self.list_extras():
+            if extra.annotate is not None:
+                qs = extra.annotate(qs)
         return qs
+
+    def get_columns(self) -> list[Column]:
+        return [*self.columns, *(c for extra in self.list_extras() for c in extra.columns)]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        columns = self.get_columns()
         qs = self.get_queryset()
         filterset = None
         if self.filterset_class:
@@ -114,7 +129,7 @@ class ObjectListView(ScopedObjectMixin, TemplateView):
             for name in self.hidden_filters:
                 filterset.filters.pop(name, None)
             qs = filterset.qs if filterset.is_valid() else qs.none()
-        sortable = {c.order_by: c for c in self.columns if c.order_by}
+        sortable = {c.order_by: c for c in columns if c.order_by}
         sort = self.request.GET.get("sort", "")
         key = sort.lstrip("-")
         if key in sortable:
@@ -128,11 +143,11 @@ class ObjectListView(ScopedObjectMixin, TemplateView):
         page = Paginator(qs, per_page).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
-        rows = [(obj, [(c, c.value(obj)) for c in self.columns]) for obj in page.object_list]
+        rows = [(obj, [(c, c.value(obj)) for c in columns]) for obj in page.object_list]
         ctx.update(
             self.model_context(),
             title=self.title or self.model._meta.verbose_name_plural,
-            columns=[(c, c.header(self.model)) for c in self.columns],
+            columns=[(c, c.header(self.model)) for c in columns],
             rows=rows,
             page=page,
             filterset=filterset,
@@ -184,6 +199,11 @@ class ObjectDetailView(ScopedObjectMixin, TemplateView):
         """Override to show related objects: [{title, columns, rows, url}]"""
         return []
 
+    def related_panels(self, obj) -> list[dict]:
+        """What other apps show on this page (``RelatedPanel``: the shop's cases, from the
+        case engine), rendered: [{key, html}]. A panel without content is left out."""
+        return render_related_panels(obj, self.request)
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         obj = self.get_object()
@@ -195,11 +215,37 @@ class ObjectDetailView(ScopedObjectMixin, TemplateView):
             title=str(obj),
             field_rows=[(c.header(self.model), c.value(obj), c) for c in self.fields],
             related=self.related_tables(obj),
+            related_panels=self.related_panels(obj),
             changelog=object_changelog(obj)[:20],
             changelog_url=reverse("core:changelog_list")
             + f"?object_type={obj._meta.app_label}.{obj._meta.model_name}&object_id={obj.pk}",
         )
         return ctx
+
+
+def table(title, model, columns: list[Column], objects, url: str = "") -> dict:
+    """A related table as the detail page draws it: {title, columns, rows, url}."""
+    return {
+        "title": title,
+        "columns": [c.header(model) for c in columns],
+        "rows": [(o, [c.value(o) for c in columns]) for o in objects],
+        "url": url,
+    }
+
+
+def render_related_panels(obj, request) -> list[dict]:
+    """The ``RelatedPanel``s other apps declare for ``obj``'s model, for ``request``'s user:
+    [{key, html}] in their order."""
+    from django.template.loader import render_to_string
+
+    out = []
+    for panel in ep.for_target(ep.RelatedPanel, type(obj), request.user):
+        context = panel.build(obj, request.user)
+        if not context:
+            continue
+        html = render_to_string(panel.template, {**context, "object": obj}, request=request)
+        out.append({"key": panel.key, "html": html})
+    return out
 
 
 def object_changelog(obj):

@@ -1,228 +1,45 @@
 """Roles are permission sets (Django groups named by role code); scopes are org units.
 
-The roles and their permissions are data declared here and synchronised into the database
-after every migration, so a deployment always has them; admins may add further groups.
-Later domains extend ``ROLES`` with their own permissions.
+The roles are declared by the apps (``Role`` in their ``extensions.py``: the core's
+governance roles, the case engine's 受理员 … 处置人员, the building brain's 楼宇专员), and an
+app adds its own permissions to a role declared elsewhere with a ``Grant`` (the registry's
+lists for the street leader, say). They are synchronised into the database after every
+migration, so a deployment always has them; admins may add further groups.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
+from . import extension_points as ep
 
 
 @dataclass(frozen=True)
-class Role:
+class RoleSet:
+    """A role with every permission granted to it."""
+
     code: str
-    label: str
-    description: str
-    permissions: tuple[str, ...] = field(default_factory=tuple)
+    label: object
+    description: object
+    permissions: tuple[str, ...]
 
 
-VIEW_ORG = ("core.view_orgunit", "core.view_department")
-CODE_TABLES = (
-    "registry.view_componentclass",
-    "registry.view_industryclass",
-    "registry.view_industrysection",
-    "registry.view_division",
-    "registry.view_residenttag",
-    "registry.view_place",
-)
-THINGS = ("registry.view_building", "registry.view_facility", "registry.view_shop")
-PEOPLE = ("registry.view_house", "registry.view_household", "registry.view_resident")
-
-
-CASES_VIEW = ("cases.view_case", "cases.view_report", "cases.view_caseevent")
-
-
-def _crud(*models: str) -> tuple[str, ...]:
-    return tuple(f"registry.{a}_{m}" for m in models for a in ("view", "add", "change"))
-
-
-# 楼宇大脑: everything of the building economy can be seen by its people and the leaders; the
-# building specialists keep its data (space, enterprises, leases, tax, headcount) and handle
-# the move-out warnings. The figures and the timelines are written by the system only.
-ECONOMY_VIEW = tuple(
-    f"economy.view_{m}"
-    for m in (
-        "industrychain",
-        "officebuilding",
-        "floor",
-        "unit",
-        "enterprise",
-        "headcountrecord",
-        "taxrecord",
-        "lease",
-        "enterpriseevent",
-        "moveoutwarning",
-        "warningevent",
-        "monthlyfigure",
-    )
-)
-ECONOMY_KEEP = tuple(
-    f"economy.{a}_{m}"
-    for m in (
-        "officebuilding",
-        "floor",
-        "unit",
-        "enterprise",
-        "headcountrecord",
-        "taxrecord",
-        "lease",
-    )
-    for a in ("add", "change")
-)
-
-
-ROLES: dict[str, Role] = {
-    r.code: r
-    for r in [
-        Role(
-            "leader",
-            _("Street leader"),
-            _("Sees the whole street's figures, registers and cases."),
-            (
-                *VIEW_ORG,
-                "core.view_user",
-                "core.view_changelogentry",
-                *CODE_TABLES,
-                *THINGS,
-                *PEOPLE,
-                *CASES_VIEW,
-                "cases.reopen_case",
-                *ECONOMY_VIEW,
-                "economy.assign_moveoutwarning",
-            ),
-        ),
-        Role(
-            "acceptor",
-            _("Intake clerk"),
-            _("Registers reports from calls and the 12345 hotline (受理员)."),
-            (
-                *VIEW_ORG,
-                *CODE_TABLES,
-                *THINGS,
-                "registry.view_house",
-                *CASES_VIEW,
-                "cases.add_case",
-                "cases.accept_case",
-                "cases.view_timelimitstandard",
-            ),
-        ),
-        Role(
-            "shiftlead",
-            _("Shift leader"),
-            _("Registers (立案) and closes (结案) cases (值班长)."),
-            (
-                *VIEW_ORG,
-                "core.view_user",
-                *CODE_TABLES,
-                *THINGS,
-                *CASES_VIEW,
-                "cases.add_case",
-                "cases.accept_case",
-                "cases.register_case",
-                "cases.approve_case",
-                "cases.reopen_case",
-                "cases.view_timelimitstandard",
-                "cases.view_routingrule",
-            ),
-        ),
-        Role(
-            "dispatcher",
-            _("Dispatcher"),
-            _("Dispatches cases to the responsible department (派遣员)."),
-            (
-                *VIEW_ORG,
-                *CODE_TABLES,
-                *THINGS,
-                *CASES_VIEW,
-                "cases.dispatch_case",
-                "cases.view_routingrule",
-            ),
-        ),
-        Role(
-            "gridworker",
-            _("Grid worker"),
-            _("Reports and verifies on site in their grid (网格员)."),
-            (
-                *VIEW_ORG,
-                *CODE_TABLES,
-                *_crud("building", "house", "household", "resident", "facility", "shop"),
-                "registry.reveal_personal_data",
-                *CASES_VIEW,
-                "cases.add_case",
-                "cases.verify_case",
-            ),
-        ),
-        Role(
-            "handler",
-            _("Department handler"),
-            _("Handles the cases dispatched to their department (处置人员)."),
-            (
-                *VIEW_ORG,
-                *CODE_TABLES,
-                "registry.view_facility",
-                "registry.view_shop",
-                *CASES_VIEW,
-                "cases.handle_case",
-            ),
-        ),
-        Role(
-            "building",
-            _("Building specialist"),
-            _("Looks after the office towers and their enterprises (楼宇专员)."),
-            (
-                *VIEW_ORG,
-                "core.view_user",
-                *CODE_TABLES,
-                "registry.view_building",
-                "registry.view_shop",
-                *ECONOMY_VIEW,
-                *ECONOMY_KEEP,
-                "economy.add_moveoutwarning",
-                "economy.change_moveoutwarning",
-                "economy.assign_moveoutwarning",
-            ),
-        ),
-        Role(
-            "dataadmin",
-            _("Data administrator"),
-            _("Maintains org units, departments and users within their unit."),
-            (
-                *VIEW_ORG,
-                "core.add_orgunit",
-                "core.change_orgunit",
-                "core.add_department",
-                "core.change_department",
-                "core.delete_department",
-                "core.view_user",
-                "core.add_user",
-                "core.change_user",
-                "core.view_changelogentry",
-                *CODE_TABLES,
-                *_crud("building", "house", "household", "resident", "facility", "shop"),
-                *(
-                    f"registry.delete_{m}"
-                    for m in ("building", "house", "household", "resident", "facility", "shop")
-                ),
-                "registry.reveal_personal_data",
-                *CASES_VIEW,
-                *(
-                    f"cases.{a}_{m}"
-                    for m in ("timelimitstandard", "routingrule", "sensor", "serviceattribute")
-                    for a in ("view", "add", "change", "delete")
-                ),
-                "cases.view_apikey",
-            ),
-        ),
-    ]
-}
+def roles() -> dict[str, RoleSet]:
+    """Every declared role with its own permissions and those granted to it, by code."""
+    granted: dict[str, list[str]] = {}
+    for grant in ep.items(ep.Grant):
+        granted.setdefault(grant.role, []).extend(grant.permissions)
+    out = {}
+    for role in ep.items(ep.Role):
+        permissions = dict.fromkeys((*role.permissions, *granted.pop(role.key, [])))
+        out[role.key] = RoleSet(role.key, role.label, role.description, tuple(permissions))
+    if granted:
+        raise ep.ExtensionError(f"grants to roles nobody declares: {', '.join(sorted(granted))}")
+    return out
 
 
 def role_label(code: str) -> str:
-    role = ROLES.get(code)
+    role = ep.registry.get(ep.Role, code)
     return str(role.label) if role else code
 
 
@@ -233,7 +50,7 @@ def sync_roles(stdout=None, *, strict: bool = True) -> None:
     skips them, and the run after the last app sees them all."""
     from django.contrib.auth.models import Group, Permission
 
-    for role in ROLES.values():
+    for role in roles().values():
         group, _created = Group.objects.get_or_create(name=role.code)
         wanted = []
         for name in role.permissions:
@@ -250,10 +67,3 @@ def sync_roles(stdout=None, *, strict: bool = True) -> None:
             group.permissions.set(wanted)
         if stdout is not None:
             stdout.write(f"role {role.code}: {len(wanted)} permissions")
-
-
-def sync_roles_after_migrate(sender, app_config=None, using="default", **kwargs):
-    from .audit import audit_context
-
-    with audit_context(source="system", reason="sync roles after migrate"):
-        sync_roles(strict=False)

@@ -1,33 +1,32 @@
-"""Background tasks of the core app. Idempotent: running one twice gives the same state."""
+"""Background tasks of the core app. Idempotent: running one twice gives the same state.
+
+``run_import_job`` is declared in ``importjobs.py`` beside the functions that start it;
+importing it here registers it with the workers, which import every app's ``tasks``."""
 
 from celery import shared_task
-from django.db import OperationalError
 
+from . import extension_points as ep
+from . import figures
 from .audit import audit_context
+from .importjobs import run_import_job
+
+__all__ = ["refresh_key_figures", "run_import_job", "schedule_periodic_tasks"]
 
 
 @shared_task(name="streetbrain.core.tasks.refresh_key_figures")
 def refresh_key_figures() -> int:
-    from .actions import refresh_key_figures as refresh
-
     with audit_context(source="task"):
-        return refresh()
+        return figures.refresh_key_figures()
 
 
-# The job row is the result (status, progress, report): nothing to keep in the result backend.
-# A busy database (a lock held by the request that queued the job, a failover) is retried with
-# backoff: the task is idempotent, and a job whose claim failed is still queued.
-@shared_task(
-    name="streetbrain.core.tasks.run_import_job",
-    ignore_result=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=1,
-    retry_backoff_max=30,
-    max_retries=5,
-)
-def run_import_job(job_id: int) -> str:
-    """Run an import job started on a page (idempotent: a job that is not queued is skipped).
-    The job sets its own audit context: the uploader, the reason and the upload's request id."""
-    from .actions import run_import_job as run
+def schedule_periodic_tasks() -> None:
+    """Add the apps' declared periodic tasks (``PeriodicTask``) to Celery beat's schedule,
+    beside what the settings schedule (``CELERY_BEAT_SCHEDULE``, which wins on a clash)."""
+    from django.conf import settings
 
-    return run(job_id)
+    from streetbrain.celery import app
+
+    schedule = dict(getattr(settings, "CELERY_BEAT_SCHEDULE", {}) or {})
+    for item in ep.items(ep.PeriodicTask):
+        schedule.setdefault(item.key, {"task": item.task, "schedule": item.seconds})
+    app.conf.beat_schedule = schedule

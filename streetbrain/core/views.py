@@ -11,11 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from . import filtersets, forms, tables
-from .actions import key_figures_for
+from . import filtersets, forms, navigation, tables
+from .figures import key_figures_for
 from .generic import Column, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 from .models import ChangeLogEntry, Department, OrgUnit
-from .navigation import DOMAINS
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -27,7 +26,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         unit = OrgUnit.home_of(user)
         ctx["unit"] = unit
         ctx["figures"] = key_figures_for(unit, user) if unit else []
-        ctx["domains"] = DOMAINS
+        ctx["domains"] = navigation.entries(user)
         ctx["communities"] = (
             OrgUnit.objects.restrict(user, "view")
             .filter(level=OrgUnit.Level.COMMUNITY)

@@ -453,6 +453,18 @@ class Enterprise(PlatformModel):
     def __str__(self) -> str:
         return self.name
 
+    def registry_building_ids(self, day: datetime.date | None = None) -> list[int]:
+        """The registry buildings of the towers where it holds space on ``day`` (today):
+        where the platform's other apps find it (the case engine's cases at its buildings,
+        on its profile)."""
+        day = day or timezone.localdate()
+        return list(
+            Lease.objects.held_on(day)
+            .filter(enterprise=self)
+            .values_list("building__building_id", flat=True)
+            .distinct()
+        )
+
 
 class HeadcountRecord(models.Model):
     """从业人数: an enterprise's staff in a month, and how many of them pay social insurance

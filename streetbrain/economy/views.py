@@ -956,7 +956,8 @@ class EnterpriseListView(EconomyListView):
 
 class EnterpriseDetailView(ObjectDetailView):
     """企业影像: who the enterprise is, where it sits and sat, its tax and headcount, its
-    timeline, its warnings and the cases that concern it."""
+    timeline, its warnings; the cases that concern it come from the case engine (a
+    ``RelatedPanel``)."""
 
     model = Enterprise
     template_name = "economy/enterprise_detail.html"
@@ -1026,7 +1027,6 @@ class EnterpriseDetailView(ObjectDetailView):
             capital=number(obj.registered_capital, 2)
             if obj.registered_capital is not None
             else None,
-            cases=self.cases(obj, leases, user),
             lease_steps=[
                 (name, label)
                 for name, (label, _form, permission) in LEASE_STEPS.items()
@@ -1034,30 +1034,6 @@ class EnterpriseDetailView(ObjectDetailView):
             ],
         )
         return ctx
-
-    @staticmethod
-    def cases(obj: Enterprise, leases: list[Lease], user) -> dict | None:
-        """Cases that concern the enterprise: those about a street shop registered under its
-        credit code (a direct link), and those placed at the registry buildings of the towers
-        it holds space in now. Shown only to roles that may see cases."""
-        if not user.has_perm("cases.view_case"):
-            return None
-        from streetbrain.cases.models import Case
-
-        visible = Case.objects.restrict(user, "view").select_related("component_class")
-        direct = list(visible.filter(shop__credit_code=obj.credit_code).order_by("-pk")[:20])
-        building_ids = {lease.building.building_id for lease in leases if lease.is_held}
-        at_buildings = (
-            list(
-                visible.filter(building_id__in=building_ids)
-                .exclude(pk__in=[c.pk for c in direct])
-                .select_related("building")
-                .order_by("-pk")[:20]
-            )
-            if building_ids
-            else []
-        )
-        return {"direct": direct, "at_buildings": at_buildings}
 
 
 # --- move-out warnings -------------------------------------------------------------------------

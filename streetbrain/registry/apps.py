@@ -10,6 +10,6 @@ class RegistryConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import codes, figures, search  # noqa: F401  (registers figures and search)
+        from . import codes
 
         post_migrate.connect(codes.load_after_migrate, sender=self, dispatch_uid="load_codes")

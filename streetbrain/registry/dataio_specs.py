@@ -5,11 +5,9 @@ file exported today imports next year whatever language the page is shown in."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from streetbrain.cases.models import OPEN_STATES as CASE_OPEN_STATES
 from streetbrain.core.dataio import (
     ChoiceField,
     DateField,
@@ -20,7 +18,6 @@ from streetbrain.core.dataio import (
     IntField,
     ManyToManyField,
     ProtectedField,
-    ReportColumn,
     TextField,
 )
 from streetbrain.core.identifiers import validate_id_number
@@ -256,18 +253,7 @@ SHOPS = ImportSpec(
         DateField("最近检查日期", "inspected_on", not_future=True),
     ],
     inherit={"org_unit": ("building",)},
-    # 一表通查: each shop's cases beside its record (left alone when the file is imported).
-    report=(
-        ReportColumn(
-            "未结案件数",
-            "report_open_cases",
-            Count("cases", filter=Q(cases__state__in=CASE_OPEN_STATES), distinct=True),
-            "cases.view_case",
-        ),
-        ReportColumn(
-            "案件总数", "report_all_cases", Count("cases", distinct=True), "cases.view_case"
-        ),
-    ),
+    # 一表通查: the case engine adds each shop's cases beside its record (``ListExtra``).
 )
 
 SPECS = {

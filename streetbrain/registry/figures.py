@@ -1,37 +1,39 @@
-"""Key figures of the registry, precomputed per org unit (home page, registry index)."""
+"""Key figures of the registry, precomputed per org unit (home page, registry index): the
+residents, households, houses, buildings, facilities and shops of each unit's subtree."""
 
 from django.utils.translation import gettext_lazy as _
 
-from streetbrain.core.figures import Figure, count_per_unit, register
+from streetbrain.core.extension_points import Figure
+from streetbrain.core.figures import count_per_unit
+
+from .models import Building, Facility, House, Household, Resident, Shop
 
 
-def _counter(model_name: str):
+def _counter(model):
     def compute(units):
-        from django.apps import apps
-
-        return count_per_unit(apps.get_model("registry", model_name).objects.all(), units)
+        return count_per_unit(model.objects.all(), units)
 
     return compute
 
 
-for order, (key, label, model, url) in enumerate(
-    [
-        ("residents", _("Residents"), "Resident", "registry:resident_list"),
-        ("households", _("Households"), "Household", "registry:household_list"),
-        ("houses", _("Houses"), "House", "registry:house_list"),
-        ("buildings", _("Buildings"), "Building", "registry:building_list"),
-        ("facilities", _("Facilities"), "Facility", "registry:facility_list"),
-        ("shops", _("Street shops"), "Shop", "registry:shop_list"),
-    ]
-):
-    register(
-        Figure(
-            key,
-            label,
-            "",
-            _counter(model),
-            url,
-            60 + order,
-            permission=f"registry.view_{model.lower()}",
-        )
+FIGURES = [
+    Figure(
+        key,
+        label,
+        "",
+        _counter(model),
+        url,
+        60 + order,
+        permission=f"registry.view_{model._meta.model_name}",
     )
+    for order, (key, label, model, url) in enumerate(
+        [
+            ("residents", _("Residents"), Resident, "registry:resident_list"),
+            ("households", _("Households"), Household, "registry:household_list"),
+            ("houses", _("Houses"), House, "registry:house_list"),
+            ("buildings", _("Buildings"), Building, "registry:building_list"),
+            ("facilities", _("Facilities"), Facility, "registry:facility_list"),
+            ("shops", _("Street shops"), Shop, "registry:shop_list"),
+        ]
+    )
+]

@@ -118,23 +118,14 @@ class FacilityFilterSet(InUnitFilterSet):
 
 
 class ShopFilterSet(InUnitFilterSet):
+    """The shops' filters; the case engine adds "has open cases" (``ListExtra``)."""
+
     search_fields = ("name", "credit_code", "licence_no", "address", "operator")
     section = django_filters.CharFilter(field_name="industry__section__code", label=_("Section"))
-    has_open_cases = django_filters.BooleanFilter(
-        method="filter_open_cases", label=_("Has open cases")
-    )
 
     class Meta:
         model = Shop
-        fields = ["status", "inspection", "unit", "section", "has_open_cases"]
-
-    def filter_open_cases(self, queryset, name, value):
-        from streetbrain.cases.models import OPEN_STATES
-
-        if value is None:
-            return queryset
-        with_open = Shop.objects.filter(cases__state__in=OPEN_STATES).values("pk")
-        return queryset.filter(pk__in=with_open) if value else queryset.exclude(pk__in=with_open)
+        fields = ["status", "inspection", "unit", "section"]
 
 
 class PlaceFilterSet(SearchFilterSet):

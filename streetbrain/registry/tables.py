@@ -125,10 +125,6 @@ SHOP_COLUMNS = [
     GRID,
 ]
 # Shown to users who may see cases (the list annotates the counts).
-SHOP_CASE_COLUMNS = [
-    Column("open_cases", _("open cases"), order_by="open_cases"),
-    Column("all_cases", _("all cases"), order_by="all_cases"),
-]
 SHOP_FIELDS = [
     Column("name"),
     Column("credit_code"),

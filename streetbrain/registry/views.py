@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from streetbrain.core.actions import key_figures_for
+from streetbrain.core.figures import key_figures_for
 from streetbrain.core.generic import (
     Column,
     ObjectDeleteView,
@@ -250,65 +249,26 @@ class FacilityDeleteView(ObjectDeleteView):
 # --- shops (一表通查) -------------------------------------------------------------------------
 
 
-def _with_case_counts(queryset):
-    """Shops with the number of their open cases and of all their cases (one query)."""
-    from streetbrain.cases.models import OPEN_STATES
-
-    return queryset.annotate(
-        open_cases=Count("cases", filter=Q(cases__state__in=OPEN_STATES), distinct=True),
-        all_cases=Count("cases", distinct=True),
-    )
-
-
 class ShopListView(ObjectListView):
-    """一表通查: every shop with its licence, inspection and its cases, one row each."""
+    """一表通查: every shop with its licence, inspection and (from the case engine, a
+    ``ListExtra``) its cases, one row each."""
 
     model = Shop
     title = _("Street shops (一表通查)")
+    columns = tables.SHOP_COLUMNS
     filterset_class = filtersets.ShopFilterSet
     select_related = ("industry", *GRID_RELATED)
-    # The case counts group the rows, and a grouped query drops the model's ordering.
+    # Counts other apps add group the rows, and a grouped query drops the model's ordering.
     default_order = ("name", "pk")
-
-    @property
-    def columns(self):
-        if self.request.user.has_perm("cases.view_case"):
-            return tables.SHOP_COLUMNS + tables.SHOP_CASE_COLUMNS
-        return tables.SHOP_COLUMNS
-
-    def get_queryset(self):
-        qs = super().get_queryset()
-        return _with_case_counts(qs) if self.request.user.has_perm("cases.view_case") else qs
 
 
 class ShopDetailView(ObjectDetailView):
+    """A shop; its cases come from the case engine (a ``RelatedPanel``)."""
+
     model = Shop
     fields = tables.SHOP_FIELDS
     select_related = ("industry", "industry__section", "building", *GRID_RELATED)
     template_name = "registry/shop_detail.html"
-
-    def related_tables(self, obj):
-        """The shop's cases, open ones first (in the user's case scope)."""
-        from streetbrain.cases.models import OPEN_STATES, Case
-
-        user = self.request.user
-        if not user.has_perm("cases.view_case"):
-            return []
-        cases = (
-            Case.objects.restrict(user)
-            .filter(shop=obj)
-            .annotate(still_open=Q(state__in=OPEN_STATES))
-            .order_by("-still_open", "-reported_at")
-        )
-        cols = [
-            Column("number", link=True),
-            Column("title"),
-            Column("state"),
-            Column("reported_at"),
-            Column("light", _("timeliness")),
-        ]
-        table = _table(_("Cases of this shop (open first)"), Case, cols, cases)
-        return [table] if table["rows"] else []
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

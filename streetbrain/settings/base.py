@@ -238,15 +238,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# The platform's own periodic tasks; each app adds its own (``PeriodicTask`` in its
+# extensions.py: the case engine's deadlines and figures, the economy's nightly run …).
 CELERY_BEAT_SCHEDULE = {
     "refresh-key-figures": {"task": "streetbrain.core.tasks.refresh_key_figures", "schedule": 900},
-    "flag-case-deadlines": {"task": "streetbrain.cases.tasks.flag_deadlines", "schedule": 300},
-    "refresh-case-stats": {"task": "streetbrain.cases.tasks.refresh_stats", "schedule": 900},
-    # Incoming reports start the intake queue themselves; this catches a lost start.
-    "process-intake": {"task": "streetbrain.cases.tasks.process_intake", "schedule": 30},
-    "refresh-case-density": {"task": "streetbrain.cockpit.tasks.refresh_density", "schedule": 900},
-    # The building economy's monthly figures, then the move-out warnings of the last month.
-    "economy-nightly": {"task": "streetbrain.economy.tasks.nightly", "schedule": 86400},
 }
 
 # The cache holds the public report page's rate-limit counters and the intake queue's
@@ -364,7 +359,7 @@ COCKPIT_POINT_ZOOM = env.float("COCKPIT_POINT_ZOOM", default=16)
 
 
 def _map_image_hosts() -> list[str]:
-    from streetbrain.cockpit import basemaps
+    from streetbrain.core.maps import basemaps
 
     cfg = basemaps.config(
         MAP_BASEMAP,

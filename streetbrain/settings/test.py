@@ -33,3 +33,6 @@ AXES_FAILURE_LIMIT = 5
 # an empty STATIC_ROOT at start-up.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# A minimal app that plugs in through the extension points only (tests/exampleapp): the
+# tests prove a new app appears everywhere without touching another app.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.exampleapp"]  # noqa: F405

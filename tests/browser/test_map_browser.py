@@ -5,6 +5,7 @@ or failed request on the way."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -96,7 +97,7 @@ def test_leader_opens_the_cockpit_and_its_wall_mode(
     from streetbrain.cases import actions, evaluation
     from streetbrain.cases.intake import ReportInput
     from streetbrain.cases.models import Case
-    from streetbrain.core.actions import refresh_key_figures
+    from streetbrain.core.figures import refresh_key_figures
     from streetbrain.core.models import OrgUnit
 
     settings.CASES_CLASSIFIER_MODEL = str(case_model_path)
@@ -118,8 +119,8 @@ def test_leader_opens_the_cockpit_and_its_wall_mode(
     log_in(page, "leader", demo_data.password)
     page.goto("/cockpit/")
     page.wait_for_selector("#chart-community svg")
-    page.wait_for_selector("#feed .feed li")  # the live feed arrived through HTMX
-    assert page.locator("#feed .feed li").count() == 6
+    feed = page.locator("[data-panel=feed] .feed li")  # the cases' panel of new reports
+    assert feed.count() == 6
     cases = Case.objects.count()  # neighbouring cells' reports may merge (最多报一次)
     assert page.locator(".tile[data-key=today] .tile-value").inner_text() == str(cases)
     shoot(page, screenshot_dir, "leader", "cockpit")
@@ -131,9 +132,21 @@ def test_leader_opens_the_cockpit_and_its_wall_mode(
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.goto("/cockpit/?wall=1")
     page.wait_for_selector("#chart-class svg")
-    page.wait_for_selector("#feed .feed li")
+    assert feed.count() == 6
     assert not page.locator("nav.sidebar").is_visible()
     page.screenshot(path=str(screenshot_dir / "leader-cockpit-wall.png"))
+    # The feed polls its panel (/cockpit/feed/) through HTMX: a new report shows up in it.
+    grid = OrgUnit.objects.filter(level="grid", geometry__isnull=False).order_by("-code").first()
+    point = shape(grid.geometry).representative_point()
+    actions.submit_report(
+        ReportInput(
+            channel="citizen",
+            description="小区门口的路灯不亮了，晚上很黑",
+            lon=point.x,
+            lat=point.y,
+        )
+    )
+    expect(feed).to_have_count(7, timeout=25_000)
 
     # 一表通查: the shops' table with their cases, a shop's page, the shop on the map.
     page.set_viewport_size({"width": 1366, "height": 900})
@@ -240,7 +253,7 @@ def test_the_search_falls_back_to_the_names_on_the_map(demo_data, open_page):
 
 
 def test_the_javascript_gcj02_shift_is_the_servers(demo_data, open_page):
-    from streetbrain.cockpit import gcj02
+    from streetbrain.core.maps import gcj02
 
     page, problems = open_page("zh-CN")
     log_in(page, "leader", demo_data.password)

@@ -101,7 +101,7 @@ def test_import_job_page_polls_until_done(
     """An import job's page under the strict CSP: the progress bar polls with HTMX while the
     job runs, the report replaces it when the job is done, the polling stops, and "confirm"
     imports the checked file as a new job."""
-    from streetbrain.core import actions
+    from streetbrain.core import importjobs
     from streetbrain.core.models import ImportJob, User
 
     settings.IMPORT_DIR = tmp_path
@@ -111,7 +111,7 @@ def test_import_job_page_polls_until_done(
     job = ImportJob.objects.create(
         spec_key="households",
         user=user,
-        file_name=actions.keep_upload(rows.encode("utf-8")),
+        file_name=importjobs.keep_upload(rows.encode("utf-8")),
         original_name="households.csv",
         dry_run=True,
     )
@@ -129,7 +129,7 @@ def test_import_job_page_polls_until_done(
     shoot(page, screenshot_dir, "gridworker", "import-job-running")
 
     ImportJob.objects.filter(pk=job.pk).update(status="queued", total_rows=0, done_rows=0)
-    assert actions.run_import_job(job.pk) == "done"
+    assert importjobs.run_job(job.pk) == "done"
     page.wait_for_selector("#import-preview")
     assert page.locator("[hx-trigger]").count() == 0
     shoot(page, screenshot_dir, "gridworker", "import-job-done")

@@ -187,26 +187,35 @@ def healthz(request):
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def api_root(request):
-    """Where things are: the schema, the docs, the token endpoint and each app's endpoints."""
-    from django.urls import reverse
+    """Where things are: the schema, the docs, the token endpoint and each app's endpoints
+    (every app's API root under ``/api/``, found in the URL configuration, and any other
+    service root such as Open311's)."""
+    from django.urls import NoReverseMatch, get_resolver, reverse
 
     def url(name):
         return request.build_absolute_uri(reverse(name))
 
-    return Response(
-        {
-            "schema": url("schema"),
-            "docs": url("api-docs"),
-            "token": url("api:token"),
-            "core": {
-                name: url(f"api:core:{name}-list")
-                for name in ("orgunit", "community", "grid", "department", "user", "changelog")
-            },
-            "registry": url("api:registry:api-root"),
-            "cases": url("api:cases:api-root"),
-            "open311": url("open311:root"),
-        }
-    )
+    out = {
+        "schema": url("schema"),
+        "docs": url("api-docs"),
+        "token": url("api:token"),
+        "core": {
+            name: url(f"api:core:{name}-list")
+            for name in ("orgunit", "community", "grid", "department", "user", "changelog")
+        },
+    }
+    _prefix, api = get_resolver().namespace_dict["api"]
+    for namespace in sorted(api.namespace_dict):
+        try:
+            out.setdefault(namespace, url(f"api:{namespace}:api-root"))
+        except NoReverseMatch:
+            continue
+    for namespace in sorted(get_resolver().namespace_dict):
+        try:
+            out.setdefault(namespace, url(f"{namespace}:root"))
+        except NoReverseMatch:
+            continue
+    return Response(out)
 
 
 @extend_schema(

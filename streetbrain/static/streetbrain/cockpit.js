@@ -1,74 +1,61 @@
-// 驾驶舱: ECharts charts from the page's JSON (strict CSP: no inline scripts); a click on a bar
-// or a slice opens the list behind it. The clock ticks; the feed polls through HTMX.
+// 驾驶舱: ECharts charts from the page's JSON (strict CSP: no inline scripts). Each panel gives
+// its charts as specs keyed by the id of the element to draw in: "bars" (categories, series
+// with name, values and colour) or "pie" (items with name and value); a click on a bar or a
+// slice opens the list behind it (urls). The clock ticks; polling panels refresh through HTMX.
 (function () {
   "use strict";
   var dataEl = document.getElementById("cockpit-data");
   if (!dataEl || !window.echarts) return;
-  var data = JSON.parse(dataEl.textContent);
-  var L = document.getElementById("cockpit-labels").dataset;
+  var specs = JSON.parse(dataEl.textContent);
   var wall = document.body.classList.contains("wall");
   var text = wall ? "#e6eef8" : "#1f2d3d";
   var grid = { left: 8, right: 8, top: 28, bottom: 4, containLabel: true };
+  var axis = { axisLabel: { color: text }, axisLine: { lineStyle: { color: wall ? "#4b6584" : "#aab4c0" } } };
   var charts = [];
 
-  function chart(id, option, rows) {
-    var el = document.getElementById(id);
-    if (!el) return;
-    var c = echarts.init(el, null, { renderer: "svg" });
-    option.textStyle = { color: text };
-    option.animation = false;
-    c.setOption(option);
-    if (rows) {
-      c.on("click", function (p) {
-        var row = rows[p.dataIndex];
-        if (row && row.url) window.location.href = row.url;
-      });
-    }
-    charts.push(c);
-  }
-
-  var axis = { axisLabel: { color: text }, axisLine: { lineStyle: { color: wall ? "#4b6584" : "#aab4c0" } } };
-
-  if (data.byCommunity && data.byCommunity.length) {
-    var rows = data.byCommunity;
-    chart("chart-community", {
+  function bars(spec) {
+    return {
       tooltip: { trigger: "axis" },
       legend: { textStyle: { color: text } },
       grid: grid,
-      xAxis: Object.assign({ type: "category", data: rows.map(function (r) { return r.name.replace("社区", ""); }), axisLabel: { color: text, interval: 0, rotate: 40 } }, {}),
+      xAxis: { type: "category", data: spec.categories, axisLabel: { color: text, interval: 0, rotate: 40 } },
       yAxis: Object.assign({ type: "value" }, axis),
-      series: [
-        { name: L.registered, type: "bar", data: rows.map(function (r) { return r.registered; }), itemStyle: { color: "#4f9bd8" } },
-        { name: L.closed, type: "bar", data: rows.map(function (r) { return r.closed; }), itemStyle: { color: "#2e9d55" } },
-      ],
-    }, rows);
+      series: spec.series.map(function (s) {
+        return { name: s.name, type: "bar", data: s.values, itemStyle: s.color ? { color: s.color } : undefined };
+      }),
+    };
   }
 
-  if (data.byClass && data.byClass.length) {
-    var classes = data.byClass.slice(0, 10);
-    chart("chart-class", {
+  function pie(spec) {
+    return {
       tooltip: { trigger: "item" },
       series: [{
         type: "pie", radius: ["35%", "70%"], label: { color: text, formatter: "{b} {c}" },
-        data: classes.map(function (r) { return { name: r.name, value: r.value }; }),
+        data: spec.items.map(function (r) { return { name: r.name, value: r.value }; }),
       }],
-    }, classes);
+    };
   }
 
-  if (data.people && data.people.length) {
-    var people = data.people;
-    chart("chart-people", {
-      tooltip: { trigger: "axis" },
-      legend: { textStyle: { color: text } },
-      grid: grid,
-      xAxis: { type: "category", data: people.map(function (r) { return r.name.replace("社区", ""); }), axisLabel: { color: text, interval: 0, rotate: 40 } },
-      yAxis: Object.assign({ type: "value" }, axis),
-      series: [
-        { name: L.residents, type: "bar", data: people.map(function (r) { return r.residents; }), itemStyle: { color: "#7a5bb5" } },
-        { name: L.households, type: "bar", data: people.map(function (r) { return r.households; }), itemStyle: { color: "#c27c2c" } },
-      ],
-    }, people);
-  }
+  var builders = { bars: bars, pie: pie };
+
+  Object.keys(specs).forEach(function (id) {
+    var spec = specs[id];
+    var el = document.getElementById(id);
+    var build = builders[spec.type];
+    if (!el || !build) return;
+    if ((spec.type === "bars" && !spec.categories.length) || (spec.type === "pie" && !spec.items.length)) return;
+    var c = echarts.init(el, null, { renderer: "svg" });
+    var option = build(spec);
+    option.textStyle = { color: text };
+    option.animation = false;
+    c.setOption(option);
+    var urls = spec.urls || (spec.items || []).map(function (r) { return r.url; });
+    c.on("click", function (p) {
+      var url = urls[p.dataIndex];
+      if (url) window.location.href = url;
+    });
+    charts.push(c);
+  });
 
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 

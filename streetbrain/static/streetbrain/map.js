@@ -1,11 +1,13 @@
 // 一图通览: toggleable GeoJSON layers from /api/map/layers/<name>/, scoped by the server.
-// Areas load once per filter change; point layers reload for the view (bbox and zoom) after
-// each move. Works on a plain background; a configured base map (天地图, 高德 in GCJ-02, XYZ)
+// Each layer is drawn by the renderer its app declared (data-style on its checkbox: outline,
+// areas, cells, buildings, cases, facilities, shops, landmarks, or plain points in the
+// layer's data-color), so a new app's layer needs no change here. Areas load once per
+// filter change; point layers reload for the view (bbox and zoom) after each move. Works on a plain background; a configured base map (天地图, 高德 in GCJ-02, XYZ)
 // goes underneath and the server shifts our WGS-84 vectors when the base map needs GCJ-02.
 (function () {
   "use strict";
 
-  // WGS-84 -> GCJ-02, the same published forward transform as streetbrain/cockpit/gcj02.py
+  // WGS-84 -> GCJ-02, the same published forward transform as streetbrain/core/maps/gcj02.py
   // (a link's ?at= point is WGS-84; a 高德 base map is drawn in GCJ-02).
   var GCJ_A = 6378245.0, GCJ_EE = 0.00669342162296594323, PI = Math.PI;
   function gcjLat(x, y) {
@@ -36,7 +38,13 @@
   if (!el || !window.L) return;
   var t = el.dataset;
   var basemap = JSON.parse(document.getElementById("onemap-basemap").textContent);
-  var AREAS = { street: 1, communities: 1, grids: 1 };
+  var AREAS = { outline: 1, areas: 1, cells: 1 };  // styles drawn whole, not per view
+  var LAYER = {};  // name -> {style, color}, as the apps declared them
+  document.querySelectorAll("input[name=layer]").forEach(function (i) {
+    LAYER[i.value] = { style: i.dataset.style || "points", color: i.dataset.color || "" };
+  });
+  function styleOf(name) { return (LAYER[name] || {}).style || "points"; }
+  function isArea(name) { return !!AREAS[styleOf(name)]; }
   var LIGHT = { green: "#2e9d55", yellow: "#e0a400", red: "#d23c3c", "": "#6b7785" };
   var MAJOR = { "01": "#2b6f8a", "02": "#7a5bb5", "03": "#2e7d4f", "04": "#c27c2c", "05": "#b03a6f", "06": "#6b7785" };
   var KIND = { residential: "#8aa6c8", office: "#7a5bb5", commercial: "#c27c2c", mixed: "#5b9aa0" };
@@ -61,7 +69,7 @@
   function query(name) {
     var p = new URLSearchParams(new FormData(document.getElementById("onemap-filters")));
     Array.from(p.keys()).forEach(function (k) { if (!p.get(k)) p.delete(k); });
-    if (!AREAS[name]) {
+    if (!isArea(name)) {
       var b = map.getBounds();
       p.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); }).join(","));
       p.set("zoom", map.getZoom().toFixed(2));
@@ -90,9 +98,9 @@
   function pct(v) { return v == null ? "" : (v * 100).toFixed(1) + "%"; }
 
   var STYLE = {
-    street: function (f) { return { color: "#1f3f6e", weight: 3, dashArray: "6 4", fill: false }; },
-    communities: function () { return { color: "#3d6fb0", weight: 2, fillColor: "#9cc0ea", fillOpacity: 0.08 }; },
-    grids: function (f) {
+    outline: function (f) { return { color: "#1f3f6e", weight: 3, dashArray: "6 4", fill: false }; },
+    areas: function () { return { color: "#3d6fb0", weight: 2, fillColor: "#9cc0ea", fillOpacity: 0.08 }; },
+    cells: function (f) {
       var n = f.properties.open_cases || 0;
       return { color: "#7d97bb", weight: 1, fillColor: "#d23c3c", fillOpacity: Math.min(0.35, n / 60) };
     },
@@ -106,36 +114,37 @@
   };
 
   function point(name, f, latlng) {
-    var p = f.properties;
-    if (name === "cases" && p.count !== undefined) {
+    var p = f.properties, style = styleOf(name);
+    if (style === "cases" && p.count !== undefined) {
       var r = 6 + Math.sqrt(p.count) * 2.2;
       var color = p.red ? LIGHT.red : p.yellow ? LIGHT.yellow : p.green ? LIGHT.green : "#6b7785";
-      var dens = document.querySelector("select[name=history]").value === "1";
+      var history = document.querySelector("select[name=history]");
+      var dens = !!history && history.value === "1";
       return L.circleMarker(latlng, {
         radius: Math.min(r, 30), color: dens ? "#b03020" : color, weight: 1,
         fillColor: dens ? "#e4572e" : color, fillOpacity: dens ? Math.min(0.85, 0.15 + p.count / 200) : 0.55,
       });
     }
-    if (name === "cases") return L.circleMarker(latlng, { radius: 6, color: "#fff", weight: 1, fillColor: LIGHT[p.light || ""], fillOpacity: 0.95 });
+    if (style === "cases") return L.circleMarker(latlng, { radius: 6, color: "#fff", weight: 1, fillColor: LIGHT[p.light || ""], fillOpacity: 0.95 });
     if (p.count !== undefined) {
       return L.circleMarker(latlng, { radius: Math.min(4 + Math.sqrt(p.count) * 1.6, 24), color: "#2b6f8a", weight: 1, fillColor: "#5fa8c4", fillOpacity: 0.5 });
     }
-    if (name === "buildings") return L.circleMarker(latlng, STYLE.buildings(f));
-    var colors = { landmarks: "#1f3f6e", facilities: "#2b8a8a", shops: "#c27c2c", sensors: "#7a3fb0" };
-    var fill = colors[name] || "#555";
-    if (name === "facilities" && p.class) fill = MAJOR[p.class.slice(0, 2)] || fill;  // by GB/T 47678.5 major class
-    if (name === "shops" && p.status !== "open") fill = "#9aa3ad";
-    return L.circleMarker(latlng, { radius: name === "landmarks" ? 5 : 4, color: "#fff", weight: 1, fillColor: fill, fillOpacity: 0.9 });
+    if (style === "buildings") return L.circleMarker(latlng, STYLE.buildings(f));
+    var colors = { landmarks: "#1f3f6e", facilities: "#2b8a8a", shops: "#c27c2c" };
+    var fill = LAYER[name].color || colors[style] || "#555";
+    if (style === "facilities" && p.class) fill = MAJOR[p.class.slice(0, 2)] || fill;  // by GB/T 47678.5 major class
+    if (style === "shops" && p.status !== "open") fill = "#9aa3ad";
+    return L.circleMarker(latlng, { radius: style === "landmarks" ? 5 : 4, color: "#fff", weight: 1, fillColor: fill, fillOpacity: 0.9 });
   }
 
   function link(meta, p) { return p.url || (meta.url && p.id != null ? meta.url.replace("{id}", p.id) : ""); }
 
   function describe(name, f, meta) {
     var p = f.properties, url = link(meta, p);
-    switch (name) {
-      case "street": return popup(p.name, [["", t.schematicLabel]]);
-      case "communities":
-      case "grids":
+    switch (styleOf(name)) {
+      case "outline": return popup(p.name, [["", t.schematicLabel]]);
+      case "areas":
+      case "cells":
         return popup(p.name, [[p.parent ? "" : "", p.parent], [t.residentsLabel, num(p.residents)],
           [t.householdsLabel, num(p.households)], [t.openCasesLabel, num(p.open_cases)]], p.url);
       case "buildings":
@@ -153,7 +162,9 @@
         if (p.count !== undefined) return popup(num(p.count), []);
         return popup(p.name, [["", (meta.statuses || {})[p.status]], ["", p.licence]], url);
       case "landmarks": return popup(p.name, [["", p.kind_label], ["", "© OpenStreetMap contributors"]], p.url);
-      default: return popup(p.name || name, []);
+      default:
+        if (p.count !== undefined) return popup(num(p.count), []);
+        return popup(p.name || name, [["", p.detail]], url);
     }
   }
 
@@ -167,26 +178,26 @@
       .then(function (data) {
         if (overlays[name]) map.removeLayer(overlays[name]);
         var layer = L.geoJSON(data, {
-          style: STYLE[name],
+          style: STYLE[styleOf(name)],
           pointToLayer: function (f, latlng) { return point(name, f, latlng); },
           onEachFeature: function (f, lyr) {
             lyr.bindPopup(describe(name, f, data));
-            if (f.properties.name && (AREAS[name] || name === "buildings" || name === "landmarks")) {
+            if (f.properties.name && (isArea(name) || styleOf(name) === "buildings" || styleOf(name) === "landmarks")) {
               placeIndex[f.properties.name] = lyr.getBounds ? lyr.getBounds() : L.latLngBounds([lyr.getLatLng(), lyr.getLatLng()]);
             }
           },
         });
         if (data.attribution) layer.getAttribution = function () { return data.attribution; };
         overlays[name] = layer.addTo(map);
-        if (AREAS[name]) layer.bringToBack();
-        status.textContent = name === "cases" && data.aggregated ? t.binned : "";
+        if (isArea(name)) layer.bringToBack();
+        status.textContent = styleOf(name) === "cases" && data.aggregated ? t.binned : "";
         delete pending[name];
         return layer;
       })
       .catch(function (e) { if (e.name !== "AbortError") status.textContent = t.failed; });
   }
 
-  function reloadPoints() { checked().forEach(function (n) { if (!AREAS[n]) load(n); }); }
+  function reloadPoints() { checked().forEach(function (n) { if (!isArea(n)) load(n); }); }
   function reloadAll() { checked().forEach(load); }
 
   document.querySelectorAll("input[name=layer]").forEach(function (box) {

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from streetbrain.core import demo as core_demo
-from streetbrain.core.actions import refresh_key_figures
 from streetbrain.core.audit import audit_context
+from streetbrain.core.figures import refresh_key_figures
 
 
 def collect_static_if_changed() -> bool:

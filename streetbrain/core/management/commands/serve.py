@@ -21,8 +21,7 @@ def start_eager_scheduler(stdout) -> None:
 
     app.loader.import_default_modules()
     schedule = [
-        (entry["task"], float(entry["schedule"]))
-        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        (entry["task"], float(entry["schedule"])) for entry in app.conf.beat_schedule.values()
     ]
 
     def loop():

@@ -16,17 +16,11 @@ from django.db.models import Count, F, Sum, Value
 from django.db.models.functions import Floor, TruncMonth
 from django.utils import timezone
 
-from .models import CaseDensity
+from streetbrain.core.maps.layers import bin_size
+
+from .models import Case, CaseDensity
 
 BASE_ZOOM = 16
-
-
-def bin_size(zoom: float) -> float:
-    from .layers import bin_size as size
-
-    return size(zoom)
-
-
 BASE = bin_size(BASE_ZOOM)
 
 
@@ -44,8 +38,6 @@ def _aware(day: dt.date) -> dt.datetime:
 
 def refresh(first: dt.date | None = None, last: dt.date | None = None) -> int:
     """Recompute the months ``first`` .. ``last`` (all months without them); rows written."""
-    from streetbrain.cases.models import Case
-
     cases = Case.objects.filter(lon__isnull=False, lat__isnull=False)
     old = CaseDensity.objects.all()
     if first is not None:
