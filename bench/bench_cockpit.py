@@ -67,7 +67,7 @@ def main() -> int:
 def prepare(stack, args) -> None:
     import bench_evaluation
 
-    from streetbrain.cases import evaluation
+    from streetbrain.cases.evaluation.stats import refresh_all
     from streetbrain.cockpit import density
     from streetbrain.core import demo as core_demo
     from streetbrain.core.actions import refresh_key_figures
@@ -89,7 +89,7 @@ def prepare(stack, args) -> None:
     say(f"{args.cases:,} cases ({stats['open']:,} open) in {seconds:.1f} s")
     for name, fn in (
         ("key figures", refresh_key_figures),
-        ("evaluation figures", evaluation.refresh_all),
+        ("evaluation figures", refresh_all),
         ("case densities", density.refresh),
     ):
         _v, seconds = timed(fn)

@@ -13,8 +13,9 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
-from streetbrain.cases import actions, demo_synth, evaluation, intake
+from streetbrain.cases import actions, demo_synth, intake
 from streetbrain.cases import demo as cases_demo
+from streetbrain.cases.evaluation import stats
 from streetbrain.cases.models import (
     CLOCK_STATES,
     OPEN_STATES,
@@ -268,14 +269,14 @@ def test_clock_is_what_the_engine_computes(district):
     registered = Case.objects.filter(registered_at__isnull=False)
     assert registered.filter(registered_on_time=False).exists()
     for c in registered:  # 按时立案 and 按时派遣 as the workflow judges them
-        assert c.registered_on_time == evaluation.registered_in_time(
-            c.reported_at, c.registered_at
-        ), c.number
+        assert c.registered_on_time == stats.registered_in_time(c.reported_at, c.registered_at), (
+            c.number
+        )
         first = c.events.filter(action=A.DISPATCH).order_by("time", "pk").first()
         if first is not None:  # the first dispatch is judged, a re-dispatch keeps it
-            assert c.dispatched_on_time == evaluation.dispatched_in_time(
-                c.registered_at, first.time
-            ), c.number
+            assert c.dispatched_on_time == stats.dispatched_in_time(c.registered_at, first.time), (
+                c.number
+            )
 
 
 @pytest.mark.django_db

@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from streetbrain.cases import actions, evaluation
+from streetbrain.cases import actions
+from streetbrain.cases.evaluation import stats
 from streetbrain.cases.intake import ReportInput
 from streetbrain.cockpit import figures
 from streetbrain.core.actions import refresh_key_figures
@@ -41,7 +42,7 @@ def world(case_world):
     first = report(*EAST)
     second = report(*RIVER, text="江边绿化带里堆了很多建筑垃圾")
     refresh_key_figures()
-    evaluation.refresh_recent()
+    stats.refresh_recent()
     return {**case_world, "reports": [first.report, second.report]}
 
 

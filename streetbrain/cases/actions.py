@@ -644,7 +644,7 @@ def _register(case, user, *, now, note, **kw):
         raise ValidationError(_("Classify the case before registering it."))
     if not case.placed:
         raise ValidationError(_("Place the case in a grid cell before registering it."))
-    from .evaluation import registered_in_time
+    from .evaluation.stats import registered_in_time
 
     case.state = State.REGISTERED
     case.registered_at = now
@@ -691,7 +691,7 @@ def _dispatch(case, user, *, now, note, department=None, **kw):
     case.dispatched_by = user if user is not None and user.pk else None
     if case.registered_at is not None and case.dispatched_on_time is None:
         # 按时派遣 judges the first dispatch; a re-dispatch after a rollback keeps it.
-        from .evaluation import dispatched_in_time
+        from .evaluation.stats import dispatched_in_time
 
         case.dispatched_on_time = dispatched_in_time(case.registered_at, now)
     case.handled_at = None

@@ -801,9 +801,9 @@ def refresh_evaluation() -> str:
     """Precompute the evaluation figures (综合评价) when the evaluation module is there."""
     if importlib.util.find_spec("streetbrain.cases.evaluation") is None:
         return "no evaluation module"
-    from . import evaluation
+    from .evaluation import stats
 
-    refresh = getattr(evaluation, "refresh_all", None)
+    refresh = getattr(stats, "refresh_all", None)
     if refresh is None:
         return "no evaluation refresh"
     return f"{refresh()} rows"

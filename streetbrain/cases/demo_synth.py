@@ -1019,7 +1019,7 @@ class _Generator:
         self.hotline_seq: dict[dt.date, int] = {}
 
     def judge(self, what: str, start: dt.datetime, end: dt.datetime) -> bool | None:
-        """按时立案 / 按时派遣 as the workflow judges them (``evaluation.registered_in_time`` /
+        """按时立案 / 按时派遣 as the workflow judges them (``stats.registered_in_time`` /
         ``dispatched_in_time``: not red against ``CASES_REGISTER_LIMIT`` /
         ``CASES_DISPATCH_LIMIT``), or None where that module is missing (its refresh then
         fills them). For limits in working hours the light's rule, used ≤ limit, is applied
@@ -1027,15 +1027,15 @@ class _Generator:
         from django.conf import settings
 
         try:
-            from . import evaluation
+            from .evaluation import stats
         except ImportError:  # pragma: no cover - the evaluation is part of the app
             return None
         if what == "registered":
             amount, unit = settings.CASES_REGISTER_LIMIT
-            slow = evaluation.registered_in_time
+            slow = stats.registered_in_time
         else:
             amount, unit = settings.CASES_DISPATCH_LIMIT
-            slow = evaluation.dispatched_in_time
+            slow = stats.dispatched_in_time
         if unit == "work_hour":
             return self.calendar.working_seconds_between(start, end) <= float(amount) * 3600
         return slow(start, end)

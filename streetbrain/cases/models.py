@@ -461,7 +461,7 @@ class Case(models.Model):
     warned_at = models.DateTimeField(_("expiry warning sent"), null=True, blank=True)
     overdue_flagged_at = models.DateTimeField(_("overdue flagged"), null=True, blank=True)
     closed_on_time = models.BooleanField(_("closed on time"), null=True, blank=True)
-    # 按时立案 / 按时派遣 (evaluation.py): within CASES_REGISTER_LIMIT of the report and
+    # 按时立案 / 按时派遣 (evaluation/stats.py): within CASES_REGISTER_LIMIT of the report and
     # CASES_DISPATCH_LIMIT of 立案 (first dispatch), in working time; filled by the refresh
     # where still empty.
     registered_on_time = models.BooleanField(_("registered on time"), null=True, blank=True)
@@ -863,7 +863,8 @@ class Notification(models.Model):
 class CaseStat(models.Model):
     """Precomputed evaluation counts (综合评价) of the cases registered (立案) in one month, per
     grid cell × department the case is with (none: not dispatched). Any period and any unit
-    sums these rows; ``evaluation.py`` defines every count and computes them."""
+    sums these rows; ``evaluation.definitions`` defines every count, ``evaluation.stats``
+    computes them."""
 
     month = models.DateField(_("month"))
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
@@ -902,7 +903,7 @@ class CaseStat(models.Model):
 
 class StaffStat(models.Model):
     """Precomputed evaluation counts for one month × staff member × role (岗位), counted in the
-    month of the act (立案, 结案, 派遣, 上报, 核实/核查, 处置); see ``evaluation.py``."""
+    month of the act (立案, 结案, 派遣, 上报, 核实/核查, 处置); see ``evaluation.definitions``."""
 
     month = models.DateField(_("month"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -1,8 +1,15 @@
-"""Background tasks of the cases app. Idempotent: running one twice gives the same state."""
+"""Background tasks of the cases app. Idempotent: running one twice gives the same state.
+
+Celery's ``autodiscover_tasks`` imports ``<app>.tasks``: the parts' task modules are imported
+here so that a worker registers them. Every task keeps its registered name
+``streetbrain.cases.tasks.<name>`` wherever it is defined, because queued messages and the
+beat schedule (``CELERY_BEAT_SCHEDULE``) refer to it by that name."""
 
 from celery import shared_task
 
 from streetbrain.core.audit import audit_context
+
+from .evaluation import tasks as evaluation_tasks
 
 
 @shared_task(name="streetbrain.cases.tasks.flag_deadlines", ignore_result=True)
@@ -14,15 +21,6 @@ def flag_deadlines() -> dict:
         return flag()
 
 
-@shared_task(name="streetbrain.cases.tasks.refresh_stats", ignore_result=True)
-def refresh_stats() -> int:
-    """Every 15 minutes: recompute the evaluation figures of the current and previous month."""
-    from .evaluation import refresh_recent
-
-    with audit_context(source="task"):
-        return refresh_recent()
-
-
 @shared_task(name="streetbrain.cases.tasks.process_intake", ignore_result=True)
 def process_intake() -> int:
     """Register the reports waiting in the intake queue, in batches, until it is empty. Started
@@ -31,3 +29,6 @@ def process_intake() -> int:
 
     with audit_context(source="task", actor_name="intake"):
         return drain()
+
+
+__all__ = ["evaluation_tasks"]

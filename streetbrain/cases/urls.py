@@ -1,7 +1,8 @@
 """Pages of the cases app (namespace ``cases``): the staff pages and the evaluation."""
 
-from . import urls_evaluation, urls_staff
+from . import urls_staff
+from .evaluation import urls as evaluation_urls
 
 app_name = "cases"
 
-urlpatterns = [*urls_staff.urlpatterns, *urls_evaluation.urlpatterns]
+urlpatterns = [*urls_staff.urlpatterns, *evaluation_urls.urlpatterns]

@@ -100,13 +100,13 @@ def _figures(unit: OrgUnit, keys) -> dict[str, float]:
 
 
 def _cases(cockpit: Cockpit, user, unit: OrgUnit, month: dt.date) -> None:
-    from streetbrain.cases import evaluation
+    from streetbrain.cases.evaluation import scores
     from streetbrain.cases.models import OPEN_STATES, Case
 
     cases_url = reverse("cases:index")
     open_query = urlencode([("state", state) for state in sorted(OPEN_STATES)])
     key = _figures(unit, ["cases_today", "cases_open", "cases_overdue"])
-    tables = evaluation.indicators(month, month, "community", user)
+    tables = scores.indicators(month, month, "community", user)
     total = tables[0].total if tables else None
     counts = total.counts if total else {}
     rates = total.rates if total else {}

@@ -93,7 +93,8 @@ def test_leader_opens_the_cockpit_and_its_wall_mode(
 ):
     from shapely.geometry import shape
 
-    from streetbrain.cases import actions, evaluation
+    from streetbrain.cases import actions
+    from streetbrain.cases.evaluation import stats
     from streetbrain.cases.intake import ReportInput
     from streetbrain.cases.models import Case
     from streetbrain.core.actions import refresh_key_figures
@@ -112,7 +113,7 @@ def test_leader_opens_the_cockpit_and_its_wall_mode(
             )
         )
     refresh_key_figures()
-    evaluation.refresh_recent()
+    stats.refresh_recent()
 
     page, problems = open_page("zh-CN")
     log_in(page, "leader", demo_data.password)
