@@ -470,13 +470,13 @@ def account(server, runs) -> bool:
 
 PROFILED = [
     # (module, function, label): inclusive CPU time (thread time) per request
-    ("streetbrain.cases.open311.views", "_create_request", "Open311 view (all of it)"),
-    ("streetbrain.cases.open311.keys", "check", "  api key check"),
+    ("streetbrain.cases.channels.open311.views", "_create_request", "Open311 view (all of it)"),
+    ("streetbrain.cases.channels.open311.keys", "check", "  api key check"),
     ("streetbrain.cases.intake_queue", "accept", "  accept into the queue"),
     ("streetbrain.cases.intake", "validate", "    validate"),
     ("streetbrain.cases.intake", "place", "    place"),
     ("streetbrain.core.protected", "encrypt", "    encrypt phone"),
-    ("streetbrain.cases.open311.views", "respond", "  render the answer"),
+    ("streetbrain.cases.channels.open311.views", "respond", "  render the answer"),
 ]
 PROFILED_BATCH = [
     # the same, per report, for registering the queue in batches
@@ -683,9 +683,9 @@ def run(stack, args, configs, rates, worker) -> int:
     from django.db import connection
 
     try:
-        from streetbrain.cases.open311.keys import create_api_key
+        from streetbrain.cases.channels.open311.keys import create_api_key
     except ImportError:
-        say("the Open311 endpoint is not there yet (streetbrain.cases.open311.keys)")
+        say("the Open311 endpoint is not there yet (streetbrain.cases.channels.open311.keys)")
         return 2
 
     for step, seconds in stack.prepare().items():

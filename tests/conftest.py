@@ -214,7 +214,7 @@ def _fresh_case_refdata():
     """Rolled-back test transactions send no signals: start each test with a fresh snapshot of
     the cases' reference data (classes, routing rules, time limits) and no checked api keys."""
     from streetbrain.cases import refdata
-    from streetbrain.cases.open311 import keys
+    from streetbrain.cases.channels.open311 import keys
 
     refdata.invalidate()
     keys.forget()

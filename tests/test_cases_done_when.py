@@ -15,9 +15,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from streetbrain.cases.channels.open311 import keys
 from streetbrain.cases.evaluation import scores, stats
 from streetbrain.cases.models import Case, CaseEvent, Report, State
-from streetbrain.cases.open311 import keys
 from streetbrain.core.worktime import SHANGHAI
 
 EAST = (121.61, 29.865)  # inside 东城社区第1网格 (33021201400101)

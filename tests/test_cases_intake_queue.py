@@ -178,7 +178,7 @@ def test_a_real_celery_worker_drains_the_queue_through_redis(case_world, setting
 
     from celery.contrib.testing.worker import start_worker
 
-    from streetbrain.cases.open311 import keys
+    from streetbrain.cases.channels.open311 import keys
     from streetbrain.celery import app
 
     from .conftest import require_service

@@ -15,7 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
-from streetbrain.cases import actions, ratelimit
+from streetbrain.cases import actions
+from streetbrain.cases.channels import ratelimit
 from streetbrain.cases.intake import ReportInput
 from streetbrain.cases.models import (
     Attachment,

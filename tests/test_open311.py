@@ -22,8 +22,8 @@ from django.test import Client
 from django.utils import timezone
 
 from streetbrain.cases import actions
+from streetbrain.cases.channels.open311 import keys
 from streetbrain.cases.models import ApiKey, Case, CaseEvent, Report, ServiceAttribute, State
-from streetbrain.cases.open311 import keys
 from streetbrain.core.models import ChangeLogEntry
 from streetbrain.core.protected import digest
 from streetbrain.registry.models import ComponentClass

@@ -16,8 +16,8 @@ class CasesConfig(AppConfig):
         refdata.connect()
         from django.db.models.signals import post_delete, post_save
 
+        from .channels.open311 import keys
         from .models import ApiKey
-        from .open311 import keys
 
         post_save.connect(keys.forget, sender=ApiKey, dispatch_uid="cases-apikey-save")
         post_delete.connect(keys.forget, sender=ApiKey, dispatch_uid="cases-apikey-delete")

@@ -399,7 +399,7 @@ def _write_sensors(history: demo_synth.History, lk: dict) -> dict[str, Sensor]:
 
 def _api_key() -> ApiKey:
     try:
-        from .open311.keys import create_api_key
+        from .channels.open311.keys import create_api_key
     except ImportError:  # pragma: no cover - the Open311 keys module ships with the app
         from streetbrain.core.protected import digest
 

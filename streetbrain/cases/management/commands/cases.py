@@ -343,7 +343,7 @@ class Command(BaseCommand):
     # -- sensors ------------------------------------------------------------------------------
 
     def listen_mqtt(self, options):
-        from streetbrain.cases import mqtt
+        from streetbrain.cases.channels import mqtt
 
         if options["once"] is not None and options["once"] < 1:
             raise CommandError(_("--once needs a positive number."))

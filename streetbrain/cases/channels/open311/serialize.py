@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from streetbrain.registry.models import ComponentClass
 
-from ..models import FINAL_STATES, CaseEvent, Report, ServiceAttribute, State, TimeLimitStandard
+from ...models import FINAL_STATES, CaseEvent, Report, ServiceAttribute, State, TimeLimitStandard
 from .render import w3
 
 SERVICE_KIND = ComponentClass.Kind.MATTER
@@ -91,7 +91,7 @@ def definition(cls, attributes: list[ServiceAttribute]) -> dict:
 
 
 def _limit_text(case) -> str:
-    from ..models import TimeUnit
+    from ...models import TimeUnit
 
     if case.limit_amount is None or not case.limit_unit:
         return ""

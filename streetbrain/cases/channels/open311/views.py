@@ -43,9 +43,9 @@ from django.views.decorators.csrf import csrf_exempt
 from streetbrain.core.audit import audit_context
 from streetbrain.core.protected import normalise_phone
 
-from .. import intake_queue, refdata
-from ..intake import MAX_DESCRIPTION, ReportInput
-from ..models import FINAL_STATES, Channel, Report, ServiceAttribute
+from ... import intake_queue, refdata
+from ...intake import MAX_DESCRIPTION, ReportInput
+from ...models import FINAL_STATES, Channel, Report, ServiceAttribute
 from . import keys, serialize
 from .render import MIME_TYPES, errors, respond, w3
 
@@ -140,7 +140,7 @@ def _changeset() -> str:
 
     from streetbrain.core.models import ChangeLogEntry
 
-    from ..models import TimeLimitStandard
+    from ...models import TimeLimitStandard
 
     types = ContentType.objects.get_for_models(ServiceAttribute, TimeLimitStandard).values()
     last = ChangeLogEntry.objects.filter(content_type__in=list(types)).aggregate(t=Max("time"))

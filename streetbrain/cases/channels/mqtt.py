@@ -40,9 +40,9 @@ from django.utils.translation import gettext as _
 
 from streetbrain.core.audit import audit_context
 
-from . import actions, intake
-from .intake import ReportInput
-from .models import Channel, Sensor
+from .. import actions, intake
+from ..intake import ReportInput
+from ..models import Channel, Sensor
 
 log = logging.getLogger(__name__)
 

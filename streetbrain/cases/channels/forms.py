@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from streetbrain.core.protected import normalise_phone
 
-from . import intake
-from .actions import MAX_PHOTO_BYTES, PHOTO_TYPES
-from .intake import ReportInput
+from .. import intake
+from ..actions import MAX_PHOTO_BYTES, PHOTO_TYPES
+from ..intake import ReportInput
 
 MAX_PHOTOS = 6
 HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1"}
