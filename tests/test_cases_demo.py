@@ -13,7 +13,7 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
-from streetbrain.cases import actions, demo_synth, intake
+from streetbrain.cases import actions, demo_synth
 from streetbrain.cases import demo as cases_demo
 from streetbrain.cases.evaluation import stats
 from streetbrain.cases.models import (
@@ -28,6 +28,7 @@ from streetbrain.cases.models import (
     State,
     TrainingExample,
 )
+from streetbrain.cases.workflow import clock
 from streetbrain.core import demo as core_demo
 from streetbrain.core.audit import audit_context
 from streetbrain.core.geo_lookup import invalidate, locate_code
@@ -251,13 +252,13 @@ def test_states_agree_with_timestamps(district):
 def test_clock_is_what_the_engine_computes(district):
     for c in Case.objects.filter(dispatched_at__isnull=False):
         if c.state == State.CLOSED:
-            light = intake.compute_light(c, c.handled_at)
+            light = clock.compute_light(c, c.handled_at)
             assert c.light == light and c.closed_on_time == (light != "red"), c.number
         elif c.state in CLOCK_STATES:
-            assert c.light == intake.compute_light(c, NOW), c.number
-            assert c.deadline == intake.compute_deadline(c), c.number
+            assert c.light == clock.compute_light(c, NOW), c.number
+            assert c.deadline == clock.compute_deadline(c), c.number
         elif c.state in (State.HANDLED, State.CHECKED):
-            assert c.light == intake.compute_light(c, c.handled_at), c.number
+            assert c.light == clock.compute_light(c, c.handled_at), c.number
     closed = Case.objects.filter(state=State.CLOSED)
     assert closed.filter(closed_on_time=False).exists() and closed.filter(closed_on_time=True)
     open_red = Case.objects.filter(state__in=OPEN_STATES, light=Case.Light.RED)
@@ -332,7 +333,7 @@ def test_change_log_has_the_cases(district):
 
 @pytest.mark.django_db
 def test_classifier_trained_on_the_history(district, model_path):
-    from streetbrain.cases import classifier
+    from streetbrain.cases.intake import classifier
 
     assert model_path.exists()
     model = classifier.load(model_path)
@@ -384,7 +385,7 @@ def test_a_history_case_goes_on_through_the_engine(district):
     case = actions.perform(case, "check_pass", gridworker, note="核查通过", now=later)
     case = actions.perform(case, "close", shiftlead, note="结案", now=later)
     assert case.state == State.CLOSED
-    assert case.closed_on_time == (intake.compute_light(case, case.handled_at) != "red")
+    assert case.closed_on_time == (clock.compute_light(case, case.handled_at) != "red")
     registered = Case.objects.filter(state=State.REGISTERED).first()
     registered = actions.perform(registered, "dispatch", dispatcher, now=later)
     assert registered.state == State.DISPATCHED and registered.deadline is not None

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from streetbrain.cases import actions
 from streetbrain.cases.evaluation import definitions, periods, scores, stats
-from streetbrain.cases.intake import ReportInput
+from streetbrain.cases.intake.actions import submit_report
+from streetbrain.cases.intake.pipeline import ReportInput
 from streetbrain.cases.models import Case, CaseStat, StaffStat, State
 from streetbrain.core.worktime import SHANGHAI
 
@@ -38,7 +39,7 @@ def minutes(t, n):
 
 def grid_report(user, point, when):
     lon, lat = point
-    return actions.submit_report(
+    return submit_report(
         ReportInput(
             channel="gridworker", description=GARBAGE, lon=lon, lat=lat, user=user, received_at=when
         )
@@ -116,7 +117,7 @@ def world(case_world, make_user):
     actions.perform(f, "complete", cg, now=at(2026, 3, 2, 14, 0), note="已清运")
     actions.perform(f, "check_pass", gw, now=at(2026, 3, 2, 14, 30))
 
-    e = actions.submit_report(
+    e = submit_report(
         ReportInput(
             channel="citizen",
             description=GARBAGE,

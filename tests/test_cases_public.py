@@ -17,7 +17,8 @@ from django.urls import NoReverseMatch, reverse
 
 from streetbrain.cases import actions
 from streetbrain.cases.channels import ratelimit
-from streetbrain.cases.intake import ReportInput
+from streetbrain.cases.intake.actions import submit_report
+from streetbrain.cases.intake.pipeline import ReportInput
 from streetbrain.cases.models import (
     Attachment,
     Case,
@@ -443,7 +444,7 @@ def test_confirmation_needs_an_answer_and_csrf(client, case_world):
 
 def citizen_case(point, **kw) -> Case:
     lon, lat = point
-    return actions.submit_report(
+    return submit_report(
         ReportInput(
             channel="citizen",
             description=kw.pop("text", GARBAGE),

@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from streetbrain.cases import actions
 from streetbrain.cases.evaluation import stats
-from streetbrain.cases.intake import ReportInput
+from streetbrain.cases.intake.actions import submit_report
+from streetbrain.cases.intake.pipeline import ReportInput
 from streetbrain.cockpit import figures
 from streetbrain.core.actions import refresh_key_figures
 
@@ -26,7 +26,7 @@ def client_for(user) -> Client:
 
 
 def report(lon, lat, text="路边有暴露垃圾，好几袋生活垃圾没人清运"):
-    return actions.submit_report(
+    return submit_report(
         ReportInput(
             channel="gridworker",
             description=text,

@@ -10,7 +10,8 @@ class CasesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import codes, figures, refdata, search  # noqa: F401  (figures, search)
+        from . import codes, figures, search  # noqa: F401  (figures, search)
+        from .intake import refdata
 
         post_migrate.connect(codes.load_after_migrate, sender=self, dispatch_uid="cases_seed")
         refdata.connect()

@@ -35,7 +35,8 @@ from shapely.geometry import shape
 from streetbrain.core.audit import log_bulk
 from streetbrain.core.models import Department, OrgUnit, User
 
-from . import demo_synth, intake, numbers, synth_texts
+from . import demo_synth, numbers, synth_texts
+from .intake import pipeline
 from .models import ApiKey, Case, CaseEvent, Report, Sensor, TrainingExample
 
 DEMO_API_KEY = "streetbrain-demo-key"  # the documented demo key
@@ -114,7 +115,7 @@ def world_from_db() -> tuple[demo_synth.World, dict]:
     """The generator's ``World`` from the database, and the lookups the loader needs."""
     from streetbrain.registry.models import Building, Facility, Place, Shop
 
-    from . import refdata
+    from .intake import refdata
 
     refdata.invalidate()
     units = {
@@ -166,8 +167,8 @@ def world_from_db() -> tuple[demo_synth.World, dict]:
         )
     classes, class_objs, standards = {}, {}, {}
     for label, (name, *_rest) in synth_texts.CLASSES.items():
-        cls = intake.class_for_label(label)
-        standard = intake.time_limit_for(cls)
+        cls = pipeline.class_for_label(label)
+        standard = pipeline.time_limit_for(cls)
         if cls is None or standard is None:
             continue
         class_objs[label] = cls
@@ -188,7 +189,7 @@ def world_from_db() -> tuple[demo_synth.World, dict]:
     def route(label: str, grid: str) -> str | None:
         key = (label, grid if area_rules else "")
         if key not in routes:
-            found = intake.route(class_objs.get(label), units.get(grid))
+            found = pipeline.route(class_objs.get(label), units.get(grid))
             routes[key] = found.code if found is not None else None
         return routes[key]
 
@@ -206,7 +207,7 @@ def world_from_db() -> tuple[demo_synth.World, dict]:
             accounts.setdefault(role, (username, users[username].display_name or username))
     gridworker = users.get("gridworker")
     handler = users.get("handler")
-    default_amount, default_unit = intake.default_limit()
+    default_amount, default_unit = pipeline.default_limit()
     world = demo_synth.World(
         grids=grids,
         classes=classes,
@@ -706,7 +707,7 @@ def _train(texts, labels, held_texts, held_labels, path: str) -> dict:
     """Train, save, measure: the classifier's part of the load (also run in a child)."""
     from pathlib import Path
 
-    from . import classifier
+    from .intake import classifier
 
     start = time.perf_counter()
     model = classifier.train(texts, labels)

@@ -2,7 +2,7 @@
 (routing rules, 立结案标准 time limits, sensors, Open311 keys, evaluation figures).
 
 A *report* is what one reporter sent through one channel; a *case* (案卷) is the matter the
-street handles. Every report goes through the same intake pipeline (``intake.py``) and either
+street handles. Every report goes through the same intake pipeline (``intake``) and either
 opens a case or is attached to an open duplicate (最多报一次). Cases move only through
 ``actions.py``, which writes a ``CaseEvent`` in the same transaction.
 """
@@ -644,7 +644,7 @@ class IntakeItem(models.Model):
 
     Accepting a report is checking it and one INSERT here, so a burst is answered at once with
     a token (Open311's ``token``: "use this to query the status of the request if
-    service_request_id is not immediately available"). The pipeline (``intake_queue``) then
+    service_request_id is not immediately available"). The pipeline (``intake.queue``) then
     turns pending items into reports and cases in batches, in order of arrival, and links the
     item to its report. Nothing is lost: an item stays until it is processed, a failed attempt
     leaves it pending for the next run, and the idempotency key is unique here as on reports.

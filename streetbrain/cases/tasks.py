@@ -10,6 +10,7 @@ from celery import shared_task
 from streetbrain.core.audit import audit_context
 
 from .evaluation import tasks as evaluation_tasks
+from .intake import tasks as intake_tasks
 
 
 @shared_task(name="streetbrain.cases.tasks.flag_deadlines", ignore_result=True)
@@ -21,14 +22,4 @@ def flag_deadlines() -> dict:
         return flag()
 
 
-@shared_task(name="streetbrain.cases.tasks.process_intake", ignore_result=True)
-def process_intake() -> int:
-    """Register the reports waiting in the intake queue, in batches, until it is empty. Started
-    by incoming reports, and by beat every 30 seconds as a safety net."""
-    from .intake_queue import drain
-
-    with audit_context(source="task", actor_name="intake"):
-        return drain()
-
-
-__all__ = ["evaluation_tasks"]
+__all__ = ["evaluation_tasks", "intake_tasks"]

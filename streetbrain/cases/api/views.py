@@ -20,7 +20,8 @@ from rest_framework.settings import api_settings
 from streetbrain.core.api.viewsets import ScopedModelViewSet
 
 from .. import actions, filtersets
-from ..intake import ReportInput, label_of
+from ..intake.actions import submit_report
+from ..intake.pipeline import ReportInput, label_of
 from ..models import Case, CaseEvent, Notification, Report, RoutingRule, Sensor, TimeLimitStandard
 from . import serializers
 
@@ -276,7 +277,7 @@ class ReportViewSet(ScopedReadViewSet):
             user=request.user,
             idempotency_key=f"api:{request.user.pk}:{key}" if key else "",
         )
-        result = domain_call(actions.submit_report, report_input)
+        result = domain_call(submit_report, report_input)
         case = result.case
         body = {
             "report": result.report.pk,

@@ -2,7 +2,7 @@
 worker's phone page.
 
 The residents' pages (no login): report a problem (随手拍) and follow it by its tracking
-number. A report goes through ``actions.submit_report`` like every other channel. The
+number. A report goes through ``intake.actions.submit_report`` like every other channel. The
 tracking page shows the public side of the case only: its state in plain words, the steps'
 times and names, how many people reported it and the deadline; never staff names, phones or
 internal notes (the handling-completed note, which tells the reporter what was done, is the
@@ -33,7 +33,10 @@ from django.views.decorators.http import require_POST
 
 from streetbrain.core.models import OrgUnit
 
-from .. import actions, intake
+from .. import actions
+from ..intake.actions import submit_report
+from ..intake.pipeline import street_unit
+from ..intake.store import IntakeResult
 from ..models import CLOCK_STATES, Case, CaseEvent, Report, State
 from . import ratelimit
 from .forms import ConfirmForm, GridReportForm, PublicReportForm, TaskActionForm
@@ -43,7 +46,7 @@ from .forms import ConfirmForm, GridReportForm, PublicReportForm, TaskActionForm
 
 def street_name() -> str:
     try:
-        return intake.street_unit().name
+        return street_unit().name
     except ValidationError:
         return ""
 
@@ -53,7 +56,7 @@ def map_geojson(user=None) -> dict:
     cells are public knowledge: they hang on every community's notice board). With ``user``,
     the cells of their own unit are marked ``own``."""
     try:
-        street = intake.street_unit()
+        street = street_unit()
     except ValidationError:
         return {"type": "FeatureCollection", "features": []}
     own_path = getattr(getattr(user, "org_unit", None), "path", None)
@@ -115,7 +118,7 @@ class ReportView(View):
         form = PublicReportForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                result = actions.submit_report(form.report_input())
+                result = submit_report(form.report_input())
             except ValidationError as err:
                 form.add_intake_errors(err)
             else:
@@ -412,7 +415,7 @@ class GridWorkerPage(GridWorkerMixin, View):
         form = GridReportForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                result = actions.submit_report(form.report_input(user=request.user))
+                result = submit_report(form.report_input(user=request.user))
             except ValidationError as err:
                 form.add_intake_errors(err)
             else:
@@ -436,7 +439,7 @@ class GridWorkerPage(GridWorkerMixin, View):
         )
 
 
-def report_message(result: actions.IntakeResult) -> str:
+def report_message(result: IntakeResult) -> str:
     case = result.case
     if not result.created:
         return _("This report was already received: case %(number)s.") % {"number": case.number}

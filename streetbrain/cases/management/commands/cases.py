@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from streetbrain.cases import classifier
+from streetbrain.cases.intake import classifier
 from streetbrain.core.audit import audit_context
 
 
@@ -140,7 +140,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
 
     def retrain(self, options):
-        from streetbrain.cases.actions import retrain_classifier
+        from streetbrain.cases.intake.actions import retrain_classifier
 
         try:
             result = retrain_classifier(options["model"] or None, limit=options["limit"])
@@ -256,10 +256,11 @@ class Command(BaseCommand):
         )
 
     def show(self, options):
-        from streetbrain.cases import actions, intake
+        from streetbrain.cases.intake import pipeline
+        from streetbrain.cases.workflow.clock import clock_of
 
         case = self._case(options["number"])
-        clock = actions.clock_of(case)
+        clock = clock_of(case)
         local = timezone.localtime
 
         def when(value):
@@ -268,7 +269,7 @@ class Command(BaseCommand):
         lines = [
             f"{case.number} {case.title}",
             f"{_('state')}: {case.get_state_display()} ({case.state})",
-            f"{_('class')}: {intake.label_of(case.component_class) or '—'}"
+            f"{_('class')}: {pipeline.label_of(case.component_class) or '—'}"
             + (f" {case.component_class.name}" if case.component_class else ""),
             f"{_('grid cell')}: {case.org_unit.code} {case.org_unit.name}",
             f"{_('responsible department')}: "
@@ -310,10 +311,10 @@ class Command(BaseCommand):
         )
 
     def intake(self, options):
-        from streetbrain.cases import intake_queue
+        from streetbrain.cases.intake import queue, tasks
 
         if options["retry_failed"]:
-            n = intake_queue.retry_failed()
+            n = queue.retry_failed()
             self.stdout.write(
                 ngettext(
                     "%(n)d failed item put back in the queue.",
@@ -324,11 +325,11 @@ class Command(BaseCommand):
             )
         if options["process"]:
             with audit_context(source="cli"):
-                n = intake_queue.drain()
+                n = tasks.drain()
             self.stdout.write(
                 ngettext("%(n)d report registered.", "%(n)d reports registered.", n) % {"n": n}
             )
-        status = intake_queue.status()
+        status = queue.status()
         self.stdout.write(
             _("waiting: %(pending)d, registered: %(done)d, failed: %(failed)d") % status
         )
