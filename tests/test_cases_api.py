@@ -11,7 +11,6 @@ from django.db import connection
 from django.test.client import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from streetbrain.cases import actions
 from streetbrain.cases.filtersets import CaseFilterSet
 from streetbrain.cases.intake.actions import submit_report
 from streetbrain.cases.intake.pipeline import ReportInput
@@ -25,6 +24,7 @@ from streetbrain.cases.models import (
     Sensor,
     TimeLimitStandard,
 )
+from streetbrain.cases.workflow import actions
 from streetbrain.core.models import ChangeLogEntry
 from streetbrain.core.protected import reveal_value
 from streetbrain.core.worktime import SHANGHAI

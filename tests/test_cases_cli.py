@@ -10,10 +10,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils.translation import gettext as _
 
-from streetbrain.cases import actions
 from streetbrain.cases.intake.actions import submit_report
 from streetbrain.cases.intake.pipeline import ReportInput
 from streetbrain.cases.models import Case, CaseEvent, Notification
+from streetbrain.cases.workflow import actions
 from streetbrain.core.models import ChangeLogEntry
 from streetbrain.core.worktime import SHANGHAI
 

@@ -13,9 +13,8 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
-from streetbrain.cases import actions, demo_synth
 from streetbrain.cases import demo as cases_demo
-from streetbrain.cases.evaluation import stats
+from streetbrain.cases import demo_synth
 from streetbrain.cases.models import (
     CLOCK_STATES,
     OPEN_STATES,
@@ -28,7 +27,7 @@ from streetbrain.cases.models import (
     State,
     TrainingExample,
 )
-from streetbrain.cases.workflow import clock
+from streetbrain.cases.workflow import actions, clock
 from streetbrain.core import demo as core_demo
 from streetbrain.core.audit import audit_context
 from streetbrain.core.geo_lookup import invalidate, locate_code
@@ -270,12 +269,12 @@ def test_clock_is_what_the_engine_computes(district):
     registered = Case.objects.filter(registered_at__isnull=False)
     assert registered.filter(registered_on_time=False).exists()
     for c in registered:  # 按时立案 and 按时派遣 as the workflow judges them
-        assert c.registered_on_time == stats.registered_in_time(c.reported_at, c.registered_at), (
+        assert c.registered_on_time == clock.registered_in_time(c.reported_at, c.registered_at), (
             c.number
         )
         first = c.events.filter(action=A.DISPATCH).order_by("time", "pk").first()
         if first is not None:  # the first dispatch is judged, a re-dispatch keeps it
-            assert c.dispatched_on_time == stats.dispatched_in_time(c.registered_at, first.time), (
+            assert c.dispatched_on_time == clock.dispatched_in_time(c.registered_at, first.time), (
                 c.number
             )
 

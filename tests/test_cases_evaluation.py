@@ -7,11 +7,11 @@ import io
 import pytest
 from django.urls import reverse
 
-from streetbrain.cases import actions
 from streetbrain.cases.evaluation import definitions, periods, scores, stats
 from streetbrain.cases.intake.actions import submit_report
 from streetbrain.cases.intake.pipeline import ReportInput
 from streetbrain.cases.models import Case, CaseStat, StaffStat, State
+from streetbrain.cases.workflow import actions, clock
 from streetbrain.core.worktime import SHANGHAI
 
 GARBAGE = "路边有暴露垃圾，好几袋生活垃圾没人清运，已经发臭了"
@@ -409,8 +409,8 @@ def test_refresh_fills_missing_flags_in_working_time(world):
     assert (b.registered_on_time, b.dispatched_on_time) == (False, False)
     assert (c.registered_on_time, c.dispatched_on_time) == (True, True)
     # Friday 17:00 → Monday 09:30 is 1.5 工作时 (30 min on Friday, 1 h on Monday): on time.
-    assert stats.registered_in_time(at(2026, 3, 6, 17, 0), at(2026, 3, 9, 9, 30))
-    assert not stats.dispatched_in_time(at(2026, 3, 6, 17, 0), at(2026, 3, 9, 9, 30))
+    assert clock.registered_in_time(at(2026, 3, 6, 17, 0), at(2026, 3, 9, 9, 30))
+    assert not clock.dispatched_in_time(at(2026, 3, 6, 17, 0), at(2026, 3, 9, 9, 30))
 
 
 def test_period_parsing():

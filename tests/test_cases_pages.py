@@ -13,7 +13,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from streetbrain.cases import actions
 from streetbrain.cases.intake.actions import submit_report
 from streetbrain.cases.intake.pipeline import ReportInput
 from streetbrain.cases.intake.store import IntakeResult
@@ -28,6 +27,7 @@ from streetbrain.cases.models import (
     TimeLimitStandard,
     TrainingExample,
 )
+from streetbrain.cases.workflow import actions
 from streetbrain.core.models import ChangeLogEntry
 from streetbrain.core.worktime import SHANGHAI
 from streetbrain.registry.models import ComponentClass

@@ -15,7 +15,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
-from streetbrain.cases import actions
 from streetbrain.cases.channels import ratelimit
 from streetbrain.cases.intake.actions import submit_report
 from streetbrain.cases.intake.pipeline import ReportInput
@@ -27,6 +26,7 @@ from streetbrain.cases.models import (
     State,
     TimeLimitStandard,
 )
+from streetbrain.cases.workflow import actions
 from streetbrain.core.models import ChangeLogEntry
 from streetbrain.core.protected import reveal_value
 

@@ -6,12 +6,12 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from streetbrain.cases import actions
 from streetbrain.cases.intake import duplicates
 from streetbrain.cases.intake.actions import submit_report
 from streetbrain.cases.intake.pipeline import ReportInput
 from streetbrain.cases.intake.store import IntakeResult
 from streetbrain.cases.models import Case, CaseEvent, Notification, Report, State, TrainingExample
+from streetbrain.cases.workflow import actions
 from streetbrain.core.models import ChangeLogEntry
 from streetbrain.core.worktime import SHANGHAI
 

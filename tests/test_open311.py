@@ -21,11 +21,11 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from streetbrain.cases import actions
 from streetbrain.cases.channels.open311 import keys
 from streetbrain.cases.intake.actions import submit_report
 from streetbrain.cases.intake.pipeline import ReportInput
 from streetbrain.cases.models import ApiKey, Case, CaseEvent, Report, ServiceAttribute, State
+from streetbrain.cases.workflow import actions
 from streetbrain.core.models import ChangeLogEntry
 from streetbrain.core.protected import digest
 from streetbrain.registry.models import ComponentClass

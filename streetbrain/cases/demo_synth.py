@@ -13,7 +13,7 @@ hotline ~20 %, residents ~15 % …), a class by channel and season (more 暴露�
 积水 in the plum-rain and typhoon months, noise at night …), a grid cell weighted by what
 the class needs (shops, homes, area), a point inside it (or at the facility, shop or
 building concerned), a text from ``synth_texts``. Then the workflow runs step by step, each
-step mirroring what ``actions.py`` sets (states, timestamps, counters, the clock), with the
+step mirroring what ``workflow/actions.py`` sets (states, timestamps, counters, the clock), with the
 delays people take during working hours (``core.worktime``): verification on site, 受理,
 立案, 派遣, 处置, extensions, suspensions (挂账), mis-dispatches sent back, rework after a
 failed check, 结案, and now and then a reopening. Deadlines and lights come from the engine's
@@ -575,7 +575,7 @@ class _Cut(Exception):
 
 
 class _Life:
-    """Runs the workflow on a ``CasePlan``, step by step, as ``actions.py`` would."""
+    """Runs the workflow on a ``CasePlan``, step by step, as ``workflow/actions.py`` would."""
 
     def __init__(self, gen: _Generator, case: CasePlan, rng: random.Random):
         self.gen, self.case, self.rng = gen, case, rng
@@ -663,7 +663,7 @@ class _Life:
             case.standard = ""
             case.limit_amount, case.limit_unit = self.gen.world.default_limit
 
-    # -- the transitions (see actions.py) --
+    # -- the transitions (see workflow/actions.py) --
     def report(self, data: dict) -> None:
         case = self.case
         case.state = (
@@ -1021,23 +1021,19 @@ class _Generator:
         self.hotline_seq: dict[dt.date, int] = {}
 
     def judge(self, what: str, start: dt.datetime, end: dt.datetime) -> bool | None:
-        """按时立案 / 按时派遣 as the workflow judges them (``stats.registered_in_time`` /
+        """按时立案 / 按时派遣 as the workflow judges them (``clock.registered_in_time`` /
         ``dispatched_in_time``: not red against ``CASES_REGISTER_LIMIT`` /
-        ``CASES_DISPATCH_LIMIT``), or None where that module is missing (its refresh then
-        fills them). For limits in working hours the light's rule, used ≤ limit, is applied
-        to the working seconds directly (the same arithmetic, a third of the time)."""
+        ``CASES_DISPATCH_LIMIT``). For limits in working hours the light's rule, used ≤
+        limit, is applied to the working seconds directly (the same arithmetic, a third of
+        the time)."""
         from django.conf import settings
 
-        try:
-            from .evaluation import stats
-        except ImportError:  # pragma: no cover - the evaluation is part of the app
-            return None
         if what == "registered":
             amount, unit = settings.CASES_REGISTER_LIMIT
-            slow = stats.registered_in_time
+            slow = clock.registered_in_time
         else:
             amount, unit = settings.CASES_DISPATCH_LIMIT
-            slow = stats.dispatched_in_time
+            slow = clock.dispatched_in_time
         if unit == "work_hour":
             return self.calendar.working_seconds_between(start, end) <= float(amount) * 3600
         return slow(start, end)

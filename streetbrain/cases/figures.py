@@ -6,23 +6,19 @@ from django.utils.translation import gettext_lazy as _
 
 from streetbrain.core.figures import Figure, count_per_unit, register
 
+from .models import OPEN_STATES, Case
+
 
 def _cases():
-    from .models import Case
-
     return Case.objects.all()
 
 
 def open_cases(units):
-    from .models import OPEN_STATES
-
     return count_per_unit(_cases().filter(state__in=OPEN_STATES), units)
 
 
 def overdue_cases(units):
     """Open cases with a red light (the list's 超期 view and ``overdue`` filter)."""
-    from .models import OPEN_STATES, Case
-
     return count_per_unit(_cases().filter(state__in=OPEN_STATES, light=Case.Light.RED), units)
 
 

@@ -4,7 +4,7 @@
 A *report* is what one reporter sent through one channel; a *case* (案卷) is the matter the
 street handles. Every report goes through the same intake pipeline (``intake``) and either
 opens a case or is attached to an open duplicate (最多报一次). Cases move only through
-``actions.py``, which writes a ``CaseEvent`` in the same transaction.
+``workflow.actions``, which writes a ``CaseEvent`` in the same transaction.
 """
 
 from __future__ import annotations
@@ -627,8 +627,6 @@ class Report(models.Model):
         ordering = ["received_at", "pk"]
 
     def __str__(self) -> str:
-        from django.utils import timezone
-
         return f"{self.get_channel_display()} {timezone.localtime(self.received_at):%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self) -> str:

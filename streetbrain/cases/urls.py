@@ -2,14 +2,14 @@
 configuration, and the evaluation. The residents' and the grid worker's pages are
 ``channels.urls`` (namespace ``report``)."""
 
-from . import urls_staff
 from .evaluation import urls as evaluation_urls
 from .intake import urls as intake_urls
+from .workflow import urls as workflow_urls
 
 app_name = "cases"
 
 urlpatterns = [
-    *urls_staff.urlpatterns,
+    *workflow_urls.urlpatterns,
     *intake_urls.urlpatterns,
     *evaluation_urls.urlpatterns,
 ]

@@ -1,5 +1,5 @@
 """Serializers of the cases API. They only validate and present: every change goes through
-``cases.actions``."""
+the actions (``cases.intake.actions``, ``cases.workflow.actions``)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The cases API: cases and their timeline, reports (intake), the workflow's actions, the
 reference data that drives it (routing rules, time limits, sensors) and the caller's
-notifications. Reads are scoped; every change is a call into ``cases.actions``."""
+notifications. Reads are scoped; every change is a call into the actions
+(``cases.intake.actions``, ``cases.workflow.actions``)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,11 @@ from rest_framework.settings import api_settings
 
 from streetbrain.core.api.viewsets import ScopedModelViewSet
 
-from .. import actions, filtersets
+from .. import filtersets
 from ..intake.actions import submit_report
 from ..intake.pipeline import ReportInput, label_of
 from ..models import Case, CaseEvent, Notification, Report, RoutingRule, Sensor, TimeLimitStandard
+from ..workflow import actions
 from . import serializers
 
 CASE_RELATED = (

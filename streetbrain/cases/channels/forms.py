@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from streetbrain.core.protected import normalise_phone
+from streetbrain.registry.models import ComponentClass
 
 from ..intake import pipeline
 from ..intake.pipeline import ReportInput
@@ -98,8 +99,6 @@ def photo_field(**kwargs) -> forms.FileField:
 def category_choices() -> list:
     """The common 事项 classes (those with a 立结案标准 row), grouped by major class, after
     the "not sure" choice that leaves the class to the classifier and the staff."""
-    from streetbrain.registry.models import ComponentClass
-
     classes = (
         ComponentClass.objects.filter(time_limits__is_active=True)
         .distinct()

@@ -33,11 +33,11 @@ from django.views.decorators.http import require_POST
 
 from streetbrain.core.models import OrgUnit
 
-from .. import actions
 from ..intake.actions import submit_report
 from ..intake.pipeline import street_unit
 from ..intake.store import IntakeResult
 from ..models import CLOCK_STATES, Case, CaseEvent, Report, State
+from ..workflow import actions
 from . import ratelimit
 from .forms import ConfirmForm, GridReportForm, PublicReportForm, TaskActionForm
 

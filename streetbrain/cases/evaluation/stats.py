@@ -10,35 +10,19 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, DateField, Exists, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from streetbrain.core import worktime
 from streetbrain.core.models import User
 
 from ..models import Case, CaseEvent, CaseStat, Channel, Report, StaffStat, State
+from ..workflow.clock import dispatched_in_time, registered_in_time
 from .definitions import DISPATCHER, GRIDWORKER, HANDLER, SHIFTLEAD, STAFF_COUNTS
 from .periods import add_months, month_bounds, month_start
 
 # -- timeliness of 立案 and 派遣 ---------------------------------------------------------------
-
-
-def _within(start: dt.datetime, end: dt.datetime, limit) -> bool:
-    amount, unit = limit
-    return worktime.default_calendar().light(start, end, float(amount), unit) != "red"
-
-
-def registered_in_time(reported_at: dt.datetime, registered_at: dt.datetime) -> bool:
-    """按时立案: registered within ``CASES_REGISTER_LIMIT`` of the report (working time)."""
-    return _within(reported_at, registered_at, settings.CASES_REGISTER_LIMIT)
-
-
-def dispatched_in_time(registered_at: dt.datetime, dispatched_at: dt.datetime) -> bool:
-    """按时派遣: first dispatched within ``CASES_DISPATCH_LIMIT`` of 立案 (working time)."""
-    return _within(registered_at, dispatched_at, settings.CASES_DISPATCH_LIMIT)
 
 
 def _set_flag(field_name: str, values: dict[int, bool]) -> None:

@@ -76,6 +76,7 @@ def item_for(data: ReportInput, placement: Placement) -> IntakeItem:
 
 
 def existing(idempotency_key: str) -> IntakeItem | None:
+    """The item accepted before with this idempotency key, if any."""
     return IntakeItem.objects.filter(idempotency_key=idempotency_key).first()
 
 

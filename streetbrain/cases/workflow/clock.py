@@ -1,13 +1,16 @@
 """The clock of a case (时限): the limit runs from 派遣 in the case's units (working hours,
 working days or calendar time, ``core.worktime``), paused while it is suspended (挂账) and
 lengthened by approved extensions; the deadline and the light (green / yellow / red) follow
-from it. ``clock_of`` is what pages, the API and the CLI show."""
+from it. ``clock_of`` is what pages, the API and the CLI show. 按时立案 and 按时派遣 are the
+same working-time rule against ``CASES_REGISTER_LIMIT`` and ``CASES_DISPATCH_LIMIT``: the
+workflow judges them at the step, the evaluation where older rows left them empty."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils import timezone
 
 from streetbrain.core import worktime
@@ -93,3 +96,21 @@ def clock_of(case: Case, now: dt.datetime | None = None) -> ClockView:
         suspended=case.state == State.SUSPENDED,
         extensions=extensions_of(case),
     )
+
+
+# -- 按时立案 and 按时派遣 ------------------------------------------------------------------
+
+
+def _within(start: dt.datetime, end: dt.datetime, limit) -> bool:
+    amount, unit = limit
+    return worktime.default_calendar().light(start, end, float(amount), unit) != "red"
+
+
+def registered_in_time(reported_at: dt.datetime, registered_at: dt.datetime) -> bool:
+    """按时立案: registered within ``CASES_REGISTER_LIMIT`` of the report (working time)."""
+    return _within(reported_at, registered_at, settings.CASES_REGISTER_LIMIT)
+
+
+def dispatched_in_time(registered_at: dt.datetime, dispatched_at: dt.datetime) -> bool:
+    """按时派遣: first dispatched within ``CASES_DISPATCH_LIMIT`` of 立案 (working time)."""
+    return _within(registered_at, dispatched_at, settings.CASES_DISPATCH_LIMIT)

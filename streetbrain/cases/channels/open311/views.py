@@ -31,6 +31,7 @@ import re
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db.models import Max, Q
@@ -41,11 +42,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from streetbrain.core.audit import audit_context
+from streetbrain.core.models import ChangeLogEntry, OrgUnit
 from streetbrain.core.protected import normalise_phone
 
 from ...intake import actions, queue, refdata
 from ...intake.pipeline import MAX_DESCRIPTION, ReportInput
-from ...models import FINAL_STATES, Channel, Report, ServiceAttribute
+from ...models import FINAL_STATES, Channel, Report, ServiceAttribute, TimeLimitStandard
 from . import keys, serialize
 from .render import MIME_TYPES, errors, respond, w3
 
@@ -129,19 +131,11 @@ def open311(*methods: str):
 
 
 def _root_unit_name() -> str:
-    from streetbrain.core.models import OrgUnit
-
     unit = OrgUnit.objects.filter(code=settings.STREETBRAIN["ROOT_UNIT_CODE"]).first()
     return unit.name if unit is not None else settings.STREETBRAIN["ROOT_UNIT_CODE"]
 
 
 def _changeset() -> str:
-    from django.contrib.contenttypes.models import ContentType
-
-    from streetbrain.core.models import ChangeLogEntry
-
-    from ...models import TimeLimitStandard
-
     types = ContentType.objects.get_for_models(ServiceAttribute, TimeLimitStandard).values()
     last = ChangeLogEntry.objects.filter(content_type__in=list(types)).aggregate(t=Max("time"))
     return w3(max(filter(None, (last["t"], IMPLEMENTATION_CHANGESET))))

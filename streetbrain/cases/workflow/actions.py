@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from streetbrain.core.geo_lookup import locate_point
-from streetbrain.core.models import Department, User
+from streetbrain.core.models import Department
 from streetbrain.core.scoping import ensure_in_scope
 
-from .intake import pipeline, store
-from .intake.pipeline import ReportInput
-from .models import (
+from ..intake import pipeline, store
+from ..intake.pipeline import ReportInput
+from ..models import (
     CLOCK_STATES,
     OPEN_STATES,
     Case,
@@ -35,31 +35,9 @@ from .models import (
     State,
     TrainingExample,
 )
-from .timeline import add_event, attach
-from .workflow import clock
-
-
-def _notify(users, case: Case, kind: str, now: dt.datetime) -> int:
-    rows = [Notification(user=u, case=case, kind=kind, created_at=now) for u in users]
-    Notification.objects.bulk_create(rows)
-    return len(rows)
-
-
-def _users_with_role(role: str, case: Case):
-    """Active users of ``role`` whose unit contains the case's grid."""
-    path = case.org_unit.path
-    return [
-        u
-        for u in User.objects.filter(groups__name=role, is_active=True).select_related("org_unit")
-        if u.org_unit is not None and path.startswith(u.org_unit.path)
-    ]
-
-
-def _department_users(department):
-    if department is None:
-        return []
-    return list(User.objects.filter(department=department, is_active=True))
-
+from ..timeline import add_event, attach
+from . import clock
+from .notifications import department_users, notify, users_with_role
 
 # -- the workflow ---------------------------------------------------------------------------
 
@@ -175,7 +153,7 @@ def perform(case, name: str, user, *, now: dt.datetime | None = None, **inputs) 
         if photos:
             attach(case, photos, event=event)
         for kind, users in result.get("notify", []):
-            _notify(users, case, kind, now)
+            notify(users, case, kind, now)
     return case
 
 
@@ -256,11 +234,9 @@ def _register(case, user, *, now, note, **kw):
         raise ValidationError(_("Classify the case before registering it."))
     if not case.placed:
         raise ValidationError(_("Place the case in a grid cell before registering it."))
-    from .evaluation.stats import registered_in_time
-
     case.state = State.REGISTERED
     case.registered_at = now
-    case.registered_on_time = registered_in_time(case.reported_at, now)
+    case.registered_on_time = clock.registered_in_time(case.reported_at, now)
     case.registered_by = user if user is not None and user.pk else None
     standard = pipeline.time_limit_for(case.component_class)
     if standard is not None:
@@ -303,9 +279,7 @@ def _dispatch(case, user, *, now, note, department=None, **kw):
     case.dispatched_by = user if user is not None and user.pk else None
     if case.registered_at is not None and case.dispatched_on_time is None:
         # 按时派遣 judges the first dispatch; a re-dispatch after a rollback keeps it.
-        from .evaluation.stats import dispatched_in_time
-
-        case.dispatched_on_time = dispatched_in_time(case.registered_at, now)
+        case.dispatched_on_time = clock.dispatched_in_time(case.registered_at, now)
     case.handled_at = None
     _restart_clock(case)
     case.light = clock.compute_light(case, now)
@@ -316,7 +290,7 @@ def _dispatch(case, user, *, now, note, department=None, **kw):
             "department": dept.code,
             "deadline": case.deadline.isoformat() if case.deadline else None,
         },
-        "notify": [(Notification.Kind.DISPATCHED, _department_users(dept))],
+        "notify": [(Notification.Kind.DISPATCHED, department_users(dept))],
     }
 
 
@@ -340,7 +314,7 @@ def _reroute(case, user, *, now, note, department=None, **kw):
         "action": CaseEvent.Action.REROUTE,
         "department": dept,
         "data": {"from": previous.code if previous else None, "to": dept.code},
-        "notify": [(Notification.Kind.DISPATCHED, _department_users(dept))],
+        "notify": [(Notification.Kind.DISPATCHED, department_users(dept))],
     }
 
 
@@ -408,7 +382,7 @@ def _request_extension(case, user, *, now, note, amount=None, unit=None, **kw):
         "action": CaseEvent.Action.REQUEST_EXTENSION,
         "department": case.department,
         "data": case.pending_request_data,
-        "notify": [(Notification.Kind.REQUEST, _users_with_role("shiftlead", case))],
+        "notify": [(Notification.Kind.REQUEST, users_with_role("shiftlead", case))],
     }
 
 
@@ -462,7 +436,7 @@ def _request_rollback(case, user, *, now, note, **kw):
     return {
         "action": CaseEvent.Action.REQUEST_ROLLBACK,
         "department": case.department,
-        "notify": [(Notification.Kind.REQUEST, _users_with_role("dispatcher", case))],
+        "notify": [(Notification.Kind.REQUEST, users_with_role("dispatcher", case))],
     }
 
 
@@ -574,7 +548,7 @@ def _check_fail(case, user, *, now, note, **kw):
     return {
         "action": CaseEvent.Action.CHECK_FAIL,
         "department": case.department,
-        "notify": [(Notification.Kind.REWORK, _department_users(case.department))],
+        "notify": [(Notification.Kind.REWORK, department_users(case.department))],
     }
 
 
@@ -618,7 +592,7 @@ def _reopen(case, user, *, now, note, **kw):
     return {
         "action": CaseEvent.Action.REOPEN,
         "department": case.department,
-        "notify": [(Notification.Kind.REWORK, _department_users(case.department))],
+        "notify": [(Notification.Kind.REWORK, department_users(case.department))],
     }
 
 
@@ -826,7 +800,7 @@ def confirm_by_reporter(token, *, satisfied: bool, note: str = "", now=None) -> 
             data={"report": report.pk, "satisfied": satisfied},
         )
         if not satisfied:
-            _notify(_department_users(case.department), case, Notification.Kind.REWORK, now)
+            notify(department_users(case.department), case, Notification.Kind.REWORK, now)
     return case
 
 
@@ -853,16 +827,16 @@ def flag_deadlines(now: dt.datetime | None = None) -> dict:
                     overdue_flagged_at=now, warned_at=case.warned_at or now, light=light
                 )
                 add_event(case, CaseEvent.Action.OVERDUE, from_state=case.state, now=now)
-                users = _users_with_role("shiftlead", case) + _department_users(case.department)
-                _notify(users, case, Notification.Kind.OVERDUE, now)
+                users = users_with_role("shiftlead", case) + department_users(case.department)
+                notify(users, case, Notification.Kind.OVERDUE, now)
             overdue += 1
             continue
         if light in (Case.Light.YELLOW, Case.Light.RED) and case.warned_at is None:
             with transaction.atomic():
                 Case.objects.filter(pk=case.pk).update(warned_at=now, light=light)
                 add_event(case, CaseEvent.Action.WARN, from_state=case.state, now=now)
-                users = _users_with_role("shiftlead", case) + _department_users(case.department)
-                _notify(users, case, Notification.Kind.WARN, now)
+                users = users_with_role("shiftlead", case) + department_users(case.department)
+                notify(users, case, Notification.Kind.WARN, now)
             warned += 1
             continue
         if changes:

@@ -29,16 +29,13 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from streetbrain.core.generic import (
-    ObjectDetailView,
-    ObjectListView,
-    ObjectRevealView,
-)
+from streetbrain.core.generic import ObjectDetailView, ObjectListView, ObjectRevealView
 from streetbrain.core.roles import role_label
 
-from . import actions, filtersets, forms, tables
-from .intake import duplicates
-from .models import (
+from .. import filtersets, tables
+from ..forms import apply_errors
+from ..intake import duplicates
+from ..models import (
     OPEN_STATES,
     Attachment,
     Case,
@@ -49,7 +46,8 @@ from .models import (
     State,
     TimeUnit,
 )
-from .workflow.clock import clock_of
+from . import actions, forms
+from .clock import clock_of
 
 CASE_RELATED = ("org_unit", "community", "component_class", "department")
 EXPORT_MAX_ROWS = 100_000
@@ -513,7 +511,7 @@ class CaseReclassifyView(CaseCorrectionView):
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as exc:
-                forms.apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -539,7 +537,7 @@ class CasePlaceView(CaseCorrectionView):
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as exc:
-                forms.apply_errors(form, exc, {"location": "lon"})
+                apply_errors(form, exc, {"location": "lon"})
             else:
                 messages.success(request, _("Placed in %(grid)s.") % {"grid": case.org_unit.name})
                 return HttpResponseRedirect(case.get_absolute_url())
@@ -668,7 +666,7 @@ class CaseActView(LoginRequiredMixin, View):
                     **form.perform_inputs(),
                 )
             except ValidationError as exc:
-                forms.apply_errors(form, exc, {"photo": "photos"})
+                apply_errors(form, exc, {"photo": "photos"})
             else:
                 messages.success(
                     request,

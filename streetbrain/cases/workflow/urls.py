@@ -1,4 +1,5 @@
-"""The case pages of the staff (namespace ``cases``, mounted at ``/cases/``)."""
+"""The workflow's staff pages (namespace ``cases``, mounted at ``/cases/``): the case list, a
+case's page with its steps and corrections, notifications."""
 
 from django.urls import path
 
