@@ -1,4 +1,4 @@
-"""Benchmark: the case classifier (streetbrain.cases.classifier) on held-out reports.
+"""Benchmark: the case classifier (streetbrain.cases.intake.classifier) on held-out reports.
 
 Run from the repository root:
 
@@ -32,7 +32,8 @@ django.setup()
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
 
-from streetbrain.cases import classifier, synth_texts  # noqa: E402
+from streetbrain.cases import synth_texts  # noqa: E402
+from streetbrain.cases.intake import classifier  # noqa: E402
 
 BAR = 2_000  # texts/s classified in batch
 

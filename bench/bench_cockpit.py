@@ -67,7 +67,8 @@ def main() -> int:
 def prepare(stack, args) -> None:
     import bench_evaluation
 
-    from streetbrain.cases import density, evaluation
+    from streetbrain.cases import density
+    from streetbrain.cases.evaluation.stats import refresh_all
     from streetbrain.core import demo as core_demo
     from streetbrain.core.audit import audit_context
     from streetbrain.core.figures import refresh_key_figures
@@ -88,7 +89,7 @@ def prepare(stack, args) -> None:
     say(f"{args.cases:,} cases ({stats['open']:,} open) in {seconds:.1f} s")
     for name, fn in (
         ("key figures", refresh_key_figures),
-        ("evaluation figures", evaluation.refresh_all),
+        ("evaluation figures", refresh_all),
         ("case densities", density.refresh),
     ):
         _v, seconds = timed(fn)

@@ -16,7 +16,7 @@ evaluation page for a quarter answers in < 300 ms.
    report.
    The 按时立案/按时派遣 flags are left empty, as for rows loaded from elsewhere: the first
    refresh judges them in working time.
-3. ``evaluation.refresh_all()`` timed twice (first: with the flags to fill; second: steady
+3. ``evaluation.stats.refresh_all()`` timed twice (first: with the flags to fill; second: steady
    state), then ``refresh_recent()`` (the 15-minute task) after touching a few cases.
 4. The evaluation page of the last complete quarter through gunicorn (HTTP, the real stack),
    logged in as ``leader`` (the whole street), for each dimension: median and max over
@@ -567,10 +567,10 @@ def timed(fn):
 
 
 def time_pages(server, cookie: str, quarter: str, reps: int, warm: int) -> dict[str, list[float]]:
-    from streetbrain.cases import evaluation
+    from streetbrain.cases.evaluation import definitions
 
     out = {}
-    for dim in evaluation.DIMENSIONS:
+    for dim in definitions.DIMENSIONS:
         path = f"/cases/evaluation/?period=quarter&quarter={quarter}&dim={dim}"
         headers = {"Cookie": f"sessionid={cookie}", "Accept-Language": "zh-hans"}
         for _ in range(warm):  # every worker renders the page once before timing
@@ -625,7 +625,7 @@ def main() -> int:
 def load_and_refresh(stack, args) -> None:
     from django.db import connection
 
-    from streetbrain.cases import evaluation
+    from streetbrain.cases.evaluation.stats import refresh_all, refresh_recent
     from streetbrain.cases.models import Case, CaseEvent, CaseStat, Report, StaffStat
 
     for name, fn in (
@@ -653,18 +653,18 @@ def load_and_refresh(stack, args) -> None:
         cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
         say(f"database size {cursor.fetchone()[0]}")
 
-    rows, first_s = timed(evaluation.refresh_all)
+    rows, first_s = timed(refresh_all)
     say(
         f"refresh_all (first: judges 按时立案/按时派遣 of every case): {first_s:.1f} s, "
         f"{rows:,} stat rows  [{_stack.load_note()}]"
     )
-    rows, second_s = timed(evaluation.refresh_all)
+    rows, second_s = timed(refresh_all)
     say(f"refresh_all (again, flags set): {second_s:.1f} s, {rows:,} stat rows")
     # The 15-minute task after some activity: a few cases of last month and this one change.
     recent = list(Case.objects.order_by("-reported_at").values_list("pk", flat=True)[:50])
     for case in Case.objects.filter(pk__in=recent[:20]):
         case.save(update_fields=["light", "updated_at"])
-    rows, recent_s = timed(evaluation.refresh_recent)
+    rows, recent_s = timed(refresh_recent)
     say(f"refresh_recent (the 15-minute task, 20 cases changed): {recent_s:.1f} s, {rows:,} rows")
     say(
         f"stat rows: {CaseStat.objects.count():,} CaseStat, {StaffStat.objects.count():,} "
@@ -676,7 +676,7 @@ def load_and_refresh(stack, args) -> None:
 def run(stack, args) -> int:
     from django.test import Client
 
-    from streetbrain.cases import evaluation
+    from streetbrain.cases.evaluation import definitions, periods, scores
     from streetbrain.cases.models import Case
     from streetbrain.core.models import User
 
@@ -687,14 +687,14 @@ def run(stack, args) -> int:
         load_and_refresh(stack, args)
 
     today = dt.date.today()
-    quarter = evaluation.quarter_of(evaluation.add_months(evaluation.quarter_of(today).first, -3))
+    quarter = periods.quarter_of(periods.add_months(periods.quarter_of(today).first, -3))
     leader = User.objects.get(username="leader")
     client = Client()
     client.force_login(leader)
     cookie = client.cookies["sessionid"].value
     # The indicators of the quarter, in this process: what the page reads.
-    for dim in evaluation.DIMENSIONS:
-        tables = evaluation.indicators(quarter.first, quarter.last, dim, leader)
+    for dim in definitions.DIMENSIONS:
+        tables = scores.indicators(quarter.first, quarter.last, dim, leader)
         total = tables[0].total
         rates = ", ".join(f"{k} {v:.1%}" for k, v in list(total.rates.items())[:4] if v is not None)
         say(f"  {dim:<10} {sum(len(t.rows) for t in tables):>3} rows; total: {rates}")

@@ -470,25 +470,25 @@ def account(server, runs) -> bool:
 
 PROFILED = [
     # (module, function, label): inclusive CPU time (thread time) per request
-    ("streetbrain.cases.open311.views", "_create_request", "Open311 view (all of it)"),
-    ("streetbrain.cases.open311.keys", "check", "  api key check"),
-    ("streetbrain.cases.intake_queue", "accept", "  accept into the queue"),
-    ("streetbrain.cases.intake", "validate", "    validate"),
-    ("streetbrain.cases.intake", "place", "    place"),
+    ("streetbrain.cases.channels.open311.views", "_create_request", "Open311 view (all of it)"),
+    ("streetbrain.cases.channels.open311.keys", "check", "  api key check"),
+    ("streetbrain.cases.intake.actions", "accept", "  accept into the queue"),
+    ("streetbrain.cases.intake.pipeline", "validate", "    validate"),
+    ("streetbrain.cases.intake.pipeline", "place", "    place"),
     ("streetbrain.core.protected", "encrypt", "    encrypt phone"),
-    ("streetbrain.cases.open311.views", "respond", "  render the answer"),
+    ("streetbrain.cases.channels.open311.views", "respond", "  render the answer"),
 ]
 PROFILED_BATCH = [
     # the same, per report, for registering the queue in batches
-    ("streetbrain.cases.intake_queue", "process_pending", "process_pending (all of it)"),
-    ("streetbrain.cases.intake_queue", "_input", "  item → report input"),
-    ("streetbrain.cases.actions", "store_reports", "  store_reports"),
-    ("streetbrain.cases.intake", "classify_many", "    classify"),
-    ("streetbrain.cases.intake", "find_duplicate", "    find duplicate (1 query each)"),
-    ("streetbrain.cases.actions", "_new_case", "    build case"),
-    ("streetbrain.cases.actions", "_report", "    build report"),
-    ("streetbrain.cases.actions", "_intake_event", "    build event"),
-    ("streetbrain.cases.actions", "_log_intake", "    change log (snapshots, bulk INSERT)"),
+    ("streetbrain.cases.intake.queue", "process_pending", "process_pending (all of it)"),
+    ("streetbrain.cases.intake.queue", "_input", "  item → report input"),
+    ("streetbrain.cases.intake.store", "store_reports", "  store_reports"),
+    ("streetbrain.cases.intake.pipeline", "classify_many", "    classify"),
+    ("streetbrain.cases.intake.duplicates", "find_duplicate", "    find duplicate (1 query each)"),
+    ("streetbrain.cases.intake.store", "_new_case", "    build case"),
+    ("streetbrain.cases.intake.store", "_report", "    build report"),
+    ("streetbrain.cases.intake.store", "_intake_event", "    build event"),
+    ("streetbrain.cases.intake.store", "_log_intake", "    change log (snapshots, bulk INSERT)"),
 ]
 
 
@@ -532,11 +532,11 @@ def profile(workload: Workload, n: int) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from streetbrain.cases import intake_queue
+    from streetbrain.cases.intake import queue, tasks
 
     client = Client()
     # Accept here, register here: no task may take the items away.
-    kick, intake_queue.kick = intake_queue.kick, lambda: None
+    kick, tasks.kick = tasks.kick, lambda: None
 
     def post(i):
         form = workload.form()
@@ -591,7 +591,7 @@ def profile(workload: Workload, n: int) -> None:
     cpu, wall = time.thread_time(), time.perf_counter()
     batches = 0
     with connection.execute_wrapper(count_sql):
-        while intake_queue.process_pending():
+        while queue.process_pending():
             batches += 1
     cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
     for module, attr, original in undo:
@@ -607,10 +607,10 @@ def profile(workload: Workload, n: int) -> None:
     prof.enable()
     for i in range(n, 2 * n):
         post(i)
-    while intake_queue.process_pending():
+    while queue.process_pending():
         pass
     prof.disable()
-    intake_queue.kick = kick
+    tasks.kick = kick
     say("\ntop functions by own time, accepting and registering (cProfile):")
     pstats.Stats(prof).sort_stats("tottime").print_stats(14)
 
@@ -683,9 +683,9 @@ def run(stack, args, configs, rates, worker) -> int:
     from django.db import connection
 
     try:
-        from streetbrain.cases.open311.keys import create_api_key
+        from streetbrain.cases.channels.open311.keys import create_api_key
     except ImportError:
-        say("the Open311 endpoint is not there yet (streetbrain.cases.open311.keys)")
+        say("the Open311 endpoint is not there yet (streetbrain.cases.channels.open311.keys)")
         return 2
 
     for step, seconds in stack.prepare().items():

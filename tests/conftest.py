@@ -156,7 +156,8 @@ def require_service(name: str, host: str, port: int) -> None:
 @pytest.fixture(scope="session")
 def case_model_path(tmp_path_factory):
     """A case classifier trained once per test session on the synthetic report texts."""
-    from streetbrain.cases import classifier, synth_texts
+    from streetbrain.cases import synth_texts
+    from streetbrain.cases.intake import classifier
 
     rows = synth_texts.generate(3000, seed=11)
     model = classifier.train(
@@ -213,8 +214,8 @@ def _default_language():
 def _fresh_case_refdata():
     """Rolled-back test transactions send no signals: start each test with a fresh snapshot of
     the cases' reference data (classes, routing rules, time limits) and no checked api keys."""
-    from streetbrain.cases import refdata
-    from streetbrain.cases.open311 import keys
+    from streetbrain.cases.channels.open311 import keys
+    from streetbrain.cases.intake import refdata
 
     refdata.invalidate()
     keys.forget()

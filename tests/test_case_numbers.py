@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from streetbrain.cases import numbers
+from streetbrain.cases.intake.actions import submit_report
 
 
 def test_number_is_the_local_day_and_the_id():
@@ -46,12 +47,11 @@ def test_tail_ids_are_exactly_the_ids_whose_number_can_end_so(max_id):
 
 @pytest.mark.django_db
 def test_tail_search_finds_what_a_scan_finds(case_world):
-    from streetbrain.cases import actions
-    from streetbrain.cases.intake import ReportInput
+    from streetbrain.cases.intake.pipeline import ReportInput
     from streetbrain.cases.models import Case
 
     for i in range(12):
-        actions.submit_report(
+        submit_report(
             ReportInput(
                 channel="hotline",
                 description=f"路灯不亮 第{i}处",

@@ -11,9 +11,10 @@ from django.db import connection
 from django.test.client import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from streetbrain.cases import actions
 from streetbrain.cases.filtersets import CaseFilterSet
-from streetbrain.cases.intake import ReportInput
+from streetbrain.cases.intake.actions import submit_report
+from streetbrain.cases.intake.pipeline import ReportInput
+from streetbrain.cases.intake.store import IntakeResult
 from streetbrain.cases.models import (
     Case,
     CaseEvent,
@@ -23,6 +24,7 @@ from streetbrain.cases.models import (
     Sensor,
     TimeLimitStandard,
 )
+from streetbrain.cases.workflow import actions
 from streetbrain.core.models import ChangeLogEntry
 from streetbrain.core.protected import reveal_value
 from streetbrain.core.worktime import SHANGHAI
@@ -39,11 +41,9 @@ def at(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=SHANGHAI)
 
 
-def submit(point=EAST, text=GARBAGE, channel="citizen", **kw) -> actions.IntakeResult:
+def submit(point=EAST, text=GARBAGE, channel="citizen", **kw) -> IntakeResult:
     lon, lat = point if point else (None, None)
-    return actions.submit_report(
-        ReportInput(channel=channel, description=text, lon=lon, lat=lat, **kw)
-    )
+    return submit_report(ReportInput(channel=channel, description=text, lon=lon, lat=lat, **kw))
 
 
 def as_user(api_client, user):
@@ -447,7 +447,7 @@ def test_reclassify_and_place(api_client, case_world, some_cases):
     )
     assert denied.status_code == 403
     # An address nobody knows: the case waits unplaced at the street.
-    unplaced = actions.submit_report(
+    unplaced = submit_report(
         ReportInput(channel="hotline", description=GARBAGE, address="不存在的路1号")
     ).case
     place = f"{CASES}{unplaced.pk}/place/"

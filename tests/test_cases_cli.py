@@ -10,9 +10,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils.translation import gettext as _
 
-from streetbrain.cases import actions
-from streetbrain.cases.intake import ReportInput
+from streetbrain.cases.intake.actions import submit_report
+from streetbrain.cases.intake.pipeline import ReportInput
 from streetbrain.cases.models import Case, CaseEvent, Notification
+from streetbrain.cases.workflow import actions
 from streetbrain.core.models import ChangeLogEntry
 from streetbrain.core.worktime import SHANGHAI
 
@@ -32,7 +33,7 @@ def run(*args) -> str:
 
 @pytest.fixture
 def case(case_world) -> Case:
-    return actions.submit_report(
+    return submit_report(
         ReportInput(
             channel="citizen",
             description=GARBAGE,
@@ -156,14 +157,15 @@ def test_flag_deadlines_prints_the_counts(case_world, case):
 
 
 def test_classifier_retrain_learns_from_registered_cases_and_corrections(case_world, tmp_path):
-    from streetbrain.cases import classifier
+    from streetbrain.cases.intake import classifier
+    from streetbrain.cases.intake.actions import submit_report
     from streetbrain.cases.models import TrainingExample
 
     u = case_world["users"]
     lamp = "路灯不亮了，晚上这一段漆黑一片"
     cases = []
     for i, text in enumerate([GARBAGE, lamp, "广场舞音响太吵了，晚上十点还在放"]):
-        case = actions.submit_report(
+        case = submit_report(
             ReportInput(channel="gridworker", description=text, lon=121.601 + i * 0.006, lat=29.861)
         ).case
         actions.perform(case, "accept", u["acceptor"])

@@ -1,6 +1,7 @@
 """Seed data of the case workflow: time limits, routing rules and service questions."""
 
-from streetbrain.cases import codes, intake
+from streetbrain.cases import codes
+from streetbrain.cases.intake import pipeline
 from streetbrain.cases.models import RoutingRule, ServiceAttribute, TimeLimitStandard
 
 
@@ -25,7 +26,7 @@ def test_routing_rules_load_only_for_existing_departments(departments):
     assert created == 2
     assert set(RoutingRule.objects.values_list("department__code", flat=True)) == {"cg"}
     assert codes.load_routing_rules() == 0
-    assert intake.route(intake.class_for_label("matter:06027"), None) == departments["urban"]
+    assert pipeline.route(pipeline.class_for_label("matter:06027"), None) == departments["urban"]
 
 
 def test_service_questions_load_once(db):

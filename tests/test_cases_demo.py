@@ -13,8 +13,8 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
-from streetbrain.cases import actions, demo_synth, evaluation, intake
 from streetbrain.cases import demo as cases_demo
+from streetbrain.cases import demo_synth
 from streetbrain.cases.models import (
     CLOCK_STATES,
     OPEN_STATES,
@@ -27,6 +27,7 @@ from streetbrain.cases.models import (
     State,
     TrainingExample,
 )
+from streetbrain.cases.workflow import actions, clock
 from streetbrain.core import demo as core_demo
 from streetbrain.core.audit import audit_context
 from streetbrain.core.geo_lookup import invalidate, locate_code
@@ -250,13 +251,13 @@ def test_states_agree_with_timestamps(district):
 def test_clock_is_what_the_engine_computes(district):
     for c in Case.objects.filter(dispatched_at__isnull=False):
         if c.state == State.CLOSED:
-            light = intake.compute_light(c, c.handled_at)
+            light = clock.compute_light(c, c.handled_at)
             assert c.light == light and c.closed_on_time == (light != "red"), c.number
         elif c.state in CLOCK_STATES:
-            assert c.light == intake.compute_light(c, NOW), c.number
-            assert c.deadline == intake.compute_deadline(c), c.number
+            assert c.light == clock.compute_light(c, NOW), c.number
+            assert c.deadline == clock.compute_deadline(c), c.number
         elif c.state in (State.HANDLED, State.CHECKED):
-            assert c.light == intake.compute_light(c, c.handled_at), c.number
+            assert c.light == clock.compute_light(c, c.handled_at), c.number
     closed = Case.objects.filter(state=State.CLOSED)
     assert closed.filter(closed_on_time=False).exists() and closed.filter(closed_on_time=True)
     open_red = Case.objects.filter(state__in=OPEN_STATES, light=Case.Light.RED)
@@ -268,14 +269,14 @@ def test_clock_is_what_the_engine_computes(district):
     registered = Case.objects.filter(registered_at__isnull=False)
     assert registered.filter(registered_on_time=False).exists()
     for c in registered:  # 按时立案 and 按时派遣 as the workflow judges them
-        assert c.registered_on_time == evaluation.registered_in_time(
-            c.reported_at, c.registered_at
-        ), c.number
+        assert c.registered_on_time == clock.registered_in_time(c.reported_at, c.registered_at), (
+            c.number
+        )
         first = c.events.filter(action=A.DISPATCH).order_by("time", "pk").first()
         if first is not None:  # the first dispatch is judged, a re-dispatch keeps it
-            assert c.dispatched_on_time == evaluation.dispatched_in_time(
-                c.registered_at, first.time
-            ), c.number
+            assert c.dispatched_on_time == clock.dispatched_in_time(c.registered_at, first.time), (
+                c.number
+            )
 
 
 @pytest.mark.django_db
@@ -331,7 +332,7 @@ def test_change_log_has_the_cases(district):
 
 @pytest.mark.django_db
 def test_classifier_trained_on_the_history(district, model_path):
-    from streetbrain.cases import classifier
+    from streetbrain.cases.intake import classifier
 
     assert model_path.exists()
     model = classifier.load(model_path)
@@ -383,7 +384,7 @@ def test_a_history_case_goes_on_through_the_engine(district):
     case = actions.perform(case, "check_pass", gridworker, note="核查通过", now=later)
     case = actions.perform(case, "close", shiftlead, note="结案", now=later)
     assert case.state == State.CLOSED
-    assert case.closed_on_time == (intake.compute_light(case, case.handled_at) != "red")
+    assert case.closed_on_time == (clock.compute_light(case, case.handled_at) != "red")
     registered = Case.objects.filter(state=State.REGISTERED).first()
     registered = actions.perform(registered, "dispatch", dispatcher, now=later)
     assert registered.state == State.DISPATCHED and registered.deadline is not None

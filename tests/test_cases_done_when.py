@@ -15,9 +15,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from streetbrain.cases import evaluation
+from streetbrain.cases.channels.open311 import keys
+from streetbrain.cases.evaluation import scores, stats
 from streetbrain.cases.models import Case, CaseEvent, Report, State
-from streetbrain.cases.open311 import keys
 from streetbrain.core.worktime import SHANGHAI
 
 EAST = (121.61, 29.865)  # inside 东城社区第1网格 (33021201400101)
@@ -157,12 +157,12 @@ def test_citizen_and_open311_report_become_one_case_handled_across_a_holiday(
 
     # 4. The evaluation of the quarter of 立案 shows it: registered, dispatched and closed on
     # time in 东城社区第1网格.
-    evaluation.refresh_all()
+    stats.refresh_all()
     page = logged_in(u["leader"]).get(
         reverse("cases:evaluation"), {"period": "quarter", "quarter": "2026-Q3", "dim": "grid"}
     )
     assert page.status_code == 200
-    tables = evaluation.indicators(dt.date(2026, 7, 1), dt.date(2026, 9, 1), "grid", u["leader"])
+    tables = scores.indicators(dt.date(2026, 7, 1), dt.date(2026, 9, 1), "grid", u["leader"])
     grid_row = next(r for r in tables[0].rows if r.key == case_world["east_grid"].code)
     assert grid_row.counts["registered"] == 1 and grid_row.counts["closed"] == 1
     assert grid_row.counts["closed_on_time"] == 1

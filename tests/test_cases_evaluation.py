@@ -7,9 +7,11 @@ import io
 import pytest
 from django.urls import reverse
 
-from streetbrain.cases import actions, evaluation
-from streetbrain.cases.intake import ReportInput
+from streetbrain.cases.evaluation import definitions, periods, scores, stats
+from streetbrain.cases.intake.actions import submit_report
+from streetbrain.cases.intake.pipeline import ReportInput
 from streetbrain.cases.models import Case, CaseStat, StaffStat, State
+from streetbrain.cases.workflow import actions, clock
 from streetbrain.core.worktime import SHANGHAI
 
 GARBAGE = "路边有暴露垃圾，好几袋生活垃圾没人清运，已经发臭了"
@@ -37,7 +39,7 @@ def minutes(t, n):
 
 def grid_report(user, point, when):
     lon, lat = point
-    return actions.submit_report(
+    return submit_report(
         ReportInput(
             channel="gridworker", description=GARBAGE, lon=lon, lat=lat, user=user, received_at=when
         )
@@ -115,7 +117,7 @@ def world(case_world, make_user):
     actions.perform(f, "complete", cg, now=at(2026, 3, 2, 14, 0), note="已清运")
     actions.perform(f, "check_pass", gw, now=at(2026, 3, 2, 14, 30))
 
-    e = actions.submit_report(
+    e = submit_report(
         ReportInput(
             channel="citizen",
             description=GARBAGE,
@@ -154,7 +156,7 @@ def world(case_world, make_user):
         "E": State.CLOSED,
         "G": State.CLOSED,
     }
-    evaluation.refresh_all()
+    stats.refresh_all()
     return {**case_world, "cases": cases, "users": u}
 
 
@@ -216,7 +218,7 @@ def test_flags_of_timeliness(world):
 
 
 def test_area_counts_and_rates(world):
-    table = only(evaluation.indicators(MARCH, MARCH, "grid", world["users"]["leader"]))
+    table = only(scores.indicators(MARCH, MARCH, "grid", world["users"]["leader"]))
     assert table.total.counts == MARCH_TOTAL
     rows = by_key(table)
     assert rows[EAST_GRID].counts == EAST_MARCH
@@ -248,20 +250,20 @@ def test_area_counts_and_rates(world):
 
 def test_communities_sum_their_grids(world):
     leader = world["users"]["leader"]
-    table = only(evaluation.indicators(MARCH, APRIL, "community", leader))
+    table = only(scores.indicators(MARCH, APRIL, "community", leader))
     rows = by_key(table)
     assert set(rows) == {"330212014001", "330212014002"}
     east = rows["330212014001"].counts
     assert east["registered"] == 6 and east["closed"] == 3  # A B C D F + G in April
     assert (
         rows["330212014002"].counts
-        == by_key(only(evaluation.indicators(MARCH, APRIL, "grid", leader)))[RIVER_GRID].counts
+        == by_key(only(scores.indicators(MARCH, APRIL, "grid", leader)))[RIVER_GRID].counts
     )
     assert table.total.counts["registered"] == 7
 
 
 def test_departments(world):
-    table = only(evaluation.indicators(MARCH, MARCH, "department", world["users"]["leader"]))
+    table = only(scores.indicators(MARCH, MARCH, "department", world["users"]["leader"]))
     depts = world["departments"]
     rows = by_key(table)
     urban, east, river = (rows[str(depts[k].pk)] for k in ("urban", "east", "river"))
@@ -286,7 +288,7 @@ def test_departments(world):
 
 def test_staff(world):
     u = world["users"]
-    tables = {t.kind: t for t in evaluation.indicators(MARCH, MARCH, "role", u["leader"])}
+    tables = {t.kind: t for t in scores.indicators(MARCH, MARCH, "role", u["leader"])}
     assert list(tables) == ["shiftlead", "dispatcher", "gridworker", "handler"]
 
     lead = by_key(tables["shiftlead"])[str(u["shiftlead"].pk)]
@@ -337,7 +339,7 @@ def test_staff(world):
     assert jc.score == pytest.approx(40.0)
     assert jc.detail == world["departments"]["river"].name
 
-    april = {t.kind: t for t in evaluation.indicators(APRIL, APRIL, "role", u["leader"])}
+    april = {t.kind: t for t in scores.indicators(APRIL, APRIL, "role", u["leader"])}
     lead_april = by_key(april["shiftlead"])[str(u["shiftlead"].pk)]
     assert (lead_april.counts["registered"], lead_april.counts["closed"]) == (1, 2)
     assert lead_april.counts["closed_on_time"] == 1  # G on time, E late
@@ -346,38 +348,38 @@ def test_staff(world):
 def test_scope_of_a_community_and_a_department(world, make_user):
     u = world["users"]
     river_lead = make_user("jclead", role="leader", unit=world["river"])
-    table = only(evaluation.indicators(MARCH, APRIL, "grid", river_lead))
+    table = only(scores.indicators(MARCH, APRIL, "grid", river_lead))
     assert {r.key for r in table.rows} == {RIVER_GRID, "33021201400202"}
     assert table.total.counts["registered"] == 1
-    roles = {t.kind: t for t in evaluation.indicators(MARCH, APRIL, "role", river_lead)}
+    roles = {t.kind: t for t in scores.indicators(MARCH, APRIL, "role", river_lead)}
     assert {r.name for r in roles["gridworker"].rows} == {"jcgrid"}
     assert {r.name for r in roles["handler"].rows} == {"jc1"}
     assert not roles["shiftlead"].rows and not roles["dispatcher"].rows
 
     # A department sees the cases it has, wherever they are, and its own people.
     handler = u["river_handler"]
-    depts = only(evaluation.indicators(MARCH, APRIL, "department", handler))
+    depts = only(scores.indicators(MARCH, APRIL, "department", handler))
     assert [r.key for r in depts.rows] == [str(world["departments"]["river"].pk)]
-    grids = only(evaluation.indicators(MARCH, APRIL, "grid", handler))
+    grids = only(scores.indicators(MARCH, APRIL, "grid", handler))
     assert [r.key for r in grids.rows] == [RIVER_GRID]
-    urban = only(evaluation.indicators(MARCH, APRIL, "grid", u["handler"]))
+    urban = only(scores.indicators(MARCH, APRIL, "grid", u["handler"]))
     assert urban.total.counts["registered"] == 4  # A B F G (C left 城管 after the rollback)
 
     # Without the cases' permission: nothing.
     outsider = make_user("louyu", role="building", unit=world["street"])
-    nothing = only(evaluation.indicators(MARCH, APRIL, "grid", outsider))
+    nothing = only(scores.indicators(MARCH, APRIL, "grid", outsider))
     assert nothing.rows == [] and nothing.total.counts["registered"] == 0
 
 
 def test_periods_sum_months(world):
     leader = world["users"]["leader"]
-    q1 = only(evaluation.indicators(dt.date(2026, 1, 1), dt.date(2026, 3, 1), "grid", leader))
-    q2 = only(evaluation.indicators(dt.date(2026, 4, 1), dt.date(2026, 6, 1), "grid", leader))
-    year = only(evaluation.indicators(dt.date(2026, 1, 1), dt.date(2026, 12, 1), "grid", leader))
+    q1 = only(scores.indicators(dt.date(2026, 1, 1), dt.date(2026, 3, 1), "grid", leader))
+    q2 = only(scores.indicators(dt.date(2026, 4, 1), dt.date(2026, 6, 1), "grid", leader))
+    year = only(scores.indicators(dt.date(2026, 1, 1), dt.date(2026, 12, 1), "grid", leader))
     assert q1.total.counts == MARCH_TOTAL
     assert q2.total.counts["registered"] == 1 and q2.total.counts["closed_on_time"] == 1
     assert {k: q1.total.counts[k] + q2.total.counts[k] for k in MARCH_TOTAL} == year.total.counts
-    trend = evaluation.trend(dt.date(2026, 4, 1), leader, months=3)
+    trend = scores.trend(dt.date(2026, 4, 1), leader, months=3)
     assert [m["month"] for m in trend] == ["2026-02", "2026-03", "2026-04"]
     assert trend[0]["closing_rate"] is None
     assert trend[1]["closing_rate"] == pytest.approx(0.75)
@@ -386,46 +388,46 @@ def test_periods_sum_months(world):
 
 def test_refresh_is_idempotent_and_follows_later_changes(world):
     rows = CaseStat.objects.count(), StaffStat.objects.count()
-    evaluation.refresh_months([MARCH, APRIL])
+    stats.refresh_months([MARCH, APRIL])
     assert (CaseStat.objects.count(), StaffStat.objects.count()) == rows
     # A March case resumes and is handled in June: the recent refresh of June recomputes
     # March too, because the case changed since the last refresh.
     u = world["users"]
     c = world["cases"]["C"]
     actions.perform(c, "resume", u["shiftlead"], now=at(2026, 6, 1, 9, 0))
-    evaluation.refresh_recent(now=at(2026, 6, 15, 12, 0))
-    table = only(evaluation.indicators(MARCH, MARCH, "grid", u["leader"]))
+    stats.refresh_recent(now=at(2026, 6, 15, 12, 0))
+    table = only(scores.indicators(MARCH, MARCH, "grid", u["leader"]))
     assert table.total.counts["suspended"] == 0
     assert table.total.rates["closing_rate"] == pytest.approx(3 / 5)
 
 
 def test_refresh_fills_missing_flags_in_working_time(world):
     Case.objects.update(registered_on_time=None, dispatched_on_time=None)
-    evaluation.refresh_months([MARCH])
+    stats.refresh_months([MARCH])
     b = Case.objects.get(pk=world["cases"]["B"].pk)
     c = Case.objects.get(pk=world["cases"]["C"].pk)
     assert (b.registered_on_time, b.dispatched_on_time) == (False, False)
     assert (c.registered_on_time, c.dispatched_on_time) == (True, True)
     # Friday 17:00 → Monday 09:30 is 1.5 工作时 (30 min on Friday, 1 h on Monday): on time.
-    assert evaluation.registered_in_time(at(2026, 3, 6, 17, 0), at(2026, 3, 9, 9, 30))
-    assert not evaluation.dispatched_in_time(at(2026, 3, 6, 17, 0), at(2026, 3, 9, 9, 30))
+    assert clock.registered_in_time(at(2026, 3, 6, 17, 0), at(2026, 3, 9, 9, 30))
+    assert not clock.dispatched_in_time(at(2026, 3, 6, 17, 0), at(2026, 3, 9, 9, 30))
 
 
 def test_period_parsing():
     today = dt.date(2026, 8, 20)
-    p, ok = evaluation.parse_period({}, today)
+    p, ok = periods.parse_period({}, today)
     assert ok and (p.kind, p.first, p.last) == ("quarter", dt.date(2026, 7, 1), dt.date(2026, 9, 1))
-    p, ok = evaluation.parse_period({"period": "quarter", "quarter": "2025Q4"}, today)
+    p, ok = periods.parse_period({"period": "quarter", "quarter": "2025Q4"}, today)
     assert ok and (p.first, p.last, p.slug) == (
         dt.date(2025, 10, 1),
         dt.date(2025, 12, 1),
         "2025Q4",
     )
-    p, ok = evaluation.parse_period({"period": "month", "month": "2026-02"}, today)
+    p, ok = periods.parse_period({"period": "month", "month": "2026-02"}, today)
     assert ok and p.first == p.last == dt.date(2026, 2, 1) and p.end_date == dt.date(2026, 2, 28)
-    p, ok = evaluation.parse_period({"period": "year", "year": "2025"}, today)
+    p, ok = periods.parse_period({"period": "year", "year": "2025"}, today)
     assert ok and (p.first, p.last) == (dt.date(2025, 1, 1), dt.date(2025, 12, 1))
-    p, ok = evaluation.parse_period({"period": "range", "from": "2025-11", "to": "2026-02"}, today)
+    p, ok = periods.parse_period({"period": "range", "from": "2025-11", "to": "2026-02"}, today)
     assert ok and len(p.months) == 4
     for bad in (
         {"period": "range", "from": "2026-05", "to": "2026-01"},
@@ -433,15 +435,15 @@ def test_period_parsing():
         {"period": "month", "month": "soon"},
         {"period": "decade"},
     ):
-        p, ok = evaluation.parse_period(bad, today)
+        p, ok = periods.parse_period(bad, today)
         assert not ok and p.slug == "2026Q3"
     for p in (
-        evaluation.Period("month", dt.date(2026, 2, 1), dt.date(2026, 2, 1)),
-        evaluation.quarter_of(today),
-        evaluation.Period("year", dt.date(2025, 1, 1), dt.date(2025, 12, 1)),
-        evaluation.Period("range", dt.date(2025, 11, 1), dt.date(2026, 2, 1)),
+        periods.Period("month", dt.date(2026, 2, 1), dt.date(2026, 2, 1)),
+        periods.quarter_of(today),
+        periods.Period("year", dt.date(2025, 1, 1), dt.date(2025, 12, 1)),
+        periods.Period("range", dt.date(2025, 11, 1), dt.date(2026, 2, 1)),
     ):
-        assert evaluation.parse_period(p.query(), today) == (p, True)
+        assert periods.parse_period(p.query(), today) == (p, True)
 
 
 def test_weights_are_checked(settings):
@@ -452,7 +454,7 @@ def test_weights_are_checked(settings):
         "area": {"closing_rate": 50, "speed": 50},
     }
     with pytest.raises(ImproperlyConfigured):
-        evaluation.weights()
+        definitions.weights()
 
 
 def test_the_page(world, client, django_assert_max_num_queries):
@@ -473,7 +475,7 @@ def test_the_page(world, client, django_assert_max_num_queries):
     assert chart["scores"][:2] == [pytest.approx(67.92), pytest.approx(60.0)]
     assert [m["month"] for m in response.context["trend"]][-1] == "2026-03"
     footnotes = dict(response.context["formulas"])
-    assert str(evaluation.INDICATORS["closing_rate"].label) in footnotes
+    assert str(definitions.INDICATORS["closing_rate"].label) in footnotes
     bad = client.get(url, {"period": "decade"})
     assert bad.status_code == 200 and not bad.context["period_valid"]
     # The number of queries does not grow with the rows shown.
@@ -550,10 +552,10 @@ def test_a_rollback_blames_the_last_dispatch_and_a_failed_check_the_last_handlin
     actions.perform(case, "check_fail", u["gridworker"], now=minutes(t, 100), note="未清理干净")
     actions.perform(case, "complete", cg2, now=minutes(t, 120), note="已清理")
     actions.perform(case, "check_pass", u["gridworker"], now=minutes(t, 130))
-    evaluation.refresh_months([t])
+    stats.refresh_months([t])
 
     may = dt.date(2026, 5, 1)
-    tables = {x.kind: by_key(x) for x in evaluation.indicators(may, may, "role", u["leader"])}
+    tables = {x.kind: by_key(x) for x in scores.indicators(may, may, "role", u["leader"])}
     first, second = (
         tables["dispatcher"][str(u["dispatcher"].pk)],
         tables["dispatcher"][str(disp2.pk)],
@@ -564,5 +566,5 @@ def test_a_rollback_blames_the_last_dispatch_and_a_failed_check_the_last_handlin
     handlers = tables["handler"]
     assert handlers[str(u["handler"].pk)].counts["handled_reworked"] == 1
     assert handlers[str(cg2.pk)].counts["handled_reworked"] == 0
-    area = only(evaluation.indicators(may, may, "grid", u["leader"])).total.counts
+    area = only(scores.indicators(may, may, "grid", u["leader"])).total.counts
     assert (area["misdispatched"], area["reworked"], area["handled"]) == (1, 1, 1)

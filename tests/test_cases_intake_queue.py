@@ -7,10 +7,12 @@ import json
 import uuid
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
-from streetbrain.cases import actions, intake_queue
-from streetbrain.cases.intake import ReportInput
+from streetbrain.cases.intake import queue, store, tasks
+from streetbrain.cases.intake.actions import accept
+from streetbrain.cases.intake.pipeline import ReportInput
 from streetbrain.cases.models import Case, IntakeItem, Report
 from streetbrain.core.models import ChangeLogEntry
 from streetbrain.core.protected import digest, reveal_value
@@ -25,8 +27,10 @@ def queued(o311, settings, monkeypatch):  # noqa: F811
     """Production's way: accepting does not register; a task is started instead."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
     kicks = []
-    monkeypatch.setattr("streetbrain.cases.tasks.process_intake.delay", lambda: kicks.append(1))
-    intake_queue.cache.delete(intake_queue.KICK_KEY)
+    monkeypatch.setattr(
+        "streetbrain.cases.intake.tasks.process_intake.delay", lambda: kicks.append(1)
+    )
+    cache.delete(tasks.KICK_KEY)
     return {**o311, "kicks": kicks}
 
 
@@ -60,7 +64,7 @@ def test_a_queued_post_answers_with_a_token_and_registers_nothing_yet(
 def test_processing_registers_the_queue_and_the_token_then_names_the_request(queued):
     client = queued["client"]
     token = answer(post(client, phone="13812345678", device_id="q-2"))["token"]
-    assert intake_queue.process_pending() == 1
+    assert queue.process_pending() == 1
     item = IntakeItem.objects.get(token=token)
     report = item.report
     assert item.status == IntakeItem.Status.DONE and item.processed_at is not None
@@ -74,7 +78,7 @@ def test_processing_registers_the_queue_and_the_token_then_names_the_request(que
     # The change log names the Open311 client, although a background batch wrote it.
     entry = ChangeLogEntry.objects.get(content_type__model="report", object_id=str(report.pk))
     assert (entry.source, entry.user_name) == ("api", "open311:市民通 App")
-    assert intake_queue.process_pending() == 0
+    assert queue.process_pending() == 0
 
 
 def test_one_batch_merges_two_reports_of_one_incident_into_one_case(queued):
@@ -82,7 +86,7 @@ def test_one_batch_merges_two_reports_of_one_incident_into_one_case(queued):
     answer(post(client, device_id="a"))
     answer(post(client, device_id="b", lat=str(NEAR_EAST[1]), long=str(NEAR_EAST[0])))
     answer(post(client, device_id="c", lat=str(RIVER[1]), long=str(RIVER[0])))
-    assert intake_queue.process_pending() == 3
+    assert queue.process_pending() == 3
     a, b, c = (Report.objects.get(device_id=d) for d in "abc")
     assert a.case == b.case != c.case
     assert a.is_primary and not b.is_primary and b.merge_score > 0.5
@@ -90,7 +94,7 @@ def test_one_batch_merges_two_reports_of_one_incident_into_one_case(queued):
     assert Case.objects.count() == 2
     # A later batch merges into the case opened by the earlier one (in the database now).
     answer(post(client, device_id="d"))
-    assert intake_queue.process_pending() == 1
+    assert queue.process_pending() == 1
     d = Report.objects.get(device_id="d")
     assert d.case == a.case and Case.objects.get(pk=a.case_id).report_count == 3
     assert list(a.case.events.values_list("action", flat=True)) == ["report", "merge", "merge"]
@@ -103,7 +107,7 @@ def test_a_replayed_post_returns_the_same_token_then_the_same_request(queued):
     again = post(client, headers=headers)
     assert answer(again)["token"] == first["token"] and again["Idempotent-Replayed"] == "true"
     assert IntakeItem.objects.count() == 1
-    intake_queue.process_pending()
+    queue.process_pending()
     after = answer(post(client, headers=headers))
     report = Report.objects.get()
     assert after["service_request_id"] == str(report.pk) and "token" not in after
@@ -124,7 +128,7 @@ def test_kicks_are_debounced_and_the_drain_empties_the_queue(
         for i in range(3):
             answer(post(client, device_id=f"k{i}", lat=str(RIVER[1]), long=str(RIVER[0])))
     assert queued["kicks"] == [1]  # one task for a burst
-    assert intake_queue.drain() == 3
+    assert tasks.drain() == 3
     assert not IntakeItem.objects.filter(status="pending").exists()
     # The drain cleared the debounce key: the next report starts a task again.
     with django_capture_on_commit_callbacks(execute=True):
@@ -136,30 +140,30 @@ def test_a_bad_item_does_not_hold_back_the_batch_and_fails_after_retries(queued,
     client = queued["client"]
     for name in ("good-1", "bad", "good-2"):
         answer(post(client, device_id=name, lat=str(RIVER[1]), long=str(RIVER[0])))
-    real = actions.store_reports
+    real = store.store_reports
 
     def flaky(items):
         if any(data.device_id == "bad" for data, _p, _n in items):
             raise RuntimeError("disk on fire")
         return real(items)
 
-    monkeypatch.setattr(actions, "store_reports", flaky)
-    assert intake_queue.process_pending() == 2
+    monkeypatch.setattr(store, "store_reports", flaky)
+    assert queue.process_pending() == 2
     bad = IntakeItem.objects.get(payload__device_id="bad")
     assert bad.status == "pending" and bad.attempts == 1 and "disk on fire" in bad.last_error
     assert set(Report.objects.values_list("device_id", flat=True)) == {"good-1", "good-2"}
-    for _ in range(intake_queue.MAX_ATTEMPTS - 1):
-        intake_queue.process_pending()
+    for _ in range(queue.MAX_ATTEMPTS - 1):
+        queue.process_pending()
     bad.refresh_from_db()
-    assert bad.status == "failed" and bad.attempts == intake_queue.MAX_ATTEMPTS
-    assert intake_queue.process_pending() == 0  # a failed item is not taken again
+    assert bad.status == "failed" and bad.attempts == queue.MAX_ATTEMPTS
+    assert queue.process_pending() == 0  # a failed item is not taken again
     response = client.get(f"{BASE}tokens/{bad.token}.json")
     assert response.status_code == 404
 
 
 def test_the_queue_refuses_what_it_cannot_carry(db):
     with pytest.raises(ValueError):
-        intake_queue.accept(ReportInput(channel="open311", description="x", photos=[object()]))
+        accept(ReportInput(channel="open311", description="x", photos=[object()]))
 
 
 def test_in_the_demo_a_post_is_registered_inside_the_request(o311):  # noqa: F811
@@ -178,7 +182,7 @@ def test_a_real_celery_worker_drains_the_queue_through_redis(case_world, setting
 
     from celery.contrib.testing.worker import start_worker
 
-    from streetbrain.cases.open311 import keys
+    from streetbrain.cases.channels.open311 import keys
     from streetbrain.celery import app
 
     from .conftest import require_service
@@ -193,7 +197,7 @@ def test_a_real_celery_worker_drains_the_queue_through_redis(case_world, setting
         task_always_eager=False,
         broker_connection_retry_on_startup=False,
     )
-    intake_queue.cache.delete(intake_queue.KICK_KEY)
+    cache.delete(tasks.KICK_KEY)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             token = answer(post(Client(), api_key="streetbrain-worker-key", device_id="celery-1"))[
@@ -219,16 +223,16 @@ def test_the_command_line_shows_retries_and_processes_the_queue(queued, monkeypa
     client = queued["client"]
     answer(post(client, device_id="cli-ok"))
     answer(post(client, device_id="cli-bad", lat=str(RIVER[1]), long=str(RIVER[0])))
-    real = actions.store_reports
+    real = store.store_reports
 
     def broken(items):
         if any(data.device_id == "cli-bad" for data, _p, _n in items):
             raise RuntimeError("no route to the database")
         return real(items)
 
-    monkeypatch.setattr(actions, "store_reports", broken)
-    for _ in range(intake_queue.MAX_ATTEMPTS):
-        intake_queue.process_pending()
+    monkeypatch.setattr(store, "store_reports", broken)
+    for _ in range(queue.MAX_ATTEMPTS):
+        queue.process_pending()
     out = StringIO()
     call_command("cases", "intake", stdout=out)
     text = out.getvalue()
@@ -238,7 +242,7 @@ def test_the_command_line_shows_retries_and_processes_the_queue(queued, monkeypa
     assert counts % {"pending": 0, "done": 1, "failed": 1} in text, text
     assert "no route to the database" in text
     # The cause is fixed: put it back and register it.
-    monkeypatch.setattr(actions, "store_reports", real)
+    monkeypatch.setattr(store, "store_reports", real)
     out = StringIO()
     call_command("cases", "intake", "--retry-failed", "--process", stdout=out)
     assert IntakeItem.objects.filter(status="done").count() == 2

@@ -13,8 +13,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from streetbrain.cases import actions
-from streetbrain.cases.intake import ReportInput
+from streetbrain.cases.intake.actions import submit_report
+from streetbrain.cases.intake.pipeline import ReportInput
+from streetbrain.cases.intake.store import IntakeResult
 from streetbrain.cases.models import (
     Case,
     CaseEvent,
@@ -26,6 +27,7 @@ from streetbrain.cases.models import (
     TimeLimitStandard,
     TrainingExample,
 )
+from streetbrain.cases.workflow import actions
 from streetbrain.core.models import ChangeLogEntry
 from streetbrain.core.worktime import SHANGHAI
 from streetbrain.registry.models import ComponentClass
@@ -47,11 +49,9 @@ def at(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=SHANGHAI)
 
 
-def submit(channel="citizen", point=EAST, text=GARBAGE, **kw) -> actions.IntakeResult:
+def submit(channel="citizen", point=EAST, text=GARBAGE, **kw) -> IntakeResult:
     lon, lat = point if point else (None, None)
-    return actions.submit_report(
-        ReportInput(channel=channel, description=text, lon=lon, lat=lat, **kw)
-    )
+    return submit_report(ReportInput(channel=channel, description=text, lon=lon, lat=lat, **kw))
 
 
 @pytest.fixture

@@ -15,8 +15,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
-from streetbrain.cases import actions, ratelimit
-from streetbrain.cases.intake import ReportInput
+from streetbrain.cases.channels import ratelimit
+from streetbrain.cases.intake.actions import submit_report
+from streetbrain.cases.intake.pipeline import ReportInput
 from streetbrain.cases.models import (
     Attachment,
     Case,
@@ -25,6 +26,7 @@ from streetbrain.cases.models import (
     State,
     TimeLimitStandard,
 )
+from streetbrain.cases.workflow import actions
 from streetbrain.core.models import ChangeLogEntry
 from streetbrain.core.protected import reveal_value
 
@@ -442,7 +444,7 @@ def test_confirmation_needs_an_answer_and_csrf(client, case_world):
 
 def citizen_case(point, **kw) -> Case:
     lon, lat = point
-    return actions.submit_report(
+    return submit_report(
         ReportInput(
             channel="citizen",
             description=kw.pop("text", GARBAGE),

@@ -6,9 +6,12 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from streetbrain.cases import actions, intake
-from streetbrain.cases.intake import ReportInput
+from streetbrain.cases.intake import duplicates
+from streetbrain.cases.intake.actions import submit_report
+from streetbrain.cases.intake.pipeline import ReportInput
+from streetbrain.cases.intake.store import IntakeResult
 from streetbrain.cases.models import Case, CaseEvent, Notification, Report, State, TrainingExample
+from streetbrain.cases.workflow import actions
 from streetbrain.core.models import ChangeLogEntry
 from streetbrain.core.worktime import SHANGHAI
 
@@ -21,9 +24,9 @@ def at(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=SHANGHAI)
 
 
-def report(channel="citizen", point=EAST, text=GARBAGE, **kw) -> actions.IntakeResult:
+def report(channel="citizen", point=EAST, text=GARBAGE, **kw) -> IntakeResult:
     lon, lat = point if point else (None, None)
-    return actions.submit_report(
+    return submit_report(
         ReportInput(channel=channel, title="", description=text, lon=lon, lat=lat, **kw)
     )
 
@@ -123,11 +126,11 @@ def test_address_only_report_is_geocoded_against_buildings(case_world):
         lat=EAST[1],
         kind="residential",
     )
-    result = actions.submit_report(
+    result = submit_report(
         ReportInput(channel="hotline", description=GARBAGE, address="东城路88号东城花园1幢楼下")
     )
     assert result.case.org_unit == case_world["east_grid"] and result.case.building.code == "B001"
-    unknown = actions.submit_report(
+    unknown = submit_report(
         ReportInput(channel="hotline", description=GARBAGE, address="不存在的路1号")
     )
     assert not unknown.case.placed and unknown.case.org_unit == case_world["street"]
@@ -325,6 +328,6 @@ def test_available_actions_follow_role_and_state(case_world):
 
 
 def test_similarity_and_distance():
-    assert intake.similarity("路边暴露垃圾", "路边暴露垃圾") == pytest.approx(1.0)
-    assert intake.similarity("路边暴露垃圾", "路灯不亮") < 0.2
-    assert intake.distance_m(121.61, 29.865, 121.61, 29.866) == pytest.approx(111.2, abs=0.5)
+    assert duplicates.similarity("路边暴露垃圾", "路边暴露垃圾") == pytest.approx(1.0)
+    assert duplicates.similarity("路边暴露垃圾", "路灯不亮") < 0.2
+    assert duplicates.distance_m(121.61, 29.865, 121.61, 29.866) == pytest.approx(111.2, abs=0.5)

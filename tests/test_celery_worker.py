@@ -40,3 +40,18 @@ def test_task_runs_on_a_real_worker_through_redis(tree, settings):
 
 def test_eager_in_tests(settings):
     assert settings.CELERY_TASK_ALWAYS_EAGER
+
+
+def test_the_beat_schedule_names_registered_tasks(settings):
+    """Beat and queued messages name tasks by their registered name: every name the schedule
+    uses is registered once a worker has imported the apps' task modules (``<app>.tasks``),
+    whichever module of the app defines the task."""
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert scheduled <= set(app.tasks)
+    cases = {name for name in app.tasks if name.startswith("streetbrain.cases.")}
+    assert cases == {
+        "streetbrain.cases.tasks.flag_deadlines",
+        "streetbrain.cases.tasks.process_intake",
+        "streetbrain.cases.tasks.refresh_stats",
+    }

@@ -1,4 +1,4 @@
-"""The case classifier (streetbrain.cases.classifier) and its command line."""
+"""The case classifier (streetbrain.cases.intake.classifier) and its command line."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from streetbrain.cases import classifier, synth_texts
+from streetbrain.cases import synth_texts
+from streetbrain.cases.intake import classifier
 from streetbrain.cases.management.commands.cases import Command
 
 # Measured on generate(2000, seed=1) → generate(500, seed=2): ours 0.923, baseline 0.896.

@@ -7,8 +7,8 @@ import math
 import pytest
 from django.test import Client
 
-from streetbrain.cases import actions
-from streetbrain.cases.intake import ReportInput
+from streetbrain.cases.intake.actions import submit_report
+from streetbrain.cases.intake.pipeline import ReportInput
 from streetbrain.core import extension_points as ep
 from streetbrain.core.maps import basemaps, gcj02, layers
 from streetbrain.registry.models import Building
@@ -30,7 +30,7 @@ def get(client, name, **params):
 
 
 def report(lon, lat, text=GARBAGE, cls="matter:06010"):
-    return actions.submit_report(
+    return submit_report(
         ReportInput(channel="gridworker", description=text, lon=lon, lat=lat, requested_class=cls)
     ).case
 

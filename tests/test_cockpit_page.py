@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from streetbrain.cases import actions, evaluation
-from streetbrain.cases.intake import ReportInput
+from streetbrain.cases.evaluation import stats
+from streetbrain.cases.intake.actions import submit_report
+from streetbrain.cases.intake.pipeline import ReportInput
 from streetbrain.cockpit import panels
 from streetbrain.core.figures import refresh_key_figures
 
@@ -25,7 +26,7 @@ def client_for(user) -> Client:
 
 
 def report(lon, lat, text="路边有暴露垃圾，好几袋生活垃圾没人清运"):
-    return actions.submit_report(
+    return submit_report(
         ReportInput(
             channel="gridworker",
             description=text,
@@ -41,7 +42,7 @@ def world(case_world):
     first = report(*EAST)
     second = report(*RIVER, text="江边绿化带里堆了很多建筑垃圾")
     refresh_key_figures()
-    evaluation.refresh_recent()
+    stats.refresh_recent()
     return {**case_world, "reports": [first.report, second.report]}
 
 

@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from streetbrain.cases import actions
-from streetbrain.cases.intake import ReportInput
+from streetbrain.cases.intake.actions import submit_report
+from streetbrain.cases.intake.pipeline import ReportInput
 from streetbrain.core import search
 from streetbrain.core.identifiers import credit_check_char
 from streetbrain.core.maps import gcj02
@@ -124,7 +124,7 @@ def world(case_world, make_user):
         end_date=dt.date(2030, 12, 31),
     )
     cases = {
-        "east": actions.submit_report(
+        "east": submit_report(
             ReportInput(
                 channel="gridworker",
                 description=GARBAGE,
@@ -133,7 +133,7 @@ def world(case_world, make_user):
                 requested_class="matter:06010",
             )
         ).case,
-        "river": actions.submit_report(
+        "river": submit_report(
             ReportInput(
                 channel="gridworker",
                 description=GARBAGE,

@@ -19,7 +19,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from streetbrain.cases import mqtt
+from streetbrain.cases.channels import mqtt
 from streetbrain.cases.models import Case, CaseEvent, Report, Sensor
 from streetbrain.core.models import ChangeLogEntry
 from streetbrain.core.worktime import SHANGHAI
@@ -142,7 +142,7 @@ def test_the_alarm_may_name_its_class_and_place(sensor, case_world):
 
 
 def test_an_unknown_class_falls_back_to_the_sensors(sensor, caplog):
-    with caplog.at_level(logging.WARNING, logger="streetbrain.cases.mqtt"):
+    with caplog.at_level(logging.WARNING, logger="streetbrain.cases.channels.mqtt"):
         result = mqtt.handle_message(TOPIC, alarm(**{"class": "matter:99999"}))
     assert result.case.component_class.code == "06010"
     assert "unknown class" in caplog.text
@@ -182,7 +182,7 @@ def test_an_alarm_without_text_is_named_after_the_sensor(sensor):
     ],
 )
 def test_bad_payloads_are_dropped_and_logged(sensor, caplog, payload, field):
-    with caplog.at_level(logging.WARNING, logger="streetbrain.cases.mqtt"):
+    with caplog.at_level(logging.WARNING, logger="streetbrain.cases.channels.mqtt"):
         outcome = mqtt.process(TOPIC, payload)
     assert outcome.result is None and outcome.field == field and outcome.dropped
     assert outcome.dropped in outcome.line()
@@ -193,7 +193,7 @@ def test_bad_payloads_are_dropped_and_logged(sensor, caplog, payload, field):
 
 
 def test_unknown_and_switched_off_devices_are_dropped(sensor, caplog):
-    with caplog.at_level(logging.WARNING, logger="streetbrain.cases.mqtt"):
+    with caplog.at_level(logging.WARNING, logger="streetbrain.cases.channels.mqtt"):
         unknown = mqtt.process("streetbrain/sensors/NOPE/alarm", alarm())
         status = mqtt.process("streetbrain/sensors/CAM-001/status", alarm())
         Sensor.objects.filter(pk=sensor.pk).update(is_active=False)
@@ -226,7 +226,7 @@ def test_broker_urls():
 
 def test_an_unreachable_broker_is_retried_until_the_timeout(caplog):
     start = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="streetbrain.cases.mqtt"):
+    with caplog.at_level(logging.WARNING, logger="streetbrain.cases.channels.mqtt"):
         handled = mqtt.listen("mqtt://127.0.0.1:1", timeout=2.5)
     assert handled == 0 and 2.4 <= time.monotonic() - start < 6
     retries = [r for r in caplog.records if "unreachable" in r.getMessage()]
@@ -463,7 +463,7 @@ def test_the_listener_reconnects_after_the_connection_drops(case_world, caplog):
     publisher = Publisher(script)
     publisher.start()
     try:
-        with caplog.at_level(logging.WARNING, logger="streetbrain.cases.mqtt"):
+        with caplog.at_level(logging.WARNING, logger="streetbrain.cases.channels.mqtt"):
             handled = mqtt.listen(
                 f"mqtt://127.0.0.1:{proxy.port}",
                 topic=f"{base}/+/alarm",

@@ -21,9 +21,11 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from streetbrain.cases import actions
+from streetbrain.cases.channels.open311 import keys
+from streetbrain.cases.intake.actions import submit_report
+from streetbrain.cases.intake.pipeline import ReportInput
 from streetbrain.cases.models import ApiKey, Case, CaseEvent, Report, ServiceAttribute, State
-from streetbrain.cases.open311 import keys
+from streetbrain.cases.workflow import actions
 from streetbrain.core.models import ChangeLogEntry
 from streetbrain.core.protected import digest
 from streetbrain.registry.models import ComponentClass
@@ -865,8 +867,8 @@ def test_at_most_1000_rows_by_default(o311):
 
 
 def test_reports_awaiting_classification_are_not_published(o311):
-    result = actions.submit_report(
-        actions.ReportInput(
+    result = submit_report(
+        ReportInput(
             channel="citizen", description="这里有个东西，不知道怎么说", lon=EAST[0], lat=EAST[1]
         )
     )

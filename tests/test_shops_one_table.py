@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from streetbrain.cases import actions
-from streetbrain.cases.intake import ReportInput
+from streetbrain.cases.intake.actions import submit_report
+from streetbrain.cases.intake.pipeline import ReportInput
 from streetbrain.registry.models import IndustryClass, Shop
 
 EAST = (121.61, 29.865)
@@ -39,7 +39,7 @@ def shops(case_world):
         operator="王五",
         org_unit=case_world["east_grid"],
     )
-    open_case = actions.submit_report(
+    open_case = submit_report(
         ReportInput(
             channel="gridworker",
             description="药店门口占道经营，货物堆到人行道上",

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,16 +9,12 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
-        from django.db.models.signals import post_migrate
-
-        from . import codes, refdata
+        from . import codes
+        from .channels.open311 import keys
+        from .intake import refdata
+        from .models import ApiKey
 
         post_migrate.connect(codes.load_after_migrate, sender=self, dispatch_uid="cases_seed")
         refdata.connect()
-        from django.db.models.signals import post_delete, post_save
-
-        from .models import ApiKey
-        from .open311 import keys
-
         post_save.connect(keys.forget, sender=ApiKey, dispatch_uid="cases-apikey-save")
         post_delete.connect(keys.forget, sender=ApiKey, dispatch_uid="cases-apikey-delete")

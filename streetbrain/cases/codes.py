@@ -8,6 +8,11 @@ import csv
 from decimal import Decimal
 from pathlib import Path
 
+from streetbrain.core.models import Department, OrgUnit
+from streetbrain.registry.models import ComponentClass
+
+from .models import RoutingRule, ServiceAttribute, TimeLimitStandard
+
 DATA = Path(__file__).resolve().parent.parent / "data" / "cases"
 TIME_LIMITS_CSV = DATA / "time_limits.csv"
 ROUTING_RULES_CSV = DATA / "routing_rules.csv"
@@ -21,10 +26,6 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 def load_time_limits(path: Path = TIME_LIMITS_CSV) -> int:
     """Create the standards of ``path`` that do not exist yet; returns how many."""
-    from streetbrain.registry.models import ComponentClass
-
-    from .models import TimeLimitStandard
-
     classes = {(c.kind, c.code): c for c in ComponentClass.objects.all()}
     created = 0
     for row in _rows(path):
@@ -50,11 +51,6 @@ def load_time_limits(path: Path = TIME_LIMITS_CSV) -> int:
 def load_routing_rules(path: Path = ROUTING_RULES_CSV) -> int:
     """Create the routing rules of ``path`` whose department exists (by code) and that are not
     there yet; returns how many."""
-    from streetbrain.core.models import Department, OrgUnit
-    from streetbrain.registry.models import ComponentClass
-
-    from .models import RoutingRule
-
     created = 0
     for row in _rows(path):
         department = Department.objects.filter(code=row["department"]).first()
@@ -80,10 +76,6 @@ def load_routing_rules(path: Path = ROUTING_RULES_CSV) -> int:
 def load_service_attributes(path: Path = SERVICE_ATTRIBUTES_CSV) -> int:
     """Create the extra questions (Open311 service definition attributes) of ``path`` that do
     not exist yet; ``values`` is "key:name|key:name"; returns how many were created."""
-    from streetbrain.registry.models import ComponentClass
-
-    from .models import ServiceAttribute
-
     created = 0
     for row in _rows(path):
         cls = ComponentClass.objects.filter(kind=row["kind"], code=row["code"]).first()
@@ -110,7 +102,5 @@ def load_service_attributes(path: Path = SERVICE_ATTRIBUTES_CSV) -> int:
 
 
 def load_after_migrate(sender, **kwargs):
-    from .models import TimeLimitStandard
-
     if not TimeLimitStandard.objects.exists():
         load_time_limits()

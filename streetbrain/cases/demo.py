@@ -35,7 +35,8 @@ from shapely.geometry import shape
 from streetbrain.core.audit import log_bulk
 from streetbrain.core.models import Department, OrgUnit, User
 
-from . import demo_synth, density, intake, numbers, synth_texts
+from . import demo_synth, density, numbers, synth_texts
+from .intake import pipeline
 from .models import ApiKey, Case, CaseEvent, Report, Sensor, TrainingExample
 
 DEMO_API_KEY = "streetbrain-demo-key"  # the documented demo key
@@ -115,7 +116,7 @@ def world_from_db() -> tuple[demo_synth.World, dict]:
     """The generator's ``World`` from the database, and the lookups the loader needs."""
     from streetbrain.registry.models import Building, Facility, Place, Shop
 
-    from . import refdata
+    from .intake import refdata
 
     refdata.invalidate()
     units = {
@@ -167,8 +168,8 @@ def world_from_db() -> tuple[demo_synth.World, dict]:
         )
     classes, class_objs, standards = {}, {}, {}
     for label, (name, *_rest) in synth_texts.CLASSES.items():
-        cls = intake.class_for_label(label)
-        standard = intake.time_limit_for(cls)
+        cls = pipeline.class_for_label(label)
+        standard = pipeline.time_limit_for(cls)
         if cls is None or standard is None:
             continue
         class_objs[label] = cls
@@ -189,7 +190,7 @@ def world_from_db() -> tuple[demo_synth.World, dict]:
     def route(label: str, grid: str) -> str | None:
         key = (label, grid if area_rules else "")
         if key not in routes:
-            found = intake.route(class_objs.get(label), units.get(grid))
+            found = pipeline.route(class_objs.get(label), units.get(grid))
             routes[key] = found.code if found is not None else None
         return routes[key]
 
@@ -207,7 +208,7 @@ def world_from_db() -> tuple[demo_synth.World, dict]:
             accounts.setdefault(role, (username, users[username].display_name or username))
     gridworker = users.get("gridworker")
     handler = users.get("handler")
-    default_amount, default_unit = intake.default_limit()
+    default_amount, default_unit = pipeline.default_limit()
     world = demo_synth.World(
         grids=grids,
         classes=classes,
@@ -400,7 +401,7 @@ def _write_sensors(history: demo_synth.History, lk: dict) -> dict[str, Sensor]:
 
 def _api_key() -> ApiKey:
     try:
-        from .open311.keys import create_api_key
+        from .channels.open311.keys import create_api_key
     except ImportError:  # pragma: no cover - the Open311 keys module ships with the app
         from streetbrain.core.protected import digest
 
@@ -707,7 +708,7 @@ def _train(texts, labels, held_texts, held_labels, path: str) -> dict:
     """Train, save, measure: the classifier's part of the load (also run in a child)."""
     from pathlib import Path
 
-    from . import classifier
+    from .intake import classifier
 
     start = time.perf_counter()
     model = classifier.train(texts, labels)
@@ -802,9 +803,9 @@ def refresh_evaluation() -> str:
     """Precompute the evaluation figures (综合评价) when the evaluation module is there."""
     if importlib.util.find_spec("streetbrain.cases.evaluation") is None:
         return "no evaluation module"
-    from . import evaluation
+    from .evaluation import stats
 
-    refresh = getattr(evaluation, "refresh_all", None)
+    refresh = getattr(stats, "refresh_all", None)
     if refresh is None:
         return "no evaluation refresh"
     return f"{refresh()} rows"

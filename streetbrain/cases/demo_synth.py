@@ -13,11 +13,11 @@ hotline ~20 %, residents ~15 % …), a class by channel and season (more 暴露�
 积水 in the plum-rain and typhoon months, noise at night …), a grid cell weighted by what
 the class needs (shops, homes, area), a point inside it (or at the facility, shop or
 building concerned), a text from ``synth_texts``. Then the workflow runs step by step, each
-step mirroring what ``actions.py`` sets (states, timestamps, counters, the clock), with the
+step mirroring what ``workflow/actions.py`` sets (states, timestamps, counters, the clock), with the
 delays people take during working hours (``core.worktime``): verification on site, 受理,
 立案, 派遣, 处置, extensions, suspensions (挂账), mis-dispatches sent back, rework after a
 failed check, 结案, and now and then a reopening. Deadlines and lights come from the engine's
-own ``intake.compute_deadline`` / ``intake.compute_light``. A step that would happen after
+own ``clock.compute_deadline`` / ``clock.compute_light``. A step that would happen after
 ``now`` is not taken: the case stays in the state it had reached, which is how the last
 weeks end up with open cases in every state.
 
@@ -47,8 +47,10 @@ from shapely.geometry.base import BaseGeometry
 
 from streetbrain.core import worktime
 
-from . import intake, synth_texts
+from . import synth_texts
+from .intake import duplicates
 from .models import CHANNELS_NEEDING_VERIFICATION, CLOCK_STATES, CaseEvent, Channel, State
+from .workflow import clock
 
 SEED = 20_220_315  # 数字福明 2.0
 HISTORY_DAYS = 730  # 24 months up to today
@@ -573,7 +575,7 @@ class _Cut(Exception):
 
 
 class _Life:
-    """Runs the workflow on a ``CasePlan``, step by step, as ``actions.py`` would."""
+    """Runs the workflow on a ``CasePlan``, step by step, as ``workflow/actions.py`` would."""
 
     def __init__(self, gen: _Generator, case: CasePlan, rng: random.Random):
         self.gen, self.case, self.rng = gen, case, rng
@@ -661,7 +663,7 @@ class _Life:
             case.standard = ""
             case.limit_amount, case.limit_unit = self.gen.world.default_limit
 
-    # -- the transitions (see actions.py) --
+    # -- the transitions (see workflow/actions.py) --
     def report(self, data: dict) -> None:
         case = self.case
         case.state = (
@@ -743,7 +745,7 @@ class _Life:
             # 按时派遣 judges the first dispatch; a re-dispatch after a rollback keeps it
             case.dispatched_on_time = self.gen.judge("dispatched", case.registered_at, self.t)
         case.handled_at = None
-        case.deadline = intake.compute_deadline(case)
+        case.deadline = clock.compute_deadline(case)
         case.light = "green"  # compute_light at the clock's start: nothing used yet
         self.running = []
         self._open_interval()
@@ -788,7 +790,7 @@ class _Life:
         case = self.case
         case.handled_at = self.t
         case.pending_request = ""
-        case.light = intake.compute_light(case, self.t)
+        case.light = clock.compute_light(case, self.t)
         # what close() would compute again from the same inputs
         self.light_at = (self.t, len(case.pauses), len(case.extensions))
         self._close_interval()
@@ -825,8 +827,8 @@ class _Life:
         case.extensions = [*case.extensions, [data["amount"], data["unit"]]]
         case.extension_count += 1
         case.pending_request, case.pending_request_data = "", {}
-        case.deadline = intake.compute_deadline(case)
-        case.light = intake.compute_light(case, self.t)
+        case.deadline = clock.compute_deadline(case)
+        case.light = clock.compute_light(case, self.t)
         self.extension_at = self.t
         self.event(A.APPROVE_EXTENSION, "shiftlead", note=self.note("ext_ok"), data=data)
 
@@ -894,8 +896,8 @@ class _Life:
         if pauses and pauses[-1][1] is None:
             pauses[-1][1] = self.t.isoformat()
         case.pauses = pauses
-        case.deadline = intake.compute_deadline(case)
-        case.light = intake.compute_light(case, self.t)
+        case.deadline = clock.compute_deadline(case)
+        case.light = clock.compute_light(case, self.t)
         self._open_interval()
         self.event(
             A.RESUME,
@@ -926,7 +928,7 @@ class _Life:
         case = self.case
         case.handled_at = None
         case.rework_count += 1
-        case.light = intake.compute_light(case, self.t)
+        case.light = clock.compute_light(case, self.t)
         self._open_interval()
         self.event(
             A.CHECK_FAIL,
@@ -943,7 +945,7 @@ class _Life:
         case.closed_by = self.actor("shiftlead")[0]
         if case.handled_at is not None:
             if self.light_at != (case.handled_at, len(case.pauses), len(case.extensions)):
-                case.light = intake.compute_light(case, case.handled_at)
+                case.light = clock.compute_light(case, case.handled_at)
             case.closed_on_time = case.light != "red"
         self.event(
             A.CLOSE,
@@ -958,7 +960,7 @@ class _Life:
         case = self.case
         case.reopen_count += 1
         case.closed_at = case.closed_by = case.closed_on_time = case.handled_at = None
-        case.light = intake.compute_light(case, self.t)
+        case.light = clock.compute_light(case, self.t)
         self._open_interval()
         to = State.HANDLING if case.department else State.REGISTERED
         self.event(A.REOPEN, "leader", to=to, department=case.department, note=self.note("reopen"))
@@ -980,7 +982,7 @@ class _Life:
         excluded (the engine's own deadline arithmetic)."""
         case = self.case
         total = float(case.limit_amount) + sum(float(a) for a, _u in case.extensions)
-        pauses = [(intake._parse(a), intake._parse(b)) for a, b in case.pauses if b]
+        pauses = [(clock._parse(a), clock._parse(b)) for a, b in case.pauses if b]
         return self.gen.calendar.deadline(
             case.dispatched_at, total * fraction, case.limit_unit, pauses, []
         )
@@ -1019,23 +1021,19 @@ class _Generator:
         self.hotline_seq: dict[dt.date, int] = {}
 
     def judge(self, what: str, start: dt.datetime, end: dt.datetime) -> bool | None:
-        """按时立案 / 按时派遣 as the workflow judges them (``evaluation.registered_in_time`` /
+        """按时立案 / 按时派遣 as the workflow judges them (``clock.registered_in_time`` /
         ``dispatched_in_time``: not red against ``CASES_REGISTER_LIMIT`` /
-        ``CASES_DISPATCH_LIMIT``), or None where that module is missing (its refresh then
-        fills them). For limits in working hours the light's rule, used ≤ limit, is applied
-        to the working seconds directly (the same arithmetic, a third of the time)."""
+        ``CASES_DISPATCH_LIMIT``). For limits in working hours the light's rule, used ≤
+        limit, is applied to the working seconds directly (the same arithmetic, a third of
+        the time)."""
         from django.conf import settings
 
-        try:
-            from . import evaluation
-        except ImportError:  # pragma: no cover - the evaluation is part of the app
-            return None
         if what == "registered":
             amount, unit = settings.CASES_REGISTER_LIMIT
-            slow = evaluation.registered_in_time
+            slow = clock.registered_in_time
         else:
             amount, unit = settings.CASES_DISPATCH_LIMIT
-            slow = evaluation.dispatched_in_time
+            slow = clock.dispatched_in_time
         if unit == "work_hour":
             return self.calendar.working_seconds_between(start, end) <= float(amount) * 3600
         return slow(start, end)
@@ -1593,14 +1591,14 @@ class _Generator:
                 for _try in range(3):
                     road = _road_of(case.address) or case.address[:6]
                     cand = synth_texts.compose(label, rng, voice=voice, place=(road, case.address))
-                    sim = intake.similarity(f"{cand['title']}\n{cand['description']}", text)
+                    sim = duplicates.similarity(f"{cand['title']}\n{cand['description']}", text)
                     if sim >= 0.15:
                         row = cand
                         break
                 if row is None:
                     continue
                 lon, lat = points.near(rng, case.lon, case.lat, spec.radius_m * 0.6)
-                distance = intake.distance_m(lon, lat, case.lon, case.lat)
+                distance = duplicates.distance_m(lon, lat, case.lon, case.lat)
                 if distance > spec.radius_m:
                     lon, lat, distance = case.lon, case.lat, 0.0
             report = self._report(
@@ -1645,7 +1643,7 @@ class _Generator:
             return  # the used share only grows: it never reached 80 %
         end_now = self.now
         intervals = [(a, b or end_now) for a, b in life.running]
-        pauses = [(intake._parse(a), intake._parse(b)) for a, b in case.pauses if b]
+        pauses = [(clock._parse(a), clock._parse(b)) for a, b in case.pauses if b]
         amount, unit = float(case.limit_amount), case.limit_unit
         cal = self.calendar
         ext = [(float(a), u) for a, u in case.extensions]
@@ -1684,7 +1682,7 @@ class _Generator:
         case = life.case
         case.events.sort(key=lambda e: e.time)
         if case.state in CLOCK_STATES and case.dispatched_at is not None:
-            case.light = intake.compute_light(case, self.now)
+            case.light = clock.compute_light(case, self.now)
         self._apply_merges(life)
         self._apply_flags(life)
         case.events.sort(key=lambda e: e.time)
@@ -1838,7 +1836,7 @@ class _Generator:
                 fn(t, arg)
         case.events.sort(key=lambda e: e.time)
         if case.state in CLOCK_STATES and case.dispatched_at is not None:
-            case.light = intake.compute_light(case, self.now)
+            case.light = clock.compute_light(case, self.now)
         return case
 
 

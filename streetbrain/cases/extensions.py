@@ -291,7 +291,7 @@ periodic_tasks = [
 
 url_mounts = [
     UrlMount("cases", "cases/", "streetbrain.cases.urls", order=40),
-    UrlMount("cases.public", "report/", "streetbrain.cases.urls_public", order=41),
-    UrlMount("cases.open311", "open311/v2/", "streetbrain.cases.open311.urls", order=42),
+    UrlMount("cases.public", "report/", "streetbrain.cases.channels.urls", order=41),
+    UrlMount("cases.open311", "open311/v2/", "streetbrain.cases.channels.open311.urls", order=42),
     UrlMount("cases.api", "cases/", "streetbrain.cases.api.urls", api=True, order=40),
 ]

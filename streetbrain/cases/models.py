@@ -2,9 +2,9 @@
 (routing rules, 立结案标准 time limits, sensors, Open311 keys, evaluation figures).
 
 A *report* is what one reporter sent through one channel; a *case* (案卷) is the matter the
-street handles. Every report goes through the same intake pipeline (``intake.py``) and either
+street handles. Every report goes through the same intake pipeline (``intake``) and either
 opens a case or is attached to an open duplicate (最多报一次). Cases move only through
-``actions.py``, which writes a ``CaseEvent`` in the same transaction.
+``workflow.actions``, which writes a ``CaseEvent`` in the same transaction.
 """
 
 from __future__ import annotations
@@ -461,7 +461,7 @@ class Case(models.Model):
     warned_at = models.DateTimeField(_("expiry warning sent"), null=True, blank=True)
     overdue_flagged_at = models.DateTimeField(_("overdue flagged"), null=True, blank=True)
     closed_on_time = models.BooleanField(_("closed on time"), null=True, blank=True)
-    # 按时立案 / 按时派遣 (evaluation.py): within CASES_REGISTER_LIMIT of the report and
+    # 按时立案 / 按时派遣 (evaluation/stats.py): within CASES_REGISTER_LIMIT of the report and
     # CASES_DISPATCH_LIMIT of 立案 (first dispatch), in working time; filled by the refresh
     # where still empty.
     registered_on_time = models.BooleanField(_("registered on time"), null=True, blank=True)
@@ -627,8 +627,6 @@ class Report(models.Model):
         ordering = ["received_at", "pk"]
 
     def __str__(self) -> str:
-        from django.utils import timezone
-
         return f"{self.get_channel_display()} {timezone.localtime(self.received_at):%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self) -> str:
@@ -644,7 +642,7 @@ class IntakeItem(models.Model):
 
     Accepting a report is checking it and one INSERT here, so a burst is answered at once with
     a token (Open311's ``token``: "use this to query the status of the request if
-    service_request_id is not immediately available"). The pipeline (``intake_queue``) then
+    service_request_id is not immediately available"). The pipeline (``intake.queue``) then
     turns pending items into reports and cases in batches, in order of arrival, and links the
     item to its report. Nothing is lost: an item stays until it is processed, a failed attempt
     leaves it pending for the next run, and the idempotency key is unique here as on reports.
@@ -863,7 +861,8 @@ class Notification(models.Model):
 class CaseStat(models.Model):
     """Precomputed evaluation counts (综合评价) of the cases registered (立案) in one month, per
     grid cell × department the case is with (none: not dispatched). Any period and any unit
-    sums these rows; ``evaluation.py`` defines every count and computes them."""
+    sums these rows; ``evaluation.definitions`` defines every count, ``evaluation.stats``
+    computes them."""
 
     month = models.DateField(_("month"))
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
@@ -902,7 +901,7 @@ class CaseStat(models.Model):
 
 class StaffStat(models.Model):
     """Precomputed evaluation counts for one month × staff member × role (岗位), counted in the
-    month of the act (立案, 结案, 派遣, 上报, 核实/核查, 处置); see ``evaluation.py``."""
+    month of the act (立案, 结案, 派遣, 上报, 核实/核查, 处置); see ``evaluation.definitions``."""
 
     month = models.DateField(_("month"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -15,6 +15,8 @@ import datetime as dt
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from .models import Case
+
 ID_DIGITS = 7
 MAX_TAIL_IDS = 1000  # the most recent ids with that tail; older ones by the whole number
 
@@ -41,8 +43,6 @@ def tail_q(q: str, queryset=None) -> Q:
     if not q.isdigit():
         return Q(pk__in=[])
     if queryset is None:
-        from .models import Case
-
         queryset = Case.objects
     max_id = queryset.aggregate(m=Max("pk"))["m"] or 0
     return Q(pk__in=list(tail_ids(q, max_id)), number__endswith=q)

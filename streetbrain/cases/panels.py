@@ -18,7 +18,7 @@ from django.utils.translation import pgettext
 from streetbrain.core.figures import Tile
 from streetbrain.core.models import KeyFigure
 
-from . import evaluation
+from .evaluation import scores
 from .models import OPEN_STATES, Case, Report
 
 FEED_SIZE = 12
@@ -44,7 +44,7 @@ def figures(user, unit, today: dt.date) -> dict | None:
             org_unit=unit, key__in=["cases_today", "cases_open", "cases_overdue"]
         ).values_list("key", "value")
     )
-    tables = evaluation.indicators(month, month, "community", user)
+    tables = scores.indicators(month, month, "community", user)
     total = tables[0].total if tables else None
     counts = total.counts if total else {}
     rates = total.rates if total else {}
@@ -98,7 +98,7 @@ def by_community(user, unit, today: dt.date) -> dict | None:
             "closing_rate": row.rates.get("closing_rate"),
             "url": f"{row.url}&{month_query}" if row.url else "",
         }
-        for table in evaluation.indicators(month, month, "community", user)
+        for table in scores.indicators(month, month, "community", user)
         for row in table.rows
     ]
     chart = {

@@ -1,33 +1,18 @@
-"""Background tasks of the cases app. Idempotent: running one twice gives the same state."""
+"""Background tasks of the cases app. Idempotent: running one twice gives the same state.
 
-from celery import shared_task
+Celery's ``autodiscover_tasks`` imports ``<app>.tasks``; each part defines its tasks in its
+own ``tasks`` module, imported here so that a worker registers them:
 
-from streetbrain.core.audit import audit_context
+- ``process_intake`` (``intake/tasks.py``): drains the intake queue, on demand and every 30 s;
+- ``flag_deadlines`` (``workflow/tasks.py``): lights, warnings and overdue flags, every 5 min;
+- ``refresh_stats`` (``evaluation/tasks.py``): the evaluation figures, every 15 min.
 
+Every task keeps its registered name ``streetbrain.cases.tasks.<name>`` wherever it is
+defined, because queued messages and the beat schedule (``CELERY_BEAT_SCHEDULE``) refer to
+it by that name."""
 
-@shared_task(name="streetbrain.cases.tasks.flag_deadlines", ignore_result=True)
-def flag_deadlines() -> dict:
-    """Every 5 minutes: refresh lights, warn about cases near their limit, flag overdue ones."""
-    from .actions import flag_deadlines as flag
+from .evaluation import tasks as evaluation_tasks
+from .intake import tasks as intake_tasks
+from .workflow import tasks as workflow_tasks
 
-    with audit_context(source="task"):
-        return flag()
-
-
-@shared_task(name="streetbrain.cases.tasks.refresh_stats", ignore_result=True)
-def refresh_stats() -> int:
-    """Every 15 minutes: recompute the evaluation figures of the current and previous month."""
-    from .evaluation import refresh_recent
-
-    with audit_context(source="task"):
-        return refresh_recent()
-
-
-@shared_task(name="streetbrain.cases.tasks.process_intake", ignore_result=True)
-def process_intake() -> int:
-    """Register the reports waiting in the intake queue, in batches, until it is empty. Started
-    by incoming reports, and by beat every 30 seconds as a safety net."""
-    from .intake_queue import drain
-
-    with audit_context(source="task", actor_name="intake"):
-        return drain()
+__all__ = ["evaluation_tasks", "intake_tasks", "workflow_tasks"]

@@ -285,7 +285,7 @@ CASES_HOME_UNIT = env.str("CASES_HOME_UNIT", default="")
 # 按时立案 / 按时派遣: from report to 立案 and from 立案 to 派遣.
 CASES_REGISTER_LIMIT = (2, "work_hour")
 CASES_DISPATCH_LIMIT = (1, "work_hour")
-# 综合指标值 (0–100): weights of the indicator scores per kind of row (evaluation.py). A rate
+# 综合指标值 (0–100): weights of the indicator scores per kind of row (cases.evaluation). A rate
 # scores 100 × rate (100 × (1 − rate) for 返工率 and 延期率); a *_volume scores 100 × count /
 # the largest count among the rows of the same role. Indicators without data drop out and
 # the remaining weights are rescaled.

@@ -116,13 +116,13 @@ def test_citizen_reports_with_a_map_tap_and_follows_the_report(
 def test_grid_worker_page_locates_the_phone_and_verifies_a_task(
     street, make_user, open_page, live_server, screenshot_dir
 ):
-    from streetbrain.cases import actions
-    from streetbrain.cases.intake import ReportInput
+    from streetbrain.cases.intake.actions import submit_report
+    from streetbrain.cases.intake.pipeline import ReportInput
     from streetbrain.cases.models import State
     from tests.conftest import PASSWORD
 
     make_user("grid", role="gridworker", unit=street["east_grid"])
-    case = actions.submit_report(
+    case = submit_report(
         ReportInput(
             channel="citizen",
             description=GARBAGE,

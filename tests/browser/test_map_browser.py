@@ -30,15 +30,15 @@ def test_leader_opens_the_one_map_and_toggles_every_layer(
 ):
     from shapely.geometry import shape
 
-    from streetbrain.cases import actions
-    from streetbrain.cases.intake import ReportInput
+    from streetbrain.cases.intake.actions import submit_report
+    from streetbrain.cases.intake.pipeline import ReportInput
     from streetbrain.core.models import OrgUnit
 
     settings.CASES_CLASSIFIER_MODEL = str(case_model_path)
     grids = OrgUnit.objects.filter(level="grid", geometry__isnull=False).order_by("code")[:3]
     for grid in grids:
         point = shape(grid.geometry).representative_point()
-        actions.submit_report(
+        submit_report(
             ReportInput(
                 channel="gridworker",
                 description="路边有暴露垃圾，好几袋生活垃圾没人清运",
@@ -94,8 +94,9 @@ def test_leader_opens_the_cockpit_and_its_wall_mode(
 ):
     from shapely.geometry import shape
 
-    from streetbrain.cases import actions, evaluation
-    from streetbrain.cases.intake import ReportInput
+    from streetbrain.cases.evaluation import stats
+    from streetbrain.cases.intake.actions import submit_report
+    from streetbrain.cases.intake.pipeline import ReportInput
     from streetbrain.cases.models import Case
     from streetbrain.core.figures import refresh_key_figures
     from streetbrain.core.models import OrgUnit
@@ -103,7 +104,7 @@ def test_leader_opens_the_cockpit_and_its_wall_mode(
     settings.CASES_CLASSIFIER_MODEL = str(case_model_path)
     for grid in OrgUnit.objects.filter(level="grid", geometry__isnull=False).order_by("code")[:6]:
         point = shape(grid.geometry).representative_point()
-        actions.submit_report(
+        submit_report(
             ReportInput(
                 channel="gridworker",
                 description="人行道上井盖破损，行人容易踩空，存在安全隐患",
@@ -113,7 +114,7 @@ def test_leader_opens_the_cockpit_and_its_wall_mode(
             )
         )
     refresh_key_figures()
-    evaluation.refresh_recent()
+    stats.refresh_recent()
 
     page, problems = open_page("zh-CN")
     log_in(page, "leader", demo_data.password)
@@ -138,7 +139,7 @@ def test_leader_opens_the_cockpit_and_its_wall_mode(
     # The feed polls its panel (/cockpit/feed/) through HTMX: a new report shows up in it.
     grid = OrgUnit.objects.filter(level="grid", geometry__isnull=False).order_by("-code").first()
     point = shape(grid.geometry).representative_point()
-    actions.submit_report(
+    submit_report(
         ReportInput(
             channel="citizen",
             description="小区门口的路灯不亮了，晚上很黑",

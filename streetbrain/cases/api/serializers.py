@@ -1,5 +1,5 @@
 """Serializers of the cases API. They only validate and present: every change goes through
-``cases.actions``."""
+the actions (``cases.intake.actions``, ``cases.workflow.actions``)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from streetbrain.core.models import Department, OrgUnit
 from streetbrain.core.protected import normalise_phone
 from streetbrain.registry.models import Facility
 
-from .. import intake
+from ..intake import pipeline
 from ..models import (
     Case,
     CaseEvent,
@@ -28,6 +28,7 @@ from ..models import (
     TimeLimitStandard,
     TimeUnit,
 )
+from ..workflow.clock import clock_of
 
 # The channels a staff client may declare when it enters a report through the API (citizens
 # use Open311 and the public page; sensors MQTT).
@@ -45,12 +46,12 @@ class ClassField(serializers.Field):
     }
 
     def to_representation(self, value):
-        return intake.label_of(value)
+        return pipeline.label_of(value)
 
     def to_internal_value(self, data):
         if not isinstance(data, str) or not data.strip():
             self.fail("unknown")
-        found = intake.class_for_label(data.strip())
+        found = pipeline.class_for_label(data.strip())
         if found is None:
             self.fail("unknown")
         return found
@@ -165,8 +166,6 @@ class CaseDetailSerializer(CaseSerializer):
 
     @extend_schema_field(ClockSerializer)
     def get_clock(self, obj) -> dict:
-        from ..actions import clock_of
-
         clock = clock_of(obj)
         return ClockSerializer(
             {
@@ -259,7 +258,7 @@ class IntakeSerializer(serializers.Serializer):
     )
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     description = serializers.CharField(
-        max_length=intake.MAX_DESCRIPTION, required=False, allow_blank=True
+        max_length=pipeline.MAX_DESCRIPTION, required=False, allow_blank=True
     )
     lon = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
     lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)

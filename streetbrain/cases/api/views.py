@@ -1,6 +1,7 @@
 """The cases API: cases and their timeline, reports (intake), the workflow's actions, the
 reference data that drives it (routing rules, time limits, sensors) and the caller's
-notifications. Reads are scoped; every change is a call into ``cases.actions``."""
+notifications. Reads are scoped; every change is a call into the actions
+(``cases.intake.actions``, ``cases.workflow.actions``)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ from rest_framework.settings import api_settings
 
 from streetbrain.core.api.viewsets import ScopedModelViewSet
 
-from .. import actions, filtersets
-from ..intake import ReportInput, label_of
+from .. import filtersets
+from ..intake.actions import submit_report
+from ..intake.pipeline import ReportInput, label_of
 from ..models import Case, CaseEvent, Notification, Report, RoutingRule, Sensor, TimeLimitStandard
+from ..workflow import actions
 from . import serializers
 
 CASE_RELATED = (
@@ -276,7 +279,7 @@ class ReportViewSet(ScopedReadViewSet):
             user=request.user,
             idempotency_key=f"api:{request.user.pk}:{key}" if key else "",
         )
-        result = domain_call(actions.submit_report, report_input)
+        result = domain_call(submit_report, report_input)
         case = result.case
         body = {
             "report": result.report.pk,

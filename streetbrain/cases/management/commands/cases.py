@@ -34,8 +34,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from streetbrain.cases import classifier
+from streetbrain.cases.channels import mqtt
+from streetbrain.cases.intake import classifier, pipeline, queue, tasks
+from streetbrain.cases.intake.actions import retrain_classifier
+from streetbrain.cases.models import Case
+from streetbrain.cases.workflow import actions
+from streetbrain.cases.workflow.clock import clock_of
 from streetbrain.core.audit import audit_context
+from streetbrain.core.models import User
 
 
 class Command(BaseCommand):
@@ -83,10 +89,10 @@ class Command(BaseCommand):
             help="a fixed client id: the broker keeps the alarms that arrive while away",
         )
         clf = groups.add_parser("classifier", help="the case text classifier")
-        actions = clf.add_subparsers(
+        subcommands = clf.add_subparsers(
             dest="action", required=True, metavar="{train,evaluate,retrain}"
         )
-        retrain = actions.add_parser(
+        retrain = subcommands.add_parser(
             "retrain",
             help="train on the street's registered cases and staff corrections",
         )
@@ -100,7 +106,7 @@ class Command(BaseCommand):
             ("train", "train a model from a labelled CSV file"),
             ("evaluate", "measure a model on a labelled CSV file"),
         ]:
-            sub = actions.add_parser(name, help=help_text)
+            sub = subcommands.add_parser(name, help=help_text)
             sub.add_argument("--csv", required=True, help="CSV file (UTF-8 or GB18030)")
             sub.add_argument(
                 "--text-column",
@@ -140,8 +146,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
 
     def retrain(self, options):
-        from streetbrain.cases.actions import retrain_classifier
-
         try:
             result = retrain_classifier(options["model"] or None, limit=options["limit"])
         except OSError as exc:
@@ -202,8 +206,6 @@ class Command(BaseCommand):
     # -- the workflow -------------------------------------------------------------------------
 
     def _case(self, number: str):
-        from streetbrain.cases.models import Case
-
         case = (
             Case.objects.select_related(
                 "component_class", "org_unit", "community", "department", "suggested_department"
@@ -216,9 +218,6 @@ class Command(BaseCommand):
         return case
 
     def act(self, options):
-        from streetbrain.cases import actions
-        from streetbrain.core.models import User
-
         case = self._case(options["number"])
         name = options["step"]
         transition = actions.TRANSITIONS.get(name)
@@ -256,10 +255,8 @@ class Command(BaseCommand):
         )
 
     def show(self, options):
-        from streetbrain.cases import actions, intake
-
         case = self._case(options["number"])
-        clock = actions.clock_of(case)
+        clock = clock_of(case)
         local = timezone.localtime
 
         def when(value):
@@ -268,7 +265,7 @@ class Command(BaseCommand):
         lines = [
             f"{case.number} {case.title}",
             f"{_('state')}: {case.get_state_display()} ({case.state})",
-            f"{_('class')}: {intake.label_of(case.component_class) or '—'}"
+            f"{_('class')}: {pipeline.label_of(case.component_class) or '—'}"
             + (f" {case.component_class.name}" if case.component_class else ""),
             f"{_('grid cell')}: {case.org_unit.code} {case.org_unit.name}",
             f"{_('responsible department')}: "
@@ -301,8 +298,6 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(lines))
 
     def flag_deadlines(self):
-        from streetbrain.cases import actions
-
         with audit_context(source="cli"):
             counts = actions.flag_deadlines()
         self.stdout.write(
@@ -310,10 +305,8 @@ class Command(BaseCommand):
         )
 
     def intake(self, options):
-        from streetbrain.cases import intake_queue
-
         if options["retry_failed"]:
-            n = intake_queue.retry_failed()
+            n = queue.retry_failed()
             self.stdout.write(
                 ngettext(
                     "%(n)d failed item put back in the queue.",
@@ -324,11 +317,11 @@ class Command(BaseCommand):
             )
         if options["process"]:
             with audit_context(source="cli"):
-                n = intake_queue.drain()
+                n = tasks.drain()
             self.stdout.write(
                 ngettext("%(n)d report registered.", "%(n)d reports registered.", n) % {"n": n}
             )
-        status = intake_queue.status()
+        status = queue.status()
         self.stdout.write(
             _("waiting: %(pending)d, registered: %(done)d, failed: %(failed)d") % status
         )
@@ -343,8 +336,6 @@ class Command(BaseCommand):
     # -- sensors ------------------------------------------------------------------------------
 
     def listen_mqtt(self, options):
-        from streetbrain.cases import mqtt
-
         if options["once"] is not None and options["once"] < 1:
             raise CommandError(_("--once needs a positive number."))
         if options["timeout"] is not None and options["timeout"] <= 0:

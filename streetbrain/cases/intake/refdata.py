@@ -13,6 +13,13 @@ import threading
 import time
 from dataclasses import dataclass
 
+from django.db.models.signals import post_delete, post_save
+
+from streetbrain.core.models import Department, OrgUnit
+from streetbrain.registry.models import ComponentClass
+
+from ..models import RoutingRule, ServiceAttribute, TimeLimitStandard
+
 MAX_AGE = 60.0
 
 _lock = threading.Lock()
@@ -31,11 +38,6 @@ class Snapshot:
 
 
 def _build() -> Snapshot:
-    from streetbrain.core.models import OrgUnit
-    from streetbrain.registry.models import ComponentClass
-
-    from .models import RoutingRule, ServiceAttribute, TimeLimitStandard
-
     attributes: dict = {}
     for attr in ServiceAttribute.objects.order_by("component_class", "order", "code"):
         attributes.setdefault(attr.component_class_id, []).append(attr)
@@ -79,13 +81,6 @@ def invalidate(**kwargs) -> None:
 
 
 def connect() -> None:
-    from django.db.models.signals import post_delete, post_save
-
-    from streetbrain.core.models import Department, OrgUnit
-    from streetbrain.registry.models import ComponentClass
-
-    from .models import RoutingRule, ServiceAttribute, TimeLimitStandard
-
     models = (ComponentClass, RoutingRule, TimeLimitStandard, ServiceAttribute, Department, OrgUnit)
     for model in models:
         uid = f"cases-refdata-{model._meta.label_lower}"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from streetbrain.core.protected import digest
 
-from ..models import ApiKey
+from ...models import ApiKey
 
 PREFIX_LENGTH = 8
 MIN_KEY_LENGTH = 16

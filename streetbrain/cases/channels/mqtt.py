@@ -8,7 +8,7 @@ A device publishes each alarm on ``streetbrain/sensors/<device_id>/alarm`` (QoS 
 
 Only ``alarm_id`` is required. ``class`` overrides the sensor's class; ``lon``/``lat`` its
 place; ``time`` defaults to the arrival (a naive time is local time). Each alarm becomes a
-report through the ordinary intake (``actions.submit_report``) with the idempotency key
+report through the ordinary intake (``intake.actions.submit_report``) with the idempotency key
 ``mqtt:<device>:<alarm_id>``, so a redelivered message is stored once; repeated alarms of one
 device within its ``merge_window_minutes`` join the device's open case.
 
@@ -40,9 +40,11 @@ from django.utils.translation import gettext as _
 
 from streetbrain.core.audit import audit_context
 
-from . import actions, intake
-from .intake import ReportInput
-from .models import Channel, Sensor
+from ..intake import pipeline
+from ..intake.actions import submit_report
+from ..intake.pipeline import ReportInput
+from ..intake.store import IntakeResult
+from ..models import Channel, Sensor
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +84,7 @@ class Outcome:
     topic: str
     device: str = ""
     alarm_id: str = ""
-    result: actions.IntakeResult | None = None
+    result: IntakeResult | None = None
     dropped: str = ""
     field: str = ""
 
@@ -180,8 +182,8 @@ def parse_payload(payload: bytes, now: dt.datetime | None = None) -> Alarm:
         raise AlarmError(
             _("Give both “lon” and “lat”, or neither."), "lat" if lat is None else "lon"
         )
-    text = _text(data, "text", intake.MAX_DESCRIPTION) or _text(
-        data, "description", intake.MAX_DESCRIPTION
+    text = _text(data, "text", pipeline.MAX_DESCRIPTION) or _text(
+        data, "description", pipeline.MAX_DESCRIPTION
     )
     image_url = _text(data, "image_url", 2000)
     if image_url:
@@ -242,7 +244,7 @@ def process(topic: str, payload: bytes, *, now: dt.datetime | None = None) -> Ou
         outcome.alarm_id = alarm.alarm_id
         requested = None
         if alarm.class_label:
-            requested = intake.class_for_label(alarm.class_label)
+            requested = pipeline.class_for_label(alarm.class_label)
             if requested is None:
                 log.warning(
                     "MQTT %s alarm %s: unknown class %r; using the sensor's",
@@ -268,7 +270,7 @@ def process(topic: str, payload: bytes, *, now: dt.datetime | None = None) -> Ou
             received_at=alarm.time,
         )
         try:
-            outcome.result = actions.submit_report(data)
+            outcome.result = submit_report(data)
         except ValidationError as exc:
             outcome.dropped = _messages(exc)
             outcome.field = next(iter(exc.message_dict), "") if hasattr(exc, "error_dict") else ""

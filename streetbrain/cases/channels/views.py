@@ -1,9 +1,17 @@
-"""The citizens' pages (no login): report a problem (随手拍) and follow it by its tracking number.
+"""The report pages (/report/, namespace ``report``): the residents' pages and the grid
+worker's phone page.
 
-A report goes through ``actions.submit_report`` like every other channel. The tracking page
-shows the public side of the case only: its state in plain words, the steps' times and names,
-how many people reported it and the deadline; never staff names, phones or internal notes (the
-handling-completed note, which tells the reporter what was done, is the exception).
+The residents' pages (no login): report a problem (随手拍) and follow it by its tracking
+number. A report goes through ``intake.actions.submit_report`` like every other channel. The
+tracking page shows the public side of the case only: its state in plain words, the steps'
+times and names, how many people reported it and the deadline; never staff names, phones or
+internal notes (the handling-completed note, which tells the reporter what was done, is the
+exception).
+
+The grid worker's phone page (/report/grid/, login required): report on patrol (网格员巡查上报)
+and work the cases waiting on site in their grid: 待核实 (verify a citizen's report) and 待核查
+(check a department's fix). Everything goes through ``actions``; the list is the worker's
+scope. It is the field side of reporting and shares the report form and the map.
 """
 
 from __future__ import annotations
@@ -11,7 +19,9 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -23,16 +33,20 @@ from django.views.decorators.http import require_POST
 
 from streetbrain.core.models import OrgUnit
 
-from . import actions, intake, ratelimit
-from .forms_public import ConfirmForm, PublicReportForm
-from .models import CLOCK_STATES, Case, CaseEvent, Report, State
+from ..intake.actions import submit_report
+from ..intake.pipeline import street_unit
+from ..intake.store import IntakeResult
+from ..models import CLOCK_STATES, Case, CaseEvent, Report, State
+from ..workflow import actions
+from . import ratelimit
+from .forms import ConfirmForm, GridReportForm, PublicReportForm, TaskActionForm
 
 # -- shared with the grid worker's page -------------------------------------------------------
 
 
 def street_name() -> str:
     try:
-        return intake.street_unit().name
+        return street_unit().name
     except ValidationError:
         return ""
 
@@ -42,7 +56,7 @@ def map_geojson(user=None) -> dict:
     cells are public knowledge: they hang on every community's notice board). With ``user``,
     the cells of their own unit are marked ``own``."""
     try:
-        street = intake.street_unit()
+        street = street_unit()
     except ValidationError:
         return {"type": "FeatureCollection", "features": []}
     own_path = getattr(getattr(user, "org_unit", None), "path", None)
@@ -104,7 +118,7 @@ class ReportView(View):
         form = PublicReportForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                result = actions.submit_report(form.report_input())
+                result = submit_report(form.report_input())
             except ValidationError as err:
                 form.add_intake_errors(err)
             else:
@@ -354,3 +368,133 @@ def track_lookup(request):
         {"code": code, "error": error, "street_name": street_name()},
         status=status,
     )
+
+
+# -- the grid worker's phone page ------------------------------------------------------------
+
+MAX_TASKS = 50
+
+
+class GridWorkerMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """Logged in (else the login page), with the grid worker's permissions (else 403)."""
+
+    permission_required = ("cases.add_case", "cases.verify_case")
+
+
+def tasks_of(user) -> dict:
+    """The cases in ``user``'s scope waiting for someone on site, oldest first."""
+    scoped = Case.objects.restrict(user, "view").select_related("org_unit", "component_class")
+    handled_note = (
+        CaseEvent.objects.filter(case=OuterRef("pk"), action=CaseEvent.Action.HANDLED)
+        .order_by("-time", "-pk")
+        .values("note")[:1]
+    )
+    verifying = scoped.filter(state=State.VERIFYING).order_by("reported_at", "pk")
+    handled = (
+        scoped.filter(state=State.HANDLED)
+        .annotate(handled_note=Subquery(handled_note))
+        .order_by("handled_at", "pk")
+    )
+    return {
+        "verifying": list(verifying[:MAX_TASKS]),
+        "verifying_total": verifying.count(),
+        "handled": list(handled[:MAX_TASKS]),
+        "handled_total": handled.count(),
+    }
+
+
+class GridWorkerPage(GridWorkerMixin, View):
+    """上报 and 我的任务 on one phone-width page."""
+
+    template_name = "cases/mobile/grid.html"
+
+    def get(self, request):
+        return self.render(GridReportForm())
+
+    def post(self, request):
+        form = GridReportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                result = submit_report(form.report_input(user=request.user))
+            except ValidationError as err:
+                form.add_intake_errors(err)
+            else:
+                messages.success(request, report_message(result))
+                return redirect(reverse("report:grid") + "#tasks")
+        return self.render(form)
+
+    def render(self, form, *, tasks=None):
+        tasks = tasks if tasks is not None else tasks_of(self.request.user)
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                **tasks,
+                "street_name": street_name(),
+                "map_geojson": map_geojson(self.request.user),
+                "picker_strings": picker_strings(),
+                "max_tasks": MAX_TASKS,
+            },
+        )
+
+
+def report_message(result: IntakeResult) -> str:
+    case = result.case
+    if not result.created:
+        return _("This report was already received: case %(number)s.") % {"number": case.number}
+    if result.new_case:
+        return _("Reported: case %(number)s.") % {"number": case.number}
+    others = max(0, case.report_count - 1)
+    return ngettext(
+        "Joined case %(number)s, which %(n)d report already describes.",
+        "Joined case %(number)s, which %(n)d reports already describe.",
+        others,
+    ) % {"number": case.number, "n": others}
+
+
+class GridTaskActionView(GridWorkerMixin, View):
+    """POST: 核实 (verify / verify_false) or 核查 (check_pass / check_fail) one case. A case
+    outside the worker's scope is refused (403) by ``actions.perform``."""
+
+    def post(self, request, pk: int):
+        form = TaskActionForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.error(request, pk, form)
+        name = form.cleaned_data["action"]
+        photo = form.cleaned_data.get("photo")
+        try:
+            case = actions.perform(
+                pk,
+                name,
+                request.user,
+                note=form.cleaned_data["note"],
+                photos=[photo] if photo else [],
+            )
+        except ValidationError as err:
+            if hasattr(err, "error_dict"):
+                for key, msgs in err.message_dict.items():
+                    form.add_error(key if key in form.fields else None, msgs)
+            else:
+                form.add_error(None, err.messages)
+            return self.error(request, pk, form)
+        messages.success(
+            request,
+            _("%(action)s: case %(number)s.")
+            % {"action": actions.TRANSITIONS[name].label, "number": case.number},
+        )
+        return redirect(reverse("report:grid") + "#tasks")
+
+    def error(self, request, pk, form):
+        """The page again with the case's card showing the errors and the note typed; if
+        the case left the list meanwhile, the errors go to the top of the page."""
+        tasks = tasks_of(request.user)
+        card = next((c for c in tasks["verifying"] + tasks["handled"] if c.pk == pk), None)
+        if card is None:
+            for msg in form.non_field_errors() or [_("This case is no longer waiting for you.")]:
+                messages.error(request, msg)
+            return redirect(reverse("report:grid") + "#tasks")
+        card.act_form = form
+        page = GridWorkerPage()
+        page.setup(request)
+        return page.render(GridReportForm(), tasks=tasks)

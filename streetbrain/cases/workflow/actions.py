@@ -1,5 +1,5 @@
-"""Every change to a case goes through here: intake (``submit_report``) and the workflow
-transitions (``perform``). Pages, the REST API, Open311, MQTT, the CLI and tasks call these.
+"""Every change to a case after its intake goes through here: the workflow transitions
+(``perform``) and the staff's corrections. Pages, the REST API, the CLI and tasks call these.
 
 Each transition checks the user's permission and scope, changes the case and writes its
 ``CaseEvent`` in one transaction. ``TRANSITIONS`` declares them as data (name, permission,
@@ -8,32 +8,26 @@ states it starts from, inputs), so the UI can offer exactly the buttons a user m
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import logging
-import uuid
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Case as DbCase
-from django.db.models import F, PositiveIntegerField, Value, When
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from streetbrain.core import audit
-from streetbrain.core.models import Department, User
+from streetbrain.core.geo_lookup import locate_point
+from streetbrain.core.models import Department
+from streetbrain.core.scoping import ensure_in_scope
 
-from . import intake, numbers
-from .intake import ReportInput
-from .models import (
+from ..intake import pipeline, store
+from ..intake.pipeline import ReportInput
+from ..models import (
     CLOCK_STATES,
     OPEN_STATES,
-    Attachment,
     Case,
     CaseEvent,
     Notification,
@@ -41,414 +35,9 @@ from .models import (
     State,
     TrainingExample,
 )
-
-log = logging.getLogger(__name__)
-
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
-PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif", "image/heic"}
-
-
-# -- helpers --------------------------------------------------------------------------------
-
-
-def _role_of(user) -> str:
-    if user is None:
-        return ""
-    from streetbrain.core.roles import roles
-
-    declared = roles()
-    names = [g.name for g in user.groups.all()] if user.pk else []
-    for name in names:
-        if name in declared:
-            return name
-    return "admin" if user.is_superuser else ""
-
-
-def _event(case: Case, action: str, **kwargs) -> CaseEvent:
-    event = _event_row(case, action, **kwargs)
-    event.save()
-    return event
-
-
-def _event_row(
-    case: Case,
-    action: str,
-    *,
-    user=None,
-    from_state: str = "",
-    note: str = "",
-    now: dt.datetime,
-    data: dict | None = None,
-    actor_name: str = "",
-    department=None,
-) -> CaseEvent:
-    """An unsaved timeline event (``_event`` saves it; the intake writes them in bulk)."""
-    return CaseEvent(
-        case=case,
-        time=now,
-        action=action,
-        from_state=from_state,
-        to_state=case.state,
-        user=user if (user is not None and user.pk) else None,
-        actor_name=actor_name or (_display(user) if user is not None else ""),
-        role=_role_of(user),
-        department=department,
-        note=note,
-        data=data or {},
-    )
-
-
-def _display(user) -> str:
-    if user is None:
-        return ""
-    return getattr(user, "display_name", "") or user.get_username()
-
-
-def _attach(case: Case, files, *, event=None, report=None) -> list[Attachment]:
-    out = []
-    for f in files or []:
-        content_type = getattr(f, "content_type", "") or ""
-        if content_type not in PHOTO_TYPES:
-            raise ValidationError({"photo": _("Only photos (JPEG, PNG, WebP, GIF, HEIC).")})
-        if f.size > MAX_PHOTO_BYTES:
-            raise ValidationError({"photo": _("A photo may be at most 10 MB.")})
-        out.append(
-            Attachment.objects.create(
-                case=case,
-                event=event,
-                report=report,
-                file=f,
-                content_type=content_type,
-                size=f.size,
-            )
-        )
-    return out
-
-
-def _number(case: Case) -> str:
-    return numbers.number(case.reported_at, case.pk)
-
-
-def _notify(users, case: Case, kind: str, now: dt.datetime) -> int:
-    rows = [Notification(user=u, case=case, kind=kind, created_at=now) for u in users]
-    Notification.objects.bulk_create(rows)
-    return len(rows)
-
-
-def _users_with_role(role: str, case: Case):
-    """Active users of ``role`` whose unit contains the case's grid."""
-    path = case.org_unit.path
-    return [
-        u
-        for u in User.objects.filter(groups__name=role, is_active=True).select_related("org_unit")
-        if u.org_unit is not None and path.startswith(u.org_unit.path)
-    ]
-
-
-def _department_users(department):
-    if department is None:
-        return []
-    return list(User.objects.filter(department=department, is_active=True))
-
-
-# -- intake ---------------------------------------------------------------------------------
-
-
-@dataclass
-class IntakeResult:
-    report: Report
-    case: Case
-    created: bool  # a new report was stored (False: the idempotency key was seen before)
-    new_case: bool  # the report opened a new case (False: merged into an open one)
-    duplicate: intake.DuplicateMatch | None = None
-    classification: intake.Classification | None = None
-
-
-def _replay(idempotency_key: str) -> IntakeResult | None:
-    """The answer to a report sent before with this idempotency key, if it was stored."""
-    existing = Report.objects.select_related("case").filter(idempotency_key=idempotency_key).first()
-    return IntakeResult(existing, existing.case, False, False) if existing else None
-
-
-def submit_report(data: ReportInput) -> IntakeResult:
-    """Run the intake pipeline for one report and store it: a new case, or a further report
-    on an open duplicate. Raises ``ValidationError`` (nothing stored) for bad input."""
-    if data.idempotency_key:
-        replayed = _replay(data.idempotency_key)
-        if replayed is not None:
-            return replayed
-    intake.validate(data)
-    now = data.received_at or timezone.now()
-    placement = intake.place(data)
-    try:
-        return store_reports([(data, placement, now)])[0]
-    except IntegrityError:
-        # Two requests with the same idempotency key raced: the other one stored it.
-        if data.idempotency_key:
-            replayed = _replay(data.idempotency_key)
-            if replayed is not None:
-                return replayed
-        raise
-
-
-# One key for PostgreSQL's advisory lock that serialises the duplicate search and the writes
-# of concurrent intakes, so two reports of one incident arriving together make one case.
-INTAKE_LOCK_KEY = 0x5B_1A7A_4E
-
-
-def _lock_intake() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [INTAKE_LOCK_KEY])
-
-
-def store_reports(items) -> list[IntakeResult]:
-    """The rest of the pipeline for reports already validated and placed, in one transaction:
-    ``items`` are ``(ReportInput, Placement, received_at)`` in order of arrival. Each is
-    classified, compared with the open cases *and* with the cases opened earlier in the same
-    batch (so two reports of one incident in one batch make one case), routed and given its
-    time limit; then cases, reports, timeline events and change-log entries are written in
-    bulk. One report is a batch of one: every channel takes this path."""
-    classifications = intake.classify_many([data for data, _placement, _now in items])
-    with transaction.atomic():
-        _lock_intake()
-        fresh: list[Case] = []
-        fresh_ids: set[int] = set()  # id() of the cases opened in this batch
-        plan = []
-        standards = [intake.time_limit_for(c.component_class) for c in classifications]
-        nearby = intake.duplicate_candidates_many(
-            [
-                (i, data, classification.component_class, standard, now)
-                for i, ((data, _placement, now), classification, standard) in enumerate(
-                    zip(items, classifications, standards, strict=True)
-                )
-            ]
-        )
-        for i, ((data, placement, now), classification) in enumerate(
-            zip(items, classifications, strict=True)
-        ):
-            standard = standards[i]
-            duplicate = intake.find_duplicate(
-                data,
-                classification.component_class,
-                standard,
-                now,
-                opened=fresh,
-                candidates=nearby.get(i) if data.sensor is None else None,
-            )
-            if duplicate is None:
-                case = _new_case(data, now, placement, classification, standard)
-                fresh.append(case)
-                fresh_ids.add(id(case))
-            else:
-                case = duplicate.case
-                if id(case) in fresh_ids:
-                    case.report_count += 1
-            plan.append((data, placement, now, classification, duplicate, case))
-        if fresh:
-            Case.objects.bulk_create(fresh)
-            for case in fresh:
-                case.number = _number(case)
-            Case.objects.bulk_update(fresh, ["number"])
-        # Further reports on cases opened before this batch: count them in the database (the
-        # increment is atomic), then read those cases back for the answers and events.
-        merged = Counter(
-            case.pk for *_rest, duplicate, case in plan if duplicate and id(case) not in fresh_ids
-        )
-        if merged:  # one statement for the batch: report_count + n, n per case
-            Case.objects.filter(pk__in=list(merged)).update(
-                report_count=F("report_count")
-                + DbCase(
-                    *(When(pk=pk, then=Value(n)) for pk, n in merged.items()),
-                    output_field=PositiveIntegerField(),
-                )
-            )
-        current = Case.objects.in_bulk(list(merged)) if merged else {}
-        reports, events, results = [], [], []
-        for data, _placement, now, classification, duplicate, case in plan:
-            if id(case) not in fresh_ids:
-                case = current[case.pk]
-            report = _report(data, case, now, classification, duplicate, primary=not duplicate)
-            reports.append(report)
-            results.append(
-                IntakeResult(report, case, True, duplicate is None, duplicate, classification)
-            )
-        Report.objects.bulk_create(reports)
-        for (data, placement, now, classification, duplicate, _case), result in zip(
-            plan, results, strict=True
-        ):
-            events.append(_intake_event(data, placement, now, classification, duplicate, result))
-        CaseEvent.objects.bulk_create(events)
-        _log_intake(plan, results)
-        sensors: dict = {}
-        for (data, *_rest), result in zip(plan, results, strict=True):
-            if data.photos:
-                _attach(result.case, data.photos, report=result.report)
-            if data.sensor is not None:
-                sensors[data.sensor.pk] = (type(data.sensor), result.report.received_at)
-        for pk, (model, when) in sensors.items():
-            model.objects.filter(pk=pk).update(last_alarm_at=when)
-    return results
-
-
-def _log_intake(plan, results) -> None:
-    """Change-log entries for the cases opened and the reports stored, in the audit context
-    of the request that accepted each report (a queued report is written by a background
-    batch, but its entries name the client who sent it)."""
-    groups: dict = {}
-    for (data, *_rest, duplicate, _case), result in zip(plan, results, strict=True):
-        context = tuple(sorted(data.audit.items()))
-        user = data.user if (data.user is not None and data.user.pk) else None
-        cases, reports = groups.setdefault((context, user.pk if user else None), ([], [], user))[:2]
-        if duplicate is None:
-            cases.append(result.case)
-        reports.append(result.report)
-    for (context, _user_pk), (cases, reports, user) in groups.items():
-        extra = dict(context)
-        if context and user is not None:
-            extra["user"] = user
-        with audit.audit_context(**extra) if extra else contextlib.nullcontext():
-            audit.log_bulk(cases, "create")
-            audit.log_bulk(reports, "create")
-
-
-def _intake_event(data, placement, now, classification, duplicate, result) -> CaseEvent:
-    case, report = result.case, result.report
-    if duplicate is not None:
-        return _event_row(
-            case,
-            CaseEvent.Action.MERGE,
-            user=data.user,
-            from_state=case.state,
-            now=now,
-            actor_name=(data.reporter_name or _display(data.user) or _channel_label(data.channel)),
-            data={
-                "report": report.pk,
-                "channel": data.channel,
-                "distance_m": round(duplicate.distance_m, 1),
-                "similarity": round(duplicate.similarity, 3),
-            },
-        )
-    return _event_row(
-        case,
-        CaseEvent.Action.REPORT,
-        user=data.user,
-        now=now,
-        actor_name=data.reporter_name or _display(data.user),
-        data={
-            "report": report.pk,
-            "channel": data.channel,
-            "placed": placement.how,
-            "class": intake.label_of(classification.component_class),
-            "class_source": classification.source,
-            "confidence": classification.confidence,
-            "predicted": classification.predicted_label,
-            "suggested_department": case.suggested_department_id,
-        },
-    )
-
-
-def _channel_label(channel: str) -> str:
-    from .models import Channel
-
-    return str(Channel(channel).label)
-
-
-def _new_case(data, now, placement, classification, standard) -> Case:
-    """An unsaved case for a report that repeats no open case (its number is set once it has
-    its primary key)."""
-    from .models import CHANNELS_NEEDING_VERIFICATION
-
-    grid = placement.grid
-    unit = grid or intake.street_unit()
-    amount, unit_name = (
-        (standard.limit_amount, standard.limit_unit) if standard else intake.default_limit()
-    )
-    # Public, hotline and sensor reports are verified on site first (待核实).
-    state = State.VERIFYING if data.channel in CHANNELS_NEEDING_VERIFICATION else State.REPORTED
-    title = data.title or (data.description[:40] + ("…" if len(data.description) > 40 else ""))
-    return Case(
-        number=f"tmp-{uuid.uuid4().hex[:16]}",
-        title=title,
-        description=data.description,
-        state=state,
-        channel=data.channel,
-        component_class=classification.component_class,
-        class_confidence=classification.confidence,
-        class_source=classification.source,
-        needs_triage=classification.component_class is None,
-        time_limit=standard,
-        org_unit=unit,
-        community=(grid.parent if grid is not None else None),
-        placed=grid is not None,
-        lon=placement.lon,
-        lat=placement.lat,
-        address=data.address,
-        building=placement.building,
-        facility=data.facility,
-        shop=data.shop,
-        sensor=data.sensor,
-        suggested_department=intake.route(classification.component_class, grid),
-        reported_at=now,
-        limit_amount=amount,
-        limit_unit=unit_name,
-    )
-
-
-def _open_case(data, now, placement, classification, standard) -> Case:
-    case = _new_case(data, now, placement, classification, standard)
-    case.save()
-    case.number = _number(case)
-    Case.objects.filter(pk=case.pk).update(number=case.number)
-    return case
-
-
-def _store_report(data, case, now, classification, duplicate, *, primary=False) -> Report:
-    report = _report(data, case, now, classification, duplicate, primary=primary)
-    report.save()
-    return report
-
-
-def _report(data, case, now, classification, duplicate, *, primary=False) -> Report:
-    """An unsaved report of ``case`` from ``data``."""
-    report = Report(
-        case=case,
-        is_primary=primary,
-        channel=data.channel,
-        idempotency_key=data.idempotency_key or None,
-        received_at=now,
-        title=data.title,
-        description=data.description,
-        requested_class=data.requested_class
-        if not isinstance(data.requested_class, str)
-        else intake.class_for_label(data.requested_class),
-        predicted_label=classification.predicted_label,
-        predicted_confidence=classification.predicted_confidence,
-        explanation=classification.explanation,
-        lon=data.lon,
-        lat=data.lat,
-        address=data.address,
-        address_id=data.address_id,
-        attributes=data.attributes or {},
-        media_url=data.media_url,
-        reporter_name=data.reporter_name[:60],
-        email=data.email,
-        device_id=data.device_id,
-        account_id=data.account_id,
-        external_id=data.external_id,
-        user=data.user if (data.user is not None and data.user.pk) else None,
-        api_key=data.api_key,
-        sensor=data.sensor,
-        merge_score=duplicate.similarity if duplicate else None,
-    )
-    if data.token is not None:
-        report.token = data.token
-    if data.phone_protected is not None:  # already encrypted when it was accepted
-        report.phone_cipher, report.phone_digest, report.phone_masked = data.phone_protected
-    else:
-        report.phone = data.phone
-    return report
-
+from ..timeline import add_event, attach
+from . import clock
+from .notifications import department_users, notify, users_with_role
 
 # -- the workflow ---------------------------------------------------------------------------
 
@@ -551,7 +140,7 @@ def perform(case, name: str, user, *, now: dt.datetime | None = None, **inputs) 
         photos = inputs.pop("photos", None)
         result = t.func(case, user, now=now, note=note, **inputs)
         case.save()
-        event = _event(
+        event = add_event(
             case,
             result.get("action", name),
             user=user,
@@ -562,14 +151,14 @@ def perform(case, name: str, user, *, now: dt.datetime | None = None, **inputs) 
             department=result.get("department"),
         )
         if photos:
-            _attach(case, photos, event=event)
+            attach(case, photos, event=event)
         for kind, users in result.get("notify", []):
-            _notify(users, case, kind, now)
+            notify(users, case, kind, now)
     return case
 
 
 def _restart_clock(case: Case) -> None:
-    case.deadline = intake.compute_deadline(case)
+    case.deadline = clock.compute_deadline(case)
 
 
 # 上报 / 待核实 → 受理 / 不予受理
@@ -645,18 +234,16 @@ def _register(case, user, *, now, note, **kw):
         raise ValidationError(_("Classify the case before registering it."))
     if not case.placed:
         raise ValidationError(_("Place the case in a grid cell before registering it."))
-    from .evaluation import registered_in_time
-
     case.state = State.REGISTERED
     case.registered_at = now
-    case.registered_on_time = registered_in_time(case.reported_at, now)
+    case.registered_on_time = clock.registered_in_time(case.reported_at, now)
     case.registered_by = user if user is not None and user.pk else None
-    standard = intake.time_limit_for(case.component_class)
+    standard = pipeline.time_limit_for(case.component_class)
     if standard is not None:
         case.time_limit = standard
         case.limit_amount, case.limit_unit = standard.limit_amount, standard.limit_unit
     if case.suggested_department_id is None:
-        case.suggested_department = intake.route(case.component_class, case.org_unit)
+        case.suggested_department = pipeline.route(case.component_class, case.org_unit)
     return {"action": CaseEvent.Action.REGISTER}
 
 
@@ -692,12 +279,10 @@ def _dispatch(case, user, *, now, note, department=None, **kw):
     case.dispatched_by = user if user is not None and user.pk else None
     if case.registered_at is not None and case.dispatched_on_time is None:
         # 按时派遣 judges the first dispatch; a re-dispatch after a rollback keeps it.
-        from .evaluation import dispatched_in_time
-
-        case.dispatched_on_time = dispatched_in_time(case.registered_at, now)
+        case.dispatched_on_time = clock.dispatched_in_time(case.registered_at, now)
     case.handled_at = None
     _restart_clock(case)
-    case.light = intake.compute_light(case, now)
+    case.light = clock.compute_light(case, now)
     return {
         "action": CaseEvent.Action.DISPATCH,
         "department": dept,
@@ -705,7 +290,7 @@ def _dispatch(case, user, *, now, note, department=None, **kw):
             "department": dept.code,
             "deadline": case.deadline.isoformat() if case.deadline else None,
         },
-        "notify": [(Notification.Kind.DISPATCHED, _department_users(dept))],
+        "notify": [(Notification.Kind.DISPATCHED, department_users(dept))],
     }
 
 
@@ -729,7 +314,7 @@ def _reroute(case, user, *, now, note, department=None, **kw):
         "action": CaseEvent.Action.REROUTE,
         "department": dept,
         "data": {"from": previous.code if previous else None, "to": dept.code},
-        "notify": [(Notification.Kind.DISPATCHED, _department_users(dept))],
+        "notify": [(Notification.Kind.DISPATCHED, department_users(dept))],
     }
 
 
@@ -760,7 +345,7 @@ def _complete(case, user, *, now, note, **kw):
     case.state = State.HANDLED
     case.handled_at = now
     case.pending_request = ""
-    case.light = intake.compute_light(case, now)
+    case.light = clock.compute_light(case, now)
     return {
         "action": CaseEvent.Action.HANDLED,
         "department": case.department,
@@ -797,7 +382,7 @@ def _request_extension(case, user, *, now, note, amount=None, unit=None, **kw):
         "action": CaseEvent.Action.REQUEST_EXTENSION,
         "department": case.department,
         "data": case.pending_request_data,
-        "notify": [(Notification.Kind.REQUEST, _users_with_role("shiftlead", case))],
+        "notify": [(Notification.Kind.REQUEST, users_with_role("shiftlead", case))],
     }
 
 
@@ -815,7 +400,7 @@ def _approve_extension(case, user, *, now, note, **kw):
     case.extension_count += 1
     case.pending_request, case.pending_request_data = "", {}
     _restart_clock(case)
-    case.light = intake.compute_light(case, now)
+    case.light = clock.compute_light(case, now)
     return {"action": CaseEvent.Action.APPROVE_EXTENSION, "data": data}
 
 
@@ -851,7 +436,7 @@ def _request_rollback(case, user, *, now, note, **kw):
     return {
         "action": CaseEvent.Action.REQUEST_ROLLBACK,
         "department": case.department,
-        "notify": [(Notification.Kind.REQUEST, _users_with_role("dispatcher", case))],
+        "notify": [(Notification.Kind.REQUEST, users_with_role("dispatcher", case))],
     }
 
 
@@ -927,7 +512,7 @@ def _resume(case, user, *, now, note, **kw):
     case.pauses = pauses
     case.state = State.HANDLING
     _restart_clock(case)
-    case.light = intake.compute_light(case, now)
+    case.light = clock.compute_light(case, now)
     return {"action": CaseEvent.Action.RESUME, "department": case.department}
 
 
@@ -959,11 +544,11 @@ def _check_fail(case, user, *, now, note, **kw):
     case.state = State.HANDLING
     case.handled_at = None
     case.rework_count += 1
-    case.light = intake.compute_light(case, now)
+    case.light = clock.compute_light(case, now)
     return {
         "action": CaseEvent.Action.CHECK_FAIL,
         "department": case.department,
-        "notify": [(Notification.Kind.REWORK, _department_users(case.department))],
+        "notify": [(Notification.Kind.REWORK, department_users(case.department))],
     }
 
 
@@ -979,7 +564,7 @@ def _close(case, user, *, now, note, **kw):
     case.closed_at = now
     case.closed_by = user if user is not None and user.pk else None
     if case.handled_at is not None:
-        case.light = intake.compute_light(case, case.handled_at)
+        case.light = clock.compute_light(case, case.handled_at)
         case.closed_on_time = case.light != Case.Light.RED
     return {"action": CaseEvent.Action.CLOSE, "data": {"on_time": case.closed_on_time}}
 
@@ -1003,11 +588,11 @@ def _reopen(case, user, *, now, note, **kw):
         case.state = State.HANDLING
     else:
         case.state = State.REGISTERED
-    case.light = intake.compute_light(case, now)
+    case.light = clock.compute_light(case, now)
     return {
         "action": CaseEvent.Action.REOPEN,
         "department": case.department,
-        "notify": [(Notification.Kind.REWORK, _department_users(case.department))],
+        "notify": [(Notification.Kind.REWORK, department_users(case.department))],
     }
 
 
@@ -1054,7 +639,7 @@ def reclassify(case, component_class, user, *, note: str = "", now=None) -> Case
     ):
         raise PermissionDenied(_("Your role may not do this."))
     if isinstance(component_class, str):
-        component_class = intake.class_for_label(component_class)
+        component_class = pipeline.class_for_label(component_class)
     if component_class is None:
         raise ValidationError({"component_class": _("Unknown class.")})
     now = now or timezone.now()
@@ -1068,40 +653,40 @@ def reclassify(case, component_class, user, *, note: str = "", now=None) -> Case
             report=primary,
             text=f"{case.title}\n{case.description}",
             predicted_label=(primary.predicted_label if primary else "")
-            or intake.label_of(previous),
-            label=intake.label_of(component_class),
+            or pipeline.label_of(previous),
+            label=pipeline.label_of(component_class),
             user=user if user is not None and user.pk else None,
         )
         case.component_class = component_class
         case.class_source = "staff"
         case.class_confidence = 1.0
         case.needs_triage = False
-        standard = intake.time_limit_for(component_class)
+        standard = pipeline.time_limit_for(component_class)
         case.time_limit = standard
         if case.state not in CLOCK_STATES or case.dispatched_at is None:
             amount, unit = (
-                (standard.limit_amount, standard.limit_unit) if standard else intake.default_limit()
+                (standard.limit_amount, standard.limit_unit)
+                if standard
+                else pipeline.default_limit()
             )
             case.limit_amount, case.limit_unit = amount, unit
         grid = case.org_unit if case.placed else None
-        case.suggested_department = intake.route(component_class, grid)
+        case.suggested_department = pipeline.route(component_class, grid)
         case.save()
-        _event(
+        add_event(
             case,
             CaseEvent.Action.CLASSIFY,
             user=user,
             from_state=case.state,
             note=note,
             now=now,
-            data={"from": intake.label_of(previous), "to": intake.label_of(component_class)},
+            data={"from": pipeline.label_of(previous), "to": pipeline.label_of(component_class)},
         )
     return case
 
 
 def place_case(case, user, *, lon: float, lat: float, note: str = "", now=None) -> Case:
     """A human places an unplaced (or wrongly placed) case on the map."""
-    from streetbrain.core.geo_lookup import locate_point
-
     if user is not None and not (
         user.has_perm("cases.accept_case") or user.has_perm("cases.register_case")
     ):
@@ -1115,13 +700,11 @@ def place_case(case, user, *, lon: float, lat: float, note: str = "", now=None) 
         before = case.org_unit.code
         case.lon, case.lat = float(lon), float(lat)
         case.org_unit, case.community, case.placed = grid, grid.parent, True
-        case.suggested_department = intake.route(case.component_class, grid)
+        case.suggested_department = pipeline.route(case.component_class, grid)
         case.save()
         if user is not None:
-            from streetbrain.core.scoping import ensure_in_scope
-
             ensure_in_scope(case, user, "view")
-        _event(
+        add_event(
             case,
             CaseEvent.Action.PLACE,
             user=user,
@@ -1157,16 +740,16 @@ def split_report(report: Report, user, *, note: str = "", now=None) -> Case:
             user=report.user,
             sensor=report.sensor,
         )
-        intake.validate(data)
-        placement = intake.place(data)
-        classification = intake.classify(data)
-        standard = intake.time_limit_for(classification.component_class)
-        new = _open_case(data, report.received_at, placement, classification, standard)
+        pipeline.validate(data)
+        placement = pipeline.place(data)
+        classification = pipeline.classify(data)
+        standard = pipeline.time_limit_for(classification.component_class)
+        new = store.open_case(data, report.received_at, placement, classification, standard)
         report.case, report.is_primary, report.split_from = new, True, old
         report.save()
         Case.objects.filter(pk=old.pk).update(report_count=max(1, old.report_count - 1))
         old.report_count = max(1, old.report_count - 1)
-        _event(
+        add_event(
             old,
             CaseEvent.Action.SPLIT,
             user=user,
@@ -1175,7 +758,7 @@ def split_report(report: Report, user, *, note: str = "", now=None) -> Case:
             now=now,
             data={"report": report.pk, "new_case": new.number},
         )
-        _event(
+        add_event(
             new,
             CaseEvent.Action.REPORT,
             user=user,
@@ -1207,7 +790,7 @@ def confirm_by_reporter(token, *, satisfied: bool, note: str = "", now=None) -> 
             case.rework_count += 1
             action = CaseEvent.Action.CHECK_FAIL
         case.save()
-        _event(
+        add_event(
             case,
             action,
             from_state=from_state,
@@ -1217,7 +800,7 @@ def confirm_by_reporter(token, *, satisfied: bool, note: str = "", now=None) -> 
             data={"report": report.pk, "satisfied": satisfied},
         )
         if not satisfied:
-            _notify(_department_users(case.department), case, Notification.Kind.REWORK, now)
+            notify(department_users(case.department), case, Notification.Kind.REWORK, now)
     return case
 
 
@@ -1233,7 +816,7 @@ def flag_deadlines(now: dt.datetime | None = None) -> dict:
         state__in=CLOCK_STATES, dispatched_at__isnull=False
     ).select_related("org_unit", "department")
     for case in running.iterator(chunk_size=500):
-        light = intake.compute_light(case, now)
+        light = clock.compute_light(case, now)
         changes = {}
         if light != case.light:
             changes["light"] = light
@@ -1243,85 +826,20 @@ def flag_deadlines(now: dt.datetime | None = None) -> dict:
                 Case.objects.filter(pk=case.pk).update(
                     overdue_flagged_at=now, warned_at=case.warned_at or now, light=light
                 )
-                _event(case, CaseEvent.Action.OVERDUE, from_state=case.state, now=now)
-                users = _users_with_role("shiftlead", case) + _department_users(case.department)
-                _notify(users, case, Notification.Kind.OVERDUE, now)
+                add_event(case, CaseEvent.Action.OVERDUE, from_state=case.state, now=now)
+                users = users_with_role("shiftlead", case) + department_users(case.department)
+                notify(users, case, Notification.Kind.OVERDUE, now)
             overdue += 1
             continue
         if light in (Case.Light.YELLOW, Case.Light.RED) and case.warned_at is None:
             with transaction.atomic():
                 Case.objects.filter(pk=case.pk).update(warned_at=now, light=light)
-                _event(case, CaseEvent.Action.WARN, from_state=case.state, now=now)
-                users = _users_with_role("shiftlead", case) + _department_users(case.department)
-                _notify(users, case, Notification.Kind.WARN, now)
+                add_event(case, CaseEvent.Action.WARN, from_state=case.state, now=now)
+                users = users_with_role("shiftlead", case) + department_users(case.department)
+                notify(users, case, Notification.Kind.WARN, now)
             warned += 1
             continue
         if changes:
             Case.objects.filter(pk=case.pk).update(**changes)
             updated += 1
     return {"warned": warned, "overdue": overdue, "updated": updated}
-
-
-@dataclass
-class ClockView:
-    """What a page shows about a case's clock."""
-
-    deadline: dt.datetime | None
-    light: str
-    used: float | None
-    running: bool
-    suspended: bool
-    extensions: list = field(default_factory=list)
-
-
-def clock_of(case: Case, now: dt.datetime | None = None) -> ClockView:
-    return ClockView(
-        deadline=case.deadline,
-        light=intake.compute_light(case, now) if case.dispatched_at else "",
-        used=intake.used_fraction(case, now),
-        running=case.state in CLOCK_STATES,
-        suspended=case.state == State.SUSPENDED,
-        extensions=intake.extensions_of(case),
-    )
-
-
-# -- learning from the street's own history -------------------------------------------------
-
-
-def training_set(limit: int = 50_000) -> tuple[list[str], list[str]]:
-    """Texts and labels to train the classifier on: the newest ``limit`` cases that were
-    registered (立案) with a class — the class a human accepted or set — plus every staff
-    correction (``TrainingExample``), so corrections count again."""
-    from .models import TrainingExample
-
-    texts, labels = [], []
-    cases = (
-        Case.objects.filter(registered_at__isnull=False, component_class__isnull=False)
-        .exclude(state=State.VOID)
-        .order_by("-registered_at")
-        .values_list("title", "description", "component_class__kind", "component_class__code")
-    )
-    for title, description, kind, code in cases[:limit]:
-        texts.append(f"{title}\n{description}")
-        labels.append(f"{kind}:{code}")
-    for text, label in TrainingExample.objects.order_by("-pk").values_list("text", "label")[:limit]:
-        texts.append(text)
-        labels.append(label)
-    return texts, labels
-
-
-def retrain_classifier(path=None, *, limit: int = 50_000) -> dict:
-    """Train the case classifier on the street's own history and corrections and save it
-    where the intake reads it (``CASES_CLASSIFIER_MODEL``) or to ``path``. Running web
-    processes pick the new model up when the file changes."""
-    from pathlib import Path
-
-    from django.conf import settings
-
-    from . import classifier
-
-    texts, labels = training_set(limit)
-    model = classifier.train(texts, labels)
-    target = Path(path or settings.CASES_CLASSIFIER_MODEL)
-    model.save(target)
-    return {"path": str(target), "examples": len(texts), "labels": len(model.labels)}

@@ -2,13 +2,13 @@
 
 from django.urls import path
 
-from . import views_evaluation
+from . import views
 
 urlpatterns = [
-    path("evaluation/", views_evaluation.EvaluationView.as_view(), name="evaluation"),
+    path("evaluation/", views.EvaluationView.as_view(), name="evaluation"),
     path(
         "evaluation/export/",
-        views_evaluation.EvaluationExportView.as_view(),
+        views.EvaluationExportView.as_view(),
         name="evaluation_export",
     ),
 ]

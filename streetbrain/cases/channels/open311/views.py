@@ -16,7 +16,7 @@ Choices the spec leaves open, made here:
 - ``start_date``/``end_date`` need a time zone. With only one of them the range is the 90
   days after the start or before the end; with neither, the last 90 days.
 - A POST is accepted at once and registered by the intake queue moments later
-  (``intake_queue``): the answer carries ``service_request_id`` when registration already
+  (``intake.queue``): the answer carries ``service_request_id`` when registration already
   happened (the demo registers inside the request), else the ``token`` to follow it with.
 - Extensions: ``page``/``page_size`` (at most 1,000), an ``Idempotency-Key`` request header
   on POST (a retried POST with the same key returns the first answer and stores nothing).
@@ -31,6 +31,7 @@ import re
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db.models import Max, Q
@@ -41,11 +42,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from streetbrain.core.audit import audit_context
+from streetbrain.core.models import ChangeLogEntry, OrgUnit
 from streetbrain.core.protected import normalise_phone
 
-from .. import intake_queue, refdata
-from ..intake import MAX_DESCRIPTION, ReportInput
-from ..models import FINAL_STATES, Channel, Report, ServiceAttribute
+from ...intake import actions, queue, refdata
+from ...intake.pipeline import MAX_DESCRIPTION, ReportInput
+from ...models import FINAL_STATES, Channel, Report, ServiceAttribute, TimeLimitStandard
 from . import keys, serialize
 from .render import MIME_TYPES, errors, respond, w3
 
@@ -129,19 +131,11 @@ def open311(*methods: str):
 
 
 def _root_unit_name() -> str:
-    from streetbrain.core.models import OrgUnit
-
     unit = OrgUnit.objects.filter(code=settings.STREETBRAIN["ROOT_UNIT_CODE"]).first()
     return unit.name if unit is not None else settings.STREETBRAIN["ROOT_UNIT_CODE"]
 
 
 def _changeset() -> str:
-    from django.contrib.contenttypes.models import ContentType
-
-    from streetbrain.core.models import ChangeLogEntry
-
-    from ..models import TimeLimitStandard
-
     types = ContentType.objects.get_for_models(ServiceAttribute, TimeLimitStandard).values()
     last = ChangeLogEntry.objects.filter(content_type__in=list(types)).aggregate(t=Max("time"))
     return w3(max(filter(None, (last["t"], IMPLEMENTATION_CHANGESET))))
@@ -298,7 +292,7 @@ def request_detail(request, request_id, fmt):
 def token_detail(request, token, fmt):
     """The request a token stands for. A report accepted but not yet registered answers with
     the token alone (no ``service_request_id`` yet); a registered one with both."""
-    item = intake_queue.status_of(token)
+    item = queue.status_of(token)
     if item is not None and item.status == item.Status.PENDING:
         return respond(fmt, "service_requests", [{"token": str(item.token)}])
     if item is not None and item.status == item.Status.FAILED:
@@ -495,7 +489,7 @@ def _create_request(request, fmt):
     data.audit = {"source": "api", "actor_name": actor}
     with audit_context(source="api", user=api_key.user, actor_name=actor):
         try:
-            item, created = intake_queue.accept(data)
+            item, created = actions.accept(data)
         except ValidationError as exc:
             raise Open311Error(400, *_validation_messages(exc)) from None
     response = respond(fmt, "service_requests", [_accepted(item, replay=not created)])

@@ -1,4 +1,5 @@
-"""Staff pages of the cases app (namespace ``cases``, mounted at ``/cases/``)."""
+"""The intake's staff pages (namespace ``cases``, mounted at ``/cases/``): the 受理 desk and the
+configuration the pipeline reads."""
 
 from django.urls import path
 
@@ -18,22 +19,7 @@ def config(prefix: str, name: str, list_view, edit, delete=None) -> list:
 
 
 urlpatterns = [
-    path("", views.CaseListView.as_view(), name="index"),
-    path("export/", views.CaseExportView.as_view(), name="case_export"),
     path("new/", views.ReportNewView.as_view(), name="report_new"),
-    path("<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
-    path("<int:pk>/act/<slug:name>/", views.CaseActView.as_view(), name="case_act"),
-    path("<int:pk>/reclassify/", views.CaseReclassifyView.as_view(), name="case_reclassify"),
-    path("<int:pk>/place/", views.CasePlaceView.as_view(), name="case_place"),
-    path("reports/<int:report>/split/", views.ReportSplitView.as_view(), name="report_split"),
-    path("reports/<int:pk>/reveal/", views.ReportRevealView.as_view(), name="report_reveal"),
-    path("attachments/<int:pk>/", views.AttachmentView.as_view(), name="attachment"),
-    path("notifications/", views.NotificationListView.as_view(), name="notifications"),
-    path(
-        "notifications/<int:pk>/open/",
-        views.NotificationOpenView.as_view(),
-        name="notification_open",
-    ),
     *config(
         "config/routing",
         "routing",

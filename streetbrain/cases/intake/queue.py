@@ -1,22 +1,23 @@
 """The intake queue (收件): accept a report at once, register it in a batch moments later.
 
 A client that sends reports (Open311) needs an answer in milliseconds, not the whole pipeline:
-``accept`` checks the report as fully as the pipeline would (fields, the place: a point outside
-the street is refused now, not later) and stores it as one ``IntakeItem`` row; the answer
-carries the item's token (Open311's ``token``). ``process_pending`` then takes the waiting
-items in order of arrival, a batch at a time, and runs the rest of the pipeline on the batch
-(``actions.store_reports``: classify, merge duplicates, route, time limit, write in bulk),
-linking each item to its report. Batches make the per-report cost a fraction of one-by-one
-registration, which is what lets a 2-core machine keep up with hundreds of reports a second.
+``actions.accept`` checks the report as fully as the pipeline would (fields, the place: a
+point outside the street is refused now, not later) and stores it as one ``IntakeItem`` row
+(``item_for``); the answer carries the item's token (Open311's ``token``).
+``process_pending`` then takes the waiting items in order of arrival, a batch at a time, and
+runs the rest of the pipeline on the batch (``store.store_reports``: classify, merge
+duplicates, route, time limit, write in bulk), linking each item to its report. Batches make
+the per-report cost a fraction of one-by-one registration, which is what lets a 2-core
+machine keep up with hundreds of reports a second.
 
 Who runs ``process_pending``:
 
 - eagerly, inside the request, when Celery runs eagerly (the demo, the tests): the answer then
   already carries the ``service_request_id``;
-- in production a Celery task, started by the first report after a quiet second
-  (``KICK_KEY`` in the shared cache debounces the kicks) and every ``BEAT`` seconds by beat as
-  a safety net. Workers take batches with ``FOR UPDATE SKIP LOCKED``, so several can run; the
-  intake's advisory lock keeps their duplicate searches in order.
+- in production the Celery task ``tasks.process_intake``, started by the first report after a
+  quiet second (``tasks.kick``: a key in the shared cache debounces the kicks) and every 30
+  seconds by beat as a safety net. Workers take batches with ``FOR UPDATE SKIP LOCKED``, so
+  several can run; the intake's advisory lock keeps their duplicate searches in order.
 
 Nothing is lost: an item is deleted never; it stays pending until a batch that includes it
 commits; a batch that fails is retried item by item, and an item that fails ``MAX_ATTEMPTS``
@@ -26,25 +27,20 @@ times is marked failed with its error for staff, and logged.
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Min
 from django.utils import timezone
 
-from . import intake, refdata
-from .intake import Placement, ReportInput
-from .models import IntakeItem
+from ..models import IntakeItem
+from . import refdata, store
+from .pipeline import Placement, ReportInput, label_of
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
 MAX_ATTEMPTS = 5
-KICK_KEY = "streetbrain:cases:intake-kick"
-KICK_SECONDS = 1
-DRAIN_SECONDS = 50.0
 
 # The plain fields of a report kept in the item's payload (the rest have columns).
 _PAYLOAD = (
@@ -62,15 +58,8 @@ _PAYLOAD = (
 )
 
 
-def accept(data: ReportInput) -> tuple[IntakeItem, bool]:
-    """Check ``data`` and queue it: ``(item, created)``. ``created`` is False when an item with
-    the same idempotency key was accepted before (that item is returned, nothing is stored).
-    Raises ``ValidationError`` (nothing stored) for bad input. A replay is found by the
-    unique key's refusal of the INSERT, so a first-time report costs no look-up."""
-    if data.photos or data.sensor or data.facility or data.shop:
-        raise ValueError("the queue takes plain reports (Open311); submit the others directly")
-    intake.validate(data)
-    placement = intake.place(data)
+def item_for(data: ReportInput, placement: Placement) -> IntakeItem:
+    """The unsaved queue item of a report already validated and placed."""
     item = IntakeItem(
         received_at=data.received_at or timezone.now(),
         channel=data.channel,
@@ -83,26 +72,11 @@ def accept(data: ReportInput) -> tuple[IntakeItem, bool]:
         payload=_payload(data, placement),
     )
     item.phone = data.phone
-    try:
-        if connection.in_atomic_block:
-            with transaction.atomic():  # a savepoint: a duplicate key must not break the caller
-                item.save()
-        else:
-            item.save()
-    except IntegrityError:
-        existing = _existing(data.idempotency_key) if data.idempotency_key else None
-        if existing is None:
-            raise
-        return existing, False
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        process_pending()  # the demo and the tests: register it now, inside the request
-        item.refresh_from_db(fields=["status", "report", "processed_at"])
-    else:
-        transaction.on_commit(kick)
-    return item, True
+    return item
 
 
-def _existing(idempotency_key: str) -> IntakeItem | None:
+def existing(idempotency_key: str) -> IntakeItem | None:
+    """The item accepted before with this idempotency key, if any."""
     return IntakeItem.objects.filter(idempotency_key=idempotency_key).first()
 
 
@@ -112,22 +86,12 @@ def _payload(data: ReportInput, placement: Placement) -> dict:
         out["audit"] = data.audit
     requested = data.requested_class
     if requested is not None:
-        out["requested_class"] = (
-            requested if isinstance(requested, str) else intake.label_of(requested)
-        )
+        out["requested_class"] = requested if isinstance(requested, str) else label_of(requested)
     if data.lon is not None:
         out["report_point"] = [data.lon, data.lat]
     if placement.lon is not None:
         out["point"] = [placement.lon, placement.lat]
     return out
-
-
-def kick() -> None:
-    """Start a worker on the queue unless one was started in the last second."""
-    from .tasks import process_intake
-
-    if cache.add(KICK_KEY, 1, timeout=KICK_SECONDS):
-        process_intake.delay()
 
 
 # -- processing -----------------------------------------------------------------------------
@@ -170,8 +134,6 @@ def _input(item: IntakeItem) -> tuple[ReportInput, Placement, object]:
 
 def process_pending(limit: int = BATCH) -> int:
     """Register up to ``limit`` waiting items (oldest first) in one batch; the number done."""
-    from .actions import store_reports
-
     with transaction.atomic():
         items = list(
             IntakeItem.objects.select_for_update(skip_locked=True, of=("self",))
@@ -183,7 +145,7 @@ def process_pending(limit: int = BATCH) -> int:
             return 0
         try:
             with transaction.atomic():
-                results = store_reports([_input(item) for item in items])
+                results = store.store_reports([_input(item) for item in items])
         except Exception:
             log.exception("intake batch of %d failed; registering its items one by one", len(items))
             return _one_by_one(items)
@@ -195,18 +157,16 @@ def process_pending(limit: int = BATCH) -> int:
 
 
 def _one_by_one(items: list[IntakeItem]) -> int:
-    from .actions import _replay, store_reports
-
     done = 0
     for item in items:
         try:
             with transaction.atomic():
                 try:
                     with transaction.atomic():
-                        result = store_reports([_input(item)])[0]
+                        result = store.store_reports([_input(item)])[0]
                 except IntegrityError:
                     # Its report was stored before (same idempotency key): link to it.
-                    result = _replay(item.idempotency_key) if item.idempotency_key else None
+                    result = store.replay(item.idempotency_key) if item.idempotency_key else None
                     if result is None:
                         raise
                 item.status, item.report = IntakeItem.Status.DONE, result.report
@@ -225,32 +185,9 @@ def _one_by_one(items: list[IntakeItem]) -> int:
     return done
 
 
-def drain(max_seconds: float = DRAIN_SECONDS) -> int:
-    """Process batches until the queue is empty (or ``max_seconds`` passed: then hand over to
-    a fresh task, so one task never runs for long)."""
-    started, total = time.monotonic(), 0
-    while True:
-        done = process_pending()
-        total += done
-        if done == 0:
-            # Clear the debounce key *before* the last look: a report accepted after that look
-            # finds the key gone and starts a new task, so none waits for the safety net.
-            cache.delete(KICK_KEY)
-            done = process_pending()
-            total += done
-            if done == 0:
-                return total
-        if time.monotonic() - started > max_seconds:
-            cache.delete(KICK_KEY)
-            kick()
-            return total
-
-
 def status() -> dict:
     """The queue at a glance: counts per status, the oldest waiting item's time, and the
     failed items (at most 20, newest first) with their last error."""
-    from django.db.models import Count, Min
-
     counts = dict(
         IntakeItem.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )

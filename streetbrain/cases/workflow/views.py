@@ -1,7 +1,6 @@
 """Staff pages of the case engine: the case list (filters, quick tabs, Excel export), a case's
 page (clock, class, place, reports, duplicates, photos, timeline, change log) with one form
-per workflow action, the 受理 intake form, notifications, and the configuration pages
-(routing rules, 立结案标准, sensors).
+per workflow action, and notifications.
 
 Every page reads through ``restrict(user, …)``; every change goes through ``actions``.
 """
@@ -17,6 +16,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Case as When_
 from django.db.models import IntegerField, Q, Value, When
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
@@ -29,20 +29,13 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from streetbrain.core.generic import (
-    ObjectDeleteView,
-    ObjectDetailView,
-    ObjectEditView,
-    ObjectListView,
-    ObjectRevealView,
-    object_changelog,
-)
-from streetbrain.core.models import OrgUnit
+from streetbrain.core.generic import ObjectDetailView, ObjectListView, ObjectRevealView
 from streetbrain.core.roles import role_label
 
-from . import actions, filtersets, forms, intake, tables
-from .intake import ReportInput
-from .models import (
+from .. import filtersets, tables
+from ..forms import apply_errors
+from ..intake import duplicates
+from ..models import (
     OPEN_STATES,
     Attachment,
     Case,
@@ -50,12 +43,11 @@ from .models import (
     Channel,
     Notification,
     Report,
-    RoutingRule,
-    Sensor,
     State,
-    TimeLimitStandard,
     TimeUnit,
 )
+from . import actions, forms
+from .clock import clock_of
 
 CASE_RELATED = ("org_unit", "community", "component_class", "department")
 EXPORT_MAX_ROWS = 100_000
@@ -361,14 +353,14 @@ class CaseDetailView(ObjectDetailView):
             ]
         candidates = []
         if case.is_open:
-            found = intake.duplicate_candidates(case)
+            found = duplicates.duplicate_candidates(case)
             visible = set(
                 Case.objects.restrict(user, "view")
                 .filter(pk__in=[m.case.pk for m in found])
                 .values_list("pk", flat=True)
             )
             candidates = [m for m in found if m.case.pk in visible]
-        clock = actions.clock_of(case, now)
+        clock = clock_of(case, now)
         transitions = actions.available(case, user)
         features = []
         if case.org_unit.geometry:
@@ -519,7 +511,7 @@ class CaseReclassifyView(CaseCorrectionView):
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as exc:
-                forms.apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -545,7 +537,7 @@ class CasePlaceView(CaseCorrectionView):
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as exc:
-                forms.apply_errors(form, exc, {"location": "lon"})
+                apply_errors(form, exc, {"location": "lon"})
             else:
                 messages.success(request, _("Placed in %(grid)s.") % {"grid": case.org_unit.name})
                 return HttpResponseRedirect(case.get_absolute_url())
@@ -674,7 +666,7 @@ class CaseActView(LoginRequiredMixin, View):
                     **form.perform_inputs(),
                 )
             except ValidationError as exc:
-                forms.apply_errors(form, exc, {"photo": "photos"})
+                apply_errors(form, exc, {"photo": "photos"})
             else:
                 messages.success(
                     request,
@@ -691,86 +683,6 @@ class CaseActView(LoginRequiredMixin, View):
         return self.render_form(request, form, status=400)
 
 
-# -- intake (受理登记) -------------------------------------------------------------------------
-
-
-class ReportNewView(LoginRequiredMixin, TemplateView):
-    """The 受理员 registers a phone call or a 12345 hotline transfer."""
-
-    template_name = "cases/report_new.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.has_perm("cases.add_case"):
-            raise PermissionDenied(_("You do not have permission to do this."))
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        user = self.request.user
-        grids = OrgUnit.objects.restrict(user, "view").filter(
-            level=OrgUnit.Level.GRID, geometry__isnull=False
-        )
-        features = [_feature(g.geometry, role="grid", name=g.name) for g in grids[:500]]
-        ctx.setdefault("form", forms.ReportIntakeForm())
-        ctx.update(
-            title=_("Register a report"),
-            geojson={"type": "FeatureCollection", "features": features},
-        )
-        return ctx
-
-    def post(self, request, *args, **kwargs):
-        form = forms.ReportIntakeForm(request.POST, request.FILES)
-        if form.is_valid():
-            d = form.cleaned_data
-            data = ReportInput(
-                channel=d["channel"],
-                title=d["title"],
-                description=d["description"],
-                lon=d["lon"],
-                lat=d["lat"],
-                address=d["address"],
-                requested_class=d["component_class"],
-                reporter_name=d["reporter_name"].strip(),
-                phone=d["phone"],
-                external_id=d["external_id"].strip(),
-                idempotency_key=(
-                    f"web:{request.user.pk}:{d['submission']}" if d["submission"] else ""
-                ),
-                user=request.user,
-                photos=d["photos"],
-            )
-            try:
-                result = actions.submit_report(data)
-            except ValidationError as exc:
-                forms.apply_errors(form, exc, forms.INTAKE_ERROR_FIELDS)
-            else:
-                return self.done(result)
-        return self.render_to_response(self.get_context_data(form=form), status=400)
-
-    def done(self, result):
-        request, case = self.request, result.case
-        if not result.created:
-            messages.info(
-                request,
-                _("This report was already registered as case %(number)s.")
-                % {"number": case.number},
-            )
-        elif result.new_case:
-            messages.success(request, _("New case %(number)s opened.") % {"number": case.number})
-        else:
-            messages.success(
-                request,
-                _(
-                    "Merged into the open case %(number)s as a further report "
-                    "(%(count)d reports now)."
-                )
-                % {"number": case.number, "count": case.report_count},
-            )
-        if Case.objects.restrict(request.user, "view").filter(pk=case.pk).exists():
-            return HttpResponseRedirect(case.get_absolute_url())
-        return HttpResponseRedirect(reverse("cases:index"))
-
-
 # -- notifications --------------------------------------------------------------------------
 
 
@@ -782,8 +694,6 @@ class NotificationListView(LoginRequiredMixin, TemplateView):
         return Notification.objects.filter(user=self.request.user)
 
     def get_context_data(self, **kwargs):
-        from django.core.paginator import Paginator
-
         ctx = super().get_context_data(**kwargs)
         qs = (
             self.queryset()
@@ -827,96 +737,3 @@ class NotificationOpenView(LoginRequiredMixin, View):
         if note.read_at is None:
             Notification.objects.filter(pk=note.pk).update(read_at=timezone.now())
         return HttpResponseRedirect(reverse("cases:case_detail", args=[note.case_id]))
-
-
-# -- configuration (routing rules, 立结案标准, sensors) --------------------------------------
-
-
-class ConfigListView(ObjectListView):
-    template_name = "cases/config_list.html"
-
-
-class ConfigEditView(ObjectEditView):
-    template_name = "cases/config_edit.html"
-
-    def edit_context(self, obj, form):
-        ctx = super().edit_context(obj, form)
-        if obj.pk:
-            ctx["changelog"] = object_changelog(obj)[:20]
-            ctx["changelog_url"] = (
-                reverse("core:changelog_list")
-                + f"?object_type={obj._meta.app_label}.{obj._meta.model_name}&object_id={obj.pk}"
-            )
-        return ctx
-
-
-class ConfigDeleteView(ObjectDeleteView):
-    """Deleting configuration needs a reason, like every configuration change."""
-
-    template_name = "cases/config_delete.html"
-
-    def post(self, request, *args, **kwargs):
-        if not request.POST.get("_change_reason", "").strip():
-            ctx = self.get_context_data(**kwargs)
-            ctx["reason_error"] = _("Give a reason for the change.")
-            return self.render_to_response(ctx, status=400)
-        return super().post(request, *args, **kwargs)
-
-
-class RoutingRuleListView(ConfigListView):
-    model = RoutingRule
-    url_prefix = "cases:routing"
-    title = gettext_lazy("Routing rules")
-    columns = tables.ROUTING_COLUMNS
-    filterset_class = filtersets.RoutingRuleFilterSet
-    select_related = ("component_class", "area", "department")
-    default_order = ("priority", "pk")
-
-
-class RoutingRuleEditView(ConfigEditView):
-    model = RoutingRule
-    url_prefix = "cases:routing"
-    form_class = forms.RoutingRuleForm
-
-
-class RoutingRuleDeleteView(ConfigDeleteView):
-    model = RoutingRule
-    url_prefix = "cases:routing"
-
-
-class TimeLimitListView(ConfigListView):
-    model = TimeLimitStandard
-    url_prefix = "cases:timelimit"
-    title = gettext_lazy("Time-limit standards (立结案标准)")
-    columns = tables.TIMELIMIT_COLUMNS
-    filterset_class = filtersets.TimeLimitFilterSet
-    select_related = ("component_class",)
-    default_order = ("component_class__kind", "component_class__code", "condition")
-    paginate_by = 100
-
-
-class TimeLimitEditView(ConfigEditView):
-    model = TimeLimitStandard
-    url_prefix = "cases:timelimit"
-    form_class = forms.TimeLimitStandardForm
-
-
-class TimeLimitDeleteView(ConfigDeleteView):
-    model = TimeLimitStandard
-    url_prefix = "cases:timelimit"
-
-
-class SensorListView(ConfigListView):
-    model = Sensor
-    url_prefix = "cases:sensor"
-    title = gettext_lazy("Sensors")
-    columns = tables.SENSOR_COLUMNS
-    filterset_class = filtersets.SensorFilterSet
-    select_related = ("component_class", "org_unit")
-    default_order = ("device_id",)
-
-
-class SensorEditView(ConfigEditView):
-    model = Sensor
-    url_prefix = "cases:sensor"
-    form_class = forms.SensorForm

@@ -1,6 +1,6 @@
 """Forms of the citizens' report page (随手拍) and the grid worker's phone page. They check what
-a person can correct on the page; ``actions.submit_report`` checks the rest (is the point inside
-the street, …) and its errors are put back on these forms' fields."""
+a person can correct on the page; ``intake.actions.submit_report`` checks the rest (is the
+point inside the street, …) and its errors are put back on these forms' fields."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from streetbrain.core.protected import normalise_phone
+from streetbrain.registry.models import ComponentClass
 
-from . import intake
-from .actions import MAX_PHOTO_BYTES, PHOTO_TYPES
-from .intake import ReportInput
+from ..intake import pipeline
+from ..intake.pipeline import ReportInput
+from ..timeline import MAX_PHOTO_BYTES, PHOTO_TYPES
 
 MAX_PHOTOS = 6
 HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1"}
@@ -98,8 +99,6 @@ def photo_field(**kwargs) -> forms.FileField:
 def category_choices() -> list:
     """The common 事项 classes (those with a 立结案标准 row), grouped by major class, after
     the "not sure" choice that leaves the class to the classifier and the staff."""
-    from streetbrain.registry.models import ComponentClass
-
     classes = (
         ComponentClass.objects.filter(time_limits__is_active=True)
         .distinct()
@@ -107,7 +106,7 @@ def category_choices() -> list:
     )
     groups: dict[str, list] = {}
     for c in classes:
-        groups.setdefault(c.major_name, []).append((intake.label_of(c), c.name))
+        groups.setdefault(c.major_name, []).append((pipeline.label_of(c), c.name))
     return [("", _("Not sure: let the system decide")), *groups.items()]
 
 
@@ -131,7 +130,7 @@ class BaseReportForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), required=False, choices=())
     description = forms.CharField(
         label=_("What is the problem?"),
-        max_length=intake.MAX_DESCRIPTION,
+        max_length=pipeline.MAX_DESCRIPTION,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Describe the problem.")},
     )
@@ -155,7 +154,7 @@ class BaseReportForm(forms.Form):
         value = self.cleaned_data.get("category") or ""
         if not value:
             return None
-        found = intake.class_for_label(value)
+        found = pipeline.class_for_label(value)
         if found is None:
             raise ValidationError(_("Choose a category from the list."))
         return found

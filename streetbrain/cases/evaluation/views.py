@@ -1,5 +1,5 @@
 """The evaluation page (综合评价) and its Excel bulletin. Both read the precomputed figures
-of ``evaluation.py`` only: a page view costs a handful of queries over the stat tables,
+of ``stats`` only: a page view costs a handful of queries over the stat tables,
 whatever the number of cases."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from . import evaluation
+from . import bulletin, definitions, periods, scores, stats
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,7 +30,7 @@ def percent(value: float | None) -> str:
 CHART_ENDS = 10  # a long table's chart shows its best and worst ten
 
 
-def _chart(table: evaluation.Table) -> dict:
+def _chart(table: scores.Table) -> dict:
     scored = [r for r in table.rows if r.score is not None]
     gap = len(scored) > 2 * CHART_ENDS + 1
     if gap:
@@ -49,17 +49,17 @@ def _sort_key(value: float | None) -> str:
 
 def _dimension(params, user) -> str:
     value = params.get("dim", "")
-    if value in evaluation.DIMENSIONS:
+    if value in definitions.DIMENSIONS:
         return value
     # A department's people look at departments first; everyone else at the communities.
     return "department" if getattr(user, "department_id", None) else "community"
 
 
-def _quarter_choices(today: dt.date, selected: evaluation.Period) -> list[dict]:
-    current = evaluation.quarter_of(today)
+def _quarter_choices(today: dt.date, selected: periods.Period) -> list[dict]:
+    current = periods.quarter_of(today)
     out = []
     for back in range(12):
-        q = evaluation.quarter_of(evaluation.add_months(current.first, -3 * back))
+        q = periods.quarter_of(periods.add_months(current.first, -3 * back))
         out.append({"value": q.slug, "label": q.label, "selected": q == selected})
     if selected.kind == "quarter" and not any(o["selected"] for o in out):
         out.append({"value": selected.slug, "label": selected.label, "selected": True})
@@ -74,9 +74,9 @@ class EvaluationView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         request, user = self.request, self.request.user
         today = timezone.localdate()
-        period, valid = evaluation.parse_period(request.GET, today)
+        period, valid = periods.parse_period(request.GET, today)
         dimension = _dimension(request.GET, user)
-        tables = evaluation.indicators(period.first, period.last, dimension, user)
+        tables = scores.indicators(period.first, period.last, dimension, user)
         period_query = urlencode(period.query())
         ctx.update(
             title=_("Case evaluation"),
@@ -91,14 +91,14 @@ class EvaluationView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
                     "url": f"?{period_query}&{urlencode({'dim': key})}",
                     "active": key == dimension,
                 }
-                for key, label in evaluation.DIMENSIONS.items()
+                for key, label in definitions.DIMENSIONS.items()
             ],
             tables=[self._table(t, i) for i, t in enumerate(tables)],
             charts=[_chart(t) for t in tables],
-            trend=evaluation.trend(period.last, user),
-            as_of=evaluation.last_refreshed(),
-            definitions=evaluation.definitions(dimension),
-            formulas=evaluation.formulas(dimension),
+            trend=scores.trend(period.last, user),
+            as_of=stats.last_refreshed(),
+            definitions=definitions.definitions(dimension),
+            formulas=definitions.formulas(dimension),
             kinds=[
                 ("month", _("Month")),
                 ("quarter", _("Quarter")),
@@ -114,7 +114,7 @@ class EvaluationView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         return ctx
 
     @staticmethod
-    def _table(table: evaluation.Table, index: int) -> dict:
+    def _table(table: scores.Table, index: int) -> dict:
         staff = table.dimension == "role"
         return {
             "id": f"eval-table-{index}",
@@ -131,7 +131,7 @@ class EvaluationView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         }
 
 
-def _row_html(row: evaluation.Row, table: evaluation.Table, staff: bool, total=False) -> str:
+def _row_html(row: scores.Row, table: scores.Table, staff: bool, total=False) -> str:
     """One table row. Built here rather than in template loops: a role table has hundreds of
     rows of a dozen cells, and the page must stay fast (data-value drives the sorting)."""
     cell = "th" if total else "td"
@@ -172,8 +172,8 @@ class EvaluationExportView(LoginRequiredMixin, PermissionRequiredMixin, View):
     permission_required = "cases.view_case"
 
     def get(self, request, *args, **kwargs):
-        period, _valid = evaluation.parse_period(request.GET)
-        workbook = evaluation.bulletin(period, request.user)
+        period, _valid = periods.parse_period(request.GET)
+        workbook = bulletin.bulletin(period, request.user)
         buffer = BytesIO()
         workbook.save(buffer)
         response = HttpResponse(buffer.getvalue(), content_type=XLSX)

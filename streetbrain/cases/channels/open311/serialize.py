@@ -5,12 +5,20 @@ phone, email, device and account never leave through here."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from streetbrain.registry.models import ComponentClass
 
-from ..models import FINAL_STATES, CaseEvent, Report, ServiceAttribute, State, TimeLimitStandard
+from ...models import (
+    FINAL_STATES,
+    CaseEvent,
+    Report,
+    ServiceAttribute,
+    State,
+    TimeLimitStandard,
+    TimeUnit,
+)
 from .render import w3
 
 SERVICE_KIND = ComponentClass.Kind.MATTER
@@ -91,8 +99,6 @@ def definition(cls, attributes: list[ServiceAttribute]) -> dict:
 
 
 def _limit_text(case) -> str:
-    from ..models import TimeUnit
-
     if case.limit_amount is None or not case.limit_unit:
         return ""
     return f"{float(case.limit_amount):g} {TimeUnit(case.limit_unit).label}"
@@ -121,8 +127,6 @@ def service_notice(case) -> str:
 def requests_queryset():
     """The reports the feed shows: those whose matter is known (a report that waits for a
     person to classify it is published once classified)."""
-    from django.db.models import Q
-
     return (
         Report.objects.filter(
             Q(case__component_class__isnull=False) | Q(requested_class__isnull=False)

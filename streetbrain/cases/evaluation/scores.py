@@ -1,0 +1,296 @@
+"""Reading the figures: the evaluation tables of a period in a user's scope, summed from
+the stat rows only, each row's rates and 综合指标值, ranked; and the monthly trend.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q, Sum
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from streetbrain.core.models import Department, OrgUnit, User
+from streetbrain.core.scoping import ancestor_paths, scope_q
+
+from ..models import CaseStat, StaffStat
+from .definitions import (
+    AREA_COUNTS,
+    AREA_RATES,
+    CASE_COUNTS,
+    COUNT_LABELS,
+    DIMENSIONS,
+    INDICATORS,
+    RATES,
+    ROLE_COLUMNS,
+    ROLES,
+    STAFF_COUNTS,
+    STAFF_RATES,
+    VOLUMES,
+    role_label,
+    weights,
+)
+from .periods import add_months, month_start
+
+
+@dataclass
+class Row:
+    key: str
+    name: str
+    counts: dict[str, int]
+    rates: dict[str, float | None] = field(default_factory=dict)
+    score: float | None = None
+    rank: int | None = None
+    detail: str = ""  # e.g. a staff member's unit or department
+    url: str = ""
+    ranked: bool = True  # the "not dispatched" row is shown but not ranked
+
+    @property
+    def has_data(self) -> bool:
+        return any(self.counts.values())
+
+
+@dataclass
+class Table:
+    dimension: str
+    kind: str  # area | department | a role
+    title: str
+    count_keys: tuple[str, ...]
+    rate_keys: tuple[str, ...]
+    rows: list[Row]
+    total: Row
+
+    @property
+    def count_columns(self) -> list[tuple[str, str]]:
+        return [(k, str(COUNT_LABELS[k])) for k in self.count_keys]
+
+    @property
+    def rate_columns(self) -> list[tuple[str, str]]:
+        return [(k, str(INDICATORS[k].label)) for k in self.rate_keys]
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator > 0 else None
+
+
+def _score(rates: dict[str, float | None], volumes: dict[str, float | None], table: dict):
+    total = weighted = 0.0
+    for key, weight in table.items():
+        indicator = INDICATORS[key]
+        value = volumes.get(key) if indicator.kind == "volume" else rates.get(key)
+        if value is None:
+            continue
+        points = 100 * (1 - value) if indicator.lower_is_better else 100 * value
+        weighted += weight * points
+        total += weight
+    return round(weighted / total, 2) if total else None
+
+
+def _rank(rows: list[Row]) -> list[Row]:
+    """Order by score (best first); equal scores share a rank (1, 2, 2, 4)."""
+    ranked = sorted(
+        (r for r in rows if r.ranked and r.score is not None), key=lambda r: (-r.score, r.key)
+    )
+    previous, rank = None, 0
+    for position, row in enumerate(ranked, start=1):
+        if row.score != previous:
+            rank, previous = position, row.score
+        row.rank = rank
+    rest = [r for r in rows if r.rank is None]
+    return ranked + sorted(rest, key=lambda r: (not r.ranked, r.key))
+
+
+def _finish(
+    rows: list[Row], total: Row, kind: str, rates_from: dict, volume_peers: list[Row]
+) -> None:
+    table = weights()[kind]
+    volume_keys = [k for k in table if INDICATORS[k].kind == "volume"]
+    peaks = {k: max((VOLUMES[k](r.counts) for r in volume_peers), default=0) for k in volume_keys}
+    for row in [*rows, total]:
+        row.rates = {
+            k: _ratio(num(row.counts), den(row.counts)) for k, (num, den) in rates_from.items()
+        }
+        volumes = {
+            k: (VOLUMES[k](row.counts) / peaks[k] if peaks[k] else None) for k in volume_keys
+        }
+        if row is total and volume_keys:
+            volumes = {}  # a total has no peers to be compared with
+        row.score = _score(row.rates, volumes, table) if row.has_data else None
+
+
+def _zero(keys) -> dict[str, int]:
+    return dict.fromkeys(keys, 0)
+
+
+def _add(into: dict[str, int], row: dict) -> None:
+    for key in into:
+        into[key] += row.get(key) or 0
+
+
+def scoped_stats(model, user):
+    """The stat rows ``user`` may see: the cases' permission, the cases' scope."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return model.objects.none()
+    if user.is_superuser:
+        return model.objects.all()
+    if not user.has_perm("cases.view_case"):
+        return model.objects.none()
+    return model.objects.filter(scope_q(model, user))
+
+
+def _base_path(user) -> str | None:
+    """The subtree whose units are listed even without cases (None: list only units with
+    figures, as for a department user, who sees only their department's cases)."""
+    if not user.is_superuser and (
+        user.department_id or user.org_unit_id is None or not user.has_perm("cases.view_case")
+    ):
+        return None
+    unit = OrgUnit.home_of(user)
+    return unit.path if unit is not None else None
+
+
+def indicators(first_month: dt.date, last_month: dt.date, dimension: str, user) -> list[Table]:
+    """The evaluation tables of ``dimension`` (grid, community, department, role) for the
+    months ``first_month`` .. ``last_month``, from the stat tables only, in ``user``'s scope:
+    one table (or one per role), each with its rows ranked and a total row."""
+    first, last = month_start(first_month), month_start(last_month)
+    if dimension == "role":
+        return _role_tables(first, last, user)
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension!r}")
+    stats = scoped_stats(CaseStat, user).filter(month__gte=first, month__lte=last).order_by()
+    sums = {key: Sum(key) for key in CASE_COUNTS}
+    total = Row("", _("Total"), _zero(CASE_COUNTS), ranked=False)
+    rows: dict[str, Row] = {}
+    if dimension == "department":
+        kind = "department"
+        data = list(stats.values("department_id").annotate(**sums))
+        names = dict(
+            Department.objects.filter(pk__in=[d["department_id"] for d in data]).values_list(
+                "pk", "name"
+            )
+        )
+        for d in data:
+            pk = d["department_id"]
+            if pk is None:
+                row = Row(
+                    "—",
+                    _("Not dispatched (awaiting dispatch or sent back)"),
+                    _zero(CASE_COUNTS),
+                    ranked=False,
+                )
+            else:
+                row = Row(str(pk), names.get(pk, str(pk)), _zero(CASE_COUNTS))
+            rows[row.key] = row
+            _add(row.counts, d)
+            _add(total.counts, d)
+    else:
+        kind = "area"
+        data = list(stats.values("org_unit_id", "unit_path").annotate(**sums))
+        base = _base_path(user)
+        level = OrgUnit.Level.GRID if dimension == "grid" else OrgUnit.Level.COMMUNITY
+        wanted = Q(pk__in=[d["org_unit_id"] for d in data])
+        if dimension == "community":
+            wanted = Q(
+                path__in={p for d in data for p in ancestor_paths(d["unit_path"])}, level=level
+            )
+            wanted |= Q(pk__in=[d["org_unit_id"] for d in data], level=level)
+        if base is not None:
+            wanted |= Q(level=level, path__startswith=base)
+        units = list(OrgUnit.objects.filter(wanted).only("pk", "code", "name", "path", "level"))
+        by_path = {u.path: u for u in units if u.level == level}
+        case_list = reverse("cases:index")
+        by_pk = {u.pk: u for u in units}
+        for unit in by_path.values():
+            # Every figure links to the list behind it: the unit's cases.
+            rows[unit.path] = Row(
+                unit.code, unit.name, _zero(CASE_COUNTS), url=f"{case_list}?org_unit={unit.pk}"
+            )
+        for d in data:
+            path = d["unit_path"]
+            target = by_path.get(path)
+            if target is None:
+                target = next((u for p, u in by_path.items() if path.startswith(p)), None)
+            if target is None:  # a case outside any unit of this level (e.g. at the street)
+                unit = by_pk.get(d["org_unit_id"])
+                key = path
+                if key not in rows:
+                    rows[key] = Row(
+                        unit.code if unit else path, unit.name if unit else path, _zero(CASE_COUNTS)
+                    )
+                row = rows[key]
+            else:
+                row = rows[target.path]
+            _add(row.counts, d)
+            _add(total.counts, d)
+    row_list = list(rows.values())
+    _finish(row_list, total, kind, RATES, [])
+    return [
+        Table(
+            dimension,
+            kind,
+            str(DIMENSIONS[dimension]),
+            AREA_COUNTS,
+            AREA_RATES,
+            _rank(row_list),
+            total,
+        )
+    ]
+
+
+def _role_tables(first: dt.date, last: dt.date, user) -> list[Table]:
+    stats = scoped_stats(StaffStat, user).filter(month__gte=first, month__lte=last).order_by()
+    data = list(stats.values("user_id", "role").annotate(**{key: Sum(key) for key in STAFF_COUNTS}))
+    # Names only: a user row with its org unit would drag the unit's outline along.
+    people = {
+        pk: (display or username, department or unit or "")
+        for pk, display, username, unit, department in User.objects.filter(
+            pk__in={d["user_id"] for d in data}
+        ).values_list("pk", "display_name", "username", "org_unit__name", "department__name")
+    }
+    tables = []
+    for role in ROLES:
+        rows = []
+        total = Row("", _("Total"), _zero(STAFF_COUNTS), ranked=False)
+        for d in data:
+            if d["role"] != role or d["user_id"] not in people:
+                continue
+            name, where = people[d["user_id"]]
+            row = Row(str(d["user_id"]), name, _zero(STAFF_COUNTS), detail=where)
+            _add(row.counts, d)
+            _add(total.counts, d)
+            rows.append(row)
+        _finish(rows, total, role, STAFF_RATES, rows)
+        count_keys, rate_keys = ROLE_COLUMNS[role]
+        tables.append(
+            Table("role", role, role_label(role), count_keys, rate_keys, _rank(rows), total)
+        )
+    return tables
+
+
+def trend(last_month: dt.date, user, months: int = 12) -> list[dict]:
+    """结案率 and 按期结案率 per month over the ``months`` months up to ``last_month``, in the
+    user's scope (one GROUP BY over the stat rows)."""
+    last = month_start(last_month)
+    first = add_months(last, -(months - 1))
+    data = {
+        d["month"]: d
+        for d in scoped_stats(CaseStat, user)
+        .filter(month__gte=first, month__lte=last)
+        .order_by()
+        .values("month")
+        .annotate(**{k: Sum(k) for k in ("closed", "closed_on_time", "to_close", "suspended")})
+    }
+    out = []
+    month = first
+    while month <= last:
+        d = data.get(month)
+        row = {"month": f"{month:%Y-%m}", "closing_rate": None, "closed_on_time_rate": None}
+        if d:
+            base = (d["to_close"] or 0) - (d["suspended"] or 0)
+            row["closing_rate"] = _ratio(d["closed"] or 0, base)
+            row["closed_on_time_rate"] = _ratio(d["closed_on_time"] or 0, base)
+        out.append(row)
+        month = add_months(month, 1)
+    return out
