@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from streetbrain.economy import metrics
+from streetbrain.economy import measures, metrics
 from streetbrain.economy.models import (
     Enterprise,
     Floor,
@@ -212,12 +212,12 @@ def test_hand_computed_may_2025(small):
 
 
 def test_tax_classes():
-    assert metrics.tax_class(Decimal("120000000")) == "yi"
-    assert metrics.tax_class(85_000_000) == "near_yi"
-    assert metrics.tax_class(10_000_000) == "qianwan"
-    assert metrics.tax_class(8_000_000) == "near_qianwan"
-    assert metrics.tax_class(7_999_999) == ""
-    assert metrics.tax_class(None) == ""
+    assert measures.tax_class(Decimal("120000000")) == "yi"
+    assert measures.tax_class(85_000_000) == "near_yi"
+    assert measures.tax_class(10_000_000) == "qianwan"
+    assert measures.tax_class(8_000_000) == "near_qianwan"
+    assert measures.tax_class(7_999_999) == ""
+    assert measures.tax_class(None) == ""
 
 
 # --- the recomputation test --------------------------------------------------------------------

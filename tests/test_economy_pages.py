@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from streetbrain.core.months import add_months
 from streetbrain.economy import actions
 from streetbrain.economy.models import (
     EnterpriseEvent,
@@ -41,9 +42,7 @@ EVIDENCE = [
 
 
 def month_back(n: int) -> dt.date:
-    today = timezone.localdate().replace(day=1)
-    index = today.year * 12 + today.month - 1 - n
-    return d(index // 12, index % 12 + 1, 1)
+    return add_months(timezone.localdate(), -n)
 
 
 @pytest.fixture

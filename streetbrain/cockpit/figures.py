@@ -25,9 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from streetbrain.core.models import KeyFigure, OrgUnit
-
-YI = 100_000_000  # 亿元
-QIANWAN = 10_000_000  # 千万元
+from streetbrain.core.months import latest_complete, month_start
 
 
 @dataclass
@@ -84,7 +82,7 @@ def gather(user, today: dt.date | None = None) -> Cockpit | None:
     if unit is None:
         return None
     today = today or timezone.localdate()
-    month = today.replace(day=1)
+    month = month_start(today)
     cockpit = Cockpit(unit=unit, month=month)
     if _may(user, "cases.view_case") and not getattr(user, "department_id", None):
         _cases(cockpit, user, unit, month)
@@ -192,13 +190,15 @@ def _people(cockpit: Cockpit, unit: OrgUnit) -> None:
 
 def _economy(cockpit: Cockpit, unit: OrgUnit, today: dt.date) -> None:
     try:
+        from streetbrain.economy.measures import QIANWAN, YI
         from streetbrain.economy.models import MonthlyFigure
     except ImportError:  # the building brain is not installed
         return
     # The last complete month, as the economy's dashboard shows it: the tax bureau's records
     # of the current month arrive after it ends.
-    figures = MonthlyFigure.objects.filter(scope="street").order_by("-month")
-    street = figures.filter(month__lt=today.replace(day=1)).first() or figures.first()
+    figures = MonthlyFigure.objects.filter(scope="street")
+    month = latest_complete(figures.values_list("month", flat=True).distinct().order_by(), today)
+    street = figures.filter(month=month).first()
     if street is None:
         return
     cockpit.economy_month = street.month

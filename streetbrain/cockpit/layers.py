@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from streetbrain.core.models import OrgUnit
+from streetbrain.core.months import latest_complete
 
 from . import gcj02
 
@@ -338,9 +339,7 @@ def _tower_figures(user) -> dict[int, dict]:
     if not _may(user, "economy.view_monthlyfigure"):
         return {}
     figures = MonthlyFigure.objects.filter(scope="building", building__isnull=False)
-    months = figures.order_by("-month").values_list("month", flat=True)
-    # The last complete month (the current month's tax arrives after it ends).
-    latest = months.filter(month__lt=timezone.localdate().replace(day=1)).first() or months.first()
+    latest = latest_complete(figures.values_list("month", flat=True).distinct().order_by())
     if latest is None:
         return {}
     out = {}

@@ -35,7 +35,7 @@ Definitions (a month's figures are as of its last day, "month end"):
   date / the same months last year − 1, None when last year's is 0 or negative or when the
   tax records do not reach back to January of last year (the data's first year). **Last 12
   months** (``tax_total_12m``): the month and the 11 before (亿元楼宇 ≥ CNY 100 m, 千万元楼宇 ≥
-  CNY 10 m; 准亿元/准千万元: ≥ 80 % of the next threshold, see ``tax_class``).
+  CNY 10 m; 准亿元/准千万元: ≥ 80 % of the next threshold, see ``measures.tax_class``).
 - **税收单产** (``tax_per_m2``, CNY/m²/year) = last 12 months' total tax / leasable area for
   buildings, chains and the street; for an industry (which has no leasable area of its own) /
   the area its tenants occupy at month end.
@@ -67,8 +67,10 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from streetbrain.core.models import OrgUnit
+from streetbrain.core.months import month_end, month_index, month_of, month_start
 from streetbrain.registry.models import IndustryClass
 
+from .measures import ratio
 from .models import (
     Enterprise,
     IndustryChain,
@@ -78,49 +80,8 @@ from .models import (
     TaxRecord,
 )
 
-YI = 100_000_000  # 亿元楼宇: ≥ CNY 100 m of tax a year
-QIANWAN = 10_000_000  # 千万元楼宇: ≥ CNY 10 m
-NEAR_SHARE = 0.8  # 准亿元 / 准千万元: at least this share of the next threshold
 COMING_FREE_MONTHS = 3  # availability: leases ending within this many months, not renewed
 CENT = Decimal("0.01")
-
-
-def tax_class(tax_12m) -> str:
-    """The tax class of a building by its last 12 months' tax: ``yi`` (亿元楼宇), ``near_yi``
-    (准亿元), ``qianwan`` (千万元楼宇), ``near_qianwan`` (准千万元) or ``""``."""
-    if tax_12m is None:
-        return ""
-    tax = float(tax_12m)
-    if tax >= YI:
-        return "yi"
-    if tax >= NEAR_SHARE * YI:
-        return "near_yi"
-    if tax >= QIANWAN:
-        return "qianwan"
-    if tax >= NEAR_SHARE * QIANWAN:
-        return "near_qianwan"
-    return ""
-
-
-# --- months --------------------------------------------------------------------------------------
-
-
-def month_index(day: dt.date) -> int:
-    return day.year * 12 + day.month - 1
-
-
-def month_of(index: int) -> dt.date:
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(index: int) -> dt.date:
-    return month_of(index + 1) - dt.timedelta(days=1)
-
-
-def parse_month(text: str) -> dt.date:
-    """``2025-03`` → 2025-03-01."""
-    year, month = text.strip().split("-")[:2]
-    return dt.date(int(year), int(month), 1)
 
 
 # --- the loaded world ----------------------------------------------------------------------------
@@ -408,10 +369,6 @@ def _dec(value: float | None) -> Decimal | None:
     return Decimal(repr(round(value, 2))).quantize(CENT)
 
 
-def _ratio(num: float, den: float) -> float | None:
-    return num / den if den else None
-
-
 def _structure(weights: dict[str, float], level: int) -> tuple[str, float | None, float | None]:
     """The dominant industry at ``level`` (2: 大类, 3: 中类 — the first digits of the class
     codes weighed), its share, and the HHI of all shares; ("", None, None) without weight."""
@@ -539,7 +496,7 @@ def compute_months(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
                 tax_total_12m=_dec(tax_12m),
                 tenants=acc.tenants,
                 tenants_local=acc.tenants_local,
-                local_registration_rate=_ratio(acc.tenants_local, acc.tenants),
+                local_registration_rate=ratio(acc.tenants_local, acc.tenants),
                 dominant_industry=dominant,
                 dominant_share=share,
                 concentration_hhi=hhi,
@@ -550,8 +507,8 @@ def compute_months(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
                 row.leasable_area_m2 = _dec(leasable)
                 row.available_area_m2 = _dec(max(leasable - acc.occupied, 0.0) + acc.coming_free)
                 row.units_total = s["units"]
-                row.occupancy_rate = _ratio(acc.occupied, leasable)
-                row.occupancy_rate_by_count = _ratio(acc.units, s["units"])
+                row.occupancy_rate = ratio(acc.occupied, leasable)
+                row.occupancy_rate_by_count = ratio(acc.units, s["units"])
                 row.vacancy_rate = None if row.occupancy_rate is None else 1 - row.occupancy_rate
                 row.tax_per_m2 = _dec(tax_12m / leasable) if leasable else None
             else:
@@ -567,7 +524,7 @@ def compute_months(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
 def refresh_months(first: dt.date, last: dt.date) -> int:
     """Recompute and replace the figures of the months ``first`` to ``last`` (their first
     days); returns the number of rows written."""
-    first, last = first.replace(day=1), last.replace(day=1)
+    first, last = month_start(first), month_start(last)
     if last < first:
         return 0
     rows = compute_months(first, last)
@@ -597,9 +554,9 @@ def data_months() -> tuple[dt.date, dt.date] | None:
     starts = [d for d in (lease, first_tax) if d]
     if not starts:
         return None
-    today = timezone.localdate().replace(day=1)
+    today = month_start(timezone.localdate())
     last = max([today, *([last_tax] if last_tax else [])])
-    return min(starts).replace(day=1), last
+    return month_start(min(starts)), last
 
 
 def refresh_all() -> int:

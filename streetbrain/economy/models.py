@@ -43,11 +43,6 @@ SHARE = [MinValueValidator(0), MaxValueValidator(1)]
 # --- helpers the actions, imports and metrics share ----------------------------------------
 
 
-def month_start(day: datetime.date) -> datetime.date:
-    """The first day of ``day``'s month: how every monthly row stores its month."""
-    return day.replace(day=1)
-
-
 def validate_month(value: datetime.date) -> None:
     if value is not None and value.day != 1:
         raise ValidationError(

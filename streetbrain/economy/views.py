@@ -35,9 +35,11 @@ from django.views.generic import TemplateView
 
 from streetbrain.core.audit import change_reason
 from streetbrain.core.generic import ObjectDetailView, ObjectEditView, ObjectListView
+from streetbrain.core.months import add_months, latest_complete, parse_month
 from streetbrain.registry.models import IndustryClass, IndustrySection
 
 from . import actions, evidence, filtersets, forms, tables
+from .measures import NEAR_YI, QIANWAN, YI, ratio
 from .models import (
     Enterprise,
     EnterpriseEvent,
@@ -54,11 +56,6 @@ from .models import (
 from .tables import number, percent, signed_percent, wan
 
 TREND_MONTHS = 36
-# 亿元楼宇 / 千万元楼宇: the tenants' tax of the last 12 months reaches CNY 100 m / 10 m;
-# 准亿元: within reach of 100 m (80 m or more).
-YI = Decimal(100_000_000)
-NEAR_YI = Decimal(80_000_000)
-QIANWAN = Decimal(10_000_000)
 CLOSED = MoveOutWarning.State.CLOSED
 HIGH_RISK = 70  # a risk score from which a warning counts as high
 
@@ -93,25 +90,8 @@ RATE_FIELDS = (
 )
 
 
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def parse_month(text: str | None) -> dt.date | None:
-    text = (text or "").strip()
-    try:
-        return dt.date.fromisoformat(f"{text[:7]}-01") if len(text) >= 7 else None
-    except ValueError:
-        return None
-
-
 def month_label(month: dt.date) -> str:
     return date_format(month, "YEAR_MONTH_FORMAT")
-
-
-def _ratio(a, b) -> float | None:
-    return float(a) / float(b) if a is not None and b else None
 
 
 def industry_label(prefix: str) -> str:
@@ -191,11 +171,11 @@ class AreaFigures:
         for month, r in by_month.items():
             if month < first:
                 continue
-            r["occupancy_rate"] = _ratio(r["occupied_area_m2"], r["leasable_area_m2"])
-            r["occupancy_rate_by_count"] = _ratio(r["units_occupied"], r["units_total"])
+            r["occupancy_rate"] = ratio(r["occupied_area_m2"], r["leasable_area_m2"])
+            r["occupancy_rate_by_count"] = ratio(r["units_occupied"], r["units_total"])
             r["vacancy_rate"] = None if r["occupancy_rate"] is None else 1 - r["occupancy_rate"]
-            r["local_registration_rate"] = _ratio(r["tenants_local"], r["tenants"])
-            per_m2 = _ratio(r["tax_total_12m"], r["leasable_area_m2"])
+            r["local_registration_rate"] = ratio(r["tenants_local"], r["tenants"])
+            per_m2 = ratio(r["tax_total_12m"], r["leasable_area_m2"])
             r["tax_per_m2"] = None if per_m2 is None else Decimal(str(round(per_m2, 2)))
             before = by_month.get(add_months(month, -12))
             prev = before["tax_total_ytd"] if before else None
@@ -230,14 +210,6 @@ def trend_series(rows: list[dict]) -> dict:
     }
 
 
-def default_month(months: list[dt.date]) -> dt.date | None:
-    """The latest complete month with figures (the current month's tax is not in yet), else
-    the latest. ``months`` is newest first."""
-    current = timezone.localdate().replace(day=1)
-    complete = [m for m in months if m < current]
-    return complete[0] if complete else (months[0] if months else None)
-
-
 def month_choices(months: list[dt.date], selected: dt.date | None) -> list[dict]:
     return [
         {"value": f"{m:%Y-%m}", "label": month_label(m), "selected": m == selected} for m in months
@@ -258,7 +230,7 @@ class DashboardView(EconomyViewMixin, TemplateView):
         area = AreaFigures(user)
         months = area.months()
         wanted = parse_month(self.request.GET.get("month"))
-        month = wanted if wanted in months else default_month(months)
+        month = wanted if wanted in months else latest_complete(months)
         ctx.update(
             title=_("Building economy"),
             month=month,
@@ -512,9 +484,9 @@ class DashboardView(EconomyViewMixin, TemplateView):
                     "code": s["key"],
                     "name": names.get(s["key"], s["key"]),
                     "tenants": number(s["tenants"]),
-                    "tenant_share": percent(_ratio(s["tenants"], total_tenants)),
+                    "tenant_share": percent(ratio(s["tenants"], total_tenants)),
                     "tax_12m": wan(s["tax_total_12m"]),
-                    "tax_share": percent(_ratio(tax, total_tax)),
+                    "tax_share": percent(ratio(tax, total_tax)),
                     "tax_value": round(tax / 10000, 1),
                     "url": f"{enterprises}?{urlencode({'industry': s['key'], 'status': 'active'})}",
                 }
@@ -554,13 +526,8 @@ class EconomyListView(ObjectListView):
 
 def latest_building_month() -> dt.date | None:
     """The month the building list's figures are of: the last complete month with figures."""
-    months = (
-        MonthlyFigure.objects.filter(scope=MonthlyFigure.Scope.BUILDING)
-        .order_by("-month")
-        .values_list("month", flat=True)
-    )
-    current = timezone.localdate().replace(day=1)
-    return months.filter(month__lt=current).first() or months.first()
+    figures = MonthlyFigure.objects.filter(scope=MonthlyFigure.Scope.BUILDING)
+    return latest_complete(figures.values_list("month", flat=True).distinct().order_by())
 
 
 class OfficeBuildingListView(EconomyListView):
@@ -753,9 +720,8 @@ class OfficeBuildingDetailView(ObjectDetailView):
             ]
         )
         rows.reverse()
-        current = today.replace(day=1)
-        if len(rows) > 1 and rows[-1]["month"] >= current:
-            rows = rows[:-1]  # the current month's tax is not in yet: show the last complete
+        shown = latest_complete((r["month"] for r in rows), today)
+        rows = [r for r in rows if r["month"] <= shown]  # the current month's tax is not in yet
         latest = rows[-1] if rows else None
         plan = FloorPlan(obj, today)
         warnings = list(
