@@ -9,7 +9,6 @@ the warnings' steps call ``economy.actions``."""
 
 from __future__ import annotations
 
-import abc
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
@@ -17,24 +16,18 @@ from decimal import Decimal
 import django_filters
 from django import forms as django_forms
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, F, Max, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
-from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.views import View
 from django.views.generic import TemplateView
 
-from streetbrain.core.audit import change_reason
-from streetbrain.core.generic import ObjectDetailView, ObjectEditView, ObjectListView
+from streetbrain.core.generic import ObjectDetailView, ObjectEditView, ObjectListView, StepView
 from streetbrain.core.months import add_months, latest_complete, parse_month
 from streetbrain.registry.models import IndustryClass, IndustrySection
 
@@ -1155,109 +1148,11 @@ class MoveOutWarningDetailView(ObjectDetailView):
 # --- steps that call the actions: a warning's steps, business status, 签约, 续签, 退租 ----------
 
 
-def _safe_next(request) -> str:
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    ok = url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return url if ok else ""
-
-
-class StepView(LoginRequiredMixin, View, metaclass=abc.ABCMeta):
-    """One step on one object, like the warning's steps: GET the form (an HTMX fragment, or a
-    page without JavaScript); POST calls the action. A role without ``permission`` is a 403,
-    an object outside the user's scope a 404, bad input the form again with its errors (the
-    action's, in the user's language) and nothing changed. The note, if any, is the change
-    log's reason too."""
+class EconomyStepView(StepView):
+    """A step of the building economy: its form and page templates."""
 
     fragment = "economy/_action_form.html"
     page = "economy/action.html"
-    model = None
-    scope_action = "change"
-    select_related: tuple[str, ...] = ()
-    label = ""
-    permission = ""
-    form_class = None
-    note_is_reason = True  # the note is also the change log's reason
-
-    def setup_step(self, request, pk, **kwargs) -> None:
-        if not request.user.has_perm(self.permission):
-            raise PermissionDenied(_("Your role may not do this."))
-        qs = self.model.objects.restrict(request.user, self.scope_action)
-        self.object = get_object_or_404(qs.select_related(*self.select_related), pk=pk)
-
-    def form_kwargs(self) -> dict:
-        return {}
-
-    def make_form(self, data=None, initial=None):
-        return self.form_class(data, initial=initial or {}, **self.form_kwargs())
-
-    def problem(self) -> str:
-        """Why the step is not possible on the object as it is, or ""."""
-        return ""
-
-    @abc.abstractmethod
-    def action_url(self) -> str:
-        """Where the step's form posts."""
-
-    def done_url(self) -> str:
-        return self.object.get_absolute_url()
-
-    def page_title(self) -> str:
-        return f"{self.label}: {self.object}"
-
-    @abc.abstractmethod
-    def perform(self, data: dict, user) -> None:
-        """Call the action with the form's cleaned ``data``; a ``ValidationError`` goes back
-        onto the form and nothing is changed."""
-
-    def render_form(self, request, form, *, status=200, problem=""):
-        ctx = {
-            "object": self.object,
-            "step": self.step,
-            "label": self.label,
-            "form": form,
-            "problem": problem,
-            "title": self.page_title(),
-            "action_url": self.action_url(),
-            "next": _safe_next(request),
-            "back_url": _safe_next(request) or self.done_url(),
-        }
-        if request.htmx:
-            return render(request, self.fragment, ctx)  # HTMX swaps only 2xx answers
-        return render(request, self.page, ctx, status=status)
-
-    def get(self, request, pk, **kwargs):
-        self.setup_step(request, pk, **kwargs)
-        problem = self.problem()
-        form = self.make_form(initial=self.get_initial(request))
-        return self.render_form(request, form, status=409 if problem else 200, problem=problem)
-
-    def get_initial(self, request) -> dict:
-        return {}
-
-    def post(self, request, pk, **kwargs):
-        self.setup_step(request, pk, **kwargs)
-        form = self.make_form(request.POST)
-        if form.is_valid():
-            note = (form.cleaned_data.get("note") or "").strip() if self.note_is_reason else ""
-            try:
-                if note:
-                    with change_reason(note):
-                        self.perform(form.cleaned_data, request.user)
-                else:
-                    self.perform(form.cleaned_data, request.user)
-            except ValidationError as exc:
-                forms.apply_errors(form, exc)
-            else:
-                messages.success(request, _("%(action)s: done.") % {"action": self.label})
-                url = _safe_next(request) or self.done_url()
-                if request.htmx:
-                    response = HttpResponse(status=200)
-                    response["HX-Redirect"] = url
-                    return response
-                return HttpResponseRedirect(url)
-        return self.render_form(request, form, status=400)
 
 
 class MoveOutWarningActView(StepView):
@@ -1269,16 +1164,10 @@ class MoveOutWarningActView(StepView):
     model = MoveOutWarning
     scope_action = "view"
     select_related = ("enterprise__org_unit", "building__building")
+    steps = STEPS
     note_is_reason = False  # the note is the timeline entry's
 
-    def setup_step(self, request, pk, name=None, **kwargs):
-        if name not in STEPS:
-            raise Http404(_("Unknown action."))
-        self.step = name
-        self.label, self.form_class, self.permission = STEPS[name]
-        super().setup_step(request, pk)
-
-    def make_form(self, data=None, initial=None):
+    def make_form(self, data=None, files=None, initial=None):
         if self.form_class is forms.AssignForm:
             return self.form_class(data, warning=self.object)
         if self.form_class is forms.VisitForm and data is None:
@@ -1296,7 +1185,8 @@ class MoveOutWarningActView(StepView):
     def page_title(self):
         return f"{self.label}: {self.object.enterprise.name}"
 
-    def perform(self, data: dict, user) -> None:
+    def perform(self, form, user) -> None:
+        data = form.cleaned_data
         warning, note = self.object, data.get("note", "")
         if self.step == "assign":
             actions.assign_warning(warning, data["assignee"], user=user, note=note)
@@ -1331,7 +1221,7 @@ class UnitEditView(ObjectEditView):
     form_class = forms.UnitForm
 
 
-class EnterpriseStatusView(StepView):
+class EnterpriseStatusView(EconomyStepView):
     """在营 / 迁出 / 注销 through ``actions.set_enterprise_status``: the timeline gets the
     change with its date and note."""
 
@@ -1352,13 +1242,14 @@ class EnterpriseStatusView(StepView):
     def action_url(self):
         return reverse("economy:enterprise_status", args=[self.object.pk])
 
-    def perform(self, data, user):
+    def perform(self, form, user):
+        data = form.cleaned_data
         actions.set_enterprise_status(
             self.object, data["status"], user=user, on=data["on"], note=data["note"]
         )
 
 
-class SignLeaseView(StepView):
+class SignLeaseView(EconomyStepView):
     """签约 on vacant units of a tower, from its page or a unit of its stacking plan
     (``?unit=``); ``?q=`` searches the enterprise (the form's "Search" button sends the form
     back by GET with what was typed so far)."""
@@ -1389,7 +1280,8 @@ class SignLeaseView(StepView):
     def action_url(self):
         return reverse("economy:officebuilding_sign", args=[self.object.pk])
 
-    def perform(self, data, user):
+    def perform(self, form, user):
+        data = form.cleaned_data
         actions.sign_lease(
             data["enterprise"],
             list(data["units"]),
@@ -1411,18 +1303,12 @@ LEASE_STEPS = {
 }
 
 
-class LeaseActView(StepView):
+class LeaseActView(EconomyStepView):
     """续签 and 退租 of a lease in force, from the lease list or the enterprise's profile."""
 
     model = Lease
     select_related = ("enterprise", "building__building")
-
-    def setup_step(self, request, pk, name=None, **kwargs):
-        if name not in LEASE_STEPS:
-            raise Http404(_("Unknown action."))
-        self.step = name
-        self.label, self.form_class, self.permission = LEASE_STEPS[name]
-        super().setup_step(request, pk)
+    steps = LEASE_STEPS
 
     def form_kwargs(self):
         return {"lease": self.object}
@@ -1438,7 +1324,8 @@ class LeaseActView(StepView):
     def done_url(self):
         return self.object.enterprise.get_absolute_url()
 
-    def perform(self, data, user):
+    def perform(self, form, user):
+        data = form.cleaned_data
         if self.step == "renew":
             actions.renew_lease(
                 self.object,
