@@ -201,11 +201,22 @@ def test_building_page_shows_the_stacking_plan(client, eco):
     assert response.status_code == 200
     body = text(response)
     plan = response.context["plan"]
-    assert [f["label"] for f in plan.floors] == ["2F", "1F"]  # top floor first
-    cells = {c["unit"].code: c for f in plan.floors for c in f["cells"]}
-    assert cells["101"]["tenant"] == "甲软件" and cells["101"]["section"] == "I"
-    assert cells["101"]["status"] == "occupied" and cells["201"]["status"] == "vacant_available"
-    assert cells["201"]["tenant"] == "" and cells["102"]["lease_end"] == "2030-12-31"
+    assert [f.label for f in plan.floors] == ["2F", "1F"]  # top floor first
+    cells = {c.code: c for f in plan.floors for c in f.cells}
+    assert cells["101"].tenant == "甲软件" and cells["101"].section == "I"
+    assert cells["101"].status == "occupied" and cells["201"].status == "vacant_available"
+    assert cells["201"].tenant == "" and cells["201"].section == "none"
+    assert cells["102"].lease_end == "2030-12-31"
+    assert [(i.key, i.count) for i in plan.status_legend][:2] == [
+        ("occupied", 2),
+        ("vacant_available", 1),
+    ]
+    assert [(i.key, i.label) for i in plan.industry_legend] == [
+        ("I", "信息传输、软件和信息技术服务业")
+    ]
+    assert [(t.name, [u.code for u in t.units]) for t in plan.tenants] == [
+        ("甲软件", ["101", "102"])
+    ]
     assert 'id="unit-' in body and "flex-grow: 200.00" in body  # width by area
     assert "dc-bld" in body  # the 楼长
     # the figures link to the lists behind them

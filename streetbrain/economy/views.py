@@ -10,7 +10,6 @@ the warnings' steps call ``economy.actions``."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from decimal import Decimal
 
 import django_filters
@@ -36,7 +35,6 @@ from .measures import NEAR_YI, QIANWAN, YI, ratio
 from .models import (
     Enterprise,
     EnterpriseEvent,
-    Floor,
     HeadcountRecord,
     Lease,
     MonthlyFigure,
@@ -46,6 +44,7 @@ from .models import (
     Unit,
     WarningEvent,
 )
+from .stacking import StackingPlan
 from .tables import number, percent, signed_percent, wan
 
 TREND_MONTHS = 36
@@ -549,153 +548,6 @@ class OfficeBuildingListView(EconomyListView):
         return ctx
 
 
-# The stacking plan's cells and the tenants' rows are built here rather than in template loops:
-# a tower has hundreds of units and leases, and its page must stay well under 300 ms.
-CELL_HTML = (
-    '<button type="button" class="stack-cell st-{} sec-{}" id="unit-{}" style="flex-grow: {}" '
-    'data-code="{}" data-floor="{}" data-area="{}" data-status="{}" data-tenant="{}" '
-    'data-tenant-url="{}" data-industry="{}" data-lease-end="{}" title="{}">{}</button>'
-)
-TENANT_ROW_HTML = (
-    '<tr><td><a href="{}">{}</a></td><td>{} <span class="muted small">{}</span></td>'
-    '<td>{}</td><td class="num">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>'
-)
-
-
-def _cell_args(c: dict, lease_ends: str) -> tuple:
-    code = c["unit"].code
-    title = " · ".join(
-        part
-        for part in (
-            code,
-            f"{c['area']} m²",
-            c["status_label"],
-            c["tenant"],
-            f"{lease_ends} {c['lease_end']}" if c["lease_end"] else "",
-        )
-        if part
-    )
-    industry = f"{c['section']} {c['section_name']}" if c["section"] else ""
-    return (
-        c["status"],
-        c["section"] or "none",
-        c["unit"].pk,
-        c["grow"],
-        code,
-        c["floor"],
-        c["area"],
-        c["status_label"],
-        c["tenant"],
-        c["tenant_url"],
-        industry,
-        c["lease_end"],
-        title,
-        code,
-    )
-
-
-class FloorPlan:
-    """The stacking plan (楼层堆叠图) of a building: floors top to bottom, each unit a cell as
-    wide as its area, with the lease holding it today. Four queries, whatever the size."""
-
-    def __init__(self, building: OfficeBuilding, today: dt.date):
-        floors = list(Floor.objects.filter(building=building).order_by("-number"))
-        units = list(Unit.objects.filter(building=building).order_by("code"))
-        leases = list(
-            Lease.objects.filter(building=building)
-            .held_on(today)
-            .select_related("enterprise__industry__section")
-            .order_by("start_date", "pk")
-        )
-        by_id = {lease.pk: lease for lease in leases}
-        holder: dict[int, Lease] = {}
-        lease_units: dict[int, list[Unit]] = defaultdict(list)
-        unit_by_id = {u.pk: u for u in units}
-        through = Lease.units.through.objects.filter(lease_id__in=by_id).values_list(
-            "lease_id", "unit_id"
-        )
-        for lease_id, unit_id in through:
-            holder[unit_id] = by_id[lease_id]  # the later start wins (a pre-let unit)
-            if unit_id in unit_by_id:
-                lease_units[lease_id].append(unit_by_id[unit_id])
-        per_floor: dict[int, list[dict]] = defaultdict(list)
-        sections: dict[str, str] = {}
-        labels = {value: str(label) for value, label in Unit.Status.choices}
-        floor_labels = {f.pk: f.display_label for f in floors}
-        enterprises = reverse("economy:enterprise_list")
-        for lease in leases:  # once per lease, not per unit
-            lease.enterprise_url = f"{enterprises}{lease.enterprise_id}/"
-            lease.end_text = f"{lease.end_date:%Y-%m-%d}"
-        for u in units:
-            lease = holder.get(u.pk)
-            enterprise = lease.enterprise if lease else None
-            section = enterprise.industry.section if enterprise else None
-            if section:
-                sections[section.code] = section.name
-            per_floor[u.floor_id].append(
-                {
-                    "unit": u,
-                    "floor": floor_labels.get(u.floor_id, ""),
-                    "area": number(u.area_m2),
-                    "grow": f"{max(float(u.area_m2), 1.0):.2f}",
-                    "status": u.status,
-                    "status_label": labels.get(u.status, u.status),
-                    "tenant": enterprise.name if enterprise else "",
-                    "tenant_url": lease.enterprise_url if lease else "",
-                    "section": section.code if section else "",
-                    "section_name": section.name if section else "",
-                    "lease_end": lease.end_text if lease else "",
-                }
-            )
-        lease_ends = _("lease ends")
-        self.floors = []
-        for f in floors:
-            cells = per_floor.get(f.pk, [])
-            self.floors.append(
-                {
-                    "floor": f,
-                    "label": f.display_label,
-                    "cells": cells,
-                    "html": format_html_join(
-                        "", CELL_HTML, (_cell_args(c, lease_ends) for c in cells)
-                    ),
-                    "area": number(sum(c["unit"].area_m2 for c in cells)),
-                }
-            )
-        self.sections = sorted(sections.items())
-        self.leases = sorted(leases, key=lambda lease: lease.enterprise.name)
-        building_url = building.get_absolute_url()
-        self.tenant_rows = format_html_join(
-            "\n",
-            TENANT_ROW_HTML,
-            (
-                (
-                    lease.enterprise_url,
-                    lease.enterprise.name,
-                    lease.enterprise.industry.section.code,
-                    lease.enterprise.industry.name,
-                    format_html_join(
-                        "、",
-                        '<a href="{}#unit-{}">{}</a>',
-                        (
-                            (building_url, u.pk, u.code)
-                            for u in sorted(lease_units[lease.pk], key=lambda u: u.code)
-                        ),
-                    ),
-                    number(lease.area_m2),
-                    f"{lease.start_date:%Y-%m-%d}",
-                    lease.end_text,
-                    lease.contract_number,
-                )
-                for lease in self.leases
-            ),
-        )
-        self.status_counts = {
-            s: sum(1 for u in units if u.status == s) for s, _label in Unit.Status.choices
-        }
-        self.unit_count = len(units)
-
-
 class OfficeBuildingDetailView(ObjectDetailView):
     model = OfficeBuilding
     template_name = "economy/building_detail.html"
@@ -716,7 +568,7 @@ class OfficeBuildingDetailView(ObjectDetailView):
         shown = latest_complete((r["month"] for r in rows), today)
         rows = [r for r in rows if r["month"] <= shown]  # the current month's tax is not in yet
         latest = rows[-1] if rows else None
-        plan = FloorPlan(obj, today)
+        plan = StackingPlan.of(obj, today)
         warnings = list(
             MoveOutWarning.objects.restrict(user, "view")
             .filter(building=obj)
@@ -741,7 +593,6 @@ class OfficeBuildingDetailView(ObjectDetailView):
             tenants_url=f"{reverse('economy:enterprise_list')}?building={obj.pk}",
             units_url=f"{reverse('economy:unit_list')}?building={obj.pk}",
             leases=self.lease_links(obj, user, today),
-            status_choices=Unit.Status.choices,
             today=today,
             can_sign=user.has_perm("economy.add_lease"),
             sign_url=reverse("economy:officebuilding_sign", args=[obj.pk]),
