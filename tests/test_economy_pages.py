@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from streetbrain.core.months import add_months
-from streetbrain.economy import actions
+from streetbrain.economy import actions, metrics
 from streetbrain.economy.models import (
     EnterpriseEvent,
     HeadcountRecord,
@@ -159,12 +159,15 @@ def test_dashboard_month_and_empty_state(client, eco):
     assert response.status_code == 200 and response.context["month"] is None
 
 
-def test_dashboard_of_a_community_sums_its_buildings(client, eco):
+def test_dashboard_of_a_community_shows_its_communitys_figures(client, eco):
+    metrics.refresh_months(month_back(3), month_back(1))
     response = page(client, eco["users"]["east_specialist"], "economy:index")
     assert response.status_code == 200
-    assert not response.context["is_street"]
+    assert not response.context["is_street"] and response.context["month"] == eco["month"]
     figures = response.context["figures"]
+    # 东城大厦's 400 m², half of it let to 甲软件
     assert figures["leasable_area_m2"] == Decimal("400") and figures["occupancy_rate"] == 0.5
+    assert figures["tenants"] == 1 and figures["dominant_industry"] == "65"
     names = [b["name"] for b in response.context["buildings"]]
     assert names == ["东城大厦"]
 

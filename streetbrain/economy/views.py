@@ -16,7 +16,7 @@ import django_filters
 from django import forms as django_forms
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.db.models import Case, Count, F, Max, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -31,6 +31,7 @@ from streetbrain.core.months import add_months, latest_complete, parse_month
 from streetbrain.registry.models import IndustryClass, IndustrySection
 
 from . import actions, evidence, filtersets, forms, tables
+from .area import Area, area_of
 from .measures import NEAR_YI, QIANWAN, YI, ratio
 from .models import (
     Enterprise,
@@ -51,8 +52,8 @@ TREND_MONTHS = 36
 CLOSED = MoveOutWarning.State.CLOSED
 HIGH_RISK = 70  # a risk score from which a warning counts as high
 
-# The figures a scope's summary carries (street row, or summed building rows).
-SUM_FIELDS = (
+# The figures the pages read of a row.
+FIGURE_FIELDS = (
     "leasable_area_m2",
     "occupied_area_m2",
     "available_area_m2",
@@ -68,8 +69,6 @@ SUM_FIELDS = (
     "tax_total_12m",
     "tenants",
     "tenants_local",
-)
-RATE_FIELDS = (
     "occupancy_rate",
     "occupancy_rate_by_count",
     "vacancy_rate",
@@ -111,76 +110,6 @@ class EconomyViewMixin(LoginRequiredMixin, PermissionRequiredMixin):
     permission_required = "economy.view_officebuilding"
 
 
-# --- figures of the user's area ------------------------------------------------------------
-
-
-class AreaFigures:
-    """The monthly figures of the user's area: the street's rows when the user sees them,
-    else the sums of the building rows in their scope (a community's specialist), with the
-    rates derived from the sums. One query for any range of months."""
-
-    def __init__(self, user):
-        self.user = user
-        self.rows = MonthlyFigure.objects.restrict(user, "view")
-        keys = list(
-            self.rows.filter(scope=MonthlyFigure.Scope.STREET)
-            .values_list("key", flat=True)
-            .distinct()
-            .order_by("key")[:100]
-        )
-        root = settings.STREETBRAIN.get("ROOT_UNIT_CODE")
-        self.street_key = root if root in keys else (keys[0] if keys else None)
-        self.is_street = self.street_key is not None
-
-    def months(self) -> list[dt.date]:
-        scope = MonthlyFigure.Scope.STREET if self.is_street else MonthlyFigure.Scope.BUILDING
-        qs = self.rows.filter(scope=scope)
-        if self.is_street:
-            qs = qs.filter(key=self.street_key)
-        return list(qs.order_by("-month").values_list("month", flat=True).distinct())
-
-    def between(self, first: dt.date, last: dt.date) -> dict[dt.date, dict]:
-        if self.is_street:
-            rows = self.rows.filter(
-                scope=MonthlyFigure.Scope.STREET,
-                key=self.street_key,
-                month__gte=first,
-                month__lte=last,
-            ).values("month", "computed_at", *SUM_FIELDS, *RATE_FIELDS)
-            return {r["month"]: r for r in rows}
-        sums = (
-            self.rows.filter(
-                scope=MonthlyFigure.Scope.BUILDING,
-                month__gte=add_months(first, -12),
-                month__lte=last,
-            )
-            .values("month")
-            .annotate(computed_at=Max("computed_at"), **{f: Sum(f) for f in SUM_FIELDS})
-            .order_by("month")
-        )
-        by_month = {r["month"]: r for r in sums}
-        out = {}
-        for month, r in by_month.items():
-            if month < first:
-                continue
-            r["occupancy_rate"] = ratio(r["occupied_area_m2"], r["leasable_area_m2"])
-            r["occupancy_rate_by_count"] = ratio(r["units_occupied"], r["units_total"])
-            r["vacancy_rate"] = None if r["occupancy_rate"] is None else 1 - r["occupancy_rate"]
-            r["local_registration_rate"] = ratio(r["tenants_local"], r["tenants"])
-            per_m2 = ratio(r["tax_total_12m"], r["leasable_area_m2"])
-            r["tax_per_m2"] = None if per_m2 is None else Decimal(str(round(per_m2, 2)))
-            before = by_month.get(add_months(month, -12))
-            prev = before["tax_total_ytd"] if before else None
-            r["tax_yoy"] = (
-                float(r["tax_total_ytd"]) / float(prev) - 1
-                if r["tax_total_ytd"] is not None and prev
-                else None
-            )
-            r.update(concentration_hhi=None, dominant_industry="", dominant_share=None)
-            out[month] = r
-        return out
-
-
 def trend_series(rows: list[dict]) -> dict:
     """What the trend charts draw: months and their values (areas in m², tax in 万元, rates in
     per cent), ``null`` where a month has no value."""
@@ -219,25 +148,27 @@ class DashboardView(EconomyViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        area = AreaFigures(user)
-        months = area.months()
+        area = area_of(user)
+        months = area.months if area else []
         wanted = parse_month(self.request.GET.get("month"))
-        month = wanted if wanted in months else latest_complete(months)
+        month = area.month(wanted) if area else None
         ctx.update(
             title=_("Building economy"),
             month=month,
             month_choices=month_choices(months, month),
             month_invalid=bool(self.request.GET.get("month")) and wanted not in months,
-            is_street=area.is_street,
+            is_street=area is not None and area.scope == MonthlyFigure.Scope.STREET,
             target=settings.ECONOMY_ABSORPTION_TARGET_M2,
             warnings=self.warning_counts(user),
         )
         if month is None:
             return ctx
-        series = area.between(add_months(month, -(TREND_MONTHS - 1)), month)
+        series = area.between(
+            add_months(month, -(TREND_MONTHS - 1)), month, ("computed_at", *FIGURE_FIELDS)
+        )
         current = series.get(month)
         trend = [series[m] for m in sorted(series)]
-        buildings = self.building_rows(user, month)
+        buildings = self.building_rows(area, month)
         ctx.update(
             figures=current,
             kpis=self.kpis(current),
@@ -369,10 +300,9 @@ class DashboardView(EconomyViewMixin, TemplateView):
         }
 
     @staticmethod
-    def building_rows(user, month: dt.date) -> list[dict]:
+    def building_rows(area: Area, month: dt.date) -> list[dict]:
         rows = (
-            MonthlyFigure.objects.restrict(user, "view")
-            .filter(scope=MonthlyFigure.Scope.BUILDING, month=month, building__isnull=False)
+            area.buildings(month)
             .select_related("building__building")
             .only(
                 "building__id",
@@ -560,9 +490,7 @@ class OfficeBuildingDetailView(ObjectDetailView):
         rows = list(
             MonthlyFigure.objects.filter(scope=MonthlyFigure.Scope.BUILDING, building=obj)
             .order_by("-month")
-            .values("month", "computed_at", *SUM_FIELDS, *RATE_FIELDS, "meets_signature_target")[
-                :TREND_MONTHS
-            ]
+            .values("month", "computed_at", *FIGURE_FIELDS, "meets_signature_target")[:TREND_MONTHS]
         )
         rows.reverse()
         shown = latest_complete((r["month"] for r in rows), today)
