@@ -1,6 +1,6 @@
 """The figures of a user's area, computed once and read everywhere the same way: the monthly
 recomputation writes every community's and grid cell's rows with the street's definitions;
-the dashboard and the API read those rows, so a community's leader (the demo's
+the dashboard, the cockpit and the API read those rows, so a community's leader (the demo's
 ``community_leader``, 江城社区) sees 江城's figures and towers and nothing of 东城's."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from streetbrain.cockpit import figures as cockpit_figures
 from streetbrain.core.months import add_months, last_complete_month
 from streetbrain.economy import actions, metrics
 from streetbrain.economy.area import area_of
@@ -136,6 +137,29 @@ def test_the_community_leaders_dashboard_shows_jiangchengs_figures_only(world):
     assert [b["name"] for b in response.context["buildings"]] == ["江城中心", "江城二号楼"]
     html = response.content.decode()
     assert "东城大厦" not in html
+
+
+def test_the_community_leaders_cockpit_shows_jiangchengs_figures_and_towers(world):
+    cockpit = cockpit_figures.gather(world["community_leader"])
+    jc = row("community", world["river"].code)
+    assert cockpit.economy_month == LAST
+    tiles = {t.key: t.value for t in cockpit.economy}
+    assert tiles["occupancy"] == jc.occupancy_rate == 1.0
+    assert tiles["tax_ytd"] == float(jc.tax_total_ytd)
+    assert tiles["absorption"] == float(jc.leased_new_ytd_m2 or 0)
+    # 江城中心 has CNY 10.8 m over 12 months; 东城大厦 (CNY 24 m) is not 江城's
+    assert [b["name"] for b in cockpit.yi_buildings] == ["江城中心"]
+    client = Client()
+    client.force_login(world["community_leader"])
+    html = client.get("/cockpit/").content.decode()
+    assert "江城中心" in html and "东城大厦" not in html
+
+
+def test_the_street_leaders_cockpit_still_shows_the_street(world):
+    cockpit = cockpit_figures.gather(world["street_leader"])
+    tiles = {t.key: t.value for t in cockpit.economy}
+    assert tiles["tax_ytd"] == float(row("street", world["street"].code).tax_total_ytd)
+    assert [b["name"] for b in cockpit.yi_buildings] == ["东城大厦", "江城中心"]
 
 
 def test_the_api_lists_the_areas_rows_in_scope(world, api_client):

@@ -3,9 +3,9 @@
 - Cases: the key figures (open, overdue, reported today; refreshed every 15 minutes), the
   month's evaluation figures per community (结案率, 按期结案率; refreshed every 15 minutes)
   and the month's cases by major class (a GROUP BY over one month, on the indexed time).
-- Building economy: the street's latest monthly figures (occupancy, tax year-to-date, 去化
-  year-to-date against the target) and its 亿元楼宇, when the building brain is installed
-  and has figures.
+- Building economy: the latest monthly figures of the user's street, community or grid cell
+  (occupancy, tax year-to-date, 去化 year-to-date against the target) and its 千万元 and
+  亿元楼宇, when the building brain is installed and has figures.
 - People: residents and households per community (key figures).
 
 Everything is scoped: a figure the user may not see (no permission for the list behind it)
@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from streetbrain.core.models import KeyFigure, OrgUnit
-from streetbrain.core.months import latest_complete, month_start
+from streetbrain.core.months import month_start
 
 
 @dataclass
@@ -89,7 +89,7 @@ def gather(user, today: dt.date | None = None) -> Cockpit | None:
     if _may(user, "registry.view_resident"):
         _people(cockpit, unit)
     if _may(user, "economy.view_monthlyfigure"):
-        _economy(cockpit, unit, today)
+        _economy(cockpit, user, today)
     return cockpit
 
 
@@ -188,27 +188,26 @@ def _people(cockpit: Cockpit, unit: OrgUnit) -> None:
     ]
 
 
-def _economy(cockpit: Cockpit, unit: OrgUnit, today: dt.date) -> None:
+def _economy(cockpit: Cockpit, user, today: dt.date) -> None:
     try:
-        from streetbrain.economy.measures import QIANWAN, YI
-        from streetbrain.economy.models import MonthlyFigure
+        from streetbrain.economy.area import area_of
+        from streetbrain.economy.measures import YI
     except ImportError:  # the building brain is not installed
         return
-    # The last complete month, as the economy's dashboard shows it: the tax bureau's records
-    # of the current month arrive after it ends.
-    figures = MonthlyFigure.objects.filter(scope="street")
-    month = latest_complete(figures.values_list("month", flat=True).distinct().order_by(), today)
-    street = figures.filter(month=month).first()
-    if street is None:
+    # The figures of the user's street, community or grid cell for the last complete month,
+    # picked as the economy's dashboard picks them.
+    area = area_of(user)
+    figure = area.figure(today=today) if area else None
+    if figure is None:
         return
-    cockpit.economy_month = street.month
+    cockpit.economy_month = figure.month
     dashboard = reverse("economy:index")
     cockpit.economy = [
-        Tile("occupancy", _("Occupancy"), street.occupancy_rate, dashboard, kind="rate"),
+        Tile("occupancy", _("Occupancy"), figure.occupancy_rate, dashboard, kind="rate"),
         Tile(
             "tax_ytd",
             _("Tax this year"),
-            float(street.tax_total_ytd) if street.tax_total_ytd is not None else None,
+            float(figure.tax_total_ytd) if figure.tax_total_ytd is not None else None,
             dashboard,
             unit=_("CNY"),
             kind="money",
@@ -216,13 +215,13 @@ def _economy(cockpit: Cockpit, unit: OrgUnit, today: dt.date) -> None:
         Tile(
             "tax_yoy",
             _("Tax, change on last year"),
-            street.tax_yoy,
+            figure.tax_yoy,
             dashboard,
             kind="rate",
         ),
     ]
     target = settings.ECONOMY_ABSORPTION_TARGET_M2
-    done = float(street.leased_new_ytd_m2 or 0)
+    done = float(figure.leased_new_ytd_m2 or 0)
     share = done / target if target else None
     cockpit.absorption = {"done": done, "target": target, "share": share}
     cockpit.economy.append(
@@ -235,14 +234,7 @@ def _economy(cockpit: Cockpit, unit: OrgUnit, today: dt.date) -> None:
             kind="area",
         )
     )
-    towers = (
-        MonthlyFigure.objects.filter(
-            scope="building", month=street.month, tax_total_12m__gte=QIANWAN
-        )
-        .select_related("building__building")
-        .order_by("-tax_total_12m")
-    )
-    for fig in towers:
+    for fig in area.towers(figure.month):
         cockpit.yi_buildings.append(
             {
                 "name": fig.building.building.name if fig.building_id else fig.key,
