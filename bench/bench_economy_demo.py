@@ -55,9 +55,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def plan_only(scale: float) -> None:
+    from streetbrain.core.months import last_complete_month
     from streetbrain.economy import demo_synth as ds
+    from streetbrain.economy.measures import tax_class
 
-    last = ds.history_end(dt.date.today())
+    last = last_complete_month(dt.date.today())
     start = time.perf_counter()
     world = ds.world_from_files(last)
     plan = ds.plan_economy(world, scale=scale)
@@ -83,10 +85,9 @@ def plan_only(scale: float) -> None:
     )
     last12 = ds.annual_tax(plan, range(ds.HISTORY_MONTHS - 12, ds.HISTORY_MONTHS))
     classes = Counter()
+    names = {"yi": "亿元", "near_yi": "准亿元", "qianwan": "千万元"}
     for t in last12.values():
-        classes[
-            "亿元" if t >= 1e8 else "准亿元" if t >= 0.8e8 else "千万元" if t >= 1e7 else "other"
-        ] += 1
+        classes[names.get(tax_class(t), "other")] += 1
     print(
         f"  towers by last 12 months' tax: {dict(classes)}; street "
         f"{sum(last12.values()) / 1e8:.1f} 亿元"

@@ -39,14 +39,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _stack
 from _stack import say
 
+from streetbrain.core.months import add_months, month_start
+
 BAR_S = 60.0
 DBNAME = "streetbrain_bench_econ"
 SECTIONS = "FGIJKLM"
-
-
-def add_months(day: dt.date, n: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def build(args) -> dict:
@@ -133,7 +130,7 @@ def build(args) -> dict:
         ),
         batch_size=5000,
     )
-    last_month = timezone.localdate().replace(day=1)
+    last_month = month_start(timezone.localdate())
     first_month = add_months(last_month, -(args.months - 1))
     start, end = add_months(first_month, -12), add_months(last_month, 1) - dt.timedelta(days=1)
     leases: list[Lease] = []

@@ -103,8 +103,8 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
+    from streetbrain.core.months import month_index, month_of, parse_month
     from streetbrain.economy import rules
-    from streetbrain.economy.metrics import month_index, month_of, parse_month
     from streetbrain.economy.models import Enterprise, Lease, TaxRecord
 
     taxes = TaxRecord.objects.order_by("month").values_list("month", flat=True)

@@ -18,6 +18,7 @@ from streetbrain.core import demo as core_demo
 from streetbrain.core.audit import audit_context
 from streetbrain.core.identifiers import is_valid_credit_code
 from streetbrain.core.models import ChangeLogEntry, OrgUnit
+from streetbrain.core.months import add_months, last_complete_month, last_day
 from streetbrain.economy import demo as economy_demo
 from streetbrain.economy import demo_synth
 from streetbrain.economy.models import (
@@ -219,7 +220,7 @@ def test_plan_is_deterministic():
     assert _fingerprint(demo_synth.plan_economy(reordered, scale=0.1)) == _fingerprint(a)
     other = demo_synth.plan_economy(world, scale=0.1, seed=1)
     assert _fingerprint(other) != _fingerprint(a)
-    assert demo_synth.history_end(dt.date(2026, 3, 1)) == demo_synth.history_end(TODAY) == LAST
+    assert last_complete_month(dt.date(2026, 3, 1)) == last_complete_month(TODAY) == LAST
 
 
 # --- a small load -------------------------------------------------------------------------------
@@ -431,12 +432,12 @@ def test_the_tallest_tower_pays_over_a_hundred_million(district):
     held = defaultdict(lambda: defaultdict(Decimal))
     for x in Lease.objects.select_related("building__building"):
         for m in months:
-            end = demo_synth.month_end(demo_synth.add_months(FIRST, m))
+            end = last_day(add_months(FIRST, m))
             if x.start_date <= end <= x.last_day:
                 held[(x.enterprise_id, end.replace(day=1))][x.building.building.name] += x.area_m2
     tax = defaultdict(Decimal)
     for enterprise, month, total in TaxRecord.objects.filter(
-        month__gte=demo_synth.add_months(FIRST, 24)
+        month__gte=add_months(FIRST, 24)
     ).values_list("enterprise_id", "month", "total_tax"):
         share = held.get((enterprise, month))
         if share:

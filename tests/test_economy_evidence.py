@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
+from streetbrain.core.months import month_index
 from streetbrain.economy import actions, evidence, rules
-from streetbrain.economy.metrics import month_index
 from streetbrain.economy.models import MoveOutWarning
 from tests.test_economy_models import build_economy
 

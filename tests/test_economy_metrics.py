@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from streetbrain.economy import metrics
+from streetbrain.economy import measures, metrics
 from streetbrain.economy.models import (
     Enterprise,
     Floor,
@@ -212,12 +212,12 @@ def test_hand_computed_may_2025(small):
 
 
 def test_tax_classes():
-    assert metrics.tax_class(Decimal("120000000")) == "yi"
-    assert metrics.tax_class(85_000_000) == "near_yi"
-    assert metrics.tax_class(10_000_000) == "qianwan"
-    assert metrics.tax_class(8_000_000) == "near_qianwan"
-    assert metrics.tax_class(7_999_999) == ""
-    assert metrics.tax_class(None) == ""
+    assert measures.tax_class(Decimal("120000000")) == "yi"
+    assert measures.tax_class(85_000_000) == "near_yi"
+    assert measures.tax_class(10_000_000) == "qianwan"
+    assert measures.tax_class(8_000_000) == "near_qianwan"
+    assert measures.tax_class(7_999_999) == ""
+    assert measures.tax_class(None) == ""
 
 
 # --- the recomputation test --------------------------------------------------------------------
@@ -349,6 +349,9 @@ def _add_months(month: dt.date, n: int) -> dt.date:
     return M(index // 12, index % 12 + 1, 1)
 
 
+SPACES = ("building", "chain", "street", "community", "grid")  # the scopes with space of their own
+
+
 def reference_figures(months: list[dt.date], street) -> dict:
     """The figures recomputed from scratch, one row at a time, straight from the definitions
     in ``economy.metrics``' docstring: every row loops over the month's leases and tax."""
@@ -374,11 +377,19 @@ def reference_figures(months: list[dt.date], street) -> dict:
             held_cache[month] = list(Lease.objects.held_on(_eom(month)))
         return held_cache[month]
 
+    # The communities and grid cells with a tower: the towers whose unit lies under theirs.
+    areas = {}
+    for t in towers.values():
+        for unit in (t.org_unit, t.org_unit.parent):
+            areas[(unit.level, unit.code)] = unit.path
+
     def in_scope(kind, key, building, enterprise):
         return {
             "building": lambda: towers[building].building.code == key,
             "chain": lambda: chain_of[building] == key,
             "street": lambda: True,
+            "community": lambda: towers[building].org_unit.path.startswith(areas[(kind, key)]),
+            "grid": lambda: towers[building].org_unit.path == areas[(kind, key)],
             "section": lambda: ents[enterprise][3] == key,
             "division": lambda: ents[enterprise][1] == key,
         }[kind]()
@@ -429,7 +440,7 @@ def reference_figures(months: list[dt.date], street) -> dict:
 
     scopes = [("building", t.building.code) for t in towers.values()]
     scopes += [("chain", c.code) for c in IndustryChain.objects.all()]
-    scopes += [("street", street.code)]
+    scopes += [("street", street.code), *areas]
     sections = sorted({e[3] for e in ents.values()})
     divisions = sorted({e[1] for e in ents.values()})
     out = {}
@@ -449,7 +460,7 @@ def reference_figures(months: list[dt.date], street) -> dict:
             tower = tower if kind == "building" else None
             members = [
                 t for t in towers.values()
-                if kind in ("building", "chain", "street") and in_scope(kind, key, t.pk, None)
+                if kind in SPACES and in_scope(kind, key, t.pk, None)
             ]  # fmt: skip
             occ = occupied(kind, key, month)
             ten = tenants(kind, key, month)
@@ -482,7 +493,7 @@ def reference_figures(months: list[dt.date], street) -> dict:
             dominant = sorted(shares.items(), key=lambda kv: (-kv[1], kv[0]))[:1]
             row = {
                 "building": tower.pk if tower else None,
-                "unit_path": tower.org_unit.path if tower else street.path,
+                "unit_path": tower.org_unit.path if tower else areas.get((kind, key), street.path),
                 "occupied_area_m2": occ,
                 "net_absorption_m2": occ - occupied(kind, key, _add_months(month, -1)),
                 "leased_new_m2": leased_new(kind, key, month, month),
@@ -504,7 +515,7 @@ def reference_figures(months: list[dt.date], street) -> dict:
                 "concentration_hhi": sum(s * s for s in shares.values()) if shares else None,
                 "meets_signature_target": None,
             }
-            if kind in ("building", "chain", "street"):
+            if kind in SPACES:
                 leasable = sum(
                     float(t.leasable_area_m2)
                     if t.leasable_area_m2 is not None

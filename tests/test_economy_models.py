@@ -18,6 +18,7 @@ from django.utils import translation
 
 from streetbrain.core.identifiers import credit_check_char
 from streetbrain.core.models import ChangeLogEntry
+from streetbrain.core.months import month_start
 from streetbrain.economy.models import (
     Enterprise,
     Floor,
@@ -30,7 +31,6 @@ from streetbrain.economy.models import (
     TaxRecord,
     Unit,
     industry_q,
-    month_start,
     occupied_area,
     validate_industry_prefix,
 )

@@ -12,7 +12,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from streetbrain.economy import actions
+from streetbrain.core.months import add_months
+from streetbrain.economy import actions, metrics
 from streetbrain.economy.models import (
     EnterpriseEvent,
     HeadcountRecord,
@@ -41,9 +42,7 @@ EVIDENCE = [
 
 
 def month_back(n: int) -> dt.date:
-    today = timezone.localdate().replace(day=1)
-    index = today.year * 12 + today.month - 1 - n
-    return d(index // 12, index % 12 + 1, 1)
+    return add_months(timezone.localdate(), -n)
 
 
 @pytest.fixture
@@ -160,12 +159,15 @@ def test_dashboard_month_and_empty_state(client, eco):
     assert response.status_code == 200 and response.context["month"] is None
 
 
-def test_dashboard_of_a_community_sums_its_buildings(client, eco):
+def test_dashboard_of_a_community_shows_its_communitys_figures(client, eco):
+    metrics.refresh_months(month_back(3), month_back(1))
     response = page(client, eco["users"]["east_specialist"], "economy:index")
     assert response.status_code == 200
-    assert not response.context["is_street"]
+    assert not response.context["is_street"] and response.context["month"] == eco["month"]
     figures = response.context["figures"]
+    # 东城大厦's 400 m², half of it let to 甲软件
     assert figures["leasable_area_m2"] == Decimal("400") and figures["occupancy_rate"] == 0.5
+    assert figures["tenants"] == 1 and figures["dominant_industry"] == "65"
     names = [b["name"] for b in response.context["buildings"]]
     assert names == ["东城大厦"]
 
@@ -202,11 +204,22 @@ def test_building_page_shows_the_stacking_plan(client, eco):
     assert response.status_code == 200
     body = text(response)
     plan = response.context["plan"]
-    assert [f["label"] for f in plan.floors] == ["2F", "1F"]  # top floor first
-    cells = {c["unit"].code: c for f in plan.floors for c in f["cells"]}
-    assert cells["101"]["tenant"] == "甲软件" and cells["101"]["section"] == "I"
-    assert cells["101"]["status"] == "occupied" and cells["201"]["status"] == "vacant_available"
-    assert cells["201"]["tenant"] == "" and cells["102"]["lease_end"] == "2030-12-31"
+    assert [f.label for f in plan.floors] == ["2F", "1F"]  # top floor first
+    cells = {c.code: c for f in plan.floors for c in f.cells}
+    assert cells["101"].tenant == "甲软件" and cells["101"].section == "I"
+    assert cells["101"].status == "occupied" and cells["201"].status == "vacant_available"
+    assert cells["201"].tenant == "" and cells["201"].section == "none"
+    assert cells["102"].lease_end == "2030-12-31"
+    assert [(i.key, i.count) for i in plan.status_legend][:2] == [
+        ("occupied", 2),
+        ("vacant_available", 1),
+    ]
+    assert [(i.key, i.label) for i in plan.industry_legend] == [
+        ("I", "信息传输、软件和信息技术服务业")
+    ]
+    assert [(t.name, [u.code for u in t.units]) for t in plan.tenants] == [
+        ("甲软件", ["101", "102"])
+    ]
     assert 'id="unit-' in body and "flex-grow: 200.00" in body  # width by area
     assert "dc-bld" in body  # the 楼长
     # the figures link to the lists behind them

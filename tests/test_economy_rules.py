@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from streetbrain.core.audit import audit_context
+from streetbrain.core.months import last_complete_month, month_end, month_index, month_of
 from streetbrain.economy import rules
-from streetbrain.economy.metrics import month_end, month_index, month_of
 from streetbrain.economy.models import (
     Enterprise,
     EnterpriseEvent,
@@ -308,7 +308,7 @@ def test_nightly_task_refreshes_figures_and_raises_warnings(history):
     assert done["figures"] == MonthlyFigure.objects.count() > 0
     # The last complete month: 甲软件's tax had fallen one quarter only, but its lease ends soon.
     assert done["warnings"] == MoveOutWarning.objects.count()
-    assert tasks.last_complete_month(M(2025, 3, 15)) == M(2025, 2, 1)
+    assert last_complete_month(M(2025, 3, 15)) == M(2025, 2, 1)
 
 
 def test_bench_replays_history_against_move_outs(history):

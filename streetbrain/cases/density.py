@@ -17,19 +17,12 @@ from django.db.models.functions import Floor, TruncMonth
 from django.utils import timezone
 
 from streetbrain.core.maps.layers import bin_size
+from streetbrain.core.months import add_months, last_complete_month, month_start
 
 from .models import Case, CaseDensity
 
 BASE_ZOOM = 16
 BASE = bin_size(BASE_ZOOM)
-
-
-def _month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def _next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 def _aware(day: dt.date) -> dt.datetime:
@@ -41,11 +34,11 @@ def refresh(first: dt.date | None = None, last: dt.date | None = None) -> int:
     cases = Case.objects.filter(lon__isnull=False, lat__isnull=False)
     old = CaseDensity.objects.all()
     if first is not None:
-        first = _month_start(first)
+        first = month_start(first)
         cases = cases.filter(reported_at__gte=_aware(first))
         old = old.filter(month__gte=first)
     if last is not None:
-        end = _next_month(_month_start(last))
+        end = add_months(last, 1)
         cases = cases.filter(reported_at__lt=_aware(end))
         old = old.filter(month__lt=end)
     rows = (
@@ -77,8 +70,7 @@ def refresh(first: dt.date | None = None, last: dt.date | None = None) -> int:
 def refresh_recent(today: dt.date | None = None) -> int:
     """This month and the last (the 15-minute task)."""
     today = today or timezone.localdate()
-    this = _month_start(today)
-    return refresh(_month_start(this - dt.timedelta(days=1)), this)
+    return refresh(last_complete_month(today), month_start(today))
 
 
 def bins(unit_path: str, params, since: dt.date, until: dt.date | None) -> tuple[list, float]:
@@ -88,10 +80,10 @@ def bins(unit_path: str, params, since: dt.date, until: dt.date | None) -> tuple
     factor = 2 ** max(0, BASE_ZOOM - math.floor(params.zoom))
     size = BASE * factor
     qs = CaseDensity.objects.filter(
-        month__gte=_month_start(since), org_unit__path__startswith=unit_path
+        month__gte=month_start(since), org_unit__path__startswith=unit_path
     )
     if until is not None:
-        qs = qs.filter(month__lte=_month_start(until))
+        qs = qs.filter(month__lte=month_start(until))
     if params.bbox:
         x0, y0, x1, y1 = params.bbox
         qs = qs.filter(

@@ -1,27 +1,31 @@
 """Generic pages for any scoped object type: list (filter, sort, search, paginate), detail
-(with its 变更记录), create/edit and delete. A new object type declares a few attributes on
-subclasses of these; it writes no query, permission or audit logic of its own."""
+(with its 变更记录), create/edit and delete, and one step of a workflow on an object
+(``StepView``: an HTMX form that calls an action). A new object type declares a few attributes
+on subclasses of these; it writes no query, permission or audit logic of its own."""
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import ProtectedError, Q
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from . import extension_points as ep
+from .audit import change_reason
 from .models import ChangeLogEntry
 from .scoping import permission_name, scoped_delete, scoped_save
 
@@ -381,3 +385,159 @@ class ObjectRevealView(ScopedObjectMixin, View):
                 values[field],
             )
         )
+
+
+# --- one step of a workflow on one object ------------------------------------------------------
+
+
+def safe_next(request) -> str:
+    """The ``next`` address of the request if it stays on this site, else ""."""
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    ok = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if ok else ""
+
+
+def apply_errors(form: forms.Form, exc: ValidationError, aliases: dict | None = None) -> None:
+    """Put an action's ``ValidationError`` on the form: messages keyed by an input on its field
+    (the action's names mapped by ``aliases``), the rest (e.g. "This warning is closed.") on
+    the form itself."""
+    aliases = aliases or {}
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.message_dict.items():
+            name = aliases.get(key, key)
+            for message in errors:
+                form.add_error(name if name in form.fields else None, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+class StepView(LoginRequiredMixin, View, metaclass=abc.ABCMeta):
+    """One step of a workflow on one object (assign a warning, sign a lease, dispatch a case):
+    GET the step's form (an HTMX fragment, or a page without JavaScript); POST calls the
+    action. A role without ``permission`` is a 403 (before the object is looked up: the answer
+    tells nothing about objects out of scope), an object outside the user's scope a 404, bad
+    input the form again with its errors — the action's too, in the user's language — and
+    nothing changed; done, a message and a redirect (``HX-Redirect`` for HTMX) to ``next``
+    when it stays on the site, else ``done_url()``.
+
+    A view of one step declares ``model``, ``step``, ``label``, ``permission``, ``form_class``,
+    ``fragment`` and ``page`` and writes ``action_url`` and ``perform``. A view of several
+    steps (a ``<name>`` in its URL) declares ``steps`` (name → (label, form class,
+    permission)) or overrides ``select_step``. ``problem()`` says why the step is not possible
+    on the object as it is: the GET answers the form's place with it (409)."""
+
+    model = None
+    scope_action = "change"  # the object must be in the user's scope for this
+    select_related: tuple[str, ...] = ()
+    steps: dict | None = None
+    step = ""
+    label = ""
+    permission = ""
+    form_class = None
+    fragment = ""  # the form as an HTMX fragment
+    page = ""  # the form on a page of its own
+    note_is_reason = True  # the form's note is also the change log's reason
+    error_aliases: dict[str, str] = {}  # the action's input names → the form's fields
+
+    def select_step(self, name: str | None) -> None:
+        """Set ``step``, ``label``, ``form_class`` and ``permission`` from the URL's step name
+        (404 for an unknown one); views of one step have no name and keep their own."""
+        if self.steps is None:
+            return
+        if name not in self.steps:
+            raise Http404(_("Unknown action."))
+        self.step = name
+        self.label, self.form_class, self.permission = self.steps[name]
+
+    def setup_step(self, request, pk, name=None, **kwargs) -> None:
+        self.select_step(name)
+        if not request.user.has_perm(self.permission):
+            raise PermissionDenied(_("Your role may not do this."))
+        self.object = self.get_object(pk)
+
+    def get_object(self, pk):
+        qs = self.model.objects.restrict(self.request.user, self.scope_action)
+        return get_object_or_404(qs.select_related(*self.select_related), pk=pk)
+
+    def form_kwargs(self) -> dict:
+        return {}
+
+    def get_initial(self, request) -> dict:
+        return {}
+
+    def make_form(self, data=None, files=None, initial=None):
+        return self.form_class(data, files, initial=initial or {}, **self.form_kwargs())
+
+    def problem(self) -> str:
+        """Why the step is not possible on the object as it is, or ""."""
+        return ""
+
+    @abc.abstractmethod
+    def action_url(self) -> str:
+        """Where the step's form posts."""
+
+    @abc.abstractmethod
+    def perform(self, form, user) -> None:
+        """Call the action with the valid ``form``'s inputs; a ``ValidationError`` goes back
+        onto the form and nothing is changed."""
+
+    def done_url(self) -> str:
+        """Where the user goes once the step is done (without a ``next``)."""
+        return self.object.get_absolute_url()
+
+    def page_title(self) -> str:
+        return f"{self.label}: {self.object}"
+
+    def step_context(self) -> dict:
+        """More for the templates (e.g. the object under the name they know it by)."""
+        return {}
+
+    def render_form(self, request, form, *, status=200, problem=""):
+        back = safe_next(request)
+        ctx = {
+            "object": self.object,
+            "step": self.step,
+            "label": self.label,
+            "form": form,
+            "problem": problem,
+            "title": self.page_title(),
+            "action_url": self.action_url(),
+            "next": back,
+            "back_url": back or self.done_url(),
+            **self.step_context(),
+        }
+        if request.htmx:
+            return render(request, self.fragment, ctx)  # HTMX swaps only 2xx answers
+        return render(request, self.page, ctx, status=status)
+
+    def get(self, request, pk, **kwargs):
+        self.setup_step(request, pk, **kwargs)
+        problem = self.problem()
+        form = self.make_form(initial=self.get_initial(request))
+        return self.render_form(request, form, status=409 if problem else 200, problem=problem)
+
+    def post(self, request, pk, **kwargs):
+        self.setup_step(request, pk, **kwargs)
+        form = self.make_form(request.POST, request.FILES)
+        if form.is_valid():
+            note = (form.cleaned_data.get("note") or "").strip() if self.note_is_reason else ""
+            try:
+                if note:
+                    with change_reason(note):
+                        self.perform(form, request.user)
+                else:
+                    self.perform(form, request.user)
+            except ValidationError as exc:
+                apply_errors(form, exc, self.error_aliases)
+            else:
+                messages.success(request, _("%(action)s: done.") % {"action": self.label})
+                url = safe_next(request) or self.done_url()
+                if request.htmx:
+                    response = HttpResponse(status=200)
+                    response["HX-Redirect"] = url
+                    return response
+                return HttpResponseRedirect(url)
+        return self.render_form(request, form, status=400)

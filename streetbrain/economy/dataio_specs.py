@@ -39,6 +39,7 @@ from streetbrain.core.dataio import (
     cell_text,
 )
 from streetbrain.core.models import OrgUnit
+from streetbrain.core.months import month_start
 
 from .models import (
     Enterprise,
@@ -48,7 +49,6 @@ from .models import (
     OfficeBuilding,
     TaxRecord,
     Unit,
-    month_start,
 )
 
 BUILDING_CODE = "楼栋编码"

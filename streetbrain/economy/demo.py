@@ -41,8 +41,10 @@ from shapely.geometry import shape
 
 from streetbrain.core.audit import log_bulk
 from streetbrain.core.models import OrgUnit, User
+from streetbrain.core.months import last_complete_month, month_start
 
 from . import demo_synth
+from .measures import tax_class
 from .models import (
     Enterprise,
     EnterpriseEvent,
@@ -157,7 +159,7 @@ def world_from_db(today: dt.date) -> demo_synth.World:
     return demo_synth.World(
         grids=grids,
         landmarks=demo_synth.landmarks(grids, GridLocator, load_osm_features()),
-        last_month=demo_synth.history_end(today),
+        last_month=last_complete_month(today),
         industries=frozenset(IndustryClass.objects.values_list("code", flat=True)),
         homes=homes,
         taken_codes=frozenset(c for c in taken if c),
@@ -482,11 +484,11 @@ def describe(plan: demo_synth.EconomyPlan) -> str:
     """One line of what the history holds: tax classes, move-outs, 去化."""
     last12 = demo_synth.annual_tax(plan, range(demo_synth.HISTORY_MONTHS - 12, 36))
     yi = sorted(
-        ((t, plan.buildings[b].name) for b, t in last12.items() if t >= demo_synth.YI),
+        ((t, plan.buildings[b].name) for b, t in last12.items() if tax_class(t) == "yi"),
         reverse=True,
     )
-    near = sum(1 for t in last12.values() if 0.8 * demo_synth.YI <= t < demo_synth.YI)
-    qianwan = sum(1 for t in last12.values() if demo_synth.QIANWAN <= t < 0.8 * demo_synth.YI)
+    classes = Counter(tax_class(t) for t in last12.values())
+    near, qianwan = classes["near_yi"], classes["qianwan"]
     signalled = sum(1 for t in plan.truth if t.signals)
     year = plan.last_month.year
     leased = sum(
@@ -511,7 +513,7 @@ def refresh_figures(first: dt.date, today: dt.date) -> str:
     figures), so the dashboard has figures at once."""
     from . import metrics
 
-    return f"{metrics.refresh_months(first, today.replace(day=1))} rows"
+    return f"{metrics.refresh_months(first, month_start(today))} rows"
 
 
 def move_outs() -> list[tuple[str, dt.date]]:
@@ -520,4 +522,4 @@ def move_outs() -> list[tuple[str, dt.date]]:
     rows = Enterprise.objects.filter(status=Enterprise.Status.MOVED_OUT).values_list(
         "credit_code", "status_changed_on"
     )
-    return sorted((code, day.replace(day=1)) for code, day in rows)
+    return sorted((code, month_start(day)) for code, day in rows)

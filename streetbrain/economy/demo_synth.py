@@ -46,6 +46,7 @@ import shapely
 from shapely.geometry import Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
+from streetbrain.core.months import add_months, last_day, month_start
 from streetbrain.registry.synth import USCC_CHARS, Weighted, make_credit_code
 
 SEED = 20_220_308  # the street's 2022 work plan: 80+ towers, 7,000+ enterprises
@@ -74,8 +75,6 @@ TAX_TIERS: tuple[float, ...] = (
     *(93e6, 90e6, 87e6, 84e6),
     *(round(68e6 * (12 / 68) ** (i / 29), -5) for i in range(30)),
 )
-YI = 100e6
-QIANWAN = 10e6
 
 # --- reference tables -------------------------------------------------------------------------
 
@@ -550,23 +549,6 @@ class EconomyPlan:
 
     def month(self, index: int) -> dt.date:
         return add_months(self.first_month, index)
-
-
-# --- dates ----------------------------------------------------------------------------------
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    y, m = divmod(day.month - 1 + months, 12)
-    return dt.date(day.year + y, m + 1, 1)
-
-
-def month_end(day: dt.date) -> dt.date:
-    return add_months(day.replace(day=1), 1) - ONE_DAY
-
-
-def history_end(today: dt.date) -> dt.date:
-    """The last complete month (its first day) of a history loaded on ``today``."""
-    return add_months(today.replace(day=1), -1)
 
 
 # --- the plan -------------------------------------------------------------------------------
@@ -1597,7 +1579,7 @@ def plan_economy(world: World, *, scale: float = 1.0, seed: int = SEED) -> Econo
         truth.append(
             MoveOut(
                 credit_code=e.credit_code,
-                month=leave.day.replace(day=1),
+                month=month_start(leave.day),
                 last_day=leave.day,
                 mode=leave.mode,
                 signals=leave.signals,
@@ -1674,7 +1656,7 @@ def annual_tax(plan: EconomyPlan, months: Sequence[int]) -> dict[int, float]:
     for lease in plan.leases:
         last = lease.ended_on or lease.end
         for m in wanted:
-            end = month_end(plan.month(m))
+            end = last_day(plan.month(m))
             if lease.start <= end <= last:
                 held[(lease.enterprise, m)][lease.building] += lease.area
     out: dict[int, float] = defaultdict(float)
@@ -1704,7 +1686,7 @@ def world_from_files(last_month: dt.date) -> World:
     return World(
         grids=grids,
         landmarks=landmarks(grids, GridLocator, load_osm_features()),
-        last_month=last_month.replace(day=1),
+        last_month=month_start(last_month),
         industries=industries,
     )
 

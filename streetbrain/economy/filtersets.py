@@ -1,8 +1,6 @@
 """Filters of the building economy's lists (the API now, the pages later). Choice lists are
 scoped by ``SearchFilterSet``; ``unit`` narrows to a community or grid cell like the registry's."""
 
-import datetime
-
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from streetbrain.core.filtersets import SearchFilterSet
+from streetbrain.core.months import parse_month
 from streetbrain.registry.filtersets import InUnitFilterSet
 
 from .models import (
@@ -49,17 +48,10 @@ class MonthFilter(django_filters.CharFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        text = value.strip()
-        try:
-            if len(text) == 7:
-                day = datetime.date.fromisoformat(f"{text}-01")
-            else:
-                day = datetime.date.fromisoformat(text)
-        except ValueError:
-            raise ValidationError(
-                {self.field_name: _("Give a month as 2025-03.")}, code="invalid"
-            ) from None
-        return qs.filter(**{f"{self.field_name}__{self.lookup_expr}": day.replace(day=1)})
+        month = parse_month(value)
+        if month is None:
+            raise ValidationError({self.field_name: _("Give a month as 2025-03.")}, code="invalid")
+        return qs.filter(**{f"{self.field_name}__{self.lookup_expr}": month})
 
 
 class OfficeBuildingFilterSet(InUnitFilterSet):

@@ -25,18 +25,6 @@ from .models import Enterprise, Lease, MoveOutWarning, OfficeBuilding, Unit
 NOTE_WIDGET = forms.Textarea(attrs={"rows": 3})
 
 
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """An action's ``ValidationError`` on the form: messages keyed by an input on its field,
-    the rest (e.g. ``warning``: "This warning is closed.") on the form itself."""
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.message_dict.items():
-            for message in errors:
-                form.add_error(key if key in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
 def assignee_queryset(warning: MoveOutWarning):
     """Active users who may follow the warning up: the change permission on warnings (by a
     role or directly) and the enterprise inside their org unit. One query; the action checks

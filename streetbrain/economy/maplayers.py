@@ -3,9 +3,8 @@ twelve months' tax (its latest complete month's figures) on the registry's build
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from streetbrain.core.maps.layers import Params
+from streetbrain.core.months import latest_complete
 
 from .models import MonthlyFigure
 
@@ -16,9 +15,7 @@ def tower_figures(user, params: Params, ids: list) -> dict[int, dict]:
     figures = MonthlyFigure.objects.restrict(user).filter(
         scope="building", building__building_id__in=ids
     )
-    months = figures.order_by("-month").values_list("month", flat=True)
-    # The last complete month (the current month's tax arrives after it ends).
-    latest = months.filter(month__lt=timezone.localdate().replace(day=1)).first() or months.first()
+    latest = latest_complete(figures.values_list("month", flat=True).distinct().order_by())
     if latest is None:
         return {}
     out = {}

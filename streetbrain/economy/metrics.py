@@ -3,7 +3,8 @@
 ``refresh_month(month)``, ``refresh_months(first, last)`` and ``refresh_all()`` compute the rows
 of every scope — each office building (key: the registry building's code), each industrial chain
 (its code; the chain's buildings, 一楼一链), each industry section (门类 letter) and division (大类
-two digits), and the street (its org-unit code) — and replace the months' rows in one
+two digits), the street, and each community and grid cell with a building (their org-unit code;
+the buildings inside them) — and replace the months' rows in one
 transaction per month (delete, then bulk insert: recomputing is idempotent). Everything comes
 from leases (by their dates), units, tax and enterprises, loaded in bulk with a fixed number of
 queries whatever the number of enterprises; the units' current letting status is never read.
@@ -12,9 +13,10 @@ Definitions (a month's figures are as of its last day, "month end"):
 
 - A lease *holds* its space on day d when ``start_date ≤ d ≤ last day`` (``ended_on`` once it is
   over, else ``end_date``). A **tenant** of a building in a month is an enterprise holding a lease
-  there at month end; a tenant of a chain, an industry or the street likewise (counted once).
+  there at month end; a tenant of a chain, an industry, an area (street, community, grid
+  cell) likewise (counted once).
 - **Leasable area**: the building's declared ``leasable_area_m2``, else the sum of its units'
-  areas; a chain's and the street's are their buildings' sums. **Units**: the building's units.
+  areas; a chain's and an area's are their buildings' sums. **Units**: the building's units.
 - **Occupied area**: the leased area (``Lease.area_m2`` as signed) of leases held at month end.
   **Units occupied**: distinct units of those leases. **Occupancy** = occupied / leasable area
   (and units occupied / units); **vacancy** = 1 − occupancy (by area). Rates are None when the
@@ -30,28 +32,32 @@ Definitions (a month's figures are as of its last day, "month end"):
 - **Tax**: each enterprise's monthly tax record (total and local) is split across the buildings
   where it is a tenant at that month's end, in proportion to the area it holds in each; the tax of
   an enterprise that is nobody's tenant at month end is not building-economy tax and is not
-  counted anywhere (so the street = the sum of its buildings, and = the sum of the sections).
+  counted anywhere (so an area = the sum of its buildings, and the street = the sum of the
+  sections).
   **Year to date**: January to the month. **Year on year** (``tax_yoy``) = this year's total to
   date / the same months last year − 1, None when last year's is 0 or negative or when the
   tax records do not reach back to January of last year (the data's first year). **Last 12
   months** (``tax_total_12m``): the month and the 11 before (亿元楼宇 ≥ CNY 100 m, 千万元楼宇 ≥
-  CNY 10 m; 准亿元/准千万元: ≥ 80 % of the next threshold, see ``tax_class``).
+  CNY 10 m; 准亿元/准千万元: ≥ 80 % of the next threshold, see ``measures.tax_class``).
 - **税收单产** (``tax_per_m2``, CNY/m²/year) = last 12 months' total tax / leasable area for
-  buildings, chains and the street; for an industry (which has no leasable area of its own) /
+  buildings, chains and areas; for an industry (which has no leasable area of its own) /
   the area its tenants occupy at month end.
 - **属地注册率** = tenants registered locally (``Enterprise.locally_registered``, as recorded now)
   / tenants.
 - **Industry structure**: shares of the last 12 months' tax of the scope by industry class
   (totals rounded to the fen; classes with a positive total); when no class has one, shares
   of the occupied area at month end. The **dominant industry** is the 大类 (division) with
-  the largest share for buildings, chains and the street; the division inside a section; the
+  the largest share for buildings, chains and areas; the division inside a section; the
   中类 (three digits) inside a division (ties: the smallest code). **HHI** = Σ share² over
   those industries (0–1).
   **一楼一品** (buildings with a ``signature_industry`` only): met when the share of the
   industries under the signature prefix (a section letter or a 2–4 digit code prefix) reaches
   ``signature_share``; None without a target or without tax and tenants.
-- Rows: every building, chain and the street every month; a section or division in a month when
-  it had a tenant at some month end of the last 12 months or new leases this year.
+- Rows: every building, chain and area every month (``scope``: building, chain, street,
+  community, grid; an area's row is scoped to its own unit, so a community's users see their
+  community's and its grid cells' rows and the street's users all of them); a section or
+  division in a month when it had a tenant at some month end of the last 12 months or new
+  leases this year.
 """
 
 from __future__ import annotations
@@ -67,8 +73,11 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from streetbrain.core.models import OrgUnit
+from streetbrain.core.months import month_end, month_index, month_of, month_start
+from streetbrain.core.scoping import ancestor_paths
 from streetbrain.registry.models import IndustryClass
 
+from .measures import ratio
 from .models import (
     Enterprise,
     IndustryChain,
@@ -78,49 +87,11 @@ from .models import (
     TaxRecord,
 )
 
-YI = 100_000_000  # 亿元楼宇: ≥ CNY 100 m of tax a year
-QIANWAN = 10_000_000  # 千万元楼宇: ≥ CNY 10 m
-NEAR_SHARE = 0.8  # 准亿元 / 准千万元: at least this share of the next threshold
+# The areas below the street that get figures of their own: a community's or a grid cell's
+# users read their area's rows, computed like the street's.
+AREA_LEVELS = (OrgUnit.Level.COMMUNITY, OrgUnit.Level.GRID)
 COMING_FREE_MONTHS = 3  # availability: leases ending within this many months, not renewed
 CENT = Decimal("0.01")
-
-
-def tax_class(tax_12m) -> str:
-    """The tax class of a building by its last 12 months' tax: ``yi`` (亿元楼宇), ``near_yi``
-    (准亿元), ``qianwan`` (千万元楼宇), ``near_qianwan`` (准千万元) or ``""``."""
-    if tax_12m is None:
-        return ""
-    tax = float(tax_12m)
-    if tax >= YI:
-        return "yi"
-    if tax >= NEAR_SHARE * YI:
-        return "near_yi"
-    if tax >= QIANWAN:
-        return "qianwan"
-    if tax >= NEAR_SHARE * QIANWAN:
-        return "near_qianwan"
-    return ""
-
-
-# --- months --------------------------------------------------------------------------------------
-
-
-def month_index(day: dt.date) -> int:
-    return day.year * 12 + day.month - 1
-
-
-def month_of(index: int) -> dt.date:
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(index: int) -> dt.date:
-    return month_of(index + 1) - dt.timedelta(days=1)
-
-
-def parse_month(text: str) -> dt.date:
-    """``2025-03`` → 2025-03-01."""
-    year, month = text.strip().split("-")[:2]
-    return dt.date(int(year), int(month), 1)
 
 
 # --- the loaded world ----------------------------------------------------------------------------
@@ -203,6 +174,7 @@ class _World:
         self.street_code = self.street.code if self.street else ""
         self.bcode = {b.pk: b.building.code for b in self.buildings}
         self.bchain = {b.pk: self.chain_code.get(b.chain_id) for b in self.buildings}
+        self.bareas, self.area_paths = _areas(self.buildings)
         renewal = Lease.objects.filter(renewed_from=OuterRef("pk"))
         leases = (
             Lease.objects.held_between(first_day, month_end(hi))
@@ -265,6 +237,20 @@ class _World:
         )
         for month, enterprise, total, local in rows:
             self.tax[month_index(month)][enterprise] = (total, local)
+
+
+def _areas(buildings) -> tuple[dict[int, list[tuple[str, str]]], dict[tuple[str, str], str]]:
+    """The community and grid cell each building lies in, as scopes (their level is the scope's
+    name, their code the key) by building, and each one's path. One query."""
+    paths = {b.pk: [*ancestor_paths(b.org_unit.path), b.org_unit.path] for b in buildings}
+    units = {
+        path: (level, code)
+        for path, level, code in OrgUnit.objects.filter(
+            path__in={p for ps in paths.values() for p in ps}, level__in=AREA_LEVELS
+        ).values_list("path", "level", "code")
+    }
+    of = {pk: [units[p] for p in ps if p in units] for pk, ps in paths.items()}
+    return of, {scope: path for path, scope in units.items()}
 
 
 def _street(paths: list[str]) -> OrgUnit | None:
@@ -359,7 +345,7 @@ def _month_sums(world: _World, m: int) -> dict[tuple[str, str], _Acc]:
     street = ("street", world.street_code)
     for b, acc in by_building.items():
         sums[("building", world.bcode[b])] = acc
-        targets = [sums[street]]
+        targets = [sums[street], *(sums[area] for area in world.bareas[b])]
         if world.bchain[b]:
             targets.append(sums[("chain", world.bchain[b])])
         for target in targets:
@@ -375,6 +361,7 @@ def _month_sums(world: _World, m: int) -> dict[tuple[str, str], _Acc]:
         scopes = {street, ("section", section), ("division", division)}
         for b in per_building:
             scopes.add(("building", world.bcode[b]))
+            scopes.update(world.bareas[b])
             if world.bchain[b]:
                 scopes.add(("chain", world.bchain[b]))
         for scope in scopes:
@@ -408,10 +395,6 @@ def _dec(value: float | None) -> Decimal | None:
     return Decimal(repr(round(value, 2))).quantize(CENT)
 
 
-def _ratio(num: float, den: float) -> float | None:
-    return num / den if den else None
-
-
 def _structure(weights: dict[str, float], level: int) -> tuple[str, float | None, float | None]:
     """The dominant industry at ``level`` (2: 大类, 3: 中类 — the first digits of the class
     codes weighed), its share, and the HHI of all shares; ("", None, None) without weight."""
@@ -439,14 +422,16 @@ def _signature_share(weights: dict[str, float], prefix: str, sections: dict[str,
 
 
 def _space(world: _World) -> dict[tuple[str, str], dict]:
-    """The space of buildings, chains and the street: leasable area, units, row's building and
-    scope path."""
+    """The space of buildings, chains, the street and its communities and grid cells: leasable
+    area, units, row's building and scope path."""
     street_path = world.street.path if world.street else ""
     space: dict[tuple[str, str], dict] = {
         ("street", world.street_code): {"leasable": 0.0, "units": 0, "path": street_path}
     }
     for chain in world.chains:
         space[("chain", chain.code)] = {"leasable": 0.0, "units": 0, "path": street_path}
+    for area, path in world.area_paths.items():
+        space[area] = {"leasable": 0.0, "units": 0, "path": path}
     for b in world.buildings:
         leasable = float(b.leasable_area_m2 if b.leasable_area_m2 is not None else b.units_area)
         space[("building", b.building.code)] = {
@@ -455,7 +440,11 @@ def _space(world: _World) -> dict[tuple[str, str], dict]:
             "building": b,
             "path": b.org_unit.path,
         }
-        for key in (("street", world.street_code), ("chain", world.bchain[b.pk])):
+        for key in (
+            ("street", world.street_code),
+            ("chain", world.bchain[b.pk]),
+            *world.bareas[b.pk],
+        ):
             if key[1] is not None:
                 space[key]["leasable"] += leasable
                 space[key]["units"] += b.units_count
@@ -539,7 +528,7 @@ def compute_months(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
                 tax_total_12m=_dec(tax_12m),
                 tenants=acc.tenants,
                 tenants_local=acc.tenants_local,
-                local_registration_rate=_ratio(acc.tenants_local, acc.tenants),
+                local_registration_rate=ratio(acc.tenants_local, acc.tenants),
                 dominant_industry=dominant,
                 dominant_share=share,
                 concentration_hhi=hhi,
@@ -550,8 +539,8 @@ def compute_months(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
                 row.leasable_area_m2 = _dec(leasable)
                 row.available_area_m2 = _dec(max(leasable - acc.occupied, 0.0) + acc.coming_free)
                 row.units_total = s["units"]
-                row.occupancy_rate = _ratio(acc.occupied, leasable)
-                row.occupancy_rate_by_count = _ratio(acc.units, s["units"])
+                row.occupancy_rate = ratio(acc.occupied, leasable)
+                row.occupancy_rate_by_count = ratio(acc.units, s["units"])
                 row.vacancy_rate = None if row.occupancy_rate is None else 1 - row.occupancy_rate
                 row.tax_per_m2 = _dec(tax_12m / leasable) if leasable else None
             else:
@@ -567,7 +556,7 @@ def compute_months(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
 def refresh_months(first: dt.date, last: dt.date) -> int:
     """Recompute and replace the figures of the months ``first`` to ``last`` (their first
     days); returns the number of rows written."""
-    first, last = first.replace(day=1), last.replace(day=1)
+    first, last = month_start(first), month_start(last)
     if last < first:
         return 0
     rows = compute_months(first, last)
@@ -597,9 +586,9 @@ def data_months() -> tuple[dt.date, dt.date] | None:
     starts = [d for d in (lease, first_tax) if d]
     if not starts:
         return None
-    today = timezone.localdate().replace(day=1)
+    today = month_start(timezone.localdate())
     last = max([today, *([last_tax] if last_tax else [])])
-    return min(starts).replace(day=1), last
+    return month_start(min(starts)), last
 
 
 def refresh_all() -> int:

@@ -43,11 +43,6 @@ SHARE = [MinValueValidator(0), MaxValueValidator(1)]
 # --- helpers the actions, imports and metrics share ----------------------------------------
 
 
-def month_start(day: datetime.date) -> datetime.date:
-    """The first day of ``day``'s month: how every monthly row stores its month."""
-    return day.replace(day=1)
-
-
 def validate_month(value: datetime.date) -> None:
     if value is not None and value.day != 1:
         raise ValidationError(
@@ -986,13 +981,15 @@ class WarningEvent(models.Model):
 
 class MonthlyFigure(models.Model):
     """The building economy's figures of one month for one scope: a building, a chain, an
-    industry (门类 or 大类) or the street. Computed from the raw rows (leases, units, tax,
+    industry (门类 or 大类), or an area — the street, a community, a grid cell (the buildings
+    inside it). Computed from the raw rows (leases, units, tax,
     enterprises) by the monthly recomputation and read by dashboards and the API; never
     edited. Areas in m², money in yuan, rates and shares as fractions 0–1.
 
     ``key`` names the scope's member: the registry building code, the chain code, the section
-    letter, the division code, or the street's code. ``unit_path`` scopes the row (the
-    building's grid cell; the street for the others)."""
+    letter, the division code, or the area's org-unit code. ``unit_path`` scopes the row (the
+    building's grid cell; an area's own unit; the street for chains and industries), so a
+    community's users see their community's rows and those of its grid cells and buildings."""
 
     class Scope(models.TextChoices):
         STREET = "street", _("Street")
@@ -1000,6 +997,8 @@ class MonthlyFigure(models.Model):
         CHAIN = "chain", _("Industrial chain")
         SECTION = "section", _("Industry section (门类)")
         DIVISION = "division", _("Industry division (大类)")
+        COMMUNITY = "community", _("Community")
+        GRID = "grid", _("Grid cell")
 
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
     key = models.CharField(_("key"), max_length=40)

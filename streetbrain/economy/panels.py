@@ -1,7 +1,7 @@
 """The building brain's panel on the cockpit (驾驶舱): occupancy, tax this year and on last
-year, 去化 against the yearly target, and the 千万元/亿元 towers, from the monthly figures
-of the last complete month (the tax bureau's records of the current month arrive after it
-ends)."""
+year, 去化 against the yearly target, and the 千万元/亿元 towers of the user's street, community
+or grid cell, from its monthly figures of the last complete month (the tax bureau's records of
+the current month arrive after it ends), picked as the economy's dashboard picks them."""
 
 from __future__ import annotations
 
@@ -13,15 +13,13 @@ from django.utils.translation import gettext as _
 
 from streetbrain.core.figures import Tile
 
-from .models import MonthlyFigure
-
-YI = 100_000_000  # 亿元
-QIANWAN = 10_000_000  # 千万元
+from .area import area_of
+from .measures import YI
 
 
 def figures(user, unit, today: dt.date) -> dict | None:
-    rows = MonthlyFigure.objects.filter(scope="street").order_by("-month")
-    street = rows.filter(month__lt=today.replace(day=1)).first() or rows.first()
+    area = area_of(user)
+    street = area.figure(today=today) if area else None
     if street is None:
         return None
     dashboard = reverse("economy:index")
@@ -43,13 +41,7 @@ def figures(user, unit, today: dt.date) -> dict | None:
     tiles.append(
         Tile("absorption", _("去化 this year (m²)"), done, dashboard, unit="m²", kind="area")
     )
-    towers = (
-        MonthlyFigure.objects.filter(
-            scope="building", month=street.month, tax_total_12m__gte=QIANWAN
-        )
-        .select_related("building__building")
-        .order_by("-tax_total_12m")
-    )
+    towers = area.towers(street.month)
     yi_buildings = [
         {
             "name": fig.building.building.name if fig.building_id else fig.key,

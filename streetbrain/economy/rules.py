@@ -57,9 +57,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from streetbrain.core.models import ChangeLogEntry
+from streetbrain.core.months import month_end, month_index, month_of
 
 from . import actions
-from .metrics import month_end, month_index, month_of
 from .models import (
     LEASE_EXPIRY_MONTHS,
     Enterprise,

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from celery import shared_task
-from django.utils import timezone
 
 from streetbrain.core.audit import audit_context
-
-
-def last_complete_month(today: dt.date | None = None) -> dt.date:
-    """The month before ``today``'s: the latest month the bureaus have reported."""
-    today = today or timezone.localdate()
-    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+from streetbrain.core.months import last_complete_month, parse_month
 
 
 @shared_task(name="streetbrain.economy.tasks.refresh_figures", ignore_result=True)
@@ -30,11 +22,13 @@ def refresh_figures() -> int:
 def raise_warnings(month: str | None = None) -> int:
     """Run the move-out rules as of ``month`` (``YYYY-MM``; default the last complete month)
     and raise or update the warnings above the threshold."""
-    from .metrics import parse_month
     from .rules import raise_warnings as run
 
+    as_of = parse_month(month) if month else last_complete_month()
+    if as_of is None:
+        raise ValueError(f"not a month (YYYY-MM): {month}")
     with audit_context(source="task", actor_name="move-out rules"):
-        return len(run(parse_month(month) if month else last_complete_month()))
+        return len(run(as_of))
 
 
 @shared_task(name="streetbrain.economy.tasks.nightly", ignore_result=True)

@@ -9,39 +9,33 @@ the warnings' steps call ``economy.actions``."""
 
 from __future__ import annotations
 
-import abc
 import datetime as dt
-from collections import defaultdict
 from decimal import Decimal
 
 import django_filters
 from django import forms as django_forms
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Count, F, Max, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
-from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.views import View
 from django.views.generic import TemplateView
 
-from streetbrain.core.audit import change_reason
-from streetbrain.core.generic import ObjectDetailView, ObjectEditView, ObjectListView
+from streetbrain.core.generic import ObjectDetailView, ObjectEditView, ObjectListView, StepView
+from streetbrain.core.months import add_months, latest_complete, parse_month
 from streetbrain.registry.models import IndustryClass, IndustrySection
 
 from . import actions, evidence, filtersets, forms, tables
+from .area import Area, area_of
+from .measures import NEAR_YI, QIANWAN, YI, ratio
 from .models import (
     Enterprise,
     EnterpriseEvent,
-    Floor,
     HeadcountRecord,
     Lease,
     MonthlyFigure,
@@ -51,19 +45,15 @@ from .models import (
     Unit,
     WarningEvent,
 )
+from .stacking import StackingPlan
 from .tables import number, percent, signed_percent, wan
 
 TREND_MONTHS = 36
-# 亿元楼宇 / 千万元楼宇: the tenants' tax of the last 12 months reaches CNY 100 m / 10 m;
-# 准亿元: within reach of 100 m (80 m or more).
-YI = Decimal(100_000_000)
-NEAR_YI = Decimal(80_000_000)
-QIANWAN = Decimal(10_000_000)
 CLOSED = MoveOutWarning.State.CLOSED
 HIGH_RISK = 70  # a risk score from which a warning counts as high
 
-# The figures a scope's summary carries (street row, or summed building rows).
-SUM_FIELDS = (
+# The figures the pages read of a row.
+FIGURE_FIELDS = (
     "leasable_area_m2",
     "occupied_area_m2",
     "available_area_m2",
@@ -79,8 +69,6 @@ SUM_FIELDS = (
     "tax_total_12m",
     "tenants",
     "tenants_local",
-)
-RATE_FIELDS = (
     "occupancy_rate",
     "occupancy_rate_by_count",
     "vacancy_rate",
@@ -93,25 +81,8 @@ RATE_FIELDS = (
 )
 
 
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def parse_month(text: str | None) -> dt.date | None:
-    text = (text or "").strip()
-    try:
-        return dt.date.fromisoformat(f"{text[:7]}-01") if len(text) >= 7 else None
-    except ValueError:
-        return None
-
-
 def month_label(month: dt.date) -> str:
     return date_format(month, "YEAR_MONTH_FORMAT")
-
-
-def _ratio(a, b) -> float | None:
-    return float(a) / float(b) if a is not None and b else None
 
 
 def industry_label(prefix: str) -> str:
@@ -139,76 +110,6 @@ class EconomyViewMixin(LoginRequiredMixin, PermissionRequiredMixin):
     permission_required = "economy.view_officebuilding"
 
 
-# --- figures of the user's area ------------------------------------------------------------
-
-
-class AreaFigures:
-    """The monthly figures of the user's area: the street's rows when the user sees them,
-    else the sums of the building rows in their scope (a community's specialist), with the
-    rates derived from the sums. One query for any range of months."""
-
-    def __init__(self, user):
-        self.user = user
-        self.rows = MonthlyFigure.objects.restrict(user, "view")
-        keys = list(
-            self.rows.filter(scope=MonthlyFigure.Scope.STREET)
-            .values_list("key", flat=True)
-            .distinct()
-            .order_by("key")[:100]
-        )
-        root = settings.STREETBRAIN.get("ROOT_UNIT_CODE")
-        self.street_key = root if root in keys else (keys[0] if keys else None)
-        self.is_street = self.street_key is not None
-
-    def months(self) -> list[dt.date]:
-        scope = MonthlyFigure.Scope.STREET if self.is_street else MonthlyFigure.Scope.BUILDING
-        qs = self.rows.filter(scope=scope)
-        if self.is_street:
-            qs = qs.filter(key=self.street_key)
-        return list(qs.order_by("-month").values_list("month", flat=True).distinct())
-
-    def between(self, first: dt.date, last: dt.date) -> dict[dt.date, dict]:
-        if self.is_street:
-            rows = self.rows.filter(
-                scope=MonthlyFigure.Scope.STREET,
-                key=self.street_key,
-                month__gte=first,
-                month__lte=last,
-            ).values("month", "computed_at", *SUM_FIELDS, *RATE_FIELDS)
-            return {r["month"]: r for r in rows}
-        sums = (
-            self.rows.filter(
-                scope=MonthlyFigure.Scope.BUILDING,
-                month__gte=add_months(first, -12),
-                month__lte=last,
-            )
-            .values("month")
-            .annotate(computed_at=Max("computed_at"), **{f: Sum(f) for f in SUM_FIELDS})
-            .order_by("month")
-        )
-        by_month = {r["month"]: r for r in sums}
-        out = {}
-        for month, r in by_month.items():
-            if month < first:
-                continue
-            r["occupancy_rate"] = _ratio(r["occupied_area_m2"], r["leasable_area_m2"])
-            r["occupancy_rate_by_count"] = _ratio(r["units_occupied"], r["units_total"])
-            r["vacancy_rate"] = None if r["occupancy_rate"] is None else 1 - r["occupancy_rate"]
-            r["local_registration_rate"] = _ratio(r["tenants_local"], r["tenants"])
-            per_m2 = _ratio(r["tax_total_12m"], r["leasable_area_m2"])
-            r["tax_per_m2"] = None if per_m2 is None else Decimal(str(round(per_m2, 2)))
-            before = by_month.get(add_months(month, -12))
-            prev = before["tax_total_ytd"] if before else None
-            r["tax_yoy"] = (
-                float(r["tax_total_ytd"]) / float(prev) - 1
-                if r["tax_total_ytd"] is not None and prev
-                else None
-            )
-            r.update(concentration_hhi=None, dominant_industry="", dominant_share=None)
-            out[month] = r
-        return out
-
-
 def trend_series(rows: list[dict]) -> dict:
     """What the trend charts draw: months and their values (areas in m², tax in 万元, rates in
     per cent), ``null`` where a month has no value."""
@@ -230,14 +131,6 @@ def trend_series(rows: list[dict]) -> dict:
     }
 
 
-def default_month(months: list[dt.date]) -> dt.date | None:
-    """The latest complete month with figures (the current month's tax is not in yet), else
-    the latest. ``months`` is newest first."""
-    current = timezone.localdate().replace(day=1)
-    complete = [m for m in months if m < current]
-    return complete[0] if complete else (months[0] if months else None)
-
-
 def month_choices(months: list[dt.date], selected: dt.date | None) -> list[dict]:
     return [
         {"value": f"{m:%Y-%m}", "label": month_label(m), "selected": m == selected} for m in months
@@ -255,25 +148,27 @@ class DashboardView(EconomyViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        area = AreaFigures(user)
-        months = area.months()
+        area = area_of(user)
+        months = area.months if area else []
         wanted = parse_month(self.request.GET.get("month"))
-        month = wanted if wanted in months else default_month(months)
+        month = area.month(wanted) if area else None
         ctx.update(
             title=_("Building economy"),
             month=month,
             month_choices=month_choices(months, month),
             month_invalid=bool(self.request.GET.get("month")) and wanted not in months,
-            is_street=area.is_street,
+            is_street=area is not None and area.scope == MonthlyFigure.Scope.STREET,
             target=settings.ECONOMY_ABSORPTION_TARGET_M2,
             warnings=self.warning_counts(user),
         )
         if month is None:
             return ctx
-        series = area.between(add_months(month, -(TREND_MONTHS - 1)), month)
+        series = area.between(
+            add_months(month, -(TREND_MONTHS - 1)), month, ("computed_at", *FIGURE_FIELDS)
+        )
         current = series.get(month)
         trend = [series[m] for m in sorted(series)]
-        buildings = self.building_rows(user, month)
+        buildings = self.building_rows(area, month)
         ctx.update(
             figures=current,
             kpis=self.kpis(current),
@@ -405,10 +300,9 @@ class DashboardView(EconomyViewMixin, TemplateView):
         }
 
     @staticmethod
-    def building_rows(user, month: dt.date) -> list[dict]:
+    def building_rows(area: Area, month: dt.date) -> list[dict]:
         rows = (
-            MonthlyFigure.objects.restrict(user, "view")
-            .filter(scope=MonthlyFigure.Scope.BUILDING, month=month, building__isnull=False)
+            area.buildings(month)
             .select_related("building__building")
             .only(
                 "building__id",
@@ -512,9 +406,9 @@ class DashboardView(EconomyViewMixin, TemplateView):
                     "code": s["key"],
                     "name": names.get(s["key"], s["key"]),
                     "tenants": number(s["tenants"]),
-                    "tenant_share": percent(_ratio(s["tenants"], total_tenants)),
+                    "tenant_share": percent(ratio(s["tenants"], total_tenants)),
                     "tax_12m": wan(s["tax_total_12m"]),
-                    "tax_share": percent(_ratio(tax, total_tax)),
+                    "tax_share": percent(ratio(tax, total_tax)),
                     "tax_value": round(tax / 10000, 1),
                     "url": f"{enterprises}?{urlencode({'industry': s['key'], 'status': 'active'})}",
                 }
@@ -554,13 +448,8 @@ class EconomyListView(ObjectListView):
 
 def latest_building_month() -> dt.date | None:
     """The month the building list's figures are of: the last complete month with figures."""
-    months = (
-        MonthlyFigure.objects.filter(scope=MonthlyFigure.Scope.BUILDING)
-        .order_by("-month")
-        .values_list("month", flat=True)
-    )
-    current = timezone.localdate().replace(day=1)
-    return months.filter(month__lt=current).first() or months.first()
+    figures = MonthlyFigure.objects.filter(scope=MonthlyFigure.Scope.BUILDING)
+    return latest_complete(figures.values_list("month", flat=True).distinct().order_by())
 
 
 class OfficeBuildingListView(EconomyListView):
@@ -589,153 +478,6 @@ class OfficeBuildingListView(EconomyListView):
         return ctx
 
 
-# The stacking plan's cells and the tenants' rows are built here rather than in template loops:
-# a tower has hundreds of units and leases, and its page must stay well under 300 ms.
-CELL_HTML = (
-    '<button type="button" class="stack-cell st-{} sec-{}" id="unit-{}" style="flex-grow: {}" '
-    'data-code="{}" data-floor="{}" data-area="{}" data-status="{}" data-tenant="{}" '
-    'data-tenant-url="{}" data-industry="{}" data-lease-end="{}" title="{}">{}</button>'
-)
-TENANT_ROW_HTML = (
-    '<tr><td><a href="{}">{}</a></td><td>{} <span class="muted small">{}</span></td>'
-    '<td>{}</td><td class="num">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>'
-)
-
-
-def _cell_args(c: dict, lease_ends: str) -> tuple:
-    code = c["unit"].code
-    title = " · ".join(
-        part
-        for part in (
-            code,
-            f"{c['area']} m²",
-            c["status_label"],
-            c["tenant"],
-            f"{lease_ends} {c['lease_end']}" if c["lease_end"] else "",
-        )
-        if part
-    )
-    industry = f"{c['section']} {c['section_name']}" if c["section"] else ""
-    return (
-        c["status"],
-        c["section"] or "none",
-        c["unit"].pk,
-        c["grow"],
-        code,
-        c["floor"],
-        c["area"],
-        c["status_label"],
-        c["tenant"],
-        c["tenant_url"],
-        industry,
-        c["lease_end"],
-        title,
-        code,
-    )
-
-
-class FloorPlan:
-    """The stacking plan (楼层堆叠图) of a building: floors top to bottom, each unit a cell as
-    wide as its area, with the lease holding it today. Four queries, whatever the size."""
-
-    def __init__(self, building: OfficeBuilding, today: dt.date):
-        floors = list(Floor.objects.filter(building=building).order_by("-number"))
-        units = list(Unit.objects.filter(building=building).order_by("code"))
-        leases = list(
-            Lease.objects.filter(building=building)
-            .held_on(today)
-            .select_related("enterprise__industry__section")
-            .order_by("start_date", "pk")
-        )
-        by_id = {lease.pk: lease for lease in leases}
-        holder: dict[int, Lease] = {}
-        lease_units: dict[int, list[Unit]] = defaultdict(list)
-        unit_by_id = {u.pk: u for u in units}
-        through = Lease.units.through.objects.filter(lease_id__in=by_id).values_list(
-            "lease_id", "unit_id"
-        )
-        for lease_id, unit_id in through:
-            holder[unit_id] = by_id[lease_id]  # the later start wins (a pre-let unit)
-            if unit_id in unit_by_id:
-                lease_units[lease_id].append(unit_by_id[unit_id])
-        per_floor: dict[int, list[dict]] = defaultdict(list)
-        sections: dict[str, str] = {}
-        labels = {value: str(label) for value, label in Unit.Status.choices}
-        floor_labels = {f.pk: f.display_label for f in floors}
-        enterprises = reverse("economy:enterprise_list")
-        for lease in leases:  # once per lease, not per unit
-            lease.enterprise_url = f"{enterprises}{lease.enterprise_id}/"
-            lease.end_text = f"{lease.end_date:%Y-%m-%d}"
-        for u in units:
-            lease = holder.get(u.pk)
-            enterprise = lease.enterprise if lease else None
-            section = enterprise.industry.section if enterprise else None
-            if section:
-                sections[section.code] = section.name
-            per_floor[u.floor_id].append(
-                {
-                    "unit": u,
-                    "floor": floor_labels.get(u.floor_id, ""),
-                    "area": number(u.area_m2),
-                    "grow": f"{max(float(u.area_m2), 1.0):.2f}",
-                    "status": u.status,
-                    "status_label": labels.get(u.status, u.status),
-                    "tenant": enterprise.name if enterprise else "",
-                    "tenant_url": lease.enterprise_url if lease else "",
-                    "section": section.code if section else "",
-                    "section_name": section.name if section else "",
-                    "lease_end": lease.end_text if lease else "",
-                }
-            )
-        lease_ends = _("lease ends")
-        self.floors = []
-        for f in floors:
-            cells = per_floor.get(f.pk, [])
-            self.floors.append(
-                {
-                    "floor": f,
-                    "label": f.display_label,
-                    "cells": cells,
-                    "html": format_html_join(
-                        "", CELL_HTML, (_cell_args(c, lease_ends) for c in cells)
-                    ),
-                    "area": number(sum(c["unit"].area_m2 for c in cells)),
-                }
-            )
-        self.sections = sorted(sections.items())
-        self.leases = sorted(leases, key=lambda lease: lease.enterprise.name)
-        building_url = building.get_absolute_url()
-        self.tenant_rows = format_html_join(
-            "\n",
-            TENANT_ROW_HTML,
-            (
-                (
-                    lease.enterprise_url,
-                    lease.enterprise.name,
-                    lease.enterprise.industry.section.code,
-                    lease.enterprise.industry.name,
-                    format_html_join(
-                        "、",
-                        '<a href="{}#unit-{}">{}</a>',
-                        (
-                            (building_url, u.pk, u.code)
-                            for u in sorted(lease_units[lease.pk], key=lambda u: u.code)
-                        ),
-                    ),
-                    number(lease.area_m2),
-                    f"{lease.start_date:%Y-%m-%d}",
-                    lease.end_text,
-                    lease.contract_number,
-                )
-                for lease in self.leases
-            ),
-        )
-        self.status_counts = {
-            s: sum(1 for u in units if u.status == s) for s, _label in Unit.Status.choices
-        }
-        self.unit_count = len(units)
-
-
 class OfficeBuildingDetailView(ObjectDetailView):
     model = OfficeBuilding
     template_name = "economy/building_detail.html"
@@ -748,16 +490,13 @@ class OfficeBuildingDetailView(ObjectDetailView):
         rows = list(
             MonthlyFigure.objects.filter(scope=MonthlyFigure.Scope.BUILDING, building=obj)
             .order_by("-month")
-            .values("month", "computed_at", *SUM_FIELDS, *RATE_FIELDS, "meets_signature_target")[
-                :TREND_MONTHS
-            ]
+            .values("month", "computed_at", *FIGURE_FIELDS, "meets_signature_target")[:TREND_MONTHS]
         )
         rows.reverse()
-        current = today.replace(day=1)
-        if len(rows) > 1 and rows[-1]["month"] >= current:
-            rows = rows[:-1]  # the current month's tax is not in yet: show the last complete
+        shown = latest_complete((r["month"] for r in rows), today)
+        rows = [r for r in rows if r["month"] <= shown]  # the current month's tax is not in yet
         latest = rows[-1] if rows else None
-        plan = FloorPlan(obj, today)
+        plan = StackingPlan.of(obj, today)
         warnings = list(
             MoveOutWarning.objects.restrict(user, "view")
             .filter(building=obj)
@@ -782,7 +521,6 @@ class OfficeBuildingDetailView(ObjectDetailView):
             tenants_url=f"{reverse('economy:enterprise_list')}?building={obj.pk}",
             units_url=f"{reverse('economy:unit_list')}?building={obj.pk}",
             leases=self.lease_links(obj, user, today),
-            status_choices=Unit.Status.choices,
             today=today,
             can_sign=user.has_perm("economy.add_lease"),
             sign_url=reverse("economy:officebuilding_sign", args=[obj.pk]),
@@ -1165,109 +903,11 @@ class MoveOutWarningDetailView(ObjectDetailView):
 # --- steps that call the actions: a warning's steps, business status, 签约, 续签, 退租 ----------
 
 
-def _safe_next(request) -> str:
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    ok = url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return url if ok else ""
-
-
-class StepView(LoginRequiredMixin, View, metaclass=abc.ABCMeta):
-    """One step on one object, like the warning's steps: GET the form (an HTMX fragment, or a
-    page without JavaScript); POST calls the action. A role without ``permission`` is a 403,
-    an object outside the user's scope a 404, bad input the form again with its errors (the
-    action's, in the user's language) and nothing changed. The note, if any, is the change
-    log's reason too."""
+class EconomyStepView(StepView):
+    """A step of the building economy: its form and page templates."""
 
     fragment = "economy/_action_form.html"
     page = "economy/action.html"
-    model = None
-    scope_action = "change"
-    select_related: tuple[str, ...] = ()
-    label = ""
-    permission = ""
-    form_class = None
-    note_is_reason = True  # the note is also the change log's reason
-
-    def setup_step(self, request, pk, **kwargs) -> None:
-        if not request.user.has_perm(self.permission):
-            raise PermissionDenied(_("Your role may not do this."))
-        qs = self.model.objects.restrict(request.user, self.scope_action)
-        self.object = get_object_or_404(qs.select_related(*self.select_related), pk=pk)
-
-    def form_kwargs(self) -> dict:
-        return {}
-
-    def make_form(self, data=None, initial=None):
-        return self.form_class(data, initial=initial or {}, **self.form_kwargs())
-
-    def problem(self) -> str:
-        """Why the step is not possible on the object as it is, or ""."""
-        return ""
-
-    @abc.abstractmethod
-    def action_url(self) -> str:
-        """Where the step's form posts."""
-
-    def done_url(self) -> str:
-        return self.object.get_absolute_url()
-
-    def page_title(self) -> str:
-        return f"{self.label}: {self.object}"
-
-    @abc.abstractmethod
-    def perform(self, data: dict, user) -> None:
-        """Call the action with the form's cleaned ``data``; a ``ValidationError`` goes back
-        onto the form and nothing is changed."""
-
-    def render_form(self, request, form, *, status=200, problem=""):
-        ctx = {
-            "object": self.object,
-            "step": self.step,
-            "label": self.label,
-            "form": form,
-            "problem": problem,
-            "title": self.page_title(),
-            "action_url": self.action_url(),
-            "next": _safe_next(request),
-            "back_url": _safe_next(request) or self.done_url(),
-        }
-        if request.htmx:
-            return render(request, self.fragment, ctx)  # HTMX swaps only 2xx answers
-        return render(request, self.page, ctx, status=status)
-
-    def get(self, request, pk, **kwargs):
-        self.setup_step(request, pk, **kwargs)
-        problem = self.problem()
-        form = self.make_form(initial=self.get_initial(request))
-        return self.render_form(request, form, status=409 if problem else 200, problem=problem)
-
-    def get_initial(self, request) -> dict:
-        return {}
-
-    def post(self, request, pk, **kwargs):
-        self.setup_step(request, pk, **kwargs)
-        form = self.make_form(request.POST)
-        if form.is_valid():
-            note = (form.cleaned_data.get("note") or "").strip() if self.note_is_reason else ""
-            try:
-                if note:
-                    with change_reason(note):
-                        self.perform(form.cleaned_data, request.user)
-                else:
-                    self.perform(form.cleaned_data, request.user)
-            except ValidationError as exc:
-                forms.apply_errors(form, exc)
-            else:
-                messages.success(request, _("%(action)s: done.") % {"action": self.label})
-                url = _safe_next(request) or self.done_url()
-                if request.htmx:
-                    response = HttpResponse(status=200)
-                    response["HX-Redirect"] = url
-                    return response
-                return HttpResponseRedirect(url)
-        return self.render_form(request, form, status=400)
 
 
 class MoveOutWarningActView(StepView):
@@ -1279,16 +919,10 @@ class MoveOutWarningActView(StepView):
     model = MoveOutWarning
     scope_action = "view"
     select_related = ("enterprise__org_unit", "building__building")
+    steps = STEPS
     note_is_reason = False  # the note is the timeline entry's
 
-    def setup_step(self, request, pk, name=None, **kwargs):
-        if name not in STEPS:
-            raise Http404(_("Unknown action."))
-        self.step = name
-        self.label, self.form_class, self.permission = STEPS[name]
-        super().setup_step(request, pk)
-
-    def make_form(self, data=None, initial=None):
+    def make_form(self, data=None, files=None, initial=None):
         if self.form_class is forms.AssignForm:
             return self.form_class(data, warning=self.object)
         if self.form_class is forms.VisitForm and data is None:
@@ -1306,7 +940,8 @@ class MoveOutWarningActView(StepView):
     def page_title(self):
         return f"{self.label}: {self.object.enterprise.name}"
 
-    def perform(self, data: dict, user) -> None:
+    def perform(self, form, user) -> None:
+        data = form.cleaned_data
         warning, note = self.object, data.get("note", "")
         if self.step == "assign":
             actions.assign_warning(warning, data["assignee"], user=user, note=note)
@@ -1341,7 +976,7 @@ class UnitEditView(ObjectEditView):
     form_class = forms.UnitForm
 
 
-class EnterpriseStatusView(StepView):
+class EnterpriseStatusView(EconomyStepView):
     """在营 / 迁出 / 注销 through ``actions.set_enterprise_status``: the timeline gets the
     change with its date and note."""
 
@@ -1362,13 +997,14 @@ class EnterpriseStatusView(StepView):
     def action_url(self):
         return reverse("economy:enterprise_status", args=[self.object.pk])
 
-    def perform(self, data, user):
+    def perform(self, form, user):
+        data = form.cleaned_data
         actions.set_enterprise_status(
             self.object, data["status"], user=user, on=data["on"], note=data["note"]
         )
 
 
-class SignLeaseView(StepView):
+class SignLeaseView(EconomyStepView):
     """签约 on vacant units of a tower, from its page or a unit of its stacking plan
     (``?unit=``); ``?q=`` searches the enterprise (the form's "Search" button sends the form
     back by GET with what was typed so far)."""
@@ -1399,7 +1035,8 @@ class SignLeaseView(StepView):
     def action_url(self):
         return reverse("economy:officebuilding_sign", args=[self.object.pk])
 
-    def perform(self, data, user):
+    def perform(self, form, user):
+        data = form.cleaned_data
         actions.sign_lease(
             data["enterprise"],
             list(data["units"]),
@@ -1421,18 +1058,12 @@ LEASE_STEPS = {
 }
 
 
-class LeaseActView(StepView):
+class LeaseActView(EconomyStepView):
     """续签 and 退租 of a lease in force, from the lease list or the enterprise's profile."""
 
     model = Lease
     select_related = ("enterprise", "building__building")
-
-    def setup_step(self, request, pk, name=None, **kwargs):
-        if name not in LEASE_STEPS:
-            raise Http404(_("Unknown action."))
-        self.step = name
-        self.label, self.form_class, self.permission = LEASE_STEPS[name]
-        super().setup_step(request, pk)
+    steps = LEASE_STEPS
 
     def form_kwargs(self):
         return {"lease": self.object}
@@ -1448,7 +1079,8 @@ class LeaseActView(StepView):
     def done_url(self):
         return self.object.enterprise.get_absolute_url()
 
-    def perform(self, data, user):
+    def perform(self, form, user):
+        data = form.cleaned_data
         if self.step == "renew":
             actions.renew_lease(
                 self.object,

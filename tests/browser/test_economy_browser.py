@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import pytest
 
+from streetbrain.core.months import add_months
+
 pytestmark = pytest.mark.browser
 
 LOGIN_BUTTON = ".login-box form button[type=submit]"
@@ -30,11 +32,6 @@ def log_in(page, username: str, password: str) -> None:
 
 def shoot(page, screenshot_dir, name: str) -> None:
     page.screenshot(path=str(screenshot_dir / f"building-{name}.png"), full_page=True)
-
-
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def build_tower(demo_data) -> dict:
@@ -77,7 +74,7 @@ def build_tower(demo_data) -> dict:
             )
     classes = {c: IndustryClass.objects.get(code=c) for c in ("6622", "6513", "5181", "7241")}
     today = dt.date.today()
-    first = add_months(today.replace(day=1), -24)
+    first = add_months(today, -24)
     enterprises = []
     for i in range(30):
         first17 = f"91330212MA{7000 + i:07d}"

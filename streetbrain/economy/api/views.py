@@ -214,7 +214,8 @@ class MoveOutWarningViewSet(ScopedReadViewSet):
 
 class MonthlyFigureViewSet(ScopedReadViewSet):
     """The building economy's precomputed monthly figures: ``?building=<id>&month=2025-03`` for a
-    tower's month, ``?scope=street&month_from=2025-01`` for the street's trend. Areas in m²,
+    tower's month, ``?scope=street&month_from=2025-01`` for the street's trend,
+    ``?scope=community&key=<code>`` (or ``grid``) for a community's or grid cell's. Areas in m²,
     money in yuan, rates and shares 0–1."""
 
     model = MonthlyFigure

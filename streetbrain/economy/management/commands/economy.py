@@ -18,15 +18,15 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from streetbrain.core.months import last_complete_month, parse_month
 from streetbrain.economy import metrics
-from streetbrain.economy.tasks import last_complete_month
 
 
 def _month(text: str):
-    try:
-        return metrics.parse_month(text)
-    except (TypeError, ValueError) as exc:
-        raise CommandError(f"not a month (YYYY-MM): {text}") from exc
+    month = parse_month(text)
+    if month is None:
+        raise CommandError(f"not a month (YYYY-MM): {text}")
+    return month
 
 
 class Command(BaseCommand):
