@@ -679,6 +679,7 @@ def run(stack, args) -> int:
     from streetbrain.cases.evaluation import definitions, periods, scores
     from streetbrain.cases.models import Case
     from streetbrain.core.models import User
+    from streetbrain.core.months import add_months
 
     if args.reuse:
         _v, seconds = timed(stack.collectstatic)
@@ -687,7 +688,7 @@ def run(stack, args) -> int:
         load_and_refresh(stack, args)
 
     today = dt.date.today()
-    quarter = periods.quarter_of(periods.add_months(periods.quarter_of(today).first, -3))
+    quarter = periods.quarter_of(add_months(periods.quarter_of(today).first, -3))
     leader = User.objects.get(username="leader")
     client = Client()
     client.force_login(leader)

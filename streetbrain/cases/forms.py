@@ -76,17 +76,3 @@ class MatterClassField(forms.ChoiceField):
         if found is None:
             raise ValidationError(_("Unknown class."))
         return found
-
-
-def apply_errors(form: forms.Form, exc: ValidationError, aliases: dict | None = None) -> None:
-    """Put an action's ``ValidationError`` on the form: field messages on their fields (with
-    the action's names mapped by ``aliases``), everything else on the form itself."""
-    aliases = aliases or {}
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.message_dict.items():
-            name = aliases.get(key, key)
-            for message in errors:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)

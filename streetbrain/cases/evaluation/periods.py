@@ -13,18 +13,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-# -- months ---------------------------------------------------------------------------------
+from streetbrain.core.months import add_months, parse_month
 
-
-def month_start(value: dt.date | dt.datetime) -> dt.date:
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value.replace(day=1)
-
-
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
+# -- months (their arithmetic is the core's: core/months.py) -------------------------------------
 
 
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -109,11 +100,9 @@ def quarter_of(day: dt.date) -> Period:
 
 
 def _parse_month(value: str) -> dt.date | None:
-    try:
-        year, month = (int(p) for p in value.strip().split("-")[:2])
-        return dt.date(year, month, 1) if 2000 <= year <= 2100 else None
-    except (ValueError, TypeError):
-        return None
+    """A month the figures may hold (2000–2100), or None."""
+    month = parse_month(value)
+    return month if month is not None and 2000 <= month.year <= 2100 else None
 
 
 def parse_period(params, today: dt.date | None = None) -> tuple[Period, bool]:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from streetbrain.core.models import Department, OrgUnit, User
+from streetbrain.core.months import add_months, month_start
 from streetbrain.core.scoping import ancestor_paths, scope_q
 
 from ..models import CaseStat, StaffStat
@@ -31,7 +32,6 @@ from .definitions import (
     role_label,
     weights,
 )
-from .periods import add_months, month_start
 
 
 @dataclass

@@ -16,11 +16,12 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from streetbrain.core.models import User
+from streetbrain.core.months import add_months, month_start
 
 from ..models import Case, CaseEvent, CaseStat, Channel, Report, StaffStat, State
 from ..workflow.clock import dispatched_in_time, registered_in_time
 from .definitions import DISPATCHER, GRIDWORKER, HANDLER, SHIFTLEAD, STAFF_COUNTS
-from .periods import add_months, month_bounds, month_start
+from .periods import month_bounds
 
 # -- timeliness of 立案 and 派遣 ---------------------------------------------------------------
 

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from streetbrain.core.months import add_months
+
 from . import bulletin, definitions, periods, scores, stats
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,7 +61,7 @@ def _quarter_choices(today: dt.date, selected: periods.Period) -> list[dict]:
     current = periods.quarter_of(today)
     out = []
     for back in range(12):
-        q = periods.quarter_of(periods.add_months(current.first, -3 * back))
+        q = periods.quarter_of(add_months(current.first, -3 * back))
         out.append({"value": q.slug, "label": q.label, "selected": q == selected})
     if selected.kind == "quarter" and not any(o["selected"] for o in out):
         out.append({"value": selected.slug, "label": selected.label, "selected": True})

@@ -18,12 +18,12 @@ from streetbrain.core.generic import (
     ObjectDeleteView,
     ObjectEditView,
     ObjectListView,
+    apply_errors,
     object_changelog,
 )
 from streetbrain.core.models import OrgUnit
 
 from .. import filtersets, tables
-from ..forms import apply_errors
 from ..models import Case, RoutingRule, Sensor, TimeLimitStandard
 from . import actions, forms
 from .pipeline import ReportInput

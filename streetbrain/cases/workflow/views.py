@@ -20,7 +20,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case as When_
 from django.db.models import IntegerField, Q, Value, When
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
@@ -29,11 +29,16 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from streetbrain.core.generic import ObjectDetailView, ObjectListView, ObjectRevealView
+from streetbrain.core.generic import (
+    ObjectDetailView,
+    ObjectListView,
+    ObjectRevealView,
+    StepView,
+    apply_errors,
+)
 from streetbrain.core.roles import role_label
 
 from .. import filtersets, tables
-from ..forms import apply_errors
 from ..intake import duplicates
 from ..models import (
     OPEN_STATES,
@@ -611,76 +616,52 @@ class AttachmentView(LoginRequiredMixin, View):
 # -- workflow actions -----------------------------------------------------------------------
 
 
-class CaseActView(LoginRequiredMixin, View):
-    """GET: the form of one transition (an HTMX fragment, or a page without JavaScript).
-    POST: ``actions.perform``; a refused role is a 403, invalid input the form again with
-    its errors (nothing changed)."""
+class CaseActView(StepView):
+    """One transition of a case (``actions.TRANSITIONS``) as the generic step view runs it:
+    GET its form (an HTMX fragment, or a page without JavaScript); POST ``actions.perform``.
+    A role without the transition's permission is a 403, a case out of scope a 404, invalid
+    input the form again with its errors (nothing changed); a transition not possible in the
+    case's state says so (409)."""
 
+    model = Case
+    scope_action = "view"  # the transition's own rules decide who may act on what they see
+    select_related = CASE_RELATED
     fragment = "cases/_action_form.html"
     page = "cases/case_act.html"
+    note_is_reason = False  # perform() keeps the note on the case's timeline
+    error_aliases = {"photo": "photos"}
 
-    def setup_action(self, request, pk, name):
+    def select_step(self, name):
         self.transition = actions.TRANSITIONS.get(name)
         if self.transition is None:
             raise Http404(_("Unknown action."))
-        self.case = get_object_or_404(
-            Case.objects.restrict(request.user, "view").select_related(*CASE_RELATED), pk=pk
-        )
-        if not request.user.has_perm(self.transition.permission):
-            raise PermissionDenied(_("Your role may not do this."))
+        self.step, self.label = name, self.transition.label
+        self.permission = self.transition.permission
 
-    def render_form(self, request, form, *, status=200, problem=""):
-        ctx = {
-            "case": self.case,
-            "object": self.case,
-            "transition": self.transition,
-            "form": form,
-            "problem": problem,
-            "title": f"{self.transition.label}: {self.case.number}",
-            "action_url": reverse("cases:case_act", args=[self.case.pk, self.transition.name]),
-        }
-        if request.htmx:
-            # HTMX swaps only 2xx answers: the form with its errors comes back as 200.
-            return render(request, self.fragment, ctx)
-        return render(request, self.page, ctx, status=status)
+    def make_form(self, data=None, files=None, initial=None):
+        return forms.CaseActionForm(self.transition, self.object, self.request.user, data, files)
 
-    def get(self, request, pk, name):
-        self.setup_action(request, pk, name)
-        form = forms.CaseActionForm(self.transition, self.case, request.user)
-        problem = ""
-        if self.transition not in actions.available(self.case, request.user):
-            problem = _("This action is not possible in the case's current state.")
-        return self.render_form(request, form, status=409 if problem else 200, problem=problem)
+    def problem(self) -> str:
+        if self.transition in actions.available(self.object, self.request.user):
+            return ""
+        return _("This action is not possible in the case's current state.")
 
-    def post(self, request, pk, name):
-        self.setup_action(request, pk, name)
-        form = forms.CaseActionForm(
-            self.transition, self.case, request.user, request.POST, request.FILES
-        )
-        if form.is_valid():
-            try:
-                actions.perform(
-                    self.case.pk,
-                    self.transition.name,
-                    request.user,
-                    **form.perform_inputs(),
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc, {"photo": "photos"})
-            else:
-                messages.success(
-                    request,
-                    _("%(action)s: done.") % {"action": self.transition.label},
-                )
-                url = self.case.get_absolute_url()
-                if not Case.objects.restrict(request.user, "view").filter(pk=pk).exists():
-                    url = reverse("cases:index")  # e.g. handed over to another department
-                if request.htmx:
-                    response = HttpResponse(status=200)
-                    response["HX-Redirect"] = url
-                    return response
-                return HttpResponseRedirect(url)
-        return self.render_form(request, form, status=400)
+    def action_url(self) -> str:
+        return reverse("cases:case_act", args=[self.object.pk, self.step])
+
+    def page_title(self) -> str:
+        return f"{self.label}: {self.object.number}"
+
+    def step_context(self) -> dict:
+        return {"case": self.object, "transition": self.transition}
+
+    def perform(self, form, user) -> None:
+        actions.perform(self.object.pk, self.step, user, **form.perform_inputs())
+
+    def done_url(self) -> str:
+        visible = Case.objects.restrict(self.request.user, "view").filter(pk=self.object.pk)
+        # A case handed over to another department leaves the user's scope: back to the list.
+        return self.object.get_absolute_url() if visible.exists() else reverse("cases:index")
 
 
 # -- notifications --------------------------------------------------------------------------
