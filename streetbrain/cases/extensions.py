@@ -22,22 +22,14 @@ from streetbrain.core.extension_points import (
     Role,
     UrlMount,
 )
+from streetbrain.core.roles import VIEW_ORG
+from streetbrain.registry.permissions import CODE_TABLES, THINGS
 
 from . import maplayers, panels, related
 from .figures import FIGURES
 from .models import State
 from .search import CASES
 
-VIEW_ORG = ("core.view_orgunit", "core.view_department")
-CODE_TABLES = (
-    "registry.view_componentclass",
-    "registry.view_industryclass",
-    "registry.view_industrysection",
-    "registry.view_division",
-    "registry.view_residenttag",
-    "registry.view_place",
-)
-THINGS = ("registry.view_building", "registry.view_facility", "registry.view_shop")
 CASES_VIEW = ("cases.view_case", "cases.view_report", "cases.view_caseevent")
 
 

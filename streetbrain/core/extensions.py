@@ -10,9 +10,9 @@ from . import figures as key_figures
 from . import maplayers
 from .extension_points import Figure, MapLayer, MenuEntry, Role, SearchProvider
 from .models import OrgUnit
+from .roles import VIEW_ORG
 from .search import bbox_of
 
-VIEW_ORG = ("core.view_orgunit", "core.view_department")
 ABOVE_COMMUNITY = ("city", "district", "street")
 ABOVE_GRID = (*ABOVE_COMMUNITY, "community")
 
@@ -61,33 +61,25 @@ search_providers = [
         describe=lambda d: d.get_kind_display(),
         order=90,
     ),
-    SearchProvider(
-        "communities",
-        _("Communities"),
-        "core.OrgUnit",
-        codes=("code",),
-        queryset=_areas(OrgUnit.Level.COMMUNITY),
-        select_related=("parent",),
-        in_search=False,
-        map_kind="community",
-        map_order=10,
-        locate=_locate_areas,
-        map_detail=_parent_name,
-        order=1,
-    ),
-    SearchProvider(
-        "grids",
-        _("Grid cells"),
-        "core.OrgUnit",
-        codes=("code",),
-        queryset=_areas(OrgUnit.Level.GRID),
-        select_related=("parent",),
-        in_search=False,
-        map_kind="grid",
-        map_order=20,
-        locate=_locate_areas,
-        map_detail=_parent_name,
-        order=2,
+    *(
+        SearchProvider(
+            key,
+            label,
+            "core.OrgUnit",
+            codes=("code",),
+            queryset=_areas(level),
+            select_related=("parent",),
+            in_search=False,  # the search box finds them as org units
+            map_kind=level,
+            map_order=order,
+            locate=_locate_areas,
+            map_detail=_parent_name,
+            order=order,
+        )
+        for key, label, level, order in (
+            ("communities", _("Communities"), OrgUnit.Level.COMMUNITY, 10),
+            ("grids", _("Grid cells"), OrgUnit.Level.GRID, 20),
+        )
     ),
 ]
 

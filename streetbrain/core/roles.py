@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 from . import extension_points as ep
 
+# Seeing the org tree (块) and the departments (条): every role's first permissions.
+VIEW_ORG = ("core.view_orgunit", "core.view_department")
+
 
 @dataclass(frozen=True)
 class RoleSet:

@@ -14,6 +14,8 @@ from streetbrain.core.extension_points import (
     Role,
     UrlMount,
 )
+from streetbrain.core.roles import VIEW_ORG
+from streetbrain.registry.permissions import CODE_TABLES
 
 from . import maplayers, panels, search
 
@@ -50,15 +52,6 @@ ECONOMY_KEEP = tuple(
     )
     for a in ("add", "change")
 )
-CODE_TABLES = (
-    "registry.view_componentclass",
-    "registry.view_industryclass",
-    "registry.view_industrysection",
-    "registry.view_division",
-    "registry.view_residenttag",
-    "registry.view_place",
-)
-
 search_providers = search.PROVIDERS
 
 map_layer_addons = [
@@ -98,8 +91,7 @@ roles = [
         _("Building specialist"),
         _("Looks after the office towers and their enterprises (楼宇专员)."),
         (
-            "core.view_orgunit",
-            "core.view_department",
+            *VIEW_ORG,
             "core.view_user",
             *CODE_TABLES,
             "registry.view_building",

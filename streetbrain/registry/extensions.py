@@ -18,23 +18,7 @@ from streetbrain.core.maps.layers import OSM_ATTRIBUTION
 
 from . import maplayers, panels, search
 from .figures import FIGURES
-
-CODE_TABLES = (
-    "registry.view_componentclass",
-    "registry.view_industryclass",
-    "registry.view_industrysection",
-    "registry.view_division",
-    "registry.view_residenttag",
-    "registry.view_place",
-)
-THINGS = ("registry.view_building", "registry.view_facility", "registry.view_shop")
-PEOPLE = ("registry.view_house", "registry.view_household", "registry.view_resident")
-KEPT = ("building", "house", "household", "resident", "facility", "shop")
-
-
-def _crud(*models: str) -> tuple[str, ...]:
-    return tuple(f"registry.{a}_{m}" for m in models for a in ("view", "add", "change"))
-
+from .permissions import CODE_TABLES, KEPT, PEOPLE, THINGS, crud
 
 search_providers = search.PROVIDERS
 
@@ -127,14 +111,14 @@ grants = [
     Grant(
         "registry.gridworker",
         "gridworker",
-        (*CODE_TABLES, *_crud(*KEPT), "registry.reveal_personal_data"),
+        (*CODE_TABLES, *crud(*KEPT), "registry.reveal_personal_data"),
     ),
     Grant(
         "registry.dataadmin",
         "dataadmin",
         (
             *CODE_TABLES,
-            *_crud(*KEPT),
+            *crud(*KEPT),
             *(f"registry.delete_{m}" for m in KEPT),
             "registry.reveal_personal_data",
         ),
