@@ -121,13 +121,14 @@ def load(scale: float) -> int:
     django.setup()
     from django.core.management import call_command
 
-    from streetbrain.core import demo as core_demo
     from streetbrain.core.audit import audit_context
+    from streetbrain.demo import core as core_demo
+    from streetbrain.demo.context import DemoContext
     from streetbrain.economy import demo as economy_demo
     from streetbrain.registry import demo as registry_demo
 
     call_command("migrate", interactive=False, verbosity=0)
-    ctx = core_demo.DemoContext()
+    ctx = DemoContext()
     with audit_context(source="cli", reason="demo load"):
         core_demo.load(ctx)
         registry_demo.load(ctx, scale=1.0)

@@ -28,12 +28,13 @@ from streetbrain.cases.models import (
     TrainingExample,
 )
 from streetbrain.cases.workflow import actions, clock
-from streetbrain.core import demo as core_demo
 from streetbrain.core.audit import audit_context
 from streetbrain.core.geo_lookup import invalidate, locate_code
 from streetbrain.core.models import ChangeLogEntry, User
 from streetbrain.core.protected import digest
 from streetbrain.core.worktime import SHANGHAI
+from streetbrain.demo import core as core_demo
+from streetbrain.demo.context import DemoContext
 from streetbrain.registry import demo as registry_demo
 
 SCALE = 0.02
@@ -56,7 +57,7 @@ def district(django_db_setup, django_db_blocker, model_path):
         override_settings(CASES_CLASSIFIER_MODEL=str(model_path)),
         transaction.atomic(),
     ):
-        ctx = core_demo.DemoContext(password="streetbrain-demo")
+        ctx = DemoContext(password="streetbrain-demo")
         with audit_context(source="cli", reason="demo load"):
             core_demo.load(ctx)
             registry_demo.load(ctx, scale=SCALE)
@@ -398,7 +399,7 @@ def test_two_loads_give_the_same_history(district, model_path):
         Case.objects.all().delete()
         Sensor.objects.all().delete()
         assert not cases_demo.is_loaded()
-        ctx = core_demo.DemoContext(password="streetbrain-demo")
+        ctx = DemoContext(password="streetbrain-demo")
         cases_demo.load(ctx, scale=SCALE, now=NOW, background_training=False)
     assert _counts() == before
     assert ApiKey.objects.filter(key_digest=digest(cases_demo.DEMO_API_KEY)).count() == 1

@@ -14,11 +14,14 @@ import pytest
 from django.db import connection, transaction
 from shapely.geometry import Point, shape
 
-from streetbrain.core import demo as core_demo
+from streetbrain.core import extension_points as ep
 from streetbrain.core.audit import audit_context
 from streetbrain.core.identifiers import is_valid_credit_code
 from streetbrain.core.models import ChangeLogEntry, OrgUnit
 from streetbrain.core.months import add_months, last_complete_month, last_day
+from streetbrain.demo import core as core_demo
+from streetbrain.demo.context import DemoContext
+from streetbrain.demo.extensions import in_order
 from streetbrain.economy import demo as economy_demo
 from streetbrain.economy import demo_synth
 from streetbrain.economy.models import (
@@ -115,7 +118,7 @@ def _sections() -> dict[str, str]:
     """GB/T 4754-2017 小类 → 门类, from the shipped table."""
     import csv
 
-    from streetbrain.core.demo_geometry import DATA_DIR
+    from streetbrain.demo.synth.district import DATA_DIR
 
     with open(DATA_DIR / "standards" / "gbt4754_2017_classes.csv", encoding="utf-8") as f:
         return {row["class_code"]: row["section"] for row in csv.DictReader(f)}
@@ -231,7 +234,7 @@ def district(django_db_setup, django_db_blocker):
     """Core, registry (2 %) and economy demo (4 towers) on TODAY, loaded once for the module
     and rolled back after; the plan computed from the same database state before the load."""
     with django_db_blocker.unblock(), transaction.atomic():
-        ctx = core_demo.DemoContext(password="streetbrain-demo")
+        ctx = DemoContext(password="streetbrain-demo")
         with audit_context(source="cli", reason="demo load"):
             core_demo.load(ctx)
             registry_demo.load(ctx, scale=0.02)
@@ -241,10 +244,10 @@ def district(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
-def test_demo_modules_load_economy_after_the_registry():
-    labels = [label for label, _module in core_demo.demo_modules()]
-    assert labels.index("economy") > labels.index("registry")
-    assert labels.index("economy") > labels.index("cases")
+def test_the_economy_loads_after_the_registry_and_the_cases():
+    keys = [loader.key for loader in in_order(ep.items(ep.DemoLoader))]
+    assert keys.index("economy") > keys.index("registry")
+    assert keys.index("economy") > keys.index("cases")
 
 
 @pytest.mark.django_db
@@ -473,7 +476,7 @@ def test_monthly_figures_computed(district):
 
 @pytest.mark.django_db
 def test_second_load_is_skipped_and_two_loads_are_the_same(district):
-    ctx = core_demo.DemoContext(password="streetbrain-demo")
+    ctx = DemoContext(password="streetbrain-demo")
     before = _db_fingerprint()
     economy_demo.load(ctx, scale=SCALE, today=TODAY)
     assert ctx.log == ["economy: demo data already loaded"]
@@ -481,7 +484,7 @@ def test_second_load_is_skipped_and_two_loads_are_the_same(district):
     with transaction.atomic():
         _delete_economy_demo()
         assert not economy_demo.is_loaded()
-        economy_demo.load(core_demo.DemoContext(), scale=SCALE, today=TODAY)
+        economy_demo.load(DemoContext(), scale=SCALE, today=TODAY)
         assert _db_fingerprint() == before
         transaction.set_rollback(True)
 

@@ -16,13 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, shape
 
-from streetbrain.core import demo as core_demo
 from streetbrain.core.audit import audit_context
-from streetbrain.core.demo_geometry import BUILDING_COMMUNITY_NAME, build_demo_district
 from streetbrain.core.geo import GridLocator
 from streetbrain.core.identifiers import is_valid_credit_code, is_valid_id_number
 from streetbrain.core.models import ChangeLogEntry, OrgUnit
 from streetbrain.core.protected import mask_id_number, reveal_value
+from streetbrain.demo import core as core_demo
+from streetbrain.demo.context import DemoContext
+from streetbrain.demo.synth.district import BUILDING_COMMUNITY_NAME, build_demo_district
 from streetbrain.registry import demo as registry_demo
 from streetbrain.registry import synth
 from streetbrain.registry.models import (
@@ -44,7 +45,7 @@ DATA = registry_demo.__file__.rsplit("/", 2)[0] + "/data/standards"
 def district(django_db_setup, django_db_blocker):
     """Core demo + registry demo at 2 %, loaded once for the module and rolled back after."""
     with django_db_blocker.unblock(), transaction.atomic():
-        ctx = core_demo.DemoContext(password="streetbrain-demo")
+        ctx = DemoContext(password="streetbrain-demo")
         with audit_context(source="cli", reason="demo load"):
             core_demo.load(ctx)
             registry_demo.load(ctx, scale=SCALE)
@@ -272,7 +273,7 @@ def test_change_log_records_every_created_object(district):
 @pytest.mark.django_db
 def test_second_load_is_a_no_op(district):
     counts = (Building.objects.count(), Resident.objects.count())
-    ctx = core_demo.DemoContext()
+    ctx = DemoContext()
     registry_demo.load(ctx, scale=SCALE)
     assert "already loaded" in ctx.log[-1]
     assert (Building.objects.count(), Resident.objects.count()) == counts

@@ -194,7 +194,7 @@ def world_from_db() -> tuple[demo_synth.World, dict]:
             routes[key] = found.code if found is not None else None
         return routes[key]
 
-    from streetbrain.core.demo import ACCOUNTS
+    from streetbrain.demo.synth.accounts import ACCOUNTS
 
     users = {
         u.username: u

@@ -1991,9 +1991,9 @@ def router_from_files() -> Callable[[str, str], str | None]:
 def world_from_files() -> World:
     """A world from the demo geometry and the shipped tables: grid weights by area only and
     no registry anchors. For checking the generator without a database."""
-    from streetbrain.core.demo import ACCOUNTS, DEPARTMENTS
-    from streetbrain.core.demo_geometry import build_demo_district
     from streetbrain.core.geo import area_m2
+    from streetbrain.demo.synth.accounts import ACCOUNTS, DEPARTMENTS
+    from streetbrain.demo.synth.district import build_demo_district
 
     district = build_demo_district()
     grids = [

@@ -136,8 +136,8 @@ def raise_warnings(month: dt.date) -> str:
 
 def world_from_db(today: dt.date) -> demo_synth.World:
     """The generator's ``World`` from the database."""
-    from streetbrain.core.demo_geometry import load_osm_features
     from streetbrain.core.geo import GridLocator
+    from streetbrain.demo.synth.district import load_osm_features
     from streetbrain.registry.models import Building, IndustryClass, Shop
 
     grids = [

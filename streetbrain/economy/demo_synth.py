@@ -1675,8 +1675,8 @@ def world_from_files(last_month: dt.date) -> World:
     benchmarks): the demo district's grids, the OpenStreetMap landmarks inside it, no homes."""
     import csv
 
-    from streetbrain.core.demo_geometry import DATA_DIR, build_demo_district, load_osm_features
     from streetbrain.core.geo import GridLocator
+    from streetbrain.demo.synth.district import DATA_DIR, build_demo_district, load_osm_features
 
     district = build_demo_district()
     names = {c.code: c.name for c in district.communities}

@@ -29,9 +29,9 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from streetbrain.core.audit import log_bulk
-from streetbrain.core.demo_geometry import BUILDING_COMMUNITY_NAME, load_osm_features
 from streetbrain.core.geo import GridLocator
 from streetbrain.core.models import Department, OrgUnit
+from streetbrain.demo.synth.district import BUILDING_COMMUNITY_NAME, load_osm_features
 
 from . import synth
 from .models import (

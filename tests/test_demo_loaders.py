@@ -1,0 +1,101 @@
+"""The demo's parts as ``DemoLoader`` declarations: found in the demo package module by module,
+run by the ``demo`` command each after the parts it depends on, skipped when loaded, and the
+command refusing to run outside the demo's settings."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
+
+import streetbrain.demo
+from streetbrain.core import extension_points as ep
+from streetbrain.core.extension_points import DemoLoader
+from streetbrain.demo.extensions import in_order
+
+
+def _loader(key, depends_on=(), order=100, calls=None, loaded=False):
+    def load(ctx):
+        calls.append(key)
+        ctx.say(f"{key} loaded")
+
+    return DemoLoader(key, load, lambda: loaded, depends_on=depends_on, order=order)
+
+
+def test_each_domain_declares_its_loader_in_its_own_module():
+    modules = {
+        info.name: importlib.import_module(f"streetbrain.demo.{info.name}")
+        for info in pkgutil.iter_modules(streetbrain.demo.__path__)
+        if not info.ispkg
+    }
+    declaring = {name for name, module in modules.items() if hasattr(module, "LOADER")}
+    assert declaring == {"core", "registry", "cases", "economy"}
+    for name in declaring:
+        assert ep.registry.get(ep.DemoLoader, name) is modules[name].LOADER
+        assert ep.registry.origin(ep.DemoLoader, name) == "streetbrain.demo.extensions"
+
+
+def test_the_district_loads_core_registry_cases_then_economy():
+    assert [loader.key for loader in in_order(ep.items(ep.DemoLoader))] == [
+        "core",
+        "registry",
+        "cases",
+        "economy",
+    ]
+
+
+def test_a_loader_runs_after_what_it_depends_on_whatever_its_order():
+    calls: list[str] = []
+    loaders = [
+        _loader("wells", depends_on=("streets",), order=1, calls=calls),
+        _loader("streets", order=50, calls=calls),
+        _loader("bridges", depends_on=("streets",), order=1, calls=calls),
+        _loader("alarms", order=50, calls=calls),
+    ]
+    # Free at the start: alarms and streets (order 50, then by key); bridges and wells come
+    # first by their order (1) but wait for streets.
+    assert [x.key for x in in_order(loaders)] == ["alarms", "streets", "bridges", "wells"]
+
+
+def test_an_unknown_dependency_or_a_circle_is_an_error():
+    calls: list[str] = []
+    with pytest.raises(ValueError, match="depends on nowhere"):
+        in_order([_loader("wells", depends_on=("nowhere",), calls=calls)])
+    with pytest.raises(ValueError, match="circle"):
+        in_order(
+            [
+                _loader("a", depends_on=("b",), calls=calls),
+                _loader("b", depends_on=("a",), calls=calls),
+                _loader("c", calls=calls),
+            ]
+        )
+
+
+@pytest.mark.django_db
+def test_the_command_runs_the_declared_loaders_in_order_and_skips_loaded_ones(capsys):
+    calls: list[str] = []
+    loaders = (
+        _loader("wells", depends_on=("streets",), order=1, calls=calls),
+        _loader("streets", order=50, calls=calls),
+        _loader("lamps", order=5, calls=calls, loaded=True),
+    )
+    with ep.override(*loaders, replace=(ep.DemoLoader,)):
+        call_command("demo", "--no-static")
+    lines = capsys.readouterr().out.splitlines()
+    assert calls == ["streets", "wells"]
+    steps = [line.split(":")[0].strip() for line in lines if line.startswith("  ")][:5]
+    assert steps == ["lamps", "streets", "wells", "streets loaded", "wells loaded"]
+    assert lines[0] == "  lamps: already loaded, reused"
+    assert any(line.startswith("demo ready in") for line in lines)
+
+
+def test_the_command_refuses_outside_the_demo_settings():
+    production_like = {**settings.STREETBRAIN, "DEMO": False}
+    with override_settings(STREETBRAIN=production_like), pytest.raises(CommandError) as raised:
+        call_command("demo", "--no-static")
+    assert "DJANGO_SETTINGS_MODULE=streetbrain.settings.demo" in str(raised.value)
