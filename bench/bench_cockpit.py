@@ -71,8 +71,8 @@ def prepare(stack, args) -> None:
     from streetbrain.cases.evaluation.stats import refresh_all
     from streetbrain.core.audit import audit_context
     from streetbrain.core.figures import refresh_key_figures
+    from streetbrain.demo import registry as registry_demo
     from streetbrain.demo.context import DemoContext
-    from streetbrain.registry import demo as registry_demo
 
     for name, fn in (
         ("migrate", stack.migrate),

@@ -135,8 +135,8 @@ def protected_cost(residents: int, n: int = 5000) -> None:
     import random
 
     from streetbrain.core.protected import encrypt
+    from streetbrain.demo.synth.people import Population
     from streetbrain.registry.models import Resident
-    from streetbrain.registry.synth import Population
 
     pop = Population(datetime.date.today())
     rng = random.Random(1)

@@ -123,9 +123,9 @@ def load(scale: float) -> int:
 
     from streetbrain.core.audit import audit_context
     from streetbrain.demo import core as core_demo
+    from streetbrain.demo import registry as registry_demo
     from streetbrain.demo.context import DemoContext
     from streetbrain.economy import demo as economy_demo
-    from streetbrain.registry import demo as registry_demo
 
     call_command("migrate", interactive=False, verbosity=0)
     ctx = DemoContext()

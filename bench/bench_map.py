@@ -162,8 +162,8 @@ def run(stack, args) -> int:
     from streetbrain.cases import density
     from streetbrain.core.audit import audit_context
     from streetbrain.core.models import User
+    from streetbrain.demo import registry as registry_demo
     from streetbrain.demo.context import DemoContext
-    from streetbrain.registry import demo as registry_demo
     from streetbrain.registry.models import Building, Facility, Resident, Shop
 
     for name, fn in (("migrate", stack.migrate), ("core demo", stack.load_core_demo)):

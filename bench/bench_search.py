@@ -67,8 +67,8 @@ def run(args) -> int:
     from streetbrain.core.protected import reveal_value
     from streetbrain.core.search import search
     from streetbrain.demo import core as core_demo
+    from streetbrain.demo import registry as registry_demo
     from streetbrain.demo.context import DemoContext
-    from streetbrain.registry import demo as registry_demo
     from streetbrain.registry.models import Resident, Shop
 
     t = time.perf_counter()

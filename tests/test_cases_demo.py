@@ -34,8 +34,8 @@ from streetbrain.core.models import ChangeLogEntry, User
 from streetbrain.core.protected import digest
 from streetbrain.core.worktime import SHANGHAI
 from streetbrain.demo import core as core_demo
+from streetbrain.demo import registry as registry_demo
 from streetbrain.demo.context import DemoContext
-from streetbrain.registry import demo as registry_demo
 
 SCALE = 0.02
 # A fixed "now" (a Wednesday afternoon) so that two loads cut the history at the same instant.

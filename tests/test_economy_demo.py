@@ -20,6 +20,7 @@ from streetbrain.core.identifiers import is_valid_credit_code
 from streetbrain.core.models import ChangeLogEntry, OrgUnit
 from streetbrain.core.months import add_months, last_complete_month, last_day
 from streetbrain.demo import core as core_demo
+from streetbrain.demo import registry as registry_demo
 from streetbrain.demo.context import DemoContext
 from streetbrain.demo.extensions import in_order
 from streetbrain.economy import demo as economy_demo
@@ -39,7 +40,6 @@ from streetbrain.economy.models import (
     Unit,
     validate_industry_prefix,
 )
-from streetbrain.registry import demo as registry_demo
 from streetbrain.registry.models import Building, Shop
 
 SCALE = 0.05  # 4 towers
@@ -95,7 +95,7 @@ def test_credit_codes_are_valid_unique_and_well_formed(full_plan):
     local_areas = Counter(e.credit_code[2:8] for e in full_plan.enterprises if e.local)
     assert set(local_areas) == {"330212", "330204", "330200"}
     # the organisation code (positions 9–17) carries its own GB 11714 check character
-    from streetbrain.registry.synth import gb11714_check_char
+    from streetbrain.demo.synth.people import gb11714_check_char
 
     assert all(gb11714_check_char(c[8:16]) == c[16] for c in codes)
     names = [e.name for e in full_plan.enterprises]

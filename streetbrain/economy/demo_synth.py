@@ -47,7 +47,7 @@ from shapely.geometry import Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
 from streetbrain.core.months import add_months, last_day, month_start
-from streetbrain.registry.synth import USCC_CHARS, Weighted, make_credit_code
+from streetbrain.demo.synth.people import USCC_CHARS, Weighted, make_credit_code
 
 SEED = 20_220_308  # the street's 2022 work plan: 80+ towers, 7,000+ enterprises
 HISTORY_MONTHS = 36

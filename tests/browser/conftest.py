@@ -109,8 +109,8 @@ def demo_data(transactional_db):
     """The demo org tree, departments and accounts, with their key figures."""
     from streetbrain.core.figures import refresh_key_figures
     from streetbrain.demo import core as demo
+    from streetbrain.demo import registry as registry_demo
     from streetbrain.demo.context import DemoContext
-    from streetbrain.registry import demo as registry_demo
 
     ctx = DemoContext(password=DEMO_PASSWORD)
     demo.load(ctx)
