@@ -191,8 +191,8 @@ class Stack:
     def train_classifier(self, n: int = 6000, seed: int = 1) -> Path:
         from django.conf import settings
 
-        from streetbrain.cases import synth_texts
         from streetbrain.cases.intake import classifier
+        from streetbrain.demo.synth import texts as synth_texts
 
         rows = synth_texts.generate(n, seed)
         model = classifier.train(

@@ -347,7 +347,7 @@ def _next_pk(model) -> int:
 
 
 def _write_leases(clock: _Clock, plan: demo_synth.EconomyPlan, out: dict) -> str:
-    from streetbrain.cases.demo import insert_objects, insert_rows
+    from streetbrain.demo.bulk import insert_objects, insert_rows
 
     offices, enterprises, units = out["offices"], out["enterprises"], out["units"]
     first = _next_pk(Lease)
@@ -407,7 +407,7 @@ def _write_leases(clock: _Clock, plan: demo_synth.EconomyPlan, out: dict) -> str
 
 
 def _write_monthly(plan: demo_synth.EconomyPlan, out: dict) -> str:
-    from streetbrain.cases.demo import insert_rows
+    from streetbrain.demo.bulk import insert_rows
 
     enterprises = out["enterprises"]
     day = connection.ops.adapt_datefield_value  # as the driver takes a date (text on SQLite)
@@ -451,7 +451,7 @@ EVENT_COLUMNS = [
 
 
 def _write_events(plan: demo_synth.EconomyPlan, out: dict) -> str:
-    from streetbrain.cases.demo import insert_rows
+    from streetbrain.demo.bulk import insert_rows
 
     enterprises, offices, leases = out["enterprises"], out["offices"], out["leases"]
     zone = timezone.get_current_timezone()
