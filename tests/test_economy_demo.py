@@ -20,11 +20,14 @@ from streetbrain.core.identifiers import is_valid_credit_code
 from streetbrain.core.models import ChangeLogEntry, OrgUnit
 from streetbrain.core.months import add_months, last_complete_month, last_day
 from streetbrain.demo import core as core_demo
+from streetbrain.demo import economy as economy_demo
 from streetbrain.demo import registry as registry_demo
 from streetbrain.demo.context import DemoContext
 from streetbrain.demo.extensions import in_order
-from streetbrain.economy import demo as economy_demo
-from streetbrain.economy import demo_synth
+from streetbrain.demo.synth.economy.planner import annual_tax, plan_economy
+from streetbrain.demo.synth.economy.plans import EconomyPlan
+from streetbrain.demo.synth.economy.tax import _SEASON
+from streetbrain.demo.synth.economy.world import World, world_from_files
 from streetbrain.economy.models import (
     OFFICE_KINDS,
     Enterprise,
@@ -53,10 +56,10 @@ FIRST = dt.date(2023, 3, 1)
 
 @pytest.fixture(scope="module")
 def full_plan():
-    return demo_synth.plan_economy(demo_synth.world_from_files(LAST), scale=1.0)
+    return plan_economy(world_from_files(LAST), scale=1.0)
 
 
-def _fingerprint(plan: demo_synth.EconomyPlan) -> tuple:
+def _fingerprint(plan: EconomyPlan) -> tuple:
     return (
         [(b.code, b.name, b.grade, b.tax_target, len(b.floors)) for b in plan.buildings],
         [(u.building, u.code, u.area, u.status) for u in plan.units],
@@ -144,7 +147,7 @@ def test_floors_and_units_are_realistic(full_plan):
 
 def test_tax_tiers_and_lease_up(full_plan):
     plan = full_plan
-    last12 = demo_synth.annual_tax(plan, range(24, 36))
+    last12 = annual_tax(plan, range(24, 36))
     yi = sorted((t, plan.buildings[b].name) for b, t in last12.items() if t >= 1e8)
     assert len(yi) == 6
     assert yi[-1][1] == "宁波国际金融服务中心" and yi[-1][0] > 4e8
@@ -187,7 +190,7 @@ def test_move_outs_and_their_signals(full_plan):
         left = (t.month.year - FIRST.year) * 12 + t.month.month - FIRST.month
         if "tax" in t.signals and onset >= 3 and left - onset >= 5:
             tax = {m: v for m, v, _l in e.tax}
-            season = demo_synth._SEASON
+            season = _SEASON
             before = sum(
                 tax.get(m, 0) / season.get(plan.month(m).month, 1) for m in range(onset - 3, onset)
             )
@@ -210,18 +213,18 @@ def test_move_outs_and_their_signals(full_plan):
 
 
 def test_plan_is_deterministic():
-    world = demo_synth.world_from_files(LAST)
-    a = demo_synth.plan_economy(world, scale=0.1)
-    b = demo_synth.plan_economy(world, scale=0.1)
+    world = world_from_files(LAST)
+    a = plan_economy(world, scale=0.1)
+    b = plan_economy(world, scale=0.1)
     assert _fingerprint(a) == _fingerprint(b)
-    reordered = demo_synth.World(
+    reordered = World(
         grids=list(reversed(world.grids)),
         landmarks=list(reversed(world.landmarks)),
         last_month=world.last_month,
         industries=world.industries,
     )
-    assert _fingerprint(demo_synth.plan_economy(reordered, scale=0.1)) == _fingerprint(a)
-    other = demo_synth.plan_economy(world, scale=0.1, seed=1)
+    assert _fingerprint(plan_economy(reordered, scale=0.1)) == _fingerprint(a)
+    other = plan_economy(world, scale=0.1, seed=1)
     assert _fingerprint(other) != _fingerprint(a)
     assert last_complete_month(dt.date(2026, 3, 1)) == last_complete_month(TODAY) == LAST
 
@@ -238,7 +241,7 @@ def district(django_db_setup, django_db_blocker):
         with audit_context(source="cli", reason="demo load"):
             core_demo.load(ctx)
             registry_demo.load(ctx, scale=0.02)
-            plan = demo_synth.plan_economy(economy_demo.world_from_db(TODAY), scale=SCALE)
+            plan = plan_economy(economy_demo.world_from_db(TODAY), scale=SCALE)
             economy_demo.load(ctx, scale=SCALE, today=TODAY)
         yield ctx, plan
         transaction.set_rollback(True)
@@ -540,6 +543,4 @@ def _delete_economy_demo() -> None:
 def test_scaled_counts(district):
     _ctx, plan = district
     assert len(plan.buildings) == max(2, round(86 * SCALE)) == 4
-    assert (
-        len(demo_synth.plan_economy(demo_synth.world_from_files(LAST), scale=0.01).buildings) == 2
-    )
+    assert len(plan_economy(world_from_files(LAST), scale=0.01).buildings) == 2

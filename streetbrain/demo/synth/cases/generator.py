@@ -247,7 +247,7 @@ class _Generator(Arrivals, Workflow, TodaysWork):
 def plan_history(
     world: World, *, now: dt.datetime, scale: float = 1.0, seed: int = SEED
 ) -> History:
-    """Every case of the demo history up to ``now`` (see the module docstring)."""
+    """Every case of the demo history up to ``now`` (see the package docstring)."""
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
     return _Generator(world, now.astimezone(SH).replace(microsecond=0), scale, seed).plan()
