@@ -1,11 +1,13 @@
 """The demo's parts as ``DemoLoader`` declarations: found in the demo package module by module,
-run by the ``demo`` command each after the parts it depends on, skipped when loaded, and the
-command refusing to run outside the demo's settings."""
+run by the ``demo`` command each after the parts it depends on, skipped when loaded; the
+command refusing to run outside the demo's settings; and no product module importing the
+demo."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import shutil
 
 import pytest
 from django.conf import settings
@@ -17,6 +19,7 @@ import streetbrain.demo
 from streetbrain.core import extension_points as ep
 from streetbrain.core.extension_points import DemoLoader
 from streetbrain.demo.extensions import in_order
+from tests.test_architecture import ROOT, lint
 
 
 def _loader(key, depends_on=(), order=100, calls=None, loaded=False):
@@ -37,6 +40,7 @@ def test_each_domain_declares_its_loader_in_its_own_module():
     assert declaring == {"core", "registry", "cases", "economy"}
     for name in declaring:
         assert ep.registry.get(ep.DemoLoader, name) is modules[name].LOADER
+        assert modules[name].LOADER.load.__module__ == f"streetbrain.demo.{name}"
         assert ep.registry.origin(ep.DemoLoader, name) == "streetbrain.demo.extensions"
 
 
@@ -99,3 +103,23 @@ def test_the_command_refuses_outside_the_demo_settings():
     with override_settings(STREETBRAIN=production_like), pytest.raises(CommandError) as raised:
         call_command("demo", "--no-static")
     assert "DJANGO_SETTINGS_MODULE=streetbrain.settings.demo" in str(raised.value)
+
+
+def test_a_product_module_importing_the_demo_breaks_the_import_contracts(tmp_path):
+    """The intake retraining the classifier on the demo's synthetic texts would make the
+    product depend on the demo: ``lint-imports`` refuses it."""
+    shutil.copytree(ROOT / "streetbrain", tmp_path / "streetbrain", ignore=shutil.ignore_patterns(
+        "__pycache__", "static", "locale", "templates", "data"
+    ))  # fmt: skip
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    actions = tmp_path / "streetbrain" / "cases" / "intake" / "actions.py"
+    actions.write_text(
+        actions.read_text(encoding="utf-8")
+        + "\n\ndef _synthetic(n):\n    from streetbrain.demo.synth import texts\n\n"
+        + "    return texts.generate(n)\n",
+        encoding="utf-8",
+    )
+    result = lint(tmp_path, pythonpath=str(tmp_path))
+    assert result.returncode != 0
+    assert "Only the demo package imports the demo package BROKEN" in result.stdout
+    assert "streetbrain.cases.intake.actions -> streetbrain.demo.synth.texts" in result.stdout
