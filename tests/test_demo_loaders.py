@@ -6,8 +6,11 @@ demo."""
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import shutil
+import subprocess
+import sys
 
 import pytest
 from django.conf import settings
@@ -123,3 +126,30 @@ def test_a_product_module_importing_the_demo_breaks_the_import_contracts(tmp_pat
     assert result.returncode != 0
     assert "Only the demo package imports the demo package BROKEN" in result.stdout
     assert "streetbrain.cases.intake.actions -> streetbrain.demo.synth.texts" in result.stdout
+
+
+def test_a_production_process_does_not_import_the_demo_generators():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "streetbrain.settings.production",
+        "SECRET_KEY": "x" * 50,
+        "STREETBRAIN_DATA_KEYS": "Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmE=",
+        "STREETBRAIN_DIGEST_KEY": "a digest key for this test",
+    }
+    script = (
+        "import sys, django; django.setup();"
+        "print(sorted(m for m in sys.modules if m.startswith('streetbrain.demo')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    imported = result.stdout.strip()
+    assert (
+        imported == "['streetbrain.demo', 'streetbrain.demo.apps', 'streetbrain.demo.extensions']"
+    )
