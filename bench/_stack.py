@@ -180,18 +180,19 @@ class Stack:
         """The street, its 80 grid cells with outlines, departments and the demo accounts;
         then the routing rules (the time limits are seeded by migrate)."""
         from streetbrain.cases import codes
-        from streetbrain.core import demo as core_demo
         from streetbrain.core.audit import audit_context
+        from streetbrain.demo import core as core_demo
+        from streetbrain.demo.context import DemoContext
 
         with audit_context(source="cli", reason="bench"):
-            core_demo.load(core_demo.DemoContext())
+            core_demo.load(DemoContext())
             codes.load_routing_rules()
 
     def train_classifier(self, n: int = 6000, seed: int = 1) -> Path:
         from django.conf import settings
 
-        from streetbrain.cases import synth_texts
         from streetbrain.cases.intake import classifier
+        from streetbrain.demo.synth import texts as synth_texts
 
         rows = synth_texts.generate(n, seed)
         model = classifier.train(

@@ -32,8 +32,8 @@ django.setup()
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
 
-from streetbrain.cases import synth_texts  # noqa: E402
 from streetbrain.cases.intake import classifier  # noqa: E402
+from streetbrain.demo.synth import texts as synth_texts  # noqa: E402
 
 BAR = 2_000  # texts/s classified in batch
 

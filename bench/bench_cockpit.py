@@ -69,10 +69,10 @@ def prepare(stack, args) -> None:
 
     from streetbrain.cases import density
     from streetbrain.cases.evaluation.stats import refresh_all
-    from streetbrain.core import demo as core_demo
     from streetbrain.core.audit import audit_context
     from streetbrain.core.figures import refresh_key_figures
-    from streetbrain.registry import demo as registry_demo
+    from streetbrain.demo import registry as registry_demo
+    from streetbrain.demo.context import DemoContext
 
     for name, fn in (
         ("migrate", stack.migrate),
@@ -82,7 +82,7 @@ def prepare(stack, args) -> None:
         _v, seconds = timed(fn)
         say(f"prepared: {name} in {seconds:.1f} s")
     with audit_context(source="cli", reason="bench"):
-        _v, seconds = timed(lambda: registry_demo.load(core_demo.DemoContext(), scale=1.0))
+        _v, seconds = timed(lambda: registry_demo.load(DemoContext(), scale=1.0))
     say(f"registry demo (full scale) in {seconds:.1f} s")
     staff = bench_evaluation.make_staff()
     stats, seconds = timed(lambda: bench_evaluation.load_cases(args.cases, 24, 5, staff))

@@ -5,8 +5,8 @@ Run from the repository root:
     .venv/bin/python bench/bench_demo_load.py [--scale S] [--keep]
 
 Creates a temporary var directory (settings ``streetbrain.settings.demo``), migrates, then
-runs each app's ``demo.load`` in INSTALLED_APPS order inside the same audit context as the
-``demo`` command, and prints the seconds per step and in total, the rows per model, the
+runs the demo's loaders (``streetbrain/demo``) in dependency order inside the same audit context
+as the ``demo`` command, and prints the seconds per step and in total, the rows per model, the
 change-log entries, the CPU count and the Python version. The bar: the whole load under
 two minutes on a 2-core machine (aim: one).
 """
@@ -58,10 +58,12 @@ def run(args, var: Path) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from streetbrain.core import demo as core_demo
+    from streetbrain.core import extension_points as ep
     from streetbrain.core.audit import audit_context
     from streetbrain.core.figures import refresh_key_figures
     from streetbrain.core.models import ChangeLogEntry
+    from streetbrain.demo.context import DemoContext
+    from streetbrain.demo.extensions import in_order
 
     print(
         f"python {platform.python_version()} ({platform.python_implementation()}), "
@@ -75,16 +77,16 @@ def run(args, var: Path) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     steps.append(("migrate (incl. code tables)", time.perf_counter() - t0))
 
-    ctx = core_demo.DemoContext()
+    ctx = DemoContext()
     load_start = time.perf_counter()
     with audit_context(source="cli", reason="demo load"):
-        for label, module in core_demo.demo_modules():
+        for loader in in_order(ep.items(ep.DemoLoader)):
             start = time.perf_counter()
-            if label in ("registry", "cases"):
-                module.load(ctx, scale=args.scale)
+            if loader.key in ("registry", "cases"):
+                loader.load(ctx, scale=args.scale)
             else:
-                module.load(ctx)
-            steps.append((f"{label}.demo.load", time.perf_counter() - start))
+                loader.load(ctx)
+            steps.append((f"{loader.key} loader", time.perf_counter() - start))
     load_seconds = time.perf_counter() - load_start
     start = time.perf_counter()
     refresh_key_figures()
@@ -133,8 +135,8 @@ def protected_cost(residents: int, n: int = 5000) -> None:
     import random
 
     from streetbrain.core.protected import encrypt
+    from streetbrain.demo.synth.people import Population
     from streetbrain.registry.models import Resident
-    from streetbrain.registry.synth import Population
 
     pop = Population(datetime.date.today())
     rng = random.Random(1)

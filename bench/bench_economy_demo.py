@@ -56,13 +56,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def plan_only(scale: float) -> None:
     from streetbrain.core.months import last_complete_month
-    from streetbrain.economy import demo_synth as ds
+    from streetbrain.demo.synth.economy.planner import annual_tax, plan_economy
+    from streetbrain.demo.synth.economy.tables import HISTORY_MONTHS
+    from streetbrain.demo.synth.economy.world import world_from_files
     from streetbrain.economy.measures import tax_class
 
     last = last_complete_month(dt.date.today())
     start = time.perf_counter()
-    world = ds.world_from_files(last)
-    plan = ds.plan_economy(world, scale=scale)
+    world = world_from_files(last)
+    plan = plan_economy(world, scale=scale)
     seconds = time.perf_counter() - start
     real = sum(1 for b in plan.buildings if b.osm_ref)
     print(
@@ -83,7 +85,7 @@ def plan_only(scale: float) -> None:
         f"  tax rows {sum(len(e.tax) for e in plan.enterprises)}, headcount rows "
         f"{sum(len(e.staff) for e in plan.enterprises)}, events {len(plan.events)}"
     )
-    last12 = ds.annual_tax(plan, range(ds.HISTORY_MONTHS - 12, ds.HISTORY_MONTHS))
+    last12 = annual_tax(plan, range(HISTORY_MONTHS - 12, HISTORY_MONTHS))
     classes = Counter()
     names = {"yi": "亿元", "near_yi": "准亿元", "qianwan": "千万元"}
     for t in last12.values():
@@ -121,13 +123,14 @@ def load(scale: float) -> int:
     django.setup()
     from django.core.management import call_command
 
-    from streetbrain.core import demo as core_demo
     from streetbrain.core.audit import audit_context
-    from streetbrain.economy import demo as economy_demo
-    from streetbrain.registry import demo as registry_demo
+    from streetbrain.demo import core as core_demo
+    from streetbrain.demo import economy as economy_demo
+    from streetbrain.demo import registry as registry_demo
+    from streetbrain.demo.context import DemoContext
 
     call_command("migrate", interactive=False, verbosity=0)
-    ctx = core_demo.DemoContext()
+    ctx = DemoContext()
     with audit_context(source="cli", reason="demo load"):
         core_demo.load(ctx)
         registry_demo.load(ctx, scale=1.0)

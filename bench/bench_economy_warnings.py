@@ -26,8 +26,8 @@ Prints the numbers, the data (enterprises, leases, move-outs, months) and the ma
 without numbers, saying so, when the database has no economy history (``make bench`` on a
 fresh checkout).
 
-Measured 2026-11-27 on the economy demo at full scale (core demo + ``economy.demo.load`` in
-PostgreSQL: 8,287 enterprises, 18,849 leases, 222,749 tax records, 360 move-outs; months
+Measured 2026-11-27 on the economy demo at full scale (the core's and the economy's demo loaders
+in PostgreSQL: 8,287 enterprises, 18,849 leases, 222,749 tax records, 360 move-outs; months
 2024-11 – 2026-10; a shared 2-core VM): precision 50.2 % (103/205 warnings), recall 45.3 %
 (77/170 move-outs), median lead 3 months (leads 1–6 months: 14, 16, 14, 7, 4, 22); 0.63 s
 per month evaluated. Letting an expiring lease alone raise a warning (threshold 35) lifts

@@ -115,9 +115,9 @@ def make_staff() -> dict[str, list]:
 
 class Generator:
     def __init__(self, n: int, months: int, seed: int, staff: dict):
-        from streetbrain.cases import synth_texts
         from streetbrain.cases.models import TimeLimitStandard
         from streetbrain.core.models import Department, OrgUnit
+        from streetbrain.demo.synth import texts as synth_texts
 
         self.n, self.rng, self.staff = n, random.Random(seed), staff
         self.now = time.time()

@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 import shapely
 
-from streetbrain.core.demo_geometry import build_demo_district
 from streetbrain.core.geo import GridLocator, area_m2
+from streetbrain.demo.synth.district import build_demo_district
 
 SINGLE_BAR = 50_000  # lookups/s that single-point locate() must reach
 

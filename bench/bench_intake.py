@@ -34,7 +34,7 @@ What it does:
    with the queries per request, then the registration of those N in batches: where the time
    of accepting and of registering one report goes.
 
-The workload: texts from ``synth_texts`` (a class per text; ``service_code`` is that class, as
+The workload: texts from ``demo.synth.texts`` (a class per text; ``service_code`` is that class, as
 the Open311 POST requires one), points uniformly inside random grid cells; a quarter of the
 reports repeat a recent incident (same class, within 40 m), so some merge as duplicates
 (最多报一次); half give a phone number (encrypted and digested), a third a name.
@@ -75,8 +75,8 @@ class Workload:
         from shapely import prepared
         from shapely.geometry import Point, shape
 
-        from streetbrain.cases import synth_texts
         from streetbrain.core.models import OrgUnit
+        from streetbrain.demo.synth import texts as synth_texts
 
         self.api_key = api_key
         self.rng = random.Random(seed)

@@ -160,17 +160,17 @@ def run(stack, args) -> int:
     from django.test import Client
 
     from streetbrain.cases import density
-    from streetbrain.core import demo as core_demo
     from streetbrain.core.audit import audit_context
     from streetbrain.core.models import User
-    from streetbrain.registry import demo as registry_demo
+    from streetbrain.demo import registry as registry_demo
+    from streetbrain.demo.context import DemoContext
     from streetbrain.registry.models import Building, Facility, Resident, Shop
 
     for name, fn in (("migrate", stack.migrate), ("core demo", stack.load_core_demo)):
         _v, seconds = timed(fn)
         say(f"prepared: {name} in {seconds:.1f} s")
     with audit_context(source="cli", reason="bench"):
-        _v, seconds = timed(lambda: registry_demo.load(core_demo.DemoContext(), scale=1.0))
+        _v, seconds = timed(lambda: registry_demo.load(DemoContext(), scale=1.0))
     say(
         f"registry demo (full scale) in {seconds:.1f} s: {Building.objects.count():,} buildings, "
         f"{Resident.objects.count():,} residents, {Facility.objects.count():,} facilities, "

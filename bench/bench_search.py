@@ -62,18 +62,19 @@ def run(args) -> int:
     from django.db import connection
     from django.test import Client
 
-    from streetbrain.core import demo as core_demo
     from streetbrain.core.audit import audit_context
     from streetbrain.core.models import User
     from streetbrain.core.protected import reveal_value
     from streetbrain.core.search import search
-    from streetbrain.registry import demo as registry_demo
+    from streetbrain.demo import core as core_demo
+    from streetbrain.demo import registry as registry_demo
+    from streetbrain.demo.context import DemoContext
     from streetbrain.registry.models import Resident, Shop
 
     t = time.perf_counter()
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # pages use the manifest
-    ctx = core_demo.DemoContext()
+    ctx = DemoContext()
     with audit_context(source="cli", reason="bench"):
         core_demo.load(ctx)
         registry_demo.load(ctx)

@@ -156,8 +156,8 @@ def require_service(name: str, host: str, port: int) -> None:
 @pytest.fixture(scope="session")
 def case_model_path(tmp_path_factory):
     """A case classifier trained once per test session on the synthetic report texts."""
-    from streetbrain.cases import synth_texts
     from streetbrain.cases.intake import classifier
+    from streetbrain.demo.synth import texts as synth_texts
 
     rows = synth_texts.generate(3000, seed=11)
     model = classifier.train(

@@ -13,8 +13,6 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
-from streetbrain.cases import demo as cases_demo
-from streetbrain.cases import demo_synth
 from streetbrain.cases.models import (
     CLOCK_STATES,
     OPEN_STATES,
@@ -28,13 +26,18 @@ from streetbrain.cases.models import (
     TrainingExample,
 )
 from streetbrain.cases.workflow import actions, clock
-from streetbrain.core import demo as core_demo
 from streetbrain.core.audit import audit_context
 from streetbrain.core.geo_lookup import invalidate, locate_code
 from streetbrain.core.models import ChangeLogEntry, User
 from streetbrain.core.protected import digest
 from streetbrain.core.worktime import SHANGHAI
-from streetbrain.registry import demo as registry_demo
+from streetbrain.demo import cases as cases_demo
+from streetbrain.demo import core as core_demo
+from streetbrain.demo import registry as registry_demo
+from streetbrain.demo.context import DemoContext
+from streetbrain.demo.synth.cases.generator import plan_history
+from streetbrain.demo.synth.cases.tables import FULL_SCALE_CASES, HISTORY_DAYS, daily_counts
+from streetbrain.demo.synth.cases.world import world_from_files
 
 SCALE = 0.02
 # A fixed "now" (a Wednesday afternoon) so that two loads cut the history at the same instant.
@@ -56,7 +59,7 @@ def district(django_db_setup, django_db_blocker, model_path):
         override_settings(CASES_CLASSIFIER_MODEL=str(model_path)),
         transaction.atomic(),
     ):
-        ctx = core_demo.DemoContext(password="streetbrain-demo")
+        ctx = DemoContext(password="streetbrain-demo")
         with audit_context(source="cli", reason="demo load"):
             core_demo.load(ctx)
             registry_demo.load(ctx, scale=SCALE)
@@ -81,35 +84,33 @@ def _counts() -> tuple[Counter, Counter, Counter]:
 
 @pytest.fixture(scope="module")
 def world():
-    return demo_synth.world_from_files()
+    return world_from_files()
 
 
 @pytest.fixture(scope="module")
 def big_plan(world):
     """About 3,000 cases from the generator alone (no database)."""
-    return demo_synth.plan_history(world, now=NOW, scale=0.15)
+    return plan_history(world, now=NOW, scale=0.15)
 
 
 def test_full_scale_history_has_20000_cases_over_24_months():
     today = dt.date.today()
-    first, counts = demo_synth.daily_counts(today, 1.0)
+    first, counts = daily_counts(today, 1.0)
     assert sum(counts) >= 20_000
-    assert len(counts) == demo_synth.HISTORY_DAYS and first + dt.timedelta(days=729) == today
+    assert len(counts) == HISTORY_DAYS and first + dt.timedelta(days=729) == today
     assert (today - first).days >= 729  # 24 months up to today
     assert min(counts) > 0
     # scaled down proportionally
-    assert sum(demo_synth.daily_counts(today, SCALE)[1]) == round(
-        demo_synth.FULL_SCALE_CASES * SCALE
-    )
+    assert sum(daily_counts(today, SCALE)[1]) == round(FULL_SCALE_CASES * SCALE)
 
 
 def test_generator_is_deterministic(world):
-    a = demo_synth.plan_history(world, now=NOW, scale=0.01)
-    b = demo_synth.plan_history(world, now=NOW, scale=0.01)
+    a = plan_history(world, now=NOW, scale=0.01)
+    b = plan_history(world, now=NOW, scale=0.01)
     assert [(c.title, c.state, c.reported_at, len(c.events)) for c in a.cases] == [
         (c.title, c.state, c.reported_at, len(c.events)) for c in b.cases
     ]
-    later = demo_synth.plan_history(world, now=NOW + dt.timedelta(days=1), scale=0.01)
+    later = plan_history(world, now=NOW + dt.timedelta(days=1), scale=0.01)
     assert max(c.reported_at for c in later.cases) > NOW  # anchored on its "now"
     assert all(e.time <= NOW for c in a.cases for e in c.events)
 
@@ -161,7 +162,7 @@ def test_seasons_and_hours(big_plan):
 def test_load_says_what_it_did(district):
     log = "\n".join(district.log)
     assert "cases: written:" in log and "classifier: trained" in log
-    assert Case.objects.count() >= round(demo_synth.FULL_SCALE_CASES * SCALE)
+    assert Case.objects.count() >= round(FULL_SCALE_CASES * SCALE)
     assert Report.objects.count() > Case.objects.count()
     assert CaseEvent.objects.count() > 6 * Case.objects.count()
 
@@ -398,7 +399,7 @@ def test_two_loads_give_the_same_history(district, model_path):
         Case.objects.all().delete()
         Sensor.objects.all().delete()
         assert not cases_demo.is_loaded()
-        ctx = core_demo.DemoContext(password="streetbrain-demo")
+        ctx = DemoContext(password="streetbrain-demo")
         cases_demo.load(ctx, scale=SCALE, now=NOW, background_training=False)
     assert _counts() == before
     assert ApiKey.objects.filter(key_digest=digest(cases_demo.DEMO_API_KEY)).count() == 1

@@ -13,8 +13,9 @@ CASES = Path(__file__).resolve().parent.parent / "streetbrain" / "cases"
 
 # What each part may import of the others. The shared modules at the app's root (models,
 # timeline, numbers, forms, filtersets, tables, …) import no part; the wiring at the root
-# (apps, urls, tasks, api/, management/, the demo, and what the app contributes to the
-# platform: extensions and its cockpit panels) may import every part.
+# (apps, urls, tasks, api/, management/, and what the app contributes to the platform:
+# extensions and its cockpit panels) may import every part. The demo's part is not the app's:
+# it lives in streetbrain/demo.
 PARTS = {
     "intake": set(),
     "workflow": {"intake"},
@@ -27,8 +28,6 @@ WIRING = {
     "tasks",
     "api",
     "management",
-    "demo",
-    "demo_synth",
     "extensions",
     "panels",
 }

@@ -5,15 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from streetbrain.cases import synth_texts
 from streetbrain.cases.intake import classifier
 from streetbrain.cases.management.commands.cases import Command
+from streetbrain.demo.synth import texts as synth_texts
+from streetbrain.demo.synth.district import DATA_DIR
 
 # Measured on generate(2000, seed=1) → generate(500, seed=2): ours 0.923, baseline 0.896.
 MACRO_F1_FLOOR = 0.88
@@ -51,10 +51,7 @@ def test_synthetic_reports_are_deterministic_and_use_standard_codes():
     assert rows == synth_texts.generate(300, seed=7)
     assert rows != synth_texts.generate(300, seed=8)
     codes = set()
-    standard = (
-        Path(synth_texts.__file__).parent.parent
-        / "data/standards/gbt47678_5_2026_components_and_matters.csv"
-    )
+    standard = DATA_DIR / "standards/gbt47678_5_2026_components_and_matters.csv"
     with standard.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             if row["kind"] == "管理事项":

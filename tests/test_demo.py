@@ -8,17 +8,18 @@ from django.core.management import call_command
 from django.urls import reverse
 from shapely.geometry import Point, shape
 
-from streetbrain.core import demo
 from streetbrain.core.figures import refresh_key_figures
 from streetbrain.core.geo_lookup import invalidate, locate_point
 from streetbrain.core.models import ChangeLogEntry, Department, KeyFigure, OrgUnit, User
+from streetbrain.demo import core as demo
+from streetbrain.demo.context import DemoContext
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def demo_district(db):
-    ctx = demo.DemoContext(password="streetbrain-demo")
+    ctx = DemoContext(password="streetbrain-demo")
     demo.load(ctx)
     refresh_key_figures()
     invalidate()

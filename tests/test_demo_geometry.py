@@ -11,7 +11,8 @@ import time
 import pytest
 import shapely
 
-from streetbrain.core.demo_geometry import (
+from streetbrain.core.geo import area_m2
+from streetbrain.demo.synth.district import (
     BUILDING_COMMUNITY_NAME,
     DATA_DIR,
     LANDMARK_NAMES,
@@ -22,7 +23,6 @@ from streetbrain.core.demo_geometry import (
     load_osm_features,
     load_yinzhou_outline,
 )
-from streetbrain.core.geo import area_m2
 
 
 @pytest.fixture(scope="module")

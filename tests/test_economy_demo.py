@@ -14,13 +14,20 @@ import pytest
 from django.db import connection, transaction
 from shapely.geometry import Point, shape
 
-from streetbrain.core import demo as core_demo
+from streetbrain.core import extension_points as ep
 from streetbrain.core.audit import audit_context
 from streetbrain.core.identifiers import is_valid_credit_code
 from streetbrain.core.models import ChangeLogEntry, OrgUnit
 from streetbrain.core.months import add_months, last_complete_month, last_day
-from streetbrain.economy import demo as economy_demo
-from streetbrain.economy import demo_synth
+from streetbrain.demo import core as core_demo
+from streetbrain.demo import economy as economy_demo
+from streetbrain.demo import registry as registry_demo
+from streetbrain.demo.context import DemoContext
+from streetbrain.demo.extensions import in_order
+from streetbrain.demo.synth.economy.planner import annual_tax, plan_economy
+from streetbrain.demo.synth.economy.plans import EconomyPlan
+from streetbrain.demo.synth.economy.tax import _SEASON
+from streetbrain.demo.synth.economy.world import World, world_from_files
 from streetbrain.economy.models import (
     OFFICE_KINDS,
     Enterprise,
@@ -36,7 +43,6 @@ from streetbrain.economy.models import (
     Unit,
     validate_industry_prefix,
 )
-from streetbrain.registry import demo as registry_demo
 from streetbrain.registry.models import Building, Shop
 
 SCALE = 0.05  # 4 towers
@@ -50,10 +56,10 @@ FIRST = dt.date(2023, 3, 1)
 
 @pytest.fixture(scope="module")
 def full_plan():
-    return demo_synth.plan_economy(demo_synth.world_from_files(LAST), scale=1.0)
+    return plan_economy(world_from_files(LAST), scale=1.0)
 
 
-def _fingerprint(plan: demo_synth.EconomyPlan) -> tuple:
+def _fingerprint(plan: EconomyPlan) -> tuple:
     return (
         [(b.code, b.name, b.grade, b.tax_target, len(b.floors)) for b in plan.buildings],
         [(u.building, u.code, u.area, u.status) for u in plan.units],
@@ -92,7 +98,7 @@ def test_credit_codes_are_valid_unique_and_well_formed(full_plan):
     local_areas = Counter(e.credit_code[2:8] for e in full_plan.enterprises if e.local)
     assert set(local_areas) == {"330212", "330204", "330200"}
     # the organisation code (positions 9–17) carries its own GB 11714 check character
-    from streetbrain.registry.synth import gb11714_check_char
+    from streetbrain.demo.synth.people import gb11714_check_char
 
     assert all(gb11714_check_char(c[8:16]) == c[16] for c in codes)
     names = [e.name for e in full_plan.enterprises]
@@ -115,7 +121,7 @@ def _sections() -> dict[str, str]:
     """GB/T 4754-2017 小类 → 门类, from the shipped table."""
     import csv
 
-    from streetbrain.core.demo_geometry import DATA_DIR
+    from streetbrain.demo.synth.district import DATA_DIR
 
     with open(DATA_DIR / "standards" / "gbt4754_2017_classes.csv", encoding="utf-8") as f:
         return {row["class_code"]: row["section"] for row in csv.DictReader(f)}
@@ -141,7 +147,7 @@ def test_floors_and_units_are_realistic(full_plan):
 
 def test_tax_tiers_and_lease_up(full_plan):
     plan = full_plan
-    last12 = demo_synth.annual_tax(plan, range(24, 36))
+    last12 = annual_tax(plan, range(24, 36))
     yi = sorted((t, plan.buildings[b].name) for b, t in last12.items() if t >= 1e8)
     assert len(yi) == 6
     assert yi[-1][1] == "宁波国际金融服务中心" and yi[-1][0] > 4e8
@@ -184,7 +190,7 @@ def test_move_outs_and_their_signals(full_plan):
         left = (t.month.year - FIRST.year) * 12 + t.month.month - FIRST.month
         if "tax" in t.signals and onset >= 3 and left - onset >= 5:
             tax = {m: v for m, v, _l in e.tax}
-            season = demo_synth._SEASON
+            season = _SEASON
             before = sum(
                 tax.get(m, 0) / season.get(plan.month(m).month, 1) for m in range(onset - 3, onset)
             )
@@ -207,18 +213,18 @@ def test_move_outs_and_their_signals(full_plan):
 
 
 def test_plan_is_deterministic():
-    world = demo_synth.world_from_files(LAST)
-    a = demo_synth.plan_economy(world, scale=0.1)
-    b = demo_synth.plan_economy(world, scale=0.1)
+    world = world_from_files(LAST)
+    a = plan_economy(world, scale=0.1)
+    b = plan_economy(world, scale=0.1)
     assert _fingerprint(a) == _fingerprint(b)
-    reordered = demo_synth.World(
+    reordered = World(
         grids=list(reversed(world.grids)),
         landmarks=list(reversed(world.landmarks)),
         last_month=world.last_month,
         industries=world.industries,
     )
-    assert _fingerprint(demo_synth.plan_economy(reordered, scale=0.1)) == _fingerprint(a)
-    other = demo_synth.plan_economy(world, scale=0.1, seed=1)
+    assert _fingerprint(plan_economy(reordered, scale=0.1)) == _fingerprint(a)
+    other = plan_economy(world, scale=0.1, seed=1)
     assert _fingerprint(other) != _fingerprint(a)
     assert last_complete_month(dt.date(2026, 3, 1)) == last_complete_month(TODAY) == LAST
 
@@ -231,20 +237,20 @@ def district(django_db_setup, django_db_blocker):
     """Core, registry (2 %) and economy demo (4 towers) on TODAY, loaded once for the module
     and rolled back after; the plan computed from the same database state before the load."""
     with django_db_blocker.unblock(), transaction.atomic():
-        ctx = core_demo.DemoContext(password="streetbrain-demo")
+        ctx = DemoContext(password="streetbrain-demo")
         with audit_context(source="cli", reason="demo load"):
             core_demo.load(ctx)
             registry_demo.load(ctx, scale=0.02)
-            plan = demo_synth.plan_economy(economy_demo.world_from_db(TODAY), scale=SCALE)
+            plan = plan_economy(economy_demo.world_from_db(TODAY), scale=SCALE)
             economy_demo.load(ctx, scale=SCALE, today=TODAY)
         yield ctx, plan
         transaction.set_rollback(True)
 
 
-def test_demo_modules_load_economy_after_the_registry():
-    labels = [label for label, _module in core_demo.demo_modules()]
-    assert labels.index("economy") > labels.index("registry")
-    assert labels.index("economy") > labels.index("cases")
+def test_the_economy_loads_after_the_registry_and_the_cases():
+    keys = [loader.key for loader in in_order(ep.items(ep.DemoLoader))]
+    assert keys.index("economy") > keys.index("registry")
+    assert keys.index("economy") > keys.index("cases")
 
 
 @pytest.mark.django_db
@@ -473,7 +479,7 @@ def test_monthly_figures_computed(district):
 
 @pytest.mark.django_db
 def test_second_load_is_skipped_and_two_loads_are_the_same(district):
-    ctx = core_demo.DemoContext(password="streetbrain-demo")
+    ctx = DemoContext(password="streetbrain-demo")
     before = _db_fingerprint()
     economy_demo.load(ctx, scale=SCALE, today=TODAY)
     assert ctx.log == ["economy: demo data already loaded"]
@@ -481,7 +487,7 @@ def test_second_load_is_skipped_and_two_loads_are_the_same(district):
     with transaction.atomic():
         _delete_economy_demo()
         assert not economy_demo.is_loaded()
-        economy_demo.load(core_demo.DemoContext(), scale=SCALE, today=TODAY)
+        economy_demo.load(DemoContext(), scale=SCALE, today=TODAY)
         assert _db_fingerprint() == before
         transaction.set_rollback(True)
 
@@ -537,6 +543,4 @@ def _delete_economy_demo() -> None:
 def test_scaled_counts(district):
     _ctx, plan = district
     assert len(plan.buildings) == max(2, round(86 * SCALE)) == 4
-    assert (
-        len(demo_synth.plan_economy(demo_synth.world_from_files(LAST), scale=0.01).buildings) == 2
-    )
+    assert len(plan_economy(world_from_files(LAST), scale=0.01).buildings) == 2

@@ -12,8 +12,8 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
-from streetbrain.core.demo_geometry import build_demo_district
 from streetbrain.core.geo import GridLocator, area_m2
+from streetbrain.demo.synth.district import build_demo_district
 
 
 @pytest.fixture(scope="module")

@@ -16,15 +16,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, shape
 
-from streetbrain.core import demo as core_demo
 from streetbrain.core.audit import audit_context
-from streetbrain.core.demo_geometry import BUILDING_COMMUNITY_NAME, build_demo_district
 from streetbrain.core.geo import GridLocator
 from streetbrain.core.identifiers import is_valid_credit_code, is_valid_id_number
 from streetbrain.core.models import ChangeLogEntry, OrgUnit
 from streetbrain.core.protected import mask_id_number, reveal_value
-from streetbrain.registry import demo as registry_demo
-from streetbrain.registry import synth
+from streetbrain.demo import core as core_demo
+from streetbrain.demo import registry as registry_demo
+from streetbrain.demo.context import DemoContext
+from streetbrain.demo.synth import people
+from streetbrain.demo.synth import registry as registry_plan
+from streetbrain.demo.synth.district import BUILDING_COMMUNITY_NAME, build_demo_district
 from streetbrain.registry.models import (
     Building,
     Facility,
@@ -37,14 +39,14 @@ from streetbrain.registry.models import (
 )
 
 SCALE = 0.02
-DATA = registry_demo.__file__.rsplit("/", 2)[0] + "/data/standards"
+DATA = str(people.DATA_DIR / "standards")
 
 
 @pytest.fixture(scope="module")
 def district(django_db_setup, django_db_blocker):
     """Core demo + registry demo at 2 %, loaded once for the module and rolled back after."""
     with django_db_blocker.unblock(), transaction.atomic():
-        ctx = core_demo.DemoContext(password="streetbrain-demo")
+        ctx = DemoContext(password="streetbrain-demo")
         with audit_context(source="cli", reason="demo load"):
             core_demo.load(ctx)
             registry_demo.load(ctx, scale=SCALE)
@@ -55,12 +57,12 @@ def district(django_db_setup, django_db_blocker):
 @pytest.fixture(scope="module")
 def full_plan():
     """The full-scale plan (no database), for the proportions."""
-    grids = registry_demo.grids_from_district(build_demo_district())
-    return registry_demo.plan_registry(grids, scale=1.0, today=datetime.date(2025, 6, 1))
+    grids = registry_plan.grids_from_district(build_demo_district())
+    return registry_plan.plan_registry(grids, scale=1.0, today=datetime.date(2025, 6, 1))
 
 
 def _age(birth: datetime.date, today: datetime.date | None = None) -> int:
-    return synth.age_on(birth, today or datetime.date.today())
+    return people.age_on(birth, today or datetime.date.today())
 
 
 # --- the load ---------------------------------------------------------------------------------
@@ -81,11 +83,11 @@ def test_counts_are_proportional(district, full_plan):
         expected = full * SCALE
         return abs(value - expected) <= tolerance * expected + 2
 
-    assert Building.objects.count() == round(registry_demo.BUILDINGS * SCALE)
+    assert Building.objects.count() == round(registry_plan.BUILDINGS * SCALE)
     assert near(House.objects.count(), houses_full)
     assert near(Resident.objects.count(), residents_full)
     assert near(Facility.objects.count(), len(full_plan.facilities))
-    assert Shop.objects.count() == round(registry_demo.SHOPS * SCALE)
+    assert Shop.objects.count() == round(registry_plan.SHOPS * SCALE)
     assert Place.objects.count() == 225  # every named OSM landmark, whatever the scale
     for model in (Building, House, Household, Resident, Facility, Shop):
         assert set(model.objects.values_list("data_source", flat=True)) == {"demo"}
@@ -143,14 +145,14 @@ def test_households_are_consistent(district):
     households = list(Household.objects.select_related("house"))
     assert households and len(members) == len(households)
     for hh in households:
-        people = members[hh.pk]
-        assert 1 <= len(people) <= 6
-        heads = [p for p in people if p.relation == "head"]
+        persons = members[hh.pk]
+        assert 1 <= len(persons) <= 6
+        heads = [p for p in persons if p.relation == "head"]
         assert len(heads) == 1, hh.code
         head = heads[0]
         assert 25 <= _age(head.birth_date, today) <= 85
         assert hh.house.use in ("owner", "rented")
-        for p in people:
+        for p in persons:
             assert p.house_id == hh.house_id and p.org_unit_id == hh.house.org_unit_id
             gap = _age(head.birth_date, today) - _age(p.birth_date, today)
             if p.relation == "spouse":
@@ -232,7 +234,7 @@ def test_shops(district):
         assert s.operator and s.address and s.phone_masked
         assert s.building is None or s.building.org_unit_id == s.org_unit_id
     assert Counter(c[:2] for c in codes).most_common(1)[0][0] == "92"  # mostly 个体工商户
-    assert {s.industry.code for s in shops} <= {k.industry for k in synth.SHOP_KINDS}
+    assert {s.industry.code for s in shops} <= {k.industry for k in people.SHOP_KINDS}
 
 
 @pytest.mark.django_db
@@ -272,7 +274,7 @@ def test_change_log_records_every_created_object(district):
 @pytest.mark.django_db
 def test_second_load_is_a_no_op(district):
     counts = (Building.objects.count(), Resident.objects.count())
-    ctx = core_demo.DemoContext()
+    ctx = DemoContext()
     registry_demo.load(ctx, scale=SCALE)
     assert "already loaded" in ctx.log[-1]
     assert (Building.objects.count(), Resident.objects.count()) == counts
@@ -281,8 +283,8 @@ def test_second_load_is_a_no_op(district):
 @pytest.mark.django_db
 def test_database_matches_the_plan(district):
     """The load writes exactly the deterministic plan (computed again, without the DB)."""
-    grids = registry_demo.grids_from_district(build_demo_district())
-    plan = registry_demo.plan_registry(grids, scale=SCALE, today=datetime.date.today())
+    grids = registry_plan.grids_from_district(build_demo_district())
+    plan = registry_plan.plan_registry(grids, scale=SCALE, today=datetime.date.today())
     assert list(Building.objects.order_by("code").values_list("code", "name")) == sorted(
         (b.code, b.name) for b in plan.buildings
     )
@@ -316,12 +318,12 @@ def _fingerprint(plan):
 
 
 def test_plan_is_deterministic():
-    grids = registry_demo.grids_from_district(build_demo_district())
+    grids = registry_plan.grids_from_district(build_demo_district())
     today = datetime.date(2025, 6, 1)
-    a = registry_demo.plan_registry(grids, scale=0.05, today=today)
-    b = registry_demo.plan_registry(list(reversed(grids)), scale=0.05, today=today)
+    a = registry_plan.plan_registry(grids, scale=0.05, today=today)
+    b = registry_plan.plan_registry(list(reversed(grids)), scale=0.05, today=today)
     assert _fingerprint(a) == _fingerprint(b)
-    c = registry_demo.plan_registry(grids, scale=0.05, today=today, seed=1)
+    c = registry_plan.plan_registry(grids, scale=0.05, today=today, seed=1)
     assert _fingerprint(a) != _fingerprint(c)
 
 
@@ -330,19 +332,19 @@ def test_reference_codes_exist():
         industries = {r["class_code"] for r in csv.DictReader(fh)}
     with open(f"{DATA}/gbt47678_5_2026_components_and_matters.csv", encoding="utf-8") as fh:
         components = {r["code"] for r in csv.DictReader(fh) if r["kind"] == "管理部件"}
-    assert {k.industry for k in synth.SHOP_KINDS} <= industries
-    assert set(registry_demo.FACILITY_COUNTS) <= components
-    assert {"6210", "5213", "8040", "5251", "6291"} <= {k.industry for k in synth.SHOP_KINDS}
+    assert {k.industry for k in people.SHOP_KINDS} <= industries
+    assert set(registry_plan.FACILITY_COUNTS) <= components
+    assert {"6210", "5213", "8040", "5251", "6291"} <= {k.industry for k in people.SHOP_KINDS}
 
 
 def test_known_check_characters():
-    assert synth.gb11714_check_char("D2143569") == "X"  # GB 11714 textbook example
-    assert synth.make_credit_code("91", "350100", "M000100Y") == "91350100M000100Y43"
+    assert people.gb11714_check_char("D2143569") == "X"  # GB 11714 textbook example
+    assert people.make_credit_code("91", "350100", "M000100Y") == "91350100M000100Y43"
 
 
 def test_names_look_chinese():
     rng = random.Random(3)
-    pop = synth.Population(datetime.date(2025, 6, 1))
+    pop = people.Population(datetime.date(2025, 6, 1))
     names = [p.name for _ in range(300) for p in pop.household(rng, rented=False).members]
     assert all(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", n) for n in names)
     surnames = Counter(n[0] for n in names)
@@ -351,11 +353,11 @@ def test_names_look_chinese():
 
 def test_compound_and_shop_names():
     rng = random.Random(5)
-    places = synth.Places()
+    places = people.Places()
     names = [places.compound_name(rng, i % 2 == 0) for i in range(200)]
     assert len(set(names)) == 200
     assert all(re.search(r"(花园|家园|苑|小区|新村|公寓|名邸|华府|嘉园)$", n) for n in names)
-    shops = synth.Shops(synth.Population(datetime.date(2025, 6, 1)))
+    shops = people.Shops(people.Population(datetime.date(2025, 6, 1)))
     specs = [shops.shop(rng) for _ in range(500)]
     assert len({s.name for s in specs}) == 500
     assert any("汤圆" in s.name for s in specs)
@@ -372,7 +374,7 @@ _AREAS = st.sampled_from(["330204", "330212", "330203", "330281", "340102", "510
     serial=st.integers(0, 499),
 )
 def test_generated_id_numbers_validate(area, birth, sex, serial):
-    value = synth.make_id_number(area, birth, sex, serial)
+    value = people.make_id_number(area, birth, sex, serial)
     assert is_valid_id_number(value)
     assert value[:6] == area and value[6:14] == birth.strftime("%Y%m%d")
     assert int(value[16]) % 2 == (1 if sex == "M" else 0)
@@ -382,10 +384,10 @@ def test_generated_id_numbers_validate(area, birth, sex, serial):
 @given(
     category=st.sampled_from(["91", "92", "93", "11", "51", "Y1"]),
     area=st.text(alphabet="0123456789", min_size=6, max_size=6),
-    body=st.text(alphabet=synth.USCC_CHARS, min_size=8, max_size=8),
+    body=st.text(alphabet=people.USCC_CHARS, min_size=8, max_size=8),
 )
 def test_generated_credit_codes_validate(category, area, body):
-    value = synth.make_credit_code(category, area, body)
+    value = people.make_credit_code(category, area, body)
     assert is_valid_credit_code(value) and len(value) == 18
 
 
@@ -393,7 +395,7 @@ def test_generated_credit_codes_validate(category, area, body):
 @given(seed=st.integers(0, 2**32), rented=st.booleans())
 def test_generated_households_are_consistent(seed, rented):
     today = datetime.date(2025, 6, 1)
-    pop = synth.Population(today)
+    pop = people.Population(today)
     rng = random.Random(seed)
     for _ in range(5):
         hh = pop.household(rng, rented=rented)
@@ -414,7 +416,7 @@ def test_generated_households_are_consistent(seed, rented):
 @given(seed=st.integers(0, 2**32))
 def test_generated_shops_validate(seed):
     rng = random.Random(seed)
-    shops = synth.Shops(synth.Population(datetime.date(2025, 6, 1)))
+    shops = people.Shops(people.Population(datetime.date(2025, 6, 1)))
     for _ in range(10):
         s = shops.shop(rng)
         assert is_valid_credit_code(s.credit_code) and s.credit_code[2:8] == "330212"

@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "streetbrain.cases",
     "streetbrain.cockpit",
     "streetbrain.economy",
+    # The demo district (its loaders and the `demo` command): on top of every app, imported by
+    # none of them.
+    "streetbrain.demo",
 ]
 
 MIDDLEWARE = [

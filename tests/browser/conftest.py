@@ -107,11 +107,12 @@ def browser(chromium_path):
 @pytest.fixture
 def demo_data(transactional_db):
     """The demo org tree, departments and accounts, with their key figures."""
-    from streetbrain.core import demo
     from streetbrain.core.figures import refresh_key_figures
-    from streetbrain.registry import demo as registry_demo
+    from streetbrain.demo import core as demo
+    from streetbrain.demo import registry as registry_demo
+    from streetbrain.demo.context import DemoContext
 
-    ctx = demo.DemoContext(password=DEMO_PASSWORD)
+    ctx = DemoContext(password=DEMO_PASSWORD)
     demo.load(ctx)
     registry_demo.load(ctx)  # at the test scale (settings.STREETBRAIN["DEMO_SCALE"])
     refresh_key_figures()

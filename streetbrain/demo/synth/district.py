@@ -50,7 +50,7 @@ __all__ = [
     "load_yinzhou_outline",
 ]
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"  # streetbrain/data
 
 DISTRICT_CODE = "330212"  # 鄞州区
 STREET_CODE = "330212014"  # 福明街道 (NBS 统计用区划代码; 12-digit form 330212014000)

@@ -3,41 +3,53 @@ cameras, the Open311 demo key ``streetbrain-demo-key``, 24 months of case histor
 20,300 cases at full scale, plus the few dozen that give each demo account work today, with
 their reports and timelines) and a case classifier trained on that history.
 
-ALL REPORTERS, PHONE NUMBERS AND TEXTS ARE SYNTHETIC (``demo_synth``).
+ALL REPORTERS, PHONE NUMBERS AND TEXTS ARE SYNTHETIC (``synth.cases``, ``synth.texts``).
 
-The history is computed without the database (``demo_synth.plan_history``) from what the
-database holds (grid cells, registry facilities/shops/buildings, classes and their 立结案标准,
-routing rules, departments, demo accounts) and written here in bulk: cases (their primary keys
-assigned up front so that each gets its number ``YYYYMMDD`` + 7-digit id at once), then
-reports (phones protected as usual), then events, each with one prepared INSERT per chunk
-(``insert_rows``: ``bulk_create`` spent most of the load preparing values one by one). Cases
-and sensors get one change-log entry each (``log_bulk``); a case's reports and events are
-written with it and are not logged one by one. The classifier trains in a forked process
-while the history is written; the evaluation figures are refreshed at the end.
+The history is computed without the database (``synth.cases.generator.plan_history``) from
+what the database holds (grid cells, registry facilities/shops/buildings, classes and their
+立结案标准, routing rules, departments, demo accounts) and written here in bulk: cases (their
+primary keys assigned up front so that each gets its number ``YYYYMMDD`` + 7-digit id at
+once), then reports (phones protected as usual), then events, each with one prepared INSERT
+per chunk (``bulk.insert_rows``). Cases and sensors get one change-log entry each
+(``log_bulk``); a case's reports and events are written with it and are not logged one by
+one. The classifier trains in a forked process while the history is written; the evaluation
+figures and the map's densities are refreshed at the end.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import multiprocessing
 import os
 import random
+import sys
 import time
 from collections import Counter
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
-from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from shapely.geometry import shape
 
+from streetbrain.cases import codes, density, numbers
+from streetbrain.cases.intake import classifier, pipeline, refdata
+from streetbrain.cases.models import ApiKey, Case, CaseEvent, Report, Sensor, TrainingExample
 from streetbrain.core.audit import log_bulk
+from streetbrain.core.extension_points import DemoLoader
 from streetbrain.core.models import Department, OrgUnit, User
+from streetbrain.registry.models import Building, Facility, Place, Shop
 
-from . import demo_synth, density, numbers, synth_texts
-from .intake import pipeline
-from .models import ApiKey, Case, CaseEvent, Report, Sensor, TrainingExample
+from .bulk import adapter, insert_objects, insert_rows, next_pk, reset_sequences
+from .context import default_scale
+from .synth import texts as synth_texts
+from .synth.accounts import ACCOUNTS
+from .synth.cases.generator import plan_history
+from .synth.cases.plans import History
+from .synth.cases.tables import COMPONENT_MATTERS, SEED
+from .synth.cases.world import ClassSpec, GridSpec, World
 
 DEMO_API_KEY = "streetbrain-demo-key"  # the documented demo key
 DEMO_API_KEY_NAME = "演示客户端"
@@ -47,10 +59,6 @@ DEMO_API_KEY_NAME = "演示客户端"
 CLASSIFIER_SAMPLE = 6000
 CLASSIFIER_HELD_OUT = 1000
 COMMERCIAL_PLACE_WEIGHT = 4  # a mall or market counts as this many shops for busyness
-
-
-def default_scale() -> float:
-    return float(getattr(settings, "STREETBRAIN", {}).get("DEMO_SCALE", 1.0))
 
 
 def is_loaded() -> bool:
@@ -64,7 +72,7 @@ def load(
     *,
     background_training: bool = True,
 ) -> None:
-    """Load the cases' demo data (``ctx``: ``core.demo.DemoContext``). ``now`` (default: the
+    """Load the cases' demo data (``ctx``: a ``DemoContext``). ``now`` (default: the
     current time) is where the 24 months end. The classifier trains in a forked process while
     the history is written (``background_training``; inline where forking is not possible)."""
     if is_loaded():
@@ -112,12 +120,8 @@ class _Clock:
 # --- the world the generator sees -------------------------------------------------------------
 
 
-def world_from_db() -> tuple[demo_synth.World, dict]:
+def world_from_db() -> tuple[World, dict]:
     """The generator's ``World`` from the database, and the lookups the loader needs."""
-    from streetbrain.registry.models import Building, Facility, Place, Shop
-
-    from .intake import refdata
-
     refdata.invalidate()
     units = {
         u.code: u
@@ -144,7 +148,7 @@ def world_from_db() -> tuple[demo_synth.World, dict]:
     facilities: dict[str, dict[str, list]] = {}
     for pk, cls, lon, lat, address, code in Facility.objects.filter(
         component_class__kind="component",
-        component_class__code__in=demo_synth.COMPONENT_MATTERS,
+        component_class__code__in=COMPONENT_MATTERS,
         org_unit__code__in=units,
         lon__isnull=False,
     ).values_list("pk", "component_class__code", "lon", "lat", "address", "org_unit__code"):
@@ -153,7 +157,7 @@ def world_from_db() -> tuple[demo_synth.World, dict]:
     for code, unit in units.items():
         polygon = shape(unit.geometry)
         grids.append(
-            demo_synth.GridSpec(
+            GridSpec(
                 code=code,
                 community=unit.parent.code if unit.parent_id else "",
                 polygon=polygon,
@@ -174,7 +178,7 @@ def world_from_db() -> tuple[demo_synth.World, dict]:
             continue
         class_objs[label] = cls
         standards[label] = standard
-        classes[label] = demo_synth.ClassSpec(
+        classes[label] = ClassSpec(
             label,
             cls.name or name,
             standard.limit_amount,
@@ -194,8 +198,6 @@ def world_from_db() -> tuple[demo_synth.World, dict]:
             routes[key] = found.code if found is not None else None
         return routes[key]
 
-    from streetbrain.core.demo import ACCOUNTS
-
     users = {
         u.username: u
         for u in User.objects.filter(username__in=[a[0] for a in ACCOUNTS]).select_related(
@@ -209,7 +211,7 @@ def world_from_db() -> tuple[demo_synth.World, dict]:
     gridworker = users.get("gridworker")
     handler = users.get("handler")
     default_amount, default_unit = pipeline.default_limit()
-    world = demo_synth.World(
+    world = World(
         grids=grids,
         classes=classes,
         route=route,
@@ -247,8 +249,6 @@ class _Audit:
 
 
 def _load(ctx, clock: _Clock, scale: float, now: dt.datetime, background: bool) -> None:
-    from . import codes
-
     codes.load_time_limits()
     rules = codes.load_routing_rules()
     questions = codes.load_service_attributes()
@@ -256,7 +256,7 @@ def _load(ctx, clock: _Clock, scale: float, now: dt.datetime, background: bool) 
     history = clock.step(
         f"history planned (scale {scale:g}, {rules} routing rules and {questions} Open311"
         " service questions created)",
-        lambda: demo_synth.plan_history(world, now=now, scale=scale),
+        lambda: plan_history(world, now=now, scale=scale),
     )
     clock.trainer = _Trainer(*training_set(history))
     clock.trainer.start(background)
@@ -269,7 +269,7 @@ def _load(ctx, clock: _Clock, scale: float, now: dt.datetime, background: bool) 
         reports = _write_reports(history, cases, lk, sensors, api_key)
         events = _write_events(history, cases, reports, lk)
         examples = _write_corrections(history, cases, reports, lk)
-        _reset_sequences()
+        reset_sequences(Case, Report)
         audit.log(list(sensors.values()))
         audit.log(cases)
         return (
@@ -284,97 +284,7 @@ def _load(ctx, clock: _Clock, scale: float, now: dt.datetime, background: bool) 
     ctx.say("cases: " + describe(history))
 
 
-def _adapter(field):
-    """How a value of ``field`` goes to the database driver: what ``get_db_prep_save`` does,
-    but looked up once per column instead of once per value (None: as it is)."""
-    import json
-
-    from django.db import models
-
-    sqlite = connection.vendor == "sqlite"
-    if isinstance(field, models.DateTimeField):
-        if sqlite and settings.USE_TZ:
-            # adapt_datetimefield_value: naive in the connection's zone, as text (the same
-            # string, without its per-value checks)
-            tz = connection.timezone
-            return lambda v: None if v is None else str(v.astimezone(tz).replace(tzinfo=None))
-        adapt = connection.ops.adapt_datetimefield_value
-        return lambda v: None if v is None else adapt(v)
-    if isinstance(field, models.JSONField):
-        if sqlite and field.encoder is None:
-            return json.dumps  # adapt_json_value on SQLite
-        empty_list, empty_dict = (field.get_db_prep_save(v, connection) for v in ([], {}))
-
-        def adapt_json(v):
-            if v == {}:
-                return empty_dict
-            if v == []:
-                return empty_list
-            return field.get_db_prep_save(v, connection)
-
-        return adapt_json
-    if isinstance(field, models.DecimalField | models.UUIDField):
-        return lambda v: field.get_db_prep_save(v, connection)
-    if field.choices:
-        # the generator's states, channels and actions are str enums: their plain value
-        return lambda v: getattr(v, "value", v)
-    return None
-
-
-def insert_rows(
-    model, attnames: list[str], rows, chunk: int = 5000, *, prepared: bool = False
-) -> int:
-    """Insert ``rows`` (sequences of values in ``attnames`` order) with one prepared statement:
-    several times faster than ``bulk_create`` for the hundreds of thousands of timeline
-    events. No signals, no defaults, no returned ids (give them if you need them).
-    ``prepared``: the rows hold the values the driver takes already (see ``_adapter``)."""
-    fields = [next(f for f in model._meta.concrete_fields if f.attname == a) for a in attnames]
-    adapters = [_adapter(f) for f in fields]
-    # Only identifiers from the model's own metadata go into the statement; values are
-    # parameters.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        connection.ops.quote_name(model._meta.db_table),
-        ", ".join(connection.ops.quote_name(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    adapt = [] if prepared else [(i, a) for i, a in enumerate(adapters) if a is not None]
-    total, batch = 0, []
-    with connection.cursor() as cursor:
-        for row in rows:
-            if adapt:
-                row = list(row)
-                for i, a in adapt:
-                    row[i] = a(row[i])
-            batch.append(row)
-            if len(batch) >= chunk:
-                cursor.executemany(sql, batch)
-                total, batch = total + len(batch), []
-        if batch:
-            cursor.executemany(sql, batch)
-            total += len(batch)
-    return total
-
-
-def insert_objects(model, objs: list, chunk: int = 5000) -> int:
-    """``insert_rows`` for model instances whose primary keys are set: every concrete field,
-    ``auto_now``/``auto_now_add`` fields stamped as ``save`` would."""
-    fields = list(model._meta.concrete_fields)
-    stamped = [
-        f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-    ]
-    for obj in objs:
-        for f in stamped:
-            f.pre_save(obj, True)
-        obj._state.adding, obj._state.db = False, connection.alias
-    names = [f.attname for f in fields]
-    return insert_rows(model, names, ([getattr(o, n) for n in names] for o in objs), chunk=chunk)
-
-
-def _next_pk(model) -> int:
-    return (model._base_manager.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-
-
-def _write_sensors(history: demo_synth.History, lk: dict) -> dict[str, Sensor]:
+def _write_sensors(history: History, lk: dict) -> dict[str, Sensor]:
     last: dict[str, dt.datetime] = {}
     for case in history.cases:
         for report in case.reports:
@@ -401,7 +311,7 @@ def _write_sensors(history: demo_synth.History, lk: dict) -> dict[str, Sensor]:
 
 def _api_key() -> ApiKey:
     try:
-        from .channels.open311.keys import create_api_key
+        from streetbrain.cases.channels.open311.keys import create_api_key
     except ImportError:  # pragma: no cover - the Open311 keys module ships with the app
         from streetbrain.core.protected import digest
 
@@ -446,10 +356,10 @@ class _Builder:
         )
 
 
-def _write_cases(history: demo_synth.History, lk: dict, sensors: dict) -> list[Case]:
+def _write_cases(history: History, lk: dict, sensors: dict) -> list[Case]:
     units, classes, standards = lk["units"], lk["classes"], lk["standards"]
     communities = {u.parent.code: u.parent_id for u in units.values() if u.parent_id}
-    first_pk = _next_pk(Case)
+    first_pk = next_pk(Case)
     make = _Builder(Case)
     grid_field = Case._meta.get_field("org_unit")
 
@@ -522,7 +432,7 @@ def _write_reports(history, cases: list[Case], lk: dict, sensors: dict, api_key)
     classes = lk["classes"]
     out: list[list[Report]] = []
     flat: list[Report] = []
-    pk = _next_pk(Report)
+    pk = next_pk(Report)
     make = _Builder(Report)
     for plan, case in zip(history.cases, cases, strict=True):
         mine = []
@@ -580,8 +490,8 @@ EVENT_COLUMNS = [
 def _write_events(history, cases: list[Case], reports: list[list], lk: dict) -> int:
     users = {name: u.pk for name, u in lk["users"].items()}
     departments = {code: d.pk for code, d in lk["departments"].items()}
-    when = _adapter(CaseEvent._meta.get_field("time"))
-    as_json = _adapter(CaseEvent._meta.get_field("data"))
+    when = adapter(CaseEvent._meta.get_field("time"))
+    as_json = adapter(CaseEvent._meta.get_field("data"))
     no_data = as_json({})  # most steps carry no data
 
     def rows():
@@ -635,20 +545,10 @@ def _write_corrections(history, cases: list[Case], reports: list[list], lk: dict
     return len(objs)
 
 
-def _reset_sequences() -> None:
-    """Cases were inserted with explicit ids: move the id sequence past them (PostgreSQL;
-    SQLite's AUTOINCREMENT follows by itself)."""
-    statements = connection.ops.sequence_reset_sql(no_style(), [Case, Report])
-    if statements:
-        with connection.cursor() as cursor:
-            for sql in statements:
-                cursor.execute(sql)
-
-
 # --- reporting, training, figures -------------------------------------------------------------
 
 
-def describe(history: demo_synth.History) -> str:
+def describe(history: History) -> str:
     """One line of what the history holds (states, channels, timeliness)."""
     cases = history.cases
     n = max(1, len(cases))
@@ -669,7 +569,7 @@ def describe(history: demo_synth.History) -> str:
     )
 
 
-def training_set(history: demo_synth.History) -> tuple[list[str], list[str]]:
+def training_set(history: History) -> tuple[list[str], list[str]]:
     """Texts and labels of the history (people's words, not sensor alarms), every report of
     a classified case under the case's class."""
     texts, labels = [], []
@@ -706,10 +606,6 @@ def _sample(texts, labels, n: int, seed: int) -> tuple[list[int], list[int]]:
 
 def _train(texts, labels, held_texts, held_labels, path: str) -> dict:
     """Train, save, measure: the classifier's part of the load (also run in a child)."""
-    from pathlib import Path
-
-    from .intake import classifier
-
     start = time.perf_counter()
     model = classifier.train(texts, labels)
     target = Path(path)
@@ -738,7 +634,7 @@ class _Trainer:
 
     def __init__(self, texts: list[str], labels: list[str]):
         self.total = len(texts)
-        chosen, held = _sample(texts, labels, CLASSIFIER_SAMPLE, demo_synth.SEED)
+        chosen, held = _sample(texts, labels, CLASSIFIER_SAMPLE, SEED)
         self.args = (
             [texts[i] for i in chosen],
             [labels[i] for i in chosen],
@@ -750,9 +646,6 @@ class _Trainer:
         self.where = "inline"
 
     def start(self, background: bool) -> None:
-        import multiprocessing
-        import sys
-
         if len(set(self.args[1])) < 2 or not background or (os.cpu_count() or 1) < 2:
             return
         try:
@@ -803,9 +696,12 @@ def refresh_evaluation() -> str:
     """Precompute the evaluation figures (综合评价) when the evaluation module is there."""
     if importlib.util.find_spec("streetbrain.cases.evaluation") is None:
         return "no evaluation module"
-    from .evaluation import stats
+    from streetbrain.cases.evaluation import stats
 
     refresh = getattr(stats, "refresh_all", None)
     if refresh is None:
         return "no evaluation refresh"
     return f"{refresh()} rows"
+
+
+LOADER = DemoLoader("cases", load, is_loaded, depends_on=("core", "registry"), order=30)

@@ -3,17 +3,17 @@ OpenStreetMap commercial buildings of Eastern New Town that lie in the street, w
 and outlines, and made-up ones marked as synthetic), their floors and units, about 7,600
 enterprises, 36 months of leases, tax and headcount, and real-looking move-outs.
 
-ALL ENTERPRISES, CREDIT CODES, LEASES, TAX AND HEADCOUNT ARE SYNTHETIC (``demo_synth``). Every
+ALL ENTERPRISES, CREDIT CODES, LEASES, TAX AND HEADCOUNT ARE SYNTHETIC (``synth.economy``). Every
 row is marked ``data_source="demo"`` (the pages show "Synthetic"); the towers with an
 ``osm_ref`` have real names and outlines (© OpenStreetMap contributors, ODbL).
 
-The plan is computed without the database (``demo_synth.plan_economy``) from the grid cells,
+The plan is computed without the database (``synth.economy``) from the grid cells,
 the landmarks, the registry's residential buildings (towers keep clear of them) and the month
 the demo is loaded in (the history ends with the last complete month, so every load in the same
 month gives the same data), and written in bulk: towers, floors, units and enterprises with
 ``bulk_create``; leases (primary keys assigned up front, so that renewals point at the lease
 they continue), their units, tax, headcount and the enterprises' timelines with one prepared
-INSERT per chunk (``insert_rows``). Like the cases' demo, the change log gets one entry per
+INSERT per chunk (``bulk.insert_rows``). Like the cases' demo, the change log gets one entry per
 registry building, office building, floor, unit, enterprise and lease (``log_bulk``); tax,
 headcount and timeline rows are written with their enterprise and not logged one by one. The
 monthly figures are recomputed at the end when the metrics module is there.
@@ -22,7 +22,7 @@ monthly figures are recomputed at the end when the metrics module is there.
 left the street are those with ``status="moved_out"``; each has a ``move_out`` event (per
 building) and a ``status_changed`` event on its last day held (``status_changed_on``), and no
 lease in force afterwards. :func:`move_outs` reads them back as ``(credit code, month left)``;
-``demo_synth.plan_economy(...).truth`` has the same list with the signals each showed and
+``plan_economy(...).truth`` has the same list with the signals each showed and
 from which month (and ``.false_alarms`` those that showed signals and stayed).
 """
 
@@ -33,19 +33,18 @@ import time
 from collections import Counter
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 from shapely.geometry import shape
 
 from streetbrain.core.audit import log_bulk
+from streetbrain.core.extension_points import DemoLoader
+from streetbrain.core.geo import GridLocator
 from streetbrain.core.models import OrgUnit, User
 from streetbrain.core.months import last_complete_month, month_start
-
-from . import demo_synth
-from .measures import tax_class
-from .models import (
+from streetbrain.economy import metrics, rules
+from streetbrain.economy.measures import tax_class
+from streetbrain.economy.models import (
     Enterprise,
     EnterpriseEvent,
     Floor,
@@ -56,13 +55,19 @@ from .models import (
     TaxRecord,
     Unit,
 )
+from streetbrain.registry.codes import load_code_tables
+from streetbrain.registry.models import Building, IndustryClass, Shop
+
+from .bulk import insert_objects, insert_rows, next_pk, reset_sequences
+from .context import default_scale
+from .synth.district import load_osm_features
+from .synth.economy.planner import annual_tax, last_buildings, main_buildings, plan_economy
+from .synth.economy.plans import EconomyPlan
+from .synth.economy.tables import CHAINS, HISTORY_MONTHS
+from .synth.economy.world import GridSpec, World, landmarks
 
 DEMO = "demo"
 CENT = Decimal("0.01")
-
-
-def default_scale() -> float:
-    return float(getattr(settings, "STREETBRAIN", {}).get("DEMO_SCALE", 1.0))
 
 
 def is_loaded() -> bool:
@@ -102,7 +107,7 @@ class _Clock:
 
 
 def load(ctx, scale: float | None = None, today: dt.date | None = None) -> None:
-    """Load the economy's demo data (``ctx``: ``core.demo.DemoContext``). The 36 months end
+    """Load the economy's demo data (``ctx``: a ``DemoContext``). The 36 months end
     with the month before ``today`` (default: today)."""
     if is_loaded():
         ctx.say("economy: demo data already loaded")
@@ -110,11 +115,7 @@ def load(ctx, scale: float | None = None, today: dt.date | None = None) -> None:
     if not OrgUnit.objects.filter(level=OrgUnit.Level.GRID, geometry__isnull=False).exists():
         ctx.say("economy: no grid cells with outlines (load the core demo first): skipped")
         return
-    from streetbrain.registry.models import IndustryClass
-
     if not IndustryClass.objects.exists():  # a database migrated without its signals
-        from streetbrain.registry.codes import load_code_tables
-
         load_code_tables()
     scale = default_scale() if scale is None else scale
     today = today or timezone.localdate()
@@ -129,19 +130,13 @@ def load(ctx, scale: float | None = None, today: dt.date | None = None) -> None:
 def raise_warnings(month: dt.date) -> str:
     """The rules' warnings of the last month of the history, as the nightly task raises them,
     so the demo's 楼长 and 楼宇专员 have warnings to follow up."""
-    from . import rules
-
     return f"{len(rules.raise_warnings(month))} raised for {month:%Y-%m}"
 
 
-def world_from_db(today: dt.date) -> demo_synth.World:
+def world_from_db(today: dt.date) -> World:
     """The generator's ``World`` from the database."""
-    from streetbrain.core.demo_geometry import load_osm_features
-    from streetbrain.core.geo import GridLocator
-    from streetbrain.registry.models import Building, IndustryClass, Shop
-
     grids = [
-        demo_synth.GridSpec(g.code, g.parent.name if g.parent_id else "", shape(g.geometry))
+        GridSpec(g.code, g.parent.name if g.parent_id else "", shape(g.geometry))
         for g in OrgUnit.objects.filter(level=OrgUnit.Level.GRID, geometry__isnull=False)
         .select_related("parent")
         .order_by("code")
@@ -156,9 +151,9 @@ def world_from_db(today: dt.date) -> demo_synth.World:
     usernames = set(
         User.objects.filter(username__in=("leader", "building")).values_list("username", flat=True)
     )
-    return demo_synth.World(
+    return World(
         grids=grids,
-        landmarks=demo_synth.landmarks(grids, GridLocator, load_osm_features()),
+        landmarks=landmarks(grids, GridLocator, load_osm_features()),
         last_month=last_complete_month(today),
         industries=frozenset(IndustryClass.objects.values_list("code", flat=True)),
         homes=homes,
@@ -172,11 +167,11 @@ def _money(value: float) -> Decimal:
     return Decimal(f"{value:.2f}")
 
 
-def _load(ctx, clock: _Clock, scale: float, today: dt.date) -> demo_synth.EconomyPlan:
+def _load(ctx, clock: _Clock, scale: float, today: dt.date) -> EconomyPlan:
     world = clock.step("world read", lambda: world_from_db(today))
     plan = clock.step(
         f"history planned (scale {scale:g})",
-        lambda: demo_synth.plan_economy(world, scale=scale),
+        lambda: plan_economy(world, scale=scale),
     )
     grids = {u.code: u for u in OrgUnit.objects.filter(level=OrgUnit.Level.GRID)}
     out: dict = {}
@@ -193,7 +188,7 @@ def _load(ctx, clock: _Clock, scale: float, today: dt.date) -> demo_synth.Econom
 
 def _write_chains(out: dict) -> str:
     chains, made = {}, 0
-    for code, name, industries, description in demo_synth.CHAINS:
+    for code, name, industries, description in CHAINS:
         chain = IndustryChain.objects.filter(code=code).first()
         if chain is None:
             chain = IndustryChain(
@@ -207,9 +202,7 @@ def _write_chains(out: dict) -> str:
     return f"{made} created"
 
 
-def _write_buildings(clock: _Clock, plan: demo_synth.EconomyPlan, grids: dict, out: dict) -> str:
-    from streetbrain.registry.models import Building
-
+def _write_buildings(clock: _Clock, plan: EconomyPlan, grids: dict, out: dict) -> str:
     registry = []
     for b in plan.buildings:
         registry.append(
@@ -260,7 +253,7 @@ def _write_buildings(clock: _Clock, plan: demo_synth.EconomyPlan, grids: dict, o
     )
 
 
-def _write_space(clock: _Clock, plan: demo_synth.EconomyPlan, out: dict) -> str:
+def _write_space(clock: _Clock, plan: EconomyPlan, out: dict) -> str:
     offices = out["offices"]
     floors: list[Floor] = []
     floor_of: dict[tuple[int, int], Floor] = {}
@@ -305,13 +298,11 @@ def _write_space(clock: _Clock, plan: demo_synth.EconomyPlan, out: dict) -> str:
     )
 
 
-def _write_enterprises(clock: _Clock, plan: demo_synth.EconomyPlan, out: dict) -> str:
-    from streetbrain.registry.models import IndustryClass
-
+def _write_enterprises(clock: _Clock, plan: EconomyPlan, out: dict) -> str:
     industries = {c.code: c for c in IndustryClass.objects.all()}
     offices = out["offices"]
-    main = demo_synth.main_buildings(plan, plan.last_month)
-    last = demo_synth.last_buildings(plan)
+    main = main_buildings(plan, plan.last_month)
+    last = last_buildings(plan)
     objs = []
     for e in plan.enterprises:
         office = offices[main.get(e.index, last[e.index])]
@@ -342,15 +333,9 @@ def _write_enterprises(clock: _Clock, plan: demo_synth.EconomyPlan, out: dict) -
     )
 
 
-def _next_pk(model) -> int:
-    return (model._base_manager.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-
-
-def _write_leases(clock: _Clock, plan: demo_synth.EconomyPlan, out: dict) -> str:
-    from streetbrain.cases.demo import insert_objects, insert_rows
-
+def _write_leases(clock: _Clock, plan: EconomyPlan, out: dict) -> str:
     offices, enterprises, units = out["offices"], out["enterprises"], out["units"]
-    first = _next_pk(Lease)
+    first = next_pk(Lease)
     objs = []
     for lease in plan.leases:
         office = offices[lease.building]
@@ -382,11 +367,7 @@ def _write_leases(clock: _Clock, plan: demo_synth.EconomyPlan, out: dict) -> str
         ["lease_id", "unit_id"],
         ((first + lease.index, units[u].pk) for lease in plan.leases for u in lease.units),
     )
-    statements = connection.ops.sequence_reset_sql(no_style(), [Lease])
-    if statements:  # PostgreSQL: move the id sequence past the ids given
-        with connection.cursor() as cursor:
-            for sql in statements:
-                cursor.execute(sql)
+    reset_sequences(Lease)
     # The change log's snapshots list the units: give each lease its units as prefetched.
     for lease, obj in zip(plan.leases, objs, strict=True):
         qs = Unit.objects.none()
@@ -406,12 +387,10 @@ def _write_leases(clock: _Clock, plan: demo_synth.EconomyPlan, out: dict) -> str
     )
 
 
-def _write_monthly(plan: demo_synth.EconomyPlan, out: dict) -> str:
-    from streetbrain.cases.demo import insert_rows
-
+def _write_monthly(plan: EconomyPlan, out: dict) -> str:
     enterprises = out["enterprises"]
     day = connection.ops.adapt_datefield_value  # as the driver takes a date (text on SQLite)
-    months = [day(plan.month(m)) for m in range(demo_synth.HISTORY_MONTHS)]
+    months = [day(plan.month(m)) for m in range(HISTORY_MONTHS)]
     tax = insert_rows(
         TaxRecord,
         ["enterprise_id", "month", "total_tax", "local_tax"],
@@ -450,9 +429,7 @@ EVENT_COLUMNS = [
 ]
 
 
-def _write_events(plan: demo_synth.EconomyPlan, out: dict) -> str:
-    from streetbrain.cases.demo import insert_rows
-
+def _write_events(plan: EconomyPlan, out: dict) -> str:
     enterprises, offices, leases = out["enterprises"], out["offices"], out["leases"]
     zone = timezone.get_current_timezone()
     day = connection.ops.adapt_datefield_value
@@ -480,9 +457,9 @@ def _write_events(plan: demo_synth.EconomyPlan, out: dict) -> str:
     return f"{n} events (" + ", ".join(f"{k} {v}" for k, v in kinds.most_common()) + ")"
 
 
-def describe(plan: demo_synth.EconomyPlan) -> str:
+def describe(plan: EconomyPlan) -> str:
     """One line of what the history holds: tax classes, move-outs, 去化."""
-    last12 = demo_synth.annual_tax(plan, range(demo_synth.HISTORY_MONTHS - 12, 36))
+    last12 = annual_tax(plan, range(HISTORY_MONTHS - 12, 36))
     yi = sorted(
         ((t, plan.buildings[b].name) for b, t in last12.items() if tax_class(t) == "yi"),
         reverse=True,
@@ -511,8 +488,6 @@ def describe(plan: demo_synth.EconomyPlan) -> str:
 def refresh_figures(first: dt.date, today: dt.date) -> str:
     """Precompute the monthly figures of the history (as the cases demo does its evaluation
     figures), so the dashboard has figures at once."""
-    from . import metrics
-
     return f"{metrics.refresh_months(first, month_start(today))} rows"
 
 
@@ -523,3 +498,6 @@ def move_outs() -> list[tuple[str, dt.date]]:
         "credit_code", "status_changed_on"
     )
     return sorted((code, month_start(day)) for code, day in rows)
+
+
+LOADER = DemoLoader("economy", load, is_loaded, depends_on=("core", "registry"), order=40)

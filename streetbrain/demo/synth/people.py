@@ -23,7 +23,7 @@ from pathlib import Path
 
 from streetbrain.core.identifiers import credit_check_char, id_check_char
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"  # streetbrain/data
 
 # --- weighted choice --------------------------------------------------------------------------
 

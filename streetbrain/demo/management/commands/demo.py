@@ -1,5 +1,7 @@
 """Prepare the demo district: migrate, collect static files, load 福明街道 once (idempotent),
-refresh the key figures, and print the demo accounts."""
+refresh the key figures, and print the demo accounts. The parts of the district are the
+declared ``DemoLoader``s (``streetbrain/demo/extensions.py`` and any app's own), run each after
+those it depends on."""
 
 import os
 import time
@@ -8,9 +10,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from streetbrain.core import demo as core_demo
+from streetbrain.core import extension_points as ep
 from streetbrain.core.audit import audit_context
 from streetbrain.core.figures import refresh_key_figures
+from streetbrain.demo import core as core_demo
+from streetbrain.demo.context import DemoContext
+from streetbrain.demo.extensions import in_order
 
 
 def collect_static_if_changed() -> bool:
@@ -53,19 +58,19 @@ class Command(BaseCommand):
             collect_static_if_changed()
         if reset:
             call_command("flush", interactive=False, verbosity=0)
-        ctx = core_demo.DemoContext()
+        ctx = DemoContext()
         loaded_any = False
-        # Each app decides whether its part is loaded, so a demo database made before an app
+        # Each part decides whether it is loaded, so a demo database made before an app
         # existed gets that app's data on the next run.
         with audit_context(source="cli", reason="demo load"):
-            for label, module in core_demo.demo_modules():
-                if module.is_loaded():
-                    self.stdout.write(f"  {label}: already loaded, reused")
+            for loader in in_order(ep.items(ep.DemoLoader)):
+                if loader.is_loaded():
+                    self.stdout.write(f"  {loader.key}: already loaded, reused")
                     continue
                 step = time.monotonic()
-                module.load(ctx)
+                loader.load(ctx)
                 loaded_any = True
-                self.stdout.write(f"  {label}: {time.monotonic() - step:.1f} s")
+                self.stdout.write(f"  {loader.key}: {time.monotonic() - step:.1f} s")
         for line in ctx.log:
             self.stdout.write(f"  {line}")
         if not loaded_any:
