@@ -538,19 +538,6 @@ KNOWN_GAPS: dict[str, str] = {
     ),
     **_gaps(
         "test_get",
-        [
-            f"admin-{n}"
-            for n in (
-                "core:user_list",
-                "registry:componentclass_list",
-                "registry:industryclass_list",
-            )
-        ],
-        "issue 12 item 4: the generic list offers the superuser an add page the type does not "
-        "have (NoReverseMatch)",
-    ),
-    **_gaps(
-        "test_get",
         ["community_leader-cockpit:index"],
         "cockpit/figures.py _economy: the cockpit's economy panel shows the whole street's "
         "occupancy, tax and 去化 and every 千万元 tower (with links) to a community-level user",
