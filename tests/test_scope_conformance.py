@@ -498,8 +498,6 @@ def viewer(request, world, django_db_blocker):
 # --- reads ---------------------------------------------------------------------------------------
 
 
-# Gaps the suite found that are not fixed yet: test id (a pattern) → what leaks, where. Each
-# is an xfail(strict): the day the gap is fixed its case fails until its line goes.
 def _gaps(test: str, ids: list[str], reason: str) -> dict[str, str]:
     return {f"{test}[{i}]": reason for i in ids}
 
@@ -526,16 +524,9 @@ RELATION_GAPS = [
     "api:core:orgunit-detail parent-grid_writer",
 ]
 
+# Gaps the suite found that are not fixed yet: test id (a pattern) → what leaks, where. Each
+# is an xfail(strict): the day the gap is fixed its case fails until its line goes.
 KNOWN_GAPS: dict[str, str] = {
-    **_gaps(
-        "test_get",
-        [
-            f"{u}-core:orgunit_detail"
-            for u in ("gridworker", "community_leader", "handler", "leader")
-        ],
-        "the page of a unit above the user's (the street, the city) shows that unit's key "
-        "figures: the whole street's residents, cases, shops (core.actions.key_figures_for)",
-    ),
     **_gaps(
         "test_get",
         ["community_leader-cockpit:index"],

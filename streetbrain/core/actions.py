@@ -41,7 +41,12 @@ def refresh_key_figures() -> int:
 
 def key_figures_for(unit: OrgUnit, user=None) -> list[dict]:
     """The figures of one unit in display order, with their labels and links to the lists
-    behind them. With a ``user``, only the figures of lists that user may view."""
+    behind them. With a ``user``, only the figures of lists that user may view, and none of a
+    unit outside their own subtree (the street above a grid worker's grid)."""
+    from .scoping import within
+
+    if user is not None and not within(user, unit.path):
+        return []
     stored = {kf.key: kf for kf in KeyFigure.objects.filter(org_unit=unit)}
     out = []
     for figure in sorted(figures.FIGURES.values(), key=lambda f: f.order):
