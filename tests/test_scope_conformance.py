@@ -502,28 +502,6 @@ def _gaps(test: str, ids: list[str], reason: str) -> dict[str, str]:
     return {f"{test}[{i}]": reason for i in ids}
 
 
-RELATION_GAPS = [
-    *(
-        f"api:registry:{f}-{w}"
-        for f in (
-            "house-detail building",
-            "household-detail grid",
-            "resident-detail grid",
-            "resident-detail household",
-            "facility-detail owner",
-            "facility-detail maintainer",
-            "shop-detail building",
-        )
-        for w in RELATION_WRITERS
-    ),
-    *(
-        f"api:cases:routingrule-detail {f}-{w}"
-        for f in ("area", "department")
-        for w in ("grid_writer", "community_writer")
-    ),
-    "api:core:orgunit-detail parent-grid_writer",
-]
-
 # Gaps the suite found that are not fixed yet: test id (a pattern) → what leaks, where. Each
 # is an xfail(strict): the day the gap is fixed its case fails until its line goes.
 KNOWN_GAPS: dict[str, str] = {
@@ -532,12 +510,6 @@ KNOWN_GAPS: dict[str, str] = {
         ["community_leader-cockpit:index"],
         "cockpit/figures.py _economy: the cockpit's economy panel shows the whole street's "
         "occupancy, tax and 去化 and every 千万元 tower (with links) to a community-level user",
-    ),
-    **_gaps(
-        "test_api_relation_outside_the_scope",
-        RELATION_GAPS,
-        "issue 12 item 1: the serializers' related fields accept any row, and the write check "
-        "looks only at the object's own unit",
     ),
     **_gaps(
         "test_form_relation_outside_the_scope",
