@@ -511,12 +511,6 @@ KNOWN_GAPS: dict[str, str] = {
         "cockpit/figures.py _economy: the cockpit's economy panel shows the whole street's "
         "occupancy, tax and 去化 and every 千万元 tower (with links) to a community-level user",
     ),
-    **_gaps(
-        "test_form_relation_outside_the_scope",
-        [f"economy:moveoutwarning_act-{w}" for w in FORM_WRITERS],
-        "a warning can be assigned on its page to a user outside the assigner's scope (the "
-        "API refuses it): economy.actions.assign_warning does not check the assignee's scope",
-    ),
 }
 
 
