@@ -32,6 +32,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Permission
@@ -130,6 +131,14 @@ NO_SCOPE: dict[str, NoScope] = {
             "path": ["nothing-here"],
         },
     ),
+}
+
+# Query strings a route needs to show anything: a search shows nothing without a query.
+# Several per route: each is requested.
+QUERIES: dict[str, list[dict]] = {
+    "search": [{"q": "王"}, {"q": "路"}],
+    "api:search": [{"q": "王"}, {"q": "路"}],
+    "api:map-search": [{"q": "社区"}, {"q": "大厦"}],
 }
 
 STAFF_ONLY = {"admin:*": "Django's admin: staff accounts (in the demo, the superuser) only"}
@@ -543,7 +552,9 @@ def urls(route: Route, viewer: Viewer, world: World) -> list[tuple[str, str, obj
     combos = [dict(zip(values, c, strict=True)) for c in itertools.product(*values.values())]
     for fixed in combos or [{}]:
         if not objects:
-            out.append(("page", _path(route, fixed), None))
+            path = _path(route, fixed)
+            for query in QUERIES.get(route.name, [{}]):
+                out.append(("page", f"{path}?{urlencode(query)}" if query else path, None))
             continue
         for inside in (True, False):
             kwargs, target = dict(fixed), None
@@ -776,7 +787,8 @@ def _wire(f, obj):
 )
 def test_api_relation_outside_the_scope(route, field_name, writer, world):
     """PATCH an object of the user's own with a relation to a row they may not see (a
-    resident of their grid into a household of another): refused, nothing changed."""
+    resident of their grid into a household of another), and POST a new one with it:
+    refused (403, or 400 naming the field), nothing changed."""
     user = world.users[writer]
     model = scopecheck.model_of(route)
     own = model._default_manager.restrict(user, "change").order_by("pk").first()
@@ -787,19 +799,25 @@ def test_api_relation_outside_the_scope(route, field_name, writer, world):
     current = getattr(own, f.source, None) if "." not in f.source else None
     stranger = _stranger(related, user, like=current if isinstance(current, models.Model) else None)
     assert stranger is not None, f"every {related._meta.label} lies in {writer}'s scope"
-    url = reverse(route.name, kwargs={"pk": own.pk})
-    before = scopecheck.fingerprint(own)
-    response = _send(world.client(writer), "PATCH", url, {field_name: _wire(f, stranger)}, api=True)
-    after = scopecheck.fingerprint(own)
-    body = scopecheck.json_body(response) or {}
-    refused = response.status_code in (403, 404) or (
-        response.status_code == 400 and field_name in body
-    )
-    assert refused, (
-        f"PATCH {url} {{{field_name!r}: {related._meta.label} #{stranger.pk}}} as {writer}: "
-        f"{response.status_code} {response.content[:200]!r}"
-    )
-    assert before == after, f"PATCH {url} as {writer} changed {_diff(before, after)}"
+    payload = {field_name: _wire(f, stranger)}
+    problems = []
+    for method, url in (
+        ("PATCH", reverse(route.name, kwargs={"pk": own.pk})),
+        ("POST", reverse(route.name.replace("-detail", "-list"))),
+    ):
+        before = scopecheck.fingerprint(own)
+        response = _send(world.client(writer), method, url, payload, api=True)
+        after = scopecheck.fingerprint(own)
+        body = scopecheck.json_body(response) or {}
+        refused = response.status_code in (403, 404, 405) or (
+            response.status_code == 400 and field_name in body
+        )
+        chose = f"{method} {url} {{{field_name!r}: {related._meta.label} #{stranger.pk}}}"
+        if not refused:
+            problems.append(f"{chose}: {response.status_code} {response.content[:200]!r}")
+        if before != after:
+            problems.append(f"{chose} changed {_diff(before, after)}")
+    assert not problems, f"as {writer}:\n  " + "\n  ".join(problems)
 
 
 FORM_ROUTES = [
