@@ -428,8 +428,8 @@ def fingerprint(target: models.Model | None = None) -> tuple:
             continue
         q, table = connection.ops.quote_name, model._meta.db_table
         # The models' own table and column names, quoted: nothing from outside.
-        select = f"SELECT '{table}', COUNT(*), MAX({q(model._meta.pk.column)}) FROM {q(table)}"  # noqa: S608
-        tables.append(select)
+        top = f"CAST(MAX({q(model._meta.pk.column)}) AS TEXT)"  # text: some keys are
+        tables.append(f"SELECT '{table}', COUNT(*), {top} FROM {q(table)}")  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(tables))
         counts = tuple(sorted(cursor.fetchall()))
