@@ -59,8 +59,8 @@ bench: install-dev
 	if [ -n "$$failed" ]; then echo "bars missed or errors in:$$failed"; exit 1; fi
 
 messages: install-dev
-	cd streetbrain && DJANGO_SETTINGS_MODULE=streetbrain.settings.test ../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-obsolete --no-location
-	cd streetbrain && DJANGO_SETTINGS_MODULE=streetbrain.settings.test ../$(BIN)/django-admin compilemessages
+	cd streetbrain && PYTHONPATH=.. DJANGO_SETTINGS_MODULE=streetbrain.settings.test ../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-obsolete --no-location
+	cd streetbrain && PYTHONPATH=.. DJANGO_SETTINGS_MODULE=streetbrain.settings.test ../$(BIN)/django-admin compilemessages
 
 clean:
 	rm -rf $(VENV) var .pytest_cache test-output

@@ -560,3 +560,19 @@ def test_no_inline_scripts(client, eco):
         html = text(page(client, user, name, *args))
         for tag in re.findall(r"<script\b[^>]*>", html):
             assert "src=" in tag or 'type="application/json"' in tag, (name, tag)
+
+
+def test_the_assign_step_offers_only_accounts_the_assigner_may_see(client, eco):
+    """The street's specialist may follow up a warning in 东城, but a 东城 specialist
+    assigning it cannot see the street's accounts: they are not offered (the action refuses
+    them too)."""
+    warning, users = eco["warning"], eco["users"]
+    by_leader = text(
+        page(client, users["leader"], "economy:moveoutwarning_act", warning.pk, "assign")
+    )
+    assert "fm-bld" in by_leader and "dc-bld" in by_leader
+    by_east = page(
+        client, users["east_specialist"], "economy:moveoutwarning_act", warning.pk, "assign"
+    )
+    assert by_east.status_code == 200
+    assert "dc-bld" in text(by_east) and "fm-bld" not in text(by_east)

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from . import extension_points as ep
 from .models import Department, KeyFigure, OrgUnit, User
-from .scoping import ancestor_paths
+from .scoping import ancestor_paths, within
 
 
 @dataclass
@@ -52,7 +52,10 @@ def refresh_key_figures() -> int:
 
 def key_figures_for(unit: OrgUnit, user=None) -> list[dict]:
     """The figures of one unit in display order, with their labels and links to the lists
-    behind them. With a ``user``, only the figures of lists that user may view."""
+    behind them. With a ``user``, only the figures of lists that user may view, and none of a
+    unit outside their own subtree (the street above a grid worker's grid)."""
+    if user is not None and not within(user, unit.path):
+        return []
     stored = {kf.key: kf for kf in KeyFigure.objects.filter(org_unit=unit)}
     out = []
     for figure in ep.items(ep.Figure):

@@ -53,6 +53,18 @@ def scope_q(model: type[models.Model], user, action: str = "view") -> Q:
     return q
 
 
+def within(user, path: str) -> bool:
+    """Whether the org-unit ``path`` lies in ``user``'s own subtree. The units above it are
+    visible as context (names, outlines, breadcrumbs), but what was computed for them, the
+    whole street's figures, is not the user's."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    unit = getattr(user, "org_unit", None)
+    return unit is not None and path.startswith(unit.path)
+
+
 class ScopedQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view") -> ScopedQuerySet:
         """Rows of this queryset that ``user`` may ``action``; empty for anonymous users."""

@@ -24,7 +24,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from streetbrain.core.models import PlatformModel
+from streetbrain.core.models import PlatformModel, User
 from streetbrain.core.scoping import ensure_in_scope
 
 from .models import (
@@ -694,13 +694,26 @@ def _open_warning(warning, user, action: str) -> MoveOutWarning:
 
 def assign_warning(warning, assignee, *, user=None, note: str = "") -> MoveOutWarning:
     """指派: hand the warning to ``assignee`` (the building's 楼长 or a specialist), who must be
-    able to follow it up (the permission, and the enterprise within their area)."""
+    able to follow it up (the permission, and the enterprise within their area) and whom
+    ``user`` may see: nobody hands work to an account outside their own scope."""
     _require(user, "economy.assign_moveoutwarning")
     note = _note(note, required=False)
     with transaction.atomic():
         warning = _open_warning(warning, user, "view")
         if assignee is None or not getattr(assignee, "is_active", False):
             raise ValidationError({"assignee": _("Choose an active user.")})
+        if (
+            user is not None
+            and not User.objects.restrict(user, "view").filter(pk=assignee.pk).exists()
+        ):
+            raise ValidationError(
+                {
+                    "assignee": _(
+                        "The %(model)s “%(value)s” is outside your area of responsibility."
+                    )
+                    % {"model": User._meta.verbose_name, "value": _actor(assignee)}
+                }
+            )
         if not MoveOutWarning.objects.restrict(assignee, "change").filter(pk=warning.pk).exists():
             raise ValidationError(
                 {

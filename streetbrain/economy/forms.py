@@ -56,10 +56,15 @@ class AssignForm(forms.Form):
     assignee = AssigneeField(queryset=get_user_model().objects.none(), label=_("Assign to"))
     note = forms.CharField(label=_("Note"), required=False, widget=NOTE_WIDGET)
 
-    def __init__(self, *args, warning: MoveOutWarning, **kwargs):
+    def __init__(self, *args, warning: MoveOutWarning, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["assignee"]
         field.queryset = assignee_queryset(warning)
+        if user is not None:
+            # Offer only accounts the assigner may see: the action refuses the others.
+            field.queryset = field.queryset.filter(
+                pk__in=get_user_model().objects.restrict(user, "view").values("pk")
+            )
         leader_id = warning.building.leader_id if warning.building_id else None
         if leader_id and not self.is_bound:
             field.initial = leader_id

@@ -924,7 +924,7 @@ class MoveOutWarningActView(StepView):
 
     def make_form(self, data=None, files=None, initial=None):
         if self.form_class is forms.AssignForm:
-            return self.form_class(data, warning=self.object)
+            return self.form_class(data, warning=self.object, user=self.request.user)
         if self.form_class is forms.VisitForm and data is None:
             return self.form_class(initial={"visited_on": timezone.localdate()})
         return self.form_class(data)

@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from streetbrain.core.api.serializers import ScopedModelSerializer, ScopedSerializer
 from streetbrain.core.geo_lookup import locate_point
 from streetbrain.core.models import Department, OrgUnit
 from streetbrain.core.protected import normalise_phone
@@ -72,7 +73,7 @@ class ClockSerializer(serializers.Serializer):
     suspended = serializers.BooleanField()
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(ScopedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:cases:case-detail")
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     channel_label = serializers.CharField(source="get_channel_display", read_only=True)
@@ -178,7 +179,7 @@ class CaseDetailSerializer(CaseSerializer):
         ).data
 
 
-class CaseEventSerializer(serializers.ModelSerializer):
+class CaseEventSerializer(ScopedModelSerializer):
     action_label = serializers.CharField(source="get_action_display", read_only=True)
     actor = serializers.CharField(source="actor_name", read_only=True)
     department = serializers.CharField(source="department.code", read_only=True, allow_null=True)
@@ -201,7 +202,7 @@ class CaseEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(ScopedModelSerializer):
     """One report of a case. The reporter's phone only ever appears masked; the tracking
     token (the reporter's key to the case) and e-mail are not shown."""
 
@@ -248,7 +249,7 @@ class ReportSerializer(serializers.ModelSerializer):
 PHONE_CHARS = re.compile(r"^\+?[\d\s\-()（）]+$")
 
 
-class IntakeSerializer(serializers.Serializer):
+class IntakeSerializer(ScopedSerializer):
     """A report entered by staff or a partner system. Give a description (or a title) and the
     place: ``lon``/``lat`` (WGS-84), an address, a building code as ``address_id`` or a
     facility's object id."""
@@ -289,15 +290,6 @@ class IntakeSerializer(serializers.Serializer):
     photos = serializers.ListField(
         child=serializers.FileField(), required=False, max_length=MAX_PHOTOS
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        facility = self.fields["facility"]
-        facility.queryset = (
-            Facility.objects.restrict(user, "view") if user else Facility.objects.none()
-        )
 
     def validate_phone(self, value):
         value = value.strip()
@@ -365,7 +357,7 @@ class NoteSerializer(serializers.Serializer):
 # -- reference data ---------------------------------------------------------------------------
 
 
-class RoutingRuleSerializer(serializers.ModelSerializer):
+class RoutingRuleSerializer(ScopedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:cases:routingrule-detail")
     component_class = ClassField(required=False, allow_null=True)
     class_name = serializers.CharField(
@@ -414,7 +406,7 @@ class RoutingRuleSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class TimeLimitSerializer(serializers.ModelSerializer):
+class TimeLimitSerializer(ScopedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:cases:timelimit-detail")
     component_class = ClassField()
     class_name = serializers.CharField(source="component_class.name", read_only=True)
@@ -457,7 +449,7 @@ class TimeLimitSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class SensorSerializer(serializers.ModelSerializer):
+class SensorSerializer(ScopedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:cases:sensor-detail")
     component_class = ClassField(required=False, allow_null=True)
     class_name = serializers.CharField(
@@ -529,7 +521,7 @@ class SensorSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ScopedModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     case_number = serializers.CharField(source="case.number", read_only=True)
     case_title = serializers.CharField(source="case.title", read_only=True)

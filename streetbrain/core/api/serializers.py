@@ -1,16 +1,73 @@
 from django.contrib.auth import get_user_model
-from rest_framework import serializers
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, relations, serializers
 
 from ..models import ChangeLogEntry, Department, OrgUnit
 
 
-class OrgUnitBriefSerializer(serializers.ModelSerializer):
+class ScopedRelationsMixin:
+    """Related fields take only rows the requesting user may see (``restrict(user, "view")``),
+    as the page forms, the filters and the imports do. Without it a grid worker could move a
+    resident of their grid into a household of another grid: the write check after the save
+    looks at the object's own unit, not at the rows it points to.
+
+    The choices offered (the browsable API's forms) are the user's rows only. A row that
+    exists outside the scope is refused as the API refuses every write out of scope (403);
+    one that does not exist is the usual 400."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        for field in fields.values():
+            relation = (
+                field.child_relation if isinstance(field, relations.ManyRelatedField) else field
+            )
+            queryset = getattr(relation, "queryset", None)
+            if queryset is not None and hasattr(queryset, "restrict"):
+                _restrict(relation, queryset, user)
+        return fields
+
+
+def _restrict(relation, everything, user) -> None:
+    visible = everything.restrict(user, "view") if user else everything.none()
+    relation.queryset = visible
+    lookup = relation.to_internal_value
+
+    def to_internal_value(data):
+        try:
+            return lookup(data)
+        except serializers.ValidationError as missing:
+            relation.queryset = everything
+            try:
+                found = lookup(data)
+            except serializers.ValidationError:
+                raise missing from None
+            finally:
+                relation.queryset = visible
+            raise exceptions.PermissionDenied(
+                _("%(object)s is outside your area of responsibility: it cannot be chosen.")
+                % {"object": found}
+            ) from None
+
+    relation.to_internal_value = to_internal_value
+
+
+class ScopedModelSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    """The base of every API serializer of a scoped model."""
+
+
+class ScopedSerializer(ScopedRelationsMixin, serializers.Serializer):
+    """The base of an API input that names scoped rows without being a model's."""
+
+
+class OrgUnitBriefSerializer(ScopedModelSerializer):
     class Meta:
         model = OrgUnit
         fields = ["id", "code", "name", "level"]
 
 
-class OrgUnitSerializer(serializers.ModelSerializer):
+class OrgUnitSerializer(ScopedModelSerializer):
     parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
     url = serializers.HyperlinkedIdentityField(view_name="api:core:orgunit-detail")
 
@@ -45,7 +102,7 @@ class OrgUnitGeoSerializer(OrgUnitSerializer):
         fields = [*OrgUnitSerializer.Meta.fields, "geometry"]
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(ScopedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:core:department-detail")
     org_unit_code = serializers.CharField(source="org_unit.code", read_only=True)
 
@@ -64,7 +121,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
         ]
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ScopedModelSerializer):
     org_unit = OrgUnitBriefSerializer(read_only=True)
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
     roles = serializers.SerializerMethodField()
@@ -86,7 +143,7 @@ class UserSerializer(serializers.ModelSerializer):
         return obj.role_codes
 
 
-class ChangeLogEntrySerializer(serializers.ModelSerializer):
+class ChangeLogEntrySerializer(ScopedModelSerializer):
     object_type = serializers.SerializerMethodField()
 
     class Meta:

@@ -1,9 +1,21 @@
 """The generic API viewset: every object type's API is a declaration on top of this."""
 
 from django.db import transaction
-from rest_framework import viewsets
+from rest_framework import exceptions, viewsets
 
 from ..scoping import ensure_in_scope
+
+# The scope action each HTTP method needs. Any other method (TRACE, PROPFIND …) is not one
+# the API takes: 405, before a queryset is built for it.
+SCOPE_ACTIONS = {
+    "GET": "view",
+    "HEAD": "view",
+    "OPTIONS": "view",
+    "POST": "add",
+    "PUT": "change",
+    "PATCH": "change",
+    "DELETE": "delete",
+}
 
 
 class ScopedModelViewSet(viewsets.ModelViewSet):
@@ -15,15 +27,9 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     select_related: tuple[str, ...] = ()
 
     def get_queryset(self):
-        action = {
-            "GET": "view",
-            "HEAD": "view",
-            "OPTIONS": "view",
-            "POST": "add",
-            "PUT": "change",
-            "PATCH": "change",
-            "DELETE": "delete",
-        }[self.request.method]
+        action = SCOPE_ACTIONS.get(self.request.method)
+        if action is None:
+            raise exceptions.MethodNotAllowed(self.request.method)
         qs = self.model.objects.restrict(self.request.user, action)
         if self.select_related:
             qs = qs.select_related(*self.select_related)

@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from streetbrain.core.api.serializers import ScopedModelSerializer
+
 from .. import evidence
 from ..models import (
     Enterprise,
@@ -18,7 +20,7 @@ from ..models import (
 )
 
 
-class OfficeBuildingSerializer(serializers.ModelSerializer):
+class OfficeBuildingSerializer(ScopedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:economy:building-detail")
     code = serializers.CharField(source="building.code", read_only=True)
     name = serializers.CharField(source="building.name", read_only=True)
@@ -71,7 +73,7 @@ class OfficeBuildingSerializer(serializers.ModelSerializer):
         return str(obj.leader) if obj.leader_id else ""
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(ScopedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:economy:unit-detail")
     building_code = serializers.CharField(source="building.building.code", read_only=True)
     floor = serializers.IntegerField(source="floor.number", read_only=True)
@@ -93,7 +95,7 @@ class UnitSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EnterpriseSerializer(serializers.ModelSerializer):
+class EnterpriseSerializer(ScopedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:economy:enterprise-detail")
     industry = serializers.CharField(source="industry.code", read_only=True)
     industry_name = serializers.CharField(source="industry.name", read_only=True)
@@ -123,7 +125,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EnterpriseEventSerializer(serializers.ModelSerializer):
+class EnterpriseEventSerializer(ScopedModelSerializer):
     building_code = serializers.CharField(
         source="building.building.code", read_only=True, default=None
     )
@@ -146,7 +148,7 @@ class EnterpriseEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LeaseSerializer(serializers.ModelSerializer):
+class LeaseSerializer(ScopedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:economy:lease-detail")
     credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
@@ -193,7 +195,7 @@ class EvidenceSerializer(serializers.Serializer):
     values = serializers.DictField()
 
 
-class MoveOutWarningSerializer(serializers.ModelSerializer):
+class MoveOutWarningSerializer(ScopedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:economy:warning-detail")
     credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
@@ -229,7 +231,7 @@ class MoveOutWarningSerializer(serializers.ModelSerializer):
         return evidence.api_items(obj.evidence)
 
 
-class WarningEventSerializer(serializers.ModelSerializer):
+class WarningEventSerializer(ScopedModelSerializer):
     class Meta:
         model = WarningEvent
         fields = [
@@ -265,7 +267,7 @@ class WarningCloseSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000)
 
 
-class MonthlyFigureSerializer(serializers.ModelSerializer):
+class MonthlyFigureSerializer(ScopedModelSerializer):
     class Meta:
         model = MonthlyFigure
         exclude = ["unit_path"]

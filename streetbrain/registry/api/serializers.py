@@ -4,6 +4,7 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from streetbrain.core.api.serializers import ScopedModelSerializer
 from streetbrain.core.identifiers import id_number_problem
 from streetbrain.core.models import OrgUnit
 from streetbrain.core.protected import lookup, normalise_id_number
@@ -27,7 +28,7 @@ class GridField(serializers.SlugRelatedField):
         super().__init__(slug_field="code", queryset=OrgUnit.objects.filter(level="grid"), **kwargs)
 
 
-class PlatformSerializer(serializers.ModelSerializer):
+class PlatformSerializer(ScopedModelSerializer):
     grid = GridField(source="org_unit")
     community = serializers.CharField(source="org_unit.parent.code", read_only=True)
 
@@ -58,7 +59,7 @@ class BuildingSerializer(PlatformSerializer):
         read_only_fields = PlatformSerializer.read_only_base
 
 
-class HouseSerializer(serializers.ModelSerializer):
+class HouseSerializer(ScopedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:registry:house-detail")
     building = serializers.SlugRelatedField(slug_field="code", queryset=Building.objects.all())
     grid = serializers.CharField(source="org_unit.code", read_only=True)
