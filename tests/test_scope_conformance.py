@@ -43,8 +43,8 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from streetbrain.core import extension_points as ep
-from streetbrain.core.figures import refresh_key_figures
 from streetbrain.core.audit import audit_context
+from streetbrain.core.figures import refresh_key_figures
 from streetbrain.core.geo_lookup import invalidate
 from streetbrain.core.models import ImportJob, KeyFigure, OrgUnit, User
 from streetbrain.core.scoping import scope_q
