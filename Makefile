@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_ENV := DJANGO_SETTINGS_MODULE=streetbrain.settings.demo
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n auto
 
 .PHONY: demo demo-reset test lint format bench messages install install-dev clean help
 
