@@ -125,6 +125,10 @@ def screenshot_dir() -> Path:
     return SCREENSHOT_DIR
 
 
+# Requests the map itself aborts when a newer view or query supersedes them.
+SUPERSEDED = ("/api/map/layers/", "/api/map/search/")
+
+
 class PageProblems:
     """Console errors, failed requests and same-origin HTTP errors seen by a page."""
 
@@ -149,8 +153,13 @@ class PageProblems:
     def _on_request_failed(self, request) -> None:
         # Chromium aborts the favicon's request when the page navigates on before it
         # arrives (a click right after load, on a busy machine): the browser's doing, not a
-        # failure of ours. Every other aborted or failed request counts.
-        if request.failure == "net::ERR_ABORTED" and request.url.endswith("/favicon.svg"):
+        # failure of ours. The map aborts its own layer and search requests when a newer
+        # view or query supersedes them (map.js, AbortController): by design, not a failure.
+        # Every other aborted or failed request counts.
+        path = urlsplit(request.url).path
+        if request.failure == "net::ERR_ABORTED" and (
+            path.endswith("/favicon.svg") or path.startswith(SUPERSEDED)
+        ):
             return
         self.items.append(f"request failed: {request.method} {request.url}: {request.failure}")
 
