@@ -30,6 +30,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
+from .models import ChangeLogEntry
 from .scoping import resolve_path
 
 REDACTED = "******"
@@ -164,8 +165,6 @@ def _related(instance) -> tuple[ContentType | None, str]:
 def _entry(ctx: AuditContext, user, instance, action, prechange, postchange, changed_fields):
     """One unsaved change-log entry for ``instance`` in ``ctx``: the single place that maps the
     audit context and the object onto the log's columns (single and bulk writes share it)."""
-    from .models import ChangeLogEntry
-
     related_ct, related_id = _related(instance)
     return ChangeLogEntry(
         user=user,
@@ -210,8 +209,6 @@ def log_bulk(instances, action: str, *, prechanges: list[dict | None] | None = N
     """Write change-log entries for objects created or updated in bulk (``bulk_create`` and
     ``bulk_update`` bypass the signals). One entry per object, written in batches, with the
     same context fields as single changes. ``prechanges`` are the snapshots before an update."""
-    from .models import ChangeLogEntry
-
     ctx = current()
     user = ctx.resolved_user()
     entries = []

@@ -18,6 +18,7 @@ from django.db.models import ProtectedError, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -25,8 +26,10 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from . import extension_points as ep
+from .actions import reveal
 from .audit import change_reason
 from .models import ChangeLogEntry
+from .protected import protected_names
 from .scoping import permission_name, scoped_delete, scoped_save
 
 
@@ -178,8 +181,6 @@ class ObjectDetailView(ScopedObjectMixin, TemplateView):
 
     def protected_rows(self, obj) -> list[dict]:
         """Protected values shown masked, with a reveal button for those allowed."""
-        from .protected import protected_names
-
         permission = getattr(self.model, "reveal_permission", "")
         may_reveal = bool(permission) and self.request.user.has_perm(permission)
         rows = []
@@ -367,11 +368,6 @@ class ObjectRevealView(ScopedObjectMixin, View):
     HTMX. The permission is the model's ``reveal_permission``; the scope is the view scope."""
 
     def post(self, request, *args, **kwargs):
-        from django.http import HttpResponse
-        from django.utils.html import format_html
-
-        from .actions import reveal
-
         obj = get_object_or_404(self.scoped_queryset("view"), pk=kwargs["pk"])
         field = request.POST.get("field", "")
         try:

@@ -13,6 +13,7 @@ import time
 from shapely.geometry import shape
 
 from .geo import GridLocator
+from .models import OrgUnit
 
 MAX_AGE = 300.0
 
@@ -21,8 +22,6 @@ _state: dict = {"locator": None, "built": 0.0}
 
 
 def _build() -> GridLocator:
-    from .models import OrgUnit
-
     cells = [
         (code, shape(geometry))
         for code, geometry in OrgUnit.objects.filter(
@@ -51,8 +50,6 @@ def locate_code(lon: float, lat: float) -> str | None:
 
 def locate_point(lon: float, lat: float):
     """The grid ``OrgUnit`` containing the point, or None outside every grid."""
-    from .models import OrgUnit
-
     code = locate_code(lon, lat)
     if code is None:
         return None

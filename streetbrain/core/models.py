@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .roles import role_label
 from .scoping import ScopedManager, ScopedQuerySet
 
 
@@ -246,8 +247,6 @@ class User(AbstractUser):
 
     @property
     def roles_display(self) -> str:
-        from .roles import role_label
-
         labels = [role_label(code) for code in self.role_codes]
         if self.is_superuser:
             labels.insert(0, str(_("System administrator")))

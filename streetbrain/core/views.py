@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -15,6 +17,7 @@ from . import filtersets, forms, navigation, tables
 from .figures import key_figures_for
 from .generic import Column, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 from .models import ChangeLogEntry, Department, OrgUnit
+from .search import search
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -45,10 +48,6 @@ class SearchView(LoginRequiredMixin, TemplateView):
     template_name = "core/search.html"
 
     def get_context_data(self, **kwargs):
-        import time
-
-        from .search import search
-
         ctx = super().get_context_data(**kwargs)
         q = self.request.GET.get("q", "").strip()
         started = time.perf_counter()

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from streetbrain.core.generic import Column
 
+from .models import Lease
+
 
 def number(value, decimals: int = 0) -> str:
     if value is None:
@@ -135,8 +137,6 @@ def _renewed_by(lease):
 
 
 def _lease_status(lease) -> SafeString | None:
-    from .models import Lease
-
     value = getattr(lease, "term_status", None)
     if value not in Lease.TermStatus.values:
         return None

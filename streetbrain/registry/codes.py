@@ -9,6 +9,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from .models import ComponentClass, Division, IndustryClass, IndustrySection
+
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 KIND_BY_LABEL = {"管理部件": "component", "管理事项": "matter"}
@@ -41,8 +43,6 @@ def _sync(model, rows: list[dict], key: str | tuple[str, ...], fields: list[str]
 
 @transaction.atomic
 def load_code_tables() -> dict[str, int]:
-    from .models import ComponentClass, Division, IndustryClass, IndustrySection
-
     std = DATA / "standards"
     components = [
         {
@@ -113,7 +113,5 @@ def load_code_tables() -> dict[str, int]:
 
 def load_after_migrate(sender, **kwargs):
     """Every database gets the code tables with its first migration (and updates later)."""
-    from .models import ComponentClass
-
     if not ComponentClass.objects.exists():
         load_code_tables()

@@ -18,6 +18,7 @@ import streetbrain
 from .. import filtersets
 from ..geo_lookup import locate_point
 from ..models import ChangeLogEntry, Department, OrgUnit
+from ..search import search
 from . import serializers
 from .viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 
@@ -233,8 +234,6 @@ def api_root(request):
 def global_search(request):
     """Search everything the caller may see: residents by name or exact ID number/phone,
     houses, buildings, shops, facilities, org units. Grouped by type, 10 per type."""
-    from ..search import search
-
     q = request.query_params.get("q", "")
     groups = search(request.user, q)
     return Response(
