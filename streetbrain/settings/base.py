@@ -247,10 +247,23 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-key-figures": {"task": "streetbrain.core.tasks.refresh_key_figures", "schedule": 900},
 }
 
-# The cache holds the public report page's rate-limit counters and the intake queue's
-# debounce key: shared through Redis when CACHE_URL is set (production: every web process sees
-# the same counts), in-process otherwise.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# The cache holds the public report page's rate-limit counters, the intake queue's debounce
+# key and the API's throttles: every web process must see the same counts, so it is shared —
+# Redis in production (production.py: CACHE_URL, by default the Redis of REDIS_URL), the
+# database in the demo (demo.py: its SQLite file). In-process (locmem) only here, for tests and
+# single-process tools; a per-process cache in production is a system check warning.
+
+
+def cache_from_env(default: str) -> dict:
+    """``CACHE_URL`` (or ``default``) as a cache configuration. The database cache is ours:
+    Django's counts wrongly when several processes count at once (``core/cache.py``)."""
+    config = env.cache_url("CACHE_URL", default=default)
+    if config["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+        config["BACKEND"] = "streetbrain.core.cache.DatabaseCache"
+    return config
+
+
+CACHES = {"default": cache_from_env("locmemcache://")}
 
 # --- Platform -------------------------------------------------------------------------------
 # Protected personal data: encryption keys (first encrypts; all decrypt) and the digest key.
