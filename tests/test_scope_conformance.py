@@ -18,6 +18,9 @@ control: the street is theirs), the superuser (every page renders) and an anonym
 for writes, two accounts that hold every permission, scoped like the grid worker and the
 community leader, so that nothing but the scope can refuse them.
 
+Caches: every answer the walk gets, to anyone, says ``Cache-Control: no-store`` and varies on
+``Authorization`` and ``Cookie`` (``_cache_problem``).
+
 Figures: while a user's tests run, the precomputed figures of units outside their scope carry
 canaries (``Canaries``): key figures and the economy's monthly figures unique values, the
 evaluation's counts a poison of 10⁸ that shows in any sum it enters; those of their own unit
@@ -610,6 +613,18 @@ def _path(route: Route, kwargs: dict) -> str:
     return "/" + path.lstrip("^").rstrip("$")
 
 
+def _cache_problem(response) -> str:
+    """What lets a cache keep a response (issue 12, item 8): every answer of ours, to anyone,
+    says ``no-store`` and varies on the credentials; no route declares itself public."""
+    problems = []
+    if "no-store" not in response.get("Cache-Control", ""):
+        problems.append(f"Cache-Control {response.get('Cache-Control')!r} (expected no-store)")
+    vary = {v.strip().lower() for v in response.get("Vary", "").split(",")}
+    if not {"authorization", "cookie"} <= vary:
+        problems.append(f"Vary {response.get('Vary')!r} (expected Authorization, Cookie)")
+    return "; ".join(problems)
+
+
 def _login_redirect(response) -> bool:
     return response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
@@ -642,8 +657,10 @@ def test_get_public(route, reader, world):
     viewer = Viewer(reader, world.users[reader], checker=None)
     client = world.client(reader)
     for _what, url, _obj in urls(route, viewer, world):
-        status = client.get(url).status_code
+        response = client.get(url)
+        status = response.status_code
         assert status < 500, f"GET {url} ({route}) as {reader}: {status}"
+        assert not _cache_problem(response), f"GET {url} as {reader}: {_cache_problem(response)}"
 
 
 @pytest.mark.parametrize("route", [r for r in READ_ROUTES if kind_of(r) == "scoped"], ids=str)
@@ -656,6 +673,8 @@ def test_get(route, viewer, world):
         response = client.get(url)
         where = f"GET {url} ({what})"
         status = response.status_code
+        if problem := _cache_problem(response):
+            findings.add(f"{where}: {problem}")
         if status >= 500:
             findings.add(f"{where}: {status}")
         elif not viewer.user.is_authenticated:

@@ -50,6 +50,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Behind WhiteNoise (static files keep their own headers), in front of everything else:
+    # it sees every response Django makes, the refusals of the middlewares included.
+    "streetbrain.core.middleware.CacheControlMiddleware",
     "streetbrain.core.middleware.RequestIDMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
