@@ -9,6 +9,7 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
@@ -55,9 +56,49 @@ def test_lockout_after_repeated_failures(client, tree, make_user):
     locked = client.post(reverse("login"), {"username": "victim", "password": PASSWORD})
     assert locked.status_code == 429
     assert "锁定" in locked.content.decode() or "locked" in locked.content.decode().lower()
-    # the API's token endpoint honours the same lockout
+    cool_off = int(settings.AXES_COOLOFF_TIME * 3600)
+    assert cool_off - 5 <= int(locked["Retry-After"]) <= cool_off
+    assert "15 分钟后" in locked.content.decode()
+    # the API's token endpoint honours the same lockout, in the API's JSON
     api = Client().post("/api/auth/token/", {"username": "victim", "password": PASSWORD})
-    assert api.status_code in (403, 429)
+    assert api.status_code == 429
+    assert api["Content-Type"] == "application/json"
+    assert cool_off - 5 <= int(api["Retry-After"]) <= cool_off
+    assert "锁定" in api.json()["detail"]
+
+
+def test_retry_after_counts_down_to_the_end_of_the_cool_off(client, tree, make_user):
+    """Retry-After is the time left, not the whole cool-off: once it has passed, the right
+    password works again."""
+    import datetime as dt
+
+    from axes.models import AccessAttempt
+
+    make_user("victim", role="leader", unit=tree["street"])
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "victim", "password": "wrong-guess"})
+    cool_off = dt.timedelta(hours=settings.AXES_COOLOFF_TIME)
+    AccessAttempt.objects.update(
+        attempt_time=F("attempt_time") - (cool_off - dt.timedelta(minutes=5))
+    )
+    api = Client().post("/api/auth/token/", {"username": "victim", "password": PASSWORD})
+    # that attempt failed during the lockout: it starts the cool-off again (axes' default)
+    assert api.status_code == 429 and int(api["Retry-After"]) > 300
+    AccessAttempt.objects.update(
+        attempt_time=F("attempt_time") - (cool_off - dt.timedelta(minutes=5))
+    )
+    page = client.get(reverse("home"))  # not a login: no attempt recorded
+    assert page.status_code == 302
+    from django.test import RequestFactory
+
+    from streetbrain.core.lockout import seconds_locked
+
+    request = RequestFactory().get("/")
+    assert 295 <= seconds_locked(request, "victim") <= 300
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - dt.timedelta(minutes=6))
+    assert seconds_locked(RequestFactory().get("/"), "victim") == 0
+    response = client.post(reverse("login"), {"username": "victim", "password": PASSWORD})
+    assert response.status_code == 302
 
 
 def test_sessions_expire():

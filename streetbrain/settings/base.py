@@ -137,6 +137,8 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# 429 with Retry-After: the template for pages, the API's JSON for the API.
+AXES_LOCKOUT_CALLABLE = "streetbrain.core.lockout.lockout_response"
 AXES_VERBOSE = False
 
 # Sessions end after two idle hours and when the browser closes (shared office computers).
