@@ -11,8 +11,8 @@ nothing scoped, and why) and ``STAFF_ONLY`` (the admin). A route that is none of
 
 The district is the demo at 2 % (every app's demo part), loaded once per module and rolled
 back after. A residential building, an office tower, a sensor, a warning per tower, photos,
-notifications and import jobs are placed so that every object type has rows inside and
-outside each user's unit. Users: the demo's grid worker (江城社区第1网格), community leader
+notifications, import jobs and API tokens are placed so that every object type has rows inside
+and outside each user's unit. Users: the demo's grid worker (江城社区第1网格), community leader
 (江城社区), 城管 handler (a department: what was dispatched to it), the street leader (the
 control: the street is theirs), the superuser (every page renders) and an anonymous client;
 for writes, two accounts that hold every permission, scoped like the grid worker and the
@@ -46,6 +46,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from streetbrain.core import extension_points as ep
+from streetbrain.core.actions import create_api_token
 from streetbrain.core.audit import audit_context
 from streetbrain.core.figures import refresh_key_figures
 from streetbrain.core.geo_lookup import invalidate
@@ -286,6 +287,7 @@ def _plant(users: dict) -> dict:
             created_at=now,
         )
         ImportJob.objects.create(spec_key="residents", user=users[name], file_name=f"probe-{name}")
+        create_api_token(users[name], f"probe-{name}")
     report = Report.objects.filter(case=outside).order_by("pk")[0]
     return {"case": outside, "report_token": report.token}
 

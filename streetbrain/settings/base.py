@@ -30,7 +30,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -141,6 +140,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "streetbrain.core.lockout.lockout_response"
 AXES_VERBOSE = False
 
+# API tokens (core.ApiToken) work this many days from their creation; then a new one is needed.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+
 # Sessions end after two idle hours and when the browser closes (shared office computers).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=2 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
@@ -203,9 +205,11 @@ MEDIA_URL = "/media/"
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # The token first: a request without credentials is answered 401 with
+    # "WWW-Authenticate: Token" (a client whose token expired knows to get a new one).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "streetbrain.core.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["streetbrain.core.api.permissions.ScopedModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
