@@ -29,7 +29,7 @@ class LanguageForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"),
+        label=_("Token name"),
         max_length=ApiToken._meta.get_field("name").max_length,
         help_text=_("What will use the token, e.g. “monthly tax import script”."),
     )
