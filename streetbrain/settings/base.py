@@ -30,7 +30,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -50,6 +49,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Behind WhiteNoise (static files keep their own headers), in front of everything else:
+    # it sees every response Django makes, the refusals of the middlewares included.
+    "streetbrain.core.middleware.CacheControlMiddleware",
     "streetbrain.core.middleware.RequestIDMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -134,7 +136,12 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# 429 with Retry-After: the template for pages, the API's JSON for the API.
+AXES_LOCKOUT_CALLABLE = "streetbrain.core.lockout.lockout_response"
 AXES_VERBOSE = False
+
+# API tokens (core.ApiToken) work this many days from their creation; then a new one is needed.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
 
 # Sessions end after two idle hours and when the browser closes (shared office computers).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=2 * 60 * 60)
@@ -198,9 +205,11 @@ MEDIA_URL = "/media/"
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # The token first: a request without credentials is answered 401 with
+    # "WWW-Authenticate: Token" (a client whose token expired knows to get a new one).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "streetbrain.core.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["streetbrain.core.api.permissions.ScopedModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
