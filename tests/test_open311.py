@@ -926,9 +926,14 @@ def test_other_methods_are_400(o311, method, path):
 
 def test_xml_stays_well_formed_whatever_the_text(o311):
     client = o311["client"]
-    text = '垃圾 <b>很多</b> & 臭\x0b\x01 ]]> "quoted"'
+    text = '垃圾 <b>很多</b> & 臭 ]]> "quoted"'
     rid = created_id(post(client, description=text))
     element = parsed_xml(client.get(f"{BASE}requests/{rid}.xml"), "service_requests")
-    assert element.findtext("request/description") == '垃圾 <b>很多</b> & 臭 ]]> "quoted"'
+    assert element.findtext("request/description") == text
     data = valid_json(client.get(f"{BASE}requests/{rid}.json"), "requests")
     assert data[0]["description"] == text
+    # Control characters are refused at the door (tests/test_text_inputs.py); a row stored
+    # before that, or by other means, still gives well-formed XML without them.
+    Report.objects.filter(pk=rid).update(description="垃圾\x0b\x01 很多")
+    element = parsed_xml(client.get(f"{BASE}requests/{rid}.xml"), "service_requests")
+    assert element.findtext("request/description") == "垃圾 很多"

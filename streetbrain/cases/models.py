@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from streetbrain.core import filetypes
 from streetbrain.core.models import Department, OrgUnit
 from streetbrain.core.protected import mask_phone, normalise_phone, protected_property
 from streetbrain.core.scoping import ScopedManager
@@ -776,8 +777,10 @@ class CaseEvent(models.Model):
 
 
 def attachment_path(instance, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"cases/{instance.case_id}/{uuid.uuid4().hex}.{ext}"
+    """A new name under the extension of the type found in the file (``timeline.attach``
+    sets ``content_type`` from the content), never the one the client's file name claims."""
+    kind = filetypes.BY_MIME.get(instance.content_type)
+    return f"cases/{instance.case_id}/{uuid.uuid4().hex}.{kind.extension if kind else 'bin'}"
 
 
 class Attachment(models.Model):

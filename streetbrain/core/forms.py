@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .generic import ScopedModelForm
 from .models import Department, OrgUnit
+from .text import CheckedForm
 
 
 class DepartmentForm(ScopedModelForm):
@@ -23,5 +24,5 @@ class OrgUnitForm(ScopedModelForm):
         )
 
 
-class LanguageForm(forms.Form):
+class LanguageForm(CheckedForm):
     language = forms.ChoiceField(label=_("Language"))

@@ -203,6 +203,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["streetbrain.core.api.permissions.ScopedModelPermissions"],
+    # DRF's parsers, refusing control characters in what they parse (core/text.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "streetbrain.core.api.parsers.JSONParser",
+        "streetbrain.core.api.parsers.FormParser",
+        "streetbrain.core.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
