@@ -436,6 +436,16 @@ class Case(models.Model):
         related_name="+",
     )
     report_count = models.PositiveIntegerField(_("reports"), default=1)
+    # Published in the public Open311 feed whatever the channels of its reports (the 值班长's
+    # decision, through the workflow's publish/unpublish steps).
+    public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_(
+            "Shown in the public Open311 feed although its reports came through staff "
+            "channels (their texts stay inside)."
+        ),
+    )
     # The clock.
     reported_at = models.DateTimeField(_("reported"), db_index=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
@@ -741,6 +751,8 @@ class CaseEvent(models.Model):
         WARN = "warn", pgettext_lazy("case action", "Expiry warning")
         OVERDUE = "overdue", pgettext_lazy("case action", "Overdue")
         NOTE = "note", pgettext_lazy("case action", "Note")
+        PUBLISH = "publish", pgettext_lazy("case action", "Published")
+        UNPUBLISH = "unpublish", pgettext_lazy("case action", "Withdrawn from publication")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     time = models.DateTimeField(_("time"), db_index=True)

@@ -19,7 +19,11 @@ Choices the spec leaves open, made here:
   (``intake.queue``): the answer carries ``service_request_id`` when registration already
   happened (the demo registers inside the request), else the ``token`` to follow it with.
 - Extensions: ``page``/``page_size`` (at most 1,000), an ``Idempotency-Key`` request header
-  on POST (a retried POST with the same key returns the first answer and stores nothing).
+  on POST (a retried POST with the same key returns the first answer and stores nothing),
+  and the discovery document's ``publication``: what the public list of requests publishes
+  (``serialize.Publication``: public channels, cases made public, sensitive classes with a
+  rounded place). A request the feed does not publish is a 404, as one that does not exist.
+- A parameter holding control characters (``core.text``) is a 400 naming it.
 """
 
 from __future__ import annotations
@@ -182,6 +186,8 @@ def discovery(request, fmt):
                 "formats": MIME_TYPES,
             }
         ],
+        # An extension of the spec's document: what the public list of requests publishes.
+        "publication": serialize.publication_policy(),
     }
     return respond(fmt, "discovery", data)
 
