@@ -130,7 +130,11 @@ def test_the_public_report_form_refuses_control_characters(client, case_world, p
 def test_a_registry_edit_page_refuses_control_characters(client, tree, make_user):
     admin = make_user("root", superuser=True)
     building = Building.objects.create(
-        code=f"{EAST_GRID}001", name="东城1号楼", kind="residential", org_unit=tree["east_grid"]
+        code=f"{EAST_GRID}001",
+        name="东城1号楼",
+        address="福明路1号",
+        kind="residential",
+        org_unit=tree["east_grid"],
     )
     client.force_login(admin)
     url = reverse("registry:building_edit", args=[building.pk])
@@ -142,8 +146,13 @@ def test_a_registry_edit_page_refuses_control_characters(client, tree, make_user
     response = client.post(url, data)
     assert response.status_code == 400
     assert response.context["form"].errors["name"] == [message()]
+    assert list(response.context["form"].errors) == ["name"]
     building.refresh_from_db()
     assert building.name == "东城1号楼" and ChangeLogEntry.objects.count() == before
+    # The same edit without the escape sequence is saved.
+    assert client.post(url, {**data, "name": "东城一号楼"}).status_code == 302
+    building.refresh_from_db()
+    assert building.name == "东城一号楼"
 
 
 # -- the REST API -----------------------------------------------------------------------------
