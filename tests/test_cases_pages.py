@@ -385,6 +385,7 @@ def prepare(world, start: str) -> Case:
         "handled": ["handling", ("complete", "handler", {"note": "已处理"})],
         "checked": ["handled", ("check_pass", "gridworker", {})],
         "closed": ["checked", ("close", "shiftlead", {})],
+        "published": ["handling", ("publish", "shiftlead", {})],
     }
     case = submit(channel="citizen" if start == "verifying" else "gridworker").case
 
@@ -432,6 +433,8 @@ EVERY_STEP = [
     ("reopen", "closed", "shiftlead", {"note": "又有了"}, "reopen"),
     ("void", "accepted", "shiftlead", {"note": "误报"}, "void"),
     ("note", "handling", "acceptor", {"note": "市民来电催办"}, "note"),
+    ("publish", "handling", "shiftlead", {}, "publish"),
+    ("unpublish", "published", "shiftlead", {"note": "涉及隐私"}, "unpublish"),
 ]
 
 

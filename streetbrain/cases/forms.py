@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from streetbrain.registry.models import ComponentClass
 
-from .timeline import MAX_PHOTO_BYTES, PHOTO_TYPES
+from .timeline import photo_type
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -17,7 +17,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class PhotosField(forms.FileField):
-    """Any number of photos; each is checked for type and size (the action checks again)."""
+    """Any number of photos; each is checked for type (by its content) and size (the action
+    checks again)."""
 
     widget = MultipleFileInput
 
@@ -37,14 +38,14 @@ class PhotosField(forms.FileField):
             f = super().clean(f, initial)
             if f is None:
                 continue
-            if (getattr(f, "content_type", "") or "") not in PHOTO_TYPES:
-                raise ValidationError(
-                    _("“%(name)s” is not a photo (JPEG, PNG, WebP, GIF, HEIC).") % {"name": f.name}
-                )
-            if f.size > MAX_PHOTO_BYTES:
-                raise ValidationError(
-                    _("“%(name)s” is larger than 10 MB.") % {"name": f.name},
-                )
+            try:
+                f.content_type = photo_type(f).mime  # what it is, not what the browser said
+            except ValidationError as exc:
+                if exc.code == "too_large":
+                    message = _("“%(name)s” is larger than 10 MB.")
+                else:
+                    message = _("“%(name)s” is not a photo (JPEG, PNG, WebP, GIF, HEIC).")
+                raise ValidationError(message % {"name": f.name}) from None
             out.append(f)
         if self.required and not out:
             raise ValidationError(self.error_messages["required"], code="required")

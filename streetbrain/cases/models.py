@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from streetbrain.core import filetypes
 from streetbrain.core.models import Department, OrgUnit
 from streetbrain.core.protected import mask_phone, normalise_phone, protected_property
 from streetbrain.core.scoping import ScopedManager
@@ -435,6 +436,16 @@ class Case(models.Model):
         related_name="+",
     )
     report_count = models.PositiveIntegerField(_("reports"), default=1)
+    # Published in the public Open311 feed whatever the channels of its reports (the 值班长's
+    # decision, through the workflow's publish/unpublish steps).
+    public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_(
+            "Shown in the public Open311 feed although its reports came through staff "
+            "channels (their texts stay inside)."
+        ),
+    )
     # The clock.
     reported_at = models.DateTimeField(_("reported"), db_index=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
@@ -740,6 +751,8 @@ class CaseEvent(models.Model):
         WARN = "warn", pgettext_lazy("case action", "Expiry warning")
         OVERDUE = "overdue", pgettext_lazy("case action", "Overdue")
         NOTE = "note", pgettext_lazy("case action", "Note")
+        PUBLISH = "publish", pgettext_lazy("case action", "Published")
+        UNPUBLISH = "unpublish", pgettext_lazy("case action", "Withdrawn from publication")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     time = models.DateTimeField(_("time"), db_index=True)
@@ -776,8 +789,10 @@ class CaseEvent(models.Model):
 
 
 def attachment_path(instance, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"cases/{instance.case_id}/{uuid.uuid4().hex}.{ext}"
+    """A new name under the extension of the type found in the file (``timeline.attach``
+    sets ``content_type`` from the content), never the one the client's file name claims."""
+    kind = filetypes.BY_MIME.get(instance.content_type)
+    return f"cases/{instance.case_id}/{uuid.uuid4().hex}.{kind.extension if kind else 'bin'}"
 
 
 class Attachment(models.Model):

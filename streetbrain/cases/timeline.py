@@ -9,12 +9,15 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from streetbrain.core import filetypes
 from streetbrain.core.roles import roles
 
 from .models import Attachment, Case, CaseEvent
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
-PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif", "image/heic"}
+PHOTO_TYPES = {
+    t.mime for t in (filetypes.JPEG, filetypes.PNG, filetypes.WEBP, filetypes.GIF, filetypes.HEIC)
+}
 
 
 def role_of(user) -> str:
@@ -68,22 +71,33 @@ def event_row(
     )
 
 
+def photo_type(upload) -> filetypes.FileType:
+    """What the photo is, read from its content (its name and the content type the client
+    sent are only claims); ValidationError if it is no photo we keep, or too large."""
+    if upload.size > MAX_PHOTO_BYTES:
+        raise ValidationError(_("A photo may be at most 10 MB."), code="too_large")
+    kind = filetypes.sniff_upload(upload)
+    if kind is None or kind.mime not in PHOTO_TYPES:
+        raise ValidationError(_("Only photos (JPEG, PNG, WebP, GIF, HEIC)."), code="not_photo")
+    return kind
+
+
 def attach(case: Case, files, *, event=None, report=None) -> list[Attachment]:
-    out = []
-    for f in files or []:
-        content_type = getattr(f, "content_type", "") or ""
-        if content_type not in PHOTO_TYPES:
-            raise ValidationError({"photo": _("Only photos (JPEG, PNG, WebP, GIF, HEIC).")})
-        if f.size > MAX_PHOTO_BYTES:
-            raise ValidationError({"photo": _("A photo may be at most 10 MB.")})
-        out.append(
-            Attachment.objects.create(
-                case=case,
-                event=event,
-                report=report,
-                file=f,
-                content_type=content_type,
-                size=f.size,
-            )
+    """Keep ``files`` as the case's photos, each under the type its content shows (the file
+    name follows it: ``models.attachment_path``). All are checked before one is kept."""
+    files = list(files or [])
+    try:
+        kinds = [photo_type(f) for f in files]
+    except ValidationError as exc:
+        raise ValidationError({"photo": exc.messages}) from None
+    return [
+        Attachment.objects.create(
+            case=case,
+            event=event,
+            report=report,
+            file=f,
+            content_type=kind.mime,
+            size=f.size,
         )
-    return out
+        for f, kind in zip(files, kinds, strict=True)
+    ]

@@ -32,6 +32,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 
 from .models import ChangeLogEntry
 from .scoping import resolve_path
+from .text import strip_control_characters
 
 REDACTED = "******"
 
@@ -69,7 +70,11 @@ def current() -> AuditContext:
 @contextlib.contextmanager
 def audit_context(**kwargs) -> Iterator[AuditContext]:
     """Run a block with the given audit context fields (user, source, reason, request_id …);
-    fields not given are inherited from the enclosing context."""
+    fields not given are inherited from the enclosing context. A reason only annotates the
+    change it comes with: control characters are dropped from it (``core.text``), not the
+    change refused."""
+    if kwargs.get("reason"):
+        kwargs["reason"] = strip_control_characters(kwargs["reason"])
     ctx = replace(_context.get(), **kwargs)
     if ctx.request_id is None:
         ctx = replace(ctx, request_id=uuid.uuid4())

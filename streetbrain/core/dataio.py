@@ -52,6 +52,8 @@ from django.utils.translation import gettext as _
 from . import audit, protected
 from . import extension_points as ep
 from .scoping import permission_name
+from .text import MESSAGE as TEXT_MESSAGE
+from .text import has_control_characters
 
 RECORD_ID_HEADER = "系统编号"
 PROGRESS_EVERY = 500
@@ -1356,6 +1358,8 @@ def _parse_rows(spec, table, columns, record_id_pos, ctx, report, progress) -> l
         for f, pos in columns.items():
             raw = tuple(cells[i] for i in pos)
             try:
+                if has_control_characters(raw):
+                    raise ValueError(TEXT_MESSAGE)
                 if is_blank(raw):
                     if f.required:
                         raise ValueError(_("A value is required."))
@@ -1370,7 +1374,7 @@ def _parse_rows(spec, table, columns, record_id_pos, ctx, report, progress) -> l
         if record_id_pos is not None:
             text = cell_text(cells[record_id_pos])
             if text:
-                if text.isdigit():
+                if text.isascii() and text.isdigit():
                     row.record_id = int(text)
                 else:
                     report.error(number, RECORD_ID_HEADER, _("A record id is a whole number."))

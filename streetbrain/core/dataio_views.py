@@ -43,13 +43,14 @@ from . import dataio, importjobs
 from .importjobs import upload_dir
 from .models import ImportJob
 from .scoping import permission_name
+from .text import CheckedForm
 
 SIGNING_SALT = "streetbrain.dataio.import"  # namespaces the signature; not a secret
 TOKEN_MAX_AGE = 3600  # seconds a checked file can be confirmed after its page was shown
 RECENT_JOBS = 5  # the user's recent jobs the import page lists
 
 
-class ImportForm(forms.Form):
+class ImportForm(CheckedForm):
     file = forms.FileField(
         label=gettext_lazy("File"),
         help_text=gettext_lazy("CSV (UTF-8 or GB18030) or Excel .xlsx; the header in row 1."),
@@ -80,6 +81,11 @@ class ImportForm(forms.Form):
                 _("The file is larger than %(mb)s MB: split it, or use the command line.")
                 % {"mb": self.max_bytes // (1024 * 1024)}
             )
+        # What it is, by its content: a table (or an old Excel file, which the job explains),
+        # not whatever else was renamed to .csv or .xlsx.
+        if importjobs.upload_type(upload.read()) is None:
+            raise forms.ValidationError(_("This file is neither CSV text nor an Excel file."))
+        upload.seek(0)
         return upload
 
 

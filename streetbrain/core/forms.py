@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .generic import ScopedModelForm
 from .models import ApiToken, Department, OrgUnit
+from .text import CheckedForm
 
 
 class DepartmentForm(ScopedModelForm):
@@ -23,11 +24,11 @@ class OrgUnitForm(ScopedModelForm):
         )
 
 
-class LanguageForm(forms.Form):
+class LanguageForm(CheckedForm):
     language = forms.ChoiceField(label=_("Language"))
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(CheckedForm):
     name = forms.CharField(
         label=_("Token name"),
         max_length=ApiToken._meta.get_field("name").max_length,

@@ -31,6 +31,7 @@ from .audit import change_reason
 from .models import ChangeLogEntry
 from .protected import protected_names
 from .scoping import permission_name, scoped_delete, scoped_save
+from .text import CheckedForm, CheckedModelForm
 
 
 @dataclass(frozen=True)
@@ -262,7 +263,7 @@ def object_changelog(obj):
     ).select_related("content_type")
 
 
-class ReasonFormMixin(forms.Form):
+class ReasonFormMixin(CheckedForm):
     _change_reason = forms.CharField(
         label=gettext_lazy("Reason for the change"),
         required=False,
@@ -351,7 +352,7 @@ class ObjectDeleteView(ScopedObjectMixin, TemplateView):
         return HttpResponseRedirect(reverse(f"{self.url_prefix}_list"))
 
 
-class ScopedModelForm(forms.ModelForm, ReasonFormMixin):
+class ScopedModelForm(CheckedModelForm, ReasonFormMixin):
     """A model form whose choices are limited to what the user may see."""
 
     def __init__(self, *args, user=None, **kwargs):

@@ -20,7 +20,7 @@ from django.db import DatabaseError, IntegrityError, OperationalError, transacti
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import dataio
+from . import dataio, filetypes
 from .audit import audit_context
 from .models import ImportJob
 from .request_id import current_request_id
@@ -28,7 +28,7 @@ from .request_id import current_request_id
 logger = logging.getLogger(__name__)
 
 STALE_AFTER = 24 * 3600  # kept files older than this are removed
-UPLOAD_NAME = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx)$")
+UPLOAD_NAME = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx|xls)$")
 PREVIEW_LIMIT = 200  # preview rows a job's report keeps
 ERROR_LIMIT = 1000  # errors a job's report keeps
 PROGRESS_INTERVAL = 1.0  # seconds between progress writes (run_import reports every 500 rows)
@@ -48,13 +48,23 @@ def remove_stale_uploads() -> None:
             pass
 
 
+def upload_type(data: bytes) -> filetypes.FileType | None:
+    """What an import file is by its content: XLSX, the old XLS (the reader explains that it
+    cannot read it), CSV text; None for anything else (a photo, a PDF …)."""
+    kind = filetypes.sniff(data[: filetypes.HEAD_BYTES])
+    if kind in (filetypes.XLSX, filetypes.XLS):
+        return kind
+    return filetypes.CSV if filetypes.is_text(data) else None
+
+
 def keep_upload(data: bytes) -> str:
-    """Keep an uploaded file (readable by this process's user only); return its name."""
+    """Keep an uploaded file (readable by this process's user only) under the extension of
+    its type; return its name."""
     directory = upload_dir()
     directory.mkdir(parents=True, exist_ok=True)
     remove_stale_uploads()
-    kind = "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
-    name = f"{uuid.uuid4().hex}.{kind}"
+    kind = upload_type(data) or filetypes.CSV  # the job reports what it cannot read
+    name = f"{uuid.uuid4().hex}.{kind.extension}"
     path = directory / name
     path.touch(mode=0o600)
     path.write_bytes(data)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from streetbrain.core.generic import ScopedModelForm
 from streetbrain.core.identifiers import credit_code_problem
 from streetbrain.core.scoping import ancestor_paths
+from streetbrain.core.text import CheckedForm
 from streetbrain.registry.models import IndustryClass
 
 from .dataio_specs import normalise_credit_code
@@ -52,7 +53,7 @@ class AssigneeField(forms.ModelChoiceField):
         return f"{name}（{unit}）" if unit else name
 
 
-class AssignForm(forms.Form):
+class AssignForm(CheckedForm):
     assignee = AssigneeField(queryset=get_user_model().objects.none(), label=_("Assign to"))
     note = forms.CharField(label=_("Note"), required=False, widget=NOTE_WIDGET)
 
@@ -70,7 +71,7 @@ class AssignForm(forms.Form):
             field.initial = leader_id
 
 
-class VisitForm(forms.Form):
+class VisitForm(CheckedForm):
     visited_on = forms.DateField(
         label=_("Visited on"),
         # <input type="date"> takes ISO dates only, whatever the locale's input format.
@@ -81,11 +82,11 @@ class VisitForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(CheckedForm):
     note = forms.CharField(label=_("Note"), widget=NOTE_WIDGET, required=False, max_length=4000)
 
 
-class CloseForm(forms.Form):
+class CloseForm(CheckedForm):
     outcome = forms.ChoiceField(
         label=_("Outcome"),
         choices=MoveOutWarning.Outcome.choices,
@@ -214,7 +215,7 @@ class UnitForm(EconomyEditForm):
 # --- lease and status steps: they read the input, economy.actions checks it --------------------
 
 
-class EnterpriseStatusForm(forms.Form):
+class EnterpriseStatusForm(CheckedForm):
     status = forms.ChoiceField(label=_("New business status"), choices=Enterprise.Status.choices)
     on = forms.DateField(label=_("Since"), widget=DATE_WIDGET)
     note = forms.CharField(label=_("Note"), widget=NOTE_WIDGET, required=False, max_length=4000)
@@ -243,7 +244,7 @@ class UnitChoiceField(forms.ModelMultipleChoiceField):
 ENTERPRISE_CHOICES = 50  # how many matches of a search the select offers
 
 
-class SignLeaseForm(forms.Form):
+class SignLeaseForm(CheckedForm):
     """签约 on units of one building. The enterprise is chosen from a search (name or credit
     code): the select offers the first matches, any enterprise in scope is accepted."""
 
@@ -313,7 +314,7 @@ class SignLeaseForm(forms.Form):
         )
 
 
-class RenewLeaseForm(forms.Form):
+class RenewLeaseForm(CheckedForm):
     """续签: the same space, from the day after the lease ends unless said otherwise."""
 
     start_date = forms.DateField(
@@ -349,7 +350,7 @@ class RenewLeaseForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class EndLeaseForm(forms.Form):
+class EndLeaseForm(CheckedForm):
     """退租: the last day the space was held (before the contract's end: terminated early)."""
 
     on = forms.DateField(label=_("Last day held"), widget=DATE_WIDGET)

@@ -6,6 +6,7 @@ from streetbrain.core.generic import ScopedModelForm
 from streetbrain.core.identifiers import id_number_problem
 from streetbrain.core.models import OrgUnit
 from streetbrain.core.protected import lookup, normalise_id_number
+from streetbrain.core.text import CheckedForm
 
 from .models import Building, Facility, House, Household, Resident, Shop
 
@@ -21,7 +22,7 @@ class RegistryForm(ScopedModelForm):
             )
 
 
-class PhoneInputMixin(forms.Form):
+class PhoneInputMixin(CheckedForm):
     """A protected phone edited as a plain input: empty keeps the stored value (shown masked
     as the placeholder), “-” removes it."""
 

@@ -212,6 +212,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["streetbrain.core.api.permissions.ScopedModelPermissions"],
+    # DRF's parsers, refusing control characters in what they parse (core/text.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "streetbrain.core.api.parsers.JSONParser",
+        "streetbrain.core.api.parsers.FormParser",
+        "streetbrain.core.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
@@ -346,6 +352,19 @@ CASES_SCORE_WEIGHTS: dict[str, dict[str, float]] = {
 CASES_PUBLIC_RATE = env.str("CASES_PUBLIC_RATE", default="10/h")
 # How many reverse proxies in front set X-Forwarded-For (0: use the connection's address).
 CASES_PUBLIC_TRUSTED_PROXIES = env.int("CASES_PUBLIC_TRUSTED_PROXIES", default=0)
+# --- Open311's public feed (GET requests): what anonymous readers see ----------------------------
+# Reports of these channels are published (the residents' own: the public page and Open311
+# clients); reports of other channels (grid workers, 12345 transfers, phone calls, sensors …)
+# only when the case is marked public (the workflow's "publish" step), and without their texts.
+OPEN311_PUBLIC_CHANNELS = env.list("OPEN311_PUBLIC_CHANNELS", default=["citizen", "open311"])
+# 事项 classes whose place points at a person or a home (私搭乱建, 阳台/屋顶脏乱, 沿街晾挂, 油烟,
+# 噪声扰民, 家禽家畜, 无照游商, 流浪乞讨): the feed rounds their coordinates to this many
+# decimals (3 ≈ 100 m) and leaves out their address, description and photo link.
+OPEN311_SENSITIVE_CLASSES = env.list(
+    "OPEN311_SENSITIVE_CLASSES",
+    default=["06001", "06005", "06007", "06027", "06028", "06038", "09001", "09003"],
+)
+OPEN311_SENSITIVE_DECIMALS = env.int("OPEN311_SENSITIVE_DECIMALS", default=3)
 # --- Building economy: the street's yearly 去化 target (m² newly leased), shown on its dashboard.
 ECONOMY_ABSORPTION_TARGET_M2 = env.int("ECONOMY_ABSORPTION_TARGET_M2", default=80000)
 # MQTT broker of the sensors (`streetbrain cases listen-mqtt`).

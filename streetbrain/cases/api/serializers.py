@@ -123,6 +123,7 @@ class CaseSerializer(ScopedModelSerializer):
             "department_name",
             "suggested_department",
             "report_count",
+            "public",
             "limit_amount",
             "limit_unit",
             "deadline",

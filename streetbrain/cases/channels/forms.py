@@ -13,44 +13,22 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from streetbrain.core.protected import normalise_phone
+from streetbrain.core.text import CheckedForm
 from streetbrain.registry.models import ComponentClass
 
 from ..intake import pipeline
 from ..intake.pipeline import ReportInput
-from ..timeline import MAX_PHOTO_BYTES, PHOTO_TYPES
+from ..timeline import photo_type
 
 MAX_PHOTOS = 6
-HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1"}
 
 # -- photos ---------------------------------------------------------------------------------
 
 
-def sniff_image(upload) -> str | None:
-    """The image type by the file's first bytes (the browser's content type is only a
-    claim), or None if it is not a photo format we keep."""
-    upload.seek(0)
-    head = upload.read(32)
-    upload.seek(0)
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
-        return "image/heic"
-    return None
-
-
 def validate_photo(upload) -> None:
-    if upload.size > MAX_PHOTO_BYTES:
-        raise ValidationError(_("A photo may be at most 10 MB."), code="too_large")
-    kind = sniff_image(upload)
-    if kind is None or kind not in PHOTO_TYPES:
-        raise ValidationError(_("Only photos (JPEG, PNG, WebP, GIF, HEIC)."), code="not_photo")
-    upload.content_type = kind  # what it is, not what the browser said
+    """A photo we keep (by its content, ``timeline.photo_type``); the upload's content type
+    becomes what it is, not what the browser said."""
+    upload.content_type = photo_type(upload).mime
 
 
 class MultiplePhotoInput(forms.FileInput):
@@ -120,7 +98,7 @@ def new_idempotency_key() -> str:
     return uuid.uuid4().hex
 
 
-class BaseReportForm(forms.Form):
+class BaseReportForm(CheckedForm):
     """What every reporter on a page gives: what, where."""
 
     #: The idempotency key's prefix: keys of different pages never collide.
@@ -278,7 +256,7 @@ class GridReportForm(BaseReportForm):
         return super().report_input(photos=self.cleaned_data.get("photos") or [], **extra)
 
 
-class TaskActionForm(forms.Form):
+class TaskActionForm(CheckedForm):
     """核实 / 核查 on site: the answer, a note and a photo."""
 
     ACTIONS = {
@@ -295,7 +273,7 @@ class TaskActionForm(forms.Form):
     photo = photo_field(label=_("Photo"), attrs={"capture": "environment"})
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(CheckedForm):
     """The reporter's answer to 处置完成: solved or not."""
 
     answer = forms.ChoiceField(choices=[("solved", "solved"), ("unsolved", "unsolved")])

@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from streetbrain.core.audit import audit_context
+from streetbrain.core.text import MESSAGE, fields_with_control_characters
 
 from ..intake import pipeline
 from ..intake.actions import submit_report
@@ -151,6 +152,9 @@ def parse_payload(payload: bytes, now: dt.datetime | None = None) -> Alarm:
         raise AlarmError(_("The message is not JSON (UTF-8).")) from None
     if not isinstance(data, dict):
         raise AlarmError(_("The message is not a JSON object."))
+    bad = fields_with_control_characters(data)
+    if bad:  # core.text: a NUL or an escape sequence is never part of an alarm
+        raise AlarmError(_("“%(key)s”: %(problem)s") % {"key": bad[0], "problem": MESSAGE}, bad[0])
     alarm_id = data.get("alarm_id")
     if isinstance(alarm_id, int) and not isinstance(alarm_id, bool):
         alarm_id = str(alarm_id)

@@ -14,6 +14,7 @@ from streetbrain.core.generic import ScopedModelForm
 from streetbrain.core.geo_lookup import locate_point
 from streetbrain.core.models import OrgUnit
 from streetbrain.core.protected import normalise_phone
+from streetbrain.core.text import CheckedForm
 
 from ..forms import MatterClassField, PhotosField
 from ..models import Channel, RoutingRule, Sensor, TimeLimitStandard
@@ -24,7 +25,7 @@ PHONE = re.compile(r"^\d{5,12}$")
 # -- intake (受理登记) -------------------------------------------------------------------------
 
 
-class ReportIntakeForm(forms.Form):
+class ReportIntakeForm(CheckedForm):
     """A phone call or a 12345 hotline transfer, registered by the 受理员."""
 
     CHANNELS = [

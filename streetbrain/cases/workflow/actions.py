@@ -53,6 +53,7 @@ class Transition:
     note_required: bool = False
     style: str = "primary"
     pending: str | None = None  # only when this request is pending ("" = when none is)
+    when: Callable[[Case], bool] | None = None  # only for cases it holds for
 
 
 TRANSITIONS: dict[str, Transition] = {}
@@ -68,6 +69,7 @@ def transition(
     note_required=False,
     style="primary",
     pending=None,
+    when=None,
 ):
     def register(func):
         TRANSITIONS[name] = Transition(
@@ -80,6 +82,7 @@ def transition(
             note_required,
             style,
             pending,
+            when,
         )
         return func
 
@@ -107,6 +110,8 @@ def available(case: Case, user) -> list[Transition]:
         if case.state not in t.sources:
             continue
         if t.pending is not None and case.pending_request != t.pending:
+            continue
+        if t.when is not None and not t.when(case):
             continue
         if user is not None and not user.has_perm(t.permission):
             continue
@@ -136,6 +141,8 @@ def perform(case, name: str, user, *, now: dt.datetime | None = None, **inputs) 
             )
         if t.pending is not None and case.pending_request != t.pending:
             raise ValidationError(_("There is no such request pending on this case."))
+        if t.when is not None and not t.when(case):
+            raise ValidationError(_("This action is not possible in the case's current state."))
         from_state = case.state
         photos = inputs.pop("photos", None)
         result = t.func(case, user, now=now, note=note, **inputs)
@@ -626,6 +633,39 @@ def _void(case, user, *, now, note, **kw):
 )
 def _note(case, user, *, now, note, **kw):
     return {"action": CaseEvent.Action.NOTE}
+
+
+# Publication in the public Open311 feed (channels/open311/serialize.py): reports of the
+# public channels (OPEN311_PUBLIC_CHANNELS) are published anyway; a case that came in through
+# staff channels (grid workers, 12345, sensors …) only once the 值班长 publishes it, and then
+# without its reports' texts. Withdrawing it takes it out again.
+@transition(
+    "publish",
+    gettext_lazy("Publish in the public feed"),
+    "cases.register_case",
+    set(State.values),
+    inputs=("note",),
+    style="secondary",
+    when=lambda case: not case.public,
+)
+def _publish(case, user, *, now, note, **kw):
+    case.public = True
+    return {"action": CaseEvent.Action.PUBLISH}
+
+
+@transition(
+    "unpublish",
+    gettext_lazy("Withdraw from the public feed"),
+    "cases.register_case",
+    set(State.values),
+    inputs=("note",),
+    note_required=True,
+    style="secondary",
+    when=lambda case: case.public,
+)
+def _unpublish(case, user, *, now, note, **kw):
+    case.public = False
+    return {"action": CaseEvent.Action.UNPUBLISH}
 
 
 # -- staff corrections ----------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from streetbrain.core.models import Department
+from streetbrain.core.text import CheckedForm
 
 from ..forms import MatterClassField, PhotosField
 from ..models import TimeUnit
@@ -14,7 +15,7 @@ from ..models import TimeUnit
 # -- workflow actions -----------------------------------------------------------------------
 
 
-class CaseActionForm(forms.Form):
+class CaseActionForm(CheckedForm):
     """The inputs one transition declares (note, department, class, amount + unit, photos),
     nothing more. ``actions.perform`` validates again; its errors land on these fields."""
 
@@ -66,20 +67,20 @@ class CaseActionForm(forms.Form):
 # -- staff corrections ----------------------------------------------------------------------
 
 
-class ReclassifyForm(forms.Form):
+class ReclassifyForm(CheckedForm):
     component_class = MatterClassField(required=True)
     note = forms.CharField(
         label=_("Note"), required=False, max_length=1000, widget=forms.TextInput()
     )
 
 
-class PlaceForm(forms.Form):
+class PlaceForm(CheckedForm):
     lon = forms.FloatField(label=_("longitude"), min_value=-180, max_value=180)
     lat = forms.FloatField(label=_("latitude"), min_value=-90, max_value=90)
     note = forms.CharField(label=_("Note"), required=False, max_length=1000)
 
 
-class SplitForm(forms.Form):
+class SplitForm(CheckedForm):
     note = forms.CharField(
         label=_("Reason"), required=True, max_length=1000, widget=forms.TextInput()
     )

@@ -30,6 +30,8 @@ ITEMS = {
     "values": "value",
     "endpoints": "endpoint",
     "formats": "format",
+    "channels": "channel",
+    "sensitive_services": "service_code",
 }
 
 # Characters XML 1.0 cannot carry at all (C0 controls but tab, CR and LF; lone surrogates;

@@ -19,7 +19,11 @@ Choices the spec leaves open, made here:
   (``intake.queue``): the answer carries ``service_request_id`` when registration already
   happened (the demo registers inside the request), else the ``token`` to follow it with.
 - Extensions: ``page``/``page_size`` (at most 1,000), an ``Idempotency-Key`` request header
-  on POST (a retried POST with the same key returns the first answer and stores nothing).
+  on POST (a retried POST with the same key returns the first answer and stores nothing),
+  and the discovery document's ``publication``: what the public list of requests publishes
+  (``serialize.Publication``: public channels, cases made public, sensitive classes with a
+  rounded place). A request the feed does not publish is a 404, as one that does not exist.
+- A parameter holding control characters (``core.text``) is a 400 naming it.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ from django.views.decorators.csrf import csrf_exempt
 from streetbrain.core.audit import audit_context
 from streetbrain.core.models import ChangeLogEntry, OrgUnit
 from streetbrain.core.protected import normalise_phone
+from streetbrain.core.text import MESSAGE as TEXT_MESSAGE
+from streetbrain.core.text import fields_with_control_characters, has_control_characters
 
 from ...intake import actions, queue, refdata
 from ...intake.pipeline import MAX_DESCRIPTION, ReportInput
@@ -102,6 +108,18 @@ def _check_jurisdiction(request) -> None:
         raise Open311Error(404, _field("jurisdiction_id", _("Unknown jurisdiction.")))
 
 
+def _check_text(request) -> None:
+    """No parameter (query string or form body) and no ``Idempotency-Key`` may hold control
+    characters (``core.text``): every one at fault is named, nothing is stored."""
+    names = fields_with_control_characters(request.GET)
+    if request.method == "POST":
+        names += [n for n in fields_with_control_characters(request.POST) if n not in names]
+    if has_control_characters(request.headers.get("Idempotency-Key", "")):
+        names.append("Idempotency-Key")
+    if names:
+        raise Open311Error(400, *(_field(name, TEXT_MESSAGE) for name in names))
+
+
 def open311(*methods: str):
     """An Open311 view: allowed methods, the jurisdiction check, errors in the asked format.
     Exempt from CSRF: other systems post here, authenticated by their api_key."""
@@ -118,6 +136,7 @@ def open311(*methods: str):
                         % {"method": request.method, "allowed": ", ".join(methods)},
                     )
                 _check_jurisdiction(request)
+                _check_text(request)
                 return view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as exc:
                 return errors(fmt, exc.status, exc.messages)
@@ -167,6 +186,8 @@ def discovery(request, fmt):
                 "formats": MIME_TYPES,
             }
         ],
+        # An extension of the spec's document: what the public list of requests publishes.
+        "publication": serialize.publication_policy(),
     }
     return respond(fmt, "discovery", data)
 
