@@ -101,6 +101,39 @@ def test_schema_is_valid_and_warning_free(tmp_path):
         assert path in text
 
 
+def test_schema_documents_the_errors_of_each_operation():
+    """Clients (and the fuzzing) learn the error answers from the schema, not by trial."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    patch = paths["/api/registry/residents/{id}/"]["patch"]["responses"]
+    assert {"200", "400", "401", "403", "404", "413", "429"} <= set(patch)
+    assert patch["404"]["content"]["application/json"]["schema"]["required"] == ["detail"]
+    assert "Retry-After" in patch["429"]["headers"]
+    listing = paths["/api/registry/residents/"]["get"]["responses"]
+    assert "400" in listing and "404" not in listing and "413" not in listing
+    token = paths["/api/auth/token/"]["post"]["responses"]  # open to anyone: no 401
+    assert "401" not in token and {"400", "403", "429"} <= set(token)
+    delete = paths["/api/registry/residents/{id}/"]["delete"]["responses"]
+    assert "204" in delete and "413" not in delete
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/core/users/1.5/", "/api/no-such-thing/", "/api/registry/residents/x.y/"]
+)
+def test_an_api_url_no_route_matches_answers_json(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "未找到。"}
+
+
+def test_a_page_url_no_route_matches_answers_the_page(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
 def test_schema_and_docs_served_offline(client):
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
