@@ -111,11 +111,25 @@ def test_schema_documents_the_errors_of_each_operation():
     assert patch["404"]["content"]["application/json"]["schema"]["required"] == ["detail"]
     assert "Retry-After" in patch["429"]["headers"]
     listing = paths["/api/registry/residents/"]["get"]["responses"]
-    assert "400" in listing and "404" not in listing and "413" not in listing
+    assert "400" in listing and "404" in listing and "413" not in listing  # 404: page past last
     token = paths["/api/auth/token/"]["post"]["responses"]  # open to anyone: no 401
     assert "401" not in token and {"400", "403", "429"} <= set(token)
+    locate = paths["/api/core/org-units/locate/"]["get"]["responses"]  # its own parameters
+    assert "400" in locate
     delete = paths["/api/registry/residents/{id}/"]["delete"]["responses"]
     assert "204" in delete and "413" not in delete
+
+
+def test_read_only_fields_say_they_may_be_blank_or_null():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schemas = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    light = schemas["CaseDetail"]["properties"]["pending_request"]  # blank choices: "" too
+    assert {"$ref": "#/components/schemas/BlankEnum"} in light["oneOf"]
+    assert {"type": "string", "maxLength": 0} in schemas["Report"]["properties"]["media_url"][
+        "oneOf"
+    ]
+    assert schemas["User"]["properties"]["department"]["nullable"] is True  # a null FK
 
 
 @pytest.mark.parametrize(
