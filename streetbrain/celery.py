@@ -5,11 +5,11 @@ in production they go through Redis to `streetbrain worker` processes, which is 
 platform scales past one machine.
 """
 
-import os
-
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "streetbrain.settings.production")
+from streetbrain.startup import use_settings
+
+use_settings()  # production's, unless DJANGO_SETTINGS_MODULE says otherwise (see startup.py)
 
 app = Celery("streetbrain")
 app.config_from_object("django.conf:settings", namespace="CELERY")

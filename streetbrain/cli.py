@@ -1,19 +1,23 @@
 """The ``streetbrain`` console script: Django's management commands under one name
 (``streetbrain serve``, ``streetbrain demo``, ``streetbrain migrate`` …).
 
+Its settings: ``DJANGO_SETTINGS_MODULE``, else production's, else after ``make demo`` the demo's
+(``streetbrain/startup.py`` says when).
+
 Changes made through it are audited with the channel "command line" and the OS user name.
 """
 
 from __future__ import annotations
 
 import getpass
-import os
 import sys
+
+from streetbrain.startup import use_settings
 
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "streetbrain.settings.production")
+    use_settings(argv)
     import django
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line

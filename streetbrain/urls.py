@@ -45,6 +45,12 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/tokens/", core_views.ApiTokenListView.as_view(), name="api_tokens"),
+    path(
+        "accounts/tokens/<int:pk>/revoke/",
+        core_views.ApiTokenRevokeView.as_view(),
+        name="api_token_revoke",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("core/", include("streetbrain.core.urls")),

@@ -1,7 +1,7 @@
-import os
-
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "streetbrain.settings.production")
+from streetbrain.startup import use_settings
+
+use_settings()  # production's, unless DJANGO_SETTINGS_MODULE says otherwise (see startup.py)
 
 application = get_wsgi_application()

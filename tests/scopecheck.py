@@ -156,7 +156,7 @@ def model_of(route: Route) -> type[models.Model] | None:
 
 
 # What belongs to one account rather than to an org unit: its rows are the account's own.
-OWNED_BY = {"cases.notification": "user", "core.importjob": "user"}
+OWNED_BY = {"cases.notification": "user", "core.importjob": "user", "core.apitoken": "user"}
 # What goes with another object: whoever may see that object may see it (a case's photos).
 FOLLOWS = {"cases.attachment": ("case", "cases.case")}
 
@@ -422,9 +422,7 @@ def fingerprint(target: models.Model | None = None) -> tuple:
     anything changes this."""
     tables = []
     for model in apps.get_models():
-        if model._meta.proxy or not (
-            model.__module__.startswith("streetbrain.") or model._meta.app_label in ("authtoken",)
-        ):
+        if model._meta.proxy or not model.__module__.startswith("streetbrain."):
             continue
         q, table = connection.ops.quote_name, model._meta.db_table
         # The models' own table and column names, quoted: nothing from outside.

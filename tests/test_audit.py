@@ -108,14 +108,14 @@ def test_api_change_logged_with_header_reason(api_client, tree, departments, str
 
 
 def test_api_token_authenticated_change_names_the_user(client, tree, departments, street_admin):
-    from rest_framework.authtoken.models import Token
+    from streetbrain.core.actions import create_api_token
 
-    token = Token.objects.create(user=street_admin)
+    _token, key = create_api_token(street_admin, "sync")
     response = client.patch(
         f"/api/core/departments/{departments['east'].pk}/",
         data='{"phone": "1"}',
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {key}",
     )
     assert response.status_code == 200
     assert entries_for(departments["east"]).last().user == street_admin

@@ -291,7 +291,7 @@ def test_photos_are_served_only_within_the_scope(world, client):
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert b"".join(response.streaming_content) == PNG
-    assert "private" in response["Cache-Control"]
+    assert response["Cache-Control"] == "private, no-store"  # a photo of a case is personal
     assert login(client, u["river_handler"]).get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302  # to the login page

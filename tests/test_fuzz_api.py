@@ -31,7 +31,6 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -39,6 +38,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from streetbrain.core.actions import create_api_token
+from streetbrain.core.audit import audit_context
 from streetbrain.core.protected import protected_names, reveal_value
 
 from .test_scope_conformance import world  # noqa: F401  (the district, a module fixture)
@@ -103,8 +104,9 @@ def fuzz_world(world, django_db_blocker):  # noqa: F811
     with django_db_blocker.unblock():
         headers = {"anonymous": {}}
         for name in USERS[1:]:
-            token, _ = Token.objects.get_or_create(user=world.users[name])
-            headers[name] = {"Authorization": f"Token {token.key}"}
+            with audit_context(source="cli", reason="fuzzing"):
+                _token, key = create_api_token(world.users[name], "fuzzing")
+            headers[name] = {"Authorization": f"Token {key}"}
         PERSONAL.clear()
         PERSONAL.update(personal_values())
     signals.request_started.disconnect(close_old_connections)

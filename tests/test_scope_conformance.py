@@ -11,12 +11,15 @@ nothing scoped, and why) and ``STAFF_ONLY`` (the admin). A route that is none of
 
 The district is the demo at 2 % (every app's demo part), loaded once per module and rolled
 back after. A residential building, an office tower, a sensor, a warning per tower, photos,
-notifications and import jobs are placed so that every object type has rows inside and
-outside each user's unit. Users: the demo's grid worker (江城社区第1网格), community leader
+notifications, import jobs and API tokens are placed so that every object type has rows inside
+and outside each user's unit. Users: the demo's grid worker (江城社区第1网格), community leader
 (江城社区), 城管 handler (a department: what was dispatched to it), the street leader (the
 control: the street is theirs), the superuser (every page renders) and an anonymous client;
 for writes, two accounts that hold every permission, scoped like the grid worker and the
 community leader, so that nothing but the scope can refuse them.
+
+Caches: every answer the walk gets, to anyone, says ``Cache-Control: no-store`` and varies on
+``Authorization`` and ``Cookie`` (``_cache_problem``).
 
 Figures: while a user's tests run, the precomputed figures of units outside their scope carry
 canaries (``Canaries``): key figures and the economy's monthly figures unique values, the
@@ -43,6 +46,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from streetbrain.core import extension_points as ep
+from streetbrain.core.actions import create_api_token
 from streetbrain.core.audit import audit_context
 from streetbrain.core.figures import refresh_key_figures
 from streetbrain.core.geo_lookup import invalidate
@@ -283,6 +287,7 @@ def _plant(users: dict) -> dict:
             created_at=now,
         )
         ImportJob.objects.create(spec_key="residents", user=users[name], file_name=f"probe-{name}")
+        create_api_token(users[name], f"probe-{name}")
     report = Report.objects.filter(case=outside).order_by("pk")[0]
     return {"case": outside, "report_token": report.token}
 
@@ -610,6 +615,18 @@ def _path(route: Route, kwargs: dict) -> str:
     return "/" + path.lstrip("^").rstrip("$")
 
 
+def _cache_problem(response) -> str:
+    """What lets a cache keep a response (issue 12, item 8): every answer of ours, to anyone,
+    says ``no-store`` and varies on the credentials; no route declares itself public."""
+    problems = []
+    if "no-store" not in response.get("Cache-Control", ""):
+        problems.append(f"Cache-Control {response.get('Cache-Control')!r} (expected no-store)")
+    vary = {v.strip().lower() for v in response.get("Vary", "").split(",")}
+    if not {"authorization", "cookie"} <= vary:
+        problems.append(f"Vary {response.get('Vary')!r} (expected Authorization, Cookie)")
+    return "; ".join(problems)
+
+
 def _login_redirect(response) -> bool:
     return response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
@@ -642,8 +659,10 @@ def test_get_public(route, reader, world):
     viewer = Viewer(reader, world.users[reader], checker=None)
     client = world.client(reader)
     for _what, url, _obj in urls(route, viewer, world):
-        status = client.get(url).status_code
+        response = client.get(url)
+        status = response.status_code
         assert status < 500, f"GET {url} ({route}) as {reader}: {status}"
+        assert not _cache_problem(response), f"GET {url} as {reader}: {_cache_problem(response)}"
 
 
 @pytest.mark.parametrize("route", [r for r in READ_ROUTES if kind_of(r) == "scoped"], ids=str)
@@ -656,6 +675,8 @@ def test_get(route, viewer, world):
         response = client.get(url)
         where = f"GET {url} ({what})"
         status = response.status_code
+        if problem := _cache_problem(response):
+            findings.add(f"{where}: {problem}")
         if status >= 500:
             findings.add(f"{where}: {status}")
         elif not viewer.user.is_authenticated:

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
@@ -55,9 +56,49 @@ def test_lockout_after_repeated_failures(client, tree, make_user):
     locked = client.post(reverse("login"), {"username": "victim", "password": PASSWORD})
     assert locked.status_code == 429
     assert "锁定" in locked.content.decode() or "locked" in locked.content.decode().lower()
-    # the API's token endpoint honours the same lockout
+    cool_off = int(settings.AXES_COOLOFF_TIME * 3600)
+    assert cool_off - 5 <= int(locked["Retry-After"]) <= cool_off
+    assert "15 分钟后" in locked.content.decode()
+    # the API's token endpoint honours the same lockout, in the API's JSON
     api = Client().post("/api/auth/token/", {"username": "victim", "password": PASSWORD})
-    assert api.status_code in (403, 429)
+    assert api.status_code == 429
+    assert api["Content-Type"] == "application/json"
+    assert cool_off - 5 <= int(api["Retry-After"]) <= cool_off
+    assert "锁定" in api.json()["detail"]
+
+
+def test_retry_after_counts_down_to_the_end_of_the_cool_off(client, tree, make_user):
+    """Retry-After is the time left, not the whole cool-off: once it has passed, the right
+    password works again."""
+    import datetime as dt
+
+    from axes.models import AccessAttempt
+
+    make_user("victim", role="leader", unit=tree["street"])
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "victim", "password": "wrong-guess"})
+    cool_off = dt.timedelta(hours=settings.AXES_COOLOFF_TIME)
+    AccessAttempt.objects.update(
+        attempt_time=F("attempt_time") - (cool_off - dt.timedelta(minutes=5))
+    )
+    api = Client().post("/api/auth/token/", {"username": "victim", "password": PASSWORD})
+    # that attempt failed during the lockout: it starts the cool-off again (axes' default)
+    assert api.status_code == 429 and int(api["Retry-After"]) > 300
+    AccessAttempt.objects.update(
+        attempt_time=F("attempt_time") - (cool_off - dt.timedelta(minutes=5))
+    )
+    page = client.get(reverse("home"))  # not a login: no attempt recorded
+    assert page.status_code == 302
+    from django.test import RequestFactory
+
+    from streetbrain.core.lockout import seconds_locked
+
+    request = RequestFactory().get("/")
+    assert 295 <= seconds_locked(request, "victim") <= 300
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - dt.timedelta(minutes=6))
+    assert seconds_locked(RequestFactory().get("/"), "victim") == 0
+    response = client.post(reverse("login"), {"username": "victim", "password": PASSWORD})
+    assert response.status_code == 302
 
 
 def test_sessions_expire():
@@ -157,3 +198,75 @@ def test_demo_generates_its_secret_into_var(tmp_path):
     secret_file = tmp_path / "django_secret_key.secret"
     assert secret_file.read_text().strip() == first
     assert oct(secret_file.stat().st_mode)[-3:] == "600"
+
+
+# --- what caches may keep ------------------------------------------------------------------
+
+
+def _no_store(response) -> bool:
+    return "no-store" in response.get("Cache-Control", "")
+
+
+def _vary(response) -> set[str]:
+    return {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+
+
+def test_signed_in_pages_and_the_api_are_never_stored(client, tree, make_user):
+    """Pages and API answers of a signed-in user carry personal data: no cache keeps them,
+    and any cache in between keys them on the credentials."""
+    client.force_login(make_user("l", role="leader", unit=tree["street"]))
+    for url in ("/", reverse("core:community_list"), "/api/core/org-units/", "/api/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Cache-Control"] == "private, no-store", url
+        assert {"authorization", "cookie"} <= _vary(response), (url, response["Vary"])
+
+
+def test_a_views_own_max_age_gives_way_for_a_signed_in_user(client, tree, make_user):
+    """The map's layers asked browsers to keep them 30 s: what a signed-in user is shown is
+    not kept, whatever its view says."""
+    client.force_login(make_user("l", role="leader", unit=tree["street"]))
+    response = client.get("/api/map/layers/grids/")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_anonymous_answers_are_not_stored_either(client):
+    """The login form (its CSRF token), the residents' report page and the Open311 feed:
+    no view of them declares itself cacheable, so none is kept."""
+    for url in (reverse("login"), "/report/", "/open311/v2/services.json", "/api/auth/token/"):
+        response = client.get(url)
+        assert response.status_code < 500, url
+        assert _no_store(response), (url, response.get("Cache-Control"))
+        assert "authorization" in _vary(response), url
+
+
+def test_static_files_keep_their_own_caching(client):
+    response = client.get("/static/streetbrain/app.css")
+    assert response.status_code == 200
+    assert not _no_store(response) and "max-age" in response["Cache-Control"]
+
+
+def test_only_anonymous_answers_keep_a_declared_public_policy(rf, tree, make_user):
+    """A view may declare a public resource cacheable; the declaration holds for anonymous
+    requests and gives way as soon as credentials come with the request."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+
+    from streetbrain.core.middleware import CacheControlMiddleware
+
+    def public_view(request):
+        response = HttpResponse("the same for everyone")
+        response["Cache-Control"] = "public, max-age=60"
+        return response
+
+    middleware = CacheControlMiddleware(public_view)
+    anonymous = rf.get("/x")
+    anonymous.user = AnonymousUser()
+    assert middleware(anonymous)["Cache-Control"] == "public, max-age=60"
+    signed_in = rf.get("/x")
+    signed_in.user = make_user("u", role="leader", unit=tree["street"])
+    assert middleware(signed_in)["Cache-Control"] == "private, no-store"
+    with_token = rf.get("/x", HTTP_AUTHORIZATION="Token abc")
+    with_token.user = AnonymousUser()
+    assert middleware(with_token)["Cache-Control"] == "private, no-store"

@@ -172,9 +172,7 @@ class LayerView(APIView):
             params = layers.Params.parse(request.query_params)
         except ValidationError as exc:
             return Response(exc.message_dict, status=400)
-        response = Response(layers.build(layer, user, params))
-        response["Cache-Control"] = "private, max-age=30"
-        return response
+        return Response(layers.build(layer, user, params))
 
 
 class PlaceSearchQuery(serializers.Serializer):
@@ -251,6 +249,4 @@ class PlaceSearchView(APIView):
             limit=query.validated_data["limit"],
             gcj=query.validated_data["coords"] == "gcj02",
         )
-        response = Response({"q": q, "results": results})
-        response["Cache-Control"] = "private, max-age=30"
-        return response
+        return Response({"q": q, "results": results})

@@ -5,7 +5,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ChangeLogEntry, Department, KeyFigure, OrgUnit, User
+from . import actions
+from .models import ApiToken, ChangeLogEntry, Department, KeyFigure, OrgUnit, User
 
 
 @admin.register(OrgUnit)
@@ -70,3 +71,28 @@ class KeyFigureAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Every user's API tokens, to see and revoke (deleting is revoking, through the action);
+    tokens are made by their users, never here: the admin never sees a key."""
+
+    list_display = ("name", "user", "prefix", "created", "expires", "last_used")
+    list_filter = ("created",)
+    search_fields = ("name", "prefix", "user__username")
+    readonly_fields = ("user", "name", "prefix", "created", "last_used")
+    exclude = ("digest",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        actions.revoke_api_token(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset:
+            actions.revoke_api_token(token, request.user)

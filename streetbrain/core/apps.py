@@ -18,7 +18,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from . import audit, checks, extension_points, filtersets, geo_lookup, tasks
+        from . import audit, cache, checks, extension_points, filtersets, geo_lookup, tasks
         from .models import OrgUnit
 
         # Every app's extensions.py: its map layers, search, cockpit panels, menu, roles …
@@ -30,3 +30,5 @@ class CoreConfig(AppConfig):
         post_save.connect(geo_lookup.invalidate, sender=OrgUnit, dispatch_uid="grid_locator")
         post_delete.connect(geo_lookup.invalidate, sender=OrgUnit, dispatch_uid="grid_locator_d")
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="sync_roles")
+        # The database cache's table (the demo's shared cache) comes with every migrate.
+        post_migrate.connect(cache.create_cache_tables, sender=self, dispatch_uid="cache_tables")

@@ -92,7 +92,7 @@ _EXTRA_AUDITED: dict[type[models.Model], dict[str, set[str]]] = {}
 
 
 def register(model: type[models.Model], *, redact=(), ignore=()) -> None:
-    """Audit a model we do not own (auth groups, API tokens)."""
+    """Audit a model we do not own (auth groups)."""
     _EXTRA_AUDITED[model] = {"redact": set(redact), "ignore": set(ignore)}
 
 
@@ -292,10 +292,7 @@ def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
 
 
 def connect_signals() -> None:
-    from rest_framework.authtoken.models import Token
-
     register(Group)
-    register(Token, redact={"key"})
     pre_save.connect(_pre_save, dispatch_uid="audit_pre_save")
     post_save.connect(_post_save, dispatch_uid="audit_post_save")
     post_delete.connect(_post_delete, dispatch_uid="audit_post_delete")

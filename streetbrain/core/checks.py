@@ -1,17 +1,22 @@
 """System checks of the apps' declared extensions (``manage.py check``, and every command
 that runs the checks): a URL name that does not reverse, a template that does not exist, a
 related panel for a model that is not installed, a grant to a role nobody declares. Errors
-here would otherwise show as a broken link or a missing panel on one page for one role."""
+here would otherwise show as a broken link or a missing panel on one page for one role.
+
+And of the deployment: a per-process cache outside the demo and the tests (W010) lets each web
+process count the rate limits on its own."""
 
 from __future__ import annotations
 
 from django.apps import apps
+from django.conf import settings
 from django.core import checks
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 
 from . import extension_points as ep
+from .cache import is_process_local
 
 
 def _reverses(name: str) -> bool:
@@ -103,5 +108,24 @@ def check_extensions(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     return errors
 
 
+def check_shared_cache(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Production needs a cache every process shares (the demo's and the tests' are fine:
+    the demo's is its database, the tests run in one process)."""
+    if settings.STREETBRAIN.get("DEMO") or not is_process_local():
+        return []
+    backend = settings.CACHES["default"]["BACKEND"]
+    return [
+        checks.Warning(
+            f"The cache ({backend}) lives in each process: every web process counts the public "
+            "report page's rate limit and the API's throttles on its own, so N processes let "
+            "N times the limit through.",
+            hint="Set CACHE_URL to Redis, e.g. rediscache://127.0.0.1:6379/1 (the default in "
+            "production is REDIS_URL).",
+            id="streetbrain.W010",
+        )
+    ]
+
+
 def register() -> None:
     checks.register(check_extensions, "streetbrain")
+    checks.register(check_shared_cache, "streetbrain", checks.Tags.caches)

@@ -207,8 +207,9 @@ class MenuItem:
 @dataclass(frozen=True)
 class MenuEntry:
     """A domain in the main menu and on the home page: its link, its description on the
-    home page, the links under it. ``group`` is the menu's section (``domains``,
-    ``system``); ``permission`` hides the whole entry."""
+    home page, the links under it. ``group`` is the menu's section (``domains``, ``org``,
+    ``account``: the user's own pages, at the foot of the sidebar); ``permission`` hides the
+    whole entry."""
 
     attribute: ClassVar[str] = "menu"
 

@@ -181,6 +181,12 @@ menu = [
     ),
 ]
 
+# -- the user's own account (the sidebar's last section; not on the home page: no description)
+
+menu += [
+    MenuEntry("api_tokens", _("My API tokens"), "api_tokens", order=10, group="account"),
+]
+
 # -- roles --------------------------------------------------------------------------------------
 
 roles = [

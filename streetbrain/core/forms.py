@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .generic import ScopedModelForm
-from .models import Department, OrgUnit
+from .models import ApiToken, Department, OrgUnit
 
 
 class DepartmentForm(ScopedModelForm):
@@ -25,3 +25,11 @@ class OrgUnitForm(ScopedModelForm):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"))
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=ApiToken._meta.get_field("name").max_length,
+        help_text=_("What will use the token, e.g. “monthly tax import script”."),
+    )

@@ -1,8 +1,10 @@
-"""Request id and audit context for every request."""
+"""Request id, audit context and cache headers for every request."""
 
 from __future__ import annotations
 
 import uuid
+
+from django.utils.cache import patch_vary_headers
 
 from .audit import audit_context
 from .request_id import current_request_id as _request_id
@@ -65,3 +67,39 @@ class AuditContextMiddleware:
             remote_addr=request.META.get("REMOTE_ADDR"),
         ):
             return self.get_response(request)
+
+
+# What every response of ours says to caches unless its view declared it public.
+PRIVATE = "private, no-store"
+
+
+class CacheControlMiddleware:
+    """No cache keeps what a response of ours holds: the pages, the API, the exports, the
+    photos and map layers all may carry personal data, so every response says
+    ``Cache-Control: private, no-store`` and ``Vary: Authorization, Cookie``.
+
+    A view may declare its own ``Cache-Control`` (a public resource, identical for everyone);
+    it is kept for anonymous requests only: whatever answers a signed-in user (a session or an
+    ``Authorization`` header) is never stored, whatever its view said. Static files are served
+    by WhiteNoise, in front of this middleware, with their own long-lived headers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Authorization", "Cookie"))
+        declared = response.get("Cache-Control", "")
+        if "no-store" in declared:
+            return response
+        if not declared or _signed_in(request):
+            response["Cache-Control"] = PRIVATE
+        return response
+
+
+def _signed_in(request) -> bool:
+    # DRF puts the user it authenticated (a token's) on the Django request too.
+    if request.headers.get("Authorization"):
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)

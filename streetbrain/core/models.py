@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.models import ContentType
@@ -9,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -519,3 +524,83 @@ class ImportJob(models.Model):
     def written(self) -> bool:
         report = self.report or {}
         return not self.dry_run and self.ok and bool(report["created"] or report["updated"])
+
+
+def api_token_ttl() -> datetime.timedelta:
+    """How long an API token works after it was made (``API_TOKEN_TTL_DAYS``)."""
+    return datetime.timedelta(days=settings.API_TOKEN_TTL_DAYS)
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def live(self, now=None) -> ApiTokenQuerySet:
+        """The tokens that have not expired yet."""
+        return self.filter(created__gt=(now or timezone.now()) - api_token_ttl())
+
+
+class ApiToken(models.Model):
+    """An API token (API令牌) of one user: ``Authorization: Token <key>`` acts as that user.
+
+    A user may hold several, each named for what uses it, and revokes them one by one. The key
+    is shown once, when the token is made; only its SHA-256 digest is kept (a random 160-bit
+    key needs no salt), and its first characters to tell tokens apart. A token works for
+    ``API_TOKEN_TTL_DAYS`` from ``created`` (the setting applies to every token, also those
+    already made), not while its user is inactive or locked out (``core.lockout``).
+    Creating and revoking go through ``core.actions`` and are in the change log (on the
+    user's too); ``last_used`` is not a change and is written at most once a minute."""
+
+    KEY_PREFIX = "sb_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What uses the token, e.g. a sync script.")
+    )
+    prefix = models.CharField(_("key begins with"), max_length=12, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    # Its change-log entries lie in its user's unit, and show on the user's log.
+    scope_lookup = "user__org_unit__path"
+    audit_enabled = True
+    audit_parent = "user"
+    audit_redact = {"digest"}
+    audit_ignore = {"last_used"}
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def new_key(cls) -> str:
+        return cls.KEY_PREFIX + secrets.token_hex(20)
+
+    @staticmethod
+    def digest_of(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @property
+    def expires(self) -> datetime.datetime:
+        return self.created + api_token_ttl()
+
+    @property
+    def expired(self) -> bool:
+        return timezone.now() >= self.expires
+
+    def touch(self, now=None) -> None:
+        """Note its use, at most once a minute (a write per request would cost more than the
+        request), without a change-log entry."""
+        now = now or timezone.now()
+        if self.last_used is None or (now - self.last_used).total_seconds() >= 60:
+            ApiToken.objects.filter(pk=self.pk).update(last_used=now)
+            self.last_used = now

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from . import filtersets, forms, navigation, tables
+from . import actions, filtersets, forms, navigation, tables
 from .figures import key_figures_for
 from .generic import Column, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
-from .models import ChangeLogEntry, Department, OrgUnit
+from .models import ApiToken, ChangeLogEntry, Department, OrgUnit
 from .search import search
 
 
@@ -261,6 +264,63 @@ class ChangeLogDetailView(ObjectDetailView):
         if can_view_object_of(user, entry.content_type, entry.object_id):
             return entry
         raise Http404
+
+
+class ApiTokenListView(LoginRequiredMixin, TemplateView):
+    """我的API令牌: the user's own API tokens (made, expires, last used), a form to make one
+    (its key is shown once, on the answer to the form, and kept nowhere) and a revoke button
+    for each."""
+
+    model = ApiToken
+    template_name = "core/api_tokens.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.setdefault("form", forms.ApiTokenForm())
+        ctx.update(
+            title=_("My API tokens"),
+            tokens=ApiToken.objects.filter(user=self.request.user),
+            ttl_days=settings.API_TOKEN_TTL_DAYS,
+            token_url=self.request.build_absolute_uri(reverse("api:token")),
+            me_url=self.request.build_absolute_uri(reverse("api:core:user-me")),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        form = forms.ApiTokenForm(request.POST)
+        if form.is_valid():
+            try:
+                token, key = actions.create_api_token(request.user, form.cleaned_data["name"])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                # Rendered, not redirected: the key must not wait in a session for the next page.
+                return self.render_to_response(
+                    self.get_context_data(form=forms.ApiTokenForm(), new_token=token, key=key),
+                    status=201,
+                )
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class ApiTokenRevokeView(LoginRequiredMixin, TemplateView):
+    """Revoke one of the user's own tokens, after a confirmation (another user's: 404)."""
+
+    model = ApiToken
+    template_name = "core/api_token_revoke.html"
+
+    def get_object(self) -> ApiToken:
+        return get_object_or_404(ApiToken, pk=self.kwargs["pk"], user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(title=_("Revoke API token"), object=self.get_object())
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        token = self.get_object()
+        actions.revoke_api_token(token, request.user)
+        messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+        return HttpResponseRedirect(reverse("api_tokens"))
 
 
 # The API's clients read JSON: an error under /api/ that no view answered (a URL no route

@@ -30,7 +30,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -50,6 +49,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Behind WhiteNoise (static files keep their own headers), in front of everything else:
+    # it sees every response Django makes, the refusals of the middlewares included.
+    "streetbrain.core.middleware.CacheControlMiddleware",
     "streetbrain.core.middleware.RequestIDMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -134,7 +136,12 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# 429 with Retry-After: the template for pages, the API's JSON for the API.
+AXES_LOCKOUT_CALLABLE = "streetbrain.core.lockout.lockout_response"
 AXES_VERBOSE = False
+
+# API tokens (core.ApiToken) work this many days from their creation; then a new one is needed.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
 
 # Sessions end after two idle hours and when the browser closes (shared office computers).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=2 * 60 * 60)
@@ -198,9 +205,11 @@ MEDIA_URL = "/media/"
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # The token first: a request without credentials is answered 401 with
+    # "WWW-Authenticate: Token" (a client whose token expired knows to get a new one).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "streetbrain.core.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["streetbrain.core.api.permissions.ScopedModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -247,10 +256,23 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-key-figures": {"task": "streetbrain.core.tasks.refresh_key_figures", "schedule": 900},
 }
 
-# The cache holds the public report page's rate-limit counters and the intake queue's
-# debounce key: shared through Redis when CACHE_URL is set (production: every web process sees
-# the same counts), in-process otherwise.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# The cache holds the public report page's rate-limit counters, the intake queue's debounce
+# key and the API's throttles: every web process must see the same counts, so it is shared —
+# Redis in production (production.py: CACHE_URL, by default the Redis of REDIS_URL), the
+# database in the demo (demo.py: its SQLite file). In-process (locmem) only here, for tests and
+# single-process tools; a per-process cache in production is a system check warning.
+
+
+def cache_from_env(default: str) -> dict:
+    """``CACHE_URL`` (or ``default``) as a cache configuration. The database cache is ours:
+    Django's counts wrongly when several processes count at once (``core/cache.py``)."""
+    config = env.cache_url("CACHE_URL", default=default)
+    if config["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+        config["BACKEND"] = "streetbrain.core.cache.DatabaseCache"
+    return config
+
+
+CACHES = {"default": cache_from_env("locmemcache://")}
 
 # --- Platform -------------------------------------------------------------------------------
 # Protected personal data: encryption keys (first encrypts; all decrypt) and the digest key.

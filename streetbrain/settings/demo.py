@@ -4,7 +4,7 @@ once into var/ so that nothing has to be configured by hand."""
 import secrets
 
 from .base import *  # noqa: F403
-from .base import STREETBRAIN, VAR_DIR, env
+from .base import STREETBRAIN, VAR_DIR, cache_from_env, env
 
 
 def _generated_secret(name: str, nbytes: int = 48) -> str:
@@ -28,3 +28,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 STREETBRAIN = {**STREETBRAIN, "DEMO": True}
+# `make demo` serves with several worker processes: they share the rate limits and the intake
+# queue's start signal through a table of the demo's database (created by `migrate`), unless
+# CACHE_URL says otherwise.
+CACHES = {"default": cache_from_env("dbcache://streetbrain_cache?max_entries=10000")}

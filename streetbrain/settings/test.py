@@ -29,6 +29,10 @@ CASES_CLASSIFIER_MODEL = str(
     Path(tempfile.gettempdir()) / "streetbrain-tests" / f"case_classifier-{os.getpid()}.joblib"
 )
 AXES_FAILURE_LIMIT = 5
+# Tests run in one process and clear the cache between them: in-process, whatever CACHE_URL a
+# developer's shell or .env holds (clearing a Redis cache empties its whole database).
+# tests/test_shared_cache.py runs several processes on the demo's and on Redis's.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tests serve static files from the finders (no collectstatic run); WhiteNoise must not scan
 # an empty STATIC_ROOT at start-up.
 WHITENOISE_AUTOREFRESH = True

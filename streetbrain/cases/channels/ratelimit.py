@@ -1,10 +1,12 @@
-"""A per-client rate limit for the public pages, kept in Django's cache (locmem in the demo,
-Redis in production, so that every web process counts against the same number).
+"""A per-client rate limit for the public pages, kept in Django's cache, which every web
+process of a deployment shares (Redis in production, the database in the demo: see
+``streetbrain/core/cache.py``), so that four processes let the limit through, not four times it.
 
 A fixed window: the count of a client in the current window is one cache key that expires with
-the window; ``cache.incr`` is atomic in both backends. At most twice the rate can pass around a
-window's edge, which is good enough to stop a script flooding the intake, and needs one cache
-round trip per request.
+the window. ``cache.incr`` is atomic in Redis, locmem and our database cache; the window's first
+request creates the key with ``cache.add``, which only one process wins. At most twice the rate
+can pass around a window's edge, which is good enough to stop a script flooding the intake, and
+needs one cache operation per request.
 
 The client is ``REMOTE_ADDR``. Behind reverse proxies set ``CASES_PUBLIC_TRUSTED_PROXIES`` to
 their number: the client is then that many entries from the right of ``X-Forwarded-For``
@@ -90,12 +92,10 @@ def hit(scope: str, ident: str, rate: str | None, *, now: float | None = None) -
     digest = hashlib.sha256(f"{scope}\0{ident}".encode()).hexdigest()[:32]
     key = f"streetbrain:ratelimit:{scope}:{digest}:{period}:{window}"
     retry_after = max(1, math.ceil((window + 1) * period - now))
-    cache.add(key, 0, timeout=period + 1)
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=period + 1)
-        count = 1
+    except ValueError:  # the window's first request: create the count (one process wins)
+        count = 1 if cache.add(key, 1, timeout=period + 1) else cache.incr(key)
     return Outcome(count <= limit, count, limit, retry_after)
 
 

@@ -608,7 +608,6 @@ class AttachmentView(LoginRequiredMixin, View):
             as_attachment=not inline,
             filename=attachment.file.name.rsplit("/", 1)[-1],
         )
-        response["Cache-Control"] = "private, max-age=3600"
         response["X-Content-Type-Options"] = "nosniff"
         return response
 

@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, relations, serializers
 
-from ..models import ChangeLogEntry, Department, OrgUnit
+from ..models import ApiToken, ChangeLogEntry, Department, OrgUnit
 
 
 class ScopedRelationsMixin:
@@ -176,7 +176,29 @@ class LocateResultSerializer(serializers.Serializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    name = serializers.CharField(
+        required=False,
+        max_length=100,
+        help_text="what will use the token (shown in the user's token list)",
+    )
 
 
-class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField()
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """A token as its user sees it: never its key (only its first characters)."""
+
+    expires = serializers.DateTimeField(read_only=True)
+    expired = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created", "expires", "expired", "last_used"]
+        read_only_fields = ["prefix", "created", "last_used"]
+
+
+class NewApiTokenSerializer(ApiTokenSerializer):
+    """A token just made, with its key: shown this once, never again."""
+
+    token = serializers.CharField(read_only=True, help_text="the key: Authorization: Token …")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "token"]

@@ -12,5 +12,6 @@ router.register("grids", views.GridViewSet, basename="grid")
 router.register("departments", views.DepartmentViewSet, basename="department")
 router.register("users", views.UserViewSet, basename="user")
 router.register("changelog", views.ChangeLogViewSet, basename="changelog")
+router.register("tokens", views.ApiTokenViewSet, basename="apitoken")
 
 urlpatterns = [path("", include(router.urls))]

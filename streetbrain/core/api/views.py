@@ -3,23 +3,24 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import exceptions, status
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework import serializers as drf_serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action, api_view, permission_classes, throttle_classes
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 import streetbrain
 
-from .. import filtersets
+from .. import actions, filtersets
 from ..geo_lookup import locate_point
-from ..models import ChangeLogEntry, Department, OrgUnit
+from ..models import ApiToken, ChangeLogEntry, Department, OrgUnit
 from ..search import search
 from . import serializers
+from .authentication import ApiTokenAuthentication
 from .viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 
 
@@ -140,23 +141,79 @@ class TokenThrottle(AnonRateThrottle):
 
 @extend_schema(
     request=serializers.TokenRequestSerializer,
-    responses=serializers.TokenResponseSerializer,
+    responses=serializers.NewApiTokenSerializer,
     auth=[],
 )
 @api_view(["POST"])
 @permission_classes([AllowAny])
 @throttle_classes([TokenThrottle])
 def obtain_token(request):
-    """Exchange a user name and password for an API token (``Authorization: Token …``).
-    Failed attempts count towards the same lockout as the login page."""
+    """Exchange a user name and password for a new API token (``Authorization: Token …``),
+    named ``name``. Every call makes a new one, which works ``API_TOKEN_TTL_DAYS`` days: get
+    one and keep it until it expires. Failed attempts count towards the same lockout as the
+    login page (429 with Retry-After once locked)."""
     data = serializers.TokenRequestSerializer(data=request.data)
     data.is_valid(raise_exception=True)
+    name = data.validated_data.pop("name", "") or _("Token from the API login")
     # Pass the request so django-axes counts failures and enforces the lockout.
     user = authenticate(request._request, **data.validated_data)
     if user is None or not user.is_active:
         raise exceptions.AuthenticationFailed(_("Wrong user name or password."))
-    token, _created = Token.objects.get_or_create(user=user)
-    return Response({"token": token.key}, status=status.HTTP_200_OK)
+    token, key = actions.create_api_token(user, name)
+    token.token = key
+    return Response(serializers.NewApiTokenSerializer(token).data, status=status.HTTP_200_OK)
+
+
+class NotWithAToken(BasePermission):
+    """Making a token takes a password (the token endpoint) or a signed-in page session:
+    a token that could make tokens would never expire."""
+
+    message = gettext_lazy(
+        "A token cannot make API tokens: use POST /api/auth/token/ with your password."
+    )
+
+    def has_permission(self, request, view):
+        if view.action != "create":
+            return True
+        return not isinstance(request.successful_authenticator, ApiTokenAuthentication)
+
+
+class ApiTokenViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The caller's own API tokens: list them (never their keys), make one (``name``; its
+    key is in the answer, this once), revoke one (DELETE). Every make and revoke is in the
+    change log."""
+
+    serializer_class = serializers.ApiTokenSerializer
+    permission_classes = [IsAuthenticated, NotWithAToken]
+    filter_backends = []
+    pagination_class = None
+
+    queryset = ApiToken.objects.none()  # the schema's; a request gets its user's
+
+    def get_queryset(self):
+        user = self.request.user
+        return ApiToken.objects.filter(user=user) if user.is_authenticated else self.queryset
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return serializers.NewApiTokenSerializer
+        return super().get_serializer_class()
+
+    def perform_create(self, serializer):
+        token, key = actions.create_api_token(
+            self.request.user, serializer.validated_data.get("name", "")
+        )
+        token.token = key
+        serializer.instance = token
+
+    def perform_destroy(self, instance):
+        actions.revoke_api_token(instance, self.request.user)
 
 
 def migrations_applied() -> bool:
@@ -202,7 +259,15 @@ def api_root(request):
         "token": url("api:token"),
         "core": {
             name: url(f"api:core:{name}-list")
-            for name in ("orgunit", "community", "grid", "department", "user", "changelog")
+            for name in (
+                "orgunit",
+                "community",
+                "grid",
+                "department",
+                "user",
+                "changelog",
+                "apitoken",
+            )
         },
     }
     _prefix, api = get_resolver().namespace_dict["api"]

@@ -5,7 +5,10 @@ import multiprocessing
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from streetbrain.core.cache import is_process_local
 
 
 def start_eager_scheduler(stdout) -> None:
@@ -60,6 +63,16 @@ class Command(BaseCommand):
         if dev:
             call_command("runserver", f"{host}:{port}")
             return
+        if workers > 1 and is_process_local() and not settings.STREETBRAIN.get("DEMO"):
+            # Each worker would count the rate limits on its own: N workers, N times the limit.
+            raise CommandError(
+                _(
+                    "The cache lives in each process, so %(workers)s workers would each count "
+                    "the public report page's rate limit on their own. Set CACHE_URL to Redis "
+                    "(e.g. rediscache://127.0.0.1:6379/1) or serve with --workers 1."
+                )
+                % {"workers": workers}
+            )
         from gunicorn.app.base import BaseApplication
 
         from streetbrain.wsgi import application
