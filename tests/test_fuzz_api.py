@@ -15,14 +15,16 @@ sends them to the project's WSGI application in this process, against the demo d
 Each request runs in a savepoint rolled back after it, so writes (a leader's DELETE of row 1)
 do not change the district for the next one. ``FUZZ_EXAMPLES`` (default 12) bounds the
 examples per operation and user; the number of operations and requests is printed at the end
-of the module (``-s`` or the summary's captured output shows it).
+of the run, in pytest's summary (``tests/conftest.py``).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -114,10 +116,19 @@ def fuzz_world(world, django_db_blocker):  # noqa: F811
     yield headers
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
-    print(
-        f"\nfuzzed {len({op for op, _ in COUNTS})} operations as {len(USERS)} users: "
-        f"{sum(COUNTS.values())} requests"
-    )
+    record_counts()
+
+
+FUZZ_DIR = Path(__file__).resolve().parents[1] / "test-output" / "fuzz"
+
+
+def record_counts() -> None:
+    """This process's counts, for the run's summary (``conftest.pytest_terminal_summary``
+    adds up those of every xdist worker)."""
+    FUZZ_DIR.mkdir(parents=True, exist_ok=True)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    rows = [[op, who, n] for (op, who), n in sorted(COUNTS.items())]
+    (FUZZ_DIR / f"{worker}-{os.getpid()}.json").write_text(json.dumps(rows))
 
 
 @pytest.mark.parametrize("who", USERS)

@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
 from streetbrain.cases.channels.open311 import serialize
 from streetbrain.cases.channels.open311.keys import create_api_key
 
-from .test_fuzz_api import COUNTS, fuzz_world, no_unmasked_personal_data  # noqa: F401
+from .test_fuzz_api import COUNTS, fuzz_world, no_unmasked_personal_data, record_counts  # noqa: F401
 from .test_scope_conformance import world  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
@@ -169,7 +169,9 @@ def service_codes(fuzz_world, world, django_db_blocker):  # noqa: F811
     """The district's service codes, and the api_key the spec names."""
     with django_db_blocker.unblock():
         create_api_key("fuzzing", key=API_KEY, user=world.users["leader"])
-        return sorted(serialize.services_queryset().values_list("code", flat=True))
+        codes = sorted(serialize.services_queryset().values_list("code", flat=True))
+    yield codes
+    record_counts()
 
 
 schema = schemathesis.openapi.from_dict(open311_spec())
