@@ -3,8 +3,12 @@ with a role and a scope."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import socket
+from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -222,3 +226,33 @@ def _fresh_case_refdata():
     yield
     refdata.invalidate()
     keys.forget()
+
+
+# --- the fuzzing's summary (tests/test_fuzz_api.py, tests/test_fuzz_open311.py) --------------
+
+FUZZ_DIR = Path(__file__).resolve().parents[1] / "test-output" / "fuzz"
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # the controller, or a run without xdist
+        shutil.rmtree(FUZZ_DIR, ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """How much the fuzzing ran: its operations, the users, the requests (every worker's)."""
+    if hasattr(config, "workerinput") or not FUZZ_DIR.exists():
+        return
+    requests: Counter = Counter()
+    for part in FUZZ_DIR.glob("*.json"):
+        for op, who, n in json.loads(part.read_text()):
+            requests[(op, who)] += n
+    if not requests:
+        return
+    operations = {op for op, _ in requests}
+    users = sorted({who for _, who in requests})
+    terminalreporter.write_sep("-", "fuzzing")
+    terminalreporter.write_line(
+        f"fuzzed {len(operations)} operations ({len(requests)} operation × user pairs; "
+        f"users: {', '.join(users)}) with {sum(requests.values())} generated requests; "
+        f"server errors and schema violations fail the run"
+    )

@@ -102,6 +102,53 @@ def test_schema_is_valid_and_warning_free(tmp_path):
         assert path in text
 
 
+def test_schema_documents_the_errors_of_each_operation():
+    """Clients (and the fuzzing) learn the error answers from the schema, not by trial."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    patch = paths["/api/registry/residents/{id}/"]["patch"]["responses"]
+    assert {"200", "400", "401", "403", "404", "413", "429"} <= set(patch)
+    assert patch["404"]["content"]["application/json"]["schema"]["required"] == ["detail"]
+    assert "Retry-After" in patch["429"]["headers"]
+    listing = paths["/api/registry/residents/"]["get"]["responses"]
+    assert "400" in listing and "404" in listing and "413" not in listing  # 404: page past last
+    token = paths["/api/auth/token/"]["post"]["responses"]  # open to anyone: no 401
+    assert "401" not in token and {"400", "403", "429"} <= set(token)
+    locate = paths["/api/core/org-units/locate/"]["get"]["responses"]  # its own parameters
+    assert "400" in locate
+    delete = paths["/api/registry/residents/{id}/"]["delete"]["responses"]
+    assert "204" in delete and "413" not in delete
+
+
+def test_read_only_fields_say_they_may_be_blank_or_null():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schemas = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    light = schemas["CaseDetail"]["properties"]["pending_request"]  # blank choices: "" too
+    assert {"$ref": "#/components/schemas/BlankEnum"} in light["oneOf"]
+    assert {"type": "string", "maxLength": 0} in schemas["Report"]["properties"]["media_url"][
+        "oneOf"
+    ]
+    assert schemas["User"]["properties"]["department"]["nullable"] is True  # a null FK
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/core/users/1.5/", "/api/no-such-thing/", "/api/registry/residents/x.y/"]
+)
+def test_an_api_url_no_route_matches_answers_json(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "未找到。"}
+
+
+def test_a_page_url_no_route_matches_answers_the_page(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
 def test_schema_and_docs_served_offline(client):
     schema = client.get("/api/schema/")
     assert schema.status_code == 200

@@ -9,8 +9,8 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -323,19 +323,30 @@ class ApiTokenRevokeView(LoginRequiredMixin, TemplateView):
         return HttpResponseRedirect(reverse("api_tokens"))
 
 
-def permission_denied(request, exception=None):
-    from django.shortcuts import render
+# The API's clients read JSON: an error under /api/ that no view answered (a URL no route
+# matches, an exception past DRF's handler) answers in the API's error shape, ``{"detail": …}``.
+API_PREFIX = "/api/"
 
-    return render(request, "403.html", {"message": str(exception or "")}, status=403)
+
+def _api_error(request, status: int, detail) -> JsonResponse | None:
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": str(detail)}, status=status)
+    return None
+
+
+def permission_denied(request, exception=None):
+    message = str(exception or "")
+    detail = message or _("You do not have permission to do this.")
+    return _api_error(request, 403, detail) or render(
+        request, "403.html", {"message": message}, status=403
+    )
 
 
 def page_not_found(request, exception=None):
-    from django.shortcuts import render
-
-    return render(request, "404.html", status=404)
+    return _api_error(request, 404, _("Not found.")) or render(request, "404.html", status=404)
 
 
 def server_error(request):
-    from django.shortcuts import render
-
-    return render(request, "500.html", status=500)
+    return _api_error(request, 500, _("Server error. It has been logged.")) or render(
+        request, "500.html", status=500
+    )
