@@ -7,8 +7,9 @@ also know the errors the API gives and their shape: DRF's, through
 
 - 400 (``ValidationError``: a field's messages, or a list of messages) where it takes a body,
   filters, a page or parameters of its own;
-- 401 (``Error``: ``detail``) where it asks for an account, for a token that is not valid;
-  403 everywhere (no login, no permission; the token exchange's wrong password);
+- 401 (``Error``: ``detail``) everywhere, for a token that is not valid or has expired (token
+  authentication runs before any view); 403 everywhere (no permission; the token exchange's
+  wrong password);
 - 404 where its path names an object (or the object is outside the caller's scope: the API
   never says that something exists that the caller may not see), and for a list's page past
   the last;
@@ -31,7 +32,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 
 ERROR = {
     "type": "object",
@@ -92,9 +92,10 @@ class AutoSchema(SpectacularAutoSchema):
         takes_body = self.method in BODY_METHODS
         if takes_body or has_query:
             answers["400"] = (VALIDATION_ERROR, _("The request is not valid"), None)
-        if not self._allows_anyone():
-            answers["401"] = (ERROR, _("The token is not valid or has expired"), None)
-        # An operation open to anyone may still refuse (the token exchange: wrong password).
+        # Token authentication runs before any view: a token that is not valid (or expired)
+        # is a 401 even where anyone may ask. An operation open to anyone may still refuse
+        # (the token exchange: a wrong password).
+        answers["401"] = (ERROR, _("The token is not valid or has expired"), None)
         answers["403"] = (ERROR, _("Not logged in, or not permitted"), None)
         if "{" in self.path or paginated:  # a page past the last is DRF's 404
             answers["404"] = (ERROR, _("Not found, or outside your scope"), None)
@@ -102,10 +103,6 @@ class AutoSchema(SpectacularAutoSchema):
             answers["413"] = (ERROR, _("The request body is too large"), None)
         answers["429"] = (ERROR, _("Too many requests, or the account is locked"), retry_after())
         return answers
-
-    def _allows_anyone(self) -> bool:
-        permissions = self.view.get_permissions()
-        return bool(permissions) and all(isinstance(p, AllowAny) for p in permissions)
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         if direction == "response" and field.read_only:
