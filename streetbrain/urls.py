@@ -61,6 +61,7 @@ urlpatterns = [
     path(settings.ADMIN_URL if hasattr(settings, "ADMIN_URL") else "admin/", admin.site.urls),
 ]
 
+handler400 = "streetbrain.core.views.bad_request"
 handler403 = "streetbrain.core.views.permission_denied"
 handler404 = "streetbrain.core.views.page_not_found"
 handler500 = "streetbrain.core.views.server_error"

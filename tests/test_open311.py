@@ -491,6 +491,10 @@ def test_jurisdiction_is_accepted_when_it_is_ours(o311, settings):
         ({"lat": "", "long": ""}, 400, ""),
         ({"lat": str(OUTSIDE[1]), "long": str(OUTSIDE[0])}, 400, ""),
         ({"lat": "north"}, 400, "lat"),
+        ({"lat": "NaN"}, 400, "lat"),
+        ({"long": "inf"}, 400, "long"),
+        ({"address_string": "路" * 201, "lat": "", "long": ""}, 400, "address_string"),
+        ({"address_id": "B" * 65, "lat": "", "long": ""}, 400, "address_id"),
         ({"long": None}, 400, "long"),
         ({"lat": "95"}, 400, "lat"),
         ({"description": "很" * 4001}, 400, "description"),
@@ -551,6 +555,67 @@ def test_a_json_body_is_refused_with_a_clear_error(o311):
         content_type="application/json",
     )
     assert "x-www-form-urlencoded" in error_codes(response, 400)[0]
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"lat": "NaN"}, ["lat: The latitude is not a valid number."]),
+        ({"lat": "abc"}, ["lat: The latitude is not a valid number."]),
+        ({"long": "-inf"}, ["long: The longitude is not a valid number."]),
+    ],
+)
+def test_a_coordinate_that_is_no_number_is_called_invalid(o311, fields, expected):
+    # Not "give both latitude and longitude": the client gave both, one of them unreadable.
+    response = post(o311["client"], headers={"Accept-Language": "en"}, **fields)
+    assert error_codes(response, 400) == expected
+
+
+def test_an_over_long_address_is_refused_not_cut(o311):
+    before = counts()
+    response = post(
+        o311["client"],
+        headers={"Accept-Language": "en"},
+        address_string="东城路" + "1" * 200,
+        address_id="B" * 65,
+    )
+    assert error_codes(response, 400) == [
+        "address_string: The address may have at most 200 characters.",
+        "address_id: The address id may have at most 64 characters.",
+    ]
+    assert counts() == before
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_an_oversized_body_is_a_413_in_the_specs_format(o311, settings, fmt):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2000
+    before = counts()
+    response = post(o311["client"], fmt, headers={"Accept-Language": "en"}, description="垃" * 2000)
+    messages = [m.replace("\xa0", " ") for m in error_codes(response, 413, fmt)]
+    assert messages == ["The request is too large (at most 2.0 KB)."]
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "fields"),
+    [
+        ("get", "requests", {"service_code": "06010\x00"}),
+        ("get", "services/06\x00010", {}),
+        ("post", "requests", {"description": "垃圾\x00桶满了"}),
+        ("post", "requests", {"address_string": "东城路\x00"}),
+    ],
+)
+def test_a_nul_character_anywhere_is_a_400(o311, method, path, fields):
+    # PostgreSQL refuses NUL in a query; the request is refused before any query reads it.
+    before = counts()
+    client = o311["client"]
+    if method == "get":
+        response = client.get(f"{BASE}{path}.json", fields, HTTP_ACCEPT_LANGUAGE="en")
+    else:
+        response = post(client, headers={"Accept-Language": "en"}, **fields)
+    [message] = error_codes(response, 400)
+    assert message.endswith("Null characters are not allowed.")
     assert counts() == before
 
 
@@ -816,6 +881,11 @@ def test_filter_by_dates(feed):
         {"page_size": "-5"},
         {"page_size": "²"},
         {"page": "9" * 5000},
+        # the calendar's ends: 90 days before year 1 or after 9999, or UTC, do not exist
+        {"end_date": "0001-01-01T00:00:00+00:00"},
+        {"start_date": "9999-12-31T23:59:59+00:00"},
+        {"start_date": "0001-01-01T00:00:00+14:00"},
+        {"end_date": "9999-12-31T00:00:00-12:00"},
     ],
 )
 @pytest.mark.parametrize("fmt", ["json", "xml"])

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from streetbrain.core.filtersets import SearchFilterSet
+from streetbrain.core.filtersets import FilterSet, SearchFilterSet
 from streetbrain.core.models import Department, OrgUnit
 from streetbrain.registry.models import ComponentClass
 
@@ -144,7 +144,7 @@ class SensorFilterSet(SearchFilterSet):
         return queryset.filter(org_unit__path__startswith=value.path) if value else queryset
 
 
-class NotificationFilterSet(django_filters.FilterSet):
+class NotificationFilterSet(FilterSet):
     unread = django_filters.BooleanFilter(
         field_name="read_at", lookup_expr="isnull", label=_("Unread")
     )

@@ -40,6 +40,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from . import dataio, importjobs
+from .filtersets import refused_filters
 from .importjobs import upload_dir
 from .models import ImportJob
 from .scoping import permission_name
@@ -313,7 +314,9 @@ class ObjectExportView(DataIOMixin, View):
             qs = qs.none()
         elif self.filterset_class is not None:
             filterset = self.filterset_class(request.GET, queryset=qs, request=request)
-            qs = filterset.qs if filterset.is_valid() else qs.none()
+            if not filterset.is_valid():
+                return refused_filters(filterset)
+            qs = filterset.qs
         reveal = request.GET.get("reveal") == "1"
         data = dataio.export_file(
             self.spec,

@@ -1,8 +1,20 @@
+"""The platform's filter sets. Pages, exports and the API share them; every one stands on
+``FilterSet`` below, which range-checks what the filters read, so that a query string is either
+used or refused with its reason (a 400), never a server error."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
 import weakref
+from decimal import Decimal
 
 import django_filters
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import HttpResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import extension_points as ep
@@ -26,7 +38,106 @@ def refresh_extra_filters() -> None:
         cls.base_filters = cls.get_filters()
 
 
-class SearchFilterSet(django_filters.FilterSet):
+# What a filter may be given. Dates outside these years are no one's question here, and near the
+# ends of the calendar (year 1, year 9999) a date cannot even be moved to UTC or by a day: the
+# query would fail. Numbers without bounds of their own (``min_value``/``max_value`` on the
+# filter) stay within what any column of ours holds.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2199, 12, 31)
+NUMBER_LIMIT = 10**15
+
+
+def out_of_range(value) -> str:
+    """Why a filter's cleaned ``value`` cannot be used ("" when it can): a date outside
+    ``EARLIEST_DATE``–``LATEST_DATE``, a number that is not finite or beyond ±``NUMBER_LIMIT``;
+    the ends of a range and the items of a list each."""
+    if isinstance(value, slice):
+        return out_of_range(value.start) or out_of_range(value.stop)
+    if isinstance(value, list | tuple | set | frozenset):
+        return next((p for p in map(out_of_range, value) if p), "")
+    if isinstance(value, dt.date):  # a datetime is a date too: its own calendar day counts
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            return gettext("Give a date from %(first)s to %(last)s.") % {
+                "first": EARLIEST_DATE.isoformat(),
+                "last": LATEST_DATE.isoformat(),
+            }
+        return ""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
+        if not finite or not -NUMBER_LIMIT <= value <= NUMBER_LIMIT:
+            return gettext("Give a number from %(low)s to %(high)s.") % {
+                "low": f"{-NUMBER_LIMIT:,}",
+                "high": f"{NUMBER_LIMIT:,}",
+            }
+    return ""
+
+
+class _RangeCheckedForm:
+    """Mixed into every filter set's form: refuses the values ``out_of_range`` names."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            problem = out_of_range(value)
+            if problem:
+                self.add_error(name, problem)
+        return cleaned
+
+
+class FilterSet(django_filters.FilterSet):
+    """The base of every filter set of the platform. Its form checks the range of every number
+    and date the filters read (``out_of_range``), on top of each field's own checks; a filter
+    that refuses its value only when it applies it (a month, an industry code: it raises
+    ``ValidationError``) has the message put on the form too. So ``is_valid()`` is False and
+    ``errors`` says why for any value a filter cannot take: the API answers 400 with them, a
+    list page shows them (400), an export refuses (400)."""
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        return type(form_class.__name__, (_RangeCheckedForm, form_class), {})
+
+    def is_valid(self) -> bool:
+        if not super().is_valid():
+            return False
+        self.qs  # noqa: B018 (applies the filters: some check their value only then)
+        return not self.form.errors
+
+    def filter_queryset(self, queryset):
+        for name, value in list(self.form.cleaned_data.items()):
+            try:
+                queryset = self.filters[name].filter(queryset, value)
+            except ValidationError as exc:
+                self.form.add_error(name, exc.messages)
+                return queryset.none()
+        return queryset
+
+    def problems(self) -> list[str]:
+        """The form's errors as lines for a person or a client: "label (parameter): message"."""
+        form = self.form
+        lines = []
+        for name, messages in form.errors.items():
+            field = form.fields.get(name)
+            label = str(field.label) if field is not None and field.label else ""
+            where = name
+            if label and label != name:
+                where = gettext("%(label)s (%(parameter)s)") % {"label": label, "parameter": name}
+            lines.extend(
+                gettext("%(field)s: %(message)s") % {"field": where, "message": message}
+                for message in messages
+            )
+        return lines
+
+
+def refused_filters(filterset: FilterSet) -> HttpResponse:
+    """What an export answers to filters it cannot use: 400, and why, as plain text."""
+    lines = [gettext("These filters cannot be used; nothing was exported:"), *filterset.problems()]
+    return HttpResponse(
+        "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
+    )
+
+
+class SearchFilterSet(FilterSet):
     """Adds ``q``: a free-text search over the model's ``search_fields``; and the filters
     other apps add to this model's list (``ListExtra``: the shops' "has open cases", from
     the case engine), offered to the users who hold the extra's permission."""

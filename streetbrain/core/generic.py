@@ -127,6 +127,15 @@ class ObjectListView(ScopedObjectMixin, TemplateView):
     def get_columns(self) -> list[Column]:
         return [*self.columns, *(c for extra in self.list_extras() for c in extra.columns)]
 
+    def get(self, request, *args, **kwargs):
+        """The list; a filter value it cannot use shows as the filter form's error with no
+        rows, answered 400 (200 to HTMX, which swaps only 2xx answers: the error comes inside
+        the table it swaps)."""
+        ctx = self.get_context_data(**kwargs)
+        filterset = ctx.get("filterset")
+        refused = filterset is not None and bool(filterset.errors)
+        return self.render_to_response(ctx, status=400 if refused and not request.htmx else 200)
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         columns = self.get_columns()

@@ -129,10 +129,16 @@ def find(provider: ep.SearchProvider, user, q: str, limit: int, *, on_map=False)
     ]
 
 
+def normalise_query(q: str | None) -> str:
+    """The words of ``q`` one space apart, at most ``MAX_QUERY`` characters. A NUL character,
+    which no stored text holds (and PostgreSQL refuses in a query), separates words too."""
+    return " ".join((q or "").replace("\x00", " ").split())[:MAX_QUERY]
+
+
 def search(user, q: str, *, limit: int = DEFAULT_LIMIT, types: list[str] | None = None):
     """The search box: results grouped by kind, ``[{key, label, more, results: [{object,
     title, description, url}]}]``, the kinds in their declared order."""
-    q = " ".join((q or "").split())[:MAX_QUERY]
+    q = normalise_query(q)
     if not q or not user.is_authenticated:
         return []
     groups = []
@@ -165,7 +171,7 @@ def search(user, q: str, *, limit: int = DEFAULT_LIMIT, types: list[str] | None 
 def places(user, q: str, *, limit: int = MAP_DEFAULT_LIMIT, gcj: bool = False) -> list[dict]:
     """The map's search: at most ``limit`` places named like ``q`` in the user's scope, of
     every kind the user's layers show, best first."""
-    q = " ".join((q or "").split())[:MAX_QUERY]
+    q = normalise_query(q)
     if not q or not user.is_authenticated:
         return []
     kinds = providers(user, on_map=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from . import actions, filtersets, forms, navigation, tables
+from . import actions, filtersets, forms, navigation, request_limits, tables
 from .figures import key_figures_for
 from .generic import Column, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 from .models import ApiToken, ChangeLogEntry, Department, OrgUnit
@@ -221,7 +222,11 @@ class ChangeLogListView(ObjectListView):
             app_label, _sep, model_name = params["object_type"].partition(".")
             from django.contrib.contenttypes.models import ContentType
 
-            ct = get_object_or_404(ContentType, app_label=app_label, model=model_name)
+            try:  # the installed models, not the database: the parameter is any text
+                model = apps.get_model(app_label, model_name)
+            except (LookupError, ValueError):
+                raise Http404 from None
+            ct = ContentType.objects.get_for_model(model)
             if not can_view_object_of(self.request.user, ct, params["object_id"]):
                 raise PermissionDenied
             self.single_object = True
@@ -240,7 +245,11 @@ def can_view_object_of(user, content_type, object_id) -> bool:
     model = content_type.model_class()
     if model is None or not hasattr(model.objects, "restrict"):
         return False
-    return model.objects.restrict(user, "view").filter(pk=object_id).exists()
+    try:  # an id from the query string: any text
+        pk = model._meta.pk.to_python(object_id)
+    except ValidationError:
+        return False
+    return model.objects.restrict(user, "view").filter(pk=pk).exists()
 
 
 class ChangeLogDetailView(ObjectDetailView):
@@ -344,6 +353,19 @@ def permission_denied(request, exception=None):
 
 def page_not_found(request, exception=None):
     return _api_error(request, 404, _("Not found.")) or render(request, "404.html", status=404)
+
+
+def bad_request(request, exception=None):
+    """Django's 400 (a ``SuspiciousOperation``): a body refused for its size is a 413 that
+    says the limit (``request_limits``); in the API's JSON shape under /api/, else a page in
+    the user's language."""
+    status, message = request_limits.refusal(exception) or (
+        400,
+        _("The request could not be understood."),
+    )
+    return _api_error(request, status, message) or render(
+        request, "400.html", {"message": message}, status=status
+    )
 
 
 def server_error(request):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from streetbrain.core.filtersets import SearchFilterSet
+from streetbrain.core.filtersets import FilterSet, SearchFilterSet
 from streetbrain.core.months import parse_month
 from streetbrain.registry.filtersets import InUnitFilterSet
 
@@ -200,7 +200,7 @@ class MoveOutWarningFilterSet(SearchFilterSet):
         return queryset.exclude(closed) if value else queryset.filter(closed)
 
 
-class MonthlyFigureFilterSet(django_filters.FilterSet):
+class MonthlyFigureFilterSet(FilterSet):
     """``month``: one month (2025-03); ``month_from``/``month_to``: a range for trends."""
 
     building = django_filters.ModelChoiceFilter(

@@ -1,5 +1,8 @@
+import datetime
+
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -20,6 +23,18 @@ from .models import (
     ResidentTag,
     Shop,
 )
+
+# The age filters' bounds: no one is older, and every birth date they lead to is a real date.
+MAX_AGE = 150
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same calendar day ``years`` earlier; 29 February becomes the 28th in a common
+    year."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
 
 
 class InUnitFilterSet(SearchFilterSet):
@@ -67,8 +82,12 @@ class ResidentFilterSet(InUnitFilterSet):
     tag = django_filters.ModelChoiceFilter(
         queryset=ResidentTag.objects.all(), field_name="tags", label=_("Tag")
     )
-    age_min = django_filters.NumberFilter(method="filter_age_min", label=_("Age from"))
-    age_max = django_filters.NumberFilter(method="filter_age_max", label=_("Age to"))
+    age_min = django_filters.NumberFilter(
+        method="filter_age_min", label=_("Age from"), min_value=0, max_value=MAX_AGE
+    )
+    age_max = django_filters.NumberFilter(
+        method="filter_age_max", label=_("Age to"), min_value=0, max_value=MAX_AGE
+    )
 
     class Meta:
         model = Resident
@@ -87,18 +106,13 @@ class ResidentFilterSet(InUnitFilterSet):
         return queryset.filter(q)
 
     def filter_age_min(self, queryset, name, value):
-        import datetime
-
-        today = datetime.date.today()
-        latest_birth = today.replace(year=today.year - int(value))
-        return queryset.filter(birth_date__lte=latest_birth)
+        # Aged at least n: born on or before this day n years ago.
+        return queryset.filter(birth_date__lte=years_before(timezone.localdate(), int(value)))
 
     def filter_age_max(self, queryset, name, value):
-        import datetime
-
-        today = datetime.date.today()
-        earliest_birth = today.replace(year=today.year - int(value) - 1)
-        return queryset.filter(birth_date__gt=earliest_birth)
+        # Aged at most n: not yet n + 1, born after this day n + 1 years ago.
+        earliest = years_before(timezone.localdate(), int(value) + 1)
+        return queryset.filter(birth_date__gt=earliest)
 
 
 class FacilityFilterSet(InUnitFilterSet):

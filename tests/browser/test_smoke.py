@@ -144,3 +144,20 @@ def test_import_job_page_polls_until_done(
     assert real.status == "done" and real.written and page.url.endswith(f"/jobs/{real.pk}/")
     assert page.locator("a[href*='request_id=']").count() == 1
     problems.check()
+
+
+def test_a_filter_no_query_can_take_shows_its_error_in_the_list(
+    demo_data, open_page, live_server, screenshot_dir
+):
+    """HTMX swaps only 2xx answers: a refused filter comes back as the table with the error in
+    it, which the page shows in place of the rows (issue 12)."""
+    page, problems = open_page("zh-CN")
+    log_in(page, "leader", demo_data.password, live_server.url + "/")
+    page.goto("/cases/")
+    page.fill("input[name=reported_at_after]", "0001-01-01")
+    page.locator("input[name=reported_at_after]").dispatch_event("change")
+    error = page.locator("#object-table .msg-error")
+    error.wait_for()
+    assert "1900-01-01" in error.inner_text() and "2199-12-31" in error.inner_text()
+    shoot(page, screenshot_dir, "leader", "case-list-bad-filter")
+    problems.check()

@@ -1,13 +1,14 @@
 """REST API of the cases app, under /api/cases/."""
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
+
+from streetbrain.core.api.routers import Router
 
 from . import views
 
 app_name = "cases"
 
-router = DefaultRouter()
+router = Router()
 router.register("cases", views.CaseViewSet, basename="case")
 router.register("reports", views.ReportViewSet, basename="report")
 router.register("routing-rules", views.RoutingRuleViewSet, basename="routingrule")

@@ -30,6 +30,8 @@ from ..models import Channel
 from . import classifier, refdata
 
 MAX_DESCRIPTION = 4000
+MAX_ADDRESS = 200  # Report.address
+MAX_ADDRESS_ID = 64  # Report.address_id
 
 
 @dataclass
@@ -72,16 +74,21 @@ class ReportInput:
 # -- validate -------------------------------------------------------------------------------
 
 
-def _float(value, name: str, errors: dict) -> float | None:
+def _coordinate(value, name: str, errors: dict) -> float | None:
+    """A coordinate given as a number or its text; None when absent. Text that is no finite
+    number ("abc", "NaN", "inf") is an error on ``name`` (the caller's word for it)."""
     if value in (None, ""):
         return None
     try:
         number = float(value)
     except (TypeError, ValueError):
-        errors[name] = _("Enter a number.")
-        return None
-    if math.isnan(number) or math.isinf(number):
-        errors[name] = _("Enter a number.")
+        number = math.nan
+    if not math.isfinite(number):
+        errors[name] = (
+            _("The latitude is not a valid number.")
+            if name == "lat"
+            else _("The longitude is not a valid number.")
+        )
         return None
     return number
 
@@ -99,21 +106,31 @@ def validate(data: ReportInput) -> ReportInput:
         }
     if not data.title and not data.description:
         errors["description"] = _("Describe the problem.")
-    data.lon = _float(data.lon, "long", errors)
-    data.lat = _float(data.lat, "lat", errors)
-    if (data.lon is None) != (data.lat is None):
+    data.lon = _coordinate(data.lon, "long", errors)
+    data.lat = _coordinate(data.lat, "lat", errors)
+    # A coordinate that is no number says so (above), not that the other one is missing.
+    unreadable = "long" in errors or "lat" in errors
+    if not unreadable and (data.lon is None) != (data.lat is None):
         errors["lat" if data.lat is None else "long"] = _(
             "Give both latitude and longitude, or neither."
         )
-    elif data.lon is not None:
+    elif not unreadable and data.lon is not None:
         if not -180 <= data.lon <= 180:
             errors["long"] = _("Longitude must lie between -180 and 180.")
         if not -90 <= data.lat <= 90:
             errors["lat"] = _("Latitude must lie between -90 and 90.")
-    data.address = (data.address or "").strip()[:200]
-    data.address_id = (data.address_id or "").strip()[:64]
+    # Refused when too long, never cut: a cut address may name another place.
+    data.address = (data.address or "").strip()
+    if len(data.address) > MAX_ADDRESS:
+        errors["address"] = _("The address may have at most %(n)d characters.") % {"n": MAX_ADDRESS}
+    data.address_id = (data.address_id or "").strip()
+    if len(data.address_id) > MAX_ADDRESS_ID:
+        errors["address_id"] = _("The address id may have at most %(n)d characters.") % {
+            "n": MAX_ADDRESS_ID
+        }
     if (
         data.lon is None
+        and not unreadable
         and not data.address
         and not data.address_id
         and data.sensor is None

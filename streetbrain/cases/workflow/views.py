@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from streetbrain.core.filtersets import refused_filters
 from streetbrain.core.generic import (
     ObjectDetailView,
     ObjectListView,
@@ -220,12 +221,16 @@ class CaseListView(CaseQueryMixin, ObjectListView):
 class CaseExportView(CaseQueryMixin, LoginRequiredMixin, View):
     """The list's rows (scope, tab, filters, sort) as an Excel file with Chinese headers."""
 
+    filterset_class = CasePageFilterSet  # the list's
+
     def get(self, request, *args, **kwargs):
         if not request.user.has_perm("cases.view_case"):
             raise PermissionDenied(_("You do not have permission to do this."))
         qs = self.case_queryset()
-        filterset = CasePageFilterSet(request.GET, queryset=qs, request=request)
-        qs = filterset.qs if filterset.is_valid() else qs.none()
+        filterset = self.filterset_class(request.GET, queryset=qs, request=request)
+        if not filterset.is_valid():
+            return refused_filters(filterset)
+        qs = filterset.qs
         sortable = {c.order_by for c in tables.CASE_COLUMNS if c.order_by}
         sort = request.GET.get("sort", "")
         qs = (

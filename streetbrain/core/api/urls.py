@@ -1,11 +1,11 @@
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
 
 from . import views
+from .routers import Router
 
 app_name = "core"
 
-router = DefaultRouter()
+router = Router()
 router.register("org-units", views.OrgUnitViewSet, basename="orgunit")
 router.register("communities", views.CommunityViewSet, basename="community")
 router.register("grids", views.GridViewSet, basename="grid")

@@ -1,13 +1,14 @@
 """REST API of the building economy, under /api/economy/."""
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
+
+from streetbrain.core.api.routers import Router
 
 from . import views
 
 app_name = "economy"
 
-router = DefaultRouter()
+router = Router()
 router.register("buildings", views.OfficeBuildingViewSet, basename="building")
 router.register("units", views.UnitViewSet, basename="unit")
 router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")

@@ -1,11 +1,12 @@
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
+
+from streetbrain.core.api.routers import Router
 
 from . import views
 
 app_name = "registry"
 
-router = DefaultRouter()
+router = Router()
 router.register("buildings", views.BuildingViewSet, basename="building")
 router.register("houses", views.HouseViewSet, basename="house")
 router.register("households", views.HouseholdViewSet, basename="household")

@@ -2,9 +2,9 @@
 
 Every resource answers in XML (mandatory) and JSON, chosen by the path's extension. Errors are
 the spec's list of ``{code, description}``: 404 for what does not exist (a service, a request,
-a token, another jurisdiction), 403 for a missing or wrong api_key, 400 for anything else. An
-empty parameter counts as absent. Descriptions are in the client's language
-(``Accept-Language``; Chinese by default).
+a token, another jurisdiction), 403 for a missing or wrong api_key, 413 for a body too large,
+400 for anything else. An empty parameter counts as absent. Descriptions are in the client's
+language (``Accept-Language``; Chinese by default).
 
 Choices the spec leaves open, made here:
 
@@ -13,8 +13,12 @@ Choices the spec leaves open, made here:
 - ``service_request_id`` is the report's number: each reporter follows their own request; a
   report merged into an open case (最多报一次) shows that case's status.
 - A POST with an unknown ``service_code`` is a 404, as the spec's POST section lists it.
-- ``start_date``/``end_date`` need a time zone. With only one of them the range is the 90
-  days after the start or before the end; with neither, the last 90 days.
+- ``start_date``/``end_date`` need a time zone and lie in 1900–2199 (the bounds of every
+  date filter of the platform, ``core.filtersets``). With only one of them the range is the
+  90 days after the start or before the end; with neither, the last 90 days.
+- A body beyond Django's limits (``DATA_UPLOAD_MAX_MEMORY_SIZE``, the number of fields) is a
+  413 in the error list; an ``address_string`` over 200 or an ``address_id`` over 64
+  characters is refused (400), not cut, as is a NUL character in any parameter or the path.
 - A POST is accepted at once and registered by the intake queue moments later
   (``intake.queue``): the answer carries ``service_request_id`` when registration already
   happened (the demo registers inside the request), else the ``token`` to follow it with.
@@ -37,7 +41,7 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, URLValidator
+from django.core.validators import EmailValidator, ProhibitNullCharactersValidator, URLValidator
 from django.db.models import Max, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -45,7 +49,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from streetbrain.core import request_limits
 from streetbrain.core.audit import audit_context
+from streetbrain.core.filtersets import out_of_range
 from streetbrain.core.models import ChangeLogEntry, OrgUnit
 from streetbrain.core.protected import normalise_phone
 from streetbrain.core.text import MESSAGE as TEXT_MESSAGE
@@ -76,7 +82,13 @@ _validate_email = EmailValidator()
 _validate_url = URLValidator(schemes=["http", "https"])
 
 # intake's field names → the Open311 parameter a client sent.
-_PARAMS = {"long": "long", "lat": "lat", "address_id": "address_id", "description": "description"}
+_PARAMS = {
+    "long": "long",
+    "lat": "lat",
+    "address": "address_string",
+    "address_id": "address_id",
+    "description": "description",
+}
 
 
 class Open311Error(Exception):
@@ -100,6 +112,19 @@ def _param(request, name: str) -> str | None:
         value = request.GET.get(name)
     value = (value or "").strip()
     return value or None
+
+
+def _refuse_nul(request, path_arguments: dict) -> None:
+    """A NUL character is no part of any text here (PostgreSQL refuses it in a query): a
+    parameter, a form field or a part of the path holding one is refused as a whole."""
+    message = str(ProhibitNullCharactersValidator.message)
+    sources = [request.GET, request.POST] if request.method == "POST" else [request.GET]
+    for source in sources:
+        for name, values in source.lists():
+            if "\x00" in name or any("\x00" in v for v in values):
+                raise Open311Error(400, _field(name.replace("\x00", ""), message))
+    if any("\x00" in str(value) for value in path_arguments.values()):
+        raise Open311Error(400, message)
 
 
 def _check_jurisdiction(request) -> None:
@@ -135,11 +160,15 @@ def open311(*methods: str):
                         _("Method %(method)s is not supported here; use %(allowed)s.")
                         % {"method": request.method, "allowed": ", ".join(methods)},
                     )
+                _refuse_nul(request, kwargs)
                 _check_jurisdiction(request)
                 _check_text(request)
                 return view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as exc:
                 return errors(fmt, exc.status, exc.messages)
+            except request_limits.BODY_LIMIT_ERRORS as exc:  # a body Django will not read
+                status, message = request_limits.refusal(exc)
+                return errors(fmt, status, [message])
 
         return inner
 
@@ -224,9 +253,15 @@ def parse_w3(value: str, name: str) -> dt.datetime:
             ),
         )
     try:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise Open311Error(400, _field(name, _("This date does not exist."))) from None
+    # The platform's filters' bounds: near the calendar's ends (0001, 9999) the 90 days'
+    # span or the move to UTC would leave it.
+    problem = out_of_range(moment)
+    if problem:
+        raise Open311Error(400, _field(name, problem))
+    return moment
 
 
 def _positive_int(request, name: str, default: int, maximum: int) -> int:
