@@ -58,8 +58,10 @@ def _answer(schema: dict, fmt: str, description: str) -> dict:
 
 
 def _responses(fmt: str, *errors: int, body: dict = LIST) -> dict:
+    """The success and the errors: 400 on every operation (a control character in any
+    parameter, ``core.text``), and those given."""
     out = {"200": _answer(body, fmt, "the resource")}
-    for code in errors:
+    for code in sorted({400, *errors}):
         out[str(code)] = _answer(ERRORS, fmt, "the specification's error list")
     return out
 

@@ -615,7 +615,10 @@ def test_a_nul_character_anywhere_is_a_400(o311, method, path, fields):
     else:
         response = post(client, headers={"Accept-Language": "en"}, **fields)
     [message] = error_codes(response, 400)
-    assert message.endswith("Null characters are not allowed.")
+    # The one rule of every text input (core.text): a NUL is a control character.
+    assert message.endswith(
+        "Contains control characters (invisible characters such as NUL); remove them."
+    )
     assert counts() == before
 
 

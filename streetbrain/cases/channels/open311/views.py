@@ -18,7 +18,7 @@ Choices the spec leaves open, made here:
   90 days after the start or before the end; with neither, the last 90 days.
 - A body beyond Django's limits (``DATA_UPLOAD_MAX_MEMORY_SIZE``, the number of fields) is a
   413 in the error list; an ``address_string`` over 200 or an ``address_id`` over 64
-  characters is refused (400), not cut, as is a NUL character in any parameter or the path.
+  characters is refused (400), not cut.
 - A POST is accepted at once and registered by the intake queue moments later
   (``intake.queue``): the answer carries ``service_request_id`` when registration already
   happened (the demo registers inside the request), else the ``token`` to follow it with.
@@ -27,7 +27,8 @@ Choices the spec leaves open, made here:
   and the discovery document's ``publication``: what the public list of requests publishes
   (``serialize.Publication``: public channels, cases made public, sensitive classes with a
   rounded place). A request the feed does not publish is a 404, as one that does not exist.
-- A parameter holding control characters (``core.text``) is a 400 naming it.
+- A parameter holding control characters (``core.text``; a NUL among them) is a 400 naming
+  it; a path holding them is a 400.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, ProhibitNullCharactersValidator, URLValidator
+from django.core.validators import EmailValidator, URLValidator
 from django.db.models import Max, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -114,28 +115,18 @@ def _param(request, name: str) -> str | None:
     return value or None
 
 
-def _refuse_nul(request, path_arguments: dict) -> None:
-    """A NUL character is no part of any text here (PostgreSQL refuses it in a query): a
-    parameter, a form field or a part of the path holding one is refused as a whole."""
-    message = str(ProhibitNullCharactersValidator.message)
-    sources = [request.GET, request.POST] if request.method == "POST" else [request.GET]
-    for source in sources:
-        for name, values in source.lists():
-            if "\x00" in name or any("\x00" in v for v in values):
-                raise Open311Error(400, _field(name.replace("\x00", ""), message))
-    if any("\x00" in str(value) for value in path_arguments.values()):
-        raise Open311Error(400, message)
-
-
 def _check_jurisdiction(request) -> None:
     given = _param(request, "jurisdiction_id")
     if given is not None and given != settings.STREETBRAIN["ROOT_UNIT_CODE"]:
         raise Open311Error(404, _field("jurisdiction_id", _("Unknown jurisdiction.")))
 
 
-def _check_text(request) -> None:
-    """No parameter (query string or form body) and no ``Idempotency-Key`` may hold control
-    characters (``core.text``): every one at fault is named, nothing is stored."""
+def _check_text(request, path_arguments: dict) -> None:
+    """No parameter (query string or form body, name or value), no ``Idempotency-Key`` and no
+    part of the path may hold control characters (``core.text``; a NUL among them, which
+    PostgreSQL refuses in a query): every one at fault is named, nothing is read further."""
+    if has_control_characters([str(v) for v in path_arguments.values()]):
+        raise Open311Error(400, TEXT_MESSAGE)
     names = fields_with_control_characters(request.GET)
     if request.method == "POST":
         names += [n for n in fields_with_control_characters(request.POST) if n not in names]
@@ -160,9 +151,8 @@ def open311(*methods: str):
                         _("Method %(method)s is not supported here; use %(allowed)s.")
                         % {"method": request.method, "allowed": ", ".join(methods)},
                     )
-                _refuse_nul(request, kwargs)
+                _check_text(request, kwargs)
                 _check_jurisdiction(request)
-                _check_text(request)
                 return view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as exc:
                 return errors(fmt, exc.status, exc.messages)
