@@ -14,11 +14,12 @@ import math
 from axes.conf import settings  # Django's settings, with axes' defaults filled in
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off, get_credentials, get_failure_limit
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
+
+from .api_answers import api_error
 
 
 class AccountLocked(exceptions.Throttled):
@@ -67,16 +68,13 @@ def lockout_response(request, original_response=None, credentials=None):
     with ``Retry-After``."""
     username = (credentials or {}).get(settings.AXES_USERNAME_FORM_FIELD)
     seconds = seconds_locked(request, username, credentials) or None
-    if request.path.startswith("/api/"):
-        locked = AccountLocked(wait=seconds)
-        response = JsonResponse({"detail": str(locked.detail)}, status=locked.status_code)
-    else:
-        response = render(
-            request,
-            settings.AXES_LOCKOUT_TEMPLATE,
-            {"minutes": math.ceil(seconds / 60) if seconds else None},
-            status=429,
-        )
+    locked = AccountLocked(wait=seconds)
+    response = api_error(request, locked.status_code, locked.detail) or render(
+        request,
+        settings.AXES_LOCKOUT_TEMPLATE,
+        {"minutes": math.ceil(seconds / 60) if seconds else None},
+        status=429,
+    )
     if seconds:
         response["Retry-After"] = str(seconds)
     return response

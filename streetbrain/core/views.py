@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from . import actions, filtersets, forms, navigation, request_limits, tables
+from .api_answers import api_error
 from .figures import key_figures_for
 from .generic import Column, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 from .models import ApiToken, ChangeLogEntry, Department, OrgUnit
@@ -332,27 +333,16 @@ class ApiTokenRevokeView(LoginRequiredMixin, TemplateView):
         return HttpResponseRedirect(reverse("api_tokens"))
 
 
-# The API's clients read JSON: an error under /api/ that no view answered (a URL no route
-# matches, an exception past DRF's handler) answers in the API's error shape, ``{"detail": …}``.
-API_PREFIX = "/api/"
-
-
-def _api_error(request, status: int, detail) -> JsonResponse | None:
-    if request.path.startswith(API_PREFIX):
-        return JsonResponse({"detail": str(detail)}, status=status)
-    return None
-
-
 def permission_denied(request, exception=None):
     message = str(exception or "")
     detail = message or _("You do not have permission to do this.")
-    return _api_error(request, 403, detail) or render(
+    return api_error(request, 403, detail) or render(
         request, "403.html", {"message": message}, status=403
     )
 
 
 def page_not_found(request, exception=None):
-    return _api_error(request, 404, _("Not found.")) or render(request, "404.html", status=404)
+    return api_error(request, 404, _("Not found.")) or render(request, "404.html", status=404)
 
 
 def bad_request(request, exception=None):
@@ -363,12 +353,12 @@ def bad_request(request, exception=None):
         400,
         _("The request could not be understood."),
     )
-    return _api_error(request, status, message) or render(
+    return api_error(request, status, message) or render(
         request, "400.html", {"message": message}, status=status
     )
 
 
 def server_error(request):
-    return _api_error(request, 500, _("Server error. It has been logged.")) or render(
+    return api_error(request, 500, _("Server error. It has been logged.")) or render(
         request, "500.html", status=500
     )
