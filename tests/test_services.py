@@ -26,7 +26,6 @@ from streetbrain.services.models import (
     Verdict,
 )
 
-from .conftest import PASSWORD
 from .test_economy_models import build_economy
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +60,13 @@ def test_a_condition_is_met_failed_or_unknown_with_the_value_and_the_rule():
     ]
     status, reasons = rules.evaluate(conds, {"headcount": 12, "annual_revenue_cny": None})
     assert status == rules.UNKNOWN
-    assert reasons[0] == {"field": "headcount", "op": ">=", "value": 10, "actual": 12, "status": "met"}
+    assert reasons[0] == {
+        "field": "headcount",
+        "op": ">=",
+        "value": 10,
+        "actual": 12,
+        "status": "met",
+    }
     assert reasons[1]["status"] == "unknown" and reasons[1]["why"] == "no_value"
     status, reasons = rules.evaluate(conds, {"headcount": 3, "annual_revenue_cny": None})
     assert status == rules.FAILED  # one failed condition decides, whatever is unknown
@@ -69,12 +74,26 @@ def test_a_condition_is_met_failed_or_unknown_with_the_value_and_the_rule():
 
 
 def test_any_of_industry_prefixes_and_words_that_are_not_thresholds():
-    cond = [{"any_of": [[{"field": "is_small_micro", "op": "==", "value": True}],
-                        [{"field": "industry_gbt4754", "op": "in", "value": ["I", "7241"]}]]}]
-    assert rules.evaluate(cond, {"is_small_micro": False, "industry_gbt4754": "7241",
-                                 "industry_section": "L"})[0] == rules.MET
-    assert rules.evaluate(cond, {"is_small_micro": False, "industry_gbt4754": "5181",
-                                 "industry_section": "F"})[0] == rules.FAILED
+    cond = [
+        {
+            "any_of": [
+                [{"field": "is_small_micro", "op": "==", "value": True}],
+                [{"field": "industry_gbt4754", "op": "in", "value": ["I", "7241"]}],
+            ]
+        }
+    ]
+    assert (
+        rules.evaluate(
+            cond, {"is_small_micro": False, "industry_gbt4754": "7241", "industry_section": "L"}
+        )[0]
+        == rules.MET
+    )
+    assert (
+        rules.evaluate(
+            cond, {"is_small_micro": False, "industry_gbt4754": "5181", "industry_section": "F"}
+        )[0]
+        == rules.FAILED
+    )
     # "K7010 房地产开发经营 (…)": the first word is the prefix
     ne = [{"field": "industry_gbt4754", "op": "!=", "value": "K7010 房地产开发经营 (地产项目)"}]
     assert rules.evaluate(ne, {"industry_gbt4754": "7010", "industry_section": "K"})[0] == "failed"
@@ -84,7 +103,11 @@ def test_any_of_industry_prefixes_and_words_that_are_not_thresholds():
 
 
 def test_a_malformed_rule_is_refused_at_import_and_nothing_is_stored():
-    bad = "- id: X\n  title: t\n  clauses:\n    - clause: c\n      benefit: {amount_cny: 1}\n      conditions: [{field: headcount, op: '=~', value: 1}]\n"
+    bad = (
+        "- id: X\n  title: t\n  clauses:\n    - clause: c\n"
+        "      benefit: {amount_cny: 1}\n"
+        "      conditions: [{field: headcount, op: '=~', value: 1}]\n"
+    )
     with pytest.raises(ValidationError) as info:
         actions.import_policy_file(bad, "x.yaml")
     assert "unknown operator" in str(info.value)
@@ -126,17 +149,28 @@ def svc(tree, make_user, departments):
     today = dt.date.today()
     last = dt.date(today.year, today.month, 1)
     lease = Lease.objects.create(
-        contract_number="L-1", enterprise=ents["soft"], building=world["east_tower"],
-        area_m2=Decimal("200"), start_date=today - dt.timedelta(days=400),
+        contract_number="L-1",
+        enterprise=ents["soft"],
+        building=world["east_tower"],
+        area_m2=Decimal("200"),
+        start_date=today - dt.timedelta(days=400),
         end_date=today + dt.timedelta(days=400),
     )
     lease.units.set([world["units"]["e201"]])
     for i in range(1, 14):
         month = (last.replace(day=1) - dt.timedelta(days=31 * i)).replace(day=1)
-        HeadcountRecord.objects.create(enterprise=ents["soft"], month=month, headcount=20, insured=18)
-        HeadcountRecord.objects.create(enterprise=ents["trade"], month=month, headcount=4, insured=4)
-        TaxRecord.objects.create(enterprise=ents["soft"], month=month, total_tax=Decimal("10000"),
-                                 local_tax=Decimal("4000"))
+        HeadcountRecord.objects.create(
+            enterprise=ents["soft"], month=month, headcount=20, insured=18
+        )
+        HeadcountRecord.objects.create(
+            enterprise=ents["trade"], month=month, headcount=4, insured=4
+        )
+        TaxRecord.objects.create(
+            enterprise=ents["soft"],
+            month=month,
+            total_tax=Decimal("10000"),
+            local_tax=Decimal("4000"),
+        )
     EnterpriseFacts.objects.create(enterprise=ents["soft"], annual_revenue_cny=Decimal("3000000"))
     actions.import_policy_file(DEMO_POLICY, "demo.yaml", Source.DEMO)
     from streetbrain.core.models import Department
@@ -180,14 +214,17 @@ def test_matching_stores_verdicts_reasons_and_amounts(svc):
 def test_a_changed_clause_is_a_new_version_and_the_old_results_stay(svc):
     actions.recompute_matches()
     old = Clause.objects.get(key="稳岗奖励")
-    counts = actions.import_policy_file(DEMO_POLICY.replace("value: 10}", "value: 30}"), "d.yaml",
-                                        Source.DEMO)
+    counts = actions.import_policy_file(
+        DEMO_POLICY.replace("value: 10}", "value: 30}"), "d.yaml", Source.DEMO
+    )
     assert counts["clauses_versioned"] == 1 and counts["unchanged"] == 1
     new = Clause.objects.get(key="稳岗奖励", current=True)
     assert new.version == 2 and not Clause.objects.get(pk=old.pk).current
     actions.recompute_matches()
     assert Match.objects.get(clause=old, enterprise=svc["enterprises"]["soft"]).verdict == "auto"
-    assert Match.objects.get(clause=new, enterprise=svc["enterprises"]["soft"]).verdict == "ineligible"
+    assert (
+        Match.objects.get(clause=new, enterprise=svc["enterprises"]["soft"]).verdict == "ineligible"
+    )
 
 
 def test_reference_policies_load_with_their_sources():
@@ -223,7 +260,9 @@ def test_notice_stages_with_events_and_grants_per_building(svc):
     steps = list(NoticeEvent.objects.filter(notice=notice).values_list("from_state", "to_state"))
     assert steps == [("", "delivered"), ("delivered", "read"), ("read", "granted")]
     grants = actions.grants_by_building_year(officer)
-    assert grants[0]["total"] == Decimal("20000") and grants[0]["building_id"] == svc["east_tower"].pk
+    assert (
+        grants[0]["total"] == Decimal("20000") and grants[0]["building_id"] == svc["east_tower"].pk
+    )
     # the 东城 officer sees the grant of its enterprise; a 江城 officer does not
     assert actions.grants_by_building_year(svc["users"]["east"])[0]["total"] == Decimal("20000")
     river = svc["users"]["river"]
@@ -272,7 +311,9 @@ def test_pages_for_the_officer(svc, client):
     notice.refresh_from_db()
     assert notice.state == "delivered"
     client.get(reverse("economy:enterprise_detail", args=[svc["enterprises"]["soft"].pk]))
-    html = client.get(reverse("economy:enterprise_detail", args=[svc["enterprises"]["soft"].pk])).content.decode()
+    html = client.get(
+        reverse("economy:enterprise_detail", args=[svc["enterprises"]["soft"].pk])
+    ).content.decode()
     assert 'id="services-panel"' in html
     assert r.status_code == 302
 

@@ -16,9 +16,9 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from streetbrain.cases.models import Channel
 from streetbrain.cases.intake.actions import submit_report
 from streetbrain.cases.intake.pipeline import ReportInput
+from streetbrain.cases.models import Channel
 from streetbrain.economy.models import Enterprise, Lease, OfficeBuilding
 
 from . import policyio, profile, requests, rules

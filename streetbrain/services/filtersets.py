@@ -17,7 +17,9 @@ class PolicyFilterSet(SearchFilterSet):
 
 
 class MatchFilterSet(SearchFilterSet):
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("enterprise"), min_value=1)
+    enterprise = django_filters.NumberFilter(
+        field_name="enterprise_id", label=_("enterprise"), min_value=1
+    )
     clause = django_filters.NumberFilter(field_name="clause_id", label=_("clause"), min_value=1)
     current = django_filters.BooleanFilter(field_name="clause__current", label=_("current version"))
 
@@ -28,7 +30,9 @@ class MatchFilterSet(SearchFilterSet):
 
 class NoticeFilterSet(SearchFilterSet):
     search_fields = ("enterprise__name", "enterprise__credit_code")
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("enterprise"), min_value=1)
+    enterprise = django_filters.NumberFilter(
+        field_name="enterprise_id", label=_("enterprise"), min_value=1
+    )
     clause = django_filters.NumberFilter(field_name="clause_id", label=_("clause"), min_value=1)
 
     class Meta:

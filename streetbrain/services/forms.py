@@ -12,14 +12,19 @@ MAX_POLICY_FILE = 2 * 1024 * 1024
 
 class SendForm(CheckedForm):
     message = forms.CharField(
-        label=_("Message to the enterprises"), max_length=500, required=False,
+        label=_("Message to the enterprises"),
+        max_length=500,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class GrantForm(CheckedForm):
     amount = forms.DecimalField(
-        label=_("Amount granted (CNY)"), min_value=0, max_digits=14, decimal_places=2,
+        label=_("Amount granted (CNY)"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
         required=False,
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)

@@ -26,7 +26,8 @@ class CsvBatchGateway:
                 n.clause.policy.title,
                 n.clause.title or n.clause.key,
                 "" if n.estimated_amount is None else f"{n.estimated_amount:.2f}",
-                n.message or f"您可能符合《{n.clause.policy.title}》{n.clause.title}，请登录企业服务页查看。",
+                n.message
+                or f"您可能符合《{n.clause.policy.title}》{n.clause.title}，请登录企业服务页查看。",
                 n.get_state_display(),
             ]
 

@@ -124,7 +124,6 @@ class Clause(models.Model):
         return reverse(self.url_name, args=[self.pk])
 
 
-
 class EnterpriseFacts(models.Model):
     """What the services know of an enterprise beyond the building brain (revenue, assets,
     taxable income, 高新 and 首店 status, …), for the rules. Empty values are unknown, never

@@ -105,7 +105,9 @@ def parse(data: list) -> list[PolicyRecord]:
         texts, clauses, keys = [], [], set()
         for c in item.get("clauses") or []:
             if not isinstance(c, dict) or not c.get("clause"):
-                errors.append(_("%(where)s: every clause needs a name (clause).") % {"where": where})
+                errors.append(
+                    _("%(where)s: every clause needs a name (clause).") % {"where": where}
+                )
                 continue
             ckey = str(c["clause"])[:80]
             text = c.get("text_verbatim") or c.get("text") or ""

@@ -43,7 +43,9 @@ def _value(value) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, int | float):
-        return number_format(value, decimal_pos=None if isinstance(value, int) else 2, force_grouping=True)
+        return number_format(
+            value, decimal_pos=None if isinstance(value, int) else 2, force_grouping=True
+        )
     if isinstance(value, list):
         return "、".join(_value(v) for v in value)
     if isinstance(value, dict):
@@ -94,7 +96,10 @@ def describe_rules(conditions: list) -> list[str]:
     for cond in conditions or []:
         if "any_of" in cond:
             parts = [" & ".join(rule_text(c) for c in alt) for alt in cond["any_of"]]
-            out.append(_("one of: %(alternatives)s") % {"alternatives": " | ".join(f"({p})" for p in parts)})
+            out.append(
+                _("one of: %(alternatives)s")
+                % {"alternatives": " | ".join(f"({p})" for p in parts)}
+            )
         else:
             out.append(rule_text(cond))
     return out

@@ -11,7 +11,6 @@ import csv
 from decimal import Decimal
 from pathlib import Path
 
-
 from streetbrain.cases.models import RoutingRule, TimeLimitStandard, TimeUnit
 from streetbrain.core.models import Department
 from streetbrain.registry.models import ComponentClass

@@ -242,7 +242,10 @@ def estimate(benefit: dict, profile: dict) -> Decimal | None:
 
 # Industries of the standard that the reference file leaves without GB/T 4754 codes; OUR
 # reading of the 2017 统计 办法 (交通运输业: divisions 53–58; 信息传输业: 63, 64).
-EXTRA_INDUSTRY_CODES = {"transport": ["53", "54", "55", "56", "57", "58"], "information_transmission": ["63", "64"]}
+EXTRA_INDUSTRY_CODES = {
+    "transport": ["53", "54", "55", "56", "57", "58"],
+    "information_transmission": ["63", "64"],
+}
 
 
 def size_class(standard: dict, profile: dict) -> str | None:

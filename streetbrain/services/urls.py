@@ -21,7 +21,5 @@ urlpatterns = [
     ),
     path("notices/", views.NoticeListView.as_view(), name="notice_list"),
     path("notices/<int:pk>/", views.NoticeDetailView.as_view(), name="notice_detail"),
-    path(
-        "notices/<int:pk>/<slug:step>/", views.NoticeStepView.as_view(), name="notice_step"
-    ),
+    path("notices/<int:pk>/<slug:step>/", views.NoticeStepView.as_view(), name="notice_step"),
 ]

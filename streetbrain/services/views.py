@@ -71,9 +71,9 @@ class IndexView(LoginRequiredMixin, TemplateView):
             notices=Notice.objects.restrict(user).values("state").annotate(n=Count("pk")),
             can_import=user.has_perm("services.add_policy"),
             can_recompute=user.has_perm("services.add_match"),
-            computed=Match.objects.restrict(user).order_by("-computed_at").values_list(
-                "computed_at", flat=True
-            )[:1],
+            computed=Match.objects.restrict(user)
+            .order_by("-computed_at")
+            .values_list("computed_at", flat=True)[:1],
         )
         return ctx
 
@@ -149,10 +149,10 @@ class SendNoticesView(LoginRequiredMixin, View):
                     messages.error(request, e)
         else:
             try:
-                sent = actions.send_notices(clause, request.user, message=form.cleaned_data["message"])
-                messages.success(
-                    request, _("%(n)s enterprises were notified.") % {"n": len(sent)}
+                sent = actions.send_notices(
+                    clause, request.user, message=form.cleaned_data["message"]
                 )
+                messages.success(request, _("%(n)s enterprises were notified.") % {"n": len(sent)})
             except ValidationError as exc:
                 for m in _messages_of(exc):
                     messages.error(request, m)
@@ -354,7 +354,8 @@ class MeView(LoginRequiredMixin, TemplateView):
                     form.add_error(None, m)
             else:
                 messages.success(
-                    request, _("Your request was registered as case %(n)s.") % {"n": req.case.number}
+                    request,
+                    _("Your request was registered as case %(n)s.") % {"n": req.case.number},
                 )
                 return HttpResponseRedirect(reverse("services:me"))
         return self.render_to_response(self.get_context_data(form=form), status=400)
@@ -381,9 +382,7 @@ class MeView(LoginRequiredMixin, TemplateView):
                 if m.verdict == Verdict.UNKNOWN
             ],
             ineligible_count=sum(1 for m in matches if m.verdict == Verdict.INELIGIBLE),
-            notices=Notice.objects.filter(enterprise=enterprise).select_related(
-                "clause__policy"
-            ),
+            notices=Notice.objects.filter(enterprise=enterprise).select_related("clause__policy"),
             requests=EnterpriseRequest.objects.filter(enterprise=enterprise).select_related(
                 "case", "case__suggested_department", "case__department"
             ),
@@ -411,4 +410,3 @@ def enterprise_panel(enterprise, user) -> dict | None:
         "notices": notices,
         "granted": sum((n.granted_amount or 0) for n in notices),
     }
-

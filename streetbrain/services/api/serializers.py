@@ -12,8 +12,17 @@ class ClauseSerializer(ScopedModelSerializer):
     class Meta:
         model = Clause
         fields = [
-            "id", "key", "version", "current", "valid_from", "title", "text", "benefit",
-            "conditions", "path", "documents",
+            "id",
+            "key",
+            "version",
+            "current",
+            "valid_from",
+            "title",
+            "text",
+            "benefit",
+            "conditions",
+            "path",
+            "documents",
         ]
         read_only_fields = fields
 
@@ -25,8 +34,21 @@ class PolicySerializer(ScopedModelSerializer):
     class Meta:
         model = Policy
         fields = [
-            "id", "url", "key", "title", "issuer", "doc_no", "level", "effective_from",
-            "effective_to", "source", "sources", "note", "text", "clauses", "updated_at",
+            "id",
+            "url",
+            "key",
+            "title",
+            "issuer",
+            "doc_no",
+            "level",
+            "effective_from",
+            "effective_to",
+            "source",
+            "sources",
+            "note",
+            "text",
+            "clauses",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -41,8 +63,18 @@ class MatchSerializer(ScopedModelSerializer):
     class Meta:
         model = Match
         fields = [
-            "id", "enterprise", "enterprise_name", "credit_code", "policy", "clause",
-            "clause_title", "clause_version", "verdict", "reasons", "amount", "profile",
+            "id",
+            "enterprise",
+            "enterprise_name",
+            "credit_code",
+            "policy",
+            "clause",
+            "clause_title",
+            "clause_version",
+            "verdict",
+            "reasons",
+            "amount",
+            "profile",
             "computed_at",
         ]
         read_only_fields = fields
@@ -63,8 +95,19 @@ class NoticeSerializer(ScopedModelSerializer):
     class Meta:
         model = Notice
         fields = [
-            "id", "url", "enterprise", "enterprise_name", "clause", "state", "sent_at",
-            "message", "estimated_amount", "granted_amount", "granted_on", "building",
-            "events", "updated_at",
+            "id",
+            "url",
+            "enterprise",
+            "enterprise_name",
+            "clause",
+            "state",
+            "sent_at",
+            "message",
+            "estimated_amount",
+            "granted_amount",
+            "granted_on",
+            "building",
+            "events",
+            "updated_at",
         ]
         read_only_fields = fields

@@ -8,183 +8,502 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0007_case_public'),
-        ('economy', '0002_figure_areas'),
+        ("cases", "0007_case_public"),
+        ("economy", "0002_figure_areas"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Clause',
+            name="Clause",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=80, verbose_name='clause')),
-                ('version', models.PositiveSmallIntegerField(default=1, verbose_name='version')),
-                ('current', models.BooleanField(default=True, verbose_name='current version')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('text', models.TextField(blank=True, verbose_name='text')),
-                ('benefit', models.JSONField(blank=True, default=dict, verbose_name='benefit')),
-                ('conditions', models.JSONField(blank=True, default=list, verbose_name='conditions')),
-                ('path', models.CharField(choices=[('auto', 'No application (免申即享)'), ('apply', 'Apply (申报)'), ('consult', 'Consultation (咨询)')], default='consult', max_length=10, verbose_name='path')),
-                ('documents', models.TextField(blank=True, verbose_name='documents to submit')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=80, verbose_name="clause")),
+                ("version", models.PositiveSmallIntegerField(default=1, verbose_name="version")),
+                ("current", models.BooleanField(default=True, verbose_name="current version")),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("title", models.CharField(blank=True, max_length=200, verbose_name="title")),
+                ("text", models.TextField(blank=True, verbose_name="text")),
+                ("benefit", models.JSONField(blank=True, default=dict, verbose_name="benefit")),
+                (
+                    "conditions",
+                    models.JSONField(blank=True, default=list, verbose_name="conditions"),
+                ),
+                (
+                    "path",
+                    models.CharField(
+                        choices=[
+                            ("auto", "No application (免申即享)"),
+                            ("apply", "Apply (申报)"),
+                            ("consult", "Consultation (咨询)"),
+                        ],
+                        default="consult",
+                        max_length=10,
+                        verbose_name="path",
+                    ),
+                ),
+                ("documents", models.TextField(blank=True, verbose_name="documents to submit")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
             ],
             options={
-                'verbose_name': 'clause',
-                'verbose_name_plural': 'clauses',
-                'ordering': ['policy', 'pk'],
+                "verbose_name": "clause",
+                "verbose_name_plural": "clauses",
+                "ordering": ["policy", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Policy',
+            name="Policy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=40, unique=True, verbose_name='key')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('issuer', models.CharField(blank=True, max_length=200, verbose_name='issuer')),
-                ('doc_no', models.CharField(blank=True, max_length=200, verbose_name='document number (文号)')),
-                ('level', models.CharField(blank=True, max_length=20, verbose_name='level')),
-                ('effective_from', models.DateField(blank=True, null=True, verbose_name='effective from')),
-                ('effective_to', models.DateField(blank=True, null=True, verbose_name='effective to')),
-                ('text', models.TextField(blank=True, verbose_name='full text')),
-                ('source', models.CharField(choices=[('reference', 'Real policy (with its sources)'), ('manual', 'Entered'), ('import', 'Imported'), ('demo', 'Demo (synthetic)')], max_length=10, verbose_name='source')),
-                ('sources', models.JSONField(blank=True, default=list, verbose_name='sources')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=40, unique=True, verbose_name="key")),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("issuer", models.CharField(blank=True, max_length=200, verbose_name="issuer")),
+                (
+                    "doc_no",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="document number (文号)"
+                    ),
+                ),
+                ("level", models.CharField(blank=True, max_length=20, verbose_name="level")),
+                (
+                    "effective_from",
+                    models.DateField(blank=True, null=True, verbose_name="effective from"),
+                ),
+                (
+                    "effective_to",
+                    models.DateField(blank=True, null=True, verbose_name="effective to"),
+                ),
+                ("text", models.TextField(blank=True, verbose_name="full text")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("reference", "Real policy (with its sources)"),
+                            ("manual", "Entered"),
+                            ("import", "Imported"),
+                            ("demo", "Demo (synthetic)"),
+                        ],
+                        max_length=10,
+                        verbose_name="source",
+                    ),
+                ),
+                ("sources", models.JSONField(blank=True, default=list, verbose_name="sources")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'policy',
-                'verbose_name_plural': 'policies',
-                'ordering': ['key'],
+                "verbose_name": "policy",
+                "verbose_name_plural": "policies",
+                "ordering": ["key"],
             },
         ),
         migrations.CreateModel(
-            name='EnterpriseAccount',
+            name="EnterpriseAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='economy.enterprise', verbose_name='enterprise')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='enterprise_account', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="economy.enterprise",
+                        verbose_name="enterprise",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="enterprise_account",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enterprise account',
-                'verbose_name_plural': 'enterprise accounts',
-                'permissions': [('use_enterprise_page', "Can use the enterprise's own page")],
+                "verbose_name": "enterprise account",
+                "verbose_name_plural": "enterprise accounts",
+                "permissions": [("use_enterprise_page", "Can use the enterprise's own page")],
             },
         ),
         migrations.CreateModel(
-            name='EnterpriseFacts',
+            name="EnterpriseFacts",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('annual_revenue_cny', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='annual revenue (CNY)')),
-                ('total_assets_cny', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='total assets (CNY)')),
-                ('annual_taxable_income_cny', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='annual taxable income (CNY)')),
-                ('is_high_tech', models.BooleanField(blank=True, null=True, verbose_name='high-tech enterprise (高新)')),
-                ('store_level', models.CharField(blank=True, max_length=20, verbose_name='first store level (首店)')),
-                ('extra', models.JSONField(blank=True, default=dict, verbose_name='other facts')),
-                ('data_source', models.CharField(default='manual', max_length=10, verbose_name='data source')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('enterprise', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='economy.enterprise', verbose_name='enterprise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "annual_revenue_cny",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="annual revenue (CNY)",
+                    ),
+                ),
+                (
+                    "total_assets_cny",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="total assets (CNY)",
+                    ),
+                ),
+                (
+                    "annual_taxable_income_cny",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="annual taxable income (CNY)",
+                    ),
+                ),
+                (
+                    "is_high_tech",
+                    models.BooleanField(
+                        blank=True, null=True, verbose_name="high-tech enterprise (高新)"
+                    ),
+                ),
+                (
+                    "store_level",
+                    models.CharField(
+                        blank=True, max_length=20, verbose_name="first store level (首店)"
+                    ),
+                ),
+                ("extra", models.JSONField(blank=True, default=dict, verbose_name="other facts")),
+                (
+                    "data_source",
+                    models.CharField(default="manual", max_length=10, verbose_name="data source"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "enterprise",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="economy.enterprise",
+                        verbose_name="enterprise",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enterprise facts',
-                'verbose_name_plural': 'enterprise facts',
+                "verbose_name": "enterprise facts",
+                "verbose_name_plural": "enterprise facts",
             },
         ),
         migrations.CreateModel(
-            name='EnterpriseRequest',
+            name="EnterpriseRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=5, verbose_name='kind')),
-                ('text', models.TextField(verbose_name='request')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='raised')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.case', verbose_name='case')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='raised by')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='economy.enterprise', verbose_name='enterprise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=5, verbose_name="kind")),
+                ("text", models.TextField(verbose_name="request")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="raised"),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="raised by",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="economy.enterprise",
+                        verbose_name="enterprise",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enterprise request',
-                'verbose_name_plural': 'enterprise requests',
-                'ordering': ['-created_at', 'pk'],
+                "verbose_name": "enterprise request",
+                "verbose_name_plural": "enterprise requests",
+                "ordering": ["-created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Notice',
+            name="Notice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('delivered', 'Delivered'), ('read', 'Read'), ('applied', 'Applied'), ('granted', 'Granted'), ('refused', 'Refused')], default='delivered', max_length=10, verbose_name='state')),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='sent')),
-                ('message', models.TextField(blank=True, verbose_name='message')),
-                ('estimated_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='estimated amount (CNY)')),
-                ('granted_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='granted amount (CNY)')),
-                ('granted_on', models.DateField(blank=True, null=True, verbose_name='granted on')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('building', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='economy.officebuilding', verbose_name='building')),
-                ('clause', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='services.clause', verbose_name='clause')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='economy.enterprise', verbose_name='enterprise')),
-                ('sent_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='sent by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("delivered", "Delivered"),
+                            ("read", "Read"),
+                            ("applied", "Applied"),
+                            ("granted", "Granted"),
+                            ("refused", "Refused"),
+                        ],
+                        default="delivered",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "sent_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="sent"),
+                ),
+                ("message", models.TextField(blank=True, verbose_name="message")),
+                (
+                    "estimated_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="estimated amount (CNY)",
+                    ),
+                ),
+                (
+                    "granted_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=16,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="granted amount (CNY)",
+                    ),
+                ),
+                ("granted_on", models.DateField(blank=True, null=True, verbose_name="granted on")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "building",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="economy.officebuilding",
+                        verbose_name="building",
+                    ),
+                ),
+                (
+                    "clause",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notices",
+                        to="services.clause",
+                        verbose_name="clause",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="economy.enterprise",
+                        verbose_name="enterprise",
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="sent by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'policy notice',
-                'verbose_name_plural': 'policy notices',
-                'ordering': ['-sent_at', 'pk'],
+                "verbose_name": "policy notice",
+                "verbose_name_plural": "policy notices",
+                "ordering": ["-sent_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='NoticeEvent',
+            name="NoticeEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('time', models.DateTimeField(default=django.utils.timezone.now, verbose_name='time')),
-                ('from_state', models.CharField(blank=True, max_length=10, verbose_name='from')),
-                ('to_state', models.CharField(max_length=10, verbose_name='to')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='services.notice', verbose_name='notice')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "time",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="time"),
+                ),
+                ("from_state", models.CharField(blank=True, max_length=10, verbose_name="from")),
+                ("to_state", models.CharField(max_length=10, verbose_name="to")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "notice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="services.notice",
+                        verbose_name="notice",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notice event',
-                'verbose_name_plural': 'notice events',
-                'ordering': ['notice', 'time', 'pk'],
+                "verbose_name": "notice event",
+                "verbose_name_plural": "notice events",
+                "ordering": ["notice", "time", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='clause',
-            name='policy',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clauses', to='services.policy', verbose_name='policy'),
+            model_name="clause",
+            name="policy",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="clauses",
+                to="services.policy",
+                verbose_name="policy",
+            ),
         ),
         migrations.CreateModel(
-            name='Match',
+            name="Match",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('verdict', models.CharField(choices=[('auto', 'Eligible, no application'), ('apply', 'Eligible, apply'), ('ineligible', 'Not eligible'), ('unknown', 'Unknown (missing data)')], max_length=10, verbose_name='verdict')),
-                ('reasons', models.JSONField(default=list, verbose_name='reasons')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='estimated amount (CNY)')),
-                ('profile', models.JSONField(default=dict, verbose_name='profile used')),
-                ('computed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='computed')),
-                ('clause', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='matches', to='services.clause', verbose_name='clause')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='economy.enterprise', verbose_name='enterprise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "verdict",
+                    models.CharField(
+                        choices=[
+                            ("auto", "Eligible, no application"),
+                            ("apply", "Eligible, apply"),
+                            ("ineligible", "Not eligible"),
+                            ("unknown", "Unknown (missing data)"),
+                        ],
+                        max_length=10,
+                        verbose_name="verdict",
+                    ),
+                ),
+                ("reasons", models.JSONField(default=list, verbose_name="reasons")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="estimated amount (CNY)",
+                    ),
+                ),
+                ("profile", models.JSONField(default=dict, verbose_name="profile used")),
+                (
+                    "computed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="computed"
+                    ),
+                ),
+                (
+                    "clause",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="matches",
+                        to="services.clause",
+                        verbose_name="clause",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="economy.enterprise",
+                        verbose_name="enterprise",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'policy match',
-                'verbose_name_plural': 'policy matches',
-                'ordering': ['enterprise', 'clause'],
-                'indexes': [models.Index(fields=['clause', 'verdict'], name='services_match_verdict')],
-                'constraints': [models.UniqueConstraint(fields=('enterprise', 'clause'), name='services_match_one')],
+                "verbose_name": "policy match",
+                "verbose_name_plural": "policy matches",
+                "ordering": ["enterprise", "clause"],
+                "indexes": [
+                    models.Index(fields=["clause", "verdict"], name="services_match_verdict")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("enterprise", "clause"), name="services_match_one"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='notice',
-            constraint=models.UniqueConstraint(fields=('enterprise', 'clause'), name='services_notice_one'),
+            model_name="notice",
+            constraint=models.UniqueConstraint(
+                fields=("enterprise", "clause"), name="services_notice_one"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='clause',
-            constraint=models.UniqueConstraint(fields=('policy', 'key', 'version'), name='services_clause_version'),
+            model_name="clause",
+            constraint=models.UniqueConstraint(
+                fields=("policy", "key", "version"), name="services_clause_version"
+            ),
         ),
     ]
