@@ -316,6 +316,10 @@ def test_pages_for_the_officer(svc, client):
     ).content.decode()
     assert 'id="services-panel"' in html
     assert r.status_code == 302
+    # the follow-up per staff member and policy counts the notice under its sender
+    html = client.get(reverse("services:index")).content.decode()
+    follow = html[html.index('id="follow-up"') :]
+    assert "qf" in follow and "示例：楼宇企业稳岗奖励" in follow
 
 
 def soft_code(world) -> str:
@@ -355,3 +359,24 @@ def test_enterprise_page_reads_notices_and_raises_a_routed_case(svc, client):
     assert client.get(reverse("services:index")).status_code == 403
     client.force_login(svc["users"]["services"])
     assert client.get(reverse("services:me")).status_code == 403
+
+
+def test_enterprise_facts_import_all_or_nothing_and_used_by_the_matching(svc):
+    from streetbrain.core import dataio
+    from streetbrain.services.dataio_specs import SPECS
+
+    officer = svc["users"]["services"]
+    trade = svc["enterprises"]["trade"]
+    bad = (
+        "统一社会信用代码,营业收入（元）,高新技术企业\r\n"
+        f"{trade.credit_code},2000000,是\r\n"
+        f"{trade.credit_code[:-1]}X,abc,也许\r\n"
+    ).encode("utf-8-sig")
+    report = dataio.run_import(SPECS["enterprise-facts"], bad, officer, dry_run=False)
+    assert report.errors and not EnterpriseFacts.objects.filter(enterprise=trade).exists()
+    good = f"统一社会信用代码,营业收入（元）\r\n{trade.credit_code},2000000\r\n".encode()
+    report = dataio.run_import(SPECS["enterprise-facts"], good, officer, dry_run=False)
+    assert not report.errors
+    actions.recompute_matches()
+    assert verdict(svc, "trade", "营收奖励").verdict == Verdict.APPLY
+    assert verdict(svc, "trade", "营收奖励").amount == Decimal("20000.00")

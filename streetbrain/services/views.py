@@ -64,7 +64,22 @@ class IndexView(LoginRequiredMixin, TemplateView):
                     "clauses": [(c, counts.get(c.pk, {})) for c in clauses],
                 }
             )
+        follow: dict = {}
+        for row in (
+            Notice.objects.restrict(user)
+            .values("sent_by__username", "sent_by__display_name", "clause__policy__title", "state")
+            .annotate(n=Count("pk"), granted=Sum("granted_amount"))
+        ):
+            key = (
+                row["sent_by__display_name"] or row["sent_by__username"] or "—",
+                row["clause__policy__title"],
+            )
+            entry = follow.setdefault(key, {"amount": 0, **{s: 0 for s in Notice.State.values}})
+            entry[row["state"]] += row["n"]
+            entry["amount"] += row["granted"] or 0
         ctx.update(
+            follow=[(k[0], k[1], v) for k, v in sorted(follow.items())],
+            states=Notice.State,
             policies=policies,
             verdicts=Verdict,
             grants=actions.grants_by_building_year(user),
