@@ -101,7 +101,9 @@ def run(scale: float) -> int:
         )
     assert Match.objects.count() >= info["matches"]
 
-    account = EnterpriseAccount.objects.select_related("enterprise").get(user__username="enterprise")
+    account = EnterpriseAccount.objects.select_related("enterprise").get(
+        user__username="enterprise"
+    )
     client = Client()
     client.force_login(account.user)
     officer = Client()
