@@ -307,6 +307,14 @@ def test_pages_for_the_officer(svc, client):
     notice = Notice.objects.get()
     csv = client.get(reverse("services:clause_export", args=[clause.pk, "csv"]))
     assert csv.status_code == 200 and soft_code(svc) in csv.content.decode("utf-8-sig")
+    policy = clause.policy
+    assert (
+        "稳岗奖励"
+        in client.get(reverse("services:policy_detail", args=[policy.pk])).content.decode()
+    )
+    assert client.get(reverse("services:notice_list")).status_code == 200
+    detail = client.get(reverse("services:notice_detail", args=[notice.pk])).content.decode()
+    assert 'data-step="read"' in detail and 'data-step="grant"' not in detail
     r = client.post(reverse("services:notice_step", args=[notice.pk, "grant"]), {"amount": "-5"})
     notice.refresh_from_db()
     assert notice.state == "delivered"
