@@ -6,11 +6,12 @@ the API, the CLI, tasks and the demo call these."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -104,6 +105,9 @@ def load_reference_policies() -> dict:
 
 def verdict_of(clause: Clause, prof: dict) -> tuple[str, list, Decimal | None]:
     """(verdict, reasons, estimated amount) of one clause for one profile."""
+    estimate = getattr(clause, "_estimate", None)
+    if estimate is None:
+        estimate = clause._estimate = rules.compile_benefit(clause.benefit)
     if not clause.conditions:
         reasons = [{"status": rules.UNKNOWN, "why": "no_conditions"}]
         return Verdict.UNKNOWN, reasons, None
@@ -111,9 +115,9 @@ def verdict_of(clause: Clause, prof: dict) -> tuple[str, list, Decimal | None]:
     if status == rules.FAILED:
         return Verdict.INELIGIBLE, reasons, None
     if status == rules.UNKNOWN:
-        return Verdict.UNKNOWN, reasons, rules.estimate(clause.benefit, prof)
+        return Verdict.UNKNOWN, reasons, estimate(prof)
     verdict = Verdict.AUTO if clause.path == Path.AUTO else Verdict.APPLY
-    return verdict, reasons, rules.estimate(clause.benefit, prof)
+    return verdict, reasons, estimate(prof)
 
 
 def recompute_matches(enterprise_ids=None, today: dt.date | None = None) -> dict:
@@ -131,25 +135,14 @@ def recompute_matches(enterprise_ids=None, today: dt.date | None = None) -> dict
         for clause in clauses:
             verdict, reasons, amount = verdict_of(clause, prof)
             counts[verdict] += 1
-            used = {f: prof.get(f) for f in rules.fields_of(clause.conditions)}
-            rows.append(
-                Match(
-                    enterprise_id=pk,
-                    clause=clause,
-                    verdict=verdict,
-                    reasons=reasons,
-                    amount=amount,
-                    profile=used,
-                    computed_at=now,
-                )
-            )
+            rows.append((pk, clause.pk, verdict, reasons, amount))
     t2 = time.perf_counter()
     with transaction.atomic():
         stale = Match.objects.filter(clause__current=True)
         if enterprise_ids is not None:
             stale = stale.filter(enterprise_id__in=list(enterprise_ids))
         stale._raw_delete(stale.db)
-        Match.objects.bulk_create(rows, batch_size=2000)
+        _insert_matches(rows, now)
     t3 = time.perf_counter()
     return {
         "enterprises": len(profiles),
@@ -160,6 +153,44 @@ def recompute_matches(enterprise_ids=None, today: dt.date | None = None) -> dict
         "seconds_rules": round(t2 - t1, 2),
         "seconds_store": round(t3 - t2, 2),
     }
+
+
+def _insert_matches(rows, now, chunk: int = 5000) -> None:
+    """One prepared INSERT per chunk: several times faster than ``bulk_create`` for the
+    street's quarter of a million matches (each value adapted as the field would, once per
+    column kind; the timestamp once for all)."""
+    opts = Match._meta
+    names = ("enterprise", "clause", "verdict", "reasons", "amount", "computed_at")
+    fields = [opts.get_field(n) for n in names]
+    reasons_field, amount_field = fields[3], fields[4]
+    if connection.vendor == "sqlite":
+        dump = json.dumps
+    else:
+
+        def dump(value):
+            return reasons_field.get_db_prep_save(value, connection)
+
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    # Identifiers come from the model's metadata only; values are parameters.
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+        connection.ops.quote_name(opts.db_table),
+        ", ".join(connection.ops.quote_name(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), chunk):
+            batch = [
+                (
+                    e,
+                    c,
+                    v,
+                    dump(r),
+                    None if a is None else amount_field.get_db_prep_save(a, connection),
+                    stamp,
+                )
+                for e, c, v, r, a in rows[start : start + chunk]
+            ]
+            cursor.executemany(sql, batch)
 
 
 # -- notices ------------------------------------------------------------------------------------

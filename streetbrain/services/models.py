@@ -176,7 +176,6 @@ class Match(models.Model):
     amount = models.DecimalField(
         _("estimated amount (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True
     )
-    profile = models.JSONField(_("profile used"), default=dict)
     computed_at = models.DateTimeField(_("computed"), default=timezone.now)
 
     objects = ScopedManager()

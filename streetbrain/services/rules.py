@@ -61,10 +61,12 @@ def industry_under(code: str, section: str, prefix: str) -> bool:
 
 
 def _number(value):
+    """Numbers compare as floats (thresholds in yuan, people, ratios: far from float's
+    precision limits); booleans stay booleans."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float | Decimal):
-        return Decimal(str(value))
+        return float(value)
     return value
 
 
@@ -196,7 +198,13 @@ def _dec(value) -> Decimal | None:
 
 def estimate(benefit: dict, profile: dict) -> Decimal | None:
     """The estimated amount in yuan a benefit is worth to an enterprise, or None when the
-    benefit's base is not in the profile. Recognised (the format's ``benefit`` keys):
+    benefit's base is not in the profile (``compile_benefit`` documents the keys)."""
+    return compile_benefit(benefit)(profile)
+
+
+def compile_benefit(benefit: dict):
+    """A function profile → estimated amount (yuan, 2 decimals) or None, read once per clause.
+    Recognised (the format's ``benefit`` keys):
 
     - ``amount_cny`` or ``one_off_cny``: a fixed amount;
     - ``rate`` with ``base_field`` (a profile field), optional ``cap_cny``: rate × base;
@@ -206,36 +214,62 @@ def estimate(benefit: dict, profile: dict) -> Decimal | None:
       against the standard 25 %.
     """
     if not isinstance(benefit, dict):
-        return None
+        return lambda profile: None
     cap = _dec(benefit.get("cap_cny"))
-    amount = None
+    cap = None if cap is None else float(cap)
+
+    def finish(amount: float | None) -> Decimal | None:
+        if amount is None:
+            return None
+        if cap is not None:
+            amount = min(amount, cap)
+        return Decimal(f"{max(amount, 0.0):.2f}")
+
     fixed = _dec(benefit.get("amount_cny")) or _dec(benefit.get("one_off_cny"))
     if fixed is not None:
-        amount = fixed
-    elif benefit.get("base_field") and _dec(benefit.get("rate")) is not None:
-        base = _dec(profile.get(benefit["base_field"]))
-        amount = None if base is None else base * _dec(benefit["rate"])
-    elif benefit.get("per_field") and _dec(benefit.get("per_unit_cny")) is not None:
-        base = _dec(profile.get(benefit["per_field"]))
-        amount = None if base is None else base * _dec(benefit["per_unit_cny"])
-    elif benefit.get("kind") in ("tax_rate", "tax_reduction") and _dec(benefit.get("rate")):
-        income = _dec(profile.get("annual_taxable_income_cny"))
-        rate = _dec(benefit["rate"])
+        value = finish(float(fixed))
+        return lambda profile: value
+    rate = _dec(benefit.get("rate"))
+    if benefit.get("base_field") and rate is not None:
+        field, r = benefit["base_field"], float(rate)
+
+        def by_rate(profile):
+            base = profile.get(field)
+            if base is None or isinstance(base, bool) or not isinstance(base, int | float):
+                return None
+            return finish(base * r)
+
+        return by_rate
+    unit = _dec(benefit.get("per_unit_cny"))
+    if benefit.get("per_field") and unit is not None:
+        field, u = benefit["per_field"], float(unit)
+
+        def per_unit(profile):
+            base = profile.get(field)
+            if base is None or isinstance(base, bool) or not isinstance(base, int | float):
+                return None
+            return finish(base * u)
+
+        return per_unit
+    kind = benefit.get("kind")
+    if kind in ("tax_rate", "tax_reduction") and rate:
         ratio = _dec(benefit.get("taxable_base_ratio"))
-        if benefit.get("kind") == "tax_rate":
-            standard = _dec(benefit.get("standard_rate")) or STANDARD_CIT_RATE
-            effective = rate
+        if kind == "tax_rate":
+            standard = float(_dec(benefit.get("standard_rate")) or STANDARD_CIT_RATE)
+            effective = float(rate)
         elif ratio is not None:
-            standard, effective = STANDARD_CIT_RATE, ratio * rate
+            standard, effective = float(STANDARD_CIT_RATE), float(ratio * rate)
         else:
-            return None
-        if income is not None and income > 0:
-            amount = income * (standard - effective)
-    if amount is None:
-        return None
-    if cap is not None:
-        amount = min(amount, cap)
-    return max(amount, Decimal(0)).quantize(Decimal("0.01"))
+            return lambda profile: None
+
+        def tax_saved(profile):
+            income = profile.get("annual_taxable_income_cny")
+            if income is None or isinstance(income, bool) or income <= 0:
+                return None
+            return finish(income * (standard - effective))
+
+        return tax_saved
+    return lambda profile: None
 
 
 # -- 划型 (工信部联企业〔2011〕300号) -----------------------------------------------------------

@@ -74,7 +74,6 @@ class MatchSerializer(ScopedModelSerializer):
             "verdict",
             "reasons",
             "amount",
-            "profile",
             "computed_at",
         ]
         read_only_fields = fields
