@@ -56,9 +56,9 @@ def run(scale: float) -> int:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
-    from django.conf import settings
     from django.test import Client, override_settings
 
     from streetbrain.core.audit import audit_context
