@@ -36,9 +36,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=float, default=1.0, help="economy scale (1 = full)")
     ap.add_argument("--pg", action="store_true", help="use DATABASE_URL (an empty database)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary SQLite database")
+    ap.add_argument(
+        "--var",
+        help="reuse a kept database directory (its core, registry and economy demo); the "
+        "services' tables are rebuilt",
+    )
     args = ap.parse_args(argv)
     print(f"python {platform.python_version()}, cpu count {os.cpu_count()}, {platform.platform()}")
-    var = Path(tempfile.mkdtemp(prefix="streetbrain-bench-services-"))
+    var = (
+        Path(args.var) if args.var else Path(tempfile.mkdtemp(prefix="streetbrain-bench-services-"))
+    )
     os.environ["DJANGO_SETTINGS_MODULE"] = "streetbrain.settings.demo"
     os.environ["STREETBRAIN_VAR_DIR"] = str(var)
     if not args.pg:
@@ -46,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(args.scale)
     finally:
-        if args.keep:
+        if args.keep or args.var:
             print(f"database kept in {var}")
         else:
             shutil.rmtree(var, ignore_errors=True)
@@ -72,14 +79,18 @@ def run(scale: float) -> int:
     from streetbrain.services.models import EnterpriseAccount, Match
 
     print(f"database: {connection.vendor}")
+    reuse = "services_match" in connection.introspection.table_names()
+    if reuse:
+        call_command("migrate", "services", "zero", interactive=False, verbosity=0)
     call_command("migrate", interactive=False, verbosity=0)
     ctx = DemoContext()
     with audit_context(source="cli", reason="demo load"):
         t = time.perf_counter()
-        core_demo.load(ctx)
-        registry_demo.load(ctx, scale=1.0)
-        economy_demo.load(ctx, scale=scale)
-        print(f"core + registry + economy demo: {time.perf_counter() - t:.1f} s")
+        if not economy_demo.is_loaded():
+            core_demo.load(ctx)
+            registry_demo.load(ctx, scale=1.0)
+            economy_demo.load(ctx, scale=scale)
+            print(f"core + registry + economy demo: {time.perf_counter() - t:.1f} s")
         ctx.log.clear()
         t = time.perf_counter()
         services_demo.load(ctx)
@@ -119,10 +130,11 @@ def run(scale: float) -> int:
     page_ok = True
     # The demo settings' manifest storage needs collectstatic; the pages' time is the same.
     static = override_settings(
+        ALLOWED_HOSTS=["testserver"],
         STORAGES={
             **settings.STORAGES,
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        }
+        },
     )
     static.enable()
     for label, (c, url) in pages.items():

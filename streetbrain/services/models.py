@@ -165,11 +165,21 @@ class Match(models.Model):
     task (``actions.recompute_matches``), never on a page view: the conditions met, failed
     and unknown, each with the enterprise's value and the rule, and the estimated amount."""
 
+    # No index of their own: the unique (enterprise, clause) and the (clause, verdict) index
+    # lead with them, and every index costs the matching task a write per row.
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="+"
+        Enterprise,
+        verbose_name=_("enterprise"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     clause = models.ForeignKey(
-        Clause, verbose_name=_("clause"), on_delete=models.CASCADE, related_name="matches"
+        Clause,
+        verbose_name=_("clause"),
+        on_delete=models.CASCADE,
+        related_name="matches",
+        db_index=False,
     )
     verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices)
     reasons = models.JSONField(_("reasons"), default=list)
