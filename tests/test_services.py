@@ -388,3 +388,21 @@ def test_enterprise_facts_import_all_or_nothing_and_used_by_the_matching(svc):
     actions.recompute_matches()
     assert verdict(svc, "trade", "营收奖励").verdict == Verdict.APPLY
     assert verdict(svc, "trade", "营收奖励").amount == Decimal("20000.00")
+
+
+def test_menu_search_and_cockpit_through_the_extension_points(svc, client):
+    actions.load_reference_policies()
+    actions.recompute_matches()
+    actions.send_notices(Clause.objects.get(key="稳岗奖励"), svc["users"]["services"])
+    client.force_login(svc["users"]["services"])
+    home = client.get(reverse("home")).content.decode()
+    assert reverse("services:index") in home and reverse("services:me") not in home
+    found = client.get(reverse("search"), {"q": "高新技术企业"}).content.decode()
+    assert (
+        reverse("services:policy_detail", args=[Policy.objects.get(key="CN-CIT-HNTE").pk]) in found
+    )
+    cockpit = client.get(reverse("cockpit:index")).content.decode()
+    assert 'id="h-services"' in cockpit
+    client.force_login(svc["users"]["enterprise"])
+    home = client.get(reverse("home")).content.decode()
+    assert reverse("services:me") in home and 'href="/services/"' not in home
