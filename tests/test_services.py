@@ -406,3 +406,67 @@ def test_menu_search_and_cockpit_through_the_extension_points(svc, client):
     client.force_login(svc["users"]["enterprise"])
     home = client.get(reverse("home")).content.decode()
     assert reverse("services:me") in home and 'href="/services/"' not in home
+
+
+def _xlsx(rows) -> bytes:
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    for row in rows:
+        wb.active.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+XLSX_HEADER = [
+    "政策编号",
+    "政策名称",
+    "发文机关",
+    "生效日期",
+    "条款",
+    "扶持内容",
+    "条件",
+    "兑现路径",
+]
+
+
+def test_excel_policy_import_one_row_per_clause(svc):
+    rows = [
+        XLSX_HEADER,
+        [
+            "XL-1",
+            "表格政策",
+            "福明街道",
+            dt.date(2026, 1, 1),
+            "开办补助",
+            "{amount_cny: 10000}",
+            '[{field: in_tower, op: "==", value: true}]',
+            "免申即享",
+        ],
+        [
+            "XL-1",
+            "",
+            "",
+            None,
+            "人才补助",
+            "{amount_cny: 5000}",
+            '[{field: headcount, op: ">=", value: 15}]',
+            "申报",
+        ],
+    ]
+    counts = actions.import_policy_file(_xlsx(rows), "p.xlsx")
+    assert counts == {"policies": 1, "clauses_new": 2, "clauses_versioned": 0, "unchanged": 0}
+    policy = Policy.objects.get(key="XL-1")
+    assert policy.effective_from == dt.date(2026, 1, 1) and policy.source == Source.IMPORT
+    assert sorted(policy.clauses.values_list("path", flat=True)) == ["apply", "auto"]
+    actions.recompute_matches()
+    assert verdict(svc, "soft", "人才补助").verdict == Verdict.APPLY
+    bad = [XLSX_HEADER, ["XL-2", "坏", "", None, "c", "{amount_cny: 1", "[]", ""]]
+    with pytest.raises(ValidationError) as info:
+        actions.import_policy_file(_xlsx(bad), "bad.xlsx")
+    assert "扶持内容" in str(info.value) and not Policy.objects.filter(key="XL-2").exists()
+    with pytest.raises(ValidationError):
+        actions.import_policy_file(b"not a workbook", "x.xlsx")

@@ -32,14 +32,14 @@ class GrantForm(CheckedForm):
 
 class PolicyImportForm(CheckedForm):
     file = forms.FileField(
-        label=_("Policy file (YAML or JSON)"),
+        label=_("Policy file (YAML, JSON or Excel)"),
         help_text=_("The format of docs/services-policy-format.md; at most 2 MB."),
     )
 
     def clean_file(self):
         f = self.cleaned_data["file"]
-        if not f.name.lower().endswith((".yaml", ".yml", ".json")):
-            raise forms.ValidationError(_("Upload a .yaml, .yml or .json file."))
+        if not f.name.lower().endswith((".yaml", ".yml", ".json", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .yaml, .yml, .json or .xlsx file."))
         if f.size > MAX_POLICY_FILE:
             raise forms.ValidationError(_("The file is larger than 2 MB."))
         return f

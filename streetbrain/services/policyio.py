@@ -73,8 +73,95 @@ def path_of(application) -> str:
     return Path.CONSULT
 
 
+# The Excel layout: one row per clause; rows with the same 政策编号 form one policy (its
+# columns are read from its first row). 扶持内容 and 条件 hold YAML flow text, e.g.
+# {amount_cny: 10000} and [{field: headcount, op: ">=", value: 10}].
+XLSX_COLUMNS = {
+    "政策编号": "id",
+    "政策名称": "title",
+    "发文机关": "issuer",
+    "文号": "doc_no",
+    "层级": "level",
+    "生效日期": "effective_from",
+    "截止日期": "effective_to",
+    "条款": "clause",
+    "条文": "text",
+    "扶持内容": "benefit",
+    "条件": "conditions",
+    "兑现路径": "path",
+    "申报材料": "documents",
+}
+
+
+def load_xlsx(content: bytes) -> list:
+    """The policies of an Excel sheet in the layout of ``XLSX_COLUMNS``."""
+    import io
+
+    import openpyxl
+
+    try:
+        sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+    except Exception as exc:  # openpyxl raises many kinds for a file that is no workbook
+        raise ValidationError(_("The file is not an Excel workbook.")) from exc
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(c or "").strip() for c in next(rows, ())]
+    missing = [h for h in ("政策编号", "政策名称", "条款") if h not in header]
+    if missing:
+        raise ValidationError(_("Missing columns: %(cols)s") % {"cols": "、".join(missing)})
+    policies: dict[str, dict] = {}
+    errors = []
+    for n, row in enumerate(rows, 2):
+        cells = {XLSX_COLUMNS[h]: v for h, v in zip(header, row, strict=False) if h in XLSX_COLUMNS}
+        if not any(v not in (None, "") for v in cells.values()):
+            continue
+        key = str(cells.get("id") or "").strip()
+        policy = policies.setdefault(
+            key,
+            {
+                "id": key,
+                "title": cells.get("title"),
+                "issuer": cells.get("issuer"),
+                "doc_no": cells.get("doc_no"),
+                "level": cells.get("level"),
+                "dates": {
+                    "effective_from": _cell_date(cells.get("effective_from")),
+                    "effective_to": _cell_date(cells.get("effective_to")),
+                },
+                "clauses": [],
+            },
+        )
+        clause = {"clause": cells.get("clause"), "text": cells.get("text") or ""}
+        for name, kind in (("benefit", dict), ("conditions", list)):
+            text = cells.get(name)
+            try:
+                value = yaml.safe_load(str(text)) if text not in (None, "") else kind()
+            except yaml.YAMLError:
+                value = None
+            if not isinstance(value, kind):
+                errors.append(
+                    _("Row %(n)s, column %(col)s: not valid YAML flow text.")
+                    % {"n": n, "col": "扶持内容" if name == "benefit" else "条件"}
+                )
+                value = kind()
+            clause[name] = value
+        clause["application"] = {"path": cells.get("path")}
+        clause["documents"] = cells.get("documents") or ""
+        policy["clauses"].append(clause)
+    if errors:
+        raise ValidationError(errors)
+    return list(policies.values())
+
+
+def _cell_date(value):
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
 def load_text(content: str | bytes, name: str = "") -> list:
-    """The document's list of policies from YAML or JSON text."""
+    """The document's list of policies from YAML or JSON text (or an Excel workbook)."""
+    if name.lower().endswith(".xlsx"):
+        return load_xlsx(content if isinstance(content, bytes) else content.encode())
     if isinstance(content, bytes):
         content = content.decode("utf-8-sig")
     try:
