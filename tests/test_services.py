@@ -334,7 +334,7 @@ def soft_code(world) -> str:
     return world["enterprises"]["soft"].credit_code
 
 
-def test_policy_import_page(svc, client):
+def test_policy_import_page(svc, client, django_capture_on_commit_callbacks):
     client.force_login(svc["users"]["services"])
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -342,8 +342,11 @@ def test_policy_import_page(svc, client):
     r = client.post(reverse("services:policy_import"), {"file": bad})
     assert r.status_code == 400 and Policy.objects.count() == 1
     good = SimpleUploadedFile("p.yaml", DEMO_POLICY.replace("DEMO-HIRE", "DEMO-2").encode())
-    r = client.post(reverse("services:policy_import"), {"file": good})
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(reverse("services:policy_import"), {"file": good})
     assert r.status_code == 302 and Policy.objects.count() == 2
+    # the import started the matching: the new policy's clauses have their verdicts
+    assert Match.objects.filter(clause__policy__key="DEMO-2").count() == 6
     client.force_login(svc["users"]["leader"])
     assert client.get(reverse("services:policy_import")).status_code == 403
 
@@ -373,6 +376,7 @@ def test_enterprise_facts_import_all_or_nothing_and_used_by_the_matching(svc):
     from streetbrain.core import dataio
     from streetbrain.services.dataio_specs import SPECS
 
+    assert dataio.all_specs()["enterprise-facts"] is SPECS["enterprise-facts"]  # the CLI's
     officer = svc["users"]["services"]
     trade = svc["enterprises"]["trade"]
     bad = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Sum
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -303,11 +304,14 @@ class PolicyImportView(LoginRequiredMixin, TemplateView):
                 for m in _messages_of(exc):
                     form.add_error("file", m)
             else:
+                if counts["clauses_new"] or counts["clauses_versioned"]:
+                    # Changed policies: the matching task recomputes the verdicts.
+                    transaction.on_commit(tasks.recompute.delay)
                 messages.success(
                     request,
                     _(
                         "Imported %(p)s policies: %(n)s new clauses, %(v)s new versions, "
-                        "%(u)s unchanged. Run the matching to see the verdicts."
+                        "%(u)s unchanged. The matching recomputes the verdicts."
                     )
                     % {
                         "p": counts["policies"],
