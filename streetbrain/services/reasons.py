@@ -53,12 +53,47 @@ def _value(value) -> str:
     return str(value)
 
 
+OPS = {"in": gettext_lazy("one of"), "not_in": gettext_lazy("none of")}
+
+
+def op_label(op: str) -> str:
+    return str(OPS.get(op, op))
+
+
+def describe_benefit(benefit: dict) -> str:
+    """A clause's benefit in words (the rule ``rules.compile_benefit`` estimates from)."""
+    if not isinstance(benefit, dict) or not benefit:
+        return "—"
+    cap = benefit.get("cap_cny")
+    if benefit.get("amount_cny") or benefit.get("one_off_cny"):
+        text = _("%(amount)s CNY") % {
+            "amount": _value(benefit.get("amount_cny") or benefit.get("one_off_cny"))
+        }
+    elif benefit.get("base_field") and benefit.get("rate") is not None:
+        text = _("%(rate)s × %(field)s") % {
+            "rate": _value(benefit["rate"]),
+            "field": label(benefit["base_field"]),
+        }
+    elif benefit.get("per_field") and benefit.get("per_unit_cny") is not None:
+        text = _("%(unit)s CNY per unit of %(field)s") % {
+            "unit": _value(benefit["per_unit_cny"]),
+            "field": label(benefit["per_field"]),
+        }
+    else:
+        text = "; ".join(
+            f"{k}: {_value(v)}" for k, v in benefit.items() if k not in ("cap_cny", "note")
+        )
+    if cap is not None:
+        text += " " + _("(at most %(cap)s CNY)") % {"cap": _value(cap)}
+    return text
+
+
 def label(field: str) -> str:
     return str(LABELS.get(field, field))
 
 
 def rule_text(cond: dict) -> str:
-    return f"{label(cond['field'])} {cond['op']} {_value(cond['value'])}"
+    return f"{label(cond['field'])} {op_label(cond['op'])} {_value(cond['value'])}"
 
 
 def describe(reason: dict) -> dict:
@@ -74,7 +109,7 @@ def describe(reason: dict) -> dict:
         text = _("%(field)s is %(actual)s — rule: %(op)s %(value)s") % {
             "field": label(reason["field"]),
             "actual": _value(reason.get("actual")),
-            "op": reason["op"],
+            "op": op_label(reason["op"]),
             "value": _value(reason["value"]),
         }
         if reason.get("why") == "not_comparable":

@@ -84,7 +84,13 @@ class IndexView(LoginRequiredMixin, TemplateView):
             policies=policies,
             verdicts=Verdict,
             grants=actions.grants_by_building_year(user),
-            notices=Notice.objects.restrict(user).values("state").annotate(n=Count("pk")),
+            notices=[
+                {**row, "label": Notice.State(row["state"]).label}
+                for row in Notice.objects.restrict(user)
+                .values("state")
+                .annotate(n=Count("pk"))
+                .order_by("state")
+            ],
             can_import=user.has_perm("services.add_policy"),
             can_recompute=user.has_perm("services.add_match"),
             computed=Match.objects.restrict(user)
@@ -110,7 +116,10 @@ class PolicyDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["clauses"] = ctx["object"].clauses.order_by("key", "-version")
+        ctx["clauses"] = [
+            (c, reasons.describe_benefit(c.benefit))
+            for c in ctx["object"].clauses.order_by("key", "-version")
+        ]
         return ctx
 
 
@@ -146,6 +155,7 @@ class ClauseDetailView(ObjectDetailView):
         ctx.update(
             groups=groups,
             conditions=reasons.describe_rules(clause.conditions),
+            benefit=reasons.describe_benefit(clause.benefit),
             notified=Notice.objects.restrict(user).filter(clause=clause).count(),
             can_send=clause.current and user.has_perm("services.add_notice"),
             send_form=SendForm(),
