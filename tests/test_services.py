@@ -363,7 +363,8 @@ def test_enterprise_page_reads_notices_and_raises_a_routed_case(svc, client):
     req = EnterpriseRequest.objects.get()
     assert req.case.component_class.code == "90002"
     assert req.case.suggested_department.code == "jfb"
-    assert req.case.number in client.get(reverse("services:me")).content.decode()
+    html = client.get(reverse("services:me")).content.decode()
+    assert req.case.number in html and f'data-case-state="{req.case.state}"' in html
     r = client.post(reverse("services:me"), {"kind": "90002", "text": ""})
     assert r.status_code == 400 and EnterpriseRequest.objects.count() == 1
     # staff users have no enterprise page; enterprise accounts no staff pages
