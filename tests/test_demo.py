@@ -84,6 +84,8 @@ def test_departments_and_accounts(demo_district):
         "handler": ["handler"],
         "building": ["building"],
         "community_leader": ["leader"],
+        "services": ["services"],
+        "enterprise": ["enterprise"],
     }
     assert User.objects.get(username="admin").is_superuser
     community_leader = User.objects.get(username="community_leader")

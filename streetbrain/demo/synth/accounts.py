@@ -32,4 +32,7 @@ ACCOUNTS = [
     ("building", "孙丽", "building", None),
     # A leader of one community (江城社区): sees its figures, registers and cases only.
     ("community_leader", "周敏", "leader", None),
+    ("services", "吴芳", "services", None),  # 企服专员
+    # An enterprise's own account, linked to one demo enterprise by the services demo.
+    ("enterprise", "企业用户（示例）", "enterprise", None),
 ]

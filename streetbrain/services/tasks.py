@@ -1,0 +1,15 @@
+"""The matching task: every operating enterprise against every current clause, stored
+(idempotent: each run replaces the matches with current clauses). Runs nightly, after a
+policy import (the staff start it) and after the demo loads."""
+
+from celery import shared_task
+
+from streetbrain.core.audit import audit_context
+
+from . import actions
+
+
+@shared_task(name="streetbrain.services.tasks.recompute")
+def recompute(enterprise_ids=None) -> dict:
+    with audit_context(source="task", actor_name="policy matching"):
+        return actions.recompute_matches(enterprise_ids)
