@@ -119,6 +119,13 @@ DECLARED: dict[str, Declared] = {
     # One cockpit panel's body (the polling ones); what it shows is its panel's, of the
     # user's own unit.
     "cockpit:panel": Declared(values={"key": _panel_keys}),
+    "investment:*_import_job": Declared({"pk": "core.ImportJob"}),
+    "investment:whitelist_act": Declared(values={"name": ["decide"]}),
+    "investment:whitelist_act_on": Declared(
+        {"pk": "investment.WhitelistRun"}, {"name": ["publish"]}
+    ),
+    "investment:lead_step": Declared(values={"name": ["contact"]}),
+    "investment:lead_add_event": Declared(values={"kind": ["note"]}),
 }
 
 NO_SCOPE: dict[str, NoScope] = {

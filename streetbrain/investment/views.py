@@ -79,6 +79,7 @@ class WhitelistView(PermissionMixin, TemplateView):
     """A whitelist computation (the latest, or ``?run=``), one level at a time, each industry
     with its score's parts; the weights, decisions and computations beside it."""
 
+    model = WhitelistRun
     permission = "investment.view_whitelistentry"
     template_name = "investment/whitelist.html"
 
@@ -128,6 +129,7 @@ class WhitelistEntryView(PermissionMixin, TemplateView):
     """Why one industry ranks where it does: each factor's value, normalised value, weight and
     contribution, and the enterprises behind it."""
 
+    model = WhitelistEntry
     permission = "investment.view_whitelistentry"
     template_name = "investment/whitelist_entry.html"
 
@@ -196,6 +198,7 @@ class WhitelistActionView(PermissionMixin, View):
 
 
 class WeightEditView(PermissionMixin, TemplateView):
+    model = WhitelistFactor
     permission = "investment.change_whitelistfactor"
     template_name = "investment/weight_edit.html"
 
@@ -232,6 +235,7 @@ class WhitelistExportView(PermissionMixin, View):
     """A computation (a published version) as Excel: rank, code, name, score, decision and
     each factor's value and contribution."""
 
+    model = WhitelistRun
     permission = "investment.view_whitelistentry"
 
     def get(self, request, pk):
@@ -386,6 +390,8 @@ class LeadStepView(StepView):
 class LeadVisitView(LoginRequiredMixin, View):
     """POST: book a viewing of a candidate (a visit on the timeline), or record a visit/note."""
 
+    model = Lead
+
     def post(self, request, pk, kind):
         lead = get_object_or_404(Lead.objects.restrict(request.user, "change"), pk=pk)
         try:
@@ -419,6 +425,8 @@ class LeadVisitView(LoginRequiredMixin, View):
 
 class ShortlistExportView(LoginRequiredMixin, View):
     """The lead's candidates as Excel, with every part of their scores."""
+
+    model = Lead
 
     def get(self, request, pk):
         if not request.user.has_perm("investment.view_lead"):
