@@ -23,8 +23,8 @@ pytestmark = pytest.mark.django_db
 d = dt.date
 
 
-@pytest.fixture
-def world(tree, make_user):
+@pytest.fixture(name="world")
+def _world(tree, make_user):
     w = build_economy(tree)
     east = w["east_tower"]
     f3 = Floor.objects.create(building=east, number=3)
@@ -250,3 +250,55 @@ def test_pages_and_api(world, client, api_client):
     # The grid cell's specialist does not see the street's lead.
     api_client.force_authenticate(world["users"]["grid"])
     assert api_client.get(f"/api/investment/leads/{lead.pk}/").status_code == 404
+
+
+def test_a_vacant_unit_ranks_the_open_leads_it_fits(world, client):
+    user = world["users"]["investment"]
+    fits = new_lead(world, area_min_m2=Decimal("900"), area_max_m2=Decimal("1100"))
+    new_lead(world, name="太大公司", area_min_m2=Decimal("3000"), area_max_m2=Decimal("4000"))
+    unit = world["units"]["e303"]  # 1,000 m²
+    found = matching.match_space(unit, user, today=d(2026, 2, 1))
+    assert [lead for lead, _s, _p in found] == [fits]
+    client.force_login(user)
+    page = client.get(reverse("investment:space_match", args=[unit.pk]))
+    assert page.status_code == 200 and fits.name in page.content.decode()
+    assert client.get(reverse("investment:space_list")).status_code == 200
+
+
+def test_learned_ranking_prefers_the_towers_an_industry_went_to(world):
+    from streetbrain.investment import learned
+
+    east, river = world["east_tower"], world["river_tower"]
+    soft = world["enterprises"]["soft"]
+    # Three more software companies chose 东城大厦 before the cut-off; one trader chose 江城中心.
+    for i in range(3):
+        ent = Enterprise.objects.create(
+            credit_code=credit_code(100 + i),
+            name=f"软件{i}",
+            industry=soft.industry,
+            org_unit=world["east_grid"],
+        )
+        Lease.objects.create(
+            contract_number=f"S{i}",
+            enterprise=ent,
+            building=east,
+            area_m2=Decimal("150"),
+            start_date=d(2024, 3, 1),
+            end_date=d(2026, 2, 28),
+        )
+    model = learned.fit(before=d(2025, 1, 1))
+    ranked = model.rank(soft.industry.division, 150)
+    assert ranked[0] == east.pk
+    # A trader goes where the trader went, though 东城大厦 is the more popular tower.
+    assert model.rank(world["enterprises"]["trade"].industry.division, 150)[0] == river.pk
+    assert model.popular()[0] == east.pk
+    Lease.objects.create(
+        contract_number="S9",
+        enterprise=soft,
+        building=east,
+        area_m2=Decimal("150"),
+        start_date=d(2025, 6, 1),
+        end_date=d(2027, 5, 31),
+    )
+    result = learned.evaluate(d(2025, 1, 1), k=1)
+    assert result["test"] == 1 and result["hit_rate"] == 1.0

@@ -16,7 +16,7 @@ from streetbrain.core import dataio
 from streetbrain.investment.dataio_specs import LEADS
 from streetbrain.investment.models import Lead, WhitelistFactor
 
-from .test_investment import new_lead, world  # noqa: F401  (the fixture)
+from .test_investment import _world, new_lead  # noqa: F401  (_world: the fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -56,6 +56,8 @@ urlpatterns = [
     path("leads/<int:pk>/shortlist/", views.ShortlistExportView.as_view(), name="lead_shortlist"),
     path("leads/<int:pk>/add/<slug:kind>/", views.LeadVisitView.as_view(), name="lead_add_event"),
     path("leads/<int:pk>/<slug:name>/", views.LeadStepView.as_view(), name="lead_step"),
+    path("space/", views.VacantSpaceListView.as_view(), name="space_list"),
+    path("space/<int:pk>/", views.SpaceMatchView.as_view(), name="space_match"),
     path("parks/", views.ParkListView.as_view(), name="park_list"),
     path("parks/<int:pk>/", views.ParkDetailView.as_view(), name="park_detail"),
 ]

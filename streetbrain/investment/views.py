@@ -19,12 +19,14 @@ from django.views.generic import TemplateView
 
 from streetbrain.core import dataio
 from streetbrain.core.generic import (
+    Column,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
     StepView,
     apply_errors,
 )
+from streetbrain.economy.models import Unit
 
 from . import actions, dashboard, forms, matching, tables, whitelist
 from .dataio_specs import WHITELIST
@@ -469,4 +471,68 @@ class ParkDetailView(ObjectDetailView):
 
         ctx = super().get_context_data(**kwargs)
         ctx["progress"] = parks.progress(ctx["object"], self.request.user)
+        return ctx
+
+
+# -- the other direction: a vacant space ----------------------------------------------------------
+
+
+class VacantSpaceListView(ObjectListView):
+    """The vacant, available units the user sees, each opening the leads that would fit it."""
+
+    model = Unit
+    title = _("Vacant space")
+    columns = [
+        Column("code", label=_("unit number")),
+        Column("building"),
+        Column("floor.display_label", label=_("floor")),
+        Column("area_m2", order_by="area_m2"),
+        Column("asking_rent", order_by="asking_rent"),
+    ]
+    select_related = ("building__building", "floor")
+    default_order = ("building__building__code", "code")
+    template_name = "investment/space_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().filter(status=Unit.Status.VACANT_AVAILABLE)
+
+
+class SpaceMatchView(PermissionMixin, TemplateView):
+    """For one vacant unit: the open leads it would fit, with their parts, and the whitelist's
+    industries its tower's chain lists, best first."""
+
+    model = Unit
+    template_name = "investment/space_match.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        unit = get_object_or_404(
+            Unit.objects.restrict(user).select_related("building__building", "building__chain"),
+            pk=self.kwargs["pk"],
+        )
+        matches = matching.match_space(unit, user, limit=15)
+        industries = []
+        run = whitelist.published() or whitelist.latest_run()
+        chain = unit.building.chain
+        may_see = user.has_perm("investment.view_whitelistentry")
+        if run is not None and chain is not None and may_see:
+            prefixes = [p.lstrip("ABCDEFGHIJKLMNOPQRST") or p for p in chain.industry_prefixes]
+            for e in run.entries.filter(level=WhitelistEntry.Level.GROUP).exclude(
+                decision=IndustryOverride.Kind.EXCLUDE
+            ):
+                if any(
+                    e.section == p if p.isalpha() else e.code.startswith(p[:3]) for p in prefixes
+                ):
+                    industries.append(e)
+                if len(industries) >= 10:
+                    break
+        ctx.update(
+            title=str(unit),
+            unit=unit,
+            matches=matches,
+            part_labels=PART_LABELS,
+            industries=industries,
+            run=run,
+        )
         return ctx
