@@ -158,6 +158,7 @@ def test_pipeline_to_signing_moves_occupancy_and_absorption(world):
     actions.record_visit(lead, on=d(2026, 1, 12), units=units, booked=True, user=user)
     actions.perform(lead, "negotiate", user, on=d(2026, 1, 20))
     before = dashboard.absorption(user, d(2026, 2, 1))["done"]
+    occupied = dashboard.occupancy(user, d(2026, 2, 1))
     with pytest.raises(ValidationError) as info:
         actions.perform(
             lead,
@@ -187,6 +188,8 @@ def test_pipeline_to_signing_moves_occupancy_and_absorption(world):
         Unit.objects.filter(pk__in=[u.pk for u in units]).values_list("status", flat=True)
     ) == {"occupied"}
     assert dashboard.absorption(user, d(2026, 2, 1))["done"] == before + 1000
+    total = float(sum(u.area_m2 for u in Unit.objects.all()))
+    assert dashboard.occupancy(user, d(2026, 2, 1)) == pytest.approx(occupied + 1000 / total)
     actions.perform(lead, "land", user, on=d(2026, 2, 1))
     kinds = list(LeadEvent.objects.filter(lead=lead).values_list("kind", "to_stage"))
     assert kinds == [

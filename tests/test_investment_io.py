@@ -5,6 +5,7 @@ cockpit panel and the menu for the investment specialist."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -20,8 +21,16 @@ from .test_investment import _world, new_lead  # noqa: F401  (_world: the fixtur
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["企业名称", "统一社会信用代码", "行业代码", "最小面积（平方米）", "最大面积（平方米）",
-          "租金预算（元/平方米/天）", "线索来源", "所属区域编码"]  # fmt: skip
+HEADER = [
+    "企业名称",
+    "统一社会信用代码",
+    "行业代码",
+    "最小面积（平方米）",
+    "最大面积（平方米）",
+    "租金预算（元/平方米/天）",
+    "线索来源",
+    "所属区域编码",
+]
 
 
 def csv_bytes(rows):
@@ -67,9 +76,15 @@ def test_refused_page_input_changes_nothing(world, client):
     # A new lead whose area range is upside down: the form says why, nothing is written.
     response = client.post(
         reverse("investment:lead_add"),
-        {"name": "X", "industry": "", "area_min_m2": "500", "area_max_m2": "100", "source": "other",
-         "opened_on": "2026-01-01"},
-    )  # fmt: skip
+        {
+            "name": "X",
+            "industry": "",
+            "area_min_m2": "500",
+            "area_max_m2": "100",
+            "source": "other",
+            "opened_on": "2026-01-01",
+        },
+    )
     assert response.status_code == 400 and not Lead.objects.exists()
     lead = new_lead(world)
     step = reverse("investment:lead_step", args=[lead.pk, "lose"])
@@ -106,3 +121,61 @@ def test_cockpit_panel_and_menu(world, client):
     assert 'id="investment-funnel"' in html
     funnel = cockpit.context["cockpit_charts"]["investment-funnel"]
     assert funnel["series"][0]["values"][0] == 1
+
+
+def test_park_progress_from_its_tenants_and_imported_turnover(world):
+    from streetbrain.investment import parks
+    from streetbrain.investment.dataio_specs import ECOMMERCE_PROFILES, ECOMMERCE_TURNOVER
+    from streetbrain.investment.models import EcommerceTurnover, Park, ParkCriterion
+
+    user = world["users"]["investment"]
+    park = Park.objects.create(name="宁波驿淘互联网产业园", building=world["river_tower"])
+    for label, metric, target in (
+        ("企业", "enterprises", 2),
+        ("进出口额", "turnover", 1_000_000),
+        ("入驻率", "occupancy", "0.8"),
+    ):
+        ParkCriterion.objects.create(park=park, label=label, metric=metric, target=target)
+    code = world["enterprises"]["trade"].credit_code  # holds 江城中心's only unit
+    with translation.override("zh-hans"):
+        bad = dataio.run_import(
+            ECOMMERCE_TURNOVER,
+            csv_bytes(
+                [
+                    ["统一社会信用代码", "月份", "进口额（元）", "出口额（元）"],
+                    [code, "2026-01", "100000", "500000"],
+                    [code, "2026-02", "-1", "0"],
+                ]
+            ),
+            user,
+            dry_run=False,
+        )
+    assert not bad.ok and not EcommerceTurnover.objects.exists()
+    with translation.override("zh-hans"):
+        report = dataio.run_import(
+            ECOMMERCE_PROFILES,
+            csv_bytes(
+                [["统一社会信用代码", "跨境电商监管方式", "电商服务商"], [code, "9610", "否"]]
+            ),
+            user,
+            dry_run=False,
+        )
+        assert report.ok, report.errors
+        report = dataio.run_import(
+            ECOMMERCE_TURNOVER,
+            csv_bytes(
+                [
+                    ["统一社会信用代码", "月份", "进口额（元）", "出口额（元）"],
+                    [code, "2026-01", "100000", "500000"],
+                    [code, "2026-02", "0", "300000"],
+                ]
+            ),
+            user,
+            dry_run=False,
+        )
+    assert report.ok and report.created == 2
+    progress = {p["criterion"].metric: p for p in parks.progress(park, today=dt.date(2026, 3, 18))}
+    assert progress["enterprises"]["current"] == 1 and progress["enterprises"]["gap"] == 1
+    assert progress["turnover"]["current"] == 900_000 and progress["turnover"]["gap"] == 100_000
+    # 江城中心's one unit is held by the trader's lease (2023–2030): occupancy 100 %, met.
+    assert progress["occupancy"]["current"] == 1.0 and progress["occupancy"]["met"]

@@ -74,13 +74,14 @@ def absorption(user, today: dt.date) -> dict:
     return {"done": done, "target": target, "share": done / target if target else None}
 
 
-def occupancy(user) -> float | None:
-    """The share of the units' area let now (the units' current status)."""
-    units = Unit.objects.restrict(user, "view")
-    rows = units.aggregate(total=Sum("area_m2"), let=Sum("area_m2", filter=Q(status__in=Unit.LET)))
-    if not rows["total"]:
+def occupancy(user, today: dt.date) -> float | None:
+    """The share of the towers' unit area held by leases today (the economy's reading: from
+    the leases' dates, not the units' status)."""
+    total = Unit.objects.restrict(user, "view").aggregate(a=Sum("area_m2"))["a"]
+    if not total:
         return None
-    return float(rows["let"] or 0) / float(rows["total"])
+    held = Lease.objects.restrict(user, "view").held_on(today).aggregate(a=Sum("area_m2"))["a"]
+    return min(float(held or 0) / float(total), 1.0)
 
 
 def summary(user, today: dt.date | None = None) -> dict:
@@ -124,7 +125,7 @@ def summary(user, today: dt.date | None = None) -> dict:
         "pipeline_area_max": float(pipeline["area_max"] or 0),
         "pipeline_tax": float(pipeline["tax"] or 0),
         "absorption": absorption(user, today),
-        "occupancy": occupancy(user),
+        "occupancy": occupancy(user, today),
         "by_owner": by_owner,
         "by_division": by_division,
     }

@@ -21,9 +21,16 @@ from streetbrain.core.dataio import (
     IntField,
     TextField,
 )
-from streetbrain.economy.dataio_specs import HomeUnitField, normalise_credit_code
+from streetbrain.economy.dataio_specs import (
+    ENTERPRISE_NAME,
+    HomeUnitField,
+    MonthField,
+    ShownField,
+    YesNoField,
+    normalise_credit_code,
+)
 
-from .models import Lead, WhitelistEntry
+from .models import EcommerceProfile, EcommerceTurnover, Lead, WhitelistEntry
 
 
 def _clean_lead(obj: Lead) -> None:
@@ -82,7 +89,48 @@ WHITELIST = ImportSpec(
     ],
 )
 
-SPECS = {"investment-leads": LEADS}
+
+def _enterprise() -> ForeignKeyField:
+    return ForeignKeyField(
+        "统一社会信用代码",
+        "enterprise",
+        key="credit_code",
+        hint=gettext_lazy("18-character unified social credit code of a known enterprise"),
+    )
+
+
+# Cross-border e-commerce: each enterprise's mode, and its monthly import and export (海关 or
+# the park's own statistics), upserted on (enterprise, month).
+ECOMMERCE_PROFILES = ImportSpec(
+    model=EcommerceProfile,
+    key=("enterprise",),
+    label=gettext_lazy("e-commerce profiles"),
+    fields=[
+        _enterprise(),
+        ShownField(ENTERPRISE_NAME, "enterprise__name"),
+        ChoiceField("跨境电商监管方式", "mode"),
+        YesNoField("电商服务商", "is_service_provider"),
+    ],
+)
+
+ECOMMERCE_TURNOVER = ImportSpec(
+    model=EcommerceTurnover,
+    key=("enterprise", "month"),
+    label=gettext_lazy("e-commerce turnover"),
+    fields=[
+        _enterprise(),
+        ShownField(ENTERPRISE_NAME, "enterprise__name"),
+        MonthField("月份", "month"),
+        DecimalField("进口额（元）", "import_cny"),
+        DecimalField("出口额（元）", "export_cny"),
+    ],
+)
+
+SPECS = {
+    "investment-leads": LEADS,
+    "ecommerce-profiles": ECOMMERCE_PROFILES,
+    "ecommerce-turnover": ECOMMERCE_TURNOVER,
+}
 
 # A lead's shortlist (候选房源), export only: one row per candidate, its score's parts after these
 # columns (the attributes are the candidate's, not a model's: the engine only writes the file).

@@ -10,7 +10,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from streetbrain.core.months import add_months, month_start
-from streetbrain.economy.models import Lease, Unit
+from streetbrain.economy.models import Lease, Unit, occupied_area
 
 from .models import EcommerceProfile, EcommerceTurnover, Park, ParkCriterion
 
@@ -34,16 +34,11 @@ def current(park: Park, today: dt.date | None = None) -> dict[str, float]:
     turnover = EcommerceTurnover.objects.filter(
         enterprise_id__in=ents, month__gte=add_months(last, -11), month__lte=last
     ).aggregate(i=Sum("import_cny"), e=Sum("export_cny"))
-    units = Unit.objects.filter(building_id=park.building_id).aggregate(
-        total=Sum("area_m2"), let=Sum("area_m2", filter=None)
+    total = float(
+        Unit.objects.filter(building_id=park.building_id).aggregate(a=Sum("area_m2"))["a"] or 0
     )
-    let = (
-        Unit.objects.filter(building_id=park.building_id, status__in=Unit.LET).aggregate(
-            a=Sum("area_m2")
-        )["a"]
-        or 0
-    )
-    total = float(units["total"] or 0)
+    # Occupancy as the economy reads it: the area of the leases holding space today.
+    let = float(occupied_area(park.building, today))
     return {
         ParkCriterion.Metric.ENTERPRISES: float(profiles.filter(is_service_provider=False).count()),
         ParkCriterion.Metric.SERVICE_PROVIDERS: float(
@@ -51,7 +46,7 @@ def current(park: Park, today: dt.date | None = None) -> dict[str, float]:
         ),
         ParkCriterion.Metric.TURNOVER: float((turnover["i"] or 0) + (turnover["e"] or 0)),
         ParkCriterion.Metric.AREA: total,
-        ParkCriterion.Metric.OCCUPANCY: float(let) / total if total else 0.0,
+        ParkCriterion.Metric.OCCUPANCY: min(let / total, 1.0) if total else 0.0,
     }
 
 

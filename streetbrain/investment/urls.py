@@ -59,5 +59,29 @@ urlpatterns = [
     path("space/", views.VacantSpaceListView.as_view(), name="space_list"),
     path("space/<int:pk>/", views.SpaceMatchView.as_view(), name="space_match"),
     path("parks/", views.ParkListView.as_view(), name="park_list"),
+    *[
+        p
+        for prefix, spec_key, name in (
+            ("ecommerce/profiles", "ecommerce-profiles", "ecommerceprofile"),
+            ("ecommerce/turnover", "ecommerce-turnover", "ecommerceturnover"),
+        )
+        for p in (
+            path(
+                f"{prefix}/import/",
+                ObjectImportView.as_view(spec_key=spec_key),
+                name=f"{name}_import",
+            ),
+            path(
+                f"{prefix}/import/jobs/<int:pk>/",
+                ImportJobView.as_view(spec_key=spec_key),
+                name=f"{name}_import_job",
+            ),
+            path(
+                f"{prefix}/export/",
+                ObjectExportView.as_view(spec_key=spec_key),
+                name=f"{name}_export",
+            ),
+        )
+    ],
     path("parks/<int:pk>/", views.ParkDetailView.as_view(), name="park_detail"),
 ]
