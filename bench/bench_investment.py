@@ -144,6 +144,18 @@ def bench_matching() -> bool:
     )
     ok = max(times) < MATCH_BAR_MS
     print(f"  {'OK' if ok else 'TOO SLOW'}: max {max(times):.0f} ms (bar {MATCH_BAR_MS:.0f} ms)")
+    slowest = [done_when, *leads][times.index(max(times))]
+    print(
+        f"  slowest: {slowest.area_min_m2:g}–{slowest.area_max_m2:g} m², "
+        f"{found[times.index(max(times))]} shown"
+    )
+    if not ok:  # where the time goes
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.runcall(matching.match_lead, slowest, user)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(12)
     return ok
 
 

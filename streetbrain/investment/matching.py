@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Max
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from streetbrain.economy.models import Lease, OfficeBuilding, Unit
@@ -85,19 +86,19 @@ def _towers(ids) -> dict[int, dict]:
     return {r["pk"]: r for r in rows}
 
 
-def _empty_since(unit_ids) -> dict[int, dt.date]:
-    """The last day each unit was held by a lease (none: never let)."""
-    out = {}
+def _empty_since(building_ids) -> dict[int, dt.date]:
+    """The last day each vacant unit of the towers was held by a lease (absent: never let),
+    in one grouped query over the leases' units (no list of unit ids to send)."""
+    through = Lease.units.through
     rows = (
-        Lease.objects.filter(units__in=unit_ids)
-        .values("units")
-        .annotate(end=Max("end_date"), ended=Max("ended_on"))
+        through.objects.filter(
+            unit__building_id__in=list(building_ids), unit__status=Unit.Status.VACANT_AVAILABLE
+        )
+        .values("unit_id")
+        .annotate(last=Max(Coalesce("lease__ended_on", "lease__end_date")))
+        .values_list("unit_id", "last")
     )
-    for r in rows:
-        days = [d for d in (r["end"], r["ended"]) if d]
-        if days:
-            out[r["units"]] = min(days) if r["ended"] else r["end"]
-    return out
+    return dict(rows)
 
 
 def _tenants_by_division(building_ids, day: dt.date) -> dict[int, dict[str, int]]:
@@ -141,15 +142,31 @@ def _runs(units: list[dict], lo: float, hi: float) -> list[list[dict]]:
     return out
 
 
-def score_parts(
-    lead: Lead,
-    area: float,
-    rent: float | None,
-    tower: dict,
-    n_units: int,
-    cluster: int,
-    empty_days: int | None,
+def tower_parts(lead: Lead, tower: dict, cluster: int) -> dict[str, float]:
+    """The parts that depend on the tower only: grade, chain and 一楼一品 fit, neighbours."""
+    if lead.preferred_grade and tower["grade"] in GRADES:
+        apart = abs(GRADES.index(tower["grade"]) - GRADES.index(lead.preferred_grade))
+        grade_part = max(0.0, 1 - 0.34 * apart)
+    else:
+        grade_part = 1.0
+    industry = lead.industry
+    section = industry.section.code
+    chain = any(
+        _prefix_match(p, industry.code, section)
+        for p in (tower["chain__industries"] or "").split(",")
+    )
+    signature = _prefix_match(tower["signature_industry"] or "", industry.code, section)
+    return {
+        "grade": round(grade_part, 3),
+        "chain": round(0.6 * chain + 0.4 * signature, 3),
+        "cluster": round(min(1.0, cluster / 5), 3),
+    }
+
+
+def space_parts(
+    lead: Lead, area: float, rent: float | None, n_units: int, empty_days: int | None
 ) -> dict[str, float]:
+    """The parts of the space itself: area fit, rent against budget, vacancy duration."""
     lo, hi = float(lead.area_min_m2), float(lead.area_max_m2)
     mid, half = (lo + hi) / 2, max((hi - lo) / 2, 1.0)
     area_part = max(0.0, 1 - 0.5 * abs(area - mid) / half) - 0.05 * (n_units - 1)
@@ -160,30 +177,29 @@ def score_parts(
         rent_part = 1.0
     else:
         rent_part = max(0.0, 1 - (rent - budget) / budget / 0.5)
-    if lead.preferred_grade and tower["grade"] in GRADES:
-        apart = abs(GRADES.index(tower["grade"]) - GRADES.index(lead.preferred_grade))
-        grade_part = max(0.0, 1 - 0.34 * apart)
-    else:
-        grade_part = 1.0
-    industry = lead.industry
-    chain = any(
-        _prefix_match(p, industry.code, industry.section.code)
-        for p in (tower["chain__industries"] or "").split(",")
-    )
-    signature = _prefix_match(
-        tower["signature_industry"] or "", industry.code, industry.section.code
-    )
-    chain_part = 0.6 * chain + 0.4 * signature
-    cluster_part = min(1.0, cluster / 5)
     vacancy_part = 1.0 if empty_days is None else min(1.0, max(empty_days, 0) / 365)
     return {
         "area": round(max(area_part, 0.0), 3),
         "rent": round(rent_part, 3),
-        "grade": round(grade_part, 3),
-        "chain": round(chain_part, 3),
-        "cluster": round(cluster_part, 3),
         "vacancy": round(vacancy_part, 3),
     }
+
+
+def score_parts(
+    lead: Lead,
+    area: float,
+    rent: float | None,
+    tower: dict,
+    n_units: int,
+    cluster: int,
+    empty_days: int | None,
+) -> dict[str, float]:
+    """Every part of a candidate's score, in the order of ``WEIGHTS``."""
+    parts = {
+        **space_parts(lead, area, rent, n_units, empty_days),
+        **tower_parts(lead, tower, cluster),
+    }
+    return {k: parts[k] for k in WEIGHTS}
 
 
 def total(parts: dict[str, float]) -> float:
@@ -204,10 +220,10 @@ def match_lead(lead: Lead, user=None, *, limit: int = 10, today: dt.date | None 
         return []
     building_ids = {r[0]["building_id"] for r in runs}
     towers = _towers(building_ids)
-    in_runs = {u["pk"] for r in runs for u in r}
-    empty = _empty_since(in_runs)
+    empty = _empty_since(building_ids)
     tenants = _tenants_by_division(building_ids, today)
     division = lead.industry.division
+    static: dict[int, dict[str, float]] = {}
     out = []
     for run in runs:
         tower = towers[run[0]["building_id"]]
@@ -220,9 +236,11 @@ def match_lead(lead: Lead, user=None, *, limit: int = 10, today: dt.date | None 
             if all(e is None for e in ends)
             else min((today - e).days for e in ends if e is not None)
         )
-        parts = score_parts(
-            lead, area, rent, tower, len(run), tenants[tower["pk"]][division], empty_days
-        )
+        fixed = static.get(tower["pk"])
+        if fixed is None:
+            fixed = static[tower["pk"]] = tower_parts(lead, tower, tenants[tower["pk"]][division])
+        parts = {**space_parts(lead, area, rent, len(run), empty_days), **fixed}
+        parts = {k: parts[k] for k in WEIGHTS}
         number = run[0]["floor__number"]
         out.append(
             Candidate(
@@ -265,7 +283,11 @@ def match_space(unit: Unit, user=None, *, limit: int = 10, today: dt.date | None
     ).select_related("industry__section")
     tower = _towers([unit.building_id])[unit.building_id]
     tenants = _tenants_by_division([unit.building_id], today)[unit.building_id]
-    ended = _empty_since([unit.pk]).get(unit.pk)
+    ended = (
+        _empty_since([unit.building_id]).get(unit.pk)
+        if unit.status == Unit.Status.VACANT_AVAILABLE
+        else None
+    )
     empty_days = None if ended is None else (today - ended).days
     rent = float(unit.asking_rent) if unit.asking_rent is not None else None
     out = []
