@@ -141,6 +141,11 @@ def test_matching_finds_adjacent_units_and_explains_the_score(world):
     best = found[0]
     assert best.area_m2 == 1000 and best.parts["rent"] == 1.0
     assert best.parts["area"] == pytest.approx(0.95)  # the middle, less one joined unit
+    assert best.parts["cluster"] == 0.0  # no 72 tenant in 东城大厦 yet
+    software = new_lead(world, name="戊软件", industry=IndustryClass.objects.get(code="6513"))
+    for c in matching.match_lead(software, world["users"]["investment"], today=d(2026, 2, 1)):
+        assert c.parts["cluster"] == 0.2  # 甲软件 (65) holds 101 in 东城大厦: 1 of 5
+        assert c.parts["chain"] == 1.0  # the chain lists I; the 一楼一品 is I
     worse = next(c for c in found if c.unit_codes == "303")
     assert worse.parts["rent"] == 0.0 and worse.score < best.score
     # A grid cell's specialist sees only its own space (and not this street lead).

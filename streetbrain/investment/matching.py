@@ -26,7 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -101,17 +101,17 @@ def _empty_since(building_ids) -> dict[int, dt.date]:
     return dict(rows)
 
 
-def _tenants_by_division(building_ids, day: dt.date) -> dict[int, dict[str, int]]:
-    out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+def _tenants_of_division(building_ids, day: dt.date, division: str) -> dict[int, int]:
+    """Per tower, the enterprises of ``division`` (大类) holding space there on ``day``,
+    counted in the database (one grouped row per tower)."""
     rows = (
         Lease.objects.held_on(day)
-        .filter(building__in=building_ids)
-        .values_list("building_id", "enterprise_id", "enterprise__industry__division")
-        .distinct()
+        .filter(building__in=list(building_ids), enterprise__industry__division=division)
+        .values("building_id")
+        .annotate(n=Count("enterprise_id", distinct=True))
+        .values_list("building_id", "n")
     )
-    for building, _ent, division in rows:
-        out[building][division] += 1
-    return out
+    return dict(rows)
 
 
 def _prefix_match(prefix: str, code: str, section: str) -> bool:
@@ -221,8 +221,8 @@ def match_lead(lead: Lead, user=None, *, limit: int = 10, today: dt.date | None 
     building_ids = {r[0]["building_id"] for r in runs}
     towers = _towers(building_ids)
     empty = _empty_since(building_ids)
-    tenants = _tenants_by_division(building_ids, today)
     division = lead.industry.division
+    tenants = _tenants_of_division(building_ids, today, division)
     static: dict[int, dict[str, float]] = {}
     out = []
     for run in runs:
@@ -238,7 +238,7 @@ def match_lead(lead: Lead, user=None, *, limit: int = 10, today: dt.date | None 
         )
         fixed = static.get(tower["pk"])
         if fixed is None:
-            fixed = static[tower["pk"]] = tower_parts(lead, tower, tenants[tower["pk"]][division])
+            fixed = static[tower["pk"]] = tower_parts(lead, tower, tenants.get(tower["pk"], 0))
         parts = {**space_parts(lead, area, rent, len(run), empty_days), **fixed}
         parts = {k: parts[k] for k in WEIGHTS}
         number = run[0]["floor__number"]
@@ -282,7 +282,13 @@ def match_space(unit: Unit, user=None, *, limit: int = 10, today: dt.date | None
         stage__in=OPEN_STAGES, area_min_m2__lte=Decimal(str(area)), area_max_m2__gte=area
     ).select_related("industry__section")
     tower = _towers([unit.building_id])[unit.building_id]
-    tenants = _tenants_by_division([unit.building_id], today)[unit.building_id]
+    tenants = dict(  # per 大类, the tower's tenants on the day
+        Lease.objects.held_on(today)
+        .filter(building_id=unit.building_id)
+        .values("enterprise__industry__division")
+        .annotate(n=Count("enterprise_id", distinct=True))
+        .values_list("enterprise__industry__division", "n")
+    )
     ended = (
         _empty_since([unit.building_id]).get(unit.pk)
         if unit.status == Unit.Status.VACANT_AVAILABLE
