@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from streetbrain.economy.models import Lease, Unit
 
+from . import whitelist
 from .models import FUNNEL, OPEN_STAGES, Lead, LeadEvent, Stage
 
 
@@ -113,6 +114,23 @@ def summary(user, today: dt.date | None = None) -> dict:
         )
         .order_by("-total")[:12]
     )
+    # Each division with its place on the whitelist in force (the published version, else
+    # the latest computation): are the leads where the whitelist says they should be?
+    run = whitelist.published() or whitelist.latest_run()
+    listed = {}
+    if run is not None:
+        listed = {
+            e.code: e
+            for e in run.entries.filter(
+                level="division", code__in=[r["industry__division"] for r in by_division]
+            )
+        }
+    for row in by_division:
+        entry = listed.get(row["industry__division"])
+        row["name"] = entry.name if entry else ""
+        row["rank"] = entry.rank if entry else None
+        row["score"] = entry.score if entry else None
+        row["excluded"] = bool(entry and entry.decision == "exclude")
     return {
         "today": today,
         "total": sum(by_stage.values()),
