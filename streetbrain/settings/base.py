@@ -245,6 +245,9 @@ SPECTACULAR_SETTINGS = {
         "TimeUnitEnum": "streetbrain.cases.models.TimeUnit",
         "LeaseStateEnum": "streetbrain.economy.models.Lease.State",
         "WarningStateEnum": "streetbrain.economy.models.MoveOutWarning.State",
+        "IndustryLevelEnum": "streetbrain.investment.models.WhitelistEntry.Level",
+        "OrgUnitLevelEnum": "streetbrain.core.models.OrgUnit.Level",
+        "LeadStageEnum": "streetbrain.investment.models.Stage",
     },
 }
 
