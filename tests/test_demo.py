@@ -83,6 +83,7 @@ def test_departments_and_accounts(demo_district):
         "gridworker": ["gridworker"],
         "handler": ["handler"],
         "building": ["building"],
+        "investment": ["investment"],
         "community_leader": ["leader"],
         "services": ["services"],
         "enterprise": ["enterprise"],
@@ -108,6 +109,7 @@ def test_departments_and_accounts(demo_district):
         "gridworker",
         "handler",
         "building",
+        "investment",
         "community_leader",
     ],
 )
@@ -136,7 +138,7 @@ def test_key_figures_precomputed(demo_district):
     assert figures["communities"] == 17
     assert figures["grids"] == OrgUnit.objects.filter(level="grid").count()
     assert 10 < figures["area_km2"] < 16
-    assert figures["users"] == 9
+    assert figures["users"] == 10
 
 
 def test_demo_load_is_audited_and_idempotent(demo_district, capsys):

@@ -124,6 +124,13 @@ DECLARED: dict[str, Declared] = {
     "services:clause_send": Declared({"pk": "services.Clause"}),
     "services:clause_export": Declared({"pk": "services.Clause"}, {"gateway": ["csv"]}),
     "services:notice_step": Declared({"pk": "services.Notice"}, {"step": ["read"]}),
+    "investment:*_import_job": Declared({"pk": "core.ImportJob"}),
+    "investment:whitelist_act": Declared(values={"name": ["decide"]}),
+    "investment:whitelist_act_on": Declared(
+        {"pk": "investment.WhitelistRun"}, {"name": ["publish"]}
+    ),
+    "investment:lead_step": Declared(values={"name": ["contact"]}),
+    "investment:lead_add_event": Declared(values={"kind": ["note"]}),
 }
 
 NO_SCOPE: dict[str, NoScope] = {

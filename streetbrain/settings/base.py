@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "streetbrain.cockpit",
     "streetbrain.economy",
     "streetbrain.services",
+    "streetbrain.investment",
     # The demo district (its loaders and the `demo` command): on top of every app, imported by
     # none of them.
     "streetbrain.demo",
@@ -245,6 +246,9 @@ SPECTACULAR_SETTINGS = {
         "TimeUnitEnum": "streetbrain.cases.models.TimeUnit",
         "LeaseStateEnum": "streetbrain.economy.models.Lease.State",
         "WarningStateEnum": "streetbrain.economy.models.MoveOutWarning.State",
+        "IndustryLevelEnum": "streetbrain.investment.models.WhitelistEntry.Level",
+        "OrgUnitLevelEnum": "streetbrain.core.models.OrgUnit.Level",
+        "LeadStageEnum": "streetbrain.investment.models.Stage",
     },
 }
 

@@ -30,6 +30,7 @@ ACCOUNTS = [
     ("gridworker", "刘洋", "gridworker", None),  # scoped to one grid cell
     ("handler", "赵磊", "handler", "cg"),  # 城管 handler: sees what is dispatched to 城管
     ("building", "孙丽", "building", None),
+    ("investment", "吴涛", "investment", None),  # 招商专员, street scope
     # A leader of one community (江城社区): sees its figures, registers and cases only.
     ("community_leader", "周敏", "leader", None),
     ("services", "吴芳", "services", None),  # 企服专员

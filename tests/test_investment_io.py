@@ -1,0 +1,181 @@
+"""招商's input and output: leads imported from a spreadsheet all or nothing with their row
+errors in Chinese; refused page input changes nothing; the API's routes in the schema; the
+cockpit panel and the menu for the investment specialist."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
+
+from streetbrain.core import dataio
+from streetbrain.investment.dataio_specs import LEADS
+from streetbrain.investment.models import Lead, WhitelistFactor
+
+from .test_investment import _world, new_lead  # noqa: F401  (_world: the fixture)
+
+pytestmark = pytest.mark.django_db
+
+HEADER = [
+    "企业名称",
+    "统一社会信用代码",
+    "行业代码",
+    "最小面积（平方米）",
+    "最大面积（平方米）",
+    "租金预算（元/平方米/天）",
+    "线索来源",
+    "所属区域编码",
+]
+
+
+def csv_bytes(rows):
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def test_lead_import_is_all_or_nothing(world):
+    user = world["users"]["investment"]
+    street = world["street"].code
+    good = [
+        HEADER,
+        ["宁波甲人力资源有限公司", "", "7263", "800", "1200", "4", "中介", street],
+        ["宁波乙贸易有限公司", "", "5181", "200", "300", "3.5", "展会", ""],
+    ]
+    bad = [*good, ["宁波丙咨询有限公司", "", "7243", "500", "300", "3", "其他", street]]
+    with translation.override("zh-hans"):
+        report = dataio.run_import(LEADS, csv_bytes(bad), user, dry_run=False)
+    assert not report.ok and Lead.objects.count() == 0
+    messages = " ".join(e.message for e in report.errors)
+    assert "最大需求面积小于最小需求面积" in messages
+    with translation.override("zh-hans"):
+        report = dataio.run_import(LEADS, csv_bytes(good), user, dry_run=False)
+    assert report.ok and report.created == 2
+    lead = Lead.objects.get(name="宁波甲人力资源有限公司")
+    assert lead.stage == "lead" and lead.source == "agent" and lead.org_unit == world["street"]
+
+
+def test_refused_page_input_changes_nothing(world, client):
+    user = world["users"]["investment"]
+    client.force_login(user)
+    factor = WhitelistFactor.objects.get(key="tax_per_m2")
+    url = reverse("investment:whitelistfactor_edit", args=[factor.pk])
+    response = client.post(url, {"weight": "40", "reason": ""})
+    assert response.status_code == 400
+    factor.refresh_from_db()
+    assert factor.weight == 30
+    response = client.post(url, {"weight": "40", "reason": "税收优先"})
+    assert response.status_code == 302
+    factor.refresh_from_db()
+    assert factor.weight == 40
+    # A new lead whose area range is upside down: the form says why, nothing is written.
+    response = client.post(
+        reverse("investment:lead_add"),
+        {
+            "name": "X",
+            "industry": "",
+            "area_min_m2": "500",
+            "area_max_m2": "100",
+            "source": "other",
+            "opened_on": "2026-01-01",
+        },
+    )
+    assert response.status_code == 400 and not Lead.objects.exists()
+    lead = new_lead(world)
+    step = reverse("investment:lead_step", args=[lead.pk, "lose"])
+    assert client.post(step, {"on": "2026-01-06", "note": ""}).status_code == 400
+    lead.refresh_from_db()
+    assert lead.stage == "lead"
+    assert client.post(step, {"on": "2026-01-06", "note": "不来了"}).status_code == 302
+    lead.refresh_from_db()
+    assert lead.stage == "lost"
+
+
+def test_api_in_schema(tmp_path):
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(out))
+    text = out.read_text()
+    for path in (
+        "/api/investment/whitelist/",
+        "/api/investment/leads/",
+        "/api/investment/leads/{id}/matches/",
+        "/api/investment/parks/",
+    ):
+        assert path in text
+
+
+def test_cockpit_panel_and_menu(world, client):
+    new_lead(world)
+    client.force_login(world["users"]["investment"])
+    assert reverse("investment:index") in client.get("/").content.decode()
+    # The leader sees the funnel on the cockpit.
+    client.force_login(world["users"]["leader"])
+    cockpit = client.get("/cockpit/")
+    assert cockpit.status_code == 200
+    html = cockpit.content.decode()
+    assert 'id="investment-funnel"' in html
+    funnel = cockpit.context["cockpit_charts"]["investment-funnel"]
+    assert funnel["series"][0]["values"][0] == 1
+
+
+def test_park_progress_from_its_tenants_and_imported_turnover(world):
+    from streetbrain.investment import parks
+    from streetbrain.investment.dataio_specs import ECOMMERCE_PROFILES, ECOMMERCE_TURNOVER
+    from streetbrain.investment.models import EcommerceTurnover, Park, ParkCriterion
+
+    user = world["users"]["investment"]
+    park = Park.objects.create(name="宁波驿淘互联网产业园", building=world["river_tower"])
+    for label, metric, target in (
+        ("企业", "enterprises", 2),
+        ("进出口额", "turnover", 1_000_000),
+        ("入驻率", "occupancy", "0.8"),
+    ):
+        ParkCriterion.objects.create(park=park, label=label, metric=metric, target=target)
+    code = world["enterprises"]["trade"].credit_code  # holds 江城中心's only unit
+    with translation.override("zh-hans"):
+        bad = dataio.run_import(
+            ECOMMERCE_TURNOVER,
+            csv_bytes(
+                [
+                    ["统一社会信用代码", "月份", "进口额（元）", "出口额（元）"],
+                    [code, "2026-01", "100000", "500000"],
+                    [code, "2026-02", "-1", "0"],
+                ]
+            ),
+            user,
+            dry_run=False,
+        )
+    assert not bad.ok and not EcommerceTurnover.objects.exists()
+    with translation.override("zh-hans"):
+        report = dataio.run_import(
+            ECOMMERCE_PROFILES,
+            csv_bytes(
+                [["统一社会信用代码", "跨境电商监管方式", "电商服务商"], [code, "9610", "否"]]
+            ),
+            user,
+            dry_run=False,
+        )
+        assert report.ok, report.errors
+        report = dataio.run_import(
+            ECOMMERCE_TURNOVER,
+            csv_bytes(
+                [
+                    ["统一社会信用代码", "月份", "进口额（元）", "出口额（元）"],
+                    [code, "2026-01", "100000", "500000"],
+                    [code, "2026-02", "0", "300000"],
+                ]
+            ),
+            user,
+            dry_run=False,
+        )
+    assert report.ok and report.created == 2
+    progress = {p["criterion"].metric: p for p in parks.progress(park, today=dt.date(2026, 3, 18))}
+    assert progress["enterprises"]["current"] == 1 and progress["enterprises"]["gap"] == 1
+    assert progress["turnover"]["current"] == 900_000 and progress["turnover"]["gap"] == 100_000
+    # 江城中心's one unit is held by the trader's lease (2023–2030): occupancy 100 %, met.
+    assert progress["occupancy"]["current"] == 1.0 and progress["occupancy"]["met"]
