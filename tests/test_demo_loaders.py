@@ -40,19 +40,20 @@ def test_each_domain_declares_its_loader_in_its_own_module():
         if not info.ispkg
     }
     declaring = {name for name, module in modules.items() if hasattr(module, "LOADER")}
-    assert declaring == {"core", "registry", "cases", "economy"}
+    assert declaring == {"core", "registry", "cases", "economy", "projects"}
     for name in declaring:
         assert ep.registry.get(ep.DemoLoader, name) is modules[name].LOADER
         assert modules[name].LOADER.load.__module__ == f"streetbrain.demo.{name}"
         assert ep.registry.origin(ep.DemoLoader, name) == "streetbrain.demo.extensions"
 
 
-def test_the_district_loads_core_registry_cases_then_economy():
+def test_the_district_loads_core_registry_cases_economy_then_projects():
     assert [loader.key for loader in in_order(ep.items(ep.DemoLoader))] == [
         "core",
         "registry",
         "cases",
         "economy",
+        "projects",
     ]
 
 

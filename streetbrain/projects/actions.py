@@ -160,7 +160,11 @@ def submit_report(
             indicator=ind, month=month, value=value, note=note, submitted_by=user
         )
         if attachment:
-            report.attachment = attachment
+            from django.core.files.storage import default_storage
+
+            report.attachment = default_storage.save(
+                f"projects/reports/{ind.project_id}/{attachment.name}", attachment
+            )
         report.save()
         _event(
             ind.project_id,

@@ -71,7 +71,7 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 def cases_near(user, points, first: dt.date | None = None, last: dt.date | None = None):
     """The cases ``user`` may see reported within the radius of any of ``points`` ((lon, lat,
-    radius m) triples), optionally between two days: a box per point in the database, the exact
+    radius m) triples; ``user`` None: every case), optionally between two days: a box per point in the database, the exact
     circle here. Returns ``[(case, index of the nearest point, distance m)]``."""
     from django.db.models import Q
 
@@ -84,7 +84,7 @@ def cases_near(user, points, first: dt.date | None = None, last: dt.date | None 
         dlat = radius / 111_320.0
         dlon = radius / (111_320.0 * max(math.cos(math.radians(lat)), 0.01))
         box |= Q(lon__range=(lon - dlon, lon + dlon), lat__range=(lat - dlat, lat + dlat))
-    qs = Case.objects.restrict(user, "view").filter(box)
+    qs = (Case.objects.all() if user is None else Case.objects.restrict(user, "view")).filter(box)
     if first is not None:
         qs = qs.filter(reported_at__date__gte=first)
     if last is not None:

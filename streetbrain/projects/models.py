@@ -367,7 +367,9 @@ class IndicatorReport(Audited):
     month = models.DateField(_("month"), validators=[validate_month])
     value = models.DecimalField(_("amount this month"), max_digits=14, decimal_places=2)
     note = models.CharField(_("note"), max_length=500, blank=True)
-    attachment = models.FileField(_("attachment"), upload_to="projects/reports/", blank=True)
+    # The stored file's name in the default storage (a plain string, so the change log records
+    # it); served only through the report's scoped attachment page.
+    attachment = models.CharField(_("attachment"), max_length=200, blank=True, editable=False)
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.SUBMITTED
     )

@@ -13,6 +13,11 @@ urlpatterns = [
     path("report.xlsx", views.MonthlyReportView.as_view(), name="monthly_report"),
     path("<int:pk>/", views.ProjectDetailView.as_view(), name="project_detail"),
     path("<int:pk>/report/", views.ReportSubmitView.as_view(), name="report_submit"),
+    path(
+        "reports/<int:pk>/attachment/",
+        views.ReportAttachmentView.as_view(),
+        name="report_attachment",
+    ),
     path("reports/<int:pk>/decide/", views.ReportDecideView.as_view(), name="report_decide"),
     path("indicators/", views.IndicatorsView.as_view(), name="indicators"),
     path(

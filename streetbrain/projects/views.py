@@ -394,6 +394,25 @@ class ReportDecideView(ScopedObjectMixin, TemplateView):
         )
 
 
+class ReportAttachmentView(ScopedObjectMixin, TemplateView):
+    """A report's attachment, to those who see the report."""
+
+    model = IndicatorReport
+
+    def get(self, request, pk):
+        from django.core.files.storage import default_storage
+        from django.http import FileResponse, Http404
+
+        report = get_object_or_404(IndicatorReport.objects.restrict(request.user), pk=pk)
+        if not report.attachment or not default_storage.exists(report.attachment):
+            raise Http404
+        return FileResponse(
+            default_storage.open(report.attachment, "rb"),
+            as_attachment=True,
+            filename=report.attachment.rsplit("/", 1)[-1],
+        )
+
+
 class MonthlyReportView(ScopedObjectMixin, TemplateView):
     """项目月报 as Excel: one row per project of the year (light, reasons, leader, office) and
     one per indicator (target, actual, progress), then the street's five indicators (target,
