@@ -54,15 +54,29 @@ def world(tree, departments, make_user):
     outsider = make_user("bz", role="projects", unit=tree["other_street"])
     grid = make_user("gw", role="gridworker", unit=tree["east_grid"])
     project = Project.objects.create(
-        code="2026-bd", name="征迁拔钉清零", kind="demolition", year=2026, org_unit=street,
-        leader=leader, start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31),
-    )  # fmt: skip
+        code="2026-bd",
+        name="征迁拔钉清零",
+        kind="demolition",
+        year=2026,
+        org_unit=street,
+        leader=leader,
+        start_date=dt.date(2026, 1, 1),
+        end_date=dt.date(2026, 12, 31),
+    )
     plot = Plot.objects.create(
-        project=project, code="BD-01", name="董家跟地块", planned_households=3,
-        centroid_lon=121.61, centroid_lat=29.865,
-        geometry={"type": "Polygon", "coordinates": [[[121.609, 29.864], [121.611, 29.864],
-                                                      [121.611, 29.866], [121.609, 29.864]]]},
-    )  # fmt: skip
+        project=project,
+        code="BD-01",
+        name="董家跟地块",
+        planned_households=3,
+        centroid_lon=121.61,
+        centroid_lat=29.865,
+        geometry={
+            "type": "Polygon",
+            "coordinates": [
+                [[121.609, 29.864], [121.611, 29.864], [121.611, 29.866], [121.609, 29.864]]
+            ],
+        },
+    )
     return {
         **tree,
         "departments": departments,
@@ -76,7 +90,7 @@ def world(tree, departments, make_user):
     }
 
 
-# --- the light and its reasons ----------------------------------------------------------------
+# --- the light and its reasons -------------------------------------------------------------------
 
 
 def test_a_project_is_green_on_track_yellow_when_late_red_when_far_behind(world):
@@ -112,9 +126,13 @@ def test_a_computed_indicator_reads_a_declared_measure_without_importing_its_app
         return 42.0
 
     ind = ProjectIndicator.objects.create(
-        project=project, name="x", target=84, source="computed", measure="elsewhere.thing",
+        project=project,
+        name="x",
+        target=84,
+        source="computed",
+        measure="elsewhere.thing",
         params={"k": 1},
-    )  # fmt: skip
+    )
     assert value_of(ind, office, 2026, TODAY) is None  # not declared: nothing to show
     with ep.override(ep.Measure("elsewhere.thing", "Thing", "", compute)):
         assert value_of(ind, office, 2026, TODAY) == 42.0
@@ -129,18 +147,16 @@ def test_the_declared_measures_are_registered():
     assert {"economy.absorption_m2", "economy.tax", "cases.near_sites", "projects.signed"} <= keys
 
 
-# --- monthly reports ----------------------------------------------------------------------------
+# --- monthly reports -----------------------------------------------------------------------------
 
 
 def test_a_report_is_submitted_then_approved_by_the_office_not_by_its_author(world, make_user):
     project, office, leader = world["project"], world["office"], world["leader"]
     ind = ProjectIndicator.objects.create(project=project, name="签约户数", target=100)
-    r = actions.submit_report(ind, month=dt.date(2026, 3, 1), value="12", user=office,
-                              today=TODAY)  # fmt: skip
+    r = actions.submit_report(ind, month=dt.date(2026, 3, 1), value="12", user=office, today=TODAY)
     assert r.state == "submitted"
     with pytest.raises(ValidationError) as e:
-        actions.submit_report(ind, month=dt.date(2026, 3, 1), value="3", user=office,
-                              today=TODAY)  # fmt: skip
+        actions.submit_report(ind, month=dt.date(2026, 3, 1), value="3", user=office, today=TODAY)
     assert "month" in e.value.message_dict
     with pytest.raises(PermissionDenied):
         actions.decide_report(r, approve=True, user=office)  # own report
@@ -158,11 +174,9 @@ def test_a_report_is_submitted_then_approved_by_the_office_not_by_its_author(wor
     assert value_of(ind, office, 2026, TODAY) == 12
     assert ProjectEvent.objects.filter(project=project, action="approve").exists()
     with pytest.raises(ValidationError):
-        actions.submit_report(ind, month=dt.date(2026, 9, 1), value="1", user=office,
-                              today=TODAY)  # fmt: skip
+        actions.submit_report(ind, month=dt.date(2026, 9, 1), value="1", user=office, today=TODAY)
     with pytest.raises(ValidationError):
-        actions.submit_report(ind, month=dt.date(2026, 4, 1), value="abc", user=office,
-                              today=TODAY)  # fmt: skip
+        actions.submit_report(ind, month=dt.date(2026, 4, 1), value="abc", user=office, today=TODAY)
 
 
 def test_a_computed_indicator_takes_no_report(world):
@@ -170,8 +184,9 @@ def test_a_computed_indicator_takes_no_report(world):
         project=world["project"], name="m²", target=1, source="computed", measure="projects.signed"
     )
     with pytest.raises(ValidationError):
-        actions.submit_report(ind, month=dt.date(2026, 3, 1), value=1, user=world["office"],
-                              today=TODAY)  # fmt: skip
+        actions.submit_report(
+            ind, month=dt.date(2026, 3, 1), value=1, user=world["office"], today=TODAY
+        )
     assert not IndicatorReport.objects.exists()
 
 
@@ -180,9 +195,12 @@ def test_a_computed_indicator_takes_no_report(world):
 
 def _street_indicator(world, kind="amount"):
     return StreetIndicator.objects.create(
-        code="tax" if kind == "amount" else "gdp_growth", name="税收", kind=kind, unit="亿元",
+        code="tax" if kind == "amount" else "gdp_growth",
+        name="税收",
+        kind=kind,
+        unit="亿元",
         org_unit=world["street"],
-    )  # fmt: skip
+    )
 
 
 def test_an_amount_is_projected_with_last_years_seasonality_and_the_gap_to_the_raised_target(
@@ -224,11 +242,19 @@ def test_the_bureaus_sheet_imports_all_or_nothing(world):
         wb.save(out)
         return out.getvalue()
 
-    bad = run_import(spec, sheet([["tax", "", "2026-01", "10"], ["nope", "", "2026-02", "x"]]),
-                     world["office"], dry_run=False)  # fmt: skip
+    bad = run_import(
+        spec,
+        sheet([["tax", "", "2026-01", "10"], ["nope", "", "2026-02", "x"]]),
+        world["office"],
+        dry_run=False,
+    )
     assert bad.errors and not IndicatorActual.objects.exists()
-    ok = run_import(spec, sheet([["tax", "", "2026-01", "10"], ["tax", "", "2026年2月", "21.5"]]),
-                    world["office"], dry_run=False)  # fmt: skip
+    ok = run_import(
+        spec,
+        sheet([["tax", "", "2026-01", "10"], ["tax", "", "2026年2月", "21.5"]]),
+        world["office"],
+        dry_run=False,
+    )
     assert not ok.errors
     assert list(IndicatorActual.objects.values_list("value", flat=True)) == [
         Decimal("10.00"),
@@ -236,8 +262,9 @@ def test_the_bureaus_sheet_imports_all_or_nothing(world):
     ]
     assert ind.actuals.count() == 2
     # Out of scope: another street's user does not see the indicator.
-    other = run_import(spec, sheet([["tax", "", "2026-03", "30"]]), world["outsider"],
-                       dry_run=False)  # fmt: skip
+    other = run_import(
+        spec, sheet([["tax", "", "2026-03", "30"]]), world["outsider"], dry_run=False
+    )
     assert other.errors and ind.actuals.count() == 2
 
 
@@ -262,8 +289,9 @@ def test_a_household_moves_through_the_stages_with_evidence_one_at_a_time(world)
     h.save()
     assert [t.name for t in actions.available(h, office)] == ["survey"]
     with pytest.raises(ValidationError):
-        actions.advance_household(h, "sign", on=TODAY, evidence="x", user=office, today=TODAY,
-                                  option="money")  # fmt: skip
+        actions.advance_household(
+            h, "sign", on=TODAY, evidence="x", user=office, today=TODAY, option="money"
+        )
     with pytest.raises(ValidationError) as e:
         actions.advance_household(h, "survey", on=TODAY, evidence=" ", user=office, today=TODAY)
     assert "evidence" in e.value.message_dict
@@ -273,26 +301,39 @@ def test_a_household_moves_through_the_stages_with_evidence_one_at_a_time(world)
         actions.advance_household(h, "value", on=on, evidence="报告", user=office, today=TODAY)
     assert "valuation" in e.value.message_dict
     with pytest.raises(ValidationError):  # before the survey
-        actions.advance_household(h, "value", on=dt.date(2026, 2, 1), evidence="报告",
-                                  valuation="2400000", user=office, today=TODAY)  # fmt: skip
-    actions.advance_household(h, "value", on=on, evidence="报告", valuation="2400000",
-                              user=office, today=TODAY)  # fmt: skip
+        actions.advance_household(
+            h,
+            "value",
+            on=dt.date(2026, 2, 1),
+            evidence="报告",
+            valuation="2400000",
+            user=office,
+            today=TODAY,
+        )
+    actions.advance_household(
+        h, "value", on=on, evidence="报告", valuation="2400000", user=office, today=TODAY
+    )
     with pytest.raises(ValidationError) as e:
         actions.advance_household(h, "sign", on=on, evidence="协议", user=office, today=TODAY)
     assert "option" in e.value.message_dict
-    actions.advance_household(h, "sign", on=on, evidence="协议", option="swap", user=office,
-                              today=TODAY)  # fmt: skip
+    actions.advance_household(
+        h, "sign", on=on, evidence="协议", option="swap", user=office, today=TODAY
+    )
     h.refresh_from_db()
     assert h.stage == Stage.SIGNED and h.option == "swap" and h.valuation == 2400000
     assert list(HouseholdEvent.objects.filter(household=h).values_list("to_stage", flat=True)) == [
-        "survey", "valuation", "signed",
-    ]  # fmt: skip
+        "survey",
+        "valuation",
+        "signed",
+    ]
     with pytest.raises(PermissionDenied):
-        actions.advance_household(h, "vacate", on=on, evidence="x", user=world["leader"],
-                                  today=TODAY)  # fmt: skip
+        actions.advance_household(
+            h, "vacate", on=on, evidence="x", user=world["leader"], today=TODAY
+        )
     with pytest.raises(PermissionDenied):
-        actions.advance_household(h, "vacate", on=on, evidence="x", user=world["outsider"],
-                                  today=TODAY)  # fmt: skip
+        actions.advance_household(
+            h, "vacate", on=on, evidence="x", user=world["outsider"], today=TODAY
+        )
     # The phone is protected: encrypted, masked, not in the change log.
     assert h.phone != "13800001111" and "1111" in h.phone and h.phone_cipher
     logged = ChangeLogEntry.objects.filter(object_id=str(h.pk), content_type__model="household")
@@ -303,9 +344,13 @@ def test_the_campaign_counts_households_and_m2_per_stage(world):
     plot = world["plot"]
     for i, (stage, area) in enumerate([("", 50), ("signed", 100), ("demolished", 70)]):
         Household.objects.create(
-            plot=plot, number=f"{i}", owner_name="x", area_m2=area, stage=stage,
+            plot=plot,
+            number=f"{i}",
+            owner_name="x",
+            area_m2=area,
+            stage=stage,
             stage_on=dt.date(2026, 3, 1) if stage else None,
-        )  # fmt: skip
+        )
     c = status.campaign(world["project"], world["office"])
     assert c["signed"] == {"households": 2, "area_m2": 170.0}
     assert c["cleared"] == {"households": 1, "area_m2": 70.0}
@@ -313,15 +358,22 @@ def test_the_campaign_counts_households_and_m2_per_stage(world):
     assert status.campaign(world["project"], world["outsider"])["signed"]["households"] == 0
 
 
-# --- hard cases -------------------------------------------------------------------------------------
+# --- hard cases ----------------------------------------------------------------------------------
 
 
 def _hard_case(world, area=5000, stage=Stage.SIGNED, opened=None, limit=20):
     opened = opened or dt.datetime(2026, 3, 2, 9, tzinfo=worktime.SHANGHAI)
     return actions.open_hard_case(
-        world["plot"], title="违建厂房", area_m2=area, leader=world["leader"], plan="约谈",
-        limit_days=limit, stage=stage, user=world["office"], now=opened,
-    )  # fmt: skip
+        world["plot"],
+        title="违建厂房",
+        area_m2=area,
+        leader=world["leader"],
+        plan="约谈",
+        limit_days=limit,
+        stage=stage,
+        user=world["office"],
+        now=opened,
+    )
 
 
 def test_a_hard_case_is_timed_in_working_days_on_the_case_engines_calendar(world):
@@ -334,21 +386,36 @@ def test_a_hard_case_is_timed_in_working_days_on_the_case_engines_calendar(world
 
 def test_its_leader_records_a_step_others_may_not(world):
     hc = _hard_case(world)
-    step = actions.record_step(hc, kind="meeting", on=dt.date(2026, 3, 5), note="约谈户主",
-                               user=world["leader"], today=TODAY)  # fmt: skip
+    step = actions.record_step(
+        hc,
+        kind="meeting",
+        on=dt.date(2026, 3, 5),
+        note="约谈户主",
+        user=world["leader"],
+        today=TODAY,
+    )
     assert step.user == world["leader"] and step.kind == "meeting"
     with pytest.raises(PermissionDenied):
-        actions.record_step(hc, kind="step", on=dt.date(2026, 3, 5), note="x",
-                            user=world["other_leader"], today=TODAY)  # fmt: skip
+        actions.record_step(
+            hc,
+            kind="step",
+            on=dt.date(2026, 3, 5),
+            note="x",
+            user=world["other_leader"],
+            today=TODAY,
+        )
     with pytest.raises(PermissionDenied):
-        actions.record_step(hc, kind="step", on=dt.date(2026, 3, 5), note="x",
-                            user=world["outsider"], today=TODAY)  # fmt: skip
+        actions.record_step(
+            hc, kind="step", on=dt.date(2026, 3, 5), note="x", user=world["outsider"], today=TODAY
+        )
     with pytest.raises(ValidationError):
-        actions.record_step(hc, kind="step", on=dt.date(2026, 2, 1), note="x",
-                            user=world["leader"], today=TODAY)  # fmt: skip
+        actions.record_step(
+            hc, kind="step", on=dt.date(2026, 2, 1), note="x", user=world["leader"], today=TODAY
+        )
     # The office may work on any.
-    actions.record_step(hc, kind="step", on=dt.date(2026, 3, 6), note="评估复核",
-                        user=world["office"], today=TODAY)  # fmt: skip
+    actions.record_step(
+        hc, kind="step", on=dt.date(2026, 3, 6), note="评估复核", user=world["office"], today=TODAY
+    )
     assert hc.steps.count() == 3  # the assignment, the meeting, the office's step
 
 
@@ -364,8 +431,9 @@ def test_overdue_hard_cases_escalate_once_to_the_projects_leader(world):
 def test_the_burndown_counts_m2_standing_until_demolished(world):
     hc = _hard_case(world, area=60000, stage=Stage.VACATED)
     _hard_case(world, area=25000, stage=Stage.SURVEY)
-    actions.advance_hard_case(hc, on=dt.date(2026, 4, 10), note="拆除", user=world["leader"],
-                              today=TODAY)  # fmt: skip
+    actions.advance_hard_case(
+        hc, on=dt.date(2026, 4, 10), note="拆除", user=world["leader"], today=TODAY
+    )
     b = status.hard_case_burndown(world["project"], world["office"], TODAY)
     assert b["total_m2"] == 85000 and b["remaining_m2"] == 25000
     assert b["standing"][:4] == [85000, 85000, 85000, 25000]
@@ -373,16 +441,18 @@ def test_the_burndown_counts_m2_standing_until_demolished(world):
     assert b["plan"][0] == round(85000 * 11 / 12, 1) and b["plan"][-1] == 0
     hc.refresh_from_db()
     assert hc.stage == Stage.DEMOLISHED and hc.closed_at is None
-    actions.advance_hard_case(hc, on=dt.date(2026, 4, 20), note="交地", user=world["leader"],
-                              today=TODAY)  # fmt: skip
+    actions.advance_hard_case(
+        hc, on=dt.date(2026, 4, 20), note="交地", user=world["leader"], today=TODAY
+    )
     hc.refresh_from_db()
     assert hc.closed_at is not None
     with pytest.raises(ValidationError):
-        actions.record_step(hc, kind="step", on=dt.date(2026, 5, 1), note="x",
-                            user=world["leader"], today=TODAY)  # fmt: skip
+        actions.record_step(
+            hc, kind="step", on=dt.date(2026, 5, 1), note="x", user=world["leader"], today=TODAY
+        )
 
 
-# --- metro-7: cases near a site --------------------------------------------------------------------
+# --- metro-7: cases near a site ------------------------------------------------------------------
 
 
 def test_distance_and_cases_near_points(case_world):
@@ -399,14 +469,20 @@ def test_distance_and_cases_near_points(case_world):
     assert cases_near(grid_worker, [(121.61, 29.865, 300)]) == []  # not in their scope
 
 
-# --- API ---------------------------------------------------------------------------------------------
+# --- API -----------------------------------------------------------------------------------------
 
 
 def test_the_api_answers_lights_indicators_plots_and_hard_cases_scoped(world, api_client):
     project, office = world["project"], world["office"]
     ProjectIndicator.objects.create(project=project, name="签约户数", target=100)
-    Household.objects.create(plot=world["plot"], number="1", owner_name="x", area_m2=80,
-                             stage="signed", stage_on=dt.date(2026, 3, 1))  # fmt: skip
+    Household.objects.create(
+        plot=world["plot"],
+        number="1",
+        owner_name="x",
+        area_m2=80,
+        stage="signed",
+        stage_on=dt.date(2026, 3, 1),
+    )
     _hard_case(world, area=4000)
     ind = _street_indicator(world)
     IndicatorTarget.objects.create(indicator=ind, year=timezone.localdate().year, target=50)
@@ -426,8 +502,12 @@ def test_the_api_answers_lights_indicators_plots_and_hard_cases_scoped(world, ap
     assert Decimal(hc["area_m2"]) == 4000 and hc["leader"] == world["leader"].pk
     assert hc["stage"] == "signed" and hc["deadline"]
     api_client.force_authenticate(world["outsider"])
-    for url in ("/api/projects/", "/api/projects/plots/", "/api/projects/hard-cases/",
-                "/api/projects/indicators/"):  # fmt: skip
+    for url in (
+        "/api/projects/",
+        "/api/projects/plots/",
+        "/api/projects/hard-cases/",
+        "/api/projects/indicators/",
+    ):
         assert api_client.get(url).json()["count"] == 0
     assert api_client.get(f"/api/projects/{project.pk}/").status_code == 404
 
@@ -436,29 +516,37 @@ def test_the_api_is_in_the_schema(world, api_client):
     api_client.force_authenticate(world["office"])
     schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/json")
     text = schema.content.decode()
-    for path in ("/api/projects/", "/api/projects/indicators/", "/api/projects/plots/",
-                 "/api/projects/hard-cases/"):  # fmt: skip
+    for path in (
+        "/api/projects/",
+        "/api/projects/indicators/",
+        "/api/projects/plots/",
+        "/api/projects/hard-cases/",
+    ):
         assert f"{path}:" in text or f'"{path}"' in text
     assert "status_light" in text and "projection" in text
 
 
-# --- pages -------------------------------------------------------------------------------------------
+# --- pages ---------------------------------------------------------------------------------------
 
 
 def test_the_pages_render_for_the_office_and_refuse_outsiders(world, client):
     project = world["project"]
     Household.objects.create(plot=world["plot"], number="1", owner_name="x", area_m2=80)
     hc = _hard_case(world)
-    site = Site.objects.create(project=project, name="福明路站", kind="station", lon=121.61,
-                               lat=29.865)  # fmt: skip
+    site = Site.objects.create(
+        project=project, name="福明路站", kind="station", lon=121.61, lat=29.865
+    )
     client.force_login(world["office"])
     for url in (
-        reverse("projects:index"), reverse("projects:project_detail", args=[project.pk]),
-        reverse("projects:indicators"), reverse("projects:plot_list"),
+        reverse("projects:index"),
+        reverse("projects:project_detail", args=[project.pk]),
+        reverse("projects:indicators"),
+        reverse("projects:plot_list"),
         reverse("projects:plot_detail", args=[world["plot"].pk]),
-        reverse("projects:hardcase_list"), reverse("projects:hardcase_detail", args=[hc.pk]),
+        reverse("projects:hardcase_list"),
+        reverse("projects:hardcase_detail", args=[hc.pk]),
         reverse("projects:site_detail", args=[site.pk]),
-    ):  # fmt: skip
+    ):
         assert client.get(url).status_code == 200, url
     client.logout()
     client.force_login(world["outsider"])
@@ -486,8 +574,9 @@ def test_a_household_step_from_the_page_and_a_bad_one_explained(world, client):
 
 
 def test_the_monthly_report_is_an_excel_workbook(world, client):
-    ProjectIndicator.objects.create(project=world["project"], name="签约户数", unit="户",
-                                    target=100)  # fmt: skip
+    ProjectIndicator.objects.create(
+        project=world["project"], name="签约户数", unit="户", target=100
+    )
     _street_indicator(world)
     client.force_login(world["office"])
     r = client.get(reverse("projects:monthly_report") + "?year=2026")

@@ -74,12 +74,18 @@ PROJECTS = [
     ("sq", "商圈共生共荣", Project.Kind.ECONOMY, "jfb", "阪急、文化广场、宏泰广场商圈；首店经济"),
     ("dsc", "电商借船出海", Project.Kind.ECONOMY, "jfb", "会展中心9号馆跨境电商园区"),
     ("bd", "征迁拔钉清零", Project.Kind.DEMOLITION, "zj", "最后5个地块、20个疑难杂症清零"),
-    ("gd7", "轨道保驾护航", Project.Kind.INFRASTRUCTURE, "jt", "轨道交通7号线站点建设，领导包案、专班推进"),
+    (
+        "gd7",
+        "轨道保驾护航",
+        Project.Kind.INFRASTRUCTURE,
+        "jt",
+        "轨道交通7号线站点建设，领导包案、专班推进",
+    ),
     ("sqtl", "社区提亮增色", Project.Kind.COMMUNITY, "", "江城社区未来社区样板"),
     ("gg", "股改一社一策", Project.Kind.REFORM, "", "16个股份经济合作社红黄绿三色管理"),
     ("djsj", "四季党建", Project.Kind.PARTY, "", "工程项目四季党建、楼宇党建"),
     ("szfm", "数字福明 2.0", Project.Kind.DIGITAL, "", "一图通览、一表通查、一键通达、一网通管"),
-]  # fmt: skip
+]
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余"
 GIVEN = "建国秀英桂芳志强海燕国庆立新红梅文华小平永明玉兰德福金凤伟民丽华春生"
@@ -90,7 +96,7 @@ def is_loaded() -> bool:
     return Project.objects.filter(data_source=DEMO).exists()
 
 
-def _name(rng: random.Random) -> str:
+def _person(rng: random.Random) -> str:
     i = rng.randrange(0, len(GIVEN) // 2) * 2
     return rng.choice(SURNAMES) + GIVEN[i : i + 2]
 
@@ -170,13 +176,18 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
     last = last_complete_month(today)
     months = [add_months(last, -i) for i in range(23, -1, -1)]
     indicators = {}
-    for order, (code, name, kind, unit, base, growth) in enumerate(STREET_INDICATORS):
+    for order, (code, name, kind, unit, *_figures) in enumerate(STREET_INDICATORS):
         indicators[code] = StreetIndicator.objects.create(
-            code=code, name=name, kind=kind, unit=unit, org_unit=street, order=order,
+            code=code,
+            name=name,
+            kind=kind,
+            unit=unit,
+            org_unit=street,
+            order=order,
             data_source=DEMO,
-        )  # fmt: skip
+        )
     actuals, targets = [], []
-    for code, _name, kind, _unit, base, growth in STREET_INDICATORS:
+    for code, _label, kind, _unit, base, growth in STREET_INDICATORS:
         ind = indicators[code]
         for y in sorted({m.year for m in months} | {year}):
             k = y - (year - 2)
@@ -188,9 +199,10 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
                 target = Decimal(str(round(yearly * 1.04, 2)))
                 raised = Decimal(str(round(yearly * 1.08, 2))) if y == year else None
             targets.append(
-                IndicatorTarget(indicator=ind, year=y, target=target, raised_target=raised,
-                                data_source=DEMO)
-            )  # fmt: skip
+                IndicatorTarget(
+                    indicator=ind, year=y, target=target, raised_target=raised, data_source=DEMO
+                )
+            )
             for m in [m for m in months if m.year == y]:
                 noise = 1 + rng.uniform(-0.03, 0.03)
                 if kind == StreetIndicator.Kind.RATE:
@@ -198,9 +210,10 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
                 else:
                     value = round(yearly * SEASON[m.month - 1] * noise, 2)
                 actuals.append(
-                    IndicatorActual(indicator=ind, month=m, value=Decimal(str(value)),
-                                    data_source=DEMO)
-                )  # fmt: skip
+                    IndicatorActual(
+                        indicator=ind, month=m, value=Decimal(str(value)), data_source=DEMO
+                    )
+                )
     IndicatorTarget.objects.bulk_create(targets)
     IndicatorActual.objects.bulk_create(actuals)
 
@@ -209,10 +222,18 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
     projects = {}
     for i, (code, name, kind, office_code, description) in enumerate(PROJECTS):
         projects[code] = Project(
-            code=f"{year}-{code}", name=name, kind=kind, year=year, description=description,
-            org_unit=street, leader=leaders[i % len(leaders)] if code != "bd" else leader,
-            office=depts.get(office_code), start_date=start, end_date=end, data_source=DEMO,
-        )  # fmt: skip
+            code=f"{year}-{code}",
+            name=name,
+            kind=kind,
+            year=year,
+            description=description,
+            org_unit=street,
+            leader=leaders[i % len(leaders)] if code != "bd" else leader,
+            office=depts.get(office_code),
+            start_date=start,
+            end_date=end,
+            data_source=DEMO,
+        )
     Project.objects.bulk_create(projects.values())
     members = []
     for p in projects.values():
@@ -221,9 +242,14 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
         )
         for j, u in enumerate(staff[: 2 + rng.randrange(2)]):
             members.append(
-                TaskForceMember(project=p, user=u, department=u.department or p.office,
-                                role=("专班成员", "牵头科室")[j % 2], data_source=DEMO)
-            )  # fmt: skip
+                TaskForceMember(
+                    project=p,
+                    user=u,
+                    department=u.department or p.office,
+                    role=("专班成员", "牵头科室")[j % 2],
+                    data_source=DEMO,
+                )
+            )
     TaskForceMember.objects.bulk_create(members)
 
     elapsed = (today - start).days
@@ -234,13 +260,17 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
         "zty": [("招商白名单发布", 45, 0), ("一楼一链图谱", 120, 20), ("链主企业落地", 240, None)],
         "sq": [("首店引进计划", 80, 3), ("百亿商圈评估", 300, None)],
         "dsc": [("园区运营方签约", 90, 15), ("省级园区申报", 200, None)],
-        "bd": [("五个地块入户调查完成", 60, 8), ("签约率达到80%", 180, 40), ("全部交地", 350, None)],
+        "bd": [
+            ("五个地块入户调查完成", 60, 8),
+            ("签约率达到80%", 180, 40),
+            ("全部交地", 350, None),
+        ],
         "gd7": [("站点交地", 100, 0), ("管线迁改完成", 210, 12), ("围挡优化", 280, None)],
         "sqtl": [("场景方案评审", 90, 0), ("未来邻里上线", 230, 0)],
         "gg": [("一社一策方案", 120, 30), ("红色社退出", 270, None)],
         "djsj": [("春季", 80, 0), ("夏季", 170, 0), ("秋季", 260, 0), ("冬季", 350, None)],
         "szfm": [("一图通览", 100, 0), ("一表通查", 200, 25), ("一键通达", 300, None)],
-    }  # fmt: skip
+    }
     for code, items in plans.items():
         for name, day, late in items:
             planned = _day(year, day)
@@ -248,19 +278,30 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
             if late is not None and day + late <= elapsed:
                 done = _day(year, day + late)
             milestones.append(
-                Milestone(project=projects[code], name=name, planned_on=planned, done_on=done,
-                          evidence="会议纪要（示例）" if done else "", data_source=DEMO)
-            )  # fmt: skip
+                Milestone(
+                    project=projects[code],
+                    name=name,
+                    planned_on=planned,
+                    done_on=done,
+                    evidence="会议纪要（示例）" if done else "",
+                    data_source=DEMO,
+                )
+            )
     Milestone.objects.bulk_create(milestones)
 
     # -- indicators: computed where the platform knows the number, else entered ---------------
     def ind(code, name, unit, target, *, measure="", feeds=None, params=None):
         return ProjectIndicator(
-            project=projects[code], name=name, unit=unit, target=Decimal(str(target)),
-            source="computed" if measure else "entered", measure=measure,
-            params=params or {}, feeds=indicators.get(feeds) if feeds else None,
+            project=projects[code],
+            name=name,
+            unit=unit,
+            target=Decimal(str(target)),
+            source="computed" if measure else "entered",
+            measure=measure,
+            params=params or {},
+            feeds=indicators.get(feeds) if feeds else None,
             data_source=DEMO,
-        )  # fmt: skip
+        )
 
     project_indicators = [
         ind("lyfn", "街道楼宇税收", "万元", 150000, measure="economy.tax", feeds="tax"),
@@ -270,8 +311,14 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
         ind("dsc", "入驻跨境电商企业", "家", 50),
         ind("bd", "疑难杂症清零面积", "m²", 85000, measure="projects.hard_cases_cleared_m2"),
         ind("bd", "签约户数", "户", 300, measure="projects.signed"),
-        ind("bd", "拆除面积", "m²", 36000, measure="projects.demolished_m2",
-            feeds="fixed_investment"),
+        ind(
+            "bd",
+            "拆除面积",
+            "m²",
+            36000,
+            measure="projects.demolished_m2",
+            feeds="fixed_investment",
+        ),
         ind("gd7", "站点周边案件（只看不考核）", "件", 0, measure="cases.near_sites"),
         ind("gd7", "管线迁改", "处", 12),
         ind("sqtl", "未来社区场景上线", "个", 3),
@@ -279,12 +326,20 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
         ind("djsj", "四季党建活动", "场", 4),
         ind("szfm", "上线模块", "个", 4),
         ind("lyfn", "规上工业增加值贡献", "亿元", 2, feeds="industry_va"),
-    ]  # fmt: skip
+    ]
     ProjectIndicator.objects.bulk_create(project_indicators)
     # Monthly reports of the entered ones: each month's share, approved by the office; the
     # last month's waits. Some projects run behind (their light says so).
-    pace = {"sq": 0.85, "dsc": 0.55, "gd7": 1.0, "sqtl": 1.0, "gg": 0.7, "djsj": 1.0,
-            "szfm": 0.9, "lyfn": 0.95}  # fmt: skip
+    pace = {
+        "sq": 0.85,
+        "dsc": 0.55,
+        "gd7": 1.0,
+        "sqtl": 1.0,
+        "gg": 0.7,
+        "djsj": 1.0,
+        "szfm": 0.9,
+        "lyfn": 0.95,
+    }
     reports = []
     report_months = [m for m in months if m.year == year]
     for pi in project_indicators:
@@ -297,14 +352,17 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
             decided = m != report_months[-1]
             reports.append(
                 IndicatorReport(
-                    indicator=pi, month=m, value=Decimal(str(round(amount, 2))),
+                    indicator=pi,
+                    month=m,
+                    value=Decimal(str(round(amount, 2))),
                     note="月报（示例）",
-                    state="approved" if decided else "submitted", submitted_by=office,
+                    state="approved" if decided else "submitted",
+                    submitted_by=office,
                     decided_by=leader if decided else None,
                     decided_at=_aware(add_months(m, 1)) if decided else None,
                     data_source=DEMO,
                 )
-            )  # fmt: skip
+            )
     IndicatorReport.objects.bulk_create(reports)
 
     # -- 拔钉清零: 5 plots, ~300 households, 20 hard cases of 85,000 m² ---------------------------
@@ -323,10 +381,18 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
         lon = g.centroid_lon if g else 121.62 + i * 0.004
         lat = g.centroid_lat if g else 29.87
         plots.append(
-            Plot(project=bd, code=f"BD-{i + 1:02d}", name=name, geometry=_square(lon, lat, 90),
-                 centroid_lon=lon, centroid_lat=lat, planned_households=sizes[i],
-                 target_date=dt.date(year, 12, 20), data_source=DEMO)
-        )  # fmt: skip
+            Plot(
+                project=bd,
+                code=f"BD-{i + 1:02d}",
+                name=name,
+                geometry=_square(lon, lat, 90),
+                centroid_lon=lon,
+                centroid_lat=lat,
+                planned_households=sizes[i],
+                target_date=dt.date(year, 12, 20),
+                data_source=DEMO,
+            )
+        )
     Plot.objects.bulk_create(plots)
     from streetbrain.registry.models import Resident
 
@@ -335,9 +401,11 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
     # valuation — the 钉子户 the campaign is about.
     weights = [0.04, 0.06, 0.12, 0.14, 0.34, 0.30]
     for i, plot in enumerate(plots):
-        residents = list(
-            Resident.objects.filter(org_unit=picks[i]).order_by("pk")[: sizes[i] // 3]
-        ) if picks else []  # fmt: skip
+        residents = (
+            list(Resident.objects.filter(org_unit=picks[i]).order_by("pk")[: sizes[i] // 3])
+            if picks
+            else []
+        )
         area_total = Decimal(0)
         for n in range(sizes[i]):
             stage = rng.choices(STAGE_ORDER, weights)[0]
@@ -345,14 +413,19 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
             area = Decimal(str(round(rng.uniform(60, 180), 2)))
             area_total += area
             h = Household(
-                plot=plot, number=f"{n + 1:03d}",
-                owner_name=resident.name if resident else _name(rng), resident=resident,
-                area_m2=area, legal=rng.random() > 0.15,
+                plot=plot,
+                number=f"{n + 1:03d}",
+                owner_name=resident.name if resident else _person(rng),
+                resident=resident,
+                area_m2=area,
+                legal=rng.random() > 0.15,
                 option=rng.choice(["money", "swap"]) if STAGE_ORDER.index(stage) >= 2 else "",
                 valuation=(area * Decimal(rng.randrange(18000, 26000))).quantize(Decimal("1"))
-                if STAGE_ORDER.index(stage) >= 1 else None,
-                stage=stage, data_source=DEMO,
-            )  # fmt: skip
+                if STAGE_ORDER.index(stage) >= 1
+                else None,
+                stage=stage,
+                data_source=DEMO,
+            )
             h.phone = f"13{rng.randrange(100000000, 999999999)}"
             # The stages' days, spread over the year up to today.
             day = rng.randrange(5, 40)
@@ -369,10 +442,16 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
         before = ""
         for s, on in steps:
             events.append(
-                HouseholdEvent(household=h, from_stage=before, to_stage=s, on=on,
-                               evidence="入户调查表（示例）" if s == Stage.SURVEY else "协议/照片（示例）",
-                               user=office, at=_aware(on))
-            )  # fmt: skip
+                HouseholdEvent(
+                    household=h,
+                    from_stage=before,
+                    to_stage=s,
+                    on=on,
+                    evidence="入户调查表（示例）" if s == Stage.SURVEY else "协议/照片（示例）",
+                    user=office,
+                    at=_aware(on),
+                )
+            )
             before = s
     HouseholdEvent.objects.bulk_create(events)
 
@@ -389,35 +468,62 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
         + [Stage.HANDED_OVER] * 3
     )
     hard_cases, hc_steps = [], []
-    titles = ["违建厂房", "祖屋分户争议", "商铺经营损失", "继承未析产", "租户安置", "面积认定分歧",
-              "产权调换房源", "老人不愿搬", "补偿标准诉求", "企业停产停业损失"]  # fmt: skip
+    titles = [
+        "违建厂房",
+        "祖屋分户争议",
+        "商铺经营损失",
+        "继承未析产",
+        "租户安置",
+        "面积认定分歧",
+        "产权调换房源",
+        "老人不愿搬",
+        "补偿标准诉求",
+        "企业停产停业损失",
+    ]
     for i in range(20):
         plot = plots[i % 5]
         opened = _day(year, 10 + i * 3)
         limit = rng.choice([60, 90, 120, 150])
         hc = HardCase(
-            plot=plot, title=f"{plot.name}·{titles[i % len(titles)]}{i + 1:02d}",
-            area_m2=Decimal(areas[i]), leader=leaders[i % len(leaders)],
+            plot=plot,
+            title=f"{plot.name}·{titles[i % len(titles)]}{i + 1:02d}",
+            area_m2=Decimal(areas[i]),
+            leader=leaders[i % len(leaders)],
             plan="1. 包案领导约谈；2. 评估复核；3. 法律顾问释法；4. 多部门联合攻坚（示例）",
-            stage=case_stages[i], opened_at=_aware(opened), limit_days=limit,
-            deadline=actions.deadline_for(_aware(opened), limit), data_source=DEMO,
-        )  # fmt: skip
+            stage=case_stages[i],
+            opened_at=_aware(opened),
+            limit_days=limit,
+            deadline=actions.deadline_for(_aware(opened), limit),
+            data_source=DEMO,
+        )
         closed = case_stages[i] == Stage.HANDED_OVER
         hard_cases.append(hc)
         reached = STAGE_ORDER.index(case_stages[i])
         day = 10 + i * 3
         hc_steps.append(
-            HardCaseStep(hard_case=hc, kind="step", on=opened, note="包案领导首次约谈（示例）",
-                         user=hc.leader, at=_aware(opened))
-        )  # fmt: skip
+            HardCaseStep(
+                hard_case=hc,
+                kind="step",
+                on=opened,
+                note="包案领导首次约谈（示例）",
+                user=hc.leader,
+                at=_aware(opened),
+            )
+        )
         for s in range(1, reached + 1):
             day = min(day + rng.randrange(15, 45), max(elapsed - 1, 1))
             on = _day(year, day)
             hc_steps.append(
-                HardCaseStep(hard_case=hc, kind="stage", on=on, note="阶段推进（示例）",
-                             user=hc.leader, at=_aware(on),
-                             data={"from": STAGE_ORDER[s - 1], "to": STAGE_ORDER[s]})
-            )  # fmt: skip
+                HardCaseStep(
+                    hard_case=hc,
+                    kind="stage",
+                    on=on,
+                    note="阶段推进（示例）",
+                    user=hc.leader,
+                    at=_aware(on),
+                    data={"from": STAGE_ORDER[s - 1], "to": STAGE_ORDER[s]},
+                )
+            )
         if closed:
             hc.closed_at = _aware(_day(year, day))
     HardCase.objects.bulk_create(hard_cases)
@@ -441,9 +547,16 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
         else:
             lon, lat = 121.60 + i * 0.01, 29.87
         sites.append(
-            Site(project=gd7, name=name, kind="station" if i < 3 else "works", lon=lon,
-                 lat=lat, radius_m=300, data_source=DEMO)
-        )  # fmt: skip
+            Site(
+                project=gd7,
+                name=name,
+                kind="station" if i < 3 else "works",
+                lon=lon,
+                lat=lat,
+                radius_m=300,
+                data_source=DEMO,
+            )
+        )
     Site.objects.bulk_create(sites)
     from streetbrain.projects.measures import cases_near
 
@@ -469,11 +582,14 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
         for j, u in enumerate([leaders[1], office]):
             due = held + dt.timedelta(days=14 + 7 * j)
             FollowUp.objects.create(
-                meeting=meeting, item=("落实站点围挡优化", "汇总周边投诉并反馈")[j], owner=u,
-                department=taskforce[j] if j < len(taskforce) else None, due_on=due,
+                meeting=meeting,
+                item=("落实站点围挡优化", "汇总周边投诉并反馈")[j],
+                owner=u,
+                department=taskforce[j] if j < len(taskforce) else None,
+                due_on=due,
                 done_on=due - dt.timedelta(days=2) if due < today and (k + j) % 3 else None,
                 data_source=DEMO,
-            )  # fmt: skip
+            )
 
     log_bulk(list(projects.values()) + plots + hard_cases + sites, "create")
     ctx.say(

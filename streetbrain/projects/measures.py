@@ -71,8 +71,8 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 def cases_near(user, points, first: dt.date | None = None, last: dt.date | None = None):
     """The cases ``user`` may see reported within the radius of any of ``points`` ((lon, lat,
-    radius m) triples; ``user`` None: every case), optionally between two days: a box per point in the database, the exact
-    circle here. Returns ``[(case, index of the nearest point, distance m)]``."""
+    radius m) triples; ``user`` None: every case), optionally between two days: a box per point
+    in the database, the exact circle here. Returns ``[(case, nearest point's index, metres)]``."""
     from django.db.models import Q
 
     from streetbrain.cases.models import Case
