@@ -352,6 +352,12 @@ class ReportSubmitView(ScopedObjectMixin, TemplateView):
     model = Project
     template_name = "projects/form_page.html"
 
+    def get(self, request, pk):
+        project = get_object_or_404(Project.objects.restrict(request.user), pk=pk)
+        return self.render_to_response(
+            {"title": _("Monthly report"), "object": project, "form": ReportForm(project=project)}
+        )
+
     def post(self, request, pk):
         project = get_object_or_404(Project.objects.restrict(request.user), pk=pk)
         if not request.user.has_perm("projects.report_project"):
@@ -375,6 +381,15 @@ class ReportDecideView(ScopedObjectMixin, TemplateView):
 
     model = IndicatorReport
     template_name = "projects/form_page.html"
+
+    def get(self, request, pk):
+        report = get_object_or_404(
+            IndicatorReport.objects.restrict(request.user).select_related("indicator__project"),
+            pk=pk,
+        )
+        return self.render_to_response(
+            {"title": _("Monthly report"), "object": report.indicator.project, "form": DecideForm()}
+        )
 
     def post(self, request, pk):
         report = get_object_or_404(
