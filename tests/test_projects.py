@@ -593,3 +593,93 @@ def test_every_change_is_in_the_change_log(world):
     assert HardCaseStep.objects.filter(hard_case=hc).exists()
     assert HardCase.objects.count() == 1
     assert Project.objects.restrict(world["outsider"]).count() == 0
+
+
+def test_the_task_force_pages_assign_issues_record_meetings_and_follow_ups(case_world, client):
+    from streetbrain.core.models import User
+    from tests.test_cases_workflow import report
+
+    street = case_world["street"]
+    leader = case_world["users"]["leader"]
+    office = User.objects.create(username="xmb", org_unit=street)
+    from django.contrib.auth.models import Group
+
+    office.groups.add(Group.objects.get(name="projects"))
+    office = User.objects.get(pk=office.pk)
+    metro = Project.objects.create(
+        code="gd7", name="轨道保驾护航", kind="infrastructure", year=2026, org_unit=street,
+        leader=leader, start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31),
+    )  # fmt: skip
+    site = Site.objects.create(project=metro, name="福明路站", kind="station", lon=121.61,
+                               lat=29.865)  # fmt: skip
+    case = report(text="地铁工地夜间施工噪音太大，睡不着觉", point=(121.6102, 29.8651)).case
+    m = Milestone.objects.create(project=metro, name="站点交地", planned_on=dt.date(2026, 3, 1))
+    client.force_login(office)
+    page = client.get(reverse("projects:site_detail", args=[site.pk])).content.decode()
+    assert case.number in page
+    url = reverse("projects:site_issue", args=[site.pk])
+    urban = case_world["departments"]["urban"]
+    r = client.post(url, {"case": case.pk, "leader": leader.pk, "departments": [urban.pk]})
+    assert r.status_code == 302
+    issue = site.issues.get()
+    assert (
+        issue.case == case and issue.leader == leader and list(issue.departments.all()) == [urban]
+    )
+    r = client.post(url, {"case": case.pk, "leader": leader.pk})
+    assert r.status_code == 400 and site.issues.count() == 1  # once
+    today = timezone.localdate()
+    r = client.post(
+        reverse("projects:meeting_add", args=[metro.pk]),
+        {"held_on": today.isoformat(), "title": "专班例会", "decisions": "围挡优化",
+         "item_0": "夜间施工降噪", "owner_0": leader.pk, "due_0": today.isoformat(),
+         "item_1": "只有内容"},
+    )  # fmt: skip
+    assert r.status_code == 400 and not metro.meetings.exists()  # a half-filled item: refused
+    r = client.post(
+        reverse("projects:meeting_add", args=[metro.pk]),
+        {"held_on": today.isoformat(), "title": "专班例会", "decisions": "围挡优化",
+         "item_0": "夜间施工降噪", "owner_0": leader.pk, "due_0": today.isoformat()},
+    )  # fmt: skip
+    assert r.status_code == 302
+    follow_up = metro.meetings.get().follow_ups.get()
+    assert follow_up.owner == leader and follow_up.done_on is None
+    client.force_login(leader)  # its owner marks it done
+    r = client.post(reverse("projects:followup_done", args=[follow_up.pk]),
+                    {"done_on": today.isoformat()})  # fmt: skip
+    assert r.status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.done_on == today
+    client.force_login(office)
+    r = client.post(reverse("projects:milestone_reach", args=[m.pk]),
+                    {"done_on": today.isoformat(), "evidence": "交地确认书"})  # fmt: skip
+    assert r.status_code == 302
+    m.refresh_from_db()
+    assert m.done_on == today and m.evidence == "交地确认书"
+    assert set(metro.events.values_list("action", flat=True)) == {
+        "issue", "meeting", "follow_up", "milestone",
+    }  # fmt: skip
+
+
+def test_the_map_the_search_and_the_cockpit_show_the_projects(world, client, api_client):
+    from streetbrain.projects.panels import projects_panel
+
+    office, plot = world["office"], world["plot"]
+    Household.objects.create(plot=plot, number="1", owner_name="x", area_m2=80, stage="signed",
+                             stage_on=dt.date(2026, 3, 1))  # fmt: skip
+    Site.objects.create(project=world["project"], name="福明路站", kind="station", lon=121.61,
+                        lat=29.865)  # fmt: skip
+    api_client.force_authenticate(office)
+    names = {layer["name"] for layer in api_client.get("/api/map/layers/").json()["layers"]}
+    assert {"demolition_plots", "metro_sites"} <= names
+    plots = api_client.get("/api/map/layers/demolition_plots/").json()["features"]
+    assert plots[0]["properties"]["n_signed"] == 1 and plots[0]["properties"]["stage"] == "signed"
+    sites = api_client.get("/api/map/layers/metro_sites/").json()["features"]
+    assert sites[0]["geometry"]["coordinates"] == [121.61, 29.865]
+    api_client.force_authenticate(world["outsider"])
+    assert api_client.get("/api/map/layers/demolition_plots/").json()["features"] == []
+    client.force_login(office)
+    page = client.get(reverse("search"), {"q": "董家跟"}).content.decode()
+    assert "董家跟地块" in page
+    panel = projects_panel(office, world["street"], TODAY)
+    assert panel["year"] == 2026 and sum(t.value for t in panel["tiles"][:3]) == 1
+    assert projects_panel(world["outsider"], world["other_street"], TODAY) is None

@@ -52,7 +52,7 @@ search_providers = search.PROVIDERS
 
 map_layers = [
     MapLayer(
-        "projects.plots",
+        "demolition_plots",
         _("Demolition plots"),
         "projects.view_plot",
         maplayers.plots_layer,
@@ -60,7 +60,7 @@ map_layers = [
         style="areas",
     ),
     MapLayer(
-        "projects.sites",
+        "metro_sites",
         _("Metro-7 sites"),
         "projects.view_site",
         maplayers.sites_layer,

@@ -97,3 +97,84 @@ class DecideForm(CheckedForm):
         coerce=lambda v: v == "1",
     )
     note = forms.CharField(label=gettext_lazy("Note"), max_length=500, required=False)
+
+
+class MilestoneForm(CheckedForm):
+    done_on = forms.DateField(label=gettext_lazy("Reached"), widget=DATE)
+    evidence = forms.CharField(label=gettext_lazy("Evidence"), max_length=300)
+
+
+class IssueForm(CheckedForm):
+    """A case near a site made one of the task force's issues: its leader and departments."""
+
+    case = forms.IntegerField(widget=forms.HiddenInput)
+    leader = forms.ModelChoiceField(label=gettext_lazy("Leader"), queryset=None)
+    departments = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Departments"), queryset=None, required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from streetbrain.core.models import Department, User
+
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = User.objects.restrict(user).filter(
+            groups__name="leader", is_active=True
+        )
+        self.fields["departments"].queryset = Department.objects.restrict(user)
+
+
+class MeetingForm(CheckedForm):
+    """A task-force meeting with up to three follow-up items (who, by when)."""
+
+    ROWS = 3
+
+    held_on = forms.DateField(label=gettext_lazy("Held on"), widget=DATE)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=80)
+    decisions = forms.CharField(
+        label=gettext_lazy("Decisions"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from streetbrain.core.models import User
+
+        super().__init__(*args, **kwargs)
+        users = User.objects.restrict(user).filter(is_active=True)
+        for i in range(self.ROWS):
+            self.fields[f"item_{i}"] = forms.CharField(
+                label=gettext_lazy("Follow-up item"), max_length=200, required=False
+            )
+            self.fields[f"owner_{i}"] = forms.ModelChoiceField(
+                label=gettext_lazy("Owner"), queryset=users, required=False
+            )
+            self.fields[f"due_{i}"] = forms.DateField(
+                label=gettext_lazy("Due"), widget=DATE, required=False
+            )
+
+    def clean(self):
+        data = super().clean()
+        items = []
+        for i in range(self.ROWS):
+            item, owner, due = (data.get(f"{k}_{i}") for k in ("item", "owner", "due"))
+            if not (item or owner or due):
+                continue
+            if not (item and owner and due):
+                raise forms.ValidationError(
+                    _("A follow-up item needs its text, its owner and its due date.")
+                )
+            owner_dept = owner.department
+            items.append((item, owner, owner_dept, due))
+        data["items"] = items
+        return data
+
+    def action_inputs(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "held_on": d["held_on"],
+            "title": d["title"],
+            "decisions": d["decisions"],
+            "items": d["items"],
+        }
+
+
+class DoneForm(CheckedForm):
+    done_on = forms.DateField(label=gettext_lazy("Done"), widget=DATE)

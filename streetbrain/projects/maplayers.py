@@ -47,7 +47,7 @@ def plots_layer(user, params: Params) -> dict:
 
 
 def sites_layer(user, params: Params) -> dict:
-    sites = Site.objects.restrict(user).annotate(issues=Count("issues")).order_by("pk")
+    sites = Site.objects.restrict(user).annotate(n_issues=Count("issues")).order_by("pk")
     return collection(
         [
             feature(
@@ -57,7 +57,7 @@ def sites_layer(user, params: Params) -> dict:
                     "name": s.name,
                     "kind": s.kind,
                     "radius_m": s.radius_m,
-                    "issues": s.issues,
+                    "issues": s.n_issues,
                     "url": url("projects:site_detail", s.pk),
                 },
             )

@@ -40,4 +40,8 @@ urlpatterns = [
     path("hard-cases/", views.HardCaseListView.as_view(), name="hardcase_list"),
     path("hard-cases/<int:pk>/", views.HardCaseDetailView.as_view(), name="hardcase_detail"),
     path("sites/<int:pk>/", views.SiteDetailView.as_view(), name="site_detail"),
+    path("sites/<int:pk>/issue/", views.SiteIssueView.as_view(), name="site_issue"),
+    path("<int:pk>/meeting/", views.MeetingView.as_view(), name="meeting_add"),
+    path("milestones/<int:pk>/reach/", views.MilestoneReachView.as_view(), name="milestone_reach"),
+    path("follow-ups/<int:pk>/done/", views.FollowUpDoneView.as_view(), name="followup_done"),
 ]

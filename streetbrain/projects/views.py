@@ -14,18 +14,31 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from streetbrain.core.generic import ScopedObjectMixin, apply_errors
 
 from . import actions, status
-from .forms import AdvanceForm, DecideForm, HardCaseAdvanceForm, ReportForm, StepForm
+from .forms import (
+    AdvanceForm,
+    DecideForm,
+    DoneForm,
+    HardCaseAdvanceForm,
+    IssueForm,
+    MeetingForm,
+    MilestoneForm,
+    ReportForm,
+    StepForm,
+)
 from .measures import cases_near
 from .models import (
     STAGE_ORDER,
+    FollowUp,
     HardCase,
     Household,
     IndicatorReport,
+    Milestone,
     Plot,
     Project,
     Site,
@@ -528,3 +541,114 @@ class MonthlyReportView(ScopedObjectMixin, TemplateView):
         name = f"projects-{year}-{today:%Y%m}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+class _ActionView(ScopedObjectMixin, TemplateView):
+    """POST a form to one action on an object in the user's scope; GET shows the form. A bad
+    input comes back with the action's message on its field (400) and nothing changed."""
+
+    template_name = "projects/form_page.html"
+    form_class = None
+    title = ""
+
+    def get_object(self, request, pk):
+        return get_object_or_404(self.model.objects.restrict(request.user), pk=pk)
+
+    def make_form(self, data=None):
+        return self.form_class(data)
+
+    def back(self, obj):
+        return obj.get_absolute_url()
+
+    def call(self, obj, form, user):
+        raise NotImplementedError
+
+    def render_form(self, obj, form, status=200):
+        return self.render_to_response(
+            {"title": self.title, "object": obj, "form": form, "back_url": self.back(obj)},
+            status=status,
+        )
+
+    def get(self, request, pk):
+        obj = self.get_object(request, pk)
+        return self.render_form(obj, self.make_form())
+
+    def post(self, request, pk):
+        obj = self.get_object(request, pk)
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                self.call(obj, form, request.user)
+                return redirect(self.back(obj))
+            except ValidationError as exc:
+                apply_errors(form, exc)
+        return self.render_form(obj, form, status=400)
+
+
+class MilestoneReachView(_ActionView):
+    """A milestone reached, with its evidence."""
+
+    model = Milestone
+    action = "change"
+    form_class = MilestoneForm
+    title = gettext_lazy("Milestone reached")
+
+    def back(self, obj):
+        return obj.project.get_absolute_url()
+
+    def call(self, obj, form, user):
+        actions.reach_milestone(obj, user=user, **form.cleaned_data)
+
+
+class SiteIssueView(_ActionView):
+    """A case near the site made one of the task force's issues."""
+
+    model = Site
+    form_class = IssueForm
+    title = gettext_lazy("Issue assigned")
+
+    def check_permission(self):
+        if not self.request.user.has_perm("projects.add_siteissue"):
+            raise PermissionDenied(_("You do not have permission to do this."))
+
+    def make_form(self, data=None):
+        initial = {"case": self.request.GET.get("case")} if data is None else None
+        return IssueForm(data, user=self.request.user, initial=initial)
+
+    def call(self, obj, form, user):
+        d = form.cleaned_data
+        actions.assign_issue(
+            obj, d["case"], leader=d["leader"], departments=d["departments"], user=user
+        )
+
+
+class MeetingView(_ActionView):
+    """A task-force meeting of the project, with its follow-up items."""
+
+    model = Project
+    form_class = MeetingForm
+    title = gettext_lazy("Meeting held")
+
+    def check_permission(self):
+        if not self.request.user.has_perm("projects.add_meeting"):
+            raise PermissionDenied(_("You do not have permission to do this."))
+
+    def make_form(self, data=None):
+        return MeetingForm(data, user=self.request.user)
+
+    def call(self, obj, form, user):
+        actions.record_meeting(obj, user=user, **form.action_inputs())
+
+
+class FollowUpDoneView(_ActionView):
+    """A follow-up item done (its owner, or the project office)."""
+
+    model = FollowUp
+    form_class = DoneForm
+    title = gettext_lazy("Follow-up done")
+
+    def back(self, obj):
+        return obj.meeting.project.get_absolute_url()
+
+    def call(self, obj, form, user):
+        actions.complete_follow_up(obj, user=user, **form.cleaned_data)
