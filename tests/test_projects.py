@@ -607,11 +607,18 @@ def test_the_task_force_pages_assign_issues_record_meetings_and_follow_ups(case_
     office.groups.add(Group.objects.get(name="projects"))
     office = User.objects.get(pk=office.pk)
     metro = Project.objects.create(
-        code="gd7", name="轨道保驾护航", kind="infrastructure", year=2026, org_unit=street,
-        leader=leader, start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31),
-    )  # fmt: skip
-    site = Site.objects.create(project=metro, name="福明路站", kind="station", lon=121.61,
-                               lat=29.865)  # fmt: skip
+        code="gd7",
+        name="轨道保驾护航",
+        kind="infrastructure",
+        year=2026,
+        org_unit=street,
+        leader=leader,
+        start_date=dt.date(2026, 1, 1),
+        end_date=dt.date(2026, 12, 31),
+    )
+    site = Site.objects.create(
+        project=metro, name="福明路站", kind="station", lon=121.61, lat=29.865
+    )
     case = report(text="地铁工地夜间施工噪音太大，睡不着觉", point=(121.6102, 29.8651)).case
     m = Milestone.objects.create(project=metro, name="站点交地", planned_on=dt.date(2026, 3, 1))
     client.force_login(office)
@@ -630,44 +637,69 @@ def test_the_task_force_pages_assign_issues_record_meetings_and_follow_ups(case_
     today = timezone.localdate()
     r = client.post(
         reverse("projects:meeting_add", args=[metro.pk]),
-        {"held_on": today.isoformat(), "title": "专班例会", "decisions": "围挡优化",
-         "item_0": "夜间施工降噪", "owner_0": leader.pk, "due_0": today.isoformat(),
-         "item_1": "只有内容"},
-    )  # fmt: skip
+        {
+            "held_on": today.isoformat(),
+            "title": "专班例会",
+            "decisions": "围挡优化",
+            "item_0": "夜间施工降噪",
+            "owner_0": leader.pk,
+            "due_0": today.isoformat(),
+            "item_1": "只有内容",
+        },
+    )
     assert r.status_code == 400 and not metro.meetings.exists()  # a half-filled item: refused
     r = client.post(
         reverse("projects:meeting_add", args=[metro.pk]),
-        {"held_on": today.isoformat(), "title": "专班例会", "decisions": "围挡优化",
-         "item_0": "夜间施工降噪", "owner_0": leader.pk, "due_0": today.isoformat()},
-    )  # fmt: skip
+        {
+            "held_on": today.isoformat(),
+            "title": "专班例会",
+            "decisions": "围挡优化",
+            "item_0": "夜间施工降噪",
+            "owner_0": leader.pk,
+            "due_0": today.isoformat(),
+        },
+    )
     assert r.status_code == 302
     follow_up = metro.meetings.get().follow_ups.get()
     assert follow_up.owner == leader and follow_up.done_on is None
     client.force_login(leader)  # its owner marks it done
-    r = client.post(reverse("projects:followup_done", args=[follow_up.pk]),
-                    {"done_on": today.isoformat()})  # fmt: skip
+    r = client.post(
+        reverse("projects:followup_done", args=[follow_up.pk]), {"done_on": today.isoformat()}
+    )
     assert r.status_code == 302
     follow_up.refresh_from_db()
     assert follow_up.done_on == today
     client.force_login(office)
-    r = client.post(reverse("projects:milestone_reach", args=[m.pk]),
-                    {"done_on": today.isoformat(), "evidence": "交地确认书"})  # fmt: skip
+    r = client.post(
+        reverse("projects:milestone_reach", args=[m.pk]),
+        {"done_on": today.isoformat(), "evidence": "交地确认书"},
+    )
     assert r.status_code == 302
     m.refresh_from_db()
     assert m.done_on == today and m.evidence == "交地确认书"
     assert set(metro.events.values_list("action", flat=True)) == {
-        "issue", "meeting", "follow_up", "milestone",
-    }  # fmt: skip
+        "issue",
+        "meeting",
+        "follow_up",
+        "milestone",
+    }
 
 
 def test_the_map_the_search_and_the_cockpit_show_the_projects(world, client, api_client):
     from streetbrain.projects.panels import projects_panel
 
     office, plot = world["office"], world["plot"]
-    Household.objects.create(plot=plot, number="1", owner_name="x", area_m2=80, stage="signed",
-                             stage_on=dt.date(2026, 3, 1))  # fmt: skip
-    Site.objects.create(project=world["project"], name="福明路站", kind="station", lon=121.61,
-                        lat=29.865)  # fmt: skip
+    Household.objects.create(
+        plot=plot,
+        number="1",
+        owner_name="x",
+        area_m2=80,
+        stage="signed",
+        stage_on=dt.date(2026, 3, 1),
+    )
+    Site.objects.create(
+        project=world["project"], name="福明路站", kind="station", lon=121.61, lat=29.865
+    )
     api_client.force_authenticate(office)
     names = {layer["name"] for layer in api_client.get("/api/map/layers/").json()["layers"]}
     assert {"demolition_plots", "metro_sites"} <= names
@@ -683,3 +715,63 @@ def test_the_map_the_search_and_the_cockpit_show_the_projects(world, client, api
     panel = projects_panel(office, world["street"], TODAY)
     assert panel["year"] == 2026 and sum(t.value for t in panel["tiles"][:3]) == 1
     assert projects_panel(world["outsider"], world["other_street"], TODAY) is None
+
+
+def test_the_household_register_imports_all_or_nothing_and_never_sets_a_stage(world):
+    spec = get_spec("expropriation-households")
+
+    def sheet(
+        rows, header=("地块编码", "户号", "产权人", "联系电话", "面积（平方米）", "合法建筑")
+    ):
+        wb = Workbook()
+        ws = wb.active
+        ws.append(list(header))
+        for row in rows:
+            ws.append(row)
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+    bad = run_import(
+        spec,
+        sheet(
+            [
+                ["BD-01", "001", "王某", "13800001111", "120", "是"],
+                ["BD-99", "002", "李某", "12", "x", "是"],
+            ]
+        ),
+        world["office"],
+        dry_run=False,
+    )
+    assert len(bad.errors) >= 3 and not Household.objects.exists()
+    ok = run_import(
+        spec,
+        sheet(
+            [
+                ["BD-01", "001", "王某", "13800001111", "120", "是"],
+                ["BD-01", "002", "李某", "", "88.5", "否"],
+            ]
+        ),
+        world["office"],
+        dry_run=False,
+    )
+    assert not ok.errors
+    h1, h2 = Household.objects.order_by("number")
+    assert h1.stage == "" and h1.phone_cipher and "1111" in h1.phone and not h2.legal
+    # The stage is for reading: a column named 阶段 in the file changes nothing.
+    again = run_import(
+        spec,
+        sheet(
+            [["BD-01", "001", "王某", "13800001111", "120", "是", "handed_over"]],
+            header=("地块编码", "户号", "产权人", "联系电话", "面积（平方米）", "合法建筑", "阶段"),
+        ),
+        world["office"],
+        dry_run=False,
+    )
+    assert not again.errors
+    h1.refresh_from_db()
+    assert h1.stage == ""
+    outside = run_import(
+        spec, sheet([["BD-01", "003", "张某", "", "60", "是"]]), world["outsider"], dry_run=False
+    )
+    assert outside.errors and Household.objects.count() == 2

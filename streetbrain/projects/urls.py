@@ -31,6 +31,16 @@ urlpatterns = [
         name="indicatoractual_import_job",
     ),
     path("plots/", views.PlotListView.as_view(), name="plot_list"),
+    path(
+        "households/import/",
+        ObjectImportView.as_view(spec_key="expropriation-households"),
+        name="household_import",
+    ),
+    path(
+        "households/import/jobs/<int:pk>/",
+        ImportJobView.as_view(spec_key="expropriation-households"),
+        name="household_import_job",
+    ),
     path("plots/<int:pk>/", views.PlotDetailView.as_view(), name="plot_detail"),
     path(
         "households/<int:pk>/<slug:name>/",
