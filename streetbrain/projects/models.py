@@ -181,6 +181,9 @@ class Milestone(Audited):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return self.project.get_absolute_url()
+
 
 class ProjectEvent(models.Model):
     """The project's timeline: every action on it, its milestones, indicators and reports."""
@@ -738,3 +741,6 @@ class FollowUp(Audited):
 
     def __str__(self) -> str:
         return self.item
+
+    def get_absolute_url(self) -> str:
+        return self.meeting.project.get_absolute_url()

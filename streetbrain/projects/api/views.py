@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import mixins, viewsets
 
-from .. import status
+from .. import filtersets, status
 from ..models import HardCase, Household, Plot, Project, StreetIndicator
 from . import serializers
 
@@ -41,7 +41,7 @@ class ProjectViewSet(ScopedReadViewSet):
     model = Project
     select_related = ("leader", "office")
     serializer_class = serializers.ProjectSerializer
-    filterset_fields = ["year", "kind"]
+    filterset_class = filtersets.ProjectFilterSet
     ordering_fields = ["code", "year", "name"]
     ordering = ["year", "code"]
 
@@ -81,7 +81,7 @@ class PlotViewSet(ScopedReadViewSet):
     model = Plot
     select_related = ("project",)
     serializer_class = serializers.PlotSerializer
-    filterset_fields = ["project"]
+    filterset_class = filtersets.PlotFilterSet
     ordering_fields = ["code"]
     ordering = ["code"]
 
@@ -97,6 +97,6 @@ class HardCaseViewSet(ScopedReadViewSet):
     model = HardCase
     select_related = ("plot", "leader")
     serializer_class = serializers.HardCaseSerializer
-    filterset_fields = ["stage", "leader", "plot"]
+    filterset_class = filtersets.HardCaseFilterSet
     ordering_fields = ["deadline", "area_m2"]
     ordering = ["deadline", "pk"]
