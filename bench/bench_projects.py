@@ -130,8 +130,15 @@ def run(scale: float, repeat: int, var: Path) -> int:
     points = [(s.lon, s.lat, s.radius_m) for s in Site.objects.all()]
     near = timed("cases within 300 m of the 4 sites", lambda: cases_near(user, points), repeat)
     print(f"    {len(near)} cases")
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
+    # The demo's static files are served from a manifest `collectstatic` writes; the pages here
+    # only need their URLs.
+    plain = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    storages = override_settings(
+        STORAGES={**__import__("django.conf").conf.settings.STORAGES, **plain}
+    )
+    storages.enable()
     for url in (
         "/projects/",
         f"/projects/{bd.pk}/",

@@ -483,7 +483,7 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
     for i in range(20):
         plot = plots[i % 5]
         opened = _day(year, 10 + i * 3)
-        limit = rng.choice([60, 90, 120, 150])
+        limit = rng.choice([90, 150, 220, 240])
         hc = HardCase(
             plot=plot,
             title=f"{plot.name}·{titles[i % len(titles)]}{i + 1:02d}",
