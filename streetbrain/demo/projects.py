@@ -124,6 +124,21 @@ def _user(username: str, name: str, street: OrgUnit, role: str, password: str | 
     return user
 
 
+def _tax_target(street: OrgUnit, year: int) -> float:
+    """Last year's street tax in the economy's demo (its December year to date, 万元) raised
+    by 8 %, so the computed indicator meets a target of its own magnitude; 150,000 万元 when
+    the economy has no figures for last year."""
+    from streetbrain.economy.models import MonthlyFigure
+
+    row = (
+        MonthlyFigure.objects.filter(scope="street", key=street.code, month__year=year - 1)
+        .order_by("-month")
+        .values_list("tax_total_ytd", flat=True)
+        .first()
+    )
+    return round(float(row) * 1.08 / 10_000) if row else 150000
+
+
 def _square(lon: float, lat: float, half_m: float) -> dict:
     dlat = half_m / 111_320.0
     dlon = half_m / (111_320.0 * math.cos(math.radians(lat)))
@@ -257,19 +272,19 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
     # Per project: (name, planned day of the year, reached days after plan or None = not yet)
     plans = {
         "lyfn": [("亿元楼宇培育名单", 60, 5), ("楼宇专员全覆盖", 150, 10), ("年度考核", 340, None)],
-        "zty": [("招商白名单发布", 45, 0), ("一楼一链图谱", 120, 20), ("链主企业落地", 240, None)],
-        "sq": [("首店引进计划", 80, 3), ("百亿商圈评估", 300, None)],
+        "zty": [("招商白名单发布", 45, 0), ("一楼一链图谱", 120, 20), ("链主企业落地", 240, 15)],
+        "sq": [("首店引进计划", 80, 3), ("百亿商圈评估", 330, None)],
         "dsc": [("园区运营方签约", 90, 15), ("省级园区申报", 200, None)],
         "bd": [
             ("五个地块入户调查完成", 60, 8),
             ("签约率达到80%", 180, 40),
             ("全部交地", 350, None),
         ],
-        "gd7": [("站点交地", 100, 0), ("管线迁改完成", 210, 12), ("围挡优化", 280, None)],
-        "sqtl": [("场景方案评审", 90, 0), ("未来邻里上线", 230, 0)],
+        "gd7": [("站点交地", 100, 0), ("管线迁改完成", 210, 12), ("围挡优化", 280, 20)],
+        "sqtl": [("场景方案评审", 90, 0), ("未来邻里上线", 230, 0), ("城市综合服务体", 355, None)],
         "gg": [("一社一策方案", 120, 30), ("红色社退出", 270, None)],
         "djsj": [("春季", 80, 0), ("夏季", 170, 0), ("秋季", 260, 0), ("冬季", 350, None)],
-        "szfm": [("一图通览", 100, 0), ("一表通查", 200, 25), ("一键通达", 300, None)],
+        "szfm": [("一图通览", 100, 0), ("一表通查", 200, 25), ("一键通达", 300, 30)],
     }
     for code, items in plans.items():
         for name, day, late in items:
@@ -304,7 +319,14 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
         )
 
     project_indicators = [
-        ind("lyfn", "街道楼宇税收", "万元", 150000, measure="economy.tax", feeds="tax"),
+        ind(
+            "lyfn",
+            "街道楼宇税收",
+            "万元",
+            _tax_target(street, year),
+            measure="economy.tax",
+            feeds="tax",
+        ),
         ind("zty", "去化", "m²", 80000, measure="economy.absorption_m2"),
         ind("sq", "限上批零销售额", "亿元", 100, feeds="retail_sales"),
         ind("sq", "首店引进", "家", 20),
@@ -333,13 +355,14 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
     pace = {
         "sq": 0.85,
         "dsc": 0.55,
-        "gd7": 1.0,
-        "sqtl": 1.0,
+        "gd7": 1.05,
+        "sqtl": 1.05,
         "gg": 0.7,
-        "djsj": 1.0,
-        "szfm": 0.9,
-        "lyfn": 0.95,
+        "djsj": 1.1,
+        "szfm": 1.0,
+        "lyfn": 1.05,
     }
+    waiting = {"sq", "gd7"}  # their last month's report waits for the office
     reports = []
     report_months = [m for m in months if m.year == year]
     for pi in project_indicators:
@@ -348,8 +371,8 @@ def _load(ctx: DemoContext, street: OrgUnit, today: dt.date) -> None:
         code = pi.project.code.split("-", 1)[1]
         share = pace.get(code, 0.9)
         for m in report_months:
-            amount = float(pi.target) * share / 12 * rng.uniform(0.7, 1.3)
-            decided = m != report_months[-1]
+            amount = float(pi.target) * share / 12 * rng.uniform(0.85, 1.15)
+            decided = m != report_months[-1] or code not in waiting
             reports.append(
                 IndicatorReport(
                     indicator=pi,

@@ -60,9 +60,12 @@ class ProjectStatus:
 
 
 def elapsed_share(project: Project, today: dt.date) -> float:
-    """The share of the project's year gone by on ``today`` (0..1)."""
+    """The share of the project's year gone by at the end of the last complete month before
+    ``today`` (0..1): the indicators are reported monthly, so a project is measured against
+    the months that could have been reported, not against the days of the current month."""
     start = max(project.start_date, dt.date(project.year, 1, 1))
     end = min(project.end_date, dt.date(project.year, 12, 31))
+    today = today.replace(day=1)
     if today <= start:
         return 0.0
     if today >= end or end <= start:
