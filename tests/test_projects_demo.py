@@ -124,8 +124,15 @@ def test_done_when(db_access, client):
     # A hard case assigned to this leader: a step recorded.
     mine = HardCase.objects.filter(leader=leader, closed_at__isnull=True).first()
     assert mine is not None
-    mine_page = client.get(reverse("projects:hardcase_list") + "?mine=1").content.decode()
+    mine_page = client.get(reverse("projects:my_hardcases")).content.decode()
     assert mine.title in mine_page
+    # The overdue ones assigned to this leader show as a badge in the top bar.
+    overdue = HardCase.objects.filter(
+        leader=leader, closed_at__isnull=True, escalated_at__isnull=False
+    ).count()
+    assert 'id="hardcases-link"' in mine_page
+    if overdue:
+        assert re.search(rf'id="hardcases-link"[^>]*>[^<]*<span[^>]*>{overdue}</span>', mine_page)
     url = reverse("projects:hardcase_detail", args=[mine.pk])
     steps = mine.steps.count()
     today = dt.date.today().isoformat()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from streetbrain.core.extension_points import (
     CockpitPanel,
     Grant,
+    HeaderLink,
     MapLayer,
     Measure,
     MenuEntry,
@@ -123,6 +124,29 @@ grants = [
     # The leaders see everything and work on the hard cases assigned to them (the actions let
     # a case's own leader record steps; the project office changes any).
     Grant("projects.leader", "leader", PROJECTS_VIEW),
+]
+
+
+def _escalated_to_me(user) -> int:
+    """Open hard cases of the user's (包案) that are past their deadline: the badge is the
+    escalation's notice, on the working calendar the case engine's notifications use."""
+    from .models import HardCase
+
+    return (
+        HardCase.objects.restrict(user)
+        .filter(leader=user, closed_at__isnull=True, escalated_at__isnull=False)
+        .count()
+    )
+
+
+header_links = [
+    HeaderLink(
+        "hardcases",
+        _("My overdue hard cases"),
+        "projects:my_hardcases",
+        _escalated_to_me,
+        permission="projects.view_hardcase",
+    ),
 ]
 
 periodic_tasks = [

@@ -48,6 +48,7 @@ urlpatterns = [
         name="household_advance",
     ),
     path("hard-cases/", views.HardCaseListView.as_view(), name="hardcase_list"),
+    path("hard-cases/mine/", views.HardCaseListView.as_view(mine=True), name="my_hardcases"),
     path("hard-cases/<int:pk>/", views.HardCaseDetailView.as_view(), name="hardcase_detail"),
     path("sites/<int:pk>/", views.SiteDetailView.as_view(), name="site_detail"),
     path("sites/<int:pk>/issue/", views.SiteIssueView.as_view(), name="site_issue"),

@@ -287,11 +287,13 @@ class HouseholdAdvanceView(ScopedObjectMixin, TemplateView):
 class HardCaseListView(ScopedObjectMixin, TemplateView):
     model = HardCase
     template_name = "projects/hardcase_list.html"
+    mine = False
 
     def get_context_data(self, **kwargs):
         user, now = self.request.user, timezone.now()
         qs = HardCase.objects.restrict(user).select_related("plot", "leader")
-        if self.request.GET.get("mine"):
+        mine = self.mine or bool(self.request.GET.get("mine"))
+        if mine:
             qs = qs.filter(leader=user)
         rows = [(h, actions.light_of(h, now)) for h in qs]
         return {
@@ -299,7 +301,7 @@ class HardCaseListView(ScopedObjectMixin, TemplateView):
             "title": _("Hard cases"),
             "rows": rows,
             "total_m2": sum(float(h.area_m2) for h, _l in rows),
-            "mine": bool(self.request.GET.get("mine")),
+            "mine": mine,
         }
 
 
