@@ -28,7 +28,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from streetbrain.core.models import Department, OrgUnit
+from streetbrain.core.models import Department, OrgUnit, PlatformModel
 from streetbrain.core.protected import mask_phone, normalise_phone, protected_property
 from streetbrain.core.scoping import ScopedManager
 
@@ -37,10 +37,9 @@ LON = [MinValueValidator(-180), MaxValueValidator(180)]
 LAT = [MinValueValidator(-90), MaxValueValidator(90)]
 
 
-class Source(models.TextChoices):
-    MANUAL = "manual", _("Entered")
-    IMPORT = "import", _("Imported")
-    DEMO = "demo", _("Demo (synthetic)")
+# Where a row came from: the platform's one choice set (entered, imported, API, demo), so the
+# API schema has one enum for it.
+Source = PlatformModel.Source
 
 
 def validate_month(value: dt.date) -> None:
