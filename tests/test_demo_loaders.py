@@ -42,13 +42,14 @@ def test_each_domain_declares_its_loader_in_its_own_module():
     declaring = {name for name, module in modules.items() if hasattr(module, "LOADER")}
     assert declaring == {"core", "registry", "cases", "economy", "services"}
     assert declaring == {"core", "registry", "cases", "economy", "investment"}
+    assert declaring == {"core", "registry", "cases", "economy", "projects"}
     for name in declaring:
         assert ep.registry.get(ep.DemoLoader, name) is modules[name].LOADER
         assert modules[name].LOADER.load.__module__ == f"streetbrain.demo.{name}"
         assert ep.registry.origin(ep.DemoLoader, name) == "streetbrain.demo.extensions"
 
 
-def test_the_district_loads_core_registry_cases_then_economy():
+def test_the_district_loads_core_registry_cases_economy_then_projects():
     assert [loader.key for loader in in_order(ep.items(ep.DemoLoader))] == [
         "core",
         "registry",
@@ -56,6 +57,7 @@ def test_the_district_loads_core_registry_cases_then_economy():
         "economy",
         "services",
         "investment",
+        "projects",
     ]
 
 

@@ -116,6 +116,7 @@ DECLARED: dict[str, Declared] = {
     "economy:lease_act": Declared(values={"name": ["end"]}),
     "economy:moveoutwarning_act": Declared(values={"name": ["note", "assign"]}),
     "api:map-layer": Declared(values={"name": _layer_names}),
+    "projects:household_advance": Declared(values={"name": ["survey", "sign"]}),
     # One cockpit panel's body (the polling ones); what it shows is its panel's, of the
     # user's own unit.
     "cockpit:panel": Declared(values={"key": _panel_keys}),

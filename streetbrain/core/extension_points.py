@@ -23,7 +23,7 @@ modules are imported at start-up, for every command, before any database exists.
 The module attribute an app's ``extensions.py`` uses for each kind is the kind's
 ``attribute`` below (``search_providers``, ``map_layers``, ``cockpit_panels``, ``figures``,
 ``menu``, ``header_links``, ``related_panels``, ``list_extras``, ``map_layer_addons``,
-``roles``, ``grants``, ``demo_loaders``, ``url_mounts``, ``periodic_tasks``).
+``roles``, ``grants``, ``demo_loaders``, ``url_mounts``, ``periodic_tasks``, ``measures``).
 """
 
 from __future__ import annotations
@@ -345,6 +345,24 @@ class PeriodicTask:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class Measure:
+    """A named number an app computes from its own data, for another app to show without
+    importing it: the projects' computed indicators read the economy's 去化 and tax, or the
+    cases near a site, through these. ``compute(user, params, first, last) -> float | None``
+    is the value over the days ``first`` to ``last`` (dates) of the rows ``user`` may see;
+    ``params`` is the caller's stored JSON (a radius and points, say: each measure documents
+    what it reads); None when there is nothing to measure. ``unit`` is shown with the value."""
+
+    attribute: ClassVar[str] = "measures"
+
+    key: str
+    label: Any
+    unit: str
+    compute: Callable[[Any, dict, Any, Any], float | None]
+    order: int = 100
+
+
 KINDS: tuple[type, ...] = (
     SearchProvider,
     MapLayer,
@@ -360,6 +378,7 @@ KINDS: tuple[type, ...] = (
     DemoLoader,
     UrlMount,
     PeriodicTask,
+    Measure,
 )
 
 # -- the registry ---------------------------------------------------------------------------

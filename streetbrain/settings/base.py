@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "streetbrain.economy",
     "streetbrain.services",
     "streetbrain.investment",
+    "streetbrain.projects",
     # The demo district (its loaders and the `demo` command): on top of every app, imported by
     # none of them.
     "streetbrain.demo",

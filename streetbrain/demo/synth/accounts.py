@@ -36,4 +36,5 @@ ACCOUNTS = [
     ("services", "吴芳", "services", None),  # 企服专员
     # An enterprise's own account, linked to one demo enterprise by the services demo.
     ("enterprise", "企业用户（示例）", "enterprise", None),
+    ("projects", "吴婷", "projects", None),  # 项目办: the key projects, the street's
 ]
