@@ -10,9 +10,6 @@ import time
 import pytest
 from django.db import transaction
 
-from streetbrain.core.audit import audit_context
-from streetbrain.core.identifiers import is_valid_credit_code
-from streetbrain.core.models import User
 from streetbrain.cooperatives.models import (
     AnnualAccount,
     Colour,
@@ -23,6 +20,9 @@ from streetbrain.cooperatives.models import (
     Member,
     Plan,
 )
+from streetbrain.core.audit import audit_context
+from streetbrain.core.identifiers import is_valid_credit_code
+from streetbrain.core.models import User
 from streetbrain.demo import cooperatives as coop_demo
 from streetbrain.demo import core as core_demo
 from streetbrain.demo import registry as registry_demo
