@@ -316,3 +316,15 @@ def test_anonymous_and_roles_without_permission_are_refused(client, api_client, 
     make_user("nobody")
     client.force_login(User.objects.get(username="nobody"))
     assert client.get(reverse("cooperatives:index")).status_code == 403
+
+
+def test_the_cockpit_shows_the_colours_to_the_leader(client, coops, make_user, tree):
+    for c in coops.values():
+        actions.grade(c)
+    leader = make_user("boss", role="leader", unit=tree["street"])
+    client.force_login(leader)
+    html = client.get(reverse("cockpit:index")).content.decode()
+    assert 'id="h-cooperatives"' in html
+    assert coops["red"].name in html  # the red ones are listed by score
+    search = client.get("/api/search/", {"q": coops["red"].credit_code}).json()
+    assert coops["red"].name in str(search)
