@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "streetbrain.cockpit",
     "streetbrain.economy",
     "streetbrain.cooperatives",
+    "streetbrain.party",
     # The demo district (its loaders and the `demo` command): on top of every app, imported by
     # none of them.
     "streetbrain.demo",

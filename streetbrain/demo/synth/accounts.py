@@ -33,4 +33,5 @@ ACCOUNTS = [
     # A leader of one community (江城社区): sees its figures, registers and cases only.
     ("community_leader", "周敏", "leader", None),
     ("cooperatives", "吴海燕", "cooperatives", None),  # 农经: the shareholding cooperatives
+    ("party", "郑红", "party", None),  # 党建办: party building
 ]
