@@ -328,3 +328,18 @@ def test_the_cockpit_shows_the_colours_to_the_leader(client, coops, make_user, t
     assert coops["red"].name in html  # the red ones are listed by score
     search = client.get("/api/search/", {"q": coops["red"].credit_code}).json()
     assert coops["red"].name in str(search)
+
+
+def test_the_indicators_are_tuned_in_the_admin_and_audited(client, coops, make_user):
+    admin_user = make_user("root", superuser=True)
+    client.force_login(admin_user)
+    ind = Indicator.objects.get(code="debt_ratio")
+    url = reverse("admin:cooperatives_indicator_change", args=[ind.pk])
+    assert client.get(url).status_code == 200
+    data = {"name": ind.name, "unit": ind.unit, "weight": "0.30", "bad": "80", "good": "20",
+            "active": "on", "order": ind.order}  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    ind.refresh_from_db()
+    assert ind.weight == Decimal("0.30") and ind.bad == 80
+    assert ChangeLogEntry.objects.filter(object_id=str(ind.pk), action="update").exists()
+    assert client.get(reverse("admin:party_starindicator_changelist")).status_code == 200
