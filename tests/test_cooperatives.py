@@ -209,7 +209,9 @@ def test_members_are_protected_and_linked_to_residents_by_id_number(coops, tree)
     resident.set_id_number(ID_A)
     resident.save()
     m = Member(cooperative=coop, name="张三", share_class=sc, shares=1)
-    m.id_number = ID_A
+    with pytest.raises(ValidationError):
+        m.set_id_number(ID_A[:-1] + ("0" if ID_A[-1] != "0" else "1"))  # wrong check character
+    m.set_id_number(ID_A)
     m.save()
     other = Member(cooperative=coop, name="李四", share_class=sc, shares=1)
     other.id_number = ID_B

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from streetbrain.core.identifiers import validate_credit_code
+from streetbrain.core.identifiers import validate_credit_code, validate_id_number
 from streetbrain.core.models import OrgUnit, PlatformModel
 from streetbrain.core.protected import mask_id_number, normalise_id_number, protected_property
 from streetbrain.core.scoping import ScopedManager
@@ -184,6 +184,12 @@ class Member(CooperativePart):
 
     def get_absolute_url(self) -> str:
         return reverse("cooperatives:member_detail", args=[self.pk])
+
+    def set_id_number(self, value: str) -> None:
+        """Validate (GB 11643: length, date, check character), then store protected."""
+        value = normalise_id_number(value)
+        validate_id_number(value)
+        self.id_number = value
 
 
 class Asset(CooperativePart):

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from streetbrain.core.identifiers import validate_id_number
 from streetbrain.core.models import OrgUnit
 from streetbrain.core.protected import mask_id_number, normalise_id_number, protected_property
 from streetbrain.core.scoping import ScopedManager
@@ -139,6 +140,12 @@ class PartyMember(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("party:partymember_detail", args=[self.pk])
+
+    def set_id_number(self, value: str) -> None:
+        """Validate (GB 11643: length, date, check character), then store protected."""
+        value = normalise_id_number(value)
+        validate_id_number(value)
+        self.id_number = value
 
 
 class Alliance(models.Model):
