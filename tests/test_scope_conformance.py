@@ -115,6 +115,7 @@ DECLARED: dict[str, Declared] = {
     "registry:*_import_job": Declared({"pk": "core.ImportJob"}),
     "economy:lease_act": Declared(values={"name": ["end"]}),
     "economy:moveoutwarning_act": Declared(values={"name": ["note", "assign"]}),
+    "cooperatives:exit_step": Declared(values={"name": ["resolve", "value"]}),
     "api:map-layer": Declared(values={"name": _layer_names}),
     "projects:household_advance": Declared(values={"name": ["survey", "sign"]}),
     # One cockpit panel's body (the polling ones); what it shows is its panel's, of the

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "streetbrain.services",
     "streetbrain.investment",
     "streetbrain.projects",
+    "streetbrain.cooperatives",
+    "streetbrain.party",
     # The demo district (its loaders and the `demo` command): on top of every app, imported by
     # none of them.
     "streetbrain.demo",

@@ -37,4 +37,6 @@ ACCOUNTS = [
     # An enterprise's own account, linked to one demo enterprise by the services demo.
     ("enterprise", "企业用户（示例）", "enterprise", None),
     ("projects", "吴婷", "projects", None),  # 项目办: the key projects, the street's
+    ("cooperatives", "吴海燕", "cooperatives", None),  # 农经: the shareholding cooperatives
+    ("party", "郑红", "party", None),  # 党建办: party building
 ]

@@ -1,0 +1,141 @@
+"""Coverage (覆盖): does each office tower, and each enterprise in the towers above a headcount,
+have its own party organisation, a joint one, or none — and the gaps: enterprises where at
+least ``GAP_MEMBERS`` party members work (from the members' employers) that no organisation
+covers. Read for a user: the towers, enterprises and members they may see.
+
+A tower is ``own`` when an organisation of its own (单建) is attached to it, ``joint`` when a
+joint one (联建: the tower's enterprises together) is, else ``none``. An enterprise is covered
+by the organisations that list it (``Organisation.enterprises``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, OuterRef, Subquery
+
+from streetbrain.economy.models import Enterprise, HeadcountRecord, Lease, OfficeBuilding
+
+from .models import Organisation, PartyMember
+
+GAP_MEMBERS = 3  # 3 members may form a branch (中国共产党章程 第三十条)
+MIN_HEADCOUNT = 50  # enterprises listed in the coverage from this headcount (the street's choice)
+OWN, JOINT, NONE = "own", "joint", "none"
+
+
+@dataclass
+class TowerCoverage:
+    tower: OfficeBuilding
+    kind: str
+    organisations: list = field(default_factory=list)
+    tenants: int = 0
+    tenants_covered: int = 0
+    members: int = 0
+    gaps: list = field(default_factory=list)  # (enterprise, members) without an organisation
+
+
+def _enterprise_kinds(user) -> dict[int, str]:
+    """enterprise id → own / joint, from the organisations the user may see."""
+    kinds: dict[int, str] = {}
+    rows = Organisation.objects.restrict(user).values_list("enterprises", "form")
+    for enterprise_id, form in rows:
+        if enterprise_id is None:
+            continue
+        if form == Organisation.Form.OWN or kinds.get(enterprise_id) is None:
+            kinds[enterprise_id] = form
+    return kinds
+
+
+def _members_by_employer(user) -> dict[int, int]:
+    return dict(
+        PartyMember.objects.restrict(user)
+        .filter(employer__isnull=False)
+        .values("employer")
+        .annotate(n=Count("pk"))
+        .values_list("employer", "n")
+    )
+
+
+def towers(user, day: dt.date | None = None) -> list[TowerCoverage]:
+    """Every office tower the user may see with its coverage, tenants and gaps on ``day``."""
+    day = day or dt.date.today()
+    buildings = list(OfficeBuilding.objects.restrict(user).select_related("building", "org_unit"))
+    orgs: dict[int, list] = {}
+    towers_orgs = Organisation.objects.restrict(user).filter(
+        building__isnull=False, attached_to=Organisation.Attached.TOWER
+    )
+    for o in towers_orgs:
+        orgs.setdefault(o.building_id, []).append(o)
+    tenants: dict[int, set[int]] = {}
+    for building_id, enterprise_id in (
+        Lease.objects.held_on(day).values_list("building_id", "enterprise_id").distinct()
+    ):
+        tenants.setdefault(building_id, set()).add(enterprise_id)
+    kinds = _enterprise_kinds(user)
+    members = _members_by_employer(user)
+    names = dict(Enterprise.objects.restrict(user).values_list("pk", "name"))
+    out = []
+    for b in buildings:
+        attached = orgs.get(b.pk, [])
+        forms = {o.form for o in attached}
+        kind = OWN if OWN in forms else JOINT if JOINT in forms else NONE
+        ids = tenants.get(b.pk, set())
+        gaps = sorted(
+            ((names.get(e, ""), members[e], e) for e in ids
+             if members.get(e, 0) >= GAP_MEMBERS and e not in kinds and e in names),
+            key=lambda g: (-g[1], g[0]),
+        )  # fmt: skip
+        out.append(
+            TowerCoverage(
+                tower=b,
+                kind=kind,
+                organisations=attached,
+                tenants=len(ids),
+                tenants_covered=sum(1 for e in ids if e in kinds),
+                members=sum(members.get(e, 0) for e in ids),
+                gaps=gaps,
+            )
+        )
+    return sorted(out, key=lambda t: ({NONE: 0, JOINT: 1, OWN: 2}[t.kind], str(t.tower)))
+
+
+def enterprises(user, day: dt.date | None = None, min_headcount: int = MIN_HEADCOUNT) -> list:
+    """Enterprises in the towers on ``day`` with a latest headcount of at least
+    ``min_headcount``: (enterprise, headcount, kind, members)."""
+    day = day or dt.date.today()
+    latest = HeadcountRecord.objects.filter(enterprise=OuterRef("pk")).order_by("-month")
+    in_towers = Lease.objects.held_on(day).values("enterprise_id")
+    qs = (
+        Enterprise.objects.restrict(user)
+        .filter(pk__in=in_towers)
+        .annotate(headcount=Subquery(latest.values("headcount")[:1]))
+        .filter(headcount__gte=min_headcount)
+        .order_by("-headcount", "name")
+    )
+    kinds = _enterprise_kinds(user)
+    members = _members_by_employer(user)
+    return [(e, e.headcount, kinds.get(e.pk, NONE), members.get(e.pk, 0)) for e in qs]
+
+
+def gaps(user, day: dt.date | None = None) -> list[tuple]:
+    """Enterprises with at least ``GAP_MEMBERS`` party members and no organisation:
+    (enterprise, members), most members first."""
+    kinds = _enterprise_kinds(user)
+    members = _members_by_employer(user)
+    ids = [e for e, n in members.items() if n >= GAP_MEMBERS and e not in kinds]
+    found = Enterprise.objects.restrict(user).filter(pk__in=ids)
+    return sorted(((e, members[e.pk]) for e in found), key=lambda g: (-g[1], g[0].name))
+
+
+def rate(rows: list[TowerCoverage]) -> dict:
+    """The towers' coverage rate: own, joint, none and the share covered."""
+    n = len(rows)
+    own = sum(1 for r in rows if r.kind == OWN)
+    joint = sum(1 for r in rows if r.kind == JOINT)
+    return {
+        "towers": n,
+        "own": own,
+        "joint": joint,
+        "none": n - own - joint,
+        "rate": round((own + joint) / n * 100, 1) if n else None,
+    }
