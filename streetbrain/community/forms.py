@@ -1,0 +1,77 @@
+"""Forms of the residents' site and the workbench: plain checked forms; the rules live in
+``actions`` and their errors come back onto these forms' fields."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from streetbrain.core.text import CheckedForm
+from streetbrain.registry.models import Building
+
+
+class PhoneForm(CheckedForm):
+    phone = forms.CharField(
+        label=_("Mobile number"), max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+
+class SignUpForm(PhoneForm):
+    code = forms.CharField(
+        label=_("Code from the SMS"), max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    password = forms.CharField(
+        label=_("Choose a password"), min_length=8, max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class LoginForm(PhoneForm):
+    password = forms.CharField(
+        label=_("Password"), max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class ClaimForm(CheckedForm):
+    """Who you are in the registry: name, the ID number's last 6 characters, the house."""
+
+    name = forms.CharField(label=_("Full name"), max_length=40)
+    id_tail = forms.CharField(
+        label=_("Last 6 characters of your ID number"), min_length=6, max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    building = forms.ModelChoiceField(label=_("Building"), queryset=Building.objects.none())
+    number = forms.CharField(label=_("Flat number"), max_length=20, help_text=_("e.g. 2-1502"))
+
+    def __init__(self, *args, community=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = Building.objects.filter(kind=Building.Kind.RESIDENTIAL)
+        if community is not None:
+            qs = qs.filter(org_unit__path__startswith=community.path)
+        self.fields["building"].queryset = qs.order_by("compound", "name")
+        self.fields["building"].label_from_instance = (
+            lambda b: f"{b.compound} {b.name}" if b.compound else b.name
+        )
+
+
+class QrClaimForm(CheckedForm):
+    token = forms.CharField(
+        label=_("Code from the grid worker's QR code"), max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class DecideForm(CheckedForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Confirm")), ("reject", _("Reject"))]
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class BookForm(CheckedForm):
+    start = forms.DateTimeField(label=_("Slot"), widget=forms.HiddenInput)
+    people = forms.IntegerField(label=_("People"), min_value=1, max_value=500, initial=1)
+    purpose = forms.CharField(label=_("Purpose"), max_length=100, required=False)

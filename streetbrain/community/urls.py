@@ -1,0 +1,52 @@
+"""Pages of the community platform (namespace ``community``), under /community/."""
+
+from django.urls import path
+
+from streetbrain.core.generic import ObjectRevealView
+
+from . import views
+from .models import ResidentAccount
+
+app_name = "community"
+
+urlpatterns = [
+    # the residents' site (mobile first)
+    path("", views.home, name="home"),
+    path("signup/", views.signup, name="signup"),
+    path("login/", views.login_view, name="login"),
+    path("verify/", views.VerifyView.as_view(), name="verify"),
+    path("household/", views.HouseholdView.as_view(), name="household"),
+    path("spaces/", views.SpaceListView.as_view(), name="spaces"),
+    path("spaces/<int:pk>/", views.SpaceBookView.as_view(), name="space_book"),
+    path("bookings/", views.MyBookingsView.as_view(), name="my_bookings"),
+    path("checkin/<str:code>/", views.DoorCheckInView.as_view(), name="door_checkin"),
+    # the staff's workbench
+    path("manage/", views.WorkbenchView.as_view(), name="manage"),
+    path("manage/accounts/", views.AccountListView.as_view(), name="residentaccount_list"),
+    path(
+        "manage/accounts/<int:pk>/",
+        views.AccountDetailView.as_view(),
+        name="residentaccount_detail",
+    ),
+    path(
+        "manage/accounts/<int:pk>/reveal/",
+        ObjectRevealView.as_view(model=ResidentAccount),
+        name="residentaccount_reveal",
+    ),
+    path(
+        "manage/accounts/<int:pk>/decide/",
+        views.AccountDecideView.as_view(),
+        name="residentaccount_decide",
+    ),
+    path("manage/spaces/", views.SpaceListStaffView.as_view(), name="space_list"),
+    path("manage/spaces/<int:pk>/", views.SpaceDetailView.as_view(), name="space_detail"),
+    path("manage/bookings/", views.BookingListView.as_view(), name="booking_list"),
+    path("manage/bookings/<int:pk>/", views.BookingDetailView.as_view(), name="booking_detail"),
+    path(
+        "manage/bookings/<int:pk>/checkin/",
+        views.BookingCheckInView.as_view(),
+        name="booking_checkin",
+    ),
+    path("manage/usage/", views.UsageReportView.as_view(), name="usage"),
+    path("manage/residents/<int:pk>/qr/", views.ResidentQrView.as_view(), name="resident_qr"),
+]
