@@ -37,7 +37,7 @@ def make_home(grid, code, name, number="1-101"):
     house = House.objects.create(
         building=building, number=number, floor=1, area_m2=88, use="owner", org_unit=grid
     )
-    household = Household.objects.create(code=f"H{code}{number}", house=house, org_unit=grid)
+    household = Household.objects.create(code=f"H{code[-8:]}-{number}", house=house, org_unit=grid)
     return house, household
 
 
@@ -104,3 +104,28 @@ def next_slot(space, *, days_ahead=1, hour=9):
     while not rules.slots(space, day):
         day += dt.timedelta(days=1)
     return dt.datetime.combine(day, dt.time(hour), tzinfo=SHANGHAI)
+
+
+def bulk_verified_accounts(world, n: int):
+    """``n`` verified accounts of ``n`` new households in 江城 (written directly: the tests of
+    concurrency need many households, not the sign-up)."""
+    from django.contrib.auth import get_user_model
+
+    from streetbrain.community.models import ResidentAccount
+
+    grid = world["river_grid"]
+    user_model = get_user_model()
+    accounts = []
+    for i in range(n):
+        house, household = make_home(grid, "33021201400201009", "江城9幢", number=f"9-{i:04d}")
+        user = user_model(username=f"bulk-resident-{i}", display_name=f"居民{i}")
+        user.set_unusable_password()
+        user.save()
+        account = ResidentAccount(
+            user=user, community=world["river"], org_unit=grid, household=household,
+            house=house, state="verified", method="details",
+        )
+        account.phone = f"1360000{i:04d}"
+        account.save()
+        accounts.append(account)
+    return accounts
