@@ -32,4 +32,6 @@ ACCOUNTS = [
     ("building", "孙丽", "building", None),
     # A leader of one community (江城社区): sees its figures, registers and cases only.
     ("community_leader", "周敏", "leader", None),
+    # 江城社区 staff: runs the community platform (verification queue, bookings).
+    ("community", "吴婷", "community", None),
 ]

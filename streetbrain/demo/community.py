@@ -1,0 +1,232 @@
+"""The community platform's part of the demo district: 江城社区's 城市综合服务体 with its 8
+bookable spaces and a year of bookings (and the next two weeks'), the demo account
+``resident`` (a verified 江城 resident, logging in on the residents' site with the phone
+13900001111 or as ``resident``), more verified residents and a few claims waiting in the
+verification queue. The community staff's account ``community`` is the core's (accounts.py).
+
+ALL BOOKINGS AND ACCOUNTS ARE SYNTHETIC: every row is marked ``data_source="demo"``. Spaces and
+accounts are saved one by one (audited); the bookings are written with ``bulk_create`` and not
+logged one by one, like the economy's tax rows. Random but reproducible (seeded)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from streetbrain.community import rules
+from streetbrain.community.models import Booking, ResidentAccount, Space
+from streetbrain.core.extension_points import DemoLoader
+from streetbrain.core.models import OrgUnit, User
+from streetbrain.core.worktime import SHANGHAI
+from streetbrain.registry.models import Building, House, Household, Resident
+
+from .context import default_scale
+from .synth.people import make_id_number, person_name
+
+DEMO = "demo"
+RESIDENT_PHONE = "13900001111"
+
+SPACES = [
+    # name, kind, capacity, who, days, opens, closes, weekly limit, where, booked share
+    ("阅览室", "reading", 60, "residents", "daily", "08:30", "21:00", 3, "一楼东侧", 0.45),
+    ("多功能活动室一", "activity", 30, "residents", "daily", "08:30", "21:00", 2, "二楼201", 0.35),
+    ("多功能活动室二", "activity", 30, "residents", "daily", "08:30", "21:00", 2, "二楼202", 0.3),
+    ("书画室", "activity", 16, "residents", "daily", "09:00", "17:00", 2, "二楼205", 0.3),
+    ("长者活动室", "activity", 24, "elderly", "daily", "08:30", "17:00", 3, "一楼西侧", 0.4),
+    ("篮球场", "sports", 20, "residents", "daily", "07:00", "21:00", 2, "室外东侧", 0.5),
+    ("羽毛球场", "sports", 8, "residents", "daily", "07:00", "21:00", 2, "三楼体育馆", 0.55),
+    ("小剧场", "theatre", 180, "staff", "working", "09:00", "17:00", 1, "一楼剧场", 0.08),
+]
+
+
+def _jiangcheng() -> OrgUnit | None:
+    return OrgUnit.objects.filter(level=OrgUnit.Level.COMMUNITY, name="江城社区").first()
+
+
+def is_loaded() -> bool:
+    return Space.objects.filter(data_source=DEMO).exists()
+
+
+def _time(text: str) -> dt.time:
+    return dt.time.fromisoformat(text)
+
+
+def _account(user, resident, community, *, state, now, phone) -> ResidentAccount:
+    account = ResidentAccount(
+        user=user, community=community, org_unit_id=resident.org_unit_id, resident=resident,
+        household_id=resident.household_id, house_id=resident.house_id, state=state,
+        method="details", claimed_at=now, data_source=DEMO,
+    )
+    account.phone = phone
+    if state == ResidentAccount.State.VERIFIED:
+        account.decided_at = now
+    account.save()
+    return account
+
+
+def ensure_homes(ctx, community, rng) -> None:
+    """A scaled-down registry may leave 江城 without a residential building: then one small
+    compound (1 building, 24 flats, a household of 1–4 in each) is added, synthetic like the
+    rest, so that the residents' site has residents to verify."""
+    if Household.objects.filter(org_unit__path__startswith=community.path).exists():
+        return
+    grid = community.children.order_by("code").first()
+    building = Building.objects.create(
+        code=f"{grid.code}901", name="江城花苑1幢", address="江城路1号", kind="residential",
+        compound="江城花苑", org_unit=grid, floors_above=6, data_source=DEMO,
+        lon=grid.centroid_lon, lat=grid.centroid_lat,
+    )
+    serial = 0
+    for floor in range(1, 7):
+        for door in range(1, 5):
+            house = House.objects.create(
+                building=building, number=f"1-{floor}0{door}", floor=floor, area_m2=85,
+                use="owner", org_unit=grid, data_source=DEMO,
+            )
+            household = Household.objects.create(
+                code=f"JC{grid.code[-6:]}{floor}{door:02d}", house=house, org_unit=grid,
+                data_source=DEMO,
+            )
+            year = rng.choice([1948, 1955, 1962, 1975, 1983, 1990])
+            for k, relation in enumerate(("head", "spouse", "child", "parent")[: rng.randint(1, 4)]):
+                born = year + {"head": 0, "spouse": 1, "child": 28, "parent": -25}[relation]
+                sex = "M" if (k + floor) % 2 else "F"
+                serial += 1
+                resident = Resident(
+                    name=person_name(rng, sex, born), residence="registered",
+                    household=household, house=house, relation=relation, org_unit=grid,
+                    data_source=DEMO,
+                )
+                resident.set_id_number(
+                    make_id_number("330212", dt.date(born, 1 + serial % 12, 1 + serial % 28), sex, 400 + serial)
+                )
+                resident.save()
+    ctx.say("community: 江城 had no residential building at this scale: 1 synthetic compound added")
+
+
+def load_accounts(ctx, community, rng) -> tuple[ResidentAccount | None, list[int]]:
+    residents = list(
+        Resident.objects.filter(
+            org_unit__path__startswith=community.path, household__isnull=False,
+            house__isnull=False, relation="head",
+        ).order_by("pk")[:60]
+    )
+    if not residents:
+        return None, []
+    now = timezone.now()
+    staff = User.objects.filter(username="community").first()
+    adults = [r for r in residents if r.age >= 18]
+    demo = adults[0] if adults else residents[0]
+    user = User.objects.filter(username="resident").first()
+    if user is None:
+        user = User(username="resident", display_name=demo.name)
+        user.set_password(ctx.password)
+        user.save()
+    main = _account(user, demo, community, state="verified", now=now, phone=RESIDENT_PHONE)
+    main.decided_by = staff
+    main.save()
+    others = [r for r in residents if r.household_id != demo.household_id]
+    for i, resident in enumerate(others[:24]):
+        state = "pending" if i < 4 else "verified"
+        other = User(username=f"demo-resident-{i:02d}", display_name=resident.name)
+        other.set_unusable_password()
+        other.save()
+        _account(other, resident, community, state=state, now=now, phone=f"1390000{i:04d}")
+    ctx.accounts.append(("resident", "resident (社区居民)", f"{community.name} · {demo.house}"))
+    return main, [r.household_id for r in residents]
+
+
+def load_spaces(community) -> list[Space]:
+    grid = community.children.order_by("code").first()
+    spaces = []
+    for name, kind, cap, who, days, opens, closes, limit, where, _share in SPACES:
+        spaces.append(
+            Space.objects.create(
+                name=name, kind=kind, capacity=cap, who=who, days=days, opens=_time(opens),
+                closes=_time(closes), weekly_limit=limit, location=f"城市综合服务体{where}",
+                org_unit=grid, data_source=DEMO,
+            )
+        )
+    return spaces
+
+
+def plan_bookings(spaces, households, elderly, keep_free, rng, days_back, today):
+    """A year of slots booked at each space's share; past ones mostly checked in, some
+    no-shows and cancellations; the weekly limit per household and space respected."""
+    now = timezone.now()
+    used: dict = {}
+    rows = []
+    shares = {s[0]: s[-1] for s in SPACES}
+    for space in spaces:
+        pool = elderly if space.who == "elderly" else households
+        pool = [h for h in pool if h not in keep_free] or pool
+        if not pool:
+            continue
+        for offset in range(-days_back, rules.BOOK_AHEAD_DAYS + 1):
+            day = today + dt.timedelta(days=offset)
+            for start, end in rules.slots(space, day):
+                share = shares.get(space.name, 0.3) * (0.5 if start > now else 1.0)
+                if rng.random() >= share:
+                    continue
+                household = None if space.who == "staff" else rng.choice(pool)
+                week = rules.week_of(start)[0]
+                key = (household, space.pk, week)
+                if household is not None and used.get(key, 0) >= space.weekly_limit:
+                    continue
+                used[key] = used.get(key, 0) + 1
+                if start > now:
+                    state, checked = "booked", None
+                else:
+                    roll = rng.random()
+                    state = "checked_in" if roll < 0.88 else ("no_show" if roll < 0.95 else "cancelled")
+                    checked = start + dt.timedelta(minutes=rng.randint(-10, 12)) if state == "checked_in" else None
+                rows.append(
+                    Booking(
+                        space=space, org_unit_id=space.org_unit_id, start=start, end=end,
+                        household_id=household, people=rng.randint(1, min(6, space.capacity)),
+                        state=state, checked_in_at=checked, data_source=DEMO,
+                        purpose="社区活动" if household is None else "",
+                    )
+                )
+    return rows
+
+
+@transaction.atomic
+def load(ctx) -> None:
+    community = _jiangcheng()
+    if community is None:
+        ctx.say("community: no 江城社区 in the org tree (load the core demo first): skipped")
+        return
+    rng = random.Random(18)
+    ensure_homes(ctx, community, rng)
+    main, _heads = load_accounts(ctx, community, rng)
+    spaces = load_spaces(community)
+    households = list(
+        Household.objects.filter(org_unit__path__startswith=community.path)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    limit = timezone.localdate().replace(year=timezone.localdate().year - rules.ELDERLY_AGE)
+    elderly = sorted(
+        set(
+            Resident.objects.filter(
+                org_unit__path__startswith=community.path, birth_date__lte=limit,
+                household__isnull=False,
+            ).values_list("household_id", flat=True)
+        )
+    )
+    keep_free = {main.household_id} if main else set()
+    days_back = max(30, round(365 * min(1.0, default_scale() * 10)))
+    today = dt.datetime.now(SHANGHAI).date()
+    rows = plan_bookings(spaces, households, elderly, keep_free, rng, days_back, today)
+    Booking.objects.bulk_create(rows, batch_size=5000)
+    ctx.say(
+        f"community: {len(spaces)} spaces, {len(rows)} bookings over {days_back} days, "
+        f"{ResidentAccount.objects.count()} residents' accounts (synthetic)"
+    )
+
+
+LOADER = DemoLoader("community", load, is_loaded, depends_on=("core", "registry"), order=60)
