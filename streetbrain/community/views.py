@@ -433,7 +433,7 @@ class SpaceDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         url = self.request.build_absolute_uri(
-            reverse("community:door_checkin", args=[self.object.checkin_code])
+            reverse("community:door_checkin", args=[ctx["object"].checkin_code])
         )
         ctx["checkin_url"] = url
         ctx["checkin_qr"] = segno.make(url, error="m").svg_inline(scale=4)
