@@ -20,8 +20,12 @@ def id_number(birth: str, serial: str) -> str:
 
 def make_resident(name, house, household, birth="19800101", serial="123", relation="head"):
     r = Resident(
-        name=name, residence="registered", household=household, house=house,
-        org_unit=house.org_unit, relation=relation,
+        name=name,
+        residence="registered",
+        household=household,
+        house=house,
+        org_unit=house.org_unit,
+        relation=relation,
     )
     r.set_id_number(id_number(birth, serial))
     r.phone = "13900000000"
@@ -31,8 +35,14 @@ def make_resident(name, house, household, birth="19800101", serial="123", relati
 
 def make_home(grid, code, name, number="1-101"):
     building = Building.objects.filter(code=code).first() or Building.objects.create(
-        code=code, name=name, address=f"{name}路1号", kind="residential", compound="江城花园",
-        org_unit=grid, lon=121.63, lat=29.865,
+        code=code,
+        name=name,
+        address=f"{name}路1号",
+        kind="residential",
+        compound="江城花园",
+        org_unit=grid,
+        lon=121.63,
+        lat=29.865,
     )
     house = House.objects.create(
         building=building, number=number, floor=1, area_m2=88, use="owner", org_unit=grid
@@ -41,8 +51,8 @@ def make_home(grid, code, name, number="1-101"):
     return house, household
 
 
-@pytest.fixture
-def jiangcheng(tree, departments, make_user, settings):
+@pytest.fixture(name="jiangcheng")
+def jiangcheng_fixture(tree, departments, make_user, settings):
     """江城: two households (张伟 born 1980, 李秀兰 born 1950 in another), an east household
     (out of the community), a community staff account, a grid worker of 江城 and the spaces."""
     from streetbrain.community.models import Space
@@ -65,13 +75,28 @@ def jiangcheng(tree, departments, make_user, settings):
         ("剧场", "theatre", 200, "staff", "working"),
     ):
         spaces[name] = Space.objects.create(
-            name=name, kind=kind, capacity=cap, who=who, days=days, org_unit=grid,
-            opens=dt.time(8, 0), closes=dt.time(21, 0), weekly_limit=2,
+            name=name,
+            kind=kind,
+            capacity=cap,
+            who=who,
+            days=days,
+            org_unit=grid,
+            opens=dt.time(8, 0),
+            closes=dt.time(21, 0),
+            weekly_limit=2,
         )
     return {
-        **tree, "house": house, "household": household, "house2": house2,
-        "household2": household2, "zhang": zhang, "li": li, "staff": staff,
-        "grid_worker": grid_worker, "spaces": spaces, "east_resident": east,
+        **tree,
+        "house": house,
+        "household": household,
+        "house2": house2,
+        "household2": household2,
+        "zhang": zhang,
+        "li": li,
+        "staff": staff,
+        "grid_worker": grid_worker,
+        "spaces": spaces,
+        "east_resident": east,
     }
 
 
@@ -97,8 +122,8 @@ def resident_id_tail(resident) -> str:
 
 
 def next_slot(space, *, days_ahead=1, hour=9):
-    from streetbrain.core.worktime import SHANGHAI
     from streetbrain.community import rules
+    from streetbrain.core.worktime import SHANGHAI
 
     day = dt.datetime.now(SHANGHAI).date() + dt.timedelta(days=days_ahead)
     while not rules.slots(space, day):
@@ -122,8 +147,13 @@ def bulk_verified_accounts(world, n: int):
         user.set_unusable_password()
         user.save()
         account = ResidentAccount(
-            user=user, community=world["river"], org_unit=grid, household=household,
-            house=house, state="verified", method="details",
+            user=user,
+            community=world["river"],
+            org_unit=grid,
+            household=household,
+            house=house,
+            state="verified",
+            method="details",
         )
         account.phone = f"1360000{i:04d}"
         account.save()

@@ -11,7 +11,7 @@ from streetbrain.community import actions
 from streetbrain.community.models import Booking, ResidentAccount, Space
 from streetbrain.core.models import ChangeLogEntry
 
-from .community_helpers import jiangcheng, next_slot, resident_id_tail, verified_account  # noqa: F401
+from .community_helpers import jiangcheng_fixture, next_slot, resident_id_tail, verified_account  # noqa: F401
 from .conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +21,12 @@ def test_sign_up_needs_the_code_sent_to_the_phone(jiangcheng):
     sent = actions.send_code("139 1234 5678")
     assert sent.sent is False and len(sent.shown_code) == 6  # the demo's screen gateway
     with pytest.raises(ValidationError) as wrong:
-        actions.sign_up("13912345678", "000000" if sent.shown_code != "000000" else "111111",
-                        PASSWORD, jiangcheng["river"])
+        actions.sign_up(
+            "13912345678",
+            "000000" if sent.shown_code != "000000" else "111111",
+            PASSWORD,
+            jiangcheng["river"],
+        )
     assert "code" in wrong.value.message_dict
     account = actions.sign_up("13912345678", sent.shown_code, PASSWORD, jiangcheng["river"])
     assert account.state == "registered" and account.phone_masked == "139****5678"
@@ -110,7 +114,9 @@ def test_an_unverified_account_sees_nothing(jiangcheng):
     account = actions.sign_up("13700000006", sent.shown_code, PASSWORD, jiangcheng["river"])
     assert not Space.objects.restrict(account.user).exists()
     with pytest.raises(PermissionDenied):
-        actions.book(jiangcheng["spaces"]["阅览室"], next_slot(jiangcheng["spaces"]["阅览室"]), account.user)
+        actions.book(
+            jiangcheng["spaces"]["阅览室"], next_slot(jiangcheng["spaces"]["阅览室"]), account.user
+        )
 
 
 def test_the_own_id_number_is_revealed_and_logged(jiangcheng):

@@ -16,9 +16,9 @@ from streetbrain.community import actions, rules, usage
 from streetbrain.community.models import Booking, Space
 from streetbrain.core.worktime import SHANGHAI
 
-from .community_helpers import (  # noqa: F401
+from .community_helpers import (
     bulk_verified_accounts,
-    jiangcheng,
+    jiangcheng_fixture,  # noqa: F401
     next_slot,
     verified_account,
 )
@@ -120,8 +120,11 @@ def test_three_no_shows_bar_the_household_for_two_weeks(residents):
     base = next_slot(reading, days_ahead=-10)
     for i in range(3):
         Booking.objects.create(
-            space=reading, start=base + dt.timedelta(days=i), end=base + dt.timedelta(days=i, hours=1),
-            household=household, state="no_show",
+            space=reading,
+            start=base + dt.timedelta(days=i),
+            end=base + dt.timedelta(days=i, hours=1),
+            household=household,
+            state="no_show",
         )
     with pytest.raises(ValidationError) as barred:
         actions.book(reading, next_slot(reading), residents["zhang_user"])
@@ -172,7 +175,9 @@ def test_the_booking_page_says_the_slot_is_taken(residents, client):
     start = next_slot(reading)
     actions.book(reading, start, residents["zhang_user"])
     client.force_login(residents["li_user"])
-    page = client.post(f"/community/spaces/{reading.pk}/", {"start": start.isoformat(), "people": 1})
+    page = client.post(
+        f"/community/spaces/{reading.pk}/", {"start": start.isoformat(), "people": 1}
+    )
     assert page.status_code == 409
     assert "book-error" in page.content.decode()
 
@@ -183,7 +188,7 @@ def test_200_concurrent_attempts_give_exactly_one_booking(jiangcheng):
     accounts = bulk_verified_accounts(jiangcheng, 200)
     reading = jiangcheng["spaces"]["阅览室"]
     start = next_slot(reading, days_ahead=2)
-    threads_n, per_thread = 40, 5
+    threads_n = 40  # 40 connections, 5 attempts each: PostgreSQL allows 100 in all
     barrier = threading.Barrier(threads_n)
     outcomes: list[str] = []
     lock = threading.Lock()
@@ -197,7 +202,7 @@ def test_200_concurrent_attempts_give_exactly_one_booking(jiangcheng):
                     result = "booked"
                 except actions.SlotTaken:
                     result = "taken"
-                except Exception as exc:  # noqa: BLE001 — counted, then asserted
+                except Exception as exc:  # counted, then asserted
                     result = f"error: {exc!r}"
                 with lock:
                     outcomes.append(result)

@@ -9,7 +9,7 @@ import pytest
 from streetbrain.community import actions
 from streetbrain.community.models import Booking, ResidentAccount
 
-from .community_helpers import jiangcheng, next_slot, resident_id_tail, verified_account  # noqa: F401
+from .community_helpers import jiangcheng_fixture, next_slot, resident_id_tail, verified_account  # noqa: F401
 from .conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +32,10 @@ def test_sign_up_verify_and_confirm_through_the_pages(jiangcheng, client):
     assert done.status_code == 302 and done["Location"] == "/community/verify/"
     zhang = jiangcheng["zhang"]
     form = {
-        "name": zhang.name, "id_tail": "000000",
-        "building": zhang.house.building_id, "number": zhang.house.number,
+        "name": zhang.name,
+        "id_tail": "000000",
+        "building": zhang.house.building_id,
+        "number": zhang.house.number,
     }
     refused = client.post("/community/verify/", form)
     assert refused.status_code == 400 and "claim-errors" in refused.content.decode()
@@ -77,7 +79,9 @@ def test_booking_pages_and_the_workbench(jiangcheng, client):
     page = client.get(f"/community/spaces/{reading.pk}/?day={start.date()}")
     assert page.status_code == 200 and "slot-book" in page.content.decode()
     assert client.get(f"/community/spaces/{reading.pk}/?day=garbage").status_code == 200
-    booked = client.post(f"/community/spaces/{reading.pk}/", {"start": start.isoformat(), "people": 1})
+    booked = client.post(
+        f"/community/spaces/{reading.pk}/", {"start": start.isoformat(), "people": 1}
+    )
     assert booked.status_code == 302
     assert Booking.objects.filter(household=zhang.household).count() == 1
     assert "阅览室" in client.get("/community/bookings/").content.decode()
@@ -96,7 +100,10 @@ def test_grid_worker_shows_a_qr_code_for_a_resident_of_their_grid(jiangcheng, cl
     client.force_login(jiangcheng["grid_worker"])
     page = client.get(f"/community/manage/residents/{jiangcheng['zhang'].pk}/qr/")
     assert page.status_code == 200 and "<svg" in page.content.decode()
-    assert client.get(f"/community/manage/residents/{jiangcheng['east_resident'].pk}/qr/").status_code == 404
+    assert (
+        client.get(f"/community/manage/residents/{jiangcheng['east_resident'].pk}/qr/").status_code
+        == 404
+    )
     token = page.content.decode().split('id="qr-token" class="small">')[1].split("<")[0]
     sent = actions.send_code("13700000033")
     account = actions.sign_up("13700000033", sent.shown_code, PASSWORD, jiangcheng["river"])

@@ -157,8 +157,15 @@ NO_SCOPE: dict[str, NoScope] = {
             {"pk": _community_space, "code": ["nothing-here"]},
         )
         for name in (
-            "home", "signup", "login", "verify", "household", "spaces", "space_book",
-            "my_bookings", "door_checkin",
+            "home",
+            "signup",
+            "login",
+            "verify",
+            "household",
+            "spaces",
+            "space_book",
+            "my_bookings",
+            "door_checkin",
         )
     },
     "open311:*": NoScope(

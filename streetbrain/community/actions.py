@@ -112,8 +112,9 @@ def sign_up(
         _check_code(phone, code, now)
         user_model = get_user_model()
         user = user_model(
-            username=f"resident-{secrets.token_hex(6)}", display_name=_("Resident %(tail)s")
-            % {"tail": phone[-4:]}, org_unit=None
+            username=f"resident-{secrets.token_hex(6)}",
+            display_name=_("Resident %(tail)s") % {"tail": phone[-4:]},
+            org_unit=None,
         )
         user.set_password(password)
         user.save()
@@ -123,7 +124,9 @@ def sign_up(
             with transaction.atomic():
                 account.save()
         except IntegrityError:
-            raise ValidationError({"phone": _("This number has an account already: log in.")}) from None
+            raise ValidationError(
+                {"phone": _("This number has an account already: log in.")}
+            ) from None
     return account
 
 
@@ -236,7 +239,10 @@ def reveal_own_id(account: ResidentAccount) -> str:
     value = reveal_value(account.resident, "id_number")
     with audit_context(reason=_("The resident's own account")):
         log_change(
-            account.resident, "reveal", prechange=None, postchange=None,
+            account.resident,
+            "reveal",
+            prechange=None,
+            postchange=None,
             changed_fields=["id_number"],
         )
     return value
@@ -253,9 +259,10 @@ def may_book(space: Space, user) -> ResidentAccount | None:
     """The account a booking of ``space`` is for (None: staff booking), or PermissionDenied."""
     account = account_of(user)
     if account is None or user.has_perm("community.add_booking"):
-        if user.has_perm("community.add_booking") and Space.objects.restrict(user, "view").filter(
-            pk=space.pk
-        ).exists():
+        if (
+            user.has_perm("community.add_booking")
+            and Space.objects.restrict(user, "view").filter(pk=space.pk).exists()
+        ):
             return None
         raise PermissionDenied(_("Only verified residents can book."))
     if not space.org_unit.path.startswith(account.community_path):
@@ -290,7 +297,10 @@ def book(
         raise ValidationError({"start": _("This slot has already begun.")})
     if start > now + dt.timedelta(days=rules.BOOK_AHEAD_DAYS):
         raise ValidationError(
-            {"start": _("Slots can be booked %(days)s days ahead.") % {"days": rules.BOOK_AHEAD_DAYS}}
+            {
+                "start": _("Slots can be booked %(days)s days ahead.")
+                % {"days": rules.BOOK_AHEAD_DAYS}
+            }
         )
     if not 1 <= int(people) <= space.capacity:
         raise ValidationError(
@@ -317,8 +327,13 @@ def book(
                 )
     step = dt.timedelta(minutes=space.slot_minutes)
     booking = Booking(
-        space=space, start=start, end=start + step, household=household, booked_by=user,
-        people=people, purpose=(purpose or "")[:100],
+        space=space,
+        start=start,
+        end=start + step,
+        household=household,
+        booked_by=user,
+        people=people,
+        purpose=(purpose or "")[:100],
     )
     try:
         with transaction.atomic():
@@ -358,8 +373,10 @@ def check_in(booking: Booking, user, *, now=None) -> Booking:
     now = now or timezone.now()
     _own_or_staff(booking, user, "change")
     if booking.state != Booking.State.BOOKED:
-        raise ValidationError(_("This booking cannot be checked in (%(state)s).")
-                              % {"state": booking.get_state_display()})
+        raise ValidationError(
+            _("This booking cannot be checked in (%(state)s).")
+            % {"state": booking.get_state_display()}
+        )
     if not booking.start - rules.CHECKIN_EARLY <= now < booking.end:
         raise ValidationError(
             _("Check-in opens 15 minutes before the slot and closes when it ends.")
@@ -378,8 +395,11 @@ def check_in_at_door(checkin_code: str, user, *, now=None) -> Booking:
         raise ValidationError(_("This check-in code is not valid for your account."))
     booking = (
         Booking.objects.filter(
-            space=space, household=account.household, state=Booking.State.BOOKED,
-            start__lte=now + rules.CHECKIN_EARLY, end__gt=now,
+            space=space,
+            household=account.household,
+            state=Booking.State.BOOKED,
+            start__lte=now + rules.CHECKIN_EARLY,
+            end__gt=now,
         )
         .order_by("start")
         .first()

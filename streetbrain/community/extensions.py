@@ -19,9 +19,7 @@ from streetbrain.core.extension_points import (
 from streetbrain.core.roles import VIEW_ORG
 from streetbrain.registry.permissions import CODE_TABLES, PEOPLE, THINGS
 
-COMMUNITY_VIEW = tuple(
-    f"community.view_{m}" for m in ("residentaccount", "space", "booking")
-)
+COMMUNITY_VIEW = tuple(f"community.view_{m}" for m in ("residentaccount", "space", "booking"))
 COMMUNITY_KEEP = (
     "community.verify_residentaccount",
     "community.add_booking",

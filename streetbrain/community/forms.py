@@ -12,25 +12,30 @@ from streetbrain.registry.models import Building
 
 class PhoneForm(CheckedForm):
     phone = forms.CharField(
-        label=_("Mobile number"), max_length=20,
+        label=_("Mobile number"),
+        max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
 
 
 class SignUpForm(PhoneForm):
     code = forms.CharField(
-        label=_("Code from the SMS"), max_length=6,
+        label=_("Code from the SMS"),
+        max_length=6,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
     password = forms.CharField(
-        label=_("Choose a password"), min_length=8, max_length=128,
+        label=_("Choose a password"),
+        min_length=8,
+        max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
 
 class LoginForm(PhoneForm):
     password = forms.CharField(
-        label=_("Password"), max_length=128,
+        label=_("Password"),
+        max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
@@ -40,7 +45,9 @@ class ClaimForm(CheckedForm):
 
     name = forms.CharField(label=_("Full name"), max_length=40)
     id_tail = forms.CharField(
-        label=_("Last 6 characters of your ID number"), min_length=6, max_length=6,
+        label=_("Last 6 characters of your ID number"),
+        min_length=6,
+        max_length=6,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
     building = forms.ModelChoiceField(label=_("Building"), queryset=Building.objects.none())
@@ -52,14 +59,15 @@ class ClaimForm(CheckedForm):
         if community is not None:
             qs = qs.filter(org_unit__path__startswith=community.path)
         self.fields["building"].queryset = qs.order_by("compound", "name")
-        self.fields["building"].label_from_instance = (
-            lambda b: f"{b.compound} {b.name}" if b.compound else b.name
+        self.fields["building"].label_from_instance = lambda b: (
+            f"{b.compound} {b.name}" if b.compound else b.name
         )
 
 
 class QrClaimForm(CheckedForm):
     token = forms.CharField(
-        label=_("Code from the grid worker's QR code"), max_length=500,
+        label=_("Code from the grid worker's QR code"),
+        max_length=500,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 

@@ -42,19 +42,24 @@ def compute(user, today: dt.date) -> list[Indicator]:
     spaces = Space.objects.restrict(user).filter(active=True).count()
     return [
         Indicator(
-            _("Governance (治理)"), _("Households with a verified account"),
-            round(100 * verified_households / households, 1) if households else None, "%",
+            _("Governance (治理)"),
+            _("Households with a verified account"),
+            round(100 * verified_households / households, 1) if households else None,
+            "%",
         ),
         Indicator(_("Governance (治理)"), _("Verified accounts"), verified.count()),
         Indicator(
-            _("Governance (治理)"), _("Claims waiting for confirmation"),
+            _("Governance (治理)"),
+            _("Claims waiting for confirmation"),
             accounts.filter(state=ResidentAccount.State.PENDING).count(),
         ),
         Indicator(_("Service (服务)"), _("Bookable spaces"), spaces),
         Indicator(_("Service (服务)"), _("Bookings this month"), c["booked"]),
         Indicator(_("Service (服务)"), _("Households that booked this month"), c["households"]),
         Indicator(
-            _("Service (服务)"), _("No-show rate this month"),
-            round(100 * c["no_show"] / c["done"], 1) if c["done"] else None, "%",
+            _("Service (服务)"),
+            _("No-show rate this month"),
+            round(100 * c["no_show"] / c["done"], 1) if c["done"] else None,
+            "%",
         ),
     ]

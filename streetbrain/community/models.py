@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from streetbrain.core.models import OrgUnit, PlatformModel
 from streetbrain.core.protected import mask_phone, normalise_phone, protected_property
 from streetbrain.core.scoping import ACTIONS, ScopedQuerySet
-from streetbrain.registry.models import Household, House, Resident
+from streetbrain.registry.models import House, Household, Resident
 
 
 def account_of(user):
@@ -48,8 +48,12 @@ class CommunityQuerySet(ScopedQuerySet):
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}")
         account = account_of(user)
-        if account is not None and not user.is_superuser and not user.has_perm(
-            f"{self.model._meta.app_label}.{action}_{self.model._meta.model_name}"
+        if (
+            account is not None
+            and not user.is_superuser
+            and not user.has_perm(
+                f"{self.model._meta.app_label}.{action}_{self.model._meta.model_name}"
+            )
         ):
             if action != "view":
                 return self.none()
@@ -188,6 +192,9 @@ class PhoneCode(models.Model):
     class Meta:
         ordering = ["-sent_at"]
 
+    def __str__(self) -> str:
+        return f"{self.sent_at:%Y-%m-%d %H:%M}"
+
 
 # --- 城市综合服务体: spaces and bookings -------------------------------------------------------
 
@@ -219,9 +226,7 @@ class Space(CommunityModel):
     opens = models.TimeField(_("opens"), default=dt.time(8, 30))
     closes = models.TimeField(_("closes"), default=dt.time(21, 0))
     days = models.CharField(_("open on"), max_length=8, choices=Days.choices, default="daily")
-    weekly_limit = models.PositiveSmallIntegerField(
-        _("bookings per household and week"), default=2
-    )
+    weekly_limit = models.PositiveSmallIntegerField(_("bookings per household and week"), default=2)
     who = models.CharField(_("who may book"), max_length=10, choices=Who.choices)
     location = models.CharField(_("where"), max_length=100, blank=True)
     checkin_code = models.CharField(max_length=32, unique=True, editable=False)

@@ -73,8 +73,13 @@ def report(spaces, bookings, first: dt.date, last: dt.date) -> list[UsageRow]:
             c = by_key.get((space.pk, month), {})
             rows.append(
                 UsageRow(
-                    space, month, offered_slots(space, month), c.get("booked", 0),
-                    c.get("checked_in", 0), c.get("no_show", 0), c.get("cancelled", 0),
+                    space,
+                    month,
+                    offered_slots(space, month),
+                    c.get("booked", 0),
+                    c.get("checked_in", 0),
+                    c.get("no_show", 0),
+                    c.get("cancelled", 0),
                 )
             )
             month = add_months(month, 1)

@@ -99,8 +99,10 @@ def signup(request):
         if form.is_valid():
             try:
                 account = actions.sign_up(
-                    form.cleaned_data["phone"], form.cleaned_data["code"],
-                    form.cleaned_data["password"], home_community(),
+                    form.cleaned_data["phone"],
+                    form.cleaned_data["code"],
+                    form.cleaned_data["password"],
+                    home_community(),
                 )
             except ValidationError as exc:
                 _errors_onto(form, exc)
@@ -225,7 +227,10 @@ class SpaceBookView(ResidentMixin, View):
             start = form.cleaned_data["start"]
             try:
                 booking = actions.book(
-                    space, start, request.user, people=form.cleaned_data["people"],
+                    space,
+                    start,
+                    request.user,
+                    people=form.cleaned_data["people"],
                     purpose=form.cleaned_data["purpose"],
                 )
             except actions.SlotTaken as exc:
@@ -240,7 +245,10 @@ class SpaceBookView(ResidentMixin, View):
                 messages.success(
                     request,
                     _("Booked: %(space)s, %(start)s.")
-                    % {"space": space.name, "start": timezone.localtime(booking.start).strftime("%Y-%m-%d %H:%M")},
+                    % {
+                        "space": space.name,
+                        "start": timezone.localtime(booking.start).strftime("%Y-%m-%d %H:%M"),
+                    },
                 )
                 return redirect("community:my_bookings")
             day = timezone.localtime(start).date()
@@ -267,10 +275,17 @@ class SpaceBookView(ResidentMixin, View):
             if b is not None and b.household_id == mine:
                 state = "mine"
             rows.append({"start": start, "end": end, "state": state})
-        days = [timezone.localdate() + dt.timedelta(days=i) for i in range(rules.BOOK_AHEAD_DAYS + 1)]
+        days = [
+            timezone.localdate() + dt.timedelta(days=i) for i in range(rules.BOOK_AHEAD_DAYS + 1)
+        ]
         ctx = {
-            "space": space, "day": day, "slots": rows, "days": days, "form": form or BookForm(),
-            "taken": taken, "open": rules.is_open_on(space, day),
+            "space": space,
+            "day": day,
+            "slots": rows,
+            "days": days,
+            "form": form or BookForm(),
+            "taken": taken,
+            "open": rules.is_open_on(space, day),
         }
         return render(self.request, "community/space_book.html", ctx, status=status)
 
@@ -281,7 +296,9 @@ class MyBookingsView(ResidentMixin, View):
         return render(request, "community/my_bookings.html", {"bookings": bookings[:50]})
 
     def post(self, request):
-        booking = get_object_or_404(Booking.objects.restrict(request.user), pk=request.POST.get("booking"))
+        booking = get_object_or_404(
+            Booking.objects.restrict(request.user), pk=request.POST.get("booking")
+        )
         try:
             if request.POST.get("do") == "cancel":
                 actions.cancel(booking, request.user)
@@ -388,7 +405,9 @@ class AccountDecideView(StaffMixin, View):
         if form.is_valid():
             try:
                 actions.decide(
-                    account, request.user, approve=form.cleaned_data["decision"] == "approve",
+                    account,
+                    request.user,
+                    approve=form.cleaned_data["decision"] == "approve",
                     note=form.cleaned_data["note"],
                 )
                 messages.success(request, _("Decision recorded."))
@@ -510,4 +529,3 @@ class ResidentQrView(StaffMixin, View):
             "minutes": actions.QR_MAX_AGE // 60,
         }
         return render(request, "community/manage/resident_qr.html", ctx)
-

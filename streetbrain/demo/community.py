@@ -56,9 +56,16 @@ def _time(text: str) -> dt.time:
 
 def _account(user, resident, community, *, state, now, phone) -> ResidentAccount:
     account = ResidentAccount(
-        user=user, community=community, org_unit_id=resident.org_unit_id, resident=resident,
-        household_id=resident.household_id, house_id=resident.house_id, state=state,
-        method="details", claimed_at=now, data_source=DEMO,
+        user=user,
+        community=community,
+        org_unit_id=resident.org_unit_id,
+        resident=resident,
+        household_id=resident.household_id,
+        house_id=resident.house_id,
+        state=state,
+        method="details",
+        claimed_at=now,
+        data_source=DEMO,
     )
     account.phone = phone
     if state == ResidentAccount.State.VERIFIED:
@@ -75,33 +82,55 @@ def ensure_homes(ctx, community, rng) -> None:
         return
     grid = community.children.order_by("code").first()
     building = Building.objects.create(
-        code=f"{grid.code}901", name="江城花苑1幢", address="江城路1号", kind="residential",
-        compound="江城花苑", org_unit=grid, floors_above=6, data_source=DEMO,
-        lon=grid.centroid_lon, lat=grid.centroid_lat,
+        code=f"{grid.code}901",
+        name="江城花苑1幢",
+        address="江城路1号",
+        kind="residential",
+        compound="江城花苑",
+        org_unit=grid,
+        floors_above=6,
+        data_source=DEMO,
+        lon=grid.centroid_lon,
+        lat=grid.centroid_lat,
     )
     serial = 0
     for floor in range(1, 7):
         for door in range(1, 5):
             house = House.objects.create(
-                building=building, number=f"1-{floor}0{door}", floor=floor, area_m2=85,
-                use="owner", org_unit=grid, data_source=DEMO,
+                building=building,
+                number=f"1-{floor}0{door}",
+                floor=floor,
+                area_m2=85,
+                use="owner",
+                org_unit=grid,
+                data_source=DEMO,
             )
             household = Household.objects.create(
-                code=f"JC{grid.code[-6:]}{floor}{door:02d}", house=house, org_unit=grid,
+                code=f"JC{grid.code[-6:]}{floor}{door:02d}",
+                house=house,
+                org_unit=grid,
                 data_source=DEMO,
             )
             year = rng.choice([1948, 1955, 1962, 1975, 1983, 1990])
-            for k, relation in enumerate(("head", "spouse", "child", "parent")[: rng.randint(1, 4)]):
+            for k, relation in enumerate(
+                ("head", "spouse", "child", "parent")[: rng.randint(1, 4)]
+            ):
                 born = year + {"head": 0, "spouse": 1, "child": 28, "parent": -25}[relation]
                 sex = "M" if (k + floor) % 2 else "F"
                 serial += 1
                 resident = Resident(
-                    name=person_name(rng, sex, born), residence="registered",
-                    household=household, house=house, relation=relation, org_unit=grid,
+                    name=person_name(rng, sex, born),
+                    residence="registered",
+                    household=household,
+                    house=house,
+                    relation=relation,
+                    org_unit=grid,
                     data_source=DEMO,
                 )
                 resident.set_id_number(
-                    make_id_number("330212", dt.date(born, 1 + serial % 12, 1 + serial % 28), sex, 400 + serial)
+                    make_id_number(
+                        "330212", dt.date(born, 1 + serial % 12, 1 + serial % 28), sex, 400 + serial
+                    )
                 )
                 resident.save()
     ctx.say("community: 江城 had no residential building at this scale: 1 synthetic compound added")
@@ -110,8 +139,10 @@ def ensure_homes(ctx, community, rng) -> None:
 def load_accounts(ctx, community, rng) -> tuple[ResidentAccount | None, list[int]]:
     residents = list(
         Resident.objects.filter(
-            org_unit__path__startswith=community.path, household__isnull=False,
-            house__isnull=False, relation="head",
+            org_unit__path__startswith=community.path,
+            household__isnull=False,
+            house__isnull=False,
+            relation="head",
         ).order_by("pk")[:60]
     )
     if not residents:
@@ -145,9 +176,17 @@ def load_spaces(community) -> list[Space]:
     for name, kind, cap, who, days, opens, closes, limit, where, _share in SPACES:
         spaces.append(
             Space.objects.create(
-                name=name, kind=kind, capacity=cap, who=who, days=days, opens=_time(opens),
-                closes=_time(closes), weekly_limit=limit, location=f"城市综合服务体{where}",
-                org_unit=grid, data_source=DEMO,
+                name=name,
+                kind=kind,
+                capacity=cap,
+                who=who,
+                days=days,
+                opens=_time(opens),
+                closes=_time(closes),
+                weekly_limit=limit,
+                location=f"城市综合服务体{where}",
+                org_unit=grid,
+                data_source=DEMO,
             )
         )
     return spaces
@@ -181,13 +220,25 @@ def plan_bookings(spaces, households, elderly, keep_free, rng, days_back, today)
                     state, checked = "booked", None
                 else:
                     roll = rng.random()
-                    state = "checked_in" if roll < 0.88 else ("no_show" if roll < 0.95 else "cancelled")
-                    checked = start + dt.timedelta(minutes=rng.randint(-10, 12)) if state == "checked_in" else None
+                    state = (
+                        "checked_in" if roll < 0.88 else ("no_show" if roll < 0.95 else "cancelled")
+                    )
+                    checked = (
+                        start + dt.timedelta(minutes=rng.randint(-10, 12))
+                        if state == "checked_in"
+                        else None
+                    )
                 rows.append(
                     Booking(
-                        space=space, org_unit_id=space.org_unit_id, start=start, end=end,
-                        household_id=household, people=rng.randint(1, min(6, space.capacity)),
-                        state=state, checked_in_at=checked, data_source=DEMO,
+                        space=space,
+                        org_unit_id=space.org_unit_id,
+                        start=start,
+                        end=end,
+                        household_id=household,
+                        people=rng.randint(1, min(6, space.capacity)),
+                        state=state,
+                        checked_in_at=checked,
+                        data_source=DEMO,
                         purpose="社区活动" if household is None else "",
                     )
                 )
@@ -213,7 +264,8 @@ def load(ctx) -> None:
     elderly = sorted(
         set(
             Resident.objects.filter(
-                org_unit__path__startswith=community.path, birth_date__lte=limit,
+                org_unit__path__startswith=community.path,
+                birth_date__lte=limit,
                 household__isnull=False,
             ).values_list("household_id", flat=True)
         )

@@ -11,7 +11,12 @@ import datetime as dt
 
 import pytest
 
-from tests.community_helpers import jiangcheng, next_slot, resident_id_tail, verified_account  # noqa: F401
+from tests.community_helpers import (
+    jiangcheng_fixture,  # noqa: F401
+    next_slot,
+    resident_id_tail,
+    verified_account,
+)
 from tests.conftest import PASSWORD
 
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -111,8 +116,11 @@ def test_resident_signs_up_is_verified_and_books_the_reading_room(
     # 7. The staff see the day's bookings and the scenario indicators.
     today = dt.datetime.now(start.tzinfo).replace(hour=20, minute=0, second=0, microsecond=0)
     Booking.objects.create(
-        space=reading, start=today, end=today + dt.timedelta(hours=1),
-        household=jiangcheng["household2"], purpose="阅读会",
+        space=reading,
+        start=today,
+        end=today + dt.timedelta(hours=1),
+        household=jiangcheng["household2"],
+        purpose="阅读会",
     )
     desk.goto("/community/manage/")
     expect(desk.locator("#today-bookings tbody tr")).to_have_count(1)

@@ -10,8 +10,18 @@ class SpaceSerializer(ScopedModelSerializer):
     class Meta:
         model = Space
         fields = [
-            "id", "name", "kind", "capacity", "slot_minutes", "opens", "closes", "days",
-            "who", "weekly_limit", "location", "active",
+            "id",
+            "name",
+            "kind",
+            "capacity",
+            "slot_minutes",
+            "opens",
+            "closes",
+            "days",
+            "who",
+            "weekly_limit",
+            "location",
+            "active",
         ]
         read_only_fields = fields
 
@@ -22,8 +32,16 @@ class BookingSerializer(ScopedModelSerializer):
     class Meta:
         model = Booking
         fields = [
-            "id", "space", "space_name", "start", "end", "household", "people", "purpose",
-            "state", "checked_in_at",
+            "id",
+            "space",
+            "space_name",
+            "start",
+            "end",
+            "household",
+            "people",
+            "purpose",
+            "state",
+            "checked_in_at",
         ]
         read_only_fields = ["id", "space_name", "end", "household", "state", "checked_in_at"]
 
@@ -32,7 +50,9 @@ class BookingRequestSerializer(serializers.Serializer):
     """What a booking request names: the space, the slot's start (with its offset), people."""
 
     space = serializers.IntegerField(help_text=_("The space's id."))
-    start = serializers.DateTimeField(help_text=_("The slot's start, e.g. 2026-12-07T09:00:00+08:00."))
+    start = serializers.DateTimeField(
+        help_text=_("The slot's start, e.g. 2026-12-07T09:00:00+08:00.")
+    )
     people = serializers.IntegerField(min_value=1, max_value=500, default=1)
     purpose = serializers.CharField(max_length=100, required=False, allow_blank=True)
 

@@ -26,7 +26,12 @@ class ResidentOrModelPermissions(ScopedModelPermissions):
     (``actions.book`` checks the rules); ``restrict`` gives them their household's rows."""
 
     def has_permission(self, request, view):
-        if account_of(request.user) is not None and request.method in ("GET", "HEAD", "OPTIONS", "POST"):
+        if account_of(request.user) is not None and request.method in (
+            "GET",
+            "HEAD",
+            "OPTIONS",
+            "POST",
+        ):
             return request.method != "POST" or getattr(view, "resident_may_post", False)
         return super().has_permission(request, view)
 
@@ -82,7 +87,9 @@ class BookingViewSet(mixins.CreateModelMixin, ScopedReadViewSet):
             raise exceptions.ValidationError({"space": [_("No such space in your community.")]})
         try:
             booking = actions.book(
-                space, data.validated_data["start"], request.user,
+                space,
+                data.validated_data["start"],
+                request.user,
                 people=data.validated_data["people"],
                 purpose=data.validated_data.get("purpose", ""),
             )
@@ -93,7 +100,8 @@ class BookingViewSet(mixins.CreateModelMixin, ScopedReadViewSet):
             )
         except DjangoValidationError as exc:
             detail = (
-                exc.message_dict if hasattr(exc, "error_dict")
+                exc.message_dict
+                if hasattr(exc, "error_dict")
                 else {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
             )
             raise exceptions.ValidationError(detail) from exc
