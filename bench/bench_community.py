@@ -150,7 +150,8 @@ def run(args) -> int:
         print(
             f"round {r + 1}: {len(outcomes)} attempts in {seconds:.2f} s "
             f"({len(outcomes) / seconds:,.0f}/s): booked {booked}, taken "
-            f"{outcomes.count('taken')}, errors {len(errors)} {errors[:3]}; rows for the slot {rows}"
+            f"{outcomes.count('taken')}, errors {len(errors)} {errors[:3]}; "
+            f"rows for the slot {rows}"
         )
         ok = ok and booked == 1 and rows == 1 and not errors
     print("exactly one booking per slot in every round" if ok else "FAILED")
