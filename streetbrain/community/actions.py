@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,10 +20,19 @@ from streetbrain.core.audit import audit_context, log_change
 from streetbrain.core.models import OrgUnit
 from streetbrain.core.protected import digest, normalise_phone, reveal_value
 from streetbrain.core.scoping import ensure_in_scope
-from streetbrain.registry.models import House, Resident
+from streetbrain.registry.models import House, Household, Resident
 
 from . import rules, sms
-from .models import Booking, PhoneCode, ResidentAccount, Space, account_of
+from .models import (
+    Activity,
+    Booking,
+    PhoneCode,
+    PointEntry,
+    ResidentAccount,
+    Signup,
+    Space,
+    account_of,
+)
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 CODE_TTL = dt.timedelta(minutes=10)
@@ -420,3 +429,133 @@ def mark_no_shows(*, now=None) -> int:
             booking.save()
             count += 1
     return count
+
+
+# --- 未来邻里: activities and points ------------------------------------------------------------
+
+
+def _verified(user) -> ResidentAccount:
+    account = account_of(user)
+    if account is None:
+        raise PermissionDenied(_("Only verified residents can do this."))
+    return account
+
+
+def join_activity(activity: Activity, user, *, now=None) -> Signup:
+    """Sign the user's household up: a place while there is one, else the waiting list. The
+    activity's row is locked while places are counted, so two last requests cannot both get
+    the last place."""
+    now = now or timezone.now()
+    account = _verified(user)
+    with transaction.atomic():
+        activity = Activity.objects.select_for_update().get(pk=activity.pk)
+        if not activity.org_unit.path.startswith(account.community_path):
+            raise PermissionDenied(_("This activity belongs to another community."))
+        if activity.cancelled or activity.starts <= now:
+            raise ValidationError(_("Sign-up for this activity is closed."))
+        signup = Signup.objects.filter(activity=activity, household=account.household).first()
+        if signup is not None and signup.state != Signup.State.CANCELLED:
+            raise ValidationError(_("Your household has signed up already."))
+        taken = Signup.objects.filter(activity=activity, state=Signup.State.CONFIRMED).count()
+        state = Signup.State.CONFIRMED if taken < activity.capacity else Signup.State.WAITING
+        if signup is None:
+            signup = Signup(activity=activity, household=account.household)
+        signup.user, signup.state = user, state
+        signup.save()
+    return signup
+
+
+def leave_activity(signup: Signup, user, *, now=None) -> Signup:
+    """Cancel a sign-up; a freed place goes to the first on the waiting list."""
+    now = now or timezone.now()
+    account = _verified(user)
+    if signup.household_id != account.household_id:
+        raise PermissionDenied(_("This is not your household's sign-up."))
+    with transaction.atomic():
+        activity = Activity.objects.select_for_update().get(pk=signup.activity_id)
+        signup = Signup.objects.select_for_update().get(pk=signup.pk)
+        if signup.state not in (Signup.State.CONFIRMED, Signup.State.WAITING):
+            raise ValidationError(_("This sign-up cannot be cancelled."))
+        if activity.starts <= now:
+            raise ValidationError(_("The activity has begun."))
+        was_confirmed = signup.state == Signup.State.CONFIRMED
+        signup.state = Signup.State.CANCELLED
+        signup.save()
+        if was_confirmed:
+            first = (
+                Signup.objects.filter(activity=activity, state=Signup.State.WAITING)
+                .order_by("created_at", "pk")
+                .first()
+            )
+            if first is not None:
+                first.state = Signup.State.CONFIRMED
+                with audit_context(reason=_("A place freed up")):
+                    first.save()
+    return signup
+
+
+def mark_attendance(signup: Signup, user, *, attended: bool, now=None) -> Signup:
+    """The staff mark who came; taking part earns the activity's points and volunteer hours
+    as ledger entries naming the activity (once per household and activity)."""
+    now = now or timezone.now()
+    if not user.has_perm("community.change_signup"):
+        raise PermissionDenied(_("You may not record attendance."))
+    with transaction.atomic():
+        signup = Signup.objects.select_for_update().select_related("activity").get(pk=signup.pk)
+        ensure_in_scope(signup, user, "change")
+        activity = signup.activity
+        if activity.starts > now:
+            raise ValidationError(_("Attendance is recorded once the activity has begun."))
+        if signup.state not in (Signup.State.CONFIRMED, Signup.State.ATTENDED, Signup.State.ABSENT):
+            raise ValidationError(_("Only confirmed sign-ups are marked."))
+        signup.state = Signup.State.ATTENDED if attended else Signup.State.ABSENT
+        signup.save()
+        if attended and (activity.points or activity.volunteer_hours):
+            kind = (
+                PointEntry.Kind.VOLUNTEER if activity.volunteer_hours else PointEntry.Kind.ACTIVITY
+            )
+            if not PointEntry.objects.filter(
+                household_id=signup.household_id, activity=activity, kind=kind
+            ).exists():
+                PointEntry.objects.create(
+                    household_id=signup.household_id,
+                    activity=activity,
+                    kind=kind,
+                    points=activity.points,
+                    hours=activity.volunteer_hours,
+                    org_unit_id=activity.org_unit_id,
+                    reason=_("%(title)s on %(day)s")
+                    % {"title": activity.title, "day": timezone.localtime(activity.starts).date()},
+                )
+    return signup
+
+
+def balance(household_id) -> int:
+    return PointEntry.objects.filter(household_id=household_id).aggregate(n=Sum("points"))["n"] or 0
+
+
+def spend_points(household, user, points: int, reason: str) -> PointEntry:
+    """The community redeems points (a gift, a service): never below zero, always a reason."""
+    if not user.has_perm("community.add_pointentry"):
+        raise PermissionDenied(_("You may not redeem points."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say what the points are spent on.")})
+    if int(points) <= 0:
+        raise ValidationError({"points": _("Give a positive number of points.")})
+    with transaction.atomic():
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        if balance(household.pk) < int(points):
+            raise ValidationError(
+                {"points": _("The household has only %(n)s points.") % {"n": balance(household.pk)}}
+            )
+        entry = PointEntry(
+            household=household,
+            kind=PointEntry.Kind.SPENT,
+            points=-int(points),
+            reason=reason[:200],
+            org_unit_id=household.org_unit_id,
+        )
+        entry.save()
+        ensure_in_scope(entry, user, "add")
+    return entry

@@ -19,13 +19,17 @@ from streetbrain.core.extension_points import (
 from streetbrain.core.roles import VIEW_ORG
 from streetbrain.registry.permissions import CODE_TABLES, PEOPLE, THINGS
 
-COMMUNITY_VIEW = tuple(f"community.view_{m}" for m in ("residentaccount", "space", "booking"))
+COMMUNITY_VIEW = tuple(
+    f"community.view_{m}"
+    for m in ("residentaccount", "space", "booking", "activity", "signup", "pointentry", "notice")
+)
 COMMUNITY_KEEP = (
     "community.verify_residentaccount",
-    "community.add_booking",
-    "community.change_booking",
-    "community.add_space",
-    "community.change_space",
+    *(
+        f"community.{a}_{m}"
+        for m in ("booking", "space", "activity", "signup", "pointentry", "notice")
+        for a in ("add", "change")
+    ),
 )
 
 
@@ -58,6 +62,9 @@ menu = [
             MenuItem(_("Bookings"), "community:booking_list"),
             MenuItem(_("Bookable spaces"), "community:space_list"),
             MenuItem(_("Usage report"), "community:usage"),
+            MenuItem(_("Activities"), "community:activity_list"),
+            MenuItem(_("Neighbourhood points"), "community:pointentry_list"),
+            MenuItem(_("Notices"), "community:notice_list"),
         ),
     ),
 ]

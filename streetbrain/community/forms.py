@@ -6,8 +6,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from streetbrain.core.generic import ScopedModelForm
 from streetbrain.core.text import CheckedForm
-from streetbrain.registry.models import Building
+from streetbrain.registry.models import Building, Household
+
+from .models import Activity, Notice
 
 
 class PhoneForm(CheckedForm):
@@ -83,3 +86,56 @@ class BookForm(CheckedForm):
     start = forms.DateTimeField(label=_("Slot"), widget=forms.HiddenInput)
     people = forms.IntegerField(label=_("People"), min_value=1, max_value=500, initial=1)
     purpose = forms.CharField(label=_("Purpose"), max_length=100, required=False)
+
+
+class ActivityForm(ScopedModelForm):
+    class Meta:
+        model = Activity
+        fields = [
+            "title",
+            "kind",
+            "description",
+            "starts",
+            "ends",
+            "place",
+            "capacity",
+            "points",
+            "volunteer_hours",
+            "cancelled",
+            "org_unit",
+        ]
+        widgets = {
+            "starts": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "ends": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
+            self.add_error("ends", _("An activity ends after it starts."))
+        return data
+
+
+class NoticeForm(ScopedModelForm):
+    class Meta:
+        model = Notice
+        fields = ["title", "body", "published", "org_unit"]
+        widgets = {"published": forms.DateTimeInput(attrs={"type": "datetime-local"})}
+
+
+class SpendForm(CheckedForm):
+    household = forms.ModelChoiceField(label=_("Household"), queryset=Household.objects.none())
+    points = forms.IntegerField(label=_("Points"), min_value=1, max_value=100000)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["household"].queryset = Household.objects.restrict(user)
+
+
+class AttendanceForm(CheckedForm):
+    signup = forms.IntegerField(widget=forms.HiddenInput)
+    attended = forms.ChoiceField(
+        label=_("Attendance"), choices=[("yes", _("Attended")), ("no", _("Absent"))]
+    )

@@ -310,3 +310,160 @@ class Booking(CommunityModel):
     def save(self, *args, **kwargs):
         self.org_unit_id = self.space.org_unit_id  # a booking lies where its space is
         super().save(*args, **kwargs)
+
+
+# --- 未来邻里: activities, sign-ups, the points ledger, notices ------------------------------------
+
+
+class Activity(CommunityModel):
+    """A neighbourhood activity (culture, volunteering, for the elderly or children): places
+    for ``capacity`` people, then a waiting list; attendance earns ``points`` and, for
+    volunteering, ``volunteer_hours`` — written to the ledger when the staff mark it."""
+
+    class Kind(models.TextChoices):
+        CULTURE = "culture", _("Culture")
+        VOLUNTEER = "volunteer", _("Volunteering")
+        ELDERLY = "elderly", _("For the elderly")
+        CHILDREN = "children", _("For children")
+
+    title = models.CharField(_("title"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+    starts = models.DateTimeField(_("starts"))
+    ends = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=100)
+    capacity = models.PositiveSmallIntegerField(_("places"))
+    points = models.PositiveSmallIntegerField(_("points for taking part"), default=0)
+    volunteer_hours = models.DecimalField(
+        _("volunteer hours"), max_digits=4, decimal_places=1, default=0
+    )
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+
+    url_name = "community:activity_detail"
+    scope_lookup = "org_unit__path"
+    resident_public = True
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-starts", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends__gt=models.F("starts")), name="activity_ends")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Signup(CommunityModel):
+    """One household's sign-up for an activity: confirmed while places last, else waiting
+    (in order of ``created_at``); the first waiting moves up when a place frees."""
+
+    class State(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITING = "waiting", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+        ATTENDED = "attended", _("Attended")
+        ABSENT = "absent", _("Absent")
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="signups"
+    )
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed up by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+
+    url_name = "community:signup_detail"
+    scope_lookup = "org_unit__path"
+    resident_lookup = "household_id"
+    audit_parent = "activity"
+
+    class Meta:
+        verbose_name = _("sign-up")
+        verbose_name_plural = _("sign-ups")
+        ordering = ["activity_id", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "household"], name="community_signup_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity} · {self.household}" if self.activity_id else "-"
+
+    def save(self, *args, **kwargs):
+        self.org_unit_id = self.activity.org_unit_id
+        super().save(*args, **kwargs)
+
+
+class PointEntry(CommunityModel):
+    """邻里积分: one line of a household's ledger — earned (attendance, volunteering) or spent,
+    always with its reason; the balance is the sum, never stored."""
+
+    class Kind(models.TextChoices):
+        ACTIVITY = "activity", _("Took part in an activity")
+        VOLUNTEER = "volunteer", _("Volunteer hours")
+        SPENT = "spent", _("Spent")
+        ADJUSTED = "adjusted", _("Adjusted by the community")
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    points = models.IntegerField(_("points"))
+    hours = models.DecimalField(_("volunteer hours"), max_digits=5, decimal_places=1, default=0)
+    reason = models.CharField(_("reason"), max_length=200)
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("activity"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    url_name = "community:pointentry_detail"
+    scope_lookup = "org_unit__path"
+    resident_lookup = "household_id"
+
+    class Meta:
+        verbose_name = _("points entry")
+        verbose_name_plural = _("points entries")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "activity", "kind"],
+                condition=Q(activity__isnull=False),
+                name="community_points_once_per_activity",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="points_have_a_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.points:+d} {self.reason}"
+
+
+class Notice(CommunityModel):
+    """A notice from the community to its residents."""
+
+    title = models.CharField(_("title"), max_length=100)
+    body = models.TextField(_("text"))
+    published = models.DateTimeField(_("published"))
+
+    url_name = "community:notice_detail"
+    scope_lookup = "org_unit__path"
+    resident_public = True
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-published", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -20,6 +20,8 @@ urlpatterns = [
     path("spaces/<int:pk>/", views.SpaceBookView.as_view(), name="space_book"),
     path("bookings/", views.MyBookingsView.as_view(), name="my_bookings"),
     path("checkin/<str:code>/", views.DoorCheckInView.as_view(), name="door_checkin"),
+    path("activities/", views.ActivitiesView.as_view(), name="activities"),
+    path("points/", views.PointsView.as_view(), name="points"),
     # the staff's workbench
     path("manage/", views.WorkbenchView.as_view(), name="manage"),
     path("manage/accounts/", views.AccountListView.as_view(), name="residentaccount_list"),
@@ -48,5 +50,24 @@ urlpatterns = [
         name="booking_checkin",
     ),
     path("manage/usage/", views.UsageReportView.as_view(), name="usage"),
+    path("manage/activities/", views.ActivityListView.as_view(), name="activity_list"),
+    path("manage/activities/add/", views.ActivityEditView.as_view(), name="activity_add"),
+    path("manage/activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity_detail"),
+    path(
+        "manage/activities/<int:pk>/edit/", views.ActivityEditView.as_view(), name="activity_edit"
+    ),
+    path(
+        "manage/activities/<int:pk>/attendance/",
+        views.ActivityAttendanceView.as_view(),
+        name="activity_attendance",
+    ),
+    path("manage/signups/<int:pk>/", views.SignupDetailView.as_view(), name="signup_detail"),
+    path("manage/points/", views.PointEntryListView.as_view(), name="pointentry_list"),
+    path("manage/points/spend/", views.SpendPointsView.as_view(), name="points_spend"),
+    path("manage/points/<int:pk>/", views.PointEntryDetailView.as_view(), name="pointentry_detail"),
+    path("manage/notices/", views.NoticeListView.as_view(), name="notice_list"),
+    path("manage/notices/add/", views.NoticeEditView.as_view(), name="notice_add"),
+    path("manage/notices/<int:pk>/", views.NoticeDetailView.as_view(), name="notice_detail"),
+    path("manage/notices/<int:pk>/edit/", views.NoticeEditView.as_view(), name="notice_edit"),
     path("manage/residents/<int:pk>/qr/", views.ResidentQrView.as_view(), name="resident_qr"),
 ]

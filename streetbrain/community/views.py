@@ -11,19 +11,41 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from streetbrain.core.generic import Column, ObjectDetailView, ObjectListView
+from streetbrain.core.generic import Column, ObjectDetailView, ObjectEditView, ObjectListView
 from streetbrain.core.months import add_months, month_start, parse_month
 from streetbrain.registry.models import House, Resident
 
 from . import actions, indicators, rules, sms, usage
-from .forms import BookForm, ClaimForm, DecideForm, LoginForm, PhoneForm, QrClaimForm, SignUpForm
-from .models import Booking, ResidentAccount, Space, account_of
+from .forms import (
+    ActivityForm,
+    AttendanceForm,
+    BookForm,
+    ClaimForm,
+    DecideForm,
+    LoginForm,
+    NoticeForm,
+    PhoneForm,
+    QrClaimForm,
+    SignUpForm,
+    SpendForm,
+)
+from .models import (
+    Activity,
+    Booking,
+    Notice,
+    PointEntry,
+    ResidentAccount,
+    Signup,
+    Space,
+    account_of,
+)
 from .site import home_community
 
 SESSION_PHONE = "community_signup_phone"
@@ -71,6 +93,8 @@ def home(request):
             .select_related("space")
             .order_by("start")[:5]
         )
+        ctx["notices"] = Notice.objects.restrict(request.user).filter(published__lte=now)[:3]
+        ctx["balance"] = actions.balance(account.household_id)
     return render(request, "community/home.html", ctx)
 
 
@@ -529,3 +553,214 @@ class ResidentQrView(StaffMixin, View):
             "minutes": actions.QR_MAX_AGE // 60,
         }
         return render(request, "community/manage/resident_qr.html", ctx)
+
+
+# --- 未来邻里 ------------------------------------------------------------------------------
+
+
+class ActivitiesView(ResidentMixin, View):
+    """The community's activities: sign up, cancel, see the household's place or rank on the
+    waiting list."""
+
+    def get(self, request):
+        now = timezone.now()
+        activities = (
+            Activity.objects.restrict(request.user)
+            .filter(ends__gte=now - dt.timedelta(days=30))
+            .order_by("starts")
+        )
+        mine = {
+            s.activity_id: s
+            for s in Signup.objects.restrict(request.user).filter(activity__in=activities)
+        }
+        taken = dict(
+            Signup.objects.filter(activity__in=activities, state=Signup.State.CONFIRMED)
+            .values("activity")
+            .annotate(n=Count("pk"))
+            .values_list("activity", "n")
+        )
+        rows = [
+            {
+                "activity": a,
+                "mine": mine.get(a.pk),
+                "taken": taken.get(a.pk, 0),
+                "open": not a.cancelled and a.starts > now,
+            }
+            for a in activities
+        ]
+        return render(request, "community/activities.html", {"rows": rows})
+
+    def post(self, request):
+        activity = get_object_or_404(
+            Activity.objects.restrict(request.user), pk=request.POST.get("activity")
+        )
+        try:
+            if request.POST.get("do") == "leave":
+                signup = get_object_or_404(Signup.objects.restrict(request.user), activity=activity)
+                actions.leave_activity(signup, request.user)
+                messages.success(request, _("Your sign-up is cancelled."))
+            else:
+                signup = actions.join_activity(activity, request.user)
+                if signup.state == Signup.State.CONFIRMED:
+                    messages.success(request, _("You have a place: %(t)s.") % {"t": activity.title})
+                else:
+                    messages.info(request, _("The activity is full: you are on the waiting list."))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("community:activities")
+
+
+class PointsView(ResidentMixin, View):
+    """The household's 邻里积分: every entry with its reason, and the balance they add up to."""
+
+    def get(self, request):
+        entries = PointEntry.objects.restrict(request.user).select_related("activity")
+        ctx = {
+            "entries": entries[:200],
+            "balance": actions.balance(self.account.household_id),
+            "hours": sum((e.hours for e in entries), 0),
+        }
+        return render(request, "community/points.html", ctx)
+
+
+class ActivityListView(ObjectListView):
+    model = Activity
+    columns = [
+        Column("title", link=True),
+        Column("kind"),
+        Column("starts"),
+        Column("place"),
+        Column("capacity"),
+        Column("points"),
+        Column("volunteer_hours"),
+    ]
+    default_order = ("-starts",)
+
+
+class ActivityDetailView(ObjectDetailView):
+    model = Activity
+    fields = [
+        Column("title"),
+        Column("kind"),
+        Column("starts"),
+        Column("ends"),
+        Column("place"),
+        Column("capacity"),
+        Column("points"),
+        Column("volunteer_hours"),
+        Column("cancelled"),
+        Column("description"),
+    ]
+    template_name = "community/manage/activity_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["signups"] = (
+            Signup.objects.restrict(self.request.user)
+            .filter(activity=ctx["object"])
+            .select_related("household__house__building")
+        )
+        ctx["can_mark"] = self.request.user.has_perm("community.change_signup")
+        return ctx
+
+
+class ActivityEditView(ObjectEditView):
+    model = Activity
+    form_class = ActivityForm
+
+
+class ActivityAttendanceView(StaffMixin, View):
+    permission = "community.change_signup"
+
+    def post(self, request, pk):
+        activity = get_object_or_404(Activity.objects.restrict(request.user), pk=pk)
+        form = AttendanceForm(request.POST)
+        if form.is_valid():
+            signup = get_object_or_404(
+                Signup.objects.restrict(request.user, "change"),
+                pk=form.cleaned_data["signup"],
+                activity=activity,
+            )
+            try:
+                actions.mark_attendance(
+                    signup, request.user, attended=form.cleaned_data["attended"] == "yes"
+                )
+                messages.success(request, _("Attendance recorded."))
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("community:activity_detail", pk=pk)
+
+
+class SignupDetailView(ObjectDetailView):
+    model = Signup
+    fields = [Column("activity"), Column("household"), Column("state"), Column("created_at")]
+
+
+class PointEntryListView(ObjectListView):
+    model = PointEntry
+    columns = [
+        Column("created_at", link=True),
+        Column("household"),
+        Column("kind"),
+        Column("points"),
+        Column("hours"),
+        Column("reason"),
+    ]
+    select_related = ("household",)
+    default_order = ("-created_at", "-pk")
+
+
+class PointEntryDetailView(ObjectDetailView):
+    model = PointEntry
+    fields = [
+        Column("household"),
+        Column("kind"),
+        Column("points"),
+        Column("hours"),
+        Column("reason"),
+        Column("activity"),
+        Column("created_at"),
+        Column("created_by"),
+    ]
+
+
+class SpendPointsView(StaffMixin, View):
+    permission = "community.add_pointentry"
+
+    def get(self, request):
+        return self.render(SpendForm(user=request.user))
+
+    def post(self, request):
+        form = SpendForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                entry = actions.spend_points(
+                    form.cleaned_data["household"],
+                    request.user,
+                    form.cleaned_data["points"],
+                    form.cleaned_data["reason"],
+                )
+                messages.success(request, _("Points redeemed."))
+                return redirect(entry.get_absolute_url())
+            except ValidationError as exc:
+                _errors_onto(form, exc)
+        return self.render(form, status=400)
+
+    def render(self, form, status=200):
+        return render(self.request, "community/manage/spend.html", {"form": form}, status=status)
+
+
+class NoticeListView(ObjectListView):
+    model = Notice
+    columns = [Column("title", link=True), Column("published")]
+    default_order = ("-published",)
+
+
+class NoticeDetailView(ObjectDetailView):
+    model = Notice
+    fields = [Column("title"), Column("published"), Column("body")]
+
+
+class NoticeEditView(ObjectEditView):
+    model = Notice
+    form_class = NoticeForm

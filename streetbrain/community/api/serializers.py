@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from streetbrain.core.api.serializers import ScopedModelSerializer
 
-from ..models import Booking, Space
+from ..models import Activity, Booking, PointEntry, Space
 
 
 class SpaceSerializer(ScopedModelSerializer):
@@ -62,3 +62,29 @@ class ClashSerializer(serializers.Serializer):
 
     detail = serializers.CharField()
     conflict = serializers.DictField()
+
+
+class ActivitySerializer(ScopedModelSerializer):
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "description",
+            "starts",
+            "ends",
+            "place",
+            "capacity",
+            "points",
+            "volunteer_hours",
+            "cancelled",
+        ]
+        read_only_fields = fields
+
+
+class PointEntrySerializer(ScopedModelSerializer):
+    class Meta:
+        model = PointEntry
+        fields = ["id", "household", "kind", "points", "hours", "reason", "activity", "created_at"]
+        read_only_fields = fields

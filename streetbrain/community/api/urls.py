@@ -11,5 +11,7 @@ app_name = "community"
 router = Router()
 router.register("facilities", views.SpaceViewSet, basename="facility")
 router.register("bookings", views.BookingViewSet, basename="booking")
+router.register("activities", views.ActivityViewSet, basename="activity")
+router.register("points", views.PointEntryViewSet, basename="point")
 
 urlpatterns = [path("", include(router.urls))]

@@ -17,7 +17,7 @@ from rest_framework.settings import api_settings
 from streetbrain.core.api.permissions import ScopedModelPermissions
 
 from .. import actions
-from ..models import Booking, Space, account_of
+from ..models import Activity, Booking, PointEntry, Space, account_of
 from . import serializers
 
 
@@ -109,3 +109,19 @@ class BookingViewSet(mixins.CreateModelMixin, ScopedReadViewSet):
             raise exceptions.PermissionDenied(str(exc) or None) from exc
         out = serializers.BookingSerializer(booking, context={"request": request})
         return Response(out.data, status=status.HTTP_201_CREATED)
+
+
+class ActivityViewSet(ScopedReadViewSet):
+    """The community's neighbourhood activities (未来邻里)."""
+
+    model = Activity
+    serializer_class = serializers.ActivitySerializer
+    ordering = ["-starts"]
+
+
+class PointEntryViewSet(ScopedReadViewSet):
+    """邻里积分: ledger entries, each with its reason (a resident: their household's)."""
+
+    model = PointEntry
+    serializer_class = serializers.PointEntrySerializer
+    ordering = ["-created_at", "-id"]
