@@ -44,3 +44,9 @@ def test_demo_loads_spaces_bookings_and_accounts(demo):
     assert Booking.objects.restrict(staff).count() == Booking.objects.count()
     assert ResidentAccount.objects.restrict(staff).filter(state="pending").count() == 4
     assert any("community" in line for line in demo.log)
+    from streetbrain.community.models import Activity, PointEntry, Signup
+
+    assert Activity.objects.count() == 60
+    assert PointEntry.objects.filter(kind__in=["activity", "volunteer"]).exists()
+    assert not PointEntry.objects.filter(reason="").exists()
+    assert Signup.objects.filter(state="attended").exists()

@@ -17,7 +17,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from streetbrain.community import rules
-from streetbrain.community.models import Booking, ResidentAccount, Space
+from streetbrain.community.models import (
+    Activity,
+    Booking,
+    Notice,
+    PointEntry,
+    ResidentAccount,
+    Signup,
+    Space,
+)
 from streetbrain.core.extension_points import DemoLoader
 from streetbrain.core.models import OrgUnit, User
 from streetbrain.core.worktime import SHANGHAI
@@ -245,6 +253,117 @@ def plan_bookings(spaces, households, elderly, keep_free, rng, days_back, today)
     return rows
 
 
+ACTIVITIES = [
+    # title, kind, place, capacity, points, volunteer hours
+    ("邻里读书会", "culture", "阅览室", 30, 5, 0),
+    ("和合文化讲堂", "culture", "小剧场", 120, 5, 0),
+    ("书法兴趣班", "culture", "书画室", 16, 5, 0),
+    ("周末亲子手工", "children", "多功能活动室一", 20, 5, 0),
+    ("四点半课堂", "children", "多功能活动室二", 25, 3, 0),
+    ("长者健康讲座", "elderly", "长者活动室", 24, 5, 0),
+    ("老年智能手机课", "elderly", "长者活动室", 20, 5, 0),
+    ("楼道清洁志愿行动", "volunteer", "各小区楼道", 15, 10, 2),
+    ("独居老人探访", "volunteer", "社区服务站", 10, 15, 3),
+    ("垃圾分类督导", "volunteer", "小区垃圾投放点", 12, 10, 2),
+]
+NOTICES = [
+    ("城市综合服务体开放时间调整", "阅览室即日起每天开放至 21:00，法定节假日闭馆。"),
+    ("邻里积分兑换说明", "参加社区活动和志愿服务可获得邻里积分，积分可在社区服务站兑换生活用品。"),
+    ("楼道堆物清理通知", "请各位居民于本周末前清理楼道堆放物品，保持消防通道畅通。"),
+    ("老年食堂试运营", "社区老年食堂本月起试运营，60 岁以上居民凭本人账号预约用餐。"),
+    ("冬季用电安全提醒", "请勿在楼道内为电动自行车充电，注意取暖设备用电安全。"),
+]
+
+
+def load_neighbourhood(ctx, community, households, main, rng) -> str:
+    """60 activities over the last ten months and the next month, their sign-ups (places,
+    then waiting lists), attendance with its points and volunteer hours in the ledger, some
+    points spent, and the community's notices."""
+    grid = community.children.order_by("code").first()
+    now = timezone.now()
+    activities = []
+    for i in range(60):
+        title, kind, place, cap, points, hours = ACTIVITIES[i % len(ACTIVITIES)]
+        days = -300 + i * 5 + rng.randint(0, 3)
+        day = (now + dt.timedelta(days=days)).astimezone(SHANGHAI).date()
+        starts = dt.datetime.combine(day, dt.time(rng.choice([9, 14, 19])), tzinfo=SHANGHAI)
+        activities.append(
+            Activity(
+                title=title,
+                kind=kind,
+                place=place,
+                capacity=cap,
+                points=points,
+                volunteer_hours=hours,
+                starts=starts,
+                ends=starts + dt.timedelta(hours=2),
+                description=f"{title}（演示数据）",
+                org_unit=grid,
+                data_source=DEMO,
+            )
+        )
+    Activity.objects.bulk_create(activities)
+    signups, entries = [], []
+    pool = [h for h in households if not main or h != main.household_id]
+    for activity in activities:
+        wanted = min(len(pool), rng.randint(activity.capacity // 2, activity.capacity + 4))
+        chosen = rng.sample(pool, wanted) if pool else []
+        if main and activity.starts < now and rng.random() < 0.3:
+            chosen = [main.household_id, *chosen[:-1]]
+        for n, household in enumerate(chosen):
+            state = "confirmed" if n < activity.capacity else "waiting"
+            if activity.starts < now and state == "confirmed":
+                state = "attended" if rng.random() < 0.85 else "absent"
+            signups.append(
+                Signup(
+                    activity=activity,
+                    household_id=household,
+                    state=state,
+                    org_unit_id=grid.pk,
+                    data_source=DEMO,
+                )
+            )
+            if state == "attended" and (activity.points or activity.volunteer_hours):
+                entries.append(
+                    PointEntry(
+                        household_id=household,
+                        activity=activity,
+                        kind="volunteer" if activity.volunteer_hours else "activity",
+                        points=activity.points,
+                        hours=activity.volunteer_hours,
+                        reason=f"{activity.title}（{activity.starts.astimezone(SHANGHAI):%Y-%m-%d}）",
+                        org_unit_id=grid.pk,
+                        data_source=DEMO,
+                    )
+                )
+    Signup.objects.bulk_create(signups, batch_size=5000)
+    earned: dict = {}
+    for e in entries:
+        earned[e.household_id] = earned.get(e.household_id, 0) + e.points
+    for household, total in sorted(earned.items()):
+        if total >= 30 and rng.random() < 0.4:
+            entries.append(
+                PointEntry(
+                    household_id=household,
+                    kind="spent",
+                    points=-20,
+                    reason="兑换生活用品（洗衣液）",
+                    org_unit_id=grid.pk,
+                    data_source=DEMO,
+                )
+            )
+    PointEntry.objects.bulk_create(entries, batch_size=5000)
+    for k, (title, body) in enumerate(NOTICES):
+        Notice.objects.create(
+            title=title,
+            body=body,
+            published=now - dt.timedelta(days=3 * k + 1),
+            org_unit=grid,
+            data_source=DEMO,
+        )
+    return f"{len(activities)} activities, {len(signups)} sign-ups, {len(entries)} points entries"
+
+
 @transaction.atomic
 def load(ctx) -> None:
     community = _jiangcheng()
@@ -275,8 +394,10 @@ def load(ctx) -> None:
     today = dt.datetime.now(SHANGHAI).date()
     rows = plan_bookings(spaces, households, elderly, keep_free, rng, days_back, today)
     Booking.objects.bulk_create(rows, batch_size=5000)
+    neighbourhood = load_neighbourhood(ctx, community, households, main, rng)
     ctx.say(
         f"community: {len(spaces)} spaces, {len(rows)} bookings over {days_back} days, "
+        f"{neighbourhood}, "
         f"{ResidentAccount.objects.count()} residents' accounts (synthetic)"
     )
 
