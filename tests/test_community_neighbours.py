@@ -13,8 +13,11 @@ from django.utils import timezone
 from streetbrain.community import actions
 from streetbrain.community.models import Activity, Notice, PointEntry, Signup
 
-from .community_helpers import jiangcheng_fixture  # noqa: F401
-from .community_helpers import bulk_verified_accounts, verified_account
+from .community_helpers import (
+    bulk_verified_accounts,
+    jiangcheng_fixture,  # noqa: F401
+    verified_account,
+)
 
 pytestmark = pytest.mark.django_db
 

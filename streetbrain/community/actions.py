@@ -12,10 +12,11 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from streetbrain.cases.intake.actions import submit_report
 from streetbrain.core.audit import audit_context, log_change
 from streetbrain.core.models import OrgUnit
 from streetbrain.core.protected import digest, normalise_phone, reveal_value
@@ -26,11 +27,15 @@ from . import rules, sms
 from .models import (
     Activity,
     Booking,
+    Consultation,
+    ConsultationOption,
     PhoneCode,
     PointEntry,
     ResidentAccount,
+    ResidentReport,
     Signup,
     Space,
+    Vote,
     account_of,
 )
 
@@ -559,3 +564,61 @@ def spend_points(household, user, points: int, reason: str) -> PointEntry:
         entry.save()
         ensure_in_scope(entry, user, "add")
     return entry
+
+
+# --- 未来治理: consultations and reports ----------------------------------------------------------
+
+
+def vote(consultation: Consultation, option: ConsultationOption, user, *, now=None) -> Vote:
+    """One vote per verified household while voting is open: the unique constraint decides
+    between two members voting at once."""
+    now = now or timezone.now()
+    account = _verified(user)
+    if not consultation.org_unit.path.startswith(account.community_path):
+        raise PermissionDenied(_("This consultation belongs to another community."))
+    if option.consultation_id != consultation.pk:
+        raise ValidationError({"option": _("Choose one of this question's options.")})
+    if not consultation.opens <= now < consultation.closes:
+        raise ValidationError(_("Voting is not open."))
+    ballot = Vote(
+        consultation=consultation,
+        option=option,
+        household=account.household,
+        org_unit_id=consultation.org_unit_id,
+    )
+    try:
+        with transaction.atomic():
+            ballot.save()
+    except IntegrityError:
+        raise ValidationError(_("Your household has voted already.")) from None
+    return ballot
+
+
+def results(consultation: Consultation) -> list[tuple[ConsultationOption, int]]:
+    counts = dict(
+        Vote.objects.filter(consultation=consultation)
+        .values("option")
+        .annotate(n=Count("pk"))
+        .values_list("option", "n")
+    )
+    return [(o, counts.get(o.pk, 0)) for o in consultation.options.all()]
+
+
+def report_problem(user, data) -> ResidentReport:
+    """A verified resident reports a problem from their account: the case engine's intake
+    (``cases.intake.actions.submit_report``) takes it like a citizen's report, with the
+    resident's name and the place of their building when they mark none; the report is kept
+    on the household's list for tracking."""
+    account = _verified(user)
+    building = account.house.building if account.house else None
+    if data.lon is None and not data.address and building is not None:
+        data.lon, data.lat = building.lon, building.lat
+        data.address = building.address
+    data.reporter_name = account.resident.name if account.resident else ""
+    data.account_id = f"community:{account.pk}"
+    result = submit_report(data)
+    link, _created = ResidentReport.objects.get_or_create(
+        report=result.report,
+        defaults={"household": account.household, "org_unit_id": account.org_unit_id},
+    )
+    return link

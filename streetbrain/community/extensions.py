@@ -21,13 +21,24 @@ from streetbrain.registry.permissions import CODE_TABLES, PEOPLE, THINGS
 
 COMMUNITY_VIEW = tuple(
     f"community.view_{m}"
-    for m in ("residentaccount", "space", "booking", "activity", "signup", "pointentry", "notice")
+    for m in (
+        "residentaccount",
+        "space",
+        "booking",
+        "activity",
+        "signup",
+        "pointentry",
+        "notice",
+        "consultation",
+        "vote",
+        "residentreport",
+    )
 )
 COMMUNITY_KEEP = (
     "community.verify_residentaccount",
     *(
         f"community.{a}_{m}"
-        for m in ("booking", "space", "activity", "signup", "pointentry", "notice")
+        for m in ("booking", "space", "activity", "signup", "pointentry", "notice", "consultation")
         for a in ("add", "change")
     ),
 )
@@ -65,6 +76,7 @@ menu = [
             MenuItem(_("Activities"), "community:activity_list"),
             MenuItem(_("Neighbourhood points"), "community:pointentry_list"),
             MenuItem(_("Notices"), "community:notice_list"),
+            MenuItem(_("Consultations"), "community:consultation_list"),
         ),
     ),
 ]

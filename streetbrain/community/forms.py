@@ -6,11 +6,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from streetbrain.cases.channels.forms import BaseReportForm
 from streetbrain.core.generic import ScopedModelForm
 from streetbrain.core.text import CheckedForm
 from streetbrain.registry.models import Building, Household
 
-from .models import Activity, Notice
+from .models import Activity, Consultation, ConsultationOption, Notice
 
 
 class PhoneForm(CheckedForm):
@@ -139,3 +140,59 @@ class AttendanceForm(CheckedForm):
     attended = forms.ChoiceField(
         label=_("Attendance"), choices=[("yes", _("Attended")), ("no", _("Absent"))]
     )
+
+
+class ConsultationForm(ScopedModelForm):
+    """A consultation; its options one per line when it is created (fixed once votes come)."""
+
+    options_text = forms.CharField(
+        label=_("Options (one per line)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+
+    class Meta:
+        model = Consultation
+        fields = ["question", "background", "opens", "closes", "outcome", "org_unit"]
+        widgets = {
+            "opens": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "closes": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["options_text"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens") and data.get("closes") and data["closes"] <= data["opens"]:
+            self.add_error("closes", _("Voting closes after it opens."))
+        if "options_text" in self.fields:
+            options = [o.strip() for o in (data.get("options_text") or "").splitlines()]
+            options = [o for o in options if o]
+            if len(options) < 2:
+                self.add_error("options_text", _("Give at least two options."))
+            data["options"] = options
+        return data
+
+    def _save_m2m(self):  # the options, once the consultation is saved (ObjectEditView)
+        super()._save_m2m()
+        for i, text in enumerate(self.cleaned_data.get("options", [])):
+            ConsultationOption.objects.get_or_create(
+                consultation=self.instance, text=text[:100], defaults={"position": i}
+            )
+
+
+class ResidentReportForm(BaseReportForm):
+    """The report page's form inside the account: the place defaults to the resident's
+    building when none is marked or given."""
+
+    key_prefix = "community:"
+
+    def clean(self):
+        data = super(BaseReportForm, self).clean()
+        lon, lat = data.get("lon"), data.get("lat")
+        if (lon is None) != (lat is None):
+            self.add_error("address", _("Give the place again."))
+        return data

@@ -312,7 +312,7 @@ class Booking(CommunityModel):
         super().save(*args, **kwargs)
 
 
-# --- 未来邻里: activities, sign-ups, the points ledger, notices ------------------------------------
+# --- 未来邻里: activities, sign-ups, the points ledger, notices ---------------------------
 
 
 class Activity(CommunityModel):
@@ -467,3 +467,109 @@ class Notice(CommunityModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- 未来治理: consultations and the residents' reports ------------------------------------
+
+
+class Consultation(CommunityModel):
+    """议事: a question to the community's households with its options, open for votes between
+    ``opens`` and ``closes`` (one vote per verified household), then its result and what the
+    community did about it (``outcome``)."""
+
+    question = models.CharField(_("question"), max_length=200)
+    background = models.TextField(_("background"), blank=True)
+    opens = models.DateTimeField(_("voting opens"))
+    closes = models.DateTimeField(_("voting closes"))
+    outcome = models.TextField(_("what the community did"), blank=True)
+
+    url_name = "community:consultation_detail"
+    scope_lookup = "org_unit__path"
+    resident_public = True
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        ordering = ["-opens", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes__gt=models.F("opens")), name="consultation_closes"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class ConsultationOption(models.Model):
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="options")
+    text = models.CharField(_("option"), max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = CommunityManager()
+    scope_lookup = "consultation__org_unit__path"
+    resident_public = True
+
+    class Meta:
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+        ordering = ["consultation_id", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Vote(CommunityModel):
+    """One household's vote: the unique constraint holds it to one per consultation."""
+
+    consultation = models.ForeignKey(
+        Consultation, verbose_name=_("consultation"), on_delete=models.CASCADE, related_name="votes"
+    )
+    option = models.ForeignKey(
+        ConsultationOption, verbose_name=_("option"), on_delete=models.PROTECT, related_name="+"
+    )
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    url_name = "community:vote_detail"
+    scope_lookup = "org_unit__path"
+    resident_lookup = "household_id"
+    audit_parent = "consultation"
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        ordering = ["consultation_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "household"], name="community_one_vote_per_household"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation} · {self.household}" if self.consultation_id else "-"
+
+
+class ResidentReport(CommunityModel):
+    """A report a verified resident made from their account: the case engine's report (with
+    its tracking token), so the account lists it with where its case stands."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="+"
+    )
+    report = models.OneToOneField(
+        "cases.Report", verbose_name=_("report"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    url_name = "community:residentreport_detail"
+    scope_lookup = "org_unit__path"
+    resident_lookup = "household_id"
+
+    class Meta:
+        verbose_name = _("resident's report")
+        verbose_name_plural = _("residents' reports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return str(self.report) if self.report_id else "-"

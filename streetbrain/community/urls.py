@@ -22,6 +22,8 @@ urlpatterns = [
     path("checkin/<str:code>/", views.DoorCheckInView.as_view(), name="door_checkin"),
     path("activities/", views.ActivitiesView.as_view(), name="activities"),
     path("points/", views.PointsView.as_view(), name="points"),
+    path("consultations/", views.ConsultationsView.as_view(), name="consultations"),
+    path("reports/", views.MyReportsView.as_view(), name="reports"),
     # the staff's workbench
     path("manage/", views.WorkbenchView.as_view(), name="manage"),
     path("manage/accounts/", views.AccountListView.as_view(), name="residentaccount_list"),
@@ -65,6 +67,26 @@ urlpatterns = [
     path("manage/points/", views.PointEntryListView.as_view(), name="pointentry_list"),
     path("manage/points/spend/", views.SpendPointsView.as_view(), name="points_spend"),
     path("manage/points/<int:pk>/", views.PointEntryDetailView.as_view(), name="pointentry_detail"),
+    path("manage/consultations/", views.ConsultationListView.as_view(), name="consultation_list"),
+    path(
+        "manage/consultations/add/", views.ConsultationEditView.as_view(), name="consultation_add"
+    ),
+    path(
+        "manage/consultations/<int:pk>/",
+        views.ConsultationDetailView.as_view(),
+        name="consultation_detail",
+    ),
+    path(
+        "manage/consultations/<int:pk>/edit/",
+        views.ConsultationEditView.as_view(),
+        name="consultation_edit",
+    ),
+    path("manage/votes/<int:pk>/", views.VoteDetailView.as_view(), name="vote_detail"),
+    path(
+        "manage/reports/<int:pk>/",
+        views.ResidentReportDetailView.as_view(),
+        name="residentreport_detail",
+    ),
     path("manage/notices/", views.NoticeListView.as_view(), name="notice_list"),
     path("manage/notices/add/", views.NoticeEditView.as_view(), name="notice_add"),
     path("manage/notices/<int:pk>/", views.NoticeDetailView.as_view(), name="notice_detail"),

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from streetbrain.cases.channels.views import state_text
 from streetbrain.core.generic import Column, ObjectDetailView, ObjectEditView, ObjectListView
 from streetbrain.core.months import add_months, month_start, parse_month
 from streetbrain.registry.models import House, Resident
@@ -28,22 +29,27 @@ from .forms import (
     AttendanceForm,
     BookForm,
     ClaimForm,
+    ConsultationForm,
     DecideForm,
     LoginForm,
     NoticeForm,
     PhoneForm,
     QrClaimForm,
+    ResidentReportForm,
     SignUpForm,
     SpendForm,
 )
 from .models import (
     Activity,
     Booking,
+    Consultation,
     Notice,
     PointEntry,
     ResidentAccount,
+    ResidentReport,
     Signup,
     Space,
+    Vote,
     account_of,
 )
 from .site import home_community
@@ -764,3 +770,118 @@ class NoticeDetailView(ObjectDetailView):
 class NoticeEditView(ObjectEditView):
     model = Notice
     form_class = NoticeForm
+
+
+# --- 未来治理 ------------------------------------------------------------------------------
+
+
+class ConsultationsView(ResidentMixin, View):
+    """议事: open questions with a vote per household, closed ones with their result and what
+    the community did."""
+
+    def get(self, request):
+        now = timezone.now()
+        consultations = Consultation.objects.restrict(request.user).prefetch_related("options")
+        voted = dict(
+            Vote.objects.restrict(request.user).values_list("consultation_id", "option__text")
+        )
+        rows = [
+            {
+                "c": c,
+                "open": c.opens <= now < c.closes,
+                "closed": c.closes <= now,
+                "voted": voted.get(c.pk),
+                "results": actions.results(c) if c.closes <= now or c.pk in voted else None,
+            }
+            for c in consultations
+        ]
+        return render(request, "community/consultations.html", {"rows": rows})
+
+    def post(self, request):
+        consultation = get_object_or_404(
+            Consultation.objects.restrict(request.user), pk=request.POST.get("consultation")
+        )
+        option = consultation.options.filter(pk=request.POST.get("option") or 0).first()
+        if option is None:
+            messages.error(request, _("Choose one of the options."))
+        else:
+            try:
+                actions.vote(consultation, option, request.user)
+                messages.success(request, _("Thank you: your household's vote is counted."))
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("community:consultations")
+
+
+class MyReportsView(ResidentMixin, View):
+    """Report a problem from the account (the case engine takes it) and follow the
+    household's reports: where each case stands, and its public tracking page."""
+
+    def get(self, request):
+        return self.render(ResidentReportForm())
+
+    def post(self, request):
+        form = ResidentReportForm(request.POST)
+        if form.is_valid():
+            try:
+                link = actions.report_problem(request.user, form.report_input())
+            except ValidationError as exc:
+                form.add_intake_errors(exc)
+            else:
+                messages.success(
+                    request,
+                    _("Thank you. Your report %(number)s is with the street office.")
+                    % {"number": link.report.case.number},
+                )
+                return redirect("community:reports")
+        return self.render(form, status=400)
+
+    def render(self, form, status=200):
+        links = (
+            ResidentReport.objects.restrict(self.request.user)
+            .select_related("report__case")
+            .order_by("-created_at")[:50]
+        )
+        rows = [{"link": x, "state": state_text(x.report.case)} for x in links]
+        return render(
+            self.request, "community/reports.html", {"form": form, "rows": rows}, status=status
+        )
+
+
+class ConsultationListView(ObjectListView):
+    model = Consultation
+    columns = [Column("question", link=True), Column("opens"), Column("closes")]
+    default_order = ("-opens",)
+
+
+class ConsultationDetailView(ObjectDetailView):
+    model = Consultation
+    fields = [
+        Column("question"),
+        Column("background"),
+        Column("opens"),
+        Column("closes"),
+        Column("outcome"),
+    ]
+    template_name = "community/manage/consultation_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["results"] = actions.results(ctx["object"])
+        ctx["total"] = sum(n for _o, n in ctx["results"])
+        return ctx
+
+
+class ConsultationEditView(ObjectEditView):
+    model = Consultation
+    form_class = ConsultationForm
+
+
+class VoteDetailView(ObjectDetailView):
+    model = Vote
+    fields = [Column("consultation"), Column("option"), Column("household"), Column("created_at")]
+
+
+class ResidentReportDetailView(ObjectDetailView):
+    model = ResidentReport
+    fields = [Column("report"), Column("household"), Column("created_at")]
