@@ -50,3 +50,7 @@ def test_demo_loads_spaces_bookings_and_accounts(demo):
     assert PointEntry.objects.filter(kind__in=["activity", "volunteer"]).exists()
     assert not PointEntry.objects.filter(reason="").exists()
     assert Signup.objects.filter(state="attended").exists()
+    from streetbrain.community.models import Consultation, Vote
+
+    assert Consultation.objects.count() == 3
+    assert Vote.objects.exists()

@@ -53,7 +53,7 @@ def test_one_vote_per_household_while_open(jiangcheng):
 def test_the_consultations_page_votes_and_shows_results(jiangcheng, client):
     zhang = verified_account(jiangcheng, jiangcheng["zhang"], "13700000052")
     c, yes, _no = make_consultation(jiangcheng)
-    closed, *_ = make_consultation(jiangcheng, open_now=False)
+    make_consultation(jiangcheng, open_now=False)
     client.force_login(zhang.user)
     page = client.get("/community/consultations/").content.decode()
     assert "vote-form" in page and "已在3幢东侧建成充电棚" in page

@@ -20,11 +20,14 @@ from streetbrain.community import rules
 from streetbrain.community.models import (
     Activity,
     Booking,
+    Consultation,
+    ConsultationOption,
     Notice,
     PointEntry,
     ResidentAccount,
     Signup,
     Space,
+    Vote,
 )
 from streetbrain.core.extension_points import DemoLoader
 from streetbrain.core.models import OrgUnit, User
@@ -364,6 +367,58 @@ def load_neighbourhood(ctx, community, households, main, rng) -> str:
     return f"{len(activities)} activities, {len(signups)} sign-ups, {len(entries)} points entries"
 
 
+CONSULTATIONS = [
+    # question, options, days open from/to today, outcome
+    (
+        "江城花苑是否增设电动自行车集中充电棚？",
+        ["赞成，建在3幢东侧", "赞成，建在地下车库入口", "不赞成"],
+        (-60, -30),
+        "已于上月在3幢东侧建成充电棚，共 40 个充电口，楼道充电现象明显减少。",
+    ),
+    (
+        "城市综合服务体阅览室周末是否延长开放到 21:00？",
+        ["延长", "维持现状"],
+        (-40, -10),
+        "自本月起阅览室周末开放至 21:00。",
+    ),
+    ("社区是否开设“四点半课堂”寒假班？", ["开设", "不开设", "无所谓"], (-3, 11), ""),
+]
+
+
+def load_consultations(community, households, main, rng) -> int:
+    grid = community.children.order_by("code").first()
+    now = timezone.now()
+    votes = []
+    for question, options, (a, b), outcome in CONSULTATIONS:
+        c = Consultation.objects.create(
+            question=question,
+            opens=now + dt.timedelta(days=a),
+            closes=now + dt.timedelta(days=b),
+            outcome=outcome,
+            org_unit=grid,
+            data_source=DEMO,
+        )
+        opts = [
+            ConsultationOption.objects.create(consultation=c, text=text, position=i)
+            for i, text in enumerate(options)
+        ]
+        weights = [0.6, 0.3, 0.1][: len(opts)]
+        voters = [h for h in households if not main or h != main.household_id]
+        for household in rng.sample(voters, min(len(voters), len(voters) * 2 // 3)):
+            option = rng.choices(opts, weights=weights)[0]
+            votes.append(
+                Vote(
+                    consultation=c,
+                    option=option,
+                    household_id=household,
+                    org_unit_id=grid.pk,
+                    data_source=DEMO,
+                )
+            )
+    Vote.objects.bulk_create(votes, batch_size=5000)
+    return len(votes)
+
+
 @transaction.atomic
 def load(ctx) -> None:
     community = _jiangcheng()
@@ -395,9 +450,10 @@ def load(ctx) -> None:
     rows = plan_bookings(spaces, households, elderly, keep_free, rng, days_back, today)
     Booking.objects.bulk_create(rows, batch_size=5000)
     neighbourhood = load_neighbourhood(ctx, community, households, main, rng)
+    votes = load_consultations(community, households, main, rng)
     ctx.say(
         f"community: {len(spaces)} spaces, {len(rows)} bookings over {days_back} days, "
-        f"{neighbourhood}, "
+        f"{neighbourhood}, {len(CONSULTATIONS)} consultations with {votes} votes, "
         f"{ResidentAccount.objects.count()} residents' accounts (synthetic)"
     )
 
