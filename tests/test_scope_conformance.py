@@ -130,6 +130,9 @@ DECLARED: dict[str, Declared] = {
         {"pk": "community.ResidentAccount"}, payload={"decision": "approve"}
     ),
     "community:booking_checkin": Declared({"pk": "community.Booking"}),
+    "community:activity_attendance": Declared(
+        {"pk": "community.Activity"}, payload={"signup": "0", "attended": "yes"}
+    ),
 }
 
 NO_SCOPE: dict[str, NoScope] = {
@@ -166,6 +169,10 @@ NO_SCOPE: dict[str, NoScope] = {
             "space_book",
             "my_bookings",
             "door_checkin",
+            "activities",
+            "points",
+            "consultations",
+            "reports",
         )
     },
     "open311:*": NoScope(
