@@ -129,3 +129,102 @@ def test_resident_signs_up_is_verified_and_books_the_reading_room(
 
     for p in (problems, desk_problems, other_problems):
         p.check()
+
+
+def test_resident_takes_part_earns_points_votes_and_reports_a_street_lamp(
+    jiangcheng, open_page, settings, tmp_path, live_server, screenshot_dir
+):
+    """The rest of the path at a phone's size: an activity's sign-up, the points its
+    attendance earns (marked by the staff), a vote, and a broken street lamp reported from the
+    account that the grid worker then verifies on their phone page."""
+    from django.utils import timezone
+
+    from streetbrain.cases.models import Case
+    from streetbrain.community.models import Activity, Consultation, ConsultationOption
+
+    settings.CASES_HOME_UNIT = jiangcheng["street"].code
+    settings.CASES_CLASSIFIER_MODEL = str(tmp_path / "no-model.joblib")  # the reporter chooses
+    verified_account(jiangcheng, jiangcheng["zhang"], "13755556666")
+    now = timezone.now()
+    activity = Activity.objects.create(
+        title="楼道清洁志愿行动",
+        kind="volunteer",
+        starts=now + dt.timedelta(days=1),
+        ends=now + dt.timedelta(days=1, hours=2),
+        place="江城1幢",
+        capacity=10,
+        points=10,
+        volunteer_hours=2,
+        org_unit=jiangcheng["river_grid"],
+    )
+    consultation = Consultation.objects.create(
+        question="是否增设充电棚？",
+        opens=now - dt.timedelta(days=1),
+        closes=now + dt.timedelta(days=5),
+        org_unit=jiangcheng["river_grid"],
+    )
+    yes = ConsultationOption.objects.create(consultation=consultation, text="赞成", position=0)
+    ConsultationOption.objects.create(consultation=consultation, text="反对", position=1)
+
+    page, problems = phone(open_page)
+    page.goto("/community/login/")
+    page.fill("#id_phone", "13755556666")
+    page.fill("#id_password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url("**/community/")
+
+    # Sign up for the activity.
+    page.click("#activities-link")
+    page.locator(f"#activity-{activity.pk} .activity-join").click()
+    expect(page.locator(f"#activity-{activity.pk} .signup-state")).to_be_visible()
+
+    # It takes place; the staff mark the household as attended: 10 points and 2 hours.
+    Activity.objects.filter(pk=activity.pk).update(
+        starts=now - dt.timedelta(hours=1), ends=now + dt.timedelta(hours=1)
+    )
+    desk, desk_problems = open_page("zh-CN")
+    staff_login(desk, "jc-staff")
+    desk.goto(f"/community/manage/activities/{activity.pk}/")
+    desk.locator("#signups button[value=yes]").click()
+    expect(desk.locator("#signups")).to_contain_text("已出席")
+    page.goto("/community/points/")
+    expect(page.locator("#points-balance")).to_have_text("10")
+
+    # Vote in the consultation.
+    page.goto("/community/consultations/")
+    page.locator(f"#consultation-{consultation.pk} input[name=option][value='{yes.pk}']").check()
+    page.locator(f"#consultation-{consultation.pk} .vote-submit").click()
+    expect(page.locator(f"#consultation-{consultation.pk} .voted")).to_be_visible()
+
+    # Report a broken street lamp from the account; it is placed at the resident's building.
+    page.goto("/community/")
+    page.click("#report-link")
+    page.select_option("#id_category", "matter:01037")
+    page.fill("#id_description", "1幢楼下的路灯坏了，晚上不亮")
+    page.click("#resident-report-submit")
+    page.wait_for_url("**/community/reports/")
+    case = Case.objects.get()
+    assert case.state == "verifying" and case.org_unit == jiangcheng["river_grid"]
+    expect(page.locator("#my-reports")).to_contain_text(case.number)
+    page.screenshot(path=str(screenshot_dir / "community-report.png"), full_page=True)
+
+    # The grid worker of 江城's grid verifies it on their phone page.
+    grid, grid_problems = phone(open_page)
+    grid.context.set_geolocation({"longitude": 121.63, "latitude": 29.865, "accuracy": 12})
+    grid.context.grant_permissions(["geolocation"], origin=live_server.url)
+    grid.goto("/accounts/login/?next=/report/grid/")
+    grid.fill("#id_username", "jc-grid")
+    grid.fill("#id_password", PASSWORD)
+    with grid.expect_navigation():
+        grid.click(LOGIN_BUTTON)
+    card = grid.locator(f"#case-{case.pk}")
+    card.locator("textarea[name=note]").fill("现场属实，路灯不亮")
+    with grid.expect_navigation():
+        card.locator("button[value=verify]").click()
+    case.refresh_from_db()
+    assert case.state == "reported" and grid.locator(".msg-success").count() == 1
+    page.goto("/community/reports/")
+    expect(page.locator("#my-reports .report-state")).not_to_have_text("")
+
+    for p in (problems, desk_problems, grid_problems):
+        p.check()
