@@ -33,6 +33,8 @@ from .models import (
     PointEntry,
     ResidentAccount,
     ResidentReport,
+    Service,
+    ServiceRequest,
     Signup,
     Space,
     Vote,
@@ -622,3 +624,69 @@ def report_problem(user, data) -> ResidentReport:
         defaults={"household": account.household, "org_unit_id": account.org_unit_id},
     )
     return link
+
+
+# --- 未来服务: eligibility from the registry, requests with their time limit --------------
+
+
+def eligible(service: Service, resident: Resident, *, today=None) -> tuple[bool, str]:
+    """Whether ``resident`` may use ``service``, answered from the registry (age from the ID
+    number's birth date, tags), and the reason when not."""
+    today = today or timezone.localdate()
+    b = resident.birth_date
+    age = today.year - b.year - ((today.month, today.day) < (b.month, b.day))
+    if service.min_age is not None and age < service.min_age:
+        return False, _("from age %(n)s") % {"n": service.min_age}
+    if service.max_age is not None and age > service.max_age:
+        return False, _("up to age %(n)s") % {"n": service.max_age}
+    if service.tag_id and not resident.tags.filter(pk=service.tag_id).exists():
+        return False, _("for residents marked %(tag)s") % {"tag": service.tag.name}
+    return True, ""
+
+
+def request_service(service: Service, resident: Resident, user, *, note="", now=None):
+    """A verified resident requests ``service`` for an eligible member of their household;
+    the deadline is the service's time limit in working days from now."""
+    now = now or timezone.now()
+    account = _verified(user)
+    if resident.household_id != account.household_id:
+        raise PermissionDenied(_("Only for members of your household."))
+    if not service.org_unit.path.startswith(account.community_path):
+        raise PermissionDenied(_("This service belongs to another community."))
+    ok, why = eligible(service, resident)
+    if not ok:
+        raise ValidationError(
+            _("%(name)s is not eligible for this service (%(why)s).")
+            % {"name": resident.name, "why": why}
+        )
+    deadline = rules.calendar().add(now, service.time_limit_days, "work_day")
+    req = ServiceRequest(
+        service=service,
+        household=account.household,
+        resident=resident,
+        note=(note or "")[:200],
+        deadline=deadline,
+        org_unit_id=account.org_unit_id,
+    )
+    req.save()
+    return req
+
+
+def answer_request(req: ServiceRequest, user, *, state: str, answer: str = "") -> ServiceRequest:
+    """The staff accept, finish or decline a request, with their answer to the household."""
+    if not user.has_perm("community.change_servicerequest"):
+        raise PermissionDenied(_("You may not answer service requests."))
+    if state not in (
+        ServiceRequest.State.ACCEPTED,
+        ServiceRequest.State.DONE,
+        ServiceRequest.State.DECLINED,
+    ):
+        raise ValidationError(_("Unknown step."))
+    with transaction.atomic():
+        req = ServiceRequest.objects.select_for_update().get(pk=req.pk)
+        ensure_in_scope(req, user, "change")
+        if req.state in (ServiceRequest.State.DONE, ServiceRequest.State.DECLINED):
+            raise ValidationError(_("This request is closed."))
+        req.state, req.answer = state, (answer or "")[:200]
+        req.save()
+    return req

@@ -32,13 +32,25 @@ COMMUNITY_VIEW = tuple(
         "consultation",
         "vote",
         "residentreport",
+        "service",
+        "servicerequest",
     )
 )
 COMMUNITY_KEEP = (
     "community.verify_residentaccount",
     *(
         f"community.{a}_{m}"
-        for m in ("booking", "space", "activity", "signup", "pointentry", "notice", "consultation")
+        for m in (
+            "booking",
+            "space",
+            "activity",
+            "signup",
+            "pointentry",
+            "notice",
+            "consultation",
+            "service",
+            "servicerequest",
+        )
         for a in ("add", "change")
     ),
 )
@@ -77,6 +89,8 @@ menu = [
             MenuItem(_("Neighbourhood points"), "community:pointentry_list"),
             MenuItem(_("Notices"), "community:notice_list"),
             MenuItem(_("Consultations"), "community:consultation_list"),
+            MenuItem(_("Services"), "community:service_list"),
+            MenuItem(_("Service requests"), "community:servicerequest_list"),
         ),
     ),
 ]

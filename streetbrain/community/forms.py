@@ -11,7 +11,7 @@ from streetbrain.core.generic import ScopedModelForm
 from streetbrain.core.text import CheckedForm
 from streetbrain.registry.models import Building, Household
 
-from .models import Activity, Consultation, ConsultationOption, Notice
+from .models import Activity, Consultation, ConsultationOption, Notice, Service
 
 
 class PhoneForm(CheckedForm):
@@ -196,3 +196,26 @@ class ResidentReportForm(BaseReportForm):
         if (lon is None) != (lat is None):
             self.add_error("address", _("Give the place again."))
         return data
+
+
+class ServiceForm(ScopedModelForm):
+    class Meta:
+        model = Service
+        fields = [
+            "name",
+            "category",
+            "description",
+            "min_age",
+            "max_age",
+            "tag",
+            "time_limit_days",
+            "org_unit",
+        ]
+
+
+class AnswerForm(CheckedForm):
+    state = forms.ChoiceField(
+        label=_("Step"),
+        choices=[("accepted", _("Accept")), ("done", _("Done")), ("declined", _("Decline"))],
+    )
+    answer = forms.CharField(label=_("Answer to the household"), max_length=200, required=False)

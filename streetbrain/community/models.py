@@ -573,3 +573,83 @@ class ResidentReport(CommunityModel):
 
     def __str__(self) -> str:
         return str(self.report) if self.report_id else "-"
+
+
+# --- 未来服务: the services catalogue and requests ----------------------------------------------
+
+
+class Service(CommunityModel):
+    """A service of the catalogue (一老一小, certificates, 便民服务) with who may use it — the
+    eligibility the registry can answer (an age range, a resident tag such as 独居老人) — and
+    its time limit in working days (the working-time calendar)."""
+
+    class Category(models.TextChoices):
+        ELDERLY = "elderly", _("For the elderly (一老)")
+        CHILDREN = "children", _("For children (一小)")
+        CERTIFICATES = "certificates", _("Certificates")
+        CONVENIENCE = "convenience", _("Everyday services (便民服务)")
+
+    name = models.CharField(_("name"), max_length=60)
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices)
+    description = models.TextField(_("description"), blank=True)
+    min_age = models.PositiveSmallIntegerField(_("from age"), null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(_("up to age"), null=True, blank=True)
+    tag = models.ForeignKey(
+        "registry.ResidentTag",
+        verbose_name=_("for residents tagged"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    time_limit_days = models.PositiveSmallIntegerField(_("time limit (working days)"), default=5)
+
+    url_name = "community:service_detail"
+    scope_lookup = "org_unit__path"
+    resident_public = True
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["category", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceRequest(CommunityModel):
+    """A household's request for a service, for one member who is eligible, with the
+    deadline the time limit gives on the working-time calendar; the staff accept and finish
+    it."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        ACCEPTED = "accepted", _("Accepted")
+        DONE = "done", _("Done")
+        DECLINED = "declined", _("Declined")
+
+    service = models.ForeignKey(
+        Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="requests"
+    )
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="+"
+    )
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("for"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default="requested")
+    deadline = models.DateTimeField(_("deadline"))
+    answer = models.CharField(_("answer"), max_length=200, blank=True)
+
+    url_name = "community:servicerequest_detail"
+    scope_lookup = "org_unit__path"
+    resident_lookup = "household_id"
+
+    class Meta:
+        verbose_name = _("service request")
+        verbose_name_plural = _("service requests")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.service} · {self.resident}" if self.service_id else "-"

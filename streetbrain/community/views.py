@@ -26,6 +26,7 @@ from streetbrain.registry.models import House, Resident
 from . import actions, indicators, rules, sms, usage
 from .forms import (
     ActivityForm,
+    AnswerForm,
     AttendanceForm,
     BookForm,
     ClaimForm,
@@ -36,6 +37,7 @@ from .forms import (
     PhoneForm,
     QrClaimForm,
     ResidentReportForm,
+    ServiceForm,
     SignUpForm,
     SpendForm,
 )
@@ -47,6 +49,8 @@ from .models import (
     PointEntry,
     ResidentAccount,
     ResidentReport,
+    Service,
+    ServiceRequest,
     Signup,
     Space,
     Vote,
@@ -885,3 +889,133 @@ class VoteDetailView(ObjectDetailView):
 class ResidentReportDetailView(ObjectDetailView):
     model = ResidentReport
     fields = [Column("report"), Column("household"), Column("created_at")]
+
+
+# --- 未来服务 ------------------------------------------------------------------------------
+
+
+class ServicesView(ResidentMixin, View):
+    """The services catalogue with, for each member of the household, whether the registry
+    says they may use it; a request for an eligible member; the household's requests."""
+
+    def get(self, request):
+        services = Service.objects.restrict(request.user)
+        members = list(
+            Resident.objects.filter(household_id=self.account.household_id)
+            .prefetch_related("tags")
+            .order_by("pk")
+        )
+        rows = []
+        for service in services:
+            who = [(m, *actions.eligible(service, m)) for m in members]
+            rows.append({"service": service, "who": who})
+        requests = ServiceRequest.objects.restrict(request.user).select_related(
+            "service", "resident"
+        )
+        return render(request, "community/services.html", {"rows": rows, "requests": requests[:50]})
+
+    def post(self, request):
+        service = get_object_or_404(
+            Service.objects.restrict(request.user), pk=request.POST.get("service")
+        )
+        member = get_object_or_404(
+            Resident.objects.filter(household_id=self.account.household_id),
+            pk=request.POST.get("resident") or 0,
+        )
+        try:
+            req = actions.request_service(service, member, request.user)
+            messages.success(
+                request,
+                _("Requested: %(s)s for %(n)s, answered by %(d)s.")
+                % {
+                    "s": service.name,
+                    "n": member.name,
+                    "d": timezone.localtime(req.deadline).strftime("%Y-%m-%d %H:%M"),
+                },
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("community:services")
+
+
+class ServiceListView(ObjectListView):
+    model = Service
+    columns = [
+        Column("name", link=True),
+        Column("category"),
+        Column("min_age"),
+        Column("max_age"),
+        Column("tag"),
+        Column("time_limit_days"),
+    ]
+
+
+class ServiceDetailView(ObjectDetailView):
+    model = Service
+    fields = [
+        Column("name"),
+        Column("category"),
+        Column("description"),
+        Column("min_age"),
+        Column("max_age"),
+        Column("tag"),
+        Column("time_limit_days"),
+    ]
+
+
+class ServiceEditView(ObjectEditView):
+    model = Service
+    form_class = ServiceForm
+
+
+class ServiceRequestListView(ObjectListView):
+    model = ServiceRequest
+    columns = [
+        Column("created_at", link=True),
+        Column("service"),
+        Column("household"),
+        Column("state"),
+        Column("deadline"),
+    ]
+    select_related = ("service", "household")
+    default_order = ("-created_at",)
+
+
+class ServiceRequestDetailView(ObjectDetailView):
+    model = ServiceRequest
+    fields = [
+        Column("service"),
+        Column("household"),
+        Column("resident"),
+        Column("note"),
+        Column("state"),
+        Column("deadline"),
+        Column("answer"),
+        Column("created_at"),
+    ]
+    template_name = "community/manage/servicerequest_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["answer_form"] = AnswerForm()
+        return ctx
+
+
+class ServiceRequestAnswerView(StaffMixin, View):
+    permission = "community.change_servicerequest"
+
+    def post(self, request, pk):
+        req = get_object_or_404(ServiceRequest.objects.restrict(request.user, "change"), pk=pk)
+        form = AnswerForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.answer_request(
+                    req,
+                    request.user,
+                    state=form.cleaned_data["state"],
+                    answer=form.cleaned_data["answer"],
+                )
+                messages.success(request, _("Saved."))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        return redirect("community:servicerequest_detail", pk=pk)
