@@ -130,6 +130,9 @@ DECLARED: dict[str, Declared] = {
         {"pk": "community.ResidentAccount"}, payload={"decision": "approve"}
     ),
     "community:booking_checkin": Declared({"pk": "community.Booking"}),
+    "community:servicerequest_answer": Declared(
+        {"pk": "community.ServiceRequest"}, payload={"state": "done"}
+    ),
     "community:activity_attendance": Declared(
         {"pk": "community.Activity"}, payload={"signup": "0", "attended": "yes"}
     ),
@@ -173,6 +176,7 @@ NO_SCOPE: dict[str, NoScope] = {
             "points",
             "consultations",
             "reports",
+            "services",
         )
     },
     "open311:*": NoScope(

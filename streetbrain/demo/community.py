@@ -25,6 +25,7 @@ from streetbrain.community.models import (
     Notice,
     PointEntry,
     ResidentAccount,
+    Service,
     Signup,
     Space,
     Vote,
@@ -32,7 +33,7 @@ from streetbrain.community.models import (
 from streetbrain.core.extension_points import DemoLoader
 from streetbrain.core.models import OrgUnit, User
 from streetbrain.core.worktime import SHANGHAI
-from streetbrain.registry.models import Building, House, Household, Resident
+from streetbrain.registry.models import Building, House, Household, Resident, ResidentTag
 
 from .context import default_scale
 from .synth.people import make_id_number, person_name
@@ -419,6 +420,36 @@ def load_consultations(community, households, main, rng) -> int:
     return len(votes)
 
 
+SERVICES = [
+    # name, category, min age, max age, tag code, working days, description
+    ("老年助餐", "elderly", 60, None, "", 3, "社区老年食堂午餐，可预约送餐上门。"),
+    ("日间照料", "elderly", 60, None, "", 5, "城市综合服务体日间照料中心，白天托养。"),
+    ("独居老人上门探访", "elderly", None, None, "elderly-alone", 2, "网格员和志愿者定期上门。"),
+    ("婴幼儿托育", "children", None, 3, "", 10, "3 岁以下婴幼儿托育服务。"),
+    ("四点半课堂", "children", 6, 12, "", 5, "放学后的作业辅导和兴趣活动。"),
+    ("居住证明开具", "certificates", 18, None, "", 3, "开具本社区居住证明。"),
+    ("家电维修便民服务", "convenience", None, None, "", 5, "每月第一个周六在服务体门口。"),
+]
+
+
+def load_services(community) -> int:
+    grid = community.children.order_by("code").first()
+    tags = {t.code: t for t in ResidentTag.objects.all()}
+    for name, category, low, high, tag, days, text in SERVICES:
+        Service.objects.create(
+            name=name,
+            category=category,
+            min_age=low,
+            max_age=high,
+            tag=tags.get(tag),
+            time_limit_days=days,
+            description=text,
+            org_unit=grid,
+            data_source=DEMO,
+        )
+    return len(SERVICES)
+
+
 @transaction.atomic
 def load(ctx) -> None:
     community = _jiangcheng()
@@ -451,9 +482,10 @@ def load(ctx) -> None:
     Booking.objects.bulk_create(rows, batch_size=5000)
     neighbourhood = load_neighbourhood(ctx, community, households, main, rng)
     votes = load_consultations(community, households, main, rng)
+    services = load_services(community)
     ctx.say(
         f"community: {len(spaces)} spaces, {len(rows)} bookings over {days_back} days, "
-        f"{neighbourhood}, {len(CONSULTATIONS)} consultations with {votes} votes, "
+        f"{neighbourhood}, {len(CONSULTATIONS)} consultations with {votes} votes, {services} services, "
         f"{ResidentAccount.objects.count()} residents' accounts (synthetic)"
     )
 
