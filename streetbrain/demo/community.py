@@ -485,7 +485,8 @@ def load(ctx) -> None:
     services = load_services(community)
     ctx.say(
         f"community: {len(spaces)} spaces, {len(rows)} bookings over {days_back} days, "
-        f"{neighbourhood}, {len(CONSULTATIONS)} consultations with {votes} votes, {services} services, "
+        f"{neighbourhood}, {len(CONSULTATIONS)} consultations with {votes} votes, "
+        f"{services} services, "
         f"{ResidentAccount.objects.count()} residents' accounts (synthetic)"
     )
 
