@@ -85,6 +85,7 @@ menu = [
             MenuItem(_("Bookings"), "community:booking_list"),
             MenuItem(_("Bookable spaces"), "community:space_list"),
             MenuItem(_("Usage report"), "community:usage"),
+            MenuItem(_("15-minute life circle"), "community:lifecircle"),
             MenuItem(_("Activities"), "community:activity_list"),
             MenuItem(_("Neighbourhood points"), "community:pointentry_list"),
             MenuItem(_("Notices"), "community:notice_list"),

@@ -53,6 +53,7 @@ urlpatterns = [
         name="booking_checkin",
     ),
     path("manage/usage/", views.UsageReportView.as_view(), name="usage"),
+    path("manage/lifecircle/", views.LifeCircleView.as_view(), name="lifecircle"),
     path("manage/activities/", views.ActivityListView.as_view(), name="activity_list"),
     path("manage/activities/add/", views.ActivityEditView.as_view(), name="activity_add"),
     path("manage/activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity_detail"),

@@ -23,7 +23,7 @@ from streetbrain.core.generic import Column, ObjectDetailView, ObjectEditView, O
 from streetbrain.core.months import add_months, month_start, parse_month
 from streetbrain.registry.models import House, Resident
 
-from . import actions, indicators, rules, sms, usage
+from . import actions, indicators, lifecircle, rules, sms, usage
 from .forms import (
     ActivityForm,
     AnswerForm,
@@ -1019,3 +1019,22 @@ class ServiceRequestAnswerView(StaffMixin, View):
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
         return redirect("community:servicerequest_detail", pk=pk)
+
+
+class LifeCircleView(StaffMixin, View):
+    """15-minute life circle of every house of the community, and the gaps per category."""
+
+    permission = "registry.view_building"
+
+    def get(self, request):
+        circle = lifecircle.compute(home_community())
+        ctx = {
+            "circle": circle,
+            "coverage": circle.coverage(),
+            "categories": lifecircle.CATEGORIES,
+            "not_located": lifecircle.NOT_LOCATED,
+            "circles": lifecircle.CIRCLES,
+            "detour": lifecircle.DETOUR,
+            "speed": lifecircle.WALK_M_PER_MIN,
+        }
+        return render(request, "community/manage/lifecircle.html", ctx)
