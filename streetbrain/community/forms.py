@@ -216,6 +216,6 @@ class ServiceForm(ScopedModelForm):
 class AnswerForm(CheckedForm):
     state = forms.ChoiceField(
         label=_("Step"),
-        choices=[("accepted", _("Accept")), ("done", _("Done")), ("declined", _("Decline"))],
+        choices=[("accepted", _("Accept")), ("done", _("Finished")), ("declined", _("Decline"))],
     )
     answer = forms.CharField(label=_("Answer to the household"), max_length=200, required=False)

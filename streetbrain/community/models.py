@@ -625,7 +625,7 @@ class ServiceRequest(CommunityModel):
     class State(models.TextChoices):
         REQUESTED = "requested", _("Requested")
         ACCEPTED = "accepted", _("Accepted")
-        DONE = "done", _("Done")
+        DONE = "done", _("Finished")
         DECLINED = "declined", _("Declined")
 
     service = models.ForeignKey(
