@@ -7,6 +7,11 @@ from ..models import Activity, Booking, PointEntry, Space
 
 
 class SpaceSerializer(ScopedModelSerializer):
+    # Local wall-clock times (Asia/Shanghai) without an offset: OpenAPI's "time" format
+    # (RFC 3339) would demand one, so they are plain strings.
+    opens = serializers.CharField(read_only=True, help_text=_("Opens at (local time, HH:MM:SS)."))
+    closes = serializers.CharField(read_only=True, help_text=_("Closes at (local time, HH:MM:SS)."))
+
     class Meta:
         model = Space
         fields = [
