@@ -89,6 +89,12 @@ def _report_token(world) -> list:
     return [world.objects["report_token"]]
 
 
+def _community_space(world) -> list:
+    from streetbrain.community.models import Space
+
+    return list(Space.objects.order_by("pk").values_list("pk", flat=True)[:1])
+
+
 def _layer_names(world) -> list:
     """The map's layers, as the map asks for them: whatever the layer list offers."""
     client = world.client("leader")
@@ -133,6 +139,17 @@ DECLARED: dict[str, Declared] = {
     ),
     "investment:lead_step": Declared(values={"name": ["contact"]}),
     "investment:lead_add_event": Declared(values={"kind": ["note"]}),
+    "community:resident_qr": Declared({"pk": "registry.Resident"}),
+    "community:residentaccount_decide": Declared(
+        {"pk": "community.ResidentAccount"}, payload={"decision": "approve"}
+    ),
+    "community:booking_checkin": Declared({"pk": "community.Booking"}),
+    "community:servicerequest_answer": Declared(
+        {"pk": "community.ServiceRequest"}, payload={"state": "done"}
+    ),
+    "community:activity_attendance": Declared(
+        {"pk": "community.Activity"}, payload={"signup": "0", "attended": "yes"}
+    ),
 }
 
 NO_SCOPE: dict[str, NoScope] = {
@@ -152,6 +169,30 @@ NO_SCOPE: dict[str, NoScope] = {
         "reporter's secret tracking token",
         {"token": _report_token},
     ),
+    **{
+        f"community:{name}": NoScope(
+            "the residents' site: a resident's own account, showing only their household's "
+            "rows (community.models.CommunityQuerySet), never an org unit's; anonymous "
+            "clients go to its own phone login",
+            {"pk": _community_space, "code": ["nothing-here"]},
+        )
+        for name in (
+            "home",
+            "signup",
+            "login",
+            "verify",
+            "household",
+            "spaces",
+            "space_book",
+            "my_bookings",
+            "door_checkin",
+            "activities",
+            "points",
+            "consultations",
+            "reports",
+            "services",
+        )
+    },
     "open311:*": NoScope(
         "Open311 GeoReport v2: public by its specification (what its feed publishes is "
         "issue 12, item 7)",

@@ -112,7 +112,7 @@ def _first_grid(street: OrgUnit) -> OrgUnit:
 
 
 # Accounts scoped below the street; every other account works for the whole street.
-SCOPES = {"gridworker": _first_grid, "community_leader": _jiangcheng}
+SCOPES = {"gridworker": _first_grid, "community_leader": _jiangcheng, "community": _jiangcheng}
 
 
 def load_accounts(ctx: DemoContext, street: OrgUnit) -> None:

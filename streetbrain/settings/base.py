@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "streetbrain.projects",
     "streetbrain.cooperatives",
     "streetbrain.party",
+    "streetbrain.community",
     # The demo district (its loaders and the `demo` command): on top of every app, imported by
     # none of them.
     "streetbrain.demo",

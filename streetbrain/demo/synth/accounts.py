@@ -39,4 +39,6 @@ ACCOUNTS = [
     ("projects", "吴婷", "projects", None),  # 项目办: the key projects, the street's
     ("cooperatives", "吴海燕", "cooperatives", None),  # 农经: the shareholding cooperatives
     ("party", "郑红", "party", None),  # 党建办: party building
+    # 江城社区 staff: runs the community platform (verification queue, bookings).
+    ("community", "吴婷", "community", None),
 ]

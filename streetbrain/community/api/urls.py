@@ -1,0 +1,17 @@
+"""REST API of the community platform, under /api/community/."""
+
+from django.urls import include, path
+
+from streetbrain.core.api.routers import Router
+
+from . import views
+
+app_name = "community"
+
+router = Router()
+router.register("facilities", views.SpaceViewSet, basename="facility")
+router.register("bookings", views.BookingViewSet, basename="booking")
+router.register("activities", views.ActivityViewSet, basename="activity")
+router.register("points", views.PointEntryViewSet, basename="point")
+
+urlpatterns = [path("", include(router.urls))]
