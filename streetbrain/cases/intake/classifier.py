@@ -56,7 +56,6 @@ from django.utils.translation import gettext as _
 
 # 2: NB-SVM with title blocks and temperature-scaled probabilities (1 was SGD logistic regression).
 FORMAT_VERSION = 2
-RANDOM_STATE = 0  # also nbsvm.RANDOM_STATE
 # The SVMs' C, measured by 5-fold cross-validation on the real messages: NB-SVM C=1 0.927
 # macro-F1, C=0.3 0.924, C=0.1 0.921 (features above; see bench/bench_classifier_real.py).
 C = 1.0
