@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -15,8 +16,9 @@ from streetbrain.cases.management.commands.cases import Command
 from streetbrain.demo.synth import texts as synth_texts
 from streetbrain.demo.synth.district import DATA_DIR
 
-# Measured on generate(2000, seed=1) → generate(500, seed=2): ours 0.923, baseline 0.896.
+# Measured on generate(2000, seed=1) → generate(500, seed=2): ours 0.962, baseline 0.896.
 MACRO_F1_FLOOR = 0.88
+ECE_CEILING = 0.05
 
 
 def _texts(rows):
@@ -328,3 +330,90 @@ def test_write_csv(tmp_path):
     texts, labels = classifier.read_csv(path, ["title", "description"], "label")
     assert len(texts) == 30
     assert labels == [r["label"] for r in synth_texts.generate(30, seed=4)]
+
+
+def test_title_is_the_first_of_several_lines():
+    assert classifier.title_of("路灯不亮\n小区门口的路灯坏了三天") == "路灯不亮"
+    assert classifier.title_of("ＡＢＣ路灯\n正文") == "abc路灯"  # normalised like the rest
+    assert classifier.title_of("只有一行的正文") == ""
+    assert classifier.title_of("") == "" and classifier.title_of(None) == ""
+    assert classifier.title_words("路灯不亮\n正文") == classifier.words("路灯不亮")
+
+
+def test_title_blocks_only_when_the_training_texts_have_titles(model):
+    assert model.meta["features"] == ["char", "word", "title_char", "title_word"]
+    bodies = ["路灯不亮了", "路灯坏了", "井盖丢了", "井盖破损"] * 3
+    labels = ["灯", "灯", "井", "井"] * 3
+    one_line = classifier.train(bodies, labels)
+    assert one_line.meta["features"] == ["char", "word"]
+    [p] = one_line.predict(["门口路灯坏了\n很黑"])
+    assert p.label == "灯"
+
+
+def test_title_counts_apart_from_the_body():
+    """The same words weigh more in the title: two texts alike but for which class's words
+    stand in the title go to the title's class."""
+    rows = []
+    for i in range(12):
+        rows.append((f"路灯不亮\n路灯坏了，顺便说井盖也有点松 {i}", "灯"))
+        rows.append((f"井盖丢失\n井盖没了，顺便说路灯也有点暗 {i}", "井"))
+    texts, labels = zip(*rows, strict=True)
+    m = classifier.train(texts, labels)
+    a, b = m.predict(["路灯不亮\n井盖和路灯都有问题", "井盖丢失\n井盖和路灯都有问题"])
+    assert (a.label, b.label) == ("灯", "井")
+
+
+def test_scores_probabilities_and_labels_agree(model, data):
+    from streetbrain.cases.intake.nbsvm import NBLinear
+
+    _, test_rows = data
+    texts = _texts(test_rows[:200])
+    clf = model.pipeline.named_steps["clf"]
+    assert isinstance(clf, NBLinear)
+    X = model.pipeline.named_steps["features"].transform(texts)
+    scores = clf.decision_function(X)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (200, len(model.labels))
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    # temperature scaling keeps the ranking: the most probable class is the best score's
+    assert (proba.argmax(axis=1) == scores.argmax(axis=1)).all()
+    assert model.predict_labels(texts) == [p.label for p in model.predict(texts, explain=0)]
+    # the effective weights reproduce the scores, so the explanation is the score's split
+    assert np.allclose(np.asarray(X @ clf.coef_.T) + clf.intercept_, scores, atol=1e-4)
+
+
+def test_confidences_are_calibrated_on_held_out_reports(model, data):
+    """The temperature is fitted on out-of-fold scores: on held-out reports the confidence
+    matches the accuracy (expected calibration error, 10 bins), far better than a softmax of
+    the raw SVM scores."""
+    from streetbrain.cases.intake.nbsvm import _softmax
+
+    _, test_rows = data
+    texts, truth = _texts(test_rows), np.array(_labels(test_rows))
+    clf = model.pipeline.named_steps["clf"]
+    scores = clf.decision_function(model.pipeline.named_steps["features"].transform(texts))
+    right = clf.classes_[scores.argmax(axis=1)] == truth
+
+    def ece(proba):
+        conf = proba.max(axis=1)
+        error = 0.0
+        for lo in np.arange(0, 1, 0.1):
+            mask = (conf > lo) & (conf <= lo + 0.1)
+            if mask.any():
+                error += mask.mean() * abs(conf[mask].mean() - right[mask].mean())
+        return error
+
+    assert 0 < model.meta["temperature"] < 1.0
+    calibrated = ece(_softmax(scores / clf.temperature_))
+    assert calibrated < ECE_CEILING
+    assert calibrated < ece(_softmax(scores)) / 2
+    predictions = model.predict(texts[:20], explain=0)
+    expected = _softmax(scores[:20] / clf.temperature_).max(axis=1)
+    assert [p.confidence for p in predictions] == pytest.approx(expected.tolist())
+
+
+def test_too_few_examples_for_calibration_keep_temperature_one():
+    m = classifier.train(["好吃", "很好吃", "难吃"], ["正面", "正面", "负面"])
+    assert m.meta["temperature"] == 1.0
+    [p] = m.predict(["真好吃"])
+    assert p.label == "正面" and 0.5 < p.confidence < 1.0
