@@ -115,6 +115,9 @@ DECLARED: dict[str, Declared] = {
     "registry:*_import_job": Declared({"pk": "core.ImportJob"}),
     "economy:lease_act": Declared(values={"name": ["end"]}),
     "economy:moveoutwarning_act": Declared(values={"name": ["note", "assign"]}),
+    # A department's outbox: what it lists is restricted to the caller's sources.
+    "linkage:outbox_detail": Declared(values={"department": ["civil_affairs"]}),
+    "linkage:outbox_export": Declared(values={"department": ["civil_affairs"]}),
     "api:map-layer": Declared(values={"name": _layer_names}),
     # One cockpit panel's body (the polling ones); what it shows is its panel's, of the
     # user's own unit.

@@ -378,14 +378,22 @@ class Pair:
     left_row: int
     right_row: int
     probability: float
+    match_weight: float
     weights: dict[str, float]  # each comparison's match weight (the waterfall's bars)
 
+    def explained(self) -> dict[str, float]:
+        """The waterfall: the prior (how likely two random records match) and each field's
+        match weight, in bits; they add up to the pair's match weight."""
+        prior = self.match_weight - sum(self.weights.values())
+        return {"prior": round(prior, 3)} | {k: round(v, 3) for k, v in self.weights.items()}
 
-def _pairs_from(predictions, kind: str, limit_one_per_right: bool) -> list[Pair]:
+
+def pairs_from(predictions, *, one_per_right: bool) -> list[Pair]:
+    """Pairs from a Splink prediction table; with ``one_per_right`` each right record keeps
+    only its best left record (ties: the smaller left row)."""
     rows = predictions.as_record_list()
-    weight_cols = [
-        c for c in (rows[0] if rows else {}) if c.startswith("mw_") and not c.startswith("mw_tf_")
-    ]
+    cols = list(rows[0]) if rows else []
+    weight_cols = [c for c in cols if c.startswith("mw_") and not c.startswith("mw_tf_")]
     best: dict[int, Pair] = {}
     out: list[Pair] = []
     for r in rows:
@@ -393,9 +401,13 @@ def _pairs_from(predictions, kind: str, limit_one_per_right: bool) -> list[Pair]
             c[3:]: float(r[c] or 0) + float(r.get(f"mw_tf_{c[3:]}") or 0) for c in weight_cols
         }
         pair = Pair(
-            int(r["unique_id_l"]), int(r["unique_id_r"]), float(r["match_probability"]), weights
+            int(r["unique_id_l"]),
+            int(r["unique_id_r"]),
+            float(r["match_probability"]),
+            float(r["match_weight"]),
+            weights,
         )
-        if limit_one_per_right:
+        if one_per_right:
             seen = best.get(pair.right_row)
             if seen is None or (pair.probability, -pair.left_row) > (
                 seen.probability,
@@ -404,9 +416,56 @@ def _pairs_from(predictions, kind: str, limit_one_per_right: bool) -> list[Pair]
                 best[pair.right_row] = pair
         else:
             out.append(pair)
-    if limit_one_per_right:
+    if one_per_right:
         out = sorted(best.values(), key=lambda p: p.right_row)
     return out
+
+
+def predict_with(
+    model: dict,
+    left: list[dict[str, Any]],
+    right: list[dict[str, Any]],
+    kind: str,
+    *,
+    threshold: float,
+) -> list[Pair]:
+    """Link with a model trained before (incremental: a new sheet against the registry as it
+    stands, no training): each right record's best left record at or above ``threshold``."""
+    from splink import DuckDBAPI, Linker
+
+    if not left or not right:
+        return []
+    db_api = DuckDBAPI()
+    tables = [
+        db_api.register(_arrow(left, kind), dataset_display_name="sheet_left"),
+        db_api.register(_arrow(right, kind), dataset_display_name="sheet_right"),
+    ]
+    settings_dict = dict(model) | {"link_type": "link_only"}
+    linker = Linker(tables, settings_dict, log_level=logging.ERROR, validate_settings=False)
+    predictions = linker.inference.predict(
+        threshold_match_probability=threshold, warning_mode="never"
+    )
+    return pairs_from(predictions, one_per_right=True)
+
+
+def score_one(left: list[dict[str, Any]], record: dict[str, Any], model: dict) -> Pair | None:
+    """One record against a few candidates with a model trained before (``model``: Splink's
+    settings dict with its m and u): no training, so it takes a fraction of a second."""
+    from splink import DuckDBAPI, Linker
+
+    if not left:
+        return None
+    db_api = DuckDBAPI()
+    tables = [
+        db_api.register(_arrow(left, PEOPLE), dataset_display_name="a_registry"),
+        db_api.register(_arrow([{**record, "unique_id": 0}], PEOPLE), dataset_display_name="b_one"),
+    ]
+    settings_dict = dict(model)
+    settings_dict["link_type"] = "link_only"
+    settings_dict["blocking_rules_to_generate_predictions"] = ["1=1"]  # a few: compare them all
+    linker = Linker(tables, settings_dict, log_level=logging.ERROR, validate_settings=False)
+    pairs = pairs_from(linker.inference.predict(warning_mode="never"), one_per_right=True)
+    return pairs[0] if pairs else None
 
 
 def link(
@@ -422,7 +481,7 @@ def link(
         return []
     model = train([left, right], kind)
     predictions = model.linker.inference.predict(threshold_match_probability=threshold)
-    return _pairs_from(predictions, kind, limit_one_per_right=True)
+    return pairs_from(predictions, one_per_right=True)
 
 
 def dedupe(
