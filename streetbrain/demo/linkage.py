@@ -39,7 +39,7 @@ ELDERLY_ROWS = 600
 ENTERPRISE_ROWS = 300
 
 # A record a clerk must look at: no ID number, no phone, the name heard on the phone, moved.
-HARD = Noise(homophone=0.7, id_missing=1, phone_missing=1, moved=0.3, birth_missing=0.7)
+HARD = Noise(homophone=0.7, id_missing=1, phone_missing=1, moved=0.6, birth_missing=0.2)
 
 PS_HEADERS = {
     "name": "姓名",
@@ -101,8 +101,17 @@ def load(ctx, today: dt.date | None = None) -> None:
     today = today or dt.date.today()
     rng = random.Random(19)
     communities = dict(OrgUnit.objects.filter(level="community").values_list("pk", "name"))
+    # Only the residents the sheets will hold are read (and decrypted): a few thousand.
+    all_pks = list(
+        Resident.objects.filter(org_unit__path__startswith=street.path, house__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "birth_date")
+    )
+    old_pks = [pk for pk, birth in all_pks if birth.year <= today.year - 60]
+    picked = set(rng.sample([pk for pk, _b in all_pks], min(len(all_pks), PUBLIC_SECURITY_ROWS)))
+    picked |= set(rng.sample(old_pks, min(len(old_pks), ELDERLY_ROWS)))
     residents = list(
-        Resident.objects.filter(org_unit__path__startswith=street.path)
+        Resident.objects.filter(pk__in=sorted(picked))
         .select_related("house__building", "org_unit")
         .order_by("pk")
     )
