@@ -364,7 +364,7 @@ def train(
         _deterministic_rules(kind), recall=recall
     )
     linker.training.estimate_u_using_random_sampling(
-        max_pairs=min(5e5, max(5e4, size * 5)), seed=seed
+        max_pairs=min(2e6, max(5e4, size * 5)), seed=seed
     )
     for rule in _em_rules(kind):
         linker.training.estimate_parameters_using_expectation_maximisation(
