@@ -122,6 +122,9 @@ DECLARED: dict[str, Declared] = {
     "economy:lease_act": Declared(values={"name": ["end"]}),
     "economy:moveoutwarning_act": Declared(values={"name": ["note", "assign"]}),
     "cooperatives:exit_step": Declared(values={"name": ["resolve", "value"]}),
+    # A department's outbox: what it lists is restricted to the caller's sources.
+    "linkage:outbox_detail": Declared(values={"department": ["civil_affairs"]}),
+    "linkage:outbox_export": Declared(values={"department": ["civil_affairs"]}),
     "api:map-layer": Declared(values={"name": _layer_names}),
     "projects:household_advance": Declared(values={"name": ["survey", "sign"]}),
     # One cockpit panel's body (the polling ones); what it shows is its panel's, of the

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "streetbrain.cooperatives",
     "streetbrain.party",
     "streetbrain.community",
+    "streetbrain.linkage",
     # The demo district (its loaders and the `demo` command): on top of every app, imported by
     # none of them.
     "streetbrain.demo",

@@ -41,4 +41,5 @@ ACCOUNTS = [
     ("party", "郑红", "party", None),  # 党建办: party building
     # 江城社区 staff: runs the community platform (verification queue, bookings).
     ("community", "吴婷", "community", None),
+    ("linkage", "吴芳", "linkage", None),  # data linkage clerk (最多报一次), whole street
 ]

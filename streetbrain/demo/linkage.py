@@ -1,0 +1,229 @@
+"""The linkage's part of the demo: three departments' sheets of the demo street, written the
+way those departments write them (``linkage.noise``: homophone names, IDs missing, mistyped or
+15-digit, phones changed, addresses three ways, moves), loaded as sources and linked to the
+registry; then a grid worker updates a few residents' phones, so the outboxes have changes.
+
+ALL SHEETS ARE SYNTHETIC, made from the demo's synthetic residents and shops; the sources are
+marked ``is_demo``. Sizes are capped (public security 2,000 rows, civil affairs' elderly 600,
+the market regulator's 300) so that loading and linking takes seconds at full scale.
+
+The market regulator's enterprises are staged but not linked to the registry (linking
+enterprises is available on the command line, ``streetbrain linkage link``; in the app it is not
+built yet, and its source says so).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+import time
+
+import openpyxl
+from django.db import transaction
+
+from streetbrain.core.audit import audit_context
+from streetbrain.core.extension_points import DemoLoader
+from streetbrain.core.models import OrgUnit, User
+from streetbrain.core.protected import reveal_value
+from streetbrain.linkage import actions
+from streetbrain.linkage import normalise as nz
+from streetbrain.linkage.models import Department, Source
+from streetbrain.linkage.noise import Home, Noise, TruePerson, person_row, population
+from streetbrain.registry.models import Resident, Shop
+
+from .synth.people import Population
+
+PUBLIC_SECURITY_ROWS = 2000
+ELDERLY_ROWS = 600
+ENTERPRISE_ROWS = 300
+
+# A record a clerk must look at: no ID number, no phone, the name heard on the phone, moved.
+HARD = Noise(homophone=0.7, id_missing=1, phone_missing=1, moved=0.6, birth_missing=0.2)
+
+PS_HEADERS = {
+    "name": "姓名",
+    "id_number": "公民身份号码",
+    "sex": "性别",
+    "birth_date": "出生日期",
+    "phone": "联系电话",
+    "address": "居住地址",
+}
+ELDERLY_HEADERS = {
+    "name": "老人姓名",
+    "id_number": "身份证号码",
+    "birth_date": "出生年月",
+    "phone": "手机号",
+    "address": "户籍地址",
+}
+ENTERPRISE_HEADERS = ["企业名称", "统一社会信用代码", "法定代表人", "经营场所", "联系电话"]
+
+
+def is_loaded() -> bool:
+    return Source.objects.filter(is_demo=True).exists()
+
+
+def _home(resident, communities: dict[str, str]) -> Home | None:
+    if resident.house_id is None:
+        return None
+    a = nz.address(actions.house_address(resident.house))
+    if not (a.compound and a.building and a.room):
+        return None
+    return Home(
+        communities.get(resident.org_unit.parent_id, ""),
+        a.compound,
+        int(a.building),
+        int(a.unit or 1),
+        a.room,
+    )
+
+
+def _xlsx(headers: list[str], rows: list[list[str]]) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(headers)
+    for r in rows:
+        ws.append(r)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def load(ctx, today: dt.date | None = None) -> None:
+    if is_loaded():
+        ctx.say("linkage: demo sources already loaded")
+        return
+    street = OrgUnit.objects.filter(level="street", geometry__isnull=False).order_by("pk").first()
+    if street is None or not Resident.objects.exists():
+        ctx.say("linkage: no street or no residents (load the registry demo first): skipped")
+        return
+    start = time.perf_counter()
+    today = today or dt.date.today()
+    rng = random.Random(19)
+    communities = dict(OrgUnit.objects.filter(level="community").values_list("pk", "name"))
+    # Only the residents the sheets will hold are read (and decrypted): a few thousand.
+    all_pks = list(
+        Resident.objects.filter(org_unit__path__startswith=street.path, house__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "birth_date")
+    )
+    old_pks = [pk for pk, birth in all_pks if birth.year <= today.year - 60]
+    picked = set(rng.sample([pk for pk, _b in all_pks], min(len(all_pks), PUBLIC_SECURITY_ROWS)))
+    picked |= set(rng.sample(old_pks, min(len(old_pks), ELDERLY_ROWS)))
+    residents = list(
+        Resident.objects.filter(pk__in=sorted(picked))
+        .select_related("house__building", "org_unit")
+        .order_by("pk")
+    )
+    people: list[tuple[Resident, TruePerson]] = []
+    for r in residents:
+        home = _home(r, communities)
+        if home is None:
+            continue
+        people.append(
+            (
+                r,
+                TruePerson(
+                    r.pk,
+                    r.name,
+                    r.sex,
+                    r.birth_date,
+                    reveal_value(r, "id_number"),
+                    reveal_value(r, "phone"),
+                    home,
+                ),
+            )
+        )
+    homes = [p.home for _r, p in people]
+    # Departments' sheets are noisier than the benchmark's, and hold people the registry does
+    # not (about 8 %): the review queue and the new records come from these.
+    noise = Noise(homophone=0.1, id_missing=0.3, id_typo=0.05, phone_changed=0.15, moved=0.1)
+    outsiders, _homes, _pop = population(max(20, len(people) // 10), Population(today), seed=23)
+    for p in outsiders:
+        p.home = rng.choice(homes)
+
+    def phone() -> str:
+        return f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
+
+    ps_people = rng.sample(people, min(PUBLIC_SECURITY_ROWS, len(people) * 9 // 10))
+    ps_people += [(None, p) for p in outsiders[: len(ps_people) // 12]]
+    rng.shuffle(ps_people)
+    elderly = [x for x in people if x[1].birth_date.year <= today.year - 60]
+    el_people = rng.sample(elderly, min(ELDERLY_ROWS, len(elderly) * 9 // 10))
+    old = [p for p in outsiders if p.birth_date.year <= today.year - 60]
+    el_people += [(None, p) for p in old[: len(el_people) // 12]]
+    rng.shuffle(el_people)
+    sheets = [
+        (
+            "福明派出所实有人口",
+            Department.PUBLIC_SECURITY,
+            today - dt.timedelta(days=20),
+            PS_HEADERS,
+            ps_people,
+        ),
+        (
+            "福明街道高龄老人名册",
+            Department.CIVIL_AFFAIRS,
+            today - dt.timedelta(days=12),
+            ELDERLY_HEADERS,
+            el_people,
+        ),
+    ]
+    clerk = User.objects.filter(username="linkage").first()
+    with transaction.atomic(), audit_context(source="cli", reason="demo load"):
+        for name, department, delivered, headers, chosen in sheets:
+            rows = []
+            for _r, p in chosen:
+                hard = rng.random() < 0.04  # only a homophone name, a birth date, a move
+                rec = person_row(
+                    p, rng, HARD if hard else noise, moved_to=rng.choice(homes), new_phone=phone()
+                )
+                rows.append([rec[f] for f in headers])
+            data = _xlsx(list(headers.values()), rows)
+            source = actions.load_source(
+                data,
+                name=name,
+                department=department,
+                delivered_on=delivered,
+                org_unit=street,
+                file_name=f"{name}.xlsx",
+                is_demo=True,
+            )
+            ctx.say(
+                f"linkage: {name}: {source.rows} rows, {source.linked} linked, "
+                f"{source.review} to review, {source.new} new"
+            )
+        shops = list(Shop.objects.exclude(credit_code="").order_by("pk")[:ENTERPRISE_ROWS])
+        rows = [
+            [
+                s.name + rng.choice(["有限公司", "", "（宁波）有限公司"]),
+                s.credit_code if rng.random() > 0.1 else "",
+                s.operator,
+                s.address,
+                reveal_value(s, "phone"),
+            ]
+            for s in shops
+        ]
+        if rows:
+            actions.load_source(
+                _xlsx(ENTERPRISE_HEADERS, rows),
+                name="福明市场监管所市场主体名录",
+                department=Department.MARKET_REGULATOR,
+                delivered_on=today - dt.timedelta(days=5),
+                org_unit=street,
+                file_name="市场主体名录.xlsx",
+                is_demo=True,
+                link=False,
+            )
+        # A grid worker updates the phones of residents both departments hold: the change
+        # reaches each department's outbox.
+        held_by_both = {r.pk for r, _p in ps_people if r} & {r.pk for r, _p in el_people if r}
+        worker = User.objects.filter(username="gridworker").first() or clerk
+        with audit_context(source="web", user=worker, reason="grid worker's visit"):
+            for resident in Resident.objects.filter(pk__in=sorted(held_by_both)[:8]):
+                resident.phone = phone()
+                resident.save()
+    ctx.say(f"linkage: demo sources loaded and linked ({time.perf_counter() - start:.1f} s)")
+
+
+LOADER = DemoLoader("linkage", load, is_loaded, depends_on=("core", "registry"), order=60)
