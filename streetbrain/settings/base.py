@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "streetbrain.cases",
     "streetbrain.cockpit",
     "streetbrain.economy",
+    "streetbrain.districts",
     # The demo district (its loaders and the `demo` command): on top of every app, imported by
     # none of them.
     "streetbrain.demo",

@@ -32,4 +32,5 @@ ACCOUNTS = [
     ("building", "孙丽", "building", None),
     # A leader of one community (江城社区): sees its figures, registers and cases only.
     ("community_leader", "周敏", "leader", None),
+    ("districts", "吴婷", "district_office", None),  # 商圈办, street scope
 ]
