@@ -40,7 +40,7 @@ def test_each_domain_declares_its_loader_in_its_own_module():
         if not info.ispkg
     }
     declaring = {name for name, module in modules.items() if hasattr(module, "LOADER")}
-    assert declaring == {"core", "registry", "cases", "economy"}
+    assert declaring == {"core", "registry", "cases", "economy", "districts"}
     for name in declaring:
         assert ep.registry.get(ep.DemoLoader, name) is modules[name].LOADER
         assert modules[name].LOADER.load.__module__ == f"streetbrain.demo.{name}"
@@ -53,6 +53,7 @@ def test_the_district_loads_core_registry_cases_then_economy():
         "registry",
         "cases",
         "economy",
+        "districts",
     ]
 
 

@@ -33,7 +33,6 @@ from streetbrain.districts.models import (
 from streetbrain.economy.models import Enterprise
 from streetbrain.registry.models import IndustryClass, Shop
 
-
 from .test_economy_models import credit_code
 
 THIS_YEAR = timezone.localdate().year
@@ -323,7 +322,8 @@ def test_store_sales_import_fills_district_trade_and_unit_and_is_all_or_nothing(
 def test_mall_sales_import_and_a_grid_worker_cannot_import(world):
     report = run(
         "mall-sales",
-        [["商业体", "月份", "销售额(元)", "业态"], ["宏泰广场", f"{THIS_YEAR - 2}-07", "3000000", "零售"]],
+        [["商业体", "月份", "销售额(元)", "业态"],
+         ["宏泰广场", f"{THIS_YEAR - 2}-07", "3000000", "零售"]],
         world["office"],
     )  # fmt: skip
     assert report.ok, report.errors
