@@ -33,7 +33,6 @@ urlpatterns = [
         views.BusinessDistrictDetailView.as_view(),
         name="businessdistrict_detail",
     ),
-    path("districts/<int:pk>/dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("malls/", views.ComplexListView.as_view(), name="complex_list"),
     path("malls/<int:pk>/", views.ComplexDetailView.as_view(), name="complex_detail"),
     *dataio("stores", "store", "district-stores", filtersets.StoreFilterSet),

@@ -77,7 +77,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         year = self.year()
         districts = list(BusinessDistrict.objects.restrict(user).order_by("name"))
         chosen = None
-        wanted = self.kwargs.get("pk") or self.request.GET.get("district")
+        wanted = self.request.GET.get("district")
         if wanted:
             chosen = next((d for d in districts if str(d.pk) == str(wanted)), None)
         chosen = chosen or (districts[0] if districts else None)
