@@ -421,3 +421,23 @@ def test_pages_map_cockpit_and_search(world, client):
     assert layer["type"] == "FeatureCollection"
     found = client.get("/api/search/?q=宁波阪急").json()
     assert "宁波阪急" in str(found)
+
+
+@pytest.mark.django_db
+def test_the_malls_sales_page_import_runs_as_a_job_on_its_own_pages(
+    world, client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.IMPORT_DIR = tmp_path / "imports"
+    client.force_login(User.objects.get(username="fm-sqb"))
+    data = csv_bytes([["商业体", "月份", "销售额(元)"], ["宁波阪急", f"{THIS_YEAR - 2}-09", "88"]])
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            "/districts/sales/malls/import/",
+            {"file": SimpleUploadedFile("mall.csv", data, "text/csv"), "_change_reason": "月报"},
+        )
+    assert answer.status_code == 302 and "/districts/sales/malls/import/jobs/" in answer.url
+    assert client.get(answer.url).status_code == 200
+    row = SalesRecord.objects.get(complex=world["east"], month=dt.date(THIS_YEAR - 2, 9, 1))
+    assert row.amount == 88
