@@ -66,6 +66,10 @@ def total(qs) -> Decimal:
     return qs.aggregate(s=Sum("amount"))["s"] or ZERO
 
 
+def _change(now, before) -> float | None:
+    return (float(now / before) - 1) if before else None
+
+
 def ratio(part, whole) -> float | None:
     return float(part / whole) if whole else None
 
@@ -94,55 +98,41 @@ def district_year(user, district: BusinessDistrict, year: int) -> dict:
     yoy = year_on_year(sales, year)
     base = {"district": district.pk, "year": year}
     target = district.sales_target
-    by_category = []
-    rows = year_qs.values("category").annotate(s=Sum("amount")).order_by("-s")
+    same_months = sales.filter(month__in=[dt.date(year - 1, m, 1) for m in yoy["months"]])
     labels = dict(Category.choices)
-    for row in rows:
-        before = (
-            total(
-                sales.filter(
-                    category=row["category"],
-                    month__in=[dt.date(year - 1, m, 1) for m in yoy["months"]],
-                )
-            )
-            if yoy["months"]
-            else ZERO
-        )
-        by_category.append(
-            {
-                "key": row["category"],
-                "label": str(labels.get(row["category"], row["category"])),
-                "sales": row["s"],
-                "before": before,
-                "change": (float(row["s"] / before) - 1) if before else None,
-                "url": sales_url(**base, category=row["category"]),
-            }
-        )
-    by_complex = []
-    rows = year_qs.annotate(mall=MALL).values("mall").annotate(s=Sum("amount")).order_by("-s")
+    before = dict(same_months.values_list("category").annotate(s=Sum("amount")))
+    by_category = [
+        {
+            "key": row["category"],
+            "label": str(labels.get(row["category"], row["category"])),
+            "sales": row["s"],
+            "before": before.get(row["category"], ZERO),
+            "change": _change(row["s"], before.get(row["category"])),
+            "url": sales_url(**base, category=row["category"]),
+        }
+        for row in year_qs.values("category").annotate(s=Sum("amount")).order_by("-s")
+    ]
     names = dict(Complex.objects.filter(district=district).values_list("pk", "name"))
-    for row in rows:
-        before = (
-            total(
-                sales.filter(
-                    in_mall(row["mall"]), month__in=[dt.date(year - 1, m, 1) for m in yoy["months"]]
-                )
-            )
-            if yoy["months"]
-            else ZERO
-        )
-        by_complex.append(
-            {
-                "key": row["mall"],
-                "label": names.get(row["mall"], ""),
-                "sales": row["s"],
-                "before": before,
-                "change": (float(row["s"] / before) - 1) if before else None,
-                "url": sales_url(**base, complex=row["mall"])
-                if row["mall"]
-                else sales_url(**base, no_complex="true"),
-            }
-        )
+    before = {
+        row["mall"]: row["s"]
+        for row in same_months.annotate(mall=MALL).values("mall").annotate(s=Sum("amount"))
+    }
+    by_complex = [
+        {
+            "key": row["mall"],
+            "label": names.get(row["mall"], ""),
+            "sales": row["s"],
+            "before": before.get(row["mall"], ZERO),
+            "change": _change(row["s"], before.get(row["mall"])),
+            "url": sales_url(**base, complex=row["mall"])
+            if row["mall"]
+            else sales_url(**base, no_complex="true"),
+        }
+        for row in year_qs.annotate(mall=MALL)
+        .values("mall")
+        .annotate(s=Sum("amount"))
+        .order_by("-s")
+    ]
     monthly = {m: ZERO for m in range(1, 13)}
     for row in year_qs.values("month").annotate(s=Sum("amount")):
         monthly[row["month"].month] = row["s"]
