@@ -250,7 +250,7 @@ def test_a_campaign_counts_its_members_window_against_the_same_window_a_year_bef
 
 
 @pytest.mark.django_db
-def test_a_store_links_to_the_same_shop_and_enterprise_by_credit_code_or_name(world):
+def test_a_store_links_to_the_same_shop_and_enterprise_by_credit_code_or_name(world, client):
     tree = world["tree"]
     industry = IndustryClass.objects.filter(code__startswith="52").first()
     code = credit_code(7)
@@ -282,6 +282,11 @@ def test_a_store_links_to_the_same_shop_and_enterprise_by_credit_code_or_name(wo
     assert report.ok, report.errors
     imported = Store.objects.get(code="S11")
     assert imported.shop == shop and imported.org_unit == world["east"].org_unit
+    # The shop's and the enterprise's pages show the stores that are the same entity.
+    client.force_login(world["office"])
+    page = client.get(f"/registry/shops/{shop.pk}/").content.decode()
+    assert "门店九" in page and "门店十一" in page
+    assert "门店九" in client.get(f"/economy/enterprises/{enterprise.pk}/").content.decode()
 
 
 # --- imports -------------------------------------------------------------------------------

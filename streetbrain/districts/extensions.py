@@ -11,12 +11,13 @@ from streetbrain.core.extension_points import (
     MapLayer,
     MenuEntry,
     MenuItem,
+    RelatedPanel,
     Role,
     UrlMount,
 )
 from streetbrain.core.roles import VIEW_ORG
 
-from . import maplayers, panels, search
+from . import maplayers, panels, related, search
 
 MODELS = ("businessdistrict", "complex", "store", "firststore", "salesrecord", "campaign")
 DISTRICTS_VIEW = tuple(f"districts.view_{m}" for m in MODELS)
@@ -72,6 +73,19 @@ menu = [
                 _("Consumption campaigns"), "districts:campaign_list", "districts.view_campaign"
             ),
         ),
+    ),
+]
+
+related_panels = [
+    RelatedPanel(
+        "districts.shop", "registry.shop", "districts.view_store", related.stores_of_shop, order=80
+    ),
+    RelatedPanel(
+        "districts.enterprise",
+        "economy.enterprise",
+        "districts.view_store",
+        related.stores_of_enterprise,
+        order=80,
     ),
 ]
 
