@@ -98,7 +98,6 @@ class FirstStoreSerializer(ScopedModelSerializer):
 
 class SalesRecordSerializer(ScopedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:districts:sale-detail")
-    month = serializers.DateField(format="%Y-%m", read_only=True)
     mall = serializers.SerializerMethodField()
 
     class Meta:
