@@ -446,3 +446,22 @@ def test_the_malls_sales_page_import_runs_as_a_job_on_its_own_pages(
     assert client.get(answer.url).status_code == 200
     row = SalesRecord.objects.get(complex=world["east"], month=dt.date(THIS_YEAR - 2, 9, 1))
     assert row.amount == 88
+
+
+@pytest.mark.django_db
+def test_the_office_sets_the_years_targets_and_bad_input_changes_nothing(world, client):
+    district = world["district"]
+    client.force_login(world["office"])
+    url = f"/districts/districts/{district.pk}/edit/"
+    assert client.get(url).status_code == 200
+    bad = client.post(url, {"sales_target": "-1", "first_store_target": "x"})
+    assert bad.status_code == 400
+    district.refresh_from_db()
+    assert district.sales_target == Decimal("10000000000") and district.first_store_target == 4
+    good = client.post(url, {"sales_target": "12000000000", "first_store_target": "15"})
+    assert good.status_code == 302
+    district.refresh_from_db()
+    assert district.sales_target == Decimal("12000000000") and district.first_store_target == 15
+    worker = world["make_user"]("gw-t", role="gridworker", unit=world["tree"]["east_grid"])
+    with pytest.raises(PermissionDenied):
+        actions.save_district(worker, district)

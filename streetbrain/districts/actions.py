@@ -22,7 +22,7 @@ from streetbrain.core.scoping import scoped_save
 from streetbrain.economy.models import Enterprise
 from streetbrain.registry.models import Shop
 
-from .models import Campaign, Complex, FirstStore, SalesRecord, Store
+from .models import BusinessDistrict, Campaign, Complex, FirstStore, SalesRecord, Store
 
 
 def _require(user, permission: str) -> None:
@@ -49,6 +49,19 @@ def _in_scope(model, obj, user, action: str = "view"):
             % {"model": model._meta.verbose_name}
         )
     return row
+
+
+# -- districts --------------------------------------------------------------------------------
+
+
+def save_district(user, district: BusinessDistrict) -> BusinessDistrict:
+    """Change a district's description and its yearly targets (its outline and unit are set
+    up with it, by the administrator or the demo)."""
+    _require(user, "districts.change_businessdistrict")
+    if district.pk is None:
+        raise PermissionDenied(_("Your role may not do this."))
+    with transaction.atomic():
+        return _save(district, user)
 
 
 # -- stores and their links ---------------------------------------------------------------------

@@ -21,8 +21,8 @@ from . import maplayers, panels, related, search
 
 MODELS = ("businessdistrict", "complex", "store", "firststore", "salesrecord", "campaign")
 DISTRICTS_VIEW = tuple(f"districts.view_{m}" for m in MODELS)
-# The office keeps the registers and the sales; districts and malls (outlines, targets) are
-# set up by the administrator (or the demo) and changed in the admin.
+# The office keeps the registers and the sales, and sets its districts' yearly targets;
+# districts and malls (outlines) are set up by the administrator (or the demo).
 DISTRICTS_KEEP = tuple(
     f"districts.{a}_{m}"
     for m in ("store", "firststore", "salesrecord", "campaign")
@@ -100,6 +100,7 @@ roles = [
             "economy.view_enterprise",
             *DISTRICTS_VIEW,
             *DISTRICTS_KEEP,
+            "districts.change_businessdistrict",
         ),
         order=75,
     ),

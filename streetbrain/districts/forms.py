@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from streetbrain.core.generic import ScopedModelForm
 
-from .models import Campaign, FirstStore, Store
+from .models import BusinessDistrict, Campaign, FirstStore, Store
 
 DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
@@ -45,3 +45,11 @@ class CampaignForm(ScopedModelForm):
             "coupons_redeemed", "coupon_value", "note",
         ]  # fmt: skip
         widgets = {"starts_on": DATE_WIDGET, "ends_on": DATE_WIDGET}
+
+
+class DistrictTargetsForm(ScopedModelForm):
+    """A district's description and yearly targets."""
+
+    class Meta:
+        model = BusinessDistrict
+        fields = ["description", "sales_target", "first_store_target"]

@@ -33,6 +33,11 @@ urlpatterns = [
         views.BusinessDistrictDetailView.as_view(),
         name="businessdistrict_detail",
     ),
+    path(
+        "districts/<int:pk>/edit/",
+        views.BusinessDistrictEditView.as_view(),
+        name="businessdistrict_edit",
+    ),
     path("malls/", views.ComplexListView.as_view(), name="complex_list"),
     path("malls/<int:pk>/", views.ComplexDetailView.as_view(), name="complex_detail"),
     *dataio("stores", "store", "district-stores", filtersets.StoreFilterSet),

@@ -406,6 +406,14 @@ class ActionEditView(ObjectEditView):
         return self.render_to_response(self.edit_context(obj, form), status=400)
 
 
+class BusinessDistrictEditView(ActionEditView):
+    model = BusinessDistrict
+    form_class = forms.DistrictTargetsForm
+
+    def act(self, user, obj, form):
+        return actions.save_district(user, obj)
+
+
 class FirstStoreEditView(ActionEditView):
     model = FirstStore
     form_class = forms.FirstStoreForm
