@@ -116,9 +116,14 @@ def main() -> int:
         SalesRecord.objects.bulk_create(
             [
                 SalesRecord(
-                    district=r.district, store=new, category=r.category, month=r.month,
-                    amount=r.amount, org_unit=r.org_unit, data_source="demo",
-                )  # fmt: skip
+                    district=r.district,
+                    store=new,
+                    category=r.category,
+                    month=r.month,
+                    amount=r.amount,
+                    org_unit=r.org_unit,
+                    data_source="demo",
+                )
                 for old, new in clones
                 for r in by_store.get(old.pk, [])
             ],
