@@ -84,9 +84,7 @@ def main() -> int:
         stores = Store.objects.count()
         assert client.get("/districts/").status_code == 200
         page = median_ms(args.reps, lambda: client.get("/districts/"))
-        figures = median_ms(
-            args.reps, lambda: measures.district_year(user, district, today.year)
-        )
+        figures = median_ms(args.reps, lambda: measures.district_year(user, district, today.year))
         api = median_ms(args.reps, lambda: client.get("/api/districts/"))
         print(
             f"{label}: {stores} stores, {rows} sales rows — dashboard page {page:.0f} ms, "
