@@ -218,7 +218,8 @@ def above_limit_summary(user, district: BusinessDistrict, year: int) -> dict:
         "stores": len(stores),
         "sales": sum((s["sales"] for s in above), ZERO),
         "top": above[:10],
-        "thresholds": reference.thresholds(),
+        # catering and lodging share one threshold (限额以上住宿和餐饮业): listed once
+        "thresholds": list({t["name"]: t for t in reference.thresholds().values()}.values()),
     }
 
 
