@@ -166,3 +166,17 @@ class CampaignFilterSet(SearchFilterSet):
     class Meta:
         model = Campaign
         fields = ["district", "year"]
+
+
+class StoreSalesFilterSet(SalesRecordFilterSet):
+    """The stores' rows only: the export in the stores' sales layout re-imports unchanged."""
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset.filter(store__isnull=False))
+
+
+class MallSalesFilterSet(SalesRecordFilterSet):
+    """The malls' own figures only, for the malls' sales layout."""
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset.filter(store__isnull=True))
