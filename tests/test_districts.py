@@ -176,6 +176,9 @@ def test_the_api_gives_each_district_its_years_sales_target_and_first_stores(wor
     last = client.get(f"/api/districts/?year={THIS_YEAR - 1}").json()["results"][0]
     assert last["first_stores"] == 1 and Decimal(last["sales"]) > Decimal(row["sales"])
     assert client.get("/api/districts/?year=20x5").status_code == 400
+    page = client.get("/districts/?year=abc", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 200 and page.context["year"] == THIS_YEAR
+    assert "该年份没有数据" in page.content.decode()
     for path in ("malls", "stores", "first-stores", "sales", "campaigns"):
         answer = client.get(f"/api/districts/{path}/")
         assert answer.status_code == 200, path

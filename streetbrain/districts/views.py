@@ -63,18 +63,24 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             raise PermissionDenied(_("You do not have permission to do this."))
         return super().dispatch(request, *args, **kwargs)
 
-    def year(self) -> int:
+    def year(self) -> int | None:
+        """The year asked for; None when it cannot be shown (the page says so)."""
         today = timezone.localdate()
         try:
             year = int(self.request.GET.get("year", today.year))
         except ValueError:
-            return today.year
-        return year if 2000 <= year <= today.year + 1 else today.year
+            return None
+        return year if 2000 <= year <= today.year + 1 else None
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         year = self.year()
+        if year is None:
+            messages.warning(
+                self.request, _("There are no figures for that year; showing this year.")
+            )
+            year = timezone.localdate().year
         districts = list(BusinessDistrict.objects.restrict(user).order_by("name"))
         chosen = None
         wanted = self.request.GET.get("district")

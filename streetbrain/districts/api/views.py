@@ -6,6 +6,7 @@ the data changes through the pages, the imports and ``districts.actions``."""
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, viewsets
@@ -49,7 +50,7 @@ class BusinessDistrictViewSet(ScopedReadViewSet):
         if raw in (None, ""):
             return timezone.localdate().year
         if not raw.isdigit() or not 1900 <= int(raw) <= 2199:
-            raise exceptions.ValidationError({"year": ["Give a year from 1900 to 2199."]})
+            raise exceptions.ValidationError({"year": [_("Give a year from 1900 to 2199.")]})
         return int(raw)
 
     def get_serializer_context(self):
