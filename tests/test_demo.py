@@ -84,6 +84,7 @@ def test_departments_and_accounts(demo_district):
         "handler": ["handler"],
         "building": ["building"],
         "community_leader": ["leader"],
+        "districts": ["district_office"],
     }
     assert User.objects.get(username="admin").is_superuser
     community_leader = User.objects.get(username="community_leader")
@@ -107,6 +108,7 @@ def test_departments_and_accounts(demo_district):
         "handler",
         "building",
         "community_leader",
+        "districts",
     ],
 )
 def test_every_demo_account_logs_in_to_a_chinese_home(client, demo_district, username):
@@ -134,7 +136,7 @@ def test_key_figures_precomputed(demo_district):
     assert figures["communities"] == 17
     assert figures["grids"] == OrgUnit.objects.filter(level="grid").count()
     assert 10 < figures["area_km2"] < 16
-    assert figures["users"] == 9
+    assert figures["users"] == 10
 
 
 def test_demo_load_is_audited_and_idempotent(demo_district, capsys):
