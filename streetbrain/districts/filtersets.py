@@ -38,6 +38,11 @@ class MonthFilter(django_filters.CharFilter):
         return qs.filter(**{f"month__{self.lookup_expr}": month})
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class CampaignFilter(django_filters.ModelChoiceFilter):
+    """A campaign by id (its members' rows)."""
+
+
 class BusinessDistrictFilterSet(SearchFilterSet):
     search_fields = ("code", "name")
 
@@ -129,7 +134,7 @@ class SalesRecordFilterSet(SearchFilterSet):
     year = YearFilter(field_name="month", lookup_expr="year", label=gettext_lazy("year"), **YEAR)
     month_from = MonthFilter(lookup_expr="gte", label=gettext_lazy("from month"))
     month_to = MonthFilter(lookup_expr="lte", label=gettext_lazy("to month"))
-    campaign = django_filters.ModelChoiceFilter(
+    campaign = CampaignFilter(
         queryset=Campaign.objects.all(),
         method="filter_campaign",
         label=gettext_lazy("members of the campaign"),

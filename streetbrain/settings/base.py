@@ -245,6 +245,11 @@ SPECTACULAR_SETTINGS = {
         "TimeUnitEnum": "streetbrain.cases.models.TimeUnit",
         "LeaseStateEnum": "streetbrain.economy.models.Lease.State",
         "WarningStateEnum": "streetbrain.economy.models.MoveOutWarning.State",
+        # The districts' first-store levels and stores' status beside the org units' levels
+        # and the shops' status (the same open/closed set): the existing names kept.
+        "LevelEnum": "streetbrain.core.models.OrgUnit.Level",
+        "FirstStoreLevelEnum": "streetbrain.districts.models.FirstStore.Level",
+        "ShopStatusEnum": "streetbrain.registry.models.Shop.Status",
     },
 }
 
