@@ -93,6 +93,13 @@ def main() -> int:
         return page
 
     print(f"districts demo load at full scale: {load_s:.2f} s (bar {LOAD_BAR_S:.0f} s)")
+    year = measures.district_year(user, district, today.year)
+    print(
+        f"the demo's {today.year}: sales {year['sales'] / 10**8:.2f} 亿 in "
+        f"{len(year['yoy']['months'])} months against {year['target'] / 10**8:.0f} 亿, "
+        f"year on year {year['yoy']['change']:+.1%}, first stores "
+        f"{year['first_stores']['count']} of {year['first_stores']['target']}"
+    )
     page = measure("demo scale")
 
     # Ten times the stores and their sales: copies of each store with its rows.
