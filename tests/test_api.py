@@ -45,6 +45,62 @@ def test_lists_are_paginated(api_client, tree, make_user):
     assert len(body["results"]) == 2 and body["next"]
 
 
+def _walk(api_client, url, params):
+    """Every row of a cursor-paged list, following ``next`` to the end."""
+    seen, body = [], api_client.get(url, params).json()
+    while True:
+        assert "count" not in body  # a cursor page carries no count
+        seen += [row["code"] for row in body["results"]]
+        if not body["next"]:
+            return seen
+        body = api_client.get(body["next"]).json()
+
+
+def test_cursor_pages_walk_a_list_to_its_end_in_id_order(api_client, tree, make_user):
+    api_client.force_authenticate(make_user("l", role="leader", unit=tree["street"]))
+    numbered = api_client.get("/api/core/org-units/", {"page_size": 100}).json()
+    by_id = [row["code"] for row in sorted(numbered["results"], key=lambda row: row["id"])]
+    newest_first = _walk(api_client, "/api/core/org-units/", {"cursor": "", "page_size": 2})
+    assert newest_first == by_id[::-1]  # every row once, none twice, across 5 pages
+    oldest_first = _walk(
+        api_client, "/api/core/org-units/", {"cursor": "", "page_size": 4, "ordering": "id"}
+    )
+    assert oldest_first == by_id
+    # Filters hold across the pages: only the grids of 江城社区.
+    grids = _walk(
+        api_client,
+        "/api/core/org-units/",
+        {"cursor": "", "page_size": 1, "level": "grid", "within": "330212014002"},
+    )
+    assert sorted(grids) == ["33021201400201", "33021201400202"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "words"),
+    [
+        ({"cursor": "", "ordering": "name"}, "ordering", "ordering=id"),
+        ({"cursor": "", "page": "2"}, "cursor", "不"),
+    ],
+)
+def test_cursor_pages_refuse_what_they_cannot_keep(
+    api_client, tree, make_user, params, field, words
+):
+    api_client.force_authenticate(make_user("l", role="leader", unit=tree["street"]))
+    response = api_client.get("/api/core/org-units/", params)
+    assert response.status_code == 400
+    assert field in response.json() and words in str(response.json())
+
+
+def test_schema_offers_the_cursor_and_a_count_only_for_numbered_pages(client):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"]["/api/core/org-units/"]["get"]
+    assert "cursor" in {parameter["name"] for parameter in operation["parameters"]}
+    page = schema["components"]["schemas"]["PaginatedOrgUnitList"]
+    assert "count" not in page["required"] and "results" in page["required"]
+
+
 def test_filters_and_search(api_client, tree, make_user):
     api_client.force_authenticate(make_user("l", role="leader", unit=tree["street"]))
     grids = api_client.get("/api/core/org-units/", {"level": "grid", "within": "330212014002"})

@@ -1,9 +1,105 @@
-from rest_framework.pagination import PageNumberPagination
+"""The API's pagination: numbered pages with a ``count`` by default, cursor pages on request.
+
+A numbered page deep in a list costs an ``OFFSET`` over every row before it and a ``COUNT``
+over all of them; at a district's scale (millions of cases) both grow with the table. A client
+that walks a list to its end (a sync, an export, a deep look) asks for ``?cursor=`` instead:
+each page then starts where the last one stopped (``WHERE id < last`` on the primary key's
+index), costs the same at any depth and carries no count. Cursor pages go in the order of the
+rows' ids, newest first (``?ordering=id`` for oldest first) — the one order that is unique and
+never changes under the cursor; any other ``ordering`` with a cursor is refused with the reason.
+"""
+
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.response import Response
+
+CURSOR_ORDERINGS = {"id": ("pk",), "pk": ("pk",), "-id": ("-pk",), "-pk": ("-pk",)}
+
+
+class IdCursorPagination(CursorPagination):
+    """Cursor pages by the primary key (``-pk`` unless ``?ordering=id``)."""
+
+    cursor_query_param = "cursor"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+    ordering = ("-pk",)
+
+    def get_ordering(self, request, queryset, view):
+        asked = request.query_params.get("ordering", "").strip()
+        if not asked:
+            return self.ordering
+        if asked not in CURSOR_ORDERINGS:
+            raise ValidationError(
+                {
+                    "ordering": [
+                        _(
+                            "Cursor pages go in the order of the rows' ids: "
+                            "use ordering=id or ordering=-id, or page by number."
+                        )
+                    ]
+                }
+            )
+        return CURSOR_ORDERINGS[asked]
 
 
 class StandardPagination(PageNumberPagination):
-    """``count``/``next``/``previous``/``results``; ``?page_size=`` up to 1,000."""
+    """``count``/``next``/``previous``/``results``; ``?page_size=`` up to 1,000; with
+    ``?cursor=`` (empty to start) cursor pages without ``count`` (see the module)."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 1000
+    cursor_query_param = "cursor"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if self.cursor_query_param in request.query_params:
+            if request.query_params.get(self.page_query_param):
+                raise ValidationError(
+                    {"cursor": [_("Ask for a page number or a cursor, not both.")]}
+                )
+            self._cursor = IdCursorPagination()
+            return self._cursor.paginate_queryset(queryset, request, view)
+        self._cursor = None
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        if getattr(self, "_cursor", None) is not None:
+            return Response(
+                {
+                    "next": self._cursor.get_next_link(),
+                    "previous": self._cursor.get_previous_link(),
+                    "results": data,
+                }
+            )
+        return super().get_paginated_response(data)
+
+    def get_paginated_response_schema(self, schema):
+        out = super().get_paginated_response_schema(schema)
+        out["required"] = [name for name in out.get("required", []) if name != "count"]
+        out["properties"]["count"]["description"] = (
+            "The number of rows in the whole list (numbered pages only; absent with a cursor)."
+        )
+        return out
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    "Cursor paging for deep lists: send it empty for the first page, then "
+                    "follow `next`. Pages go by id (newest first; ordering=id for oldest "
+                    "first) and carry no count."
+                ),
+                "schema": {"type": "string"},
+            },
+        ]
+
+    def get_html_context(self):
+        if getattr(self, "_cursor", None) is not None:
+            return self._cursor.get_html_context()
+        return super().get_html_context()
