@@ -87,6 +87,7 @@ def test_departments_and_accounts(demo_district):
         "community_leader": ["leader"],
         "services": ["services"],
         "enterprise": ["enterprise"],
+        "districts": ["district_office"],
     }
     assert User.objects.get(username="admin").is_superuser
     community_leader = User.objects.get(username="community_leader")
@@ -111,6 +112,7 @@ def test_departments_and_accounts(demo_district):
         "building",
         "investment",
         "community_leader",
+        "districts",
     ],
 )
 def test_every_demo_account_logs_in_to_a_chinese_home(client, demo_district, username):

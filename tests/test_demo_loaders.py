@@ -46,6 +46,7 @@ def test_each_domain_declares_its_loader_in_its_own_module():
     assert declaring == {"core", "registry", "cases", "economy", "cooperatives", "party"}
     assert declaring == {"core", "registry", "cases", "economy", "community"}
     assert declaring == {"core", "registry", "cases", "economy", "linkage"}
+    assert declaring == {"core", "registry", "cases", "economy", "districts"}
     for name in declaring:
         assert ep.registry.get(ep.DemoLoader, name) is modules[name].LOADER
         assert modules[name].LOADER.load.__module__ == f"streetbrain.demo.{name}"
@@ -65,6 +66,7 @@ def test_the_district_loads_core_registry_cases_economy_then_projects():
         "party",
         "community",
         "linkage",
+        "districts",
     ]
 
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "streetbrain.party",
     "streetbrain.community",
     "streetbrain.linkage",
+    "streetbrain.districts",
     # The demo district (its loaders and the `demo` command): on top of every app, imported by
     # none of them.
     "streetbrain.demo",
@@ -254,6 +255,11 @@ SPECTACULAR_SETTINGS = {
         "IndustryLevelEnum": "streetbrain.investment.models.WhitelistEntry.Level",
         "OrgUnitLevelEnum": "streetbrain.core.models.OrgUnit.Level",
         "LeadStageEnum": "streetbrain.investment.models.Stage",
+        # The districts' first-store levels and stores' status beside the org units' levels
+        # and the shops' status (the same open/closed set): the existing names kept.
+        "LevelEnum": "streetbrain.core.models.OrgUnit.Level",
+        "FirstStoreLevelEnum": "streetbrain.districts.models.FirstStore.Level",
+        "ShopStatusEnum": "streetbrain.registry.models.Shop.Status",
     },
 }
 

@@ -42,4 +42,5 @@ ACCOUNTS = [
     # 江城社区 staff: runs the community platform (verification queue, bookings).
     ("community", "吴婷", "community", None),
     ("linkage", "吴芳", "linkage", None),  # data linkage clerk (最多报一次), whole street
+    ("districts", "吴婷", "district_office", None),  # 商圈办, street scope
 ]
