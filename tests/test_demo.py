@@ -13,6 +13,7 @@ from streetbrain.core.geo_lookup import invalidate, locate_point
 from streetbrain.core.models import ChangeLogEntry, Department, KeyFigure, OrgUnit, User
 from streetbrain.demo import core as demo
 from streetbrain.demo.context import DemoContext
+from streetbrain.demo.synth.accounts import ACCOUNTS
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +89,11 @@ def test_departments_and_accounts(demo_district):
         "services": ["services"],
         "enterprise": ["enterprise"],
         "districts": ["district_office"],
+        "projects": ["projects"],
+        "cooperatives": ["cooperatives"],
+        "party": ["party"],
+        "community": ["community"],
+        "linkage": ["linkage"],
     }
     assert User.objects.get(username="admin").is_superuser
     community_leader = User.objects.get(username="community_leader")
@@ -99,22 +105,7 @@ def test_departments_and_accounts(demo_district):
     assert User.objects.get(username="handler").department.code == "cg"
 
 
-@pytest.mark.parametrize(
-    "username",
-    [
-        "admin",
-        "leader",
-        "acceptor",
-        "shiftlead",
-        "dispatcher",
-        "gridworker",
-        "handler",
-        "building",
-        "investment",
-        "community_leader",
-        "districts",
-    ],
-)
+@pytest.mark.parametrize("username", [account[0] for account in ACCOUNTS])
 def test_every_demo_account_logs_in_to_a_chinese_home(client, demo_district, username):
     response = client.post(reverse("login"), {"username": username, "password": "streetbrain-demo"})
     assert response.status_code == 302, username

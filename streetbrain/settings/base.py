@@ -253,7 +253,6 @@ SPECTACULAR_SETTINGS = {
         "LeaseStateEnum": "streetbrain.economy.models.Lease.State",
         "WarningStateEnum": "streetbrain.economy.models.MoveOutWarning.State",
         "IndustryLevelEnum": "streetbrain.investment.models.WhitelistEntry.Level",
-        "OrgUnitLevelEnum": "streetbrain.core.models.OrgUnit.Level",
         "LeadStageEnum": "streetbrain.investment.models.Stage",
         # The districts' first-store levels and stores' status beside the org units' levels
         # and the shops' status (the same open/closed set): the existing names kept.

@@ -36,11 +36,11 @@ ACCOUNTS = [
     ("services", "吴芳", "services", None),  # 企服专员
     # An enterprise's own account, linked to one demo enterprise by the services demo.
     ("enterprise", "企业用户（示例）", "enterprise", None),
-    ("projects", "吴婷", "projects", None),  # 项目办: the key projects, the street's
+    ("projects", "黄志强", "projects", None),  # 项目办: the key projects, the street's
     ("cooperatives", "吴海燕", "cooperatives", None),  # 农经: the shareholding cooperatives
     ("party", "郑红", "party", None),  # 党建办: party building
     # 江城社区 staff: runs the community platform (verification queue, bookings).
-    ("community", "吴婷", "community", None),
-    ("linkage", "吴芳", "linkage", None),  # data linkage clerk (最多报一次), whole street
+    ("community", "林晓燕", "community", None),
+    ("linkage", "何静怡", "linkage", None),  # data linkage clerk (最多报一次), whole street
     ("districts", "吴婷", "district_office", None),  # 商圈办, street scope
 ]
