@@ -178,7 +178,6 @@ def load_accounts(ctx, community, rng) -> tuple[ResidentAccount | None, list[int
         other.set_unusable_password()
         other.save()
         _account(other, resident, community, state=state, now=now, phone=f"1390000{i:04d}")
-    ctx.accounts.append(("resident", "resident (社区居民)", f"{community.name} · {demo.house}"))
     return main, [r.household_id for r in residents]
 
 

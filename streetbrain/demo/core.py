@@ -12,7 +12,7 @@ from streetbrain.core.geo import area_m2
 from streetbrain.core.models import Department, OrgUnit, User
 
 from .context import DemoContext
-from .synth.accounts import ACCOUNTS, DEPARTMENTS
+from .synth.accounts import ACCOUNTS, DEPARTMENTS, LOADER_ACCOUNTS
 from .synth.district import build_demo_district
 
 
@@ -144,6 +144,10 @@ def describe_accounts(ctx: DemoContext) -> None:
             f" · {user.department.name}" if user.department else ""
         )
         ctx.accounts.append((username, role or "superuser", scope))
+    for username, role in LOADER_ACCOUNTS:
+        user = User.objects.select_related("org_unit").filter(username=username).first()
+        if user is not None:
+            ctx.accounts.append((username, role, user.org_unit.name if user.org_unit else "-"))
 
 
 def is_loaded() -> bool:

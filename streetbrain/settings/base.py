@@ -252,6 +252,8 @@ SPECTACULAR_SETTINGS = {
         "TimeUnitEnum": "streetbrain.cases.models.TimeUnit",
         "LeaseStateEnum": "streetbrain.economy.models.Lease.State",
         "WarningStateEnum": "streetbrain.economy.models.MoveOutWarning.State",
+        "OutcomeEnum": "streetbrain.economy.models.MoveOutWarning.Outcome",
+        "DecisionOutcomeEnum": "streetbrain.linkage.models.Decision.Outcome",
         "IndustryLevelEnum": "streetbrain.investment.models.WhitelistEntry.Level",
         "LeadStageEnum": "streetbrain.investment.models.Stage",
         # The districts' first-store levels and stores' status beside the org units' levels

@@ -44,3 +44,9 @@ ACCOUNTS = [
     ("linkage", "何静怡", "linkage", None),  # data linkage clerk (最多报一次), whole street
     ("districts", "吴婷", "district_office", None),  # 商圈办, street scope
 ]
+
+# Accounts a domain's loader makes itself (they need its rows first), listed with the others
+# when the demo prints its accounts: username, role as printed.
+LOADER_ACCOUNTS = [
+    ("resident", "resident (社区居民)"),  # a verified 江城 resident, made by the community loader
+]

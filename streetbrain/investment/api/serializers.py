@@ -89,7 +89,7 @@ class MatchPartsSerializer(serializers.Serializer):
     vacancy = serializers.FloatField()
 
 
-class MatchSerializer(serializers.Serializer):
+class SpaceMatchSerializer(serializers.Serializer):
     building = serializers.CharField()
     building_id = serializers.IntegerField()
     building_code = serializers.CharField()

@@ -76,8 +76,7 @@ class Command(BaseCommand):
         if not loaded_any:
             self.stdout.write("demo district already loaded: reusing it (make demo-reset rebuilds)")
         refresh_key_figures()
-        if not ctx.accounts:
-            core_demo.describe_accounts(ctx)
+        core_demo.describe_accounts(ctx)  # every account there is, whichever parts just loaded
         self.stdout.write(self.style.SUCCESS(f"demo ready in {time.monotonic() - started:.1f} s"))
         self.stdout.write(f"demo accounts (password: {ctx.password_hint}):")
         for username, role, scope in ctx.accounts:
