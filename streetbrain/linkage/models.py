@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from streetbrain.core.models import OrgUnit
 from streetbrain.core.protected import mask_id_number, mask_phone, normalise_phone
@@ -37,8 +38,8 @@ class Department(models.TextChoices):
 
 
 class Kind(models.TextChoices):
-    PEOPLE = "people", _("People")
-    ENTERPRISES = "enterprises", _("Enterprises")
+    PEOPLE = "people", pgettext_lazy("kind of records", "People")
+    ENTERPRISES = "enterprises", pgettext_lazy("kind of records", "Enterprises")
 
 
 class Source(models.Model):
