@@ -705,6 +705,7 @@ def test_the_map_the_search_and_the_cockpit_show_the_projects(world, client, api
     assert {"demolition_plots", "metro_sites"} <= names
     plots = api_client.get("/api/map/layers/demolition_plots/").json()["features"]
     assert plots[0]["properties"]["n_signed"] == 1 and plots[0]["properties"]["stage"] == "signed"
+    assert plots[0]["properties"]["color"] == "#d4a017"  # the map colours a plot by its stage
     sites = api_client.get("/api/map/layers/metro_sites/").json()["features"]
     assert sites[0]["geometry"]["coordinates"] == [121.61, 29.865]
     api_client.force_authenticate(world["outsider"])

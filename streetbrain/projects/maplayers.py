@@ -10,6 +10,14 @@ from streetbrain.core.maps.layers import Params, collection, feature, point, shi
 
 from .models import STAGE_ORDER, Household, Plot, Site, Stage
 
+# A plot's colour on the map by the stage most of its households are at: from the survey (red)
+# through signing (amber) to the land handed over (green), one per stage of ``Stage``.
+STAGE_COLOURS = dict(
+    zip(
+        STAGE_ORDER, ["#c0392b", "#d35400", "#d4a017", "#9bbf3b", "#4c9f50", "#2e7d4f"], strict=True
+    )
+)
+
 
 def plots_layer(user, params: Params) -> dict:
     plots = list(Plot.objects.restrict(user).filter(geometry__isnull=False).order_by("pk"))
@@ -37,6 +45,7 @@ def plots_layer(user, params: Params) -> dict:
                     "name": plot.name,
                     "stage": main,
                     "stage_label": str(Stage(main).label) if main in STAGE_ORDER else "",
+                    "color": STAGE_COLOURS.get(main, ""),
                     "households": sum(c.values()),
                     **{f"n_{s}": c.get(s, 0) for s in STAGE_ORDER},
                     "url": url("projects:plot_detail", plot.pk),

@@ -97,9 +97,17 @@
   function num(v) { return v == null ? "" : Number(v).toLocaleString("zh-CN"); }
   function pct(v) { return v == null ? "" : (v * 100).toFixed(1) + "%"; }
 
+  // A feature may carry its own colour (a layer that colours by a state of its rows: a tower's
+  // party coverage, a plot's stage); only a hex colour is taken.
+  function own(p) { return /^#[0-9a-fA-F]{3,8}$/.test(p.color || "") ? p.color : ""; }
+
   var STYLE = {
     outline: function (f) { return { color: "#1f3f6e", weight: 3, dashArray: "6 4", fill: false }; },
-    areas: function () { return { color: "#3d6fb0", weight: 2, fillColor: "#9cc0ea", fillOpacity: 0.08 }; },
+    areas: function (f) {
+      var c = own(f.properties);
+      if (c) return { color: c, weight: 2, fillColor: c, fillOpacity: 0.3 };
+      return { color: "#3d6fb0", weight: 2, fillColor: "#9cc0ea", fillOpacity: 0.08 };
+    },
     cells: function (f) {
       var n = f.properties.open_cases || 0;
       return { color: "#7d97bb", weight: 1, fillColor: "#d23c3c", fillOpacity: Math.min(0.35, n / 60) };
@@ -131,7 +139,7 @@
     }
     if (style === "buildings") return L.circleMarker(latlng, STYLE.buildings(f));
     var colors = { landmarks: "#1f3f6e", facilities: "#2b8a8a", shops: "#c27c2c" };
-    var fill = LAYER[name].color || colors[style] || "#555";
+    var fill = own(p) || LAYER[name].color || colors[style] || "#555";
     if (style === "facilities" && p.class) fill = MAJOR[p.class.slice(0, 2)] || fill;  // by GB/T 47678.5 major class
     if (style === "shops" && p.status !== "open") fill = "#9aa3ad";
     return L.circleMarker(latlng, { radius: style === "landmarks" ? 5 : 4, color: "#fff", weight: 1, fillColor: fill, fillOpacity: 0.9 });
@@ -145,7 +153,7 @@
       case "outline": return popup(p.name, [["", t.schematicLabel]]);
       case "areas":
       case "cells":
-        return popup(p.name, [[p.parent ? "" : "", p.parent], [t.residentsLabel, num(p.residents)],
+        return popup(p.name, [[p.parent ? "" : "", p.parent], ["", p.stage_label || p.detail], [t.residentsLabel, num(p.residents)],
           [t.householdsLabel, num(p.households)], [t.openCasesLabel, num(p.open_cases)]], p.url);
       case "buildings":
         return popup(p.name, [["", (meta.kinds || {})[p.kind]], ["", p.address], [t.residentsLabel, num(p.residents)],
