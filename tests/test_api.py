@@ -91,6 +91,22 @@ def test_cursor_pages_refuse_what_they_cannot_keep(
     assert field in response.json() and words in str(response.json())
 
 
+def test_a_list_computed_in_python_is_paged_by_number_only():
+    from rest_framework.exceptions import ValidationError
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from streetbrain.core.api.pagination import StandardPagination
+
+    rows = list(range(120))
+    by_number = Request(APIRequestFactory().get("/x/", {"page": "3"}))
+    assert StandardPagination().paginate_queryset(rows, by_number) == rows[100:]
+    by_cursor = Request(APIRequestFactory().get("/x/", {"cursor": ""}))
+    with pytest.raises(ValidationError) as refused:
+        StandardPagination().paginate_queryset(rows, by_cursor)
+    assert "cursor" in refused.value.detail
+
+
 def test_schema_offers_the_cursor_and_a_count_only_for_numbered_pages(client):
     from drf_spectacular.generators import SchemaGenerator
 

@@ -151,4 +151,7 @@ def test_demo_command_loads_from_empty(capsys):
     assert "80 grid cells" in out or "grid cells" in out
     assert OrgUnit.objects.filter(level="grid").count() >= 60
     entries = ChangeLogEntry.objects.filter(source="cli", reason="demo load")
+    # Every part of the demo audits as the command line, under a source the API can name.
+    sources = set(ChangeLogEntry.objects.values_list("source", flat=True).distinct())
+    assert sources <= set(ChangeLogEntry.Source.values), sources
     assert entries.filter(content_type__model="orgunit").count() == OrgUnit.objects.count()

@@ -111,7 +111,7 @@ def _notices(officer, rng: random.Random) -> dict:
 @transaction.atomic
 def load(ctx) -> None:
     rng = random.Random(15)
-    with audit_context(source="demo", actor_name="demo"):
+    with audit_context(source="cli", reason="demo load", actor_name="demo"):
         ref = actions.load_reference_policies()
         demo = actions.import_policy_file(
             POLICIES.read_text(encoding="utf-8"), POLICIES.name, Source.DEMO

@@ -9,6 +9,7 @@ rows' ids, newest first (``?ordering=id`` for oldest first) — the one order th
 never changes under the cursor; any other ``ordering`` with a cursor is refused with the reason.
 """
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
@@ -58,6 +59,12 @@ class StandardPagination(PageNumberPagination):
             if request.query_params.get(self.page_query_param):
                 raise ValidationError(
                     {"cursor": [_("Ask for a page number or a cursor, not both.")]}
+                )
+            if not isinstance(queryset, QuerySet):
+                # A list computed in Python (a coverage table, a ranking) has no rows' ids
+                # to continue from: it is paged by number.
+                raise ValidationError(
+                    {"cursor": [_("This list is paged by number, not by cursor.")]}
                 )
             self._cursor = IdCursorPagination()
             return self._cursor.paginate_queryset(queryset, request, view)
