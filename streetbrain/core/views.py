@@ -219,8 +219,11 @@ class ChangeLogListView(ObjectListView):
         # Anyone may read the log of one object they can see (filtered by object);
         # the global log needs the change-log permission.
         params = self.request.GET
-        if params.get("object_type") and params.get("object_id"):
-            app_label, _sep, model_name = params["object_type"].partition(".")
+        # Blank values (spaces) name no object, as the filter set reads them: the global log.
+        object_type = params.get("object_type", "").strip()
+        object_id = params.get("object_id", "").strip()
+        if object_type and object_id:
+            app_label, _sep, model_name = object_type.partition(".")
             from django.contrib.contenttypes.models import ContentType
 
             try:  # the installed models, not the database: the parameter is any text
@@ -228,7 +231,7 @@ class ChangeLogListView(ObjectListView):
             except (LookupError, ValueError):
                 raise Http404 from None
             ct = ContentType.objects.get_for_model(model)
-            if not can_view_object_of(self.request.user, ct, params["object_id"]):
+            if not can_view_object_of(self.request.user, ct, object_id):
                 raise PermissionDenied
             self.single_object = True
             return
