@@ -389,7 +389,8 @@ class ActionEditView(ObjectEditView):
     """The generic edit page, saving through an action instead of a plain save."""
 
     def act(self, user, obj, form):
-        raise NotImplementedError
+        """The action that saves ``obj`` (an abstract hook: every edit view below names its own)."""
+        raise NotImplementedError(f"{type(self).__name__} names no action")
 
     def post(self, request, *args, **kwargs):
         obj = self.get_object()

@@ -563,7 +563,8 @@ class _ActionView(ScopedObjectMixin, TemplateView):
         return obj.get_absolute_url()
 
     def call(self, obj, form, user):
-        raise NotImplementedError
+        """The action the step performs (an abstract hook: every step view below names its own)."""
+        raise NotImplementedError(f"{type(self).__name__} names no action")
 
     def render_form(self, obj, form, status=200):
         return self.render_to_response(
