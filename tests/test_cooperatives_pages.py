@@ -21,7 +21,6 @@ from streetbrain.cooperatives.models import (
     CooperativeEvent,
     Dispute,
     Indicator,
-    Measure,
     Member,
     Plan,
     ShareClass,
@@ -75,7 +74,7 @@ def test_the_officer_adds_a_plan_then_changes_it_and_its_measures(client, coops,
     )  # fmt: skip
     assert done.status_code == 302
     plan = Plan.objects.get(cooperative=coop, year=2026)
-    assert plan.measures.get().owner == "王主任" and plan.colour == coop.colour or plan.colour
+    assert (plan.measures.get().owner == "王主任" and plan.colour == coop.colour) or plan.colour
     again = client.post(url, {"year": 2026, "summary": "另一个"})
     assert again.status_code == 400 and Plan.objects.filter(cooperative=coop).count() == 1
 
@@ -121,14 +120,21 @@ def test_plan_pages_are_scoped_and_need_the_role(client, coops, east_officer, ma
     plan = actions.record_plan(coops["green"], 2026, "跟上政策", [], None)
     client.force_login(east_officer)  # 东城: the green one lies in 江城
     assert client.get(reverse("cooperatives:plan_edit", args=[plan.pk])).status_code == 404
-    assert client.post(
-        reverse("cooperatives:plan_add", args=[coops["green"].pk]), {"year": 2027, "summary": "x"}
-    ).status_code == 404
+    assert (
+        client.post(
+            reverse("cooperatives:plan_add", args=[coops["green"].pk]),
+            {"year": 2027, "summary": "x"},
+        ).status_code
+        == 404
+    )
     viewer = make_user("leader", role="leader", unit=tree["street"])
     client.force_login(viewer)
-    assert client.post(
-        reverse("cooperatives:plan_edit", args=[plan.pk]), {"summary": "改"}
-    ).status_code == 403
+    assert (
+        client.post(
+            reverse("cooperatives:plan_edit", args=[plan.pk]), {"summary": "改"}
+        ).status_code
+        == 403
+    )
     plan.refresh_from_db()
     assert plan.summary == "跟上政策" and Plan.objects.count() == 1
 
@@ -213,10 +219,13 @@ def test_a_dispute_is_filed_as_a_case_and_counts_for_the_grading(client, coops, 
     year = timezone.localdate().year
     client.force_login(officer)
     url = reverse("cooperatives:dispute_file", args=[coop.pk])
-    assert client.post(url, {"kind": "petition", "channel": "phone", "title": ""}).status_code == 400
+    assert (
+        client.post(url, {"kind": "petition", "channel": "phone", "title": ""}).status_code == 400
+    )
     assert not Case.objects.exists()
     done = client.post(
-        url, {"kind": "petition", "channel": "phone", "title": "分红不公", "description": "社员反映"}
+        url,
+        {"kind": "petition", "channel": "phone", "title": "分红不公", "description": "社员反映"},
     )
     assert done.status_code == 302
     dispute = Dispute.objects.get()

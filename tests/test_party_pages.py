@@ -87,9 +87,7 @@ def test_a_member_is_added_with_a_valid_id_number_stored_protected(client, orgs,
     assert ID_A not in str(entry.postchange)
     # Editing without a number keeps it.
     digest = m.id_number_digest
-    edit = client.post(
-        reverse("party:partymember_edit", args=[m.pk]), {**data, "transient": "on"}
-    )
+    edit = client.post(reverse("party:partymember_edit", args=[m.pk]), {**data, "transient": "on"})
     assert edit.status_code == 302
     m.refresh_from_db()
     assert m.transient and m.id_number_digest == digest
@@ -141,9 +139,12 @@ def test_steps_are_scoped_and_need_the_role(client, orgs, members, make_user, tr
     assert client.post(url, {"kind": "meetings", "title": "x", "date": today}).status_code == 404
     leader = make_user("leader", role="leader", unit=tree["street"])
     client.force_login(leader)
-    assert client.post(
-        reverse("party:organisation_rate", args=[orgs["east"].pk]), {"year": 2025}
-    ).status_code == 403
+    assert (
+        client.post(
+            reverse("party:organisation_rate", args=[orgs["east"].pk]), {"year": 2025}
+        ).status_code
+        == 403
+    )
     assert not Activity.objects.exists() and not StarRating.objects.exists()
 
 

@@ -316,7 +316,9 @@ def set_indicator(indicator, *, weight, bad, good, active: bool, user, reason: s
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        indicator = Indicator.objects.select_for_update().get(pk=getattr(indicator, "pk", indicator))
+        indicator = Indicator.objects.select_for_update().get(
+            pk=getattr(indicator, "pk", indicator)
+        )
         indicator.weight, indicator.bad, indicator.good = weight, bad, good
         indicator.active = active
         with change_reason(reason):

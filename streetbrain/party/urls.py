@@ -27,9 +27,7 @@ urlpatterns = [
     path("members/", views.PartyMemberListView.as_view(), name="partymember_list"),
     path("members/add/", views.PartyMemberEditView.as_view(), name="partymember_add"),
     path("members/<int:pk>/", views.PartyMemberDetailView.as_view(), name="partymember_detail"),
-    path(
-        "members/<int:pk>/edit/", views.PartyMemberEditView.as_view(), name="partymember_edit"
-    ),
+    path("members/<int:pk>/edit/", views.PartyMemberEditView.as_view(), name="partymember_edit"),
     path(
         "members/<int:pk>/reveal/",
         views.PartyMemberRevealView.as_view(),

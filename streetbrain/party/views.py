@@ -7,8 +7,8 @@ activity with its attendance, rate the year (each calls its action)."""
 from __future__ import annotations
 
 from django.db.models import Count
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView

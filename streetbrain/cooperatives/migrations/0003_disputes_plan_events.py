@@ -6,34 +6,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0007_case_public'),
-        ('cooperatives', '0002_grading_defaults'),
+        ("cases", "0007_case_public"),
+        ("cooperatives", "0002_grading_defaults"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='cooperativeevent',
-            name='kind',
-            field=models.CharField(choices=[('graded', 'Graded'), ('overridden', 'Colour overridden'), ('plan', 'Plan recorded'), ('plan_changed', 'Plan changed'), ('dispute', 'Dispute filed as a case'), ('measure_done', 'Measure done'), ('exit_opened', 'Exit opened'), ('exit_step', 'Exit step'), ('members_linked', 'Members linked to residents')], max_length=16, verbose_name='event'),
+            model_name="cooperativeevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("graded", "Graded"),
+                    ("overridden", "Colour overridden"),
+                    ("plan", "Plan recorded"),
+                    ("plan_changed", "Plan changed"),
+                    ("dispute", "Dispute filed as a case"),
+                    ("measure_done", "Measure done"),
+                    ("exit_opened", "Exit opened"),
+                    ("exit_step", "Exit step"),
+                    ("members_linked", "Members linked to residents"),
+                ],
+                max_length=16,
+                verbose_name="event",
+            ),
         ),
         migrations.CreateModel(
-            name='Dispute',
+            name="Dispute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('dispute', 'Dispute (矛盾纠纷)'), ('petition', 'Petition (信访)')], max_length=8, verbose_name='kind')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('filed_on', models.DateField(verbose_name='filed')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.case', verbose_name='case')),
-                ('cooperative', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='disputes', to='cooperatives.cooperative', verbose_name='cooperative')),
-                ('filed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='filed by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("dispute", "Dispute (矛盾纠纷)"),
+                            ("petition", "Petition (信访)"),
+                        ],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                ("filed_on", models.DateField(verbose_name="filed")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "cooperative",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="disputes",
+                        to="cooperatives.cooperative",
+                        verbose_name="cooperative",
+                    ),
+                ),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="filed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dispute or petition',
-                'verbose_name_plural': 'disputes and petitions',
-                'ordering': ['cooperative', '-filed_on', '-pk'],
+                "verbose_name": "dispute or petition",
+                "verbose_name_plural": "disputes and petitions",
+                "ordering": ["cooperative", "-filed_on", "-pk"],
             },
         ),
     ]
