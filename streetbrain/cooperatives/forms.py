@@ -92,7 +92,7 @@ class PlanForm(CheckedForm):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
     title = forms.CharField(label=_("First measure"), max_length=200, required=False)
-    owner = forms.CharField(label=_("Owner"), max_length=60, required=False)
+    owner = forms.CharField(label=_("Responsible"), max_length=60, required=False)
     deadline = forms.DateField(label=_("Deadline"), widget=DateInput(), required=False)
 
     def clean(self):
@@ -111,8 +111,8 @@ class PlanEditForm(CheckedForm):
 
 
 class MeasureForm(CheckedForm):
-    title = forms.CharField(label=_("Measure"), max_length=200)
-    owner = forms.CharField(label=_("Owner"), max_length=60)
+    title = forms.CharField(label=_("Plan measure"), max_length=200)
+    owner = forms.CharField(label=_("Responsible"), max_length=60)
     deadline = _date(_("Deadline"))
 
 
