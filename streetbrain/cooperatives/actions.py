@@ -10,18 +10,24 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from streetbrain.cases.intake.actions import submit_report
+from streetbrain.cases.intake.pipeline import ReportInput
+from streetbrain.cases.models import Channel
+from streetbrain.core.audit import change_reason
 from streetbrain.registry.models import Resident
 
-from . import grading
+from . import disputes, grading
 from .models import (
     AnnualAccount,
     Colour,
     ColourBand,
     Cooperative,
     CooperativeEvent,
+    Dispute,
     Grade,
     Indicator,
     Measure,
@@ -31,6 +37,10 @@ from .models import (
 
 GRADE_PERMISSION = "cooperatives.grade_cooperative"
 PLAN_PERMISSION = "cooperatives.change_plan"
+DISPUTE_PERMISSION = "cooperatives.add_dispute"
+# How a dispute reaches the street: by phone or in person, from the 12345 hotline, or
+# handed down by a superior (区信访局).
+DISPUTE_CHANNELS = (Channel.PHONE, Channel.HOTLINE, Channel.SUPERIOR)
 
 
 def _check(user, permission: str) -> None:
@@ -58,7 +68,27 @@ def bands() -> list[tuple[str, object]]:
     return list(ColourBand.objects.values_list("colour", "min_score"))
 
 
+def disputes_by_year(coop, years) -> dict[int, int]:
+    """The disputes and petitions of ``coop`` per year: from the year its first one was filed
+    as a case on (``Dispute``), the count of those cases; before it, the yearly figure the
+    accounts import brought (``AnnualAccount.disputes``, the street's count before it filed
+    them as cases). ``years`` maps each year to the imported figure."""
+    filed = dict(
+        Dispute.objects.filter(cooperative=coop)
+        .values_list("year")
+        .annotate(n=Count("pk"))
+        .values_list("year", "n")
+    )
+    first = min(filed, default=None)
+    return {
+        year: (filed.get(year, 0) if first is not None and year >= first else imported)
+        for year, imported in years.items()
+    }
+
+
 def facts_of(coop: Cooperative) -> grading.Facts:
+    accounts = list(AnnualAccount.objects.filter(cooperative=coop).order_by("year"))
+    disputes = disputes_by_year(coop, {a.year: a.disputes for a in accounts})
     years = [
         grading.Year(
             a.year,
@@ -66,10 +96,10 @@ def facts_of(coop: Cooperative) -> grading.Facts:
             a.distribution_per_share,
             a.total_assets,
             a.liabilities,
-            a.disputes,
+            disputes[a.year],
             a.survey_continue_pct,
         )
-        for a in AnnualAccount.objects.filter(cooperative=coop).order_by("year")
+        for a in accounts
     ]
     assets = list(coop.assets.values_list("kind", "in_use", "development"))
     return grading.Facts(years, assets)
@@ -186,6 +216,118 @@ def record_plan(
     return plan
 
 
+def edit_plan(plan, summary: str, user, *, now=None) -> Plan:
+    """Rewrite the summary of a plan (its year and colour stay: a new year is a new plan)."""
+    _check(user, PLAN_PERMISSION)
+    summary = (summary or "").strip()
+    if not summary:
+        raise ValidationError({"summary": _("Describe the plan.")})
+    now = now or timezone.now()
+    with transaction.atomic():
+        plan = _load(Plan, plan, user)
+        if plan.summary == summary:
+            return plan
+        plan.summary = summary
+        plan.save(update_fields=["summary"])  # audited: the change log keeps the old text
+        CooperativeEvent.objects.create(
+            cooperative=plan.cooperative,
+            kind=CooperativeEvent.Kind.PLAN_CHANGED,
+            at=now,
+            user=user,
+            data={"year": plan.year},
+        )
+    return plan
+
+
+def _measure_inputs(title: str, owner: str, deadline) -> tuple[str, str]:
+    title, owner = (title or "").strip(), (owner or "").strip()
+    errors = {}
+    if not title:
+        errors["title"] = _("Say what is to be done.")
+    if not owner:
+        errors["owner"] = _("Say who is responsible.")
+    if not isinstance(deadline, dt.date):
+        errors["deadline"] = _("Give the date.")
+    if errors:
+        raise ValidationError(errors)
+    return title, owner
+
+
+def add_measure(plan, title: str, owner: str, deadline: dt.date, user, *, now=None) -> Measure:
+    """A further measure of a plan, with its owner and deadline."""
+    _check(user, PLAN_PERMISSION)
+    title, owner = _measure_inputs(title, owner, deadline)
+    now = now or timezone.now()
+    with transaction.atomic():
+        plan = _load(Plan, plan, user)
+        measure = Measure.objects.create(plan=plan, title=title, owner=owner, deadline=deadline)
+        CooperativeEvent.objects.create(
+            cooperative=plan.cooperative,
+            kind=CooperativeEvent.Kind.PLAN_CHANGED,
+            at=now,
+            user=user,
+            data={"year": plan.year, "measure": title, "deadline": deadline.isoformat()},
+        )
+    return measure
+
+
+def edit_measure(
+    measure, title: str, owner: str, deadline: dt.date, user, *, reason: str = "", now=None
+) -> Measure:
+    """Change a measure's wording, owner or deadline; a measure done is not changed any more
+    (its record stays as it was done). A moved deadline says so on the timeline."""
+    _check(user, PLAN_PERMISSION)
+    title, owner = _measure_inputs(title, owner, deadline)
+    now = now or timezone.now()
+    with transaction.atomic():
+        measure = _load(Measure, measure, user)
+        if measure.done_on is not None:
+            raise ValidationError(_("This measure is done already."))
+        before = measure.deadline
+        measure.title, measure.owner, measure.deadline = title, owner, deadline
+        measure.save(update_fields=["title", "owner", "deadline"])
+        data = {"measure": title}
+        if before != deadline:
+            data.update({"deadline_from": before.isoformat(), "deadline": deadline.isoformat()})
+        CooperativeEvent.objects.create(
+            cooperative=measure.plan.cooperative,
+            kind=CooperativeEvent.Kind.PLAN_CHANGED,
+            at=now,
+            user=user,
+            note=(reason or "").strip(),
+            data=data,
+        )
+    return measure
+
+
+def set_indicator(indicator, *, weight, bad, good, active: bool, user, reason: str) -> Indicator:
+    """The street's setting of one grading indicator (weight, the two thresholds, in use or
+    not), with the reason in the change log. Grades already made keep the values they were
+    made with (their rows hold them); the next grading uses the new ones."""
+    _check(user, GRADE_PERMISSION)
+    reason = (reason or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = _("Give the reason for the change.")
+    if weight is None or weight < 0:
+        errors["weight"] = _("Give a weight of zero or more.")
+    if bad is not None and good is not None and bad == good:
+        errors["good"] = _("The two thresholds must differ.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        indicator = Indicator.objects.select_for_update().get(
+            pk=getattr(indicator, "pk", indicator)
+        )
+        indicator.weight, indicator.bad, indicator.good = weight, bad, good
+        indicator.active = active
+        with change_reason(reason):
+            indicator.save()
+        if not Indicator.objects.filter(active=True, weight__gt=0).exists():
+            raise ValidationError({"active": _("At least one indicator must count.")})
+    return indicator
+
+
 def complete_measure(measure, done_on: dt.date, user, *, note: str = "", now=None) -> Measure:
     _check(user, PLAN_PERMISSION)
     now = now or timezone.now()
@@ -206,6 +348,67 @@ def complete_measure(measure, done_on: dt.date, user, *, note: str = "", now=Non
             data={"measure": measure.title, "done_on": done_on.isoformat()},
         )
     return measure
+
+
+def file_dispute(
+    coop,
+    kind: str,
+    title: str,
+    description: str,
+    user,
+    *,
+    channel: str = Channel.PHONE,
+    filed_on: dt.date | None = None,
+    now=None,
+) -> Dispute:
+    """A dispute or petition about ``coop`` filed as a case of the case engine, through its
+    intake (``submit_report``: validated, placed, classified and timed like any report), in the
+    class of ``disputes.ensure_classes``; the case is linked to the cooperative and counts in
+    the year of ``filed_on`` (today by default) for the grading."""
+    _check(user, DISPUTE_PERMISSION)
+    if kind not in Dispute.Kind.values:
+        raise ValidationError({"kind": _("Choose dispute or petition.")})
+    if channel not in DISPUTE_CHANNELS:
+        raise ValidationError({"channel": _("Choose how it came in.")})
+    title, description = (title or "").strip(), (description or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Give the dispute a title.")})
+    now = now or timezone.now()
+    filed_on = filed_on or timezone.localdate(now)
+    if filed_on > timezone.localdate(now):
+        raise ValidationError({"filed_on": _("The date cannot be in the future.")})
+    with transaction.atomic():
+        coop = _load(Cooperative, coop, user, "view")
+        label = Dispute.Kind(kind).label
+        result = submit_report(
+            ReportInput(
+                channel=channel,
+                title=f"【{label}】{coop.name}：{title}"[:100],
+                description=description or title,
+                address=f"{coop.org_unit.name} {coop.former_village}",
+                requested_class=disputes.component_class(kind),
+                reporter_name=coop.name[:50],
+                account_id=f"cooperative:{coop.credit_code}",
+                user=user,
+            )
+        )
+        dispute = Dispute.objects.create(
+            cooperative=coop,
+            kind=kind,
+            case=result.case,
+            year=filed_on.year,
+            filed_on=filed_on,
+            filed_by=user,
+        )
+        CooperativeEvent.objects.create(
+            cooperative=coop,
+            kind=CooperativeEvent.Kind.DISPUTE,
+            at=now,
+            user=user,
+            note=title,
+            data={"case": result.case.number, "kind": kind},
+        )
+    return dispute
 
 
 def link_residents(coop=None, user=None, *, now=None) -> int:

@@ -20,13 +20,28 @@ A row updates the year already held (the province's books are the reference); th
 all-or-nothing with row and column errors. ``cooperatives`` lists the cooperatives themselves
 (the community by its org unit code). After an import, grade again (``streetbrain
 cooperatives grade`` or the dashboard's button).
+
+``cooperative-members`` reads the member register (社员股东名册) as the cooperatives keep it in
+Excel: 姓名, 公民身份号码 (also 身份证号码/身份证号 …: the import engine's header synonyms),
+统一社会信用代码 and 股种 (the share class, already set up for that cooperative), 户号, 持股数.
+A member is found by (share class, ID number); the ID number is validated (GB 11643) by
+``Member.set_id_number`` and stored protected; the cooperative is the share class's. A bad row is
+reported with its row and column, and nothing of the file is written.
 """
 
 from django.utils.translation import gettext_lazy
 
-from streetbrain.core.dataio import DecimalField, ForeignKeyField, ImportSpec, IntField, TextField
+from streetbrain.core.dataio import (
+    DecimalField,
+    ForeignKeyField,
+    ImportSpec,
+    IntField,
+    ProtectedField,
+    TextField,
+)
+from streetbrain.core.identifiers import validate_id_number
 
-from .models import AnnualAccount, Cooperative
+from .models import AnnualAccount, Cooperative, Member
 
 CREDIT_CODE = "统一社会信用代码"
 
@@ -73,7 +88,32 @@ ZHENONG_ACCOUNTS = ImportSpec(
     ],
 )
 
+MEMBERS = ImportSpec(
+    model=Member,
+    key=("share_class", "id_number"),
+    fields=[
+        TextField("姓名", "name"),
+        ProtectedField(
+            "公民身份号码",
+            "id_number",
+            validator=validate_id_number,
+            setter="set_id_number",
+            hint=gettext_lazy("18-character ID number (a masked value leaves it unchanged)"),
+        ),
+        ForeignKeyField(
+            (CREDIT_CODE, "股种"),
+            "share_class",
+            key=("cooperative__credit_code", "name"),
+            hint=gettext_lazy("the cooperative's credit code and one of its share classes"),
+        ),
+        TextField("户号", "household_no"),
+        DecimalField("持股数", "shares"),
+    ],
+    inherit={"cooperative": ("share_class",)},
+)
+
 SPECS = {
     "cooperatives": COOPERATIVES,
     "zhenong-accounts": ZHENONG_ACCOUNTS,
+    "cooperative-members": MEMBERS,
 }

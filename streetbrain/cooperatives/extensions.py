@@ -22,6 +22,7 @@ MODELS = (
     "measure",
     "exitprocess",
     "cooperativeevent",
+    "dispute",
 )
 COOPERATIVES_VIEW = tuple(f"cooperatives.view_{m}" for m in MODELS)
 COOPERATIVES_KEEP = tuple(
@@ -67,6 +68,7 @@ roles = [
             "cooperatives.grade_cooperative",
             "cooperatives.exit_cooperative",
             "cooperatives.reveal_member",
+            "cooperatives.add_dispute",
         ),
         order=80,
     ),

@@ -4,9 +4,11 @@ Input is checked here; the rules (the majority, the order of the dates) are the 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from streetbrain.cases.models import Channel
 from streetbrain.core.text import CheckedForm
 
-from .models import Colour
+from .actions import DISPUTE_CHANNELS
+from .models import Colour, Dispute
 
 
 class DateInput(forms.DateInput):
@@ -81,3 +83,64 @@ EXIT_FORMS = {
 class MeasureDoneForm(CheckedForm):
     done_on = _date(_("Done on"))
     note = forms.CharField(label=_("Note"), required=False)
+
+
+# --- 一社一策: plans and measures ---------------------------------------------------------------
+
+
+class PlanForm(CheckedForm):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
+    title = forms.CharField(label=_("First measure"), max_length=200, required=False)
+    owner = forms.CharField(label=_("Responsible"), max_length=60, required=False)
+    deadline = forms.DateField(label=_("Deadline"), widget=DateInput(), required=False)
+
+    def clean(self):
+        data = super().clean()
+        given = [bool(data.get(k)) for k in ("title", "owner", "deadline")]
+        if any(given) and not all(given):
+            raise forms.ValidationError(
+                _("A measure needs what is to be done, its owner and its deadline.")
+            )
+        return data
+
+
+class PlanEditForm(CheckedForm):
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
+    note = forms.CharField(label=_("Reason for the change"), required=False, max_length=500)
+
+
+class MeasureForm(CheckedForm):
+    title = forms.CharField(label=_("Plan measure"), max_length=200)
+    owner = forms.CharField(label=_("Responsible"), max_length=60)
+    deadline = _date(_("Deadline"))
+
+
+class MeasureEditForm(MeasureForm):
+    note = forms.CharField(label=_("Reason for the change"), required=False, max_length=500)
+
+
+class IndicatorForm(CheckedForm):
+    weight = forms.DecimalField(label=_("Weight"), max_digits=4, decimal_places=2, min_value=0)
+    bad = forms.DecimalField(label=_("0 points at"), max_digits=10, decimal_places=2)
+    good = forms.DecimalField(label=_("100 points at"), max_digits=10, decimal_places=2)
+    active = forms.BooleanField(label=_("Active"), required=False)
+    note = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- disputes and petitions (cases) -------------------------------------------------------------
+
+
+class DisputeForm(CheckedForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Dispute.Kind.choices)
+    channel = forms.ChoiceField(label=_("Came in by"), choices=())
+    title = forms.CharField(label=_("Title"), max_length=80)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    filed_on = forms.DateField(label=_("Date"), widget=DateInput(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(Channel.choices)
+        self.fields["channel"].choices = [(c, labels[c]) for c in DISPUTE_CHANNELS]

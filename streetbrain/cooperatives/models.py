@@ -507,6 +507,45 @@ class ExitProcess(CooperativePart):
         return f"{self.cooperative}: {self.get_stage_display()}"
 
 
+class Dispute(CooperativePart):
+    """矛盾纠纷 / 信访 about a cooperative (shares, dividends, the 留用地, the exit), filed as a
+    case of the case engine (``actions.file_dispute``), which handles it like any other case.
+    ``year`` is the year it counts in for the grading's disputes indicator."""
+
+    class Kind(models.TextChoices):
+        DISPUTE = "dispute", _("Dispute (矛盾纠纷)")
+        PETITION = "petition", _("Petition (信访)")
+
+    cooperative = models.ForeignKey(
+        Cooperative,
+        verbose_name=_("cooperative"),
+        on_delete=models.CASCADE,
+        related_name="disputes",
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    filed_on = models.DateField(_("filed"))
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("dispute or petition")
+        verbose_name_plural = _("disputes and petitions")
+        ordering = ["cooperative", "-filed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.cooperative}: {self.get_kind_display()} {self.filed_on}"
+
+
 class CooperativeEvent(models.Model):
     """The cooperative's timeline: gradings, overrides, plans, the exit's steps with their
     evidence (the document's reference: 决议文号, 评估报告号 …). Append-only; written by
@@ -516,6 +555,8 @@ class CooperativeEvent(models.Model):
         GRADED = "graded", _("Graded")
         OVERRIDDEN = "overridden", _("Colour overridden")
         PLAN = "plan", _("Plan recorded")
+        PLAN_CHANGED = "plan_changed", _("Plan changed")
+        DISPUTE = "dispute", _("Dispute filed as a case")
         MEASURE_DONE = "measure_done", _("Measure done")
         EXIT_OPENED = "exit_opened", _("Exit opened")
         EXIT_STEP = "exit_step", _("Exit step")

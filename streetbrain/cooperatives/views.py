@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -30,12 +31,15 @@ from .filtersets import CooperativeFilterSet
 from .models import (
     AnnualAccount,
     Colour,
+    ColourBand,
     Cooperative,
     ExitProcess,
     ExitStage,
     Grade,
+    Indicator,
     Measure,
     Member,
+    Plan,
 )
 
 TREND_YEARS = 5
@@ -156,10 +160,17 @@ class CooperativeDetailView(ObjectDetailView):
         grades = list(coop.grades.select_related("graded_by").order_by("-graded_at", "-pk"))
         process = ExitProcess.objects.filter(cooperative=coop).first()
         plans = list(coop.plans.prefetch_related("measures").order_by("-year"))
+        accounts = list(coop.accounts.order_by("-year"))
+        counted = actions.disputes_by_year(coop, {a.year: a.disputes for a in accounts})
+        for a in accounts:
+            a.disputes_counted = counted[a.year]
         ctx.update(
             grade=grades[0] if grades else None,
             grades=grades,
-            accounts=list(coop.accounts.order_by("-year")),
+            accounts=accounts,
+            disputes=list(coop.disputes.select_related("case")[:20]),
+            can_file_dispute=user.has_perm(actions.DISPUTE_PERMISSION),
+            can_view_cases=user.has_perm("cases.view_case"),
             assets=list(coop.assets.all()),
             share_classes=list(
                 coop.share_classes.annotate(
@@ -340,3 +351,197 @@ class MeasureDoneView(StepView):
     def perform(self, form, user):
         data = form.cleaned_data
         actions.complete_measure(self.object, data["done_on"], user, note=data.get("note", ""))
+
+
+# --- 一社一策: plans and measures, as steps (each calls its action) -----------------------------
+
+
+class PlanStepMixin:
+    """The plans' forms open in the plan section's panel."""
+
+    panel = "plan-panel"
+
+    def step_context(self):
+        return {"panel": self.panel}
+
+
+class PlanAddView(PlanStepMixin, CooperativeStepView):
+    """A year's plan for the cooperative, for the colour it has, with a first measure."""
+
+    step = "plan"
+    label = gettext_lazy("Add a plan")
+    permission = actions.PLAN_PERMISSION
+    form_class = forms.PlanForm
+
+    def get_initial(self, request):
+        return {"year": timezone.localdate().year}
+
+    def action_url(self):
+        return reverse("cooperatives:plan_add", args=[self.object.pk])
+
+    def perform(self, form, user):
+        data = form.cleaned_data
+        if Plan.objects.filter(cooperative=self.object, year=data["year"]).exists():
+            raise ValidationError(
+                {"year": _("There is a plan for this year already: change that one.")}
+            )
+        measures = [(data["title"], data["owner"], data["deadline"])] if data["title"] else []
+        actions.record_plan(self.object, data["year"], data["summary"], measures, user)
+
+
+class PlanEditView(PlanStepMixin, StepView):
+    fragment = "cooperatives/_action_form.html"
+    page = "cooperatives/action.html"
+    model = Plan
+    step = "edit"
+    label = gettext_lazy("Change the plan")
+    permission = actions.PLAN_PERMISSION
+    form_class = forms.PlanEditForm
+    select_related = ("cooperative",)
+
+    def get_initial(self, request):
+        return {"summary": self.object.summary}
+
+    def action_url(self):
+        return reverse("cooperatives:plan_edit", args=[self.object.pk])
+
+    def perform(self, form, user):
+        actions.edit_plan(self.object, form.cleaned_data["summary"], user)
+
+
+class MeasureAddView(PlanStepMixin, StepView):
+    fragment = "cooperatives/_action_form.html"
+    page = "cooperatives/action.html"
+    model = Plan
+    step = "measure"
+    label = gettext_lazy("Add a measure")
+    permission = actions.PLAN_PERMISSION
+    form_class = forms.MeasureForm
+    select_related = ("cooperative",)
+
+    def action_url(self):
+        return reverse("cooperatives:measure_add", args=[self.object.pk])
+
+    def perform(self, form, user):
+        data = form.cleaned_data
+        actions.add_measure(self.object, data["title"], data["owner"], data["deadline"], user)
+
+
+class MeasureEditView(PlanStepMixin, StepView):
+    fragment = "cooperatives/_action_form.html"
+    page = "cooperatives/action.html"
+    model = Measure
+    step = "edit"
+    label = gettext_lazy("Change the measure")
+    permission = actions.PLAN_PERMISSION
+    form_class = forms.MeasureEditForm
+    select_related = ("plan__cooperative",)
+
+    def problem(self):
+        return _("This measure is done already.") if self.object.done_on else ""
+
+    def get_initial(self, request):
+        m = self.object
+        return {"title": m.title, "owner": m.owner, "deadline": m.deadline}
+
+    def action_url(self):
+        return reverse("cooperatives:measure_edit", args=[self.object.pk])
+
+    def perform(self, form, user):
+        data = form.cleaned_data
+        actions.edit_measure(
+            self.object,
+            data["title"],
+            data["owner"],
+            data["deadline"],
+            user,
+            reason=data.get("note", ""),
+        )
+
+
+# --- the grading's indicators (the street's setting) ----------------------------------------
+
+
+class IndicatorListView(ScopedObjectMixin, TemplateView):
+    """/cooperatives/indicators/: the grading's indicators and colour bands as the street set
+    them, each indicator changed on its own form (with the reason)."""
+
+    model = Indicator
+    template_name = "cooperatives/indicators.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        total = sum((i.weight for i in Indicator.objects.filter(active=True)), Decimal(0))
+        ctx.update(
+            title=_("Grading indicators"),
+            indicators=list(self.scoped_queryset()),
+            bands=list(ColourBand.objects.all()),
+            total_weight=total,
+            can_grade=self.request.user.has_perm(actions.GRADE_PERMISSION),
+        )
+        return ctx
+
+
+class IndicatorEditView(StepView):
+    fragment = "cooperatives/_action_form.html"
+    page = "cooperatives/action.html"
+    model = Indicator
+    scope_action = "view"  # a street-wide setting: the grading permission is what it takes
+    step = "edit"
+    label = gettext_lazy("Change the indicator")
+    permission = actions.GRADE_PERMISSION
+    form_class = forms.IndicatorForm
+    note_is_reason = False  # the action takes the reason itself
+    error_aliases = {"reason": "note"}
+
+    def get_initial(self, request):
+        i = self.object
+        return {"weight": i.weight, "bad": i.bad, "good": i.good, "active": i.active}
+
+    def action_url(self):
+        return reverse("cooperatives:indicator_edit", args=[self.object.pk])
+
+    def done_url(self):
+        return reverse("cooperatives:indicator_list")
+
+    def perform(self, form, user):
+        data = form.cleaned_data
+        actions.set_indicator(
+            self.object,
+            weight=data["weight"],
+            bad=data["bad"],
+            good=data["good"],
+            active=data["active"],
+            user=user,
+            reason=data["note"],
+        )
+
+
+# --- disputes and petitions, filed as cases ---------------------------------------------------
+
+
+class DisputeFileView(CooperativeStepView):
+    step = "dispute"
+    label = gettext_lazy("File a dispute or petition")
+    permission = actions.DISPUTE_PERMISSION
+    scope_action = "view"  # the cooperative is not changed: a case is opened about it
+    form_class = forms.DisputeForm
+    note_is_reason = False
+
+    def step_context(self):
+        return {"panel": "dispute-panel"}
+
+    def action_url(self):
+        return reverse("cooperatives:dispute_file", args=[self.object.pk])
+
+    def perform(self, form, user):
+        data = form.cleaned_data
+        actions.file_dispute(
+            self.object,
+            data["kind"],
+            data["title"],
+            data["description"],
+            user,
+            channel=data["channel"],
+            filed_on=data["filed_on"],
+        )

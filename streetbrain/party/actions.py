@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from . import rating
 from .models import Activity, Organisation, StarRating
 
+ACTIVITY_PERMISSION = "party.add_activity"
+RATE_PERMISSION = "party.add_starrating"
+
 
 def _organisation(org, user, action="view") -> Organisation:
     qs = Organisation.objects.all() if user is None else Organisation.objects.restrict(user, action)
@@ -25,7 +28,7 @@ def _organisation(org, user, action="view") -> Organisation:
 
 def record_activity(org, kind: str, title: str, date: dt.date, attendees, user) -> Activity:
     """An activity of ``org`` with the members who attended (members of ``org`` only)."""
-    if user is not None and not user.has_perm("party.add_activity"):
+    if user is not None and not user.has_perm(ACTIVITY_PERMISSION):
         raise PermissionDenied(_("Your role may not do this."))
     if kind not in Activity.Kind.values:
         raise ValidationError({"kind": _("Choose a kind of activity.")})
@@ -47,7 +50,7 @@ def record_activity(org, kind: str, title: str, date: dt.date, attendees, user) 
 
 def rate(org, year: int, user=None) -> StarRating:
     """Rate ``org`` for ``year`` from its indicators (again: the year's row is replaced)."""
-    if user is not None and not user.has_perm("party.add_starrating"):
+    if user is not None and not user.has_perm(RATE_PERMISSION):
         raise PermissionDenied(_("Your role may not do this."))
     with transaction.atomic():
         org = _organisation(org, user)

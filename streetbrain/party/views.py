@@ -1,23 +1,29 @@
 """The party-building pages: the dashboard (coverage of the towers, the gaps, alliances, the
 year's activities and stars), the organisations and their page (members masked, activities with
-attendance, stars with their indicators), members with reveal, alliances."""
+attendance, stars with their indicators), members with reveal, alliances; the edit pages of
+organisations, members and alliances, and the two steps on an organisation: record an
+activity with its attendance, rate the year (each calls its action)."""
 
 from __future__ import annotations
 
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from streetbrain.core.generic import (
     Column,
     ObjectDetailView,
+    ObjectEditView,
     ObjectListView,
     ObjectRevealView,
     ScopedObjectMixin,
+    StepView,
 )
 
-from . import coverage
+from . import actions, coverage, forms
 from .filtersets import OrganisationFilterSet
 from .models import Activity, Alliance, Organisation, PartyMember, StarRating
 
@@ -98,6 +104,8 @@ class OrganisationDetailView(ObjectDetailView):
             member_count=len(members),
             ratings=list(org.ratings.order_by("-year")),
             alliances=list(org.alliances.all()),
+            can_record=self.request.user.has_perm(actions.ACTIVITY_PERMISSION),
+            can_rate=self.request.user.has_perm(actions.RATE_PERMISSION),
         )
         return ctx
 
@@ -150,3 +158,71 @@ class AllianceDetailView(ObjectDetailView):
                 obj.organisations.restrict(self.request.user).select_related("building__building"),
             )
         ]
+
+
+# --- editing -----------------------------------------------------------------------------------
+
+
+class OrganisationEditView(ObjectEditView):
+    model = Organisation
+    form_class = forms.OrganisationForm
+
+
+class PartyMemberEditView(ObjectEditView):
+    model = PartyMember
+    form_class = forms.PartyMemberForm
+
+
+class AllianceEditView(ObjectEditView):
+    model = Alliance
+    form_class = forms.AllianceForm
+
+
+class OrganisationStepView(StepView):
+    fragment = "party/_action_form.html"
+    page = "party/action.html"
+    model = Organisation
+    scope_action = "view"  # the organisation is not changed: a row of its own is written
+    select_related = ("org_unit",)
+
+
+class ActivityRecordView(OrganisationStepView):
+    """三会一课, 主题党日 …: the activity with the members who attended."""
+
+    step = "activity"
+    label = gettext_lazy("Record an activity")
+    permission = actions.ACTIVITY_PERMISSION
+    form_class = forms.ActivityForm
+
+    def form_kwargs(self):
+        return {"organisation": self.object, "user": self.request.user}
+
+    def get_initial(self, request):
+        return {"date": timezone.localdate()}
+
+    def action_url(self):
+        return reverse("party:organisation_activity", args=[self.object.pk])
+
+    def perform(self, form, user):
+        data = form.cleaned_data
+        actions.record_activity(
+            self.object, data["kind"], data["title"], data["date"], data["attendees"], user
+        )
+
+
+class RateView(OrganisationStepView):
+    """The year's star rating from the indicators (the year's rating is replaced)."""
+
+    step = "rate"
+    label = gettext_lazy("Rate the year")
+    permission = actions.RATE_PERMISSION
+    form_class = forms.RateForm
+
+    def get_initial(self, request):
+        return {"year": timezone.localdate().year - 1}
+
+    def action_url(self):
+        return reverse("party:organisation_rate", args=[self.object.pk])
+
+    def perform(self, form, user):
+        actions.rate(self.object, form.cleaned_data["year"], user)
