@@ -4,8 +4,9 @@ the enterprises' class 90 of ``services/requests.py``): 91001 矛盾纠纷 and 9
 rows of the case engine's existing tables are written; the engine then handles these cases
 like any other (a dispatcher routes them: no department is assumed here).
 
-A petition gets the time limit of the 信访工作条例 (2022, 第三十六条: handled within 60 days of
-its acceptance); a dispute has no time limit of its own (the 人民调解 has none fixed)."""
+A petition gets the time limit of the 信访工作条例 (2022): handled within 60 days of its
+acceptance (no article number is cited: it was not checked against the text). A dispute has no
+time limit of its own (the 人民调解 has none fixed)."""
 
 from __future__ import annotations
 
