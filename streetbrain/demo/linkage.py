@@ -7,9 +7,10 @@ ALL SHEETS ARE SYNTHETIC, made from the demo's synthetic residents and shops; th
 marked ``is_demo``. Sizes are capped (public security 2,000 rows, civil affairs' elderly 600,
 the market regulator's 300) so that loading and linking takes seconds at full scale.
 
-The market regulator's enterprises are staged but not linked to the registry (linking
-enterprises is available on the command line, ``streetbrain linkage link``; in the app it is not
-built yet, and its source says so).
+The market regulator's sheet holds the economy demo's enterprises (when it is loaded) as a
+market regulator writes them — another legal form, a place qualifier, a credit code missing or
+mistyped — and a few enterprises the street's register does not know; it is linked to the
+economy's enterprises.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from django.db import transaction
 
 from streetbrain.core.audit import audit_context
 from streetbrain.core.extension_points import DemoLoader
+from streetbrain.core.identifiers import credit_check_char
 from streetbrain.core.models import OrgUnit, User
 from streetbrain.core.protected import reveal_value
 from streetbrain.linkage import actions
 from streetbrain.linkage import normalise as nz
 from streetbrain.linkage.models import Department, Source
 from streetbrain.linkage.noise import Home, Noise, TruePerson, person_row, population
-from streetbrain.registry.models import Resident, Shop
+from streetbrain.registry.models import Resident
 
 from .synth.people import Population
 
@@ -76,6 +78,59 @@ def _home(resident, communities: dict[str, str]) -> Home | None:
         int(a.unit or 1),
         a.room,
     )
+
+
+def _enterprise_rows(street, rng: random.Random) -> list[list[str]]:
+    """The market regulator's 市场主体名录: the economy's enterprises of the street (none when
+    the economy demo is not loaded) written its way, and about 8 % it alone knows."""
+    from streetbrain.economy.models import Enterprise
+
+    enterprises = list(
+        Enterprise.objects.filter(org_unit__path__startswith=street.path).order_by("pk")[
+            :ENTERPRISE_ROWS
+        ]
+    )
+    rows = []
+    for e in enterprises:
+        core = nz.enterprise_name(e.name)
+        name = e.name
+        if not core.branch:  # a branch is written as registered
+            name = rng.choice(
+                [
+                    e.name,
+                    core.core + "有限公司",
+                    core.core + "有限责任公司",
+                    "宁波" + core.core + "有限公司",
+                    core.core + "（宁波）有限公司",
+                ]
+            )
+        code = e.credit_code
+        draw = rng.random()
+        if draw < 0.12:
+            code = ""
+        elif draw < 0.15:  # one character mistyped
+            i = rng.randrange(8, 17)
+            code = code[:i] + rng.choice("0123456789".replace(code[i], "")) + code[i + 1 :]
+        rows.append(
+            [name, code, rng.choice(SURNAMES) + rng.choice(GIVEN), e.registered_address, ""]
+        )
+    for i in range(len(enterprises) // 12):
+        body = f"9133020{rng.randrange(10**10):010d}"
+        rows.append(
+            [
+                f"宁波{rng.choice(SURNAMES)}{rng.choice(GIVEN)}商贸有限公司",
+                body + credit_check_char(body),
+                rng.choice(SURNAMES) + rng.choice(GIVEN),
+                f"福明路{100 + i}号",
+                "",
+            ]
+        )
+    rng.shuffle(rows)
+    return rows
+
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙胡朱高林何郭马罗"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛"]
 
 
 def _xlsx(headers: list[str], rows: list[list[str]]) -> bytes:
@@ -193,19 +248,9 @@ def load(ctx, today: dt.date | None = None) -> None:
                 f"linkage: {name}: {source.rows} rows, {source.linked} linked, "
                 f"{source.review} to review, {source.new} new"
             )
-        shops = list(Shop.objects.exclude(credit_code="").order_by("pk")[:ENTERPRISE_ROWS])
-        rows = [
-            [
-                s.name + rng.choice(["有限公司", "", "（宁波）有限公司"]),
-                s.credit_code if rng.random() > 0.1 else "",
-                s.operator,
-                s.address,
-                reveal_value(s, "phone"),
-            ]
-            for s in shops
-        ]
+        rows = _enterprise_rows(street, rng)
         if rows:
-            actions.load_source(
+            source = actions.load_source(
                 _xlsx(ENTERPRISE_HEADERS, rows),
                 name="福明市场监管所市场主体名录",
                 department=Department.MARKET_REGULATOR,
@@ -213,7 +258,10 @@ def load(ctx, today: dt.date | None = None) -> None:
                 org_unit=street,
                 file_name="市场主体名录.xlsx",
                 is_demo=True,
-                link=False,
+            )
+            ctx.say(
+                f"linkage: {source.name}: {source.rows} rows, {source.linked} linked, "
+                f"{source.review} to review, {source.new} new"
             )
         # A grid worker updates the phones of residents both departments hold: the change
         # reaches each department's outbox.
