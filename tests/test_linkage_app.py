@@ -39,6 +39,7 @@ def street(django_db_setup, django_db_blocker):
             registry_demo.load(ctx, scale=0.02)
             _enterprises_from_shops(40)
             linkage_demo.load(ctx)
+        print("\n".join(x for x in ctx.log if x.startswith("linkage")))
         yield ctx
         transaction.set_rollback(True)
 
@@ -401,3 +402,25 @@ def test_thresholds_are_learnt_from_decisions_and_shown(street):
     # Too few decisions: the constants.
     Decision.objects.filter(outcome="different").delete()
     assert not actions.thresholds(unit).learnt
+
+
+@pytest.mark.django_db
+def test_the_cockpit_panel_and_the_one_search(street):
+    c = clerk_client()
+    response = c.get("/cockpit/")
+    (panel,) = [p for p in response.context["panels"] if p.key == "linkage"]
+    review = StagedRecord.objects.filter(state="review").count()
+    assert panel.context["review"] == review and panel.context["sources"]
+    assert 'data-panel="linkage"' in response.content.decode()
+    rec = StagedRecord.objects.filter(source__department="civil_affairs").first()
+    groups = c.get("/api/search/", {"q": rec.name}).json()["groups"]
+    (group,) = [g for g in groups if g["type"] == "linkage_records"]
+    assert rec.source.name in " ".join(r["description"] for r in group["results"]) or any(
+        r["url"] == rec.get_absolute_url() for r in group["results"]
+    )
+    # A grid worker has neither.
+    grid = Client()
+    grid.force_login(User.objects.get(username="gridworker"))
+    assert "linkage" not in [p.key for p in grid.get("/cockpit/").context["panels"]]
+    groups = grid.get("/api/search/", {"q": rec.name}).json()["groups"]
+    assert "linkage_records" not in [g["type"] for g in groups]

@@ -103,6 +103,7 @@ def load_source(
     file_name: str = "",
     is_demo: bool = False,
     link: bool = True,
+    model: dict | None = None,
 ) -> Source:
     """Stage a department's sheet (CSV or XLSX with a header row) and link it."""
     _require(user, "linkage.add_source")
@@ -163,7 +164,7 @@ def load_source(
             staged.append(rec)
         StagedRecord.objects.bulk_create(staged, batch_size=1000)
     if link:
-        link_source(source, user=user)
+        link_source(source, user=user, model=model)
     return source
 
 
@@ -410,13 +411,17 @@ def thresholds(unit: OrgUnit, kind: str = Kind.PEOPLE) -> Thresholds:
     return Thresholds(round(upper, 4), round(lower, 4), len(decided), True)
 
 
-def link_source(source: Source, *, user=None, retrain: bool = False) -> LinkResult:
+def link_source(
+    source: Source, *, user=None, retrain: bool = False, model: dict | None = None
+) -> LinkResult:
     """Link the source's pending records: people to the registry's residents (and their
     addresses to its houses), enterprises to the economy's enterprises. The model the street
     trained before for this kind of records is reused (a new sheet is only scored); the first
     sheet, or ``retrain``, trains it on this sheet against the registry (Splink, no labels).
     Records a clerk has decided before (same fingerprint) take the decision without being
-    asked; the thresholds are the ones learnt from the clerks' decisions (``thresholds``)."""
+    asked; the thresholds are the ones learnt from the clerks' decisions (``thresholds``).
+    ``model``: a model trained elsewhere on records like these (the demo ships one), used
+    instead, its prior set for this sheet's sizes (``engine.with_prior``)."""
     _require(user, "linkage.change_source")
     kind = source.kind
     records = list(
@@ -435,6 +440,8 @@ def link_source(source: Source, *, user=None, retrain: bool = False) -> LinkResu
         registry = registry_enterprises(source.org_unit)
         houses = {}
     trained = None if retrain else _trained_model(source.org_unit, kind)
+    if model is not None:
+        trained = engine.with_prior(model, len(registry), len(right))
     pairs: list = []
     if registry and trained is not None:  # incremental: the model as trained before
         source.model = trained

@@ -448,6 +448,16 @@ def predict_with(
     return pairs_from(predictions, one_per_right=True)
 
 
+def with_prior(model: dict, n_left: int, n_right: int, *, share: float = 0.9) -> dict:
+    """A model trained on other sheets, its prior set for these two: Splink's prior is the
+    probability that two records drawn from the two sheets at random match, so it depends on
+    their sizes. ``share`` of the smaller sheet is expected in the other (a department's sheet
+    of the street's people: about 9 in 10 are in the registry)."""
+    pairs = max(1, n_left * n_right)
+    prior = min(0.5, max(share * min(n_left, n_right), 1) / pairs)
+    return dict(model) | {"probability_two_random_records_match": prior}
+
+
 def score_one(left: list[dict[str, Any]], record: dict[str, Any], model: dict) -> Pair | None:
     """One record against a few candidates with a model trained before (``model``: Splink's
     settings dict with its m and u): no training, so it takes a fraction of a second."""
