@@ -39,7 +39,6 @@ def street(django_db_setup, django_db_blocker):
             registry_demo.load(ctx, scale=0.02)
             _enterprises_from_shops(40)
             linkage_demo.load(ctx)
-        print("\n".join(x for x in ctx.log if x.startswith("linkage")))
         yield ctx
         transaction.set_rollback(True)
 

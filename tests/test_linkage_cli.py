@@ -186,3 +186,30 @@ def test_bad_input_is_refused_with_the_reason(tmp_path):
     with pytest.raises(CommandError, match="between 0 and 1"):
         call_command("linkage", "link", str(tmp_path / "p.csv"), str(tmp_path / "p.csv"),
                      "--out", str(tmp_path / "o"), "--threshold", "2")  # fmt: skip
+
+
+def test_the_shipped_demo_model_fits_the_engine_and_takes_the_sheets_prior():
+    """The demo links with a model trained once and shipped: its comparisons must be the
+    engine's (regenerate it after changing them: streetbrain.demo.linkage.write_shipped_model),
+    and its prior is set for the sheets it links."""
+    from streetbrain.demo.linkage import shipped_model
+
+    model = shipped_model()
+    assert model is not None
+
+    def levels(comparisons):
+        return [[lv["label_for_charts"] for lv in c["comparison_levels"]] for c in comparisons]
+
+    ours = [c.get_comparison("duckdb").as_dict() for c in engine._people_comparisons()]
+    assert [c["output_column_name"] for c in model["comparisons"]] == [
+        c["output_column_name"] for c in ours
+    ]
+    assert levels(model["comparisons"]) == levels(ours)
+    small = engine.with_prior(model, 1000, 100)
+    large = engine.with_prior(model, 20000, 2000)
+    assert small["probability_two_random_records_match"] == pytest.approx(0.9 * 100 / 100_000)
+    assert (
+        large["probability_two_random_records_match"]
+        < small["probability_two_random_records_match"]
+    )
+    assert small["comparisons"] == model["comparisons"]

@@ -158,13 +158,14 @@ class SourceLoadView(ScopedObjectMixin, TemplateView):
 class ReviewQueueView(ObjectListView):
     model = StagedRecord
     title = gettext_lazy("Review queue")
-    select_related = ("source", "resident")
+    select_related = ("source", "resident", "enterprise")
     default_order = ("-probability", "pk")
     columns = [
         Column("name", link=True),
         Column("source"),
         Column("row"),
         Column("resident"),
+        Column("enterprise"),
         Column("probability", order_by="probability"),
     ]
 
