@@ -213,3 +213,27 @@ def test_the_shipped_demo_model_fits_the_engine_and_takes_the_sheets_prior():
         < small["probability_two_random_records_match"]
     )
     assert small["comparisons"] == model["comparisons"]
+
+
+def test_a_tiny_first_sheet_trains_without_failing():
+    """Two registry enterprises and one sheet row: EM has no pair on some rule; the model is
+    still made (those fields keep default m values) and the right pair is found."""
+    rows = [("宁波甲乙科技发展有限公司", "91330200MA2AAAAAA1"), ("丙丁商贸有限公司", "")]
+    left = [
+        engine.normalised_record(
+            i, {"enterprise_name": n, "credit_code": c, "address": ""}, engine.ENTERPRISES
+        )
+        for i, (n, c) in enumerate(rows, 1)
+    ]
+    right = [
+        engine.normalised_record(
+            1,
+            {"enterprise_name": "甲乙科技发展有限责任公司", "credit_code": "91330200MA2AAAAAA1"},
+            engine.ENTERPRISES,
+        )
+    ]
+    model = engine.train([left, right], engine.ENTERPRISES)
+    pairs = engine.pairs_from(
+        model.linker.inference.predict(threshold_match_probability=0.001), one_per_right=True
+    )
+    assert [(p.left_row, p.right_row) for p in pairs] == [(1, 1)]

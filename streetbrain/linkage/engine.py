@@ -366,10 +366,17 @@ def train(
     linker.training.estimate_u_using_random_sampling(
         max_pairs=min(2e6, max(5e4, size * 5)), seed=seed
     )
+    from splink.internals.exceptions import EMTrainingException
+
     for rule in _em_rules(kind):
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, max_pairs=5e5 if size > 50_000 else None
-        )
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=5e5 if size > 50_000 else None
+            )
+        except EMTrainingException:
+            # A small sheet has no pair on this rule (two enterprises, no shared name): the
+            # fields it would have trained keep their other sessions' or default m values.
+            continue
     return Model(linker, db_api, kind, registered)
 
 
