@@ -5,6 +5,7 @@ resident. On the demo street at test scale (core, registry and the linkage's dem
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import random
 
@@ -15,6 +16,7 @@ from django.test import Client
 
 from streetbrain.core.audit import audit_context
 from streetbrain.core.models import ChangeLogEntry, User
+from streetbrain.core.models import OrgUnit as OrgUnitModel
 from streetbrain.core.protected import reveal_value
 from streetbrain.demo import core as core_demo
 from streetbrain.demo import linkage as linkage_demo
@@ -35,9 +37,27 @@ def street(django_db_setup, django_db_blocker):
         with audit_context(source="cli", reason="demo load"):
             core_demo.load(ctx)
             registry_demo.load(ctx, scale=0.02)
+            _enterprises_from_shops(40)
             linkage_demo.load(ctx)
         yield ctx
         transaction.set_rollback(True)
+
+
+def _enterprises_from_shops(n: int) -> None:
+    """A few economy enterprises (the shops' names and codes), instead of the economy demo."""
+    from streetbrain.economy.models import Enterprise
+    from streetbrain.registry.models import IndustryClass, Shop
+
+    industry = IndustryClass.objects.order_by("code").first()
+    street = OrgUnitModel.objects.get(level="street")
+    for shop in Shop.objects.exclude(credit_code="").order_by("pk")[:n]:
+        Enterprise.objects.create(
+            credit_code=shop.credit_code,
+            name=f"宁波{shop.name}有限公司",
+            industry=industry,
+            registered_address=shop.address,
+            org_unit=street,
+        )
 
 
 def clerk_client() -> Client:
@@ -65,7 +85,9 @@ def test_the_demo_loads_three_sources_linked_with_reasons(street):
         s = sources[key]
         assert s.rows > 0 and s.linked + s.review + s.new == s.rows
         assert s.linked / s.rows >= 0.85, (key, s.linked, s.rows)
-    assert sources["market_regulator"].rows > 0  # staged, not linked (not built in the app)
+    ent = sources["market_regulator"]  # linked to the economy's enterprises
+    assert ent.kind == "enterprises" and ent.linked + ent.review + ent.new == ent.rows
+    assert ent.linked / ent.rows >= 0.8, (ent.linked, ent.rows)
     assert Conflict.objects.filter(state="open").exists()
     auto = StagedRecord.objects.filter(how="auto").select_related("resident")
     assert all(r.weights and "prior" in r.weights for r in auto[:50])
@@ -263,3 +285,141 @@ def test_the_api_lists_scoped_and_decides(street):
     gridworker.force_authenticate(User.objects.get(username="gridworker"))
     refused = gridworker.get("/api/linkage/sources/")
     assert refused.status_code == 403 or refused.json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_an_address_is_linked_to_its_registry_house_with_the_reason(street):
+    rec = StagedRecord.objects.filter(source__department="public_security", house__isnull=False)
+    assert (
+        rec.count()
+        > 0.5 * StagedRecord.objects.filter(source__department="public_security").count()
+    )
+    one = rec.select_related("house__building").first()
+    header = next(h for h, f in one.source.column_map.items() if f == "address")
+    parsed = nz.address(one.values[header])
+    assert one.house.building.name == f"{parsed.compound}{parsed.building}幢"
+    assert one.house.number.rpartition("-")[2] == parsed.room
+    page = clerk_client().get(one.get_absolute_url()).content.decode()
+    assert actions.house_address(one.house) in page and one.get_house_how_display() in page
+    # Without the unit, a room that two units of the building have is not guessed.
+    house = one.house
+    twin = (
+        house.building.houses.exclude(pk=house.pk)
+        .filter(number__endswith="-" + house.number.rpartition("-")[2])
+        .first()
+    )
+    fields = [
+        {"unique_id": 1, "house_key": f"{parsed.compound}|{parsed.building}|{parsed.room}",
+         "unit": None},
+        {"unique_id": 2, "house_key": f"{parsed.compound}|{parsed.building}|{parsed.room}",
+         "unit": house.number.rpartition("-")[0] or None},
+        {"unique_id": 3, "house_key": "无此小区|1|101", "unit": "1"},
+    ]  # fmt: skip
+    found = actions.match_houses(one.source.org_unit, fields)
+    assert found.get(2) == (house.pk, "room") or not house.number.count("-")
+    assert (1 in found) == (twin is None)
+    assert 3 not in found
+
+
+@pytest.mark.django_db
+def test_enterprises_link_by_name_core_and_credit_code_with_lineage(street):
+    from streetbrain.economy.models import Enterprise
+    from streetbrain.linkage.models import FieldLineage
+
+    ent = Enterprise.objects.order_by("pk").first()
+    rows = [
+        [nz.enterprise_name(ent.name).core + "有限责任公司", ent.credit_code, "", ""],  # same
+        ["宁波无名商贸有限公司", "", "", "福明路1号"],  # not in the register
+    ]
+    data = sheet(rows, ["企业名称", "统一社会信用代码", "法定代表人", "经营场所"])
+    clerk = User.objects.get(username="linkage")
+    source = actions.load_source(
+        io.BytesIO(data),
+        name="税务登记",
+        department="tax",
+        delivered_on=dt.date(2026, 12, 1),
+        user=clerk,
+    )
+    same = StagedRecord.objects.get(source=source, row=1)
+    other = StagedRecord.objects.get(source=source, row=2)
+    assert same.state == "linked" and same.enterprise_id == ent.pk and same.resident_id is None
+    assert other.state == "new" and other.enterprise_id is None
+    lineage = {f.field: f.agrees for f in FieldLineage.objects.filter(record=same)}
+    assert lineage == {"enterprise_name": True, "credit_code": True}
+    page = clerk_client().get(same.get_absolute_url()).content.decode()
+    assert ent.credit_code in page
+
+
+@pytest.mark.django_db
+def test_the_outbox_says_a_move_of_status_and_a_person_who_left(street):
+    clerk = User.objects.get(username="linkage")
+    dept = "public_security"
+    actions.export_outbox(dept, clerk)  # empty it
+    held = list(
+        StagedRecord.objects.filter(source__department=dept, state="linked")
+        .exclude(source__department="civil_affairs")
+        .values_list("resident_id", flat=True)[:2]
+    )
+    changed, gone = Resident.objects.get(pk=held[0]), Resident.objects.get(pk=held[1])
+    gone_name = gone.name
+    new_status = "floating" if changed.residence != "floating" else "registered"
+    with audit_context(source="web", user=User.objects.get(username="gridworker")):
+        changed.residence = new_status
+        changed.save()
+        gone.delete()
+    rows = {r.name: r for r in actions.outbox(dept, clerk)}
+    assert "residence" in [w for w, _t, _e in rows[changed.name].changes]
+    assert actions.RESIDENCE_LABELS[new_status] in rows[changed.name].summary()
+    assert rows[gone_name].left and "死亡或迁出" in rows[gone_name].summary()
+    page = clerk_client().get(f"/linkage/outboxes/{dept}/").content.decode()
+    assert gone_name in page
+    data, n = actions.export_outbox(dept, clerk)
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    last = [r[-1] for r in ws.iter_rows(values_only=True)][1:]
+    assert n == len(rows) and any("死亡或迁出" in x for x in last)
+
+
+@pytest.mark.django_db
+def test_thresholds_are_learnt_from_decisions_and_shown(street):
+    unit = Source.objects.first().org_unit
+    residents = list(Resident.objects.order_by("pk")[:40])
+    Decision.objects.all().delete()
+    assert actions.thresholds(unit) == actions.Thresholds(actions.UPPER, actions.LOWER, 0, False)
+    # Clerks said "same" from 0.6 up and "different" below 0.3 (one "different" at 0.7).
+    decided = [(0.60 + i * 0.015, "match") for i in range(20)] + [(0.7, "different")]
+    decided += [(0.05 + i * 0.012, "different") for i in range(19)]
+    for (p, outcome), r in zip(decided, residents, strict=False):
+        Decision.objects.create(
+            org_unit=unit, fingerprint=f"t{p}", resident=r, outcome=outcome, probability=p
+        )
+    t = actions.thresholds(unit)
+    assert t.learnt and t.decisions == 40
+    assert 0.55 <= t.upper <= 0.61 and 0.25 <= t.lower < t.upper, t
+    source = Source.objects.filter(kind="people").first()
+    page = clerk_client().get(source.get_absolute_url()).content.decode()
+    assert f"{t.upper:.4f}" in page
+    # Too few decisions: the constants.
+    Decision.objects.filter(outcome="different").delete()
+    assert not actions.thresholds(unit).learnt
+
+
+@pytest.mark.django_db
+def test_the_cockpit_panel_and_the_one_search(street):
+    c = clerk_client()
+    response = c.get("/cockpit/")
+    (panel,) = [p for p in response.context["panels"] if p.key == "linkage"]
+    review = StagedRecord.objects.filter(state="review").count()
+    assert panel.context["review"] == review and panel.context["sources"]
+    assert 'data-panel="linkage"' in response.content.decode()
+    rec = StagedRecord.objects.filter(source__department="civil_affairs").first()
+    groups = c.get("/api/search/", {"q": rec.name}).json()["groups"]
+    (group,) = [g for g in groups if g["type"] == "linkage_records"]
+    assert rec.source.name in " ".join(r["description"] for r in group["results"]) or any(
+        r["url"] == rec.get_absolute_url() for r in group["results"]
+    )
+    # A grid worker has neither.
+    grid = Client()
+    grid.force_login(User.objects.get(username="gridworker"))
+    assert "linkage" not in [p.key for p in grid.get("/cockpit/").context["panels"]]
+    groups = grid.get("/api/search/", {"q": rec.name}).json()["groups"]
+    assert "linkage_records" not in [g["type"] for g in groups]

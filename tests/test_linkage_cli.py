@@ -186,3 +186,54 @@ def test_bad_input_is_refused_with_the_reason(tmp_path):
     with pytest.raises(CommandError, match="between 0 and 1"):
         call_command("linkage", "link", str(tmp_path / "p.csv"), str(tmp_path / "p.csv"),
                      "--out", str(tmp_path / "o"), "--threshold", "2")  # fmt: skip
+
+
+def test_the_shipped_demo_model_fits_the_engine_and_takes_the_sheets_prior():
+    """The demo links with a model trained once and shipped: its comparisons must be the
+    engine's (regenerate it after changing them: streetbrain.demo.linkage.write_shipped_model),
+    and its prior is set for the sheets it links."""
+    from streetbrain.demo.linkage import shipped_model
+
+    model = shipped_model()
+    assert model is not None
+
+    def levels(comparisons):
+        return [[lv["label_for_charts"] for lv in c["comparison_levels"]] for c in comparisons]
+
+    ours = [c.get_comparison("duckdb").as_dict() for c in engine._people_comparisons()]
+    assert [c["output_column_name"] for c in model["comparisons"]] == [
+        c["output_column_name"] for c in ours
+    ]
+    assert levels(model["comparisons"]) == levels(ours)
+    small = engine.with_prior(model, 1000, 100)
+    large = engine.with_prior(model, 20000, 2000)
+    assert small["probability_two_random_records_match"] == pytest.approx(0.9 * 100 / 100_000)
+    assert (
+        large["probability_two_random_records_match"]
+        < small["probability_two_random_records_match"]
+    )
+    assert small["comparisons"] == model["comparisons"]
+
+
+def test_a_tiny_first_sheet_trains_without_failing():
+    """Two registry enterprises and one sheet row: EM has no pair on some rule; the model is
+    still made (those fields keep default m values) and the right pair is found."""
+    rows = [("宁波甲乙科技发展有限公司", "91330200MA2AAAAAA1"), ("丙丁商贸有限公司", "")]
+    left = [
+        engine.normalised_record(
+            i, {"enterprise_name": n, "credit_code": c, "address": ""}, engine.ENTERPRISES
+        )
+        for i, (n, c) in enumerate(rows, 1)
+    ]
+    right = [
+        engine.normalised_record(
+            1,
+            {"enterprise_name": "甲乙科技发展有限责任公司", "credit_code": "91330200MA2AAAAAA1"},
+            engine.ENTERPRISES,
+        )
+    ]
+    model = engine.train([left, right], engine.ENTERPRISES)
+    pairs = engine.pairs_from(
+        model.linker.inference.predict(threshold_match_probability=0.001), one_per_right=True
+    )
+    assert [(p.left_row, p.right_row) for p in pairs] == [(1, 1)]

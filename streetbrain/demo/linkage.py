@@ -7,30 +7,34 @@ ALL SHEETS ARE SYNTHETIC, made from the demo's synthetic residents and shops; th
 marked ``is_demo``. Sizes are capped (public security 2,000 rows, civil affairs' elderly 600,
 the market regulator's 300) so that loading and linking takes seconds at full scale.
 
-The market regulator's enterprises are staged but not linked to the registry (linking
-enterprises is available on the command line, ``streetbrain linkage link``; in the app it is not
-built yet, and its source says so).
+The market regulator's sheet holds the economy demo's enterprises (when it is loaded) as a
+market regulator writes them — another legal form, a place qualifier, a credit code missing or
+mistyped — and a few enterprises the street's register does not know; it is linked to the
+economy's enterprises.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import random
 import time
+from pathlib import Path
 
 import openpyxl
 from django.db import transaction
 
 from streetbrain.core.audit import audit_context
 from streetbrain.core.extension_points import DemoLoader
+from streetbrain.core.identifiers import credit_check_char
 from streetbrain.core.models import OrgUnit, User
 from streetbrain.core.protected import reveal_value
 from streetbrain.linkage import actions
 from streetbrain.linkage import normalise as nz
 from streetbrain.linkage.models import Department, Source
 from streetbrain.linkage.noise import Home, Noise, TruePerson, person_row, population
-from streetbrain.registry.models import Resident, Shop
+from streetbrain.registry.models import Resident
 
 from .synth.people import Population
 
@@ -40,6 +44,30 @@ ENTERPRISE_ROWS = 300
 
 # A record a clerk must look at: no ID number, no phone, the name heard on the phone, moved.
 HARD = Noise(homophone=0.7, id_missing=1, phone_missing=1, moved=0.6, birth_missing=0.2)
+# Real ambiguity: a relative or namesake at one address. The row has a resident's house and
+# date of birth, no ID number and no phone, and a given name one character away from the
+# resident's (王建国 / 王建华): the resident written wrong, or a twin or cousin the registry does
+# not hold — the data cannot say which, only a clerk who asks the family. Measured on the
+# shipped model: about a quarter of such rows land in the review band (p ≈ 0.42), the rest
+# (the changed name too far in pinyin) are new.
+AMBIGUOUS = Noise(homophone=0, id_missing=1, phone_missing=1, moved=0, birth_missing=0)
+AMBIGUOUS_SHARE = 0.05
+GIVEN_CHARS = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华"
+
+
+def _relative_name(name: str, rng: random.Random) -> str:
+    """The name with one given-name character changed (the surname kept)."""
+    if len(name) < 2:
+        return name
+    i = rng.randrange(1, len(name))
+    return name[:i] + rng.choice([c for c in GIVEN_CHARS if c != name[i]]) + name[i + 1 :]
+
+
+# The people model the demo links with (Splink's settings with m and u), trained once on sheets
+# of the demo's own synthetic people (``train_shipped_model``) and shipped: the demo only
+# scores, it does not train. Regenerate after changing the engine's comparisons:
+#   .venv/bin/python -c "from streetbrain.demo.linkage import write_shipped_model as w; w()"
+MODEL_FILE = Path(__file__).resolve().parent / "data" / "linkage_people_model.json"
 
 PS_HEADERS = {
     "name": "姓名",
@@ -76,6 +104,108 @@ def _home(resident, communities: dict[str, str]) -> Home | None:
         int(a.unit or 1),
         a.room,
     )
+
+
+def train_shipped_model(n_registry: int = 8000, n_sheet: int = 2000, seed: int = 19) -> dict:
+    """Splink trained, without labels, on a registry of ``n_registry`` synthetic people (as the
+    registry writes them) and a department's sheet of ``n_sheet`` (about 9 in 10 of them in
+    the registry, with the demo's noise). Pure: no database."""
+    from streetbrain.linkage import engine
+    from streetbrain.linkage.noise import person_row
+
+    rng = random.Random(seed)
+    extra = n_sheet // 10
+    people, homes, pop = population(n_registry + extra, Population(dt.date(2026, 12, 1)), seed=seed)
+    registry = [
+        engine.normalised_record(
+            i,
+            {
+                "name": p.name,
+                "id_number": p.id_number,
+                "phone": p.phone,
+                "birth_date": p.birth_date,
+                "sex": p.sex,
+                "address": f"{p.home.compound}{p.home.building}幢{p.home.unit}单元{p.home.room}室",
+            },
+            engine.PEOPLE,
+        )
+        for i, p in enumerate(people[:n_registry])
+    ]
+    chosen = rng.sample(people[:n_registry], n_sheet - extra) + people[n_registry:]
+    noise = Noise(homophone=0.1, id_missing=0.3, id_typo=0.05, phone_changed=0.15, moved=0.1)
+    sheet = [
+        engine.normalised_record(
+            j,
+            person_row(p, rng, noise, moved_to=rng.choice(homes), new_phone=pop.mobile(rng)),
+            engine.PEOPLE,
+        )
+        for j, p in enumerate(chosen)
+    ]
+    model = engine.train([registry, sheet], engine.PEOPLE, seed=seed)
+    return model.linker.misc.save_model_to_json()
+
+
+def write_shipped_model() -> Path:
+    MODEL_FILE.parent.mkdir(exist_ok=True)
+    MODEL_FILE.write_text(json.dumps(train_shipped_model(), ensure_ascii=False, indent=1) + "\n")
+    return MODEL_FILE
+
+
+def shipped_model() -> dict | None:
+    return json.loads(MODEL_FILE.read_text()) if MODEL_FILE.exists() else None
+
+
+def _enterprise_rows(street, rng: random.Random) -> list[list[str]]:
+    """The market regulator's 市场主体名录: the economy's enterprises of the street (none when
+    the economy demo is not loaded) written its way, and about 8 % it alone knows."""
+    from streetbrain.economy.models import Enterprise
+
+    enterprises = list(
+        Enterprise.objects.filter(org_unit__path__startswith=street.path).order_by("pk")[
+            :ENTERPRISE_ROWS
+        ]
+    )
+    rows = []
+    for e in enterprises:
+        core = nz.enterprise_name(e.name)
+        name = e.name
+        if not core.branch:  # a branch is written as registered
+            name = rng.choice(
+                [
+                    e.name,
+                    core.core + "有限公司",
+                    core.core + "有限责任公司",
+                    "宁波" + core.core + "有限公司",
+                    core.core + "（宁波）有限公司",
+                ]
+            )
+        code = e.credit_code
+        draw = rng.random()
+        if draw < 0.12:
+            code = ""
+        elif draw < 0.15:  # one character mistyped
+            i = rng.randrange(8, 17)
+            code = code[:i] + rng.choice("0123456789".replace(code[i], "")) + code[i + 1 :]
+        rows.append(
+            [name, code, rng.choice(SURNAMES) + rng.choice(GIVEN), e.registered_address, ""]
+        )
+    for i in range(len(enterprises) // 12):
+        body = f"9133020{rng.randrange(10**10):010d}"
+        rows.append(
+            [
+                f"宁波{rng.choice(SURNAMES)}{rng.choice(GIVEN)}商贸有限公司",
+                body + credit_check_char(body),
+                rng.choice(SURNAMES) + rng.choice(GIVEN),
+                f"福明路{100 + i}号",
+                "",
+            ]
+        )
+    rng.shuffle(rows)
+    return rows
+
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙胡朱高林何郭马罗"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛"]
 
 
 def _xlsx(headers: list[str], rows: list[list[str]]) -> bytes:
@@ -170,14 +300,17 @@ def load(ctx, today: dt.date | None = None) -> None:
         ),
     ]
     clerk = User.objects.filter(username="linkage").first()
+    model = shipped_model()
     with transaction.atomic(), audit_context(source="cli", reason="demo load"):
         for name, department, delivered, headers, chosen in sheets:
             rows = []
             for _r, p in chosen:
-                hard = rng.random() < 0.04  # only a homophone name, a birth date, a move
-                rec = person_row(
-                    p, rng, HARD if hard else noise, moved_to=rng.choice(homes), new_phone=phone()
-                )
+                draw = rng.random()  # hard: only a homophone name, a birth date, a move
+                ambiguous = 0.04 <= draw < 0.04 + AMBIGUOUS_SHARE
+                kind = HARD if draw < 0.04 else AMBIGUOUS if ambiguous else noise
+                rec = person_row(p, rng, kind, moved_to=rng.choice(homes), new_phone=phone())
+                if ambiguous:
+                    rec["name"] = _relative_name(p.name, rng)
                 rows.append([rec[f] for f in headers])
             data = _xlsx(list(headers.values()), rows)
             source = actions.load_source(
@@ -188,24 +321,15 @@ def load(ctx, today: dt.date | None = None) -> None:
                 org_unit=street,
                 file_name=f"{name}.xlsx",
                 is_demo=True,
+                model=model,
             )
             ctx.say(
                 f"linkage: {name}: {source.rows} rows, {source.linked} linked, "
                 f"{source.review} to review, {source.new} new"
             )
-        shops = list(Shop.objects.exclude(credit_code="").order_by("pk")[:ENTERPRISE_ROWS])
-        rows = [
-            [
-                s.name + rng.choice(["有限公司", "", "（宁波）有限公司"]),
-                s.credit_code if rng.random() > 0.1 else "",
-                s.operator,
-                s.address,
-                reveal_value(s, "phone"),
-            ]
-            for s in shops
-        ]
+        rows = _enterprise_rows(street, rng)
         if rows:
-            actions.load_source(
+            source = actions.load_source(
                 _xlsx(ENTERPRISE_HEADERS, rows),
                 name="福明市场监管所市场主体名录",
                 department=Department.MARKET_REGULATOR,
@@ -213,7 +337,10 @@ def load(ctx, today: dt.date | None = None) -> None:
                 org_unit=street,
                 file_name="市场主体名录.xlsx",
                 is_demo=True,
-                link=False,
+            )
+            ctx.say(
+                f"linkage: {source.name}: {source.rows} rows, {source.linked} linked, "
+                f"{source.review} to review, {source.new} new"
             )
         # A grid worker updates the phones of residents both departments hold: the change
         # reaches each department's outbox.

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 from collections import defaultdict
@@ -40,6 +41,7 @@ from .models import (
     Decision,
     Department,
     FieldLineage,
+    HouseMatch,
     Kind,
     OutboxExport,
     Source,
@@ -47,11 +49,22 @@ from .models import (
 )
 
 # Above UPPER a record is linked without asking; below LOWER it is new; between, a clerk sees it.
+# These are the street's thresholds until its clerks have decided enough pairs (``thresholds``).
 UPPER = 0.95
 LOWER = 0.02
+# Thresholds are learnt from the clerks' decisions once there are this many, with at least
+# MIN_EACH of each outcome; a band's edge is where the decided pairs' error stays under ERROR.
+MIN_DECISIONS = 20
+MIN_EACH = 5
+ERROR = 0.05
 # The registry fields a linked record is checked against (and whose changes reach outboxes).
 CHECKED_FIELDS = ("phone", "name", "address")
-OUTBOX_FIELDS = {"phone_masked": "phone", "name": "name", "house": "address"}
+OUTBOX_FIELDS = {
+    "phone_masked": "phone",
+    "name": "name",
+    "house": "address",
+    "residence": "residence",
+}
 
 
 def _require(user, permission: str) -> None:
@@ -90,6 +103,7 @@ def load_source(
     file_name: str = "",
     is_demo: bool = False,
     link: bool = True,
+    model: dict | None = None,
 ) -> Source:
     """Stage a department's sheet (CSV or XLSX with a header row) and link it."""
     _require(user, "linkage.add_source")
@@ -150,7 +164,7 @@ def load_source(
             staged.append(rec)
         StagedRecord.objects.bulk_create(staged, batch_size=1000)
     if link:
-        link_source(source, user=user)
+        link_source(source, user=user, model=model)
     return source
 
 
@@ -254,7 +268,8 @@ def registry_people(unit: OrgUnit, pks: list[int] | None = None) -> list[dict[st
     return out
 
 
-def staged_people(records) -> list[dict[str, Any]]:
+def staged_people(records, kind: str = engine.PEOPLE) -> list[dict[str, Any]]:
+    """Staged records as engine records (unique_id = the record's pk)."""
     headers_field: dict[int, dict[str, str]] = {}
     out = []
     for rec in records:
@@ -262,7 +277,59 @@ def staged_people(records) -> list[dict[str, Any]]:
         raw = {f: rec.values.get(h, "") for h, f in cmap.items() if f not in ("id_number", "phone")}
         raw["id_number"] = reveal_value(rec, "id_number")
         raw["phone"] = reveal_value(rec, "phone")
-        out.append(engine.normalised_record(rec.pk, raw, engine.PEOPLE))
+        out.append(engine.normalised_record(rec.pk, raw, kind))
+    return out
+
+
+def registry_enterprises(unit: OrgUnit) -> list[dict[str, Any]]:
+    """The economy's enterprises of ``unit`` as engine records (unique_id = the enterprise's
+    pk): name (its core, without legal form and place), credit code, registered address. A
+    street holds a few thousand enterprises at most: all of them are the registry side."""
+    from streetbrain.economy.models import Enterprise
+
+    rows = Enterprise.objects.filter(org_unit__path__startswith=unit.path).values_list(
+        "pk", "name", "credit_code", "registered_address"
+    )
+    return [
+        engine.normalised_record(
+            pk,
+            {"enterprise_name": name, "credit_code": code, "address": address},
+            engine.ENTERPRISES,
+        )
+        for pk, name, code, address in rows
+    ]
+
+
+def match_houses(unit: OrgUnit, fields: list[dict[str, Any]]) -> dict[int, tuple[int, str]]:
+    """record (unique_id) → (registry house pk, how) for the records whose address parses to one
+    house of ``unit``: the building named ``<compound><n>幢`` and, in it, the house whose number
+    is ``<unit>-<room>``; a sheet without the unit matches the one house of that room in the
+    building (two such houses: no match, the address does not say which)."""
+    from streetbrain.registry.models import House
+
+    wanted: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for f in fields:
+        if f.get("house_key"):
+            compound, building, _room = f["house_key"].split("|")
+            wanted[f"{compound}{building}幢"].append(f)
+    names = sorted(wanted)
+    houses: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    for i in range(0, len(names), 500):
+        for pk, bname, number in House.objects.filter(
+            building__name__in=names[i : i + 500], org_unit__path__startswith=unit.path
+        ).values_list("pk", "building__name", "number"):
+            house_unit, _sep, room = number.rpartition("-")
+            houses[(bname, room)].append((pk, house_unit))
+    out: dict[int, tuple[int, str]] = {}
+    for bname, records in wanted.items():
+        for f in records:
+            found = houses.get((bname, f["house_key"].rpartition("|")[2]), [])
+            if f.get("unit"):
+                same = [pk for pk, u in found if u == f["unit"]]
+                if len(same) == 1:
+                    out[f["unique_id"]] = (same[0], HouseMatch.ROOM)
+            elif len(found) == 1:
+                out[f["unique_id"]] = (found[0][0], HouseMatch.NO_UNIT)
     return out
 
 
@@ -276,25 +343,87 @@ class LinkResult:
     new: int = 0
 
 
-def _trained_model(unit: OrgUnit) -> dict | None:
+def _trained_model(unit: OrgUnit, kind: str = Kind.PEOPLE) -> dict | None:
     return (
-        Source.objects.filter(org_unit=unit, kind=Kind.PEOPLE, model__isnull=False)
+        Source.objects.filter(org_unit=unit, kind=kind, model__isnull=False)
         .order_by("-linked_at", "-pk")
         .values_list("model", flat=True)
         .first()
     )
 
 
-def link_source(source: Source, *, user=None, retrain: bool = False) -> LinkResult:
-    """Link the source's pending records to the registry (people → residents). The model the
-    street trained before is reused (a new sheet is only scored); the first sheet, or
-    ``retrain``, trains it on this sheet against the registry (Splink, no labels). Records a
-    clerk has decided before (same fingerprint) take the decision without being asked."""
+@dataclass(frozen=True)
+class Thresholds:
+    upper: float
+    lower: float
+    decisions: int  # the clerks' decisions they were learnt from (0: the constants)
+    learnt: bool
+
+
+def thresholds(unit: OrgUnit, kind: str = Kind.PEOPLE) -> Thresholds:
+    """The street's upper and lower match-probability thresholds, learnt from its clerks'
+    decisions (same / different, each with the pair's probability when it was asked).
+
+    Method: the decided pairs sorted by probability. The upper threshold is the lowest
+    probability of a "same" decision from which on at most ``ERROR`` of the decided pairs are
+    "different" (linking all of them without asking would have been wrong that rarely); the
+    lower threshold is the highest probability of a "different" decision up to which at most
+    ``ERROR`` are "same" (calling them all new would have lost that few). With fewer than
+    ``MIN_DECISIONS`` decisions, or fewer than ``MIN_EACH`` of either answer, the constants
+    UPPER and LOWER hold. The learnt upper never
+    falls under 0.5 and the lower never rises over it, and both stay inside the constants'
+    review band widened to [LOWER / 10, 1 − (1 − UPPER) / 10] — the clerks only ever see pairs
+    in the band, so the decisions say nothing far outside it."""
+    target = "enterprise" if kind == Kind.ENTERPRISES else "resident"
+    decided = list(
+        Decision.objects.filter(
+            org_unit=unit, probability__isnull=False, **{f"{target}__isnull": False}
+        ).values_list("probability", "outcome")
+    )
+    same = sum(1 for _p, o in decided if o == Decision.Outcome.MATCH)
+    if len(decided) < MIN_DECISIONS or min(same, len(decided) - same) < MIN_EACH:
+        return Thresholds(UPPER, LOWER, len(decided), False)
+    decided.sort()
+    upper = None
+    for i in range(len(decided)):  # the lowest "same" starting a tail ≥ 1 − ERROR "same"
+        if decided[i][1] != Decision.Outcome.MATCH:
+            continue
+        tail = decided[i:]
+        wrong = sum(1 for _p, o in tail if o != Decision.Outcome.MATCH)
+        if wrong <= ERROR * len(tail):
+            upper = decided[i][0]
+            break
+    lower = None
+    for i in range(len(decided), 0, -1):  # the highest "different" ending a head ≤ ERROR "same"
+        if decided[i - 1][1] == Decision.Outcome.MATCH:
+            continue
+        head = decided[:i]
+        wrong = sum(1 for _p, o in head if o == Decision.Outcome.MATCH)
+        if wrong <= ERROR * len(head):
+            lower = decided[i - 1][0]
+            break
+    upper = UPPER if upper is None else upper
+    lower = LOWER if lower is None else lower
+    upper = min(max(upper, 0.5), 1 - (1 - UPPER) / 10)
+    lower = max(min(lower, 0.5), LOWER / 10)
+    if lower >= upper:  # the answers overlap everywhere: keep asking across the band
+        return Thresholds(UPPER, LOWER, len(decided), False)
+    return Thresholds(round(upper, 4), round(lower, 4), len(decided), True)
+
+
+def link_source(
+    source: Source, *, user=None, retrain: bool = False, model: dict | None = None
+) -> LinkResult:
+    """Link the source's pending records: people to the registry's residents (and their
+    addresses to its houses), enterprises to the economy's enterprises. The model the street
+    trained before for this kind of records is reused (a new sheet is only scored); the first
+    sheet, or ``retrain``, trains it on this sheet against the registry (Splink, no labels).
+    Records a clerk has decided before (same fingerprint) take the decision without being
+    asked; the thresholds are the ones learnt from the clerks' decisions (``thresholds``).
+    ``model``: a model trained elsewhere on records like these (the demo ships one), used
+    instead, its prior set for this sheet's sizes (``engine.with_prior``)."""
     _require(user, "linkage.change_source")
-    if source.kind != Kind.PEOPLE:
-        raise ValidationError(
-            _("Linking enterprises to the registry is not built yet: use the command line.")
-        )
+    kind = source.kind
     records = list(
         StagedRecord.objects.filter(source=source, state=StagedRecord.State.PENDING).select_related(
             "source"
@@ -303,23 +432,35 @@ def link_source(source: Source, *, user=None, retrain: bool = False) -> LinkResu
     result = LinkResult()
     if not records:
         return result
-    right = staged_people(records)
-    registry = registry_people(source.org_unit, registry_candidates(source.org_unit, right))
-    trained = None if retrain else _trained_model(source.org_unit)
+    right = staged_people(records, kind)
+    if kind == Kind.PEOPLE:
+        registry = registry_people(source.org_unit, registry_candidates(source.org_unit, right))
+        houses = match_houses(source.org_unit, right)
+    else:
+        registry = registry_enterprises(source.org_unit)
+        houses = {}
+    trained = None if retrain else _trained_model(source.org_unit, kind)
+    if model is not None:
+        trained = engine.with_prior(model, len(registry), len(right))
     pairs: list = []
     if registry and trained is not None:  # incremental: the model as trained before
         source.model = trained
-        pairs = engine.predict_with(trained, registry, right, engine.PEOPLE, threshold=0.001)
+        pairs = engine.predict_with(trained, registry, right, kind, threshold=0.001)
     elif registry:
-        model = engine.train([registry, right], engine.PEOPLE)
+        model = engine.train([registry, right], kind)
         source.model = model.linker.misc.save_model_to_json()
         predictions = model.linker.inference.predict(threshold_match_probability=0.001)
         pairs = engine.pairs_from(predictions, one_per_right=True)
     best = {p.right_row: p for p in pairs}
-    decisions = _decisions({r.fingerprint for r in records})
+    decisions = _decisions({r.fingerprint for r in records}, kind)
+    bounds = thresholds(source.org_unit, kind)
+    target = "enterprise_id" if kind == Kind.ENTERPRISES else "resident_id"
     with transaction.atomic():
         for rec in records:
-            _apply_link(rec, best.get(rec.pk), decisions.get(rec.fingerprint, {}), result)
+            rec.house_id, rec.house_how = houses.get(rec.pk, (None, ""))
+            _apply_link(
+                rec, best.get(rec.pk), decisions.get(rec.fingerprint, {}), result, bounds, target
+            )
         _save_states(records)
         linked = [r for r in records if r.state == StagedRecord.State.LINKED]
         _check_fields(linked, source)
@@ -338,44 +479,65 @@ def _save_states(records: list[StagedRecord]) -> None:
     table = StagedRecord._meta.db_table
     cast = "::jsonb" if connection.vendor == "postgresql" else ""
     sql = (
-        f"UPDATE {table} SET state = %s, how = %s, resident_id = %s, probability = %s, "  # noqa: S608
+        f"UPDATE {table} SET state = %s, how = %s, resident_id = %s, resident_ref = %s, "  # noqa: S608
+        f"enterprise_id = %s, house_id = %s, house_how = %s, probability = %s, "
         f"weights = %s{cast} WHERE id = %s"
     )
     params = [
-        (r.state, r.how, r.resident_id, r.probability, json.dumps(r.weights), r.pk) for r in records
+        (
+            r.state,
+            r.how,
+            r.resident_id,
+            r.resident_id,
+            r.enterprise_id,
+            r.house_id,
+            r.house_how,
+            r.probability,
+            json.dumps(r.weights),
+            r.pk,
+        )
+        for r in records
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 
 
-def _decisions(fingerprints: set[str]) -> dict[str, dict[int, str]]:
+def _decisions(fingerprints: set[str], kind: str = Kind.PEOPLE) -> dict[str, dict[int, str]]:
+    column = "enterprise_id" if kind == Kind.ENTERPRISES else "resident_id"
     out: dict[str, dict[int, str]] = defaultdict(dict)
-    for fp, resident_id, outcome in Decision.objects.filter(
-        fingerprint__in=fingerprints, resident__isnull=False
-    ).values_list("fingerprint", "resident_id", "outcome"):
-        out[fp][resident_id] = outcome
+    for fp, target_id, outcome in Decision.objects.filter(
+        fingerprint__in=fingerprints, **{f"{column}__isnull": False}
+    ).values_list("fingerprint", column, "outcome"):
+        out[fp][target_id] = outcome
     return out
 
 
-def _apply_link(rec: StagedRecord, pair, decided: dict[int, str], result: LinkResult) -> None:
+def _apply_link(
+    rec: StagedRecord,
+    pair,
+    decided: dict[int, str],
+    result: LinkResult,
+    bounds: Thresholds | None = None,
+    target: str = "resident_id",
+) -> None:
     State, How = StagedRecord.State, StagedRecord.How
-    same = [rid for rid, o in decided.items() if o == Decision.Outcome.MATCH]
+    upper, lower = (bounds.upper, bounds.lower) if bounds else (UPPER, LOWER)
+    same = [tid for tid, o in decided.items() if o == Decision.Outcome.MATCH]
     if same:
-        rec.state, rec.how, rec.resident_id = State.LINKED, How.DECIDED, same[0]
+        rec.state, rec.how = State.LINKED, How.DECIDED
+        setattr(rec, target, same[0])
         result.linked += 1
         return
-    if pair is None or pair.probability < LOWER or decided.get(pair.left_row):
-        rec.state, rec.how, rec.resident_id = State.NEW, "", None
+    if pair is None or pair.probability < lower or decided.get(pair.left_row):
+        rec.state, rec.how = State.NEW, ""
+        setattr(rec, target, None)
         rec.probability = pair.probability if pair else None
         rec.weights = pair.explained() if pair else {}
         result.new += 1
         return
-    rec.resident_id, rec.probability, rec.weights = (
-        pair.left_row,
-        pair.probability,
-        pair.explained(),
-    )
-    if pair.probability >= UPPER:
+    setattr(rec, target, pair.left_row)
+    rec.probability, rec.weights = pair.probability, pair.explained()
+    if pair.probability >= upper:
         rec.state, rec.how = State.LINKED, How.AUTO
         result.linked += 1
     else:
@@ -400,6 +562,9 @@ def _check_fields(records: list[StagedRecord], source: Source) -> None:
     """Lineage for every checked field of the linked records; a conflict where the source's
     phone differs from the registry's (never applied by itself)."""
     if not records:
+        return
+    if source.kind == Kind.ENTERPRISES:
+        _check_enterprise_fields(records, source)
         return
     residents = Resident.objects.in_bulk([r.resident_id for r in records])
     cmap_fields = set(source.column_map.values())
@@ -440,6 +605,34 @@ def _lineage(resident, field, source, rec, agrees) -> FieldLineage:
     return FieldLineage(resident=resident, field=field, source=source, record=rec, agrees=agrees)
 
 
+def _check_enterprise_fields(records: list[StagedRecord], source: Source) -> None:
+    """Lineage of a linked enterprise's name (its core, without legal form and place) and
+    credit code: which department's sheet confirmed or disputes them."""
+    from streetbrain.economy.models import Enterprise
+
+    enterprises = Enterprise.objects.in_bulk([r.enterprise_id for r in records])
+    by_field = {f: h for h, f in source.column_map.items()}
+    lineage = []
+    for rec in records:
+        ent = enterprises.get(rec.enterprise_id)
+        if ent is None:
+            continue
+        name = rec.values.get(by_field.get("enterprise_name", ""), "")
+        code = rec.values.get(by_field.get("credit_code", ""), "")
+        checks = (
+            ("enterprise_name", name, nz.enterprise_name(name) == nz.enterprise_name(ent.name)),
+            ("credit_code", code, nz.credit_code(code)[0] == ent.credit_code),
+        )
+        for field, value, agrees in checks:
+            if value:
+                lineage.append(
+                    FieldLineage(
+                        enterprise=ent, field=field, source=source, record=rec, agrees=agrees
+                    )
+                )
+    FieldLineage.objects.bulk_create(lineage, batch_size=1000)
+
+
 # --- the review queue ---------------------------------------------------------------------------
 
 
@@ -453,12 +646,15 @@ def decide(record: StagedRecord, outcome: str, *, user=None) -> StagedRecord:
         rec = qs.select_for_update().select_related("source").filter(pk=record.pk).first()
         if rec is None:
             raise PermissionDenied(_("This record is outside your area of responsibility."))
-        if rec.state != StagedRecord.State.REVIEW or rec.resident_id is None:
+        if rec.state != StagedRecord.State.REVIEW or (
+            rec.resident_id is None and rec.enterprise_id is None
+        ):
             raise ValidationError(_("This record is not waiting for review."))
         Decision.objects.create(
             org_unit=rec.source.org_unit,
             fingerprint=rec.fingerprint,
             resident_id=rec.resident_id,
+            enterprise_id=rec.enterprise_id,
             outcome=outcome,
             probability=rec.probability,
             record=rec,
@@ -466,7 +662,8 @@ def decide(record: StagedRecord, outcome: str, *, user=None) -> StagedRecord:
         )
         if outcome == Decision.Outcome.MATCH:
             rec.state, rec.how = StagedRecord.State.LINKED, StagedRecord.How.CLERK
-            rec.save(update_fields=["state", "how"])
+            rec.resident_ref = rec.resident_id
+            rec.save(update_fields=["state", "how", "resident_ref"])
             _check_fields([rec], rec.source)
         else:
             rec.state, rec.how = StagedRecord.State.NEW, ""
@@ -575,9 +772,24 @@ def link_one(raw: dict[str, Any], *, unit: OrgUnit, user=None):
 
 @dataclass
 class OutboxRow:
-    resident: Resident
-    changes: list[tuple[str, str, Any]]  # (field, when, change-log entry id)
+    resident: Resident | None  # None: the person left the registry (died or moved away)
+    changes: list[tuple[str, Any, int]]  # (what, when, change-log entry id)
     record: StagedRecord  # the department's latest record of the resident
+    details: dict[str, str] = dataclasses.field(default_factory=dict)  # what → from … to …
+    name: str = ""
+
+    @property
+    def left(self) -> bool:
+        return self.resident is None
+
+    def summary(self) -> str:
+        """What changed, in the department's words (the Excel's 变更内容 column)."""
+        parts = []
+        for what in dict.fromkeys(w for w, _t, _e in self.changes):
+            label = FIELD_LABELS.get(what, what)
+            detail = self.details.get(what)
+            parts.append(f"{label}（{detail}）" if detail else label)
+        return "、".join(parts)
 
 
 def _since(department: str, unit: OrgUnit):
@@ -589,9 +801,15 @@ def _since(department: str, unit: OrgUnit):
     return last.exported_at if last else None
 
 
+def _residence_label(code) -> str:
+    return RESIDENCE_LABELS.get(code, str(code or "—"))
+
+
 def outbox(department: str, user) -> list[OutboxRow]:
     """The residents the department holds (linked records of its sources) whose registry
-    fields changed after its last delivery (or its last outbox export)."""
+    fields changed after its last delivery (or its last outbox export): a new phone or name, a
+    move to another house, a change of residence status (户籍 → 流动 …), and a person who left
+    the registry altogether (deleted: died or moved out of the street), each said as such."""
     sources = Source.objects.restrict(user).filter(department=department, kind=Kind.PEOPLE)
     if not sources.exists():
         return []
@@ -600,31 +818,57 @@ def outbox(department: str, user) -> list[OutboxRow]:
     delivered = {s.pk: s for s in sources}
     latest: dict[int, StagedRecord] = {}
     for rec in StagedRecord.objects.filter(
-        source__in=sources, state=StagedRecord.State.LINKED
+        source__in=sources, state=StagedRecord.State.LINKED, resident_ref__isnull=False
     ).order_by("source__delivered_on", "pk"):
-        latest[rec.resident_id] = rec
+        latest[rec.resident_ref] = rec
     if not latest:
         return []
     ct = ContentType.objects.get_for_model(Resident)
     entries = ChangeLogEntry.objects.filter(
-        content_type=ct, object_id__in=[str(pk) for pk in latest], action="update"
+        content_type=ct,
+        object_id__in=[str(pk) for pk in latest],
+        action__in=[ChangeLogEntry.Action.UPDATE, ChangeLogEntry.Action.DELETE],
     ).order_by("time", "pk")
     changes: dict[int, list] = defaultdict(list)
-    for e in entries.only("object_id", "time", "changed_fields"):
+    details: dict[int, dict[str, str]] = defaultdict(dict)
+    names: dict[int, str] = {}
+    for e in entries.only(
+        "object_id", "object_repr", "time", "action", "changed_fields", "prechange", "postchange"
+    ):
         rid = int(e.object_id)
         rec = latest[rid]
         after = since or _start_of(delivered[rec.source_id].delivered_on)
         if e.time <= after:
             continue
+        if e.action == ChangeLogEntry.Action.DELETE:
+            changes[rid].append(("left", e.time, e.pk))
+            names[rid] = e.object_repr
+            continue
         for f in e.changed_fields or []:
             if f in OUTBOX_FIELDS:
                 changes[rid].append((OUTBOX_FIELDS[f], e.time, e.pk))
+            if f == "residence":
+                before = (e.prechange or {}).get("residence")
+                now = (e.postchange or {}).get("residence")
+                details[rid]["residence"] = f"{_residence_label(before)}→{_residence_label(now)}"
     residents = Resident.objects.in_bulk(list(changes))
-    return [
-        OutboxRow(residents[rid], changes[rid], latest[rid])
-        for rid in sorted(changes)
-        if rid in residents
-    ]
+    rows = []
+    for rid in sorted(changes):
+        resident = residents.get(rid)
+        if resident is None and not any(w == "left" for w, _t, _e in changes[rid]):
+            continue  # deleted without a log entry in reach: nothing to say
+        if resident is not None:  # a later entry may say "left" for a pk reused: trust the row
+            changes[rid] = [c for c in changes[rid] if c[0] != "left"]
+        rows.append(
+            OutboxRow(
+                resident,
+                changes[rid],
+                latest[rid],
+                details[rid],
+                resident.name if resident else names.get(rid, latest[rid].name),
+            )
+        )
+    return rows
 
 
 def _start_of(day):
@@ -633,12 +877,26 @@ def _start_of(day):
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0)))
 
 
-FIELD_LABELS = {"phone": "联系电话", "name": "姓名", "address": "住址"}
+# The outbox speaks the departments' language: the Excel goes to a 派出所 or 民政 clerk.
+FIELD_LABELS = {
+    "phone": "联系电话",
+    "name": "姓名",
+    "address": "住址（搬迁）",
+    "residence": "居住状态",
+    "left": "已不在本街道（死亡或迁出）",
+}
+RESIDENCE_LABELS = {
+    Resident.Residence.REGISTERED: "户籍",
+    Resident.Residence.PERMANENT: "常住",
+    Resident.Residence.FLOATING: "流动",
+}
 
 
 def export_outbox(department: str, user) -> tuple[bytes, int]:
     """The outbox as XLSX in the department's own columns (its latest sheet's headers) with the
-    registry's current values and a last column saying what changed; then it is empty."""
+    registry's current values and a last column saying what changed; then it is empty. A
+    person who left the registry keeps the department's own values, and the last column says
+    they left."""
     import openpyxl
 
     _require(user, "linkage.add_outboxexport")
@@ -658,20 +916,25 @@ def export_outbox(department: str, user) -> tuple[bytes, int]:
     ws.append([*headers, "变更内容"])
     for row in rows:
         r = row.resident
-        plain = {
-            "name": r.name,
-            "id_number": reveal_value(r, "id_number"),
-            "phone": reveal_value(r, "phone"),
-            "address": house_address(r.house) if r.house_id else "",
-            "birth_date": r.birth_date.isoformat(),
-            "sex": r.get_sex_display(),
-        }
+        if r is not None:
+            plain = {
+                "name": r.name,
+                "id_number": reveal_value(r, "id_number"),
+                "phone": reveal_value(r, "phone"),
+                "address": house_address(r.house) if r.house_id else "",
+                "birth_date": r.birth_date.isoformat(),
+                "sex": r.get_sex_display(),
+            }
+        else:  # left the registry: the department's own record, as it delivered it
+            plain = {
+                "id_number": reveal_value(row.record, "id_number"),
+                "phone": reveal_value(row.record, "phone"),
+            }
         cells = []
         for h in headers:
             f = source.column_map.get(h)
             cells.append(_safe(plain[f] if f in plain else row.record.values.get(h, "")))
-        changed = "、".join(dict.fromkeys(FIELD_LABELS.get(f, f) for f, _t, _e in row.changes))
-        ws.append([*cells, changed])
+        ws.append([*cells, row.summary()])
     out = io.BytesIO()
     wb.save(out)
     with transaction.atomic():
@@ -684,7 +947,8 @@ def export_outbox(department: str, user) -> tuple[bytes, int]:
         from streetbrain.core.audit import log_change
 
         for row in rows:  # the export reveals the numbers: one reveal entry per resident
-            log_change(row.resident, "reveal", prechange=None, postchange=None,
+            target = row.resident if row.resident is not None else row.record
+            log_change(target, "reveal", prechange=None, postchange=None,
                        changed_fields=["id_number", "phone"])  # fmt: skip
     return out.getvalue(), len(rows)
 

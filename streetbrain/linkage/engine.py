@@ -366,10 +366,17 @@ def train(
     linker.training.estimate_u_using_random_sampling(
         max_pairs=min(2e6, max(5e4, size * 5)), seed=seed
     )
+    from splink.internals.exceptions import EMTrainingException
+
     for rule in _em_rules(kind):
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, max_pairs=5e5 if size > 50_000 else None
-        )
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=5e5 if size > 50_000 else None
+            )
+        except EMTrainingException:
+            # A small sheet has no pair on this rule (two enterprises, no shared name): the
+            # fields it would have trained keep their other sessions' or default m values.
+            continue
     return Model(linker, db_api, kind, registered)
 
 
@@ -446,6 +453,16 @@ def predict_with(
         threshold_match_probability=threshold, warning_mode="never"
     )
     return pairs_from(predictions, one_per_right=True)
+
+
+def with_prior(model: dict, n_left: int, n_right: int, *, share: float = 0.9) -> dict:
+    """A model trained on other sheets, its prior set for these two: Splink's prior is the
+    probability that two records drawn from the two sheets at random match, so it depends on
+    their sizes. ``share`` of the smaller sheet is expected in the other (a department's sheet
+    of the street's people: about 9 in 10 are in the registry)."""
+    pairs = max(1, n_left * n_right)
+    prior = min(0.5, max(share * min(n_left, n_right), 1) / pairs)
+    return dict(model) | {"probability_two_random_records_match": prior}
 
 
 def score_one(left: list[dict[str, Any]], record: dict[str, Any], model: dict) -> Pair | None:

@@ -1,10 +1,13 @@
-"""What the record linkage adds to the platform: its pages and API, its menu entry, the clerk's
-role and the leader's view of it. Nothing else in the platform names this app."""
+"""What the record linkage adds to the platform: its pages and API, its menu entry, its panel
+on the cockpit, its records in the one search, the clerk's role and the leader's view of it.
+Nothing else in the platform names this app."""
 
 from django.utils.translation import gettext_lazy as _
 
-from streetbrain.core.extension_points import Grant, MenuEntry, Role, UrlMount
+from streetbrain.core.extension_points import CockpitPanel, Grant, MenuEntry, Role, UrlMount
 from streetbrain.core.roles import VIEW_ORG
+
+from . import panels, search
 
 LINKAGE_VIEW = (
     "linkage.view_source",
@@ -51,6 +54,20 @@ roles = [
 ]
 
 grants = [Grant("linkage.leader", "leader", LINKAGE_VIEW)]
+
+search_providers = search.PROVIDERS
+
+cockpit_panels = [
+    CockpitPanel(
+        "linkage",
+        _("Record linkage"),
+        "linkage.view_source",
+        "linkage/cockpit/panel.html",
+        panels.linkage,
+        order=70,
+        width=6,
+    ),
+]
 
 url_mounts = [
     UrlMount("linkage", "linkage/", "streetbrain.linkage.urls", order=60),

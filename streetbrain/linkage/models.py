@@ -107,6 +107,13 @@ class Source(models.Model):
         return "—" if rate is None else f"{number_format(rate * 100, 1)} %"
 
 
+class HouseMatch(models.TextChoices):
+    """How a record's address was matched to a registry house (the reason shown with it)."""
+
+    ROOM = "room", _("Same compound, building, unit and room")
+    NO_UNIT = "no_unit", _("Same compound, building and room (the sheet gives no unit)")
+
+
 def _clean_id(value: str) -> str:
     return clean_text(value).upper()
 
@@ -159,6 +166,29 @@ class StagedRecord(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    enterprise = models.ForeignKey(
+        "economy.Enterprise",
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The resident's number as linked, kept when the resident later leaves the registry (the
+    # FK above is then cleared): the department's outbox says the person left.
+    resident_ref = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    # The registry house the record's address parses to, and how it was matched.
+    house = models.ForeignKey(
+        "registry.House",
+        verbose_name=_("house"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    house_how = models.CharField(
+        _("house matched by"), max_length=8, choices=HouseMatch.choices, blank=True
+    )
     probability = models.FloatField(_("match probability"), null=True, blank=True)
     weights = models.JSONField(_("field contributions"), default=dict, blank=True)
 
@@ -191,7 +221,7 @@ class StagedRecord(models.Model):
 
     @property
     def target(self):
-        return self.resident or self.shop
+        return self.resident or self.enterprise or self.shop
 
 
 class Decision(models.Model):
@@ -210,6 +240,9 @@ class Decision(models.Model):
     )
     shop = models.ForeignKey(
         "registry.Shop", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    enterprise = models.ForeignKey(
+        "economy.Enterprise", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     outcome = models.CharField(_("decision"), max_length=10, choices=Outcome.choices)
     probability = models.FloatField(_("match probability"), null=True, blank=True)
@@ -241,6 +274,9 @@ class FieldLineage(models.Model):
         "registry.Resident", on_delete=models.CASCADE, related_name="+", null=True
     )
     shop = models.ForeignKey("registry.Shop", on_delete=models.CASCADE, related_name="+", null=True)
+    enterprise = models.ForeignKey(
+        "economy.Enterprise", on_delete=models.CASCADE, related_name="+", null=True
+    )
     field = models.CharField(_("field"), max_length=20)
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.CASCADE)
     record = models.ForeignKey(StagedRecord, on_delete=models.CASCADE, related_name="+")

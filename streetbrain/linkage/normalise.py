@@ -221,8 +221,10 @@ class Address:
         )
 
 
+@lru_cache(maxsize=1 << 16)
 def address(raw) -> Address:
-    """Parse an address the way 福明's sheets write them (see the module docstring)."""
+    """Parse an address the way 福明's sheets write them (see the module docstring). Cached: a
+    registry side repeats one text per house for everyone living there."""
     text = clean_text(raw)
     if not text:
         return Address()

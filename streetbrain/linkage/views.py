@@ -25,7 +25,8 @@ from streetbrain.core.generic import (
     apply_errors,
 )
 from streetbrain.core.text import CheckedForm
-from streetbrain.registry.models import Resident
+from streetbrain.economy.models import Enterprise
+from streetbrain.registry.models import House, Resident
 
 from . import actions
 from .models import Conflict, Decision, Department, FieldLineage, OutboxExport, Source, StagedRecord
@@ -38,6 +39,8 @@ FIELD_LABELS = {
     "sex": gettext_lazy("Sex"),
     "phone": gettext_lazy("Phone"),
     "address": gettext_lazy("Address"),
+    "credit_code": gettext_lazy("Unified social credit code"),
+    "ent_name": gettext_lazy("Enterprise name"),
 }
 
 
@@ -73,9 +76,19 @@ class SourceDetailView(ObjectDetailView):
         Column("linked_at"),
     ]
 
+    template_name = "linkage/source_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["thresholds"] = actions.thresholds(ctx["object"].org_unit, ctx["object"].kind)
+        ctx["min_decisions"] = actions.MIN_DECISIONS
+        ctx["min_each"] = actions.MIN_EACH
+        return ctx
+
     def related_tables(self, obj):
         records = StagedRecord.objects.restrict(self.request.user).filter(source=obj)
-        cols = ["row", "name", "state", "how", "probability", "resident"]
+        target = "enterprise" if obj.kind == "enterprises" else "resident"
+        cols = ["row", "name", "state", "how", "probability", target]
         labels = [str(StagedRecord._meta.get_field(c).verbose_name) for c in cols]
         rows = [
             (
@@ -85,7 +98,7 @@ class SourceDetailView(ObjectDetailView):
                     for c in cols
                 ],
             )
-            for r in records.select_related("resident")[:200]
+            for r in records.select_related(target)[:200]
         ]
         return [{"title": _("Records (first 200)"), "columns": labels, "rows": rows}]
 
@@ -145,13 +158,14 @@ class SourceLoadView(ScopedObjectMixin, TemplateView):
 class ReviewQueueView(ObjectListView):
     model = StagedRecord
     title = gettext_lazy("Review queue")
-    select_related = ("source", "resident")
+    select_related = ("source", "resident", "enterprise")
     default_order = ("-probability", "pk")
     columns = [
         Column("name", link=True),
         Column("source"),
         Column("row"),
         Column("resident"),
+        Column("enterprise"),
         Column("probability", order_by="probability"),
     ]
 
@@ -162,7 +176,7 @@ class ReviewQueueView(ObjectListView):
 class RecordDetailView(ObjectDetailView):
     model = StagedRecord
     template_name = "linkage/record_detail.html"
-    select_related = ("source", "resident__house__building")
+    select_related = ("source", "resident__house__building", "house__building", "enterprise")
     fields = [
         Column("source"),
         Column("row"),
@@ -171,15 +185,17 @@ class RecordDetailView(ObjectDetailView):
         Column("probability"),
     ]
 
+    def visible(self, model, obj):
+        """``obj`` when the user may see it (a registry row outside their area is not shown)."""
+        if obj is None or not model.objects.restrict(self.request.user).filter(pk=obj.pk).exists():
+            return None
+        return obj
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         rec = ctx["object"]
-        resident = rec.resident
-        if (
-            resident is not None
-            and not Resident.objects.restrict(self.request.user).filter(pk=resident.pk).exists()
-        ):
-            resident = None
+        resident = self.visible(Resident, rec.resident)
+        house = self.visible(House, rec.house)
         side = []
         for header, value in rec.values.items():
             side.append((header, value))
@@ -202,6 +218,10 @@ class RecordDetailView(ObjectDetailView):
             sheet_values=side,
             resident=resident,
             resident_address=actions.house_address(resident.house) if resident else "",
+            enterprise=self.visible(Enterprise, rec.enterprise),
+            is_enterprise=rec.source.kind == "enterprises",
+            house=house,
+            house_address=actions.house_address(house) if house else "",
             bars=bars,
             may_decide=rec.state == StagedRecord.State.REVIEW
             and self.request.user.has_perm("linkage.add_decision"),
@@ -354,16 +374,11 @@ class OutboxDetailView(ScopedObjectMixin, TemplateView):
         if code not in Department.values:
             raise Http404
         pending = actions.outbox(code, self.request.user)
-        labels = dict(actions.FIELD_LABELS)
         return {
             "department": code,
             "department_label": Department(code).label,
             "rows": [
-                (
-                    r.resident,
-                    "、".join(dict.fromkeys(labels.get(f, f) for f, _t, _e in r.changes)),
-                    max(t for _f, t, _e in r.changes),
-                )
+                (r.resident, r.name, r.summary(), max(t for _f, t, _e in r.changes), r.left)
                 for r in pending
             ],
             "may_export": self.request.user.has_perm("linkage.add_outboxexport"),

@@ -34,6 +34,8 @@ class SourceSerializer(ScopedModelSerializer):
 class StagedRecordSerializer(ScopedModelSerializer):
     source = serializers.PrimaryKeyRelatedField(read_only=True)
     resident = serializers.PrimaryKeyRelatedField(read_only=True)
+    enterprise = serializers.PrimaryKeyRelatedField(read_only=True)
+    house = serializers.PrimaryKeyRelatedField(read_only=True)
     id_number = serializers.CharField(source="id_number_masked", read_only=True)
     phone = serializers.CharField(source="phone_masked", read_only=True)
 
@@ -50,6 +52,9 @@ class StagedRecordSerializer(ScopedModelSerializer):
             "state",
             "how",
             "resident",
+            "enterprise",
+            "house",
+            "house_how",
             "probability",
             "weights",
         ]
