@@ -115,6 +115,7 @@ roles = [
             "projects.report_project",
             "projects.approve_project",
             "projects.reveal_household",
+            "projects.delete_taskforcemember",
         ),
         order=75,
     ),
@@ -139,7 +140,18 @@ def _escalated_to_me(user) -> int:
     )
 
 
+def _unread_notices(user) -> int:
+    return user.hard_case_notices.filter(read_at__isnull=True).count()
+
+
 header_links = [
+    HeaderLink(
+        "hardcase-notices",
+        _("Hard-case notices"),
+        "projects:notices",
+        _unread_notices,
+        permission="projects.view_hardcase",
+    ),
     HeaderLink(
         "hardcases",
         _("My overdue hard cases"),

@@ -9,41 +9,57 @@ from __future__ import annotations
 
 import io
 
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
-from streetbrain.core.generic import ScopedObjectMixin, apply_errors
+from streetbrain.core.audit import change_reason
+from streetbrain.core.generic import ObjectEditView, ScopedObjectMixin, StepView, apply_errors
+from streetbrain.core.text import CheckedForm
 
 from . import actions, status
 from .forms import (
+    ActualForm,
     AdvanceForm,
     DecideForm,
     DoneForm,
     HardCaseAdvanceForm,
+    HardCaseOpenForm,
+    IndicatorForm,
     IssueForm,
     MeetingForm,
+    MemberForm,
+    MilestoneEditForm,
     MilestoneForm,
+    PlotForm,
+    ProjectForm,
     ReportForm,
     StepForm,
+    TargetForm,
 )
 from .measures import cases_near
 from .models import (
     STAGE_ORDER,
     FollowUp,
     HardCase,
+    HardCaseNotice,
     Household,
     IndicatorReport,
     Milestone,
     Plot,
     Project,
+    ProjectIndicator,
     Site,
     Stage,
     StreetIndicator,
+    TaskForceMember,
 )
 
 
@@ -119,6 +135,7 @@ class ProjectDetailView(ScopedObjectMixin, TemplateView):
             if user.has_perm("projects.report_project")
             else None,
             "can_decide": user.has_perm("projects.approve_project"),
+            "plots": Plot.objects.restrict(user).filter(project=project),
         }
         if project.plots.exists():
             ctx["campaign"] = status.campaign(project, user)
@@ -655,3 +672,232 @@ class FollowUpDoneView(_ActionView):
 
     def call(self, obj, form, user):
         actions.complete_follow_up(obj, user=user, **form.cleaned_data)
+
+
+# -- projects and their parts, created and edited ------------------------------------------------
+
+
+class ProjectEditView(ObjectEditView):
+    """A new key project, or a change to one: the form's values go to ``actions.save_project``
+    (which writes the timeline); the light is never typed in."""
+
+    model = Project
+    form_class = ProjectForm
+    template_name = "projects/project_edit.html"
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        form = self.get_form(obj, data=request.POST)
+        if form.is_valid():
+            values = {f: form.cleaned_data[f] for f in actions.PROJECT_FIELDS}
+            try:
+                with change_reason(form.cleaned_data.get("_change_reason") or ""):
+                    project = actions.save_project(
+                        obj if obj.pk else None, user=request.user, **values
+                    )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Project “%(p)s” saved.") % {"p": project})
+                return HttpResponseRedirect(project.get_absolute_url())
+        return self.render_to_response(self.edit_context(obj, form), status=400)
+
+    def edit_context(self, obj, form):
+        ctx = super().edit_context(obj, form)
+        ctx["back_url"] = obj.get_absolute_url() if obj.pk else reverse("projects:index")
+        return ctx
+
+
+# name → (model, form, what it is called)
+PARTS = {
+    "member": (TaskForceMember, MemberForm, gettext_lazy("Task-force member")),
+    "milestone": (Milestone, MilestoneEditForm, gettext_lazy("Milestone")),
+    "indicator": (ProjectIndicator, IndicatorForm, gettext_lazy("Indicator")),
+    "plot": (Plot, PlotForm, gettext_lazy("Plot")),
+}
+
+
+class _ProjectStep(StepView):
+    """A form on the project page (an HTMX fragment in its panel, or a page of its own)."""
+
+    fragment = "projects/_step_form.html"
+    page = "projects/step_page.html"
+    note_is_reason = False
+
+    def project(self):
+        return self.object
+
+    def done_url(self):
+        return self.project().get_absolute_url()
+
+    def values(self, form):
+        return {f: form.cleaned_data[f] for f in actions.PART_FIELDS[self.part]}
+
+    def perform(self, form, user):
+        with change_reason(form.cleaned_data.get("_change_reason") or ""):
+            self.save(form, user)
+
+
+class PartAddView(_ProjectStep):
+    """A member, milestone, indicator or plot added to a project (``actions.save_part``)."""
+
+    model = Project
+
+    def select_step(self, name):
+        if name not in PARTS:
+            raise Http404(_("Unknown action."))
+        self.part, self.form_class, what = PARTS[name]
+        self.step, self.label = name, _("Add: %(what)s") % {"what": what}
+        self.permission = f"projects.add_{self.part._meta.model_name}"
+
+    def form_kwargs(self):
+        return {"user": self.request.user, "instance": self.part(project=self.object)}
+
+    def action_url(self):
+        return reverse("projects:part_add", args=[self.object.pk, self.step])
+
+    def save(self, form, user):
+        actions.save_part(self.part, self.object, values=self.values(form), user=user)
+
+
+class PartEditView(_ProjectStep):
+    """A member, milestone, indicator or plot of a project changed."""
+
+    select_related = ("project",)
+
+    def select_step(self, name):
+        if name not in PARTS:
+            raise Http404(_("Unknown action."))
+        self.part, self.form_class, what = PARTS[name]
+        self.model = self.part
+        self.step, self.label = name, _("Change: %(what)s") % {"what": what}
+        self.permission = f"projects.change_{self.part._meta.model_name}"
+
+    def project(self):
+        return self.object.project
+
+    def form_kwargs(self):
+        return {"user": self.request.user, "instance": self.object}
+
+    def action_url(self):
+        return reverse("projects:part_edit", args=[self.step, self.object.pk])
+
+    def save(self, form, user):
+        actions.save_part(
+            self.part, self.object.project_id, self.object, values=self.values(form), user=user
+        )
+
+
+class ConfirmForm(CheckedForm):
+    """Nothing to fill in: the button is the decision."""
+
+
+class MemberRemoveView(_ProjectStep):
+    model = TaskForceMember
+    scope_action = "delete"
+    select_related = ("project", "user")
+    step = "remove"
+    label = gettext_lazy("Remove from the task force")
+    permission = "projects.delete_taskforcemember"
+    form_class = ConfirmForm
+
+    def project(self):
+        return self.object.project
+
+    def action_url(self):
+        return reverse("projects:member_remove", args=[self.object.pk])
+
+    def save(self, form, user):
+        actions.remove_member(self.object, user=user)
+
+
+class HardCaseOpenView(_ProjectStep):
+    """A hard case (疑难杂症) opened on a plot with its leader, plan and time limit
+    (``actions.open_hard_case``); it then moves on from its own page."""
+
+    model = Plot
+    select_related = ("project",)
+    step = "hard_case"
+    label = gettext_lazy("Open a hard case")
+    permission = "projects.add_hardcase"
+    form_class = HardCaseOpenForm
+    opened = None
+
+    def form_kwargs(self):
+        return {"plot": self.object, "user": self.request.user}
+
+    def action_url(self):
+        return reverse("projects:hardcase_open", args=[self.object.pk])
+
+    def done_url(self):
+        return (self.opened or self.object).get_absolute_url()
+
+    def save(self, form, user):
+        self.opened = actions.open_hard_case(self.object, user=user, **form.cleaned_data)
+
+
+class StreetIndicatorStepView(_ProjectStep):
+    """A street indicator's month figure (as the statistics bureau gives it) or its year's
+    target and raised target (再加压)."""
+
+    model = StreetIndicator
+    scope_action = "view"  # the street's indicators: the actions check the permissions
+    steps = {
+        "value": (
+            gettext_lazy("Enter a month's figure"),
+            ActualForm,
+            "projects.add_indicatoractual",
+        ),
+        "target": (
+            gettext_lazy("Set the year's target"),
+            TargetForm,
+            "projects.change_indicatortarget",
+        ),
+    }
+
+    def get_initial(self, request):
+        if self.step == "target":
+            return {"year": timezone.localdate().year}
+        return {}
+
+    def done_url(self):
+        return self.object.get_absolute_url()
+
+    def action_url(self):
+        return reverse("projects:indicator_step", args=[self.object.pk, self.step])
+
+    def save(self, form, user):
+        if self.step == "value":
+            actions.record_actual(self.object, user=user, **form.cleaned_data)
+        else:
+            actions.set_target(self.object, user=user, **form.cleaned_data)
+
+
+# -- notices to leaders ---------------------------------------------------------------------------
+
+
+class NoticeListView(LoginRequiredMixin, TemplateView):
+    """The user's notices about hard cases (escalated to them), unread first."""
+
+    template_name = "projects/notices.html"
+
+    def get_context_data(self, **kwargs):
+        notices = (
+            HardCaseNotice.objects.filter(user=self.request.user)
+            .select_related("hard_case__plot")
+            .order_by("read_at", "-created_at", "-pk")[:200]
+        )
+        return {**super().get_context_data(**kwargs), "title": _("Notices"), "notices": notices}
+
+
+class NoticeOpenView(LoginRequiredMixin, View):
+    """Follow a notice: it is read and its hard case opens."""
+
+    def get(self, request, pk):
+        try:
+            notice = actions.read_notice(pk, user=request.user)
+        except PermissionDenied:
+            raise Http404 from None
+        return HttpResponseRedirect(reverse("projects:hardcase_detail", args=[notice.hard_case_id]))
