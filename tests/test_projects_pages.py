@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from streetbrain.core.models import ChangeLogEntry
 from streetbrain.projects import actions
@@ -290,3 +290,60 @@ def test_an_escalated_hard_case_notifies_the_projects_leader_once(world, client)
     # Nobody opens another's notice.
     client.force_login(world["leader"])
     assert client.get(notice.get_absolute_url()).status_code == 404
+
+
+def test_the_weekly_report_says_what_the_week_brought_and_what_falls_due(world):
+    from streetbrain.projects import report
+    from streetbrain.projects.models import Household
+
+    project, office = world["project"], world["office"]
+    today = timezone.localdate()
+    year = project.year = today.year
+    project.start_date, project.end_date = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    project.save()
+    ms = Milestone.objects.create(project=project, name="入户调查完成", planned_on=today)
+    Milestone.objects.create(
+        project=project, name="远期节点", planned_on=today + dt.timedelta(days=30)
+    )
+    actions.reach_milestone(ms, done_on=today, evidence="调查表", user=office)
+    Milestone.objects.create(
+        project=project, name="签约过半", planned_on=today + dt.timedelta(days=3)
+    )
+    h = Household.objects.create(plot=world["plot"], number="7", owner_name="x", area_m2=80)
+    actions.advance_household(h, "survey", on=today, evidence="调查表", user=office)
+    old = ProjectEvent.objects.create(
+        project=project, action="meeting", at=timezone.now() - dt.timedelta(days=10), note="旧会"
+    )
+    with translation.override("en"):
+        weekly = report.build(office, year, today, "week")
+        monthly = report.build(office, year, today, "month")
+    titles = [t.title for t in weekly.tables]
+    assert titles[1:4] == ["This week", "Households moved on this week", "Due next week"]
+    week, moved, due = weekly.tables[1:4]
+    notes = [r[3] for r in week.rows]
+    assert "入户调查完成" in notes and old.note not in notes
+    assert moved.rows == [[project.name, "Survey", 1]]
+    assert [r[2] for r in due.rows] == ["Milestone：签约过半"]  # not the reached, not the far one
+    assert [t.title for t in monthly.tables] == ["Projects", "Street indicators"]
+    # Another street's office: none of it.
+    other = report.build(world["outsider"], year, today, "week")
+    assert other.tables[0].rows == [] and other.tables[1].rows == []
+
+
+def test_the_report_comes_as_pdf_and_excel_monthly_and_weekly(world, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(world["office"])
+    year = world["project"].year
+    for period in ("month", "week"):
+        r = client.get(reverse("projects:report_pdf") + f"?year={year}&period={period}")
+        assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+        assert r.content.startswith(b"%PDF-") and b"STSong-Light" in r.content
+        assert f"projects-{period}-{year}-" in r["Content-Disposition"]
+        r = client.get(reverse("projects:monthly_report") + f"?year={year}&period={period}")
+        wb = load_workbook(io.BytesIO(r.content))
+        assert len(wb.worksheets) == (2 if period == "month" else 5)
+    client.force_login(world["grid"])
+    assert client.get(reverse("projects:report_pdf")).status_code == 403

@@ -23,7 +23,8 @@ urlpatterns = [
     ),
     path("notices/", views.NoticeListView.as_view(), name="notices"),
     path("notices/<int:pk>/", views.NoticeOpenView.as_view(), name="notice_open"),
-    path("report.xlsx", views.MonthlyReportView.as_view(), name="monthly_report"),
+    path("report.xlsx", views.ReportView.as_view(), name="monthly_report"),
+    path("report.pdf", views.ReportView.as_view(fmt="pdf"), name="report_pdf"),
     path("<int:pk>/", views.ProjectDetailView.as_view(), name="project_detail"),
     path("<int:pk>/report/", views.ReportSubmitView.as_view(), name="report_submit"),
     path(

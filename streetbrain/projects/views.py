@@ -7,8 +7,6 @@ monthly report as Excel. Every read goes through ``restrict(user)``; every chang
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +22,7 @@ from streetbrain.core.audit import change_reason
 from streetbrain.core.generic import ObjectEditView, ScopedObjectMixin, StepView, apply_errors
 from streetbrain.core.text import CheckedForm
 
-from . import actions, status
+from . import actions, report, status
 from .forms import (
     ActualForm,
     AdvanceForm,
@@ -460,105 +458,28 @@ class ReportAttachmentView(ScopedObjectMixin, TemplateView):
         )
 
 
-class MonthlyReportView(ScopedObjectMixin, TemplateView):
-    """项目月报 as Excel: one row per project of the year (light, reasons, leader, office) and
-    one per indicator (target, actual, progress), then the street's five indicators (target,
-    raised target, actual, projection, gap) — computed now from the data, never typed."""
+class ReportView(ScopedObjectMixin, TemplateView):
+    """项目月报 (``?period=month``, the default) or 周报 (``?period=week``) of the year's
+    projects, as Excel or PDF (``fmt``): the same sections (``report.build``), computed now
+    from the data, never typed."""
 
     model = Project
+    fmt = "xlsx"
 
     def get(self, request, *args, **kwargs):
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
         user, today = request.user, timezone.localdate()
         year = _year(request, _default_year(user))
-        wb = Workbook()
-        ws = wb.active
-        ws.title = _("Projects")
-        bold = Font(bold=True)
-        ws.append([_("Monthly report of the key projects"), f"{year}", today.isoformat()])
-        ws.append([])
-        head = [
-            _("Project"),
-            _("Kind"),
-            _("Lead leader"),
-            _("Responsible office"),
-            _("Light"),
-            _("Reasons"),
-            _("Indicator"),
-            _("Target"),
-            _("Actual"),
-            _("Progress"),
-        ]
-        ws.append(head)
-        for cell in ws[ws.max_row]:
-            cell.font = bold
-        lights = {"green": _("Green"), "yellow": _("Yellow"), "red": _("Red")}
-        for p in _projects(user, year):
-            st = status.project_status(p, user, today)
-            base = [
-                p.name,
-                p.get_kind_display(),
-                str(p.leader),
-                str(p.office or ""),
-                lights[st.light],
-                "；".join(st.reasons),
-            ]
-            if not st.indicators:
-                ws.append(base)
-            for ind in st.indicators:
-                ws.append(
-                    [
-                        *base,
-                        f"{ind.name}（{ind.unit}）" if ind.unit else ind.name,
-                        ind.target,
-                        ind.actual,
-                        None if ind.progress is None else round(ind.progress, 4),
-                    ]
-                )
-                base = [""] * len(base)
-        ws2 = wb.create_sheet(_("Street indicators"))
-        ws2.append(
-            [
-                _("Indicator"),
-                _("Unit"),
-                _("Target"),
-                _("Raised target"),
-                _("Month"),
-                _("Year to date"),
-                _("Projection to year end"),
-                _("Gap"),
-            ]
-        )
-        for cell in ws2[1]:
-            cell.font = bold
-        for ind in StreetIndicator.objects.restrict(user):
-            s = status.street_status(ind, year, user, today)
-            ws2.append(
-                [
-                    ind.name,
-                    ind.unit,
-                    s.target,
-                    s.raised_target,
-                    s.month.strftime("%Y-%m") if s.month else "",
-                    s.actual,
-                    s.projection,
-                    s.gap,
-                ]
-            )
-        for sheet in (ws, ws2):
-            for col in sheet.columns:
-                width = max(len(str(c.value or "")) for c in col)
-                sheet.column_dimensions[col[0].column_letter].width = min(60, 4 + width * 1.6)
-        out = io.BytesIO()
-        wb.save(out)
+        period = request.GET.get("period", "month")
+        if period not in report.PERIODS:
+            period = "month"
+        built = report.build(user, year, today, period)
+        if self.fmt == "pdf":
+            return report.to_pdf(built).response(built.filename("pdf"))
         response = HttpResponse(
-            out.getvalue(),
+            report.to_xlsx(built),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        name = f"projects-{year}-{today:%Y%m}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Content-Disposition"] = f'attachment; filename="{built.filename("xlsx")}"'
         return response
 
 
