@@ -26,7 +26,7 @@ from .models import (
     TaskForceMember,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 MONTH_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
 
 
@@ -219,15 +219,21 @@ class ProjectForm(ScopedModelForm):
             "end_date": DATE,
             "description": forms.Textarea(attrs={"rows": 3}),
         }
+        labels = {"description": gettext_lazy("About the project")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _leaders(self, "leader")
-        if not self.instance.pk:
+        if not self.instance.pk:  # a project of this year, for the whole year
             year = timezone.localdate().year
-            self.initial.setdefault("year", year)
-            self.initial.setdefault("start_date", dt.date(year, 1, 1))
-            self.initial.setdefault("end_date", dt.date(year, 12, 31))
+            defaults = {
+                "year": year,
+                "start_date": dt.date(year, 1, 1),
+                "end_date": dt.date(year, 12, 31),
+            }
+            for name, value in defaults.items():
+                if self.initial.get(name) is None:
+                    self.initial[name] = value
 
 
 class MemberForm(ScopedModelForm):
