@@ -664,7 +664,11 @@ def escalate_overdue(now: dt.datetime | None = None) -> int:
 
 def read_notice(notice, *, user, now=None) -> HardCaseNotice:
     """The user opens one of their notices: it is read (nobody reads another's)."""
-    n = HardCaseNotice.objects.filter(pk=getattr(notice, "pk", notice), user=user).first()
+    n = (
+        HardCaseNotice.objects.restrict(user)
+        .filter(pk=getattr(notice, "pk", notice), user=user)
+        .first()
+    )
     if n is None:
         raise PermissionDenied(_("This notice is not yours."))
     if n.read_at is None:

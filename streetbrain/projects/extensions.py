@@ -42,9 +42,10 @@ MODELS = (
     "siteissue",
     "meeting",
     "followup",
+    "hardcasenotice",
 )
 PROJECTS_VIEW = tuple(f"projects.view_{m}" for m in MODELS)
-EVENTS = ("projectevent", "householdevent", "hardcasestep")
+EVENTS = ("projectevent", "householdevent", "hardcasestep", "hardcasenotice")  # view only
 PROJECTS_KEEP = tuple(
     f"projects.{a}_{m}" for m in MODELS if m not in EVENTS for a in ("add", "change")
 )
@@ -141,7 +142,9 @@ def _escalated_to_me(user) -> int:
 
 
 def _unread_notices(user) -> int:
-    return user.hard_case_notices.filter(read_at__isnull=True).count()
+    from .models import HardCaseNotice
+
+    return HardCaseNotice.objects.restrict(user).filter(user=user, read_at__isnull=True).count()
 
 
 header_links = [
@@ -150,7 +153,7 @@ header_links = [
         _("Hard-case notices"),
         "projects:notices",
         _unread_notices,
-        permission="projects.view_hardcase",
+        permission="projects.view_hardcasenotice",
     ),
     HeaderLink(
         "hardcases",

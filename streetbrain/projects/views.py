@@ -806,7 +806,8 @@ class NoticeListView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         notices = (
-            HardCaseNotice.objects.filter(user=self.request.user)
+            HardCaseNotice.objects.restrict(self.request.user)
+            .filter(user=self.request.user)
             .select_related("hard_case__plot")
             .order_by("read_at", "-created_at", "-pk")[:200]
         )
