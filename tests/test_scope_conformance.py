@@ -127,6 +127,13 @@ DECLARED: dict[str, Declared] = {
     "linkage:outbox_export": Declared(values={"department": ["civil_affairs"]}),
     "api:map-layer": Declared(values={"name": _layer_names}),
     "projects:household_advance": Declared(values={"name": ["survey", "sign"]}),
+    # A project's part added (on the project) or changed (the part's pk, named by the step).
+    "projects:part_add": Declared({"pk": "projects.Project"}, {"name": ["milestone", "plot"]}),
+    "projects:part_edit": Declared({"pk": "projects.Milestone"}, {"name": ["milestone"]}),
+    "projects:indicator_step": Declared(
+        {"pk": "projects.StreetIndicator"}, {"name": ["value", "target"]}
+    ),
+    "projects:notice_open": Declared({"pk": "projects.HardCaseNotice"}),
     # One cockpit panel's body (the polling ones); what it shows is its panel's, of the
     # user's own unit.
     "cockpit:panel": Declared(values={"key": _panel_keys}),

@@ -28,24 +28,30 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from streetbrain.core import worktime
+from streetbrain.core.scoping import ensure_in_scope
 
 from .models import (
     STAGE_ORDER,
     FollowUp,
     HardCase,
+    HardCaseNotice,
     HardCaseStep,
     Household,
     HouseholdEvent,
+    IndicatorActual,
     IndicatorReport,
     IndicatorTarget,
     Meeting,
     Milestone,
+    Plot,
     Project,
     ProjectEvent,
     ProjectIndicator,
     Site,
     SiteIssue,
     Stage,
+    StreetIndicator,
+    TaskForceMember,
 )
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -113,6 +119,189 @@ def _event(project_id, action, user, *, note="", now=None, **data) -> ProjectEve
 
 def _today(today):
     return today or timezone.localdate()
+
+
+def _visible(value, user, name: str):
+    """``value`` (a row another model's field points to: a leader, a department, a street
+    indicator) if ``user`` may see it: nobody assigns a project to a user they cannot see."""
+    if value is None or user is None or not hasattr(type(value).objects, "restrict"):
+        return value
+    if not type(value).objects.restrict(user, "view").filter(pk=value.pk).exists():
+        raise ValidationError({name: _("This choice is outside your area of responsibility.")})
+    return value
+
+
+# -- projects and their parts: created and edited ------------------------------------------------
+
+# What a page may set on each; everything else (the light, the stage, the timeline) follows
+# from actions.
+PROJECT_FIELDS = (
+    "code",
+    "name",
+    "kind",
+    "year",
+    "description",
+    "leader",
+    "office",
+    "start_date",
+    "end_date",
+)
+PART_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
+    TaskForceMember: ("user", "department", "role"),
+    Milestone: ("name", "planned_on"),
+    ProjectIndicator: ("name", "unit", "target", "source", "measure", "feeds"),
+    Plot: (
+        "code",
+        "name",
+        "planned_households",
+        "planned_area_m2",
+        "target_date",
+        "geometry",
+    ),
+}
+
+
+def _assign(row: models.Model, values: dict, allowed: tuple[str, ...], user) -> None:
+    unknown = set(values) - set(allowed)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    for name, value in values.items():
+        if isinstance(value, models.Model):
+            _visible(value, user, name)
+        setattr(row, name, value)
+
+
+def save_project(project=None, *, user=None, org_unit=None, **values) -> Project:
+    """A new key project in the user's unit (the street for the project office), or a change
+    to one; either writes the project's timeline. The light is never set: it follows."""
+    new = project is None
+    _require(user, "projects.add_project" if new else "projects.change_project")
+    with transaction.atomic():
+        if new:
+            unit = org_unit or getattr(user, "org_unit", None)
+            if unit is None:
+                raise PermissionDenied(_("Your account belongs to no unit: ask an administrator."))
+            p = Project(org_unit=unit)
+        else:
+            p = _load(Project, project, user, "change")
+        _assign(p, values, PROJECT_FIELDS, user)
+        p.full_clean()
+        p.save()
+        if user is not None:
+            ensure_in_scope(p, user, "add" if new else "change")
+        _event(
+            p.pk,
+            ProjectEvent.Action.CREATED if new else ProjectEvent.Action.CHANGED,
+            user,
+            note=p.name,
+        )
+    return p
+
+
+def save_part(model, project, obj=None, *, values: dict, user=None):
+    """A task-force member, a milestone, an indicator or a plot added to ``project`` (``obj``
+    None) or changed to ``values`` (a dict: a member has a field named ``user`` too); the
+    project's timeline says which."""
+    if model not in PART_FIELDS:
+        raise ValueError(model)
+    name = model._meta.model_name
+    new = obj is None
+    _require(user, f"projects.{'add' if new else 'change'}_{name}")
+    with transaction.atomic():
+        p = _load(Project, project, user, "change")
+        if new:
+            row = model(project=p)
+        else:
+            row = _load(model, obj, user, "change")
+            if row.project_id != p.pk:
+                raise PermissionDenied(_("This belongs to another project."))
+        _assign(row, values, PART_FIELDS[model], user)
+        if model is ProjectIndicator:
+            _check_measure(row)
+        if model is Plot:
+            _check_outline(row)
+        row.full_clean()
+        row.save()
+        _event(
+            p.pk,
+            ProjectEvent.Action.CREATED if new else ProjectEvent.Action.CHANGED,
+            user,
+            note=f"{model._meta.verbose_name}: {row}",
+            model=name,
+            pk=row.pk,
+        )
+    return row
+
+
+def remove_member(member, *, user=None) -> None:
+    """A member leaves the task force (the change log keeps who was in it)."""
+    _require(user, "projects.delete_taskforcemember")
+    with transaction.atomic():
+        m = _load(TaskForceMember, member, user, "delete", related=("user",))
+        note = f"{TaskForceMember._meta.verbose_name}: {m}"
+        project_id = m.project_id
+        m.delete()
+        _event(project_id, ProjectEvent.Action.REMOVED, user, note=note)
+
+
+def _check_measure(ind: ProjectIndicator) -> None:
+    """A computed indicator names a declared ``Measure``; an entered one names none."""
+    from streetbrain.core import extension_points as ep
+
+    if ind.source == ProjectIndicator.Source.ENTERED:
+        ind.measure = ""
+        return
+    if not ind.measure:
+        raise ValidationError({"measure": _("A computed indicator names its computation.")})
+    if ep.registry.get(ep.Measure, ind.measure) is None:
+        raise ValidationError({"measure": _("No such computation.")})
+
+
+def _check_outline(plot: Plot) -> None:
+    """The outline is a GeoJSON Polygon or MultiPolygon in WGS-84 around the street; its centre
+    (the mean of the outer rings' corners, enough to place a label or a search hit) follows."""
+    g = plot.geometry
+    if not g:
+        plot.geometry, plot.centroid_lon, plot.centroid_lat = None, None, None
+        return
+    bad = ValidationError({"geometry": _("Give a GeoJSON Polygon or MultiPolygon (WGS-84).")})
+    if not isinstance(g, dict) or g.get("type") not in ("Polygon", "MultiPolygon"):
+        raise bad
+    polygons = [g.get("coordinates")] if g["type"] == "Polygon" else g.get("coordinates")
+    points = []
+    try:
+        for polygon in polygons:
+            ring = polygon[0]
+            if len(ring) < 4:
+                raise bad
+            points += [(float(x), float(y)) for x, y, *_rest in ring[:-1]]
+    except (TypeError, ValueError, IndexError):
+        raise bad from None
+    if not points or not all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in points):
+        raise bad
+    plot.centroid_lon = sum(x for x, _y in points) / len(points)
+    plot.centroid_lat = sum(y for _x, y in points) / len(points)
+
+
+def record_actual(indicator, *, month: dt.date, value, user=None, today=None) -> IndicatorActual:
+    """A month's year-to-date figure of a street indicator as the statistics bureau gives it
+    (the same row the Excel import writes; a second entry of the month corrects the first)."""
+    _require(user, "projects.add_indicatoractual")
+    value = _decimal(value, "value")
+    if not isinstance(month, dt.date) or month.day != 1:
+        raise ValidationError({"month": _("Give a month, e.g. 2024-03.")})
+    if month > _today(today):
+        raise ValidationError({"month": _("The month lies in the future.")})
+    with transaction.atomic():
+        ind = _load(StreetIndicator, indicator, user, "view")
+        row = IndicatorActual.objects.filter(indicator=ind, month=month).first()
+        if row is not None:
+            _require(user, "projects.change_indicatoractual")
+            row.value = value
+        else:
+            row = IndicatorActual(indicator=ind, month=month, value=value)
+        row.save()
+    return row
 
 
 # -- milestones and reports ---------------------------------------------------------------------
@@ -209,8 +398,6 @@ def decide_report(report, *, approve: bool, note: str = "", user=None, now=None)
 def set_target(indicator, *, year: int, target, raised_target=None, user=None):
     """The year's target and raised target (再加压) of a street indicator."""
     _require(user, "projects.change_indicatortarget")
-    from .models import StreetIndicator
-
     target = _decimal(target, "target")
     raised = None if raised_target in (None, "") else _decimal(raised_target, "raised_target")
     with transaction.atomic():
@@ -352,8 +539,6 @@ def open_hard_case(
 ) -> HardCase:
     """A new hard case on ``plot``, assigned to ``leader`` with a plan and a time limit."""
     _require(user, "projects.add_hardcase")
-    from .models import Plot
-
     title = _text(title, "title", limit=80)
     plan = _text(plan, "plan", limit=4000)
     area = _decimal(area_m2, "area_m2")
@@ -366,6 +551,9 @@ def open_hard_case(
     now = now or timezone.now()
     with transaction.atomic():
         p = _load(Plot, plot, user, "change")
+        _visible(leader, user, "leader")
+        if household is not None and getattr(household, "plot_id", None) != p.pk:
+            raise ValidationError({"household": _("This household is on another plot.")})
         hc = HardCase.objects.create(
             plot=p,
             household=household,
@@ -446,7 +634,8 @@ def advance_hard_case(hard_case, *, on: dt.date, note: str, user=None, today=Non
 
 def escalate_overdue(now: dt.datetime | None = None) -> int:
     """升级: every open hard case past its deadline and not yet escalated gets an escalation
-    step naming its project's lead leader, once. Returns how many."""
+    step naming its project's lead leader, once, and that leader a notice (unread until they
+    open it; the case's own leader sees it on their overdue badge). Returns how many."""
     now = now or timezone.now()
     count = 0
     with transaction.atomic():
@@ -466,8 +655,26 @@ def escalate_overdue(now: dt.datetime | None = None) -> int:
                 data={"to": leader.pk},
                 at=now,
             )
+            HardCaseNotice.objects.create(
+                user=leader, hard_case=hc, kind=HardCaseNotice.Kind.ESCALATED, created_at=now
+            )
             count += 1
     return count
+
+
+def read_notice(notice, *, user, now=None) -> HardCaseNotice:
+    """The user opens one of their notices: it is read (nobody reads another's)."""
+    n = (
+        HardCaseNotice.objects.restrict(user)
+        .filter(pk=getattr(notice, "pk", notice), user=user)
+        .first()
+    )
+    if n is None:
+        raise PermissionDenied(_("This notice is not yours."))
+    if n.read_at is None:
+        n.read_at = now or timezone.now()
+        n.save(update_fields=["read_at"])
+    return n
 
 
 # -- metro-7: issues, meetings and follow-ups -------------------------------------------------

@@ -42,9 +42,10 @@ MODELS = (
     "siteissue",
     "meeting",
     "followup",
+    "hardcasenotice",
 )
 PROJECTS_VIEW = tuple(f"projects.view_{m}" for m in MODELS)
-EVENTS = ("projectevent", "householdevent", "hardcasestep")
+EVENTS = ("projectevent", "householdevent", "hardcasestep", "hardcasenotice")  # view only
 PROJECTS_KEEP = tuple(
     f"projects.{a}_{m}" for m in MODELS if m not in EVENTS for a in ("add", "change")
 )
@@ -115,6 +116,7 @@ roles = [
             "projects.report_project",
             "projects.approve_project",
             "projects.reveal_household",
+            "projects.delete_taskforcemember",
         ),
         order=75,
     ),
@@ -139,7 +141,20 @@ def _escalated_to_me(user) -> int:
     )
 
 
+def _unread_notices(user) -> int:
+    from .models import HardCaseNotice
+
+    return HardCaseNotice.objects.restrict(user).filter(user=user, read_at__isnull=True).count()
+
+
 header_links = [
+    HeaderLink(
+        "hardcase-notices",
+        _("Hard-case notices"),
+        "projects:notices",
+        _unread_notices,
+        permission="projects.view_hardcasenotice",
+    ),
     HeaderLink(
         "hardcases",
         _("My overdue hard cases"),

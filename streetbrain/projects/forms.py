@@ -11,11 +11,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from streetbrain.core.generic import ScopedModelForm
 from streetbrain.core.text import CheckedForm
 
-from .models import HardCaseStep, Household, ProjectIndicator
+from .models import (
+    STAGE_ORDER,
+    HardCaseStep,
+    Household,
+    Milestone,
+    Plot,
+    Project,
+    ProjectIndicator,
+    Stage,
+    TaskForceMember,
+)
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 MONTH_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
 
 
@@ -178,3 +189,180 @@ class MeetingForm(CheckedForm):
 
 class DoneForm(CheckedForm):
     done_on = forms.DateField(label=gettext_lazy("Done"), widget=DATE)
+
+
+# -- projects and their parts, created and edited (values go to ``actions.save_*``) ---------------
+
+
+def _leaders(form, name: str) -> None:
+    """Active users only: nobody assigns work to a closed account."""
+    field = form.fields[name]
+    field.queryset = field.queryset.filter(is_active=True)
+
+
+class ProjectForm(ScopedModelForm):
+    class Meta:
+        model = Project
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "year",
+            "description",
+            "leader",
+            "office",
+            "start_date",
+            "end_date",
+        ]
+        widgets = {
+            "start_date": DATE,
+            "end_date": DATE,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"description": gettext_lazy("About the project")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _leaders(self, "leader")
+        if not self.instance.pk:  # a project of this year, for the whole year
+            year = timezone.localdate().year
+            defaults = {
+                "year": year,
+                "start_date": dt.date(year, 1, 1),
+                "end_date": dt.date(year, 12, 31),
+            }
+            for name, value in defaults.items():
+                if self.initial.get(name) is None:
+                    self.initial[name] = value
+
+
+class MemberForm(ScopedModelForm):
+    class Meta:
+        model = TaskForceMember
+        fields = ["user", "department", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _leaders(self, "user")
+
+
+class MilestoneEditForm(ScopedModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["name", "planned_on"]
+        widgets = {"planned_on": DATE}
+
+
+class IndicatorForm(ScopedModelForm):
+    """A project's indicator: entered by monthly reports, or computed by one of the declared
+    computations (``Measure``) — the page never asks for a number the platform knows."""
+
+    measure = forms.ChoiceField(label=gettext_lazy("Computation"), required=False, choices=())
+
+    class Meta:
+        model = ProjectIndicator
+        fields = ["name", "unit", "target", "source", "measure", "feeds"]
+
+    def __init__(self, *args, **kwargs):
+        from streetbrain.core import extension_points as ep
+
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].choices = [
+            ("", "—"),
+            *(
+                (m.key, f"{m.label}" + (f"（{m.unit}）" if m.unit else ""))
+                for m in ep.registry.items(ep.Measure)
+            ),
+        ]
+
+
+class OutlineField(forms.CharField):
+    """A plot's outline as GeoJSON text (a Polygon or MultiPolygon, WGS-84, as a GIS tool
+    exports it); the action checks its shape."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "placeholder": '{"type": "Polygon", ...}'})
+
+    def prepare_value(self, value):
+        if isinstance(value, dict):
+            import json
+
+            return json.dumps(value, ensure_ascii=False)
+        return value
+
+    def to_python(self, value):
+        import json
+
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Give a GeoJSON Polygon or MultiPolygon (WGS-84).")
+            ) from None
+
+
+class PlotForm(ScopedModelForm):
+    geometry = OutlineField(label=gettext_lazy("Outline (GeoJSON, WGS-84)"), required=False)
+
+    class Meta:
+        model = Plot
+        fields = [
+            "code",
+            "name",
+            "planned_households",
+            "planned_area_m2",
+            "target_date",
+            "geometry",
+        ]
+        widgets = {"target_date": DATE}
+
+
+class HardCaseOpenForm(CheckedForm):
+    """A hard case opened on a plot (``actions.open_hard_case``): its leader (包案), plan and
+    time limit in working days on the case engine's calendar."""
+
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=80)
+    household = forms.ModelChoiceField(
+        label=gettext_lazy("Household"), queryset=Household.objects.none(), required=False
+    )
+    area_m2 = forms.DecimalField(
+        label=gettext_lazy("Area (m²)"), max_digits=10, decimal_places=2, min_value=0
+    )
+    leader = forms.ModelChoiceField(label=gettext_lazy("Leader"), queryset=None)
+    plan = forms.CharField(
+        label=gettext_lazy("Plan"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    limit_days = forms.IntegerField(
+        label=gettext_lazy("Time limit (working days)"), min_value=1, max_value=750, initial=90
+    )
+    stage = forms.ChoiceField(
+        label=gettext_lazy("Stage"),
+        choices=[(s, Stage(s).label) for s in STAGE_ORDER[:-1]],
+        initial=Stage.SURVEY,
+    )
+
+    def __init__(self, *args, plot, user, **kwargs):
+        from streetbrain.core.models import User
+
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = Household.objects.restrict(user).filter(plot=plot)
+        self.fields["leader"].queryset = User.objects.restrict(user).filter(
+            groups__name="leader", is_active=True
+        )
+
+
+class ActualForm(CheckedForm):
+    """A month's year-to-date figure of a street indicator (统计局口径)."""
+
+    month = MonthField(label=gettext_lazy("Month"))
+    value = forms.DecimalField(label=gettext_lazy("Year to date"), max_digits=14, decimal_places=2)
+
+
+class TargetForm(CheckedForm):
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+    target = forms.DecimalField(label=gettext_lazy("Target"), max_digits=14, decimal_places=2)
+    raised_target = forms.DecimalField(
+        label=gettext_lazy("Raised target"), max_digits=14, decimal_places=2, required=False
+    )

@@ -195,6 +195,9 @@ class ProjectEvent(models.Model):
         MEETING = "meeting", _("Meeting held")
         FOLLOW_UP = "follow_up", _("Follow-up done")
         ISSUE = "issue", _("Issue assigned")
+        CREATED = "created", _("Created")
+        CHANGED = "changed", _("Changed")
+        REMOVED = "removed", _("Removed")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=12, choices=Action.choices)
@@ -626,6 +629,39 @@ class HardCaseStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.on}"
+
+
+class HardCaseNotice(models.Model):
+    """A notice to a leader about a hard case (today: it was escalated to them, the project's
+    lead leader). The platform's case notifications (``cases.Notification``) are bound to a
+    case of the case engine, and a hard case is not one: this is their counterpart here, read
+    the same way (a badge in the top bar, a list, opening one marks it read)."""
+
+    class Kind(models.TextChoices):
+        ESCALATED = "escalated", _("Escalated to you")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hard_case_notices"
+    )
+    hard_case = models.ForeignKey(HardCase, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    objects = ScopedManager()
+    scope_lookup = "hard_case__plot__project__org_unit__path"
+
+    class Meta:
+        verbose_name = _("hard case notice")
+        verbose_name_plural = _("hard case notices")
+        ordering = ["-created_at", "-pk"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.hard_case_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:notice_open", args=[self.pk])
 
 
 # --- 轨道保驾护航 --------------------------------------------------------------------------------

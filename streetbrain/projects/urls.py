@@ -10,7 +10,21 @@ app_name = "projects"
 
 urlpatterns = [
     path("", views.BoardView.as_view(), name="index"),
-    path("report.xlsx", views.MonthlyReportView.as_view(), name="monthly_report"),
+    path("new/", views.ProjectEditView.as_view(), name="project_add"),
+    path("<int:pk>/edit/", views.ProjectEditView.as_view(), name="project_edit"),
+    path("<int:pk>/add/<slug:name>/", views.PartAddView.as_view(), name="part_add"),
+    path("parts/<slug:name>/<int:pk>/", views.PartEditView.as_view(), name="part_edit"),
+    path("members/<int:pk>/remove/", views.MemberRemoveView.as_view(), name="member_remove"),
+    path("plots/<int:pk>/hard-case/", views.HardCaseOpenView.as_view(), name="hardcase_open"),
+    path(
+        "indicators/<int:pk>/<slug:name>/",
+        views.StreetIndicatorStepView.as_view(),
+        name="indicator_step",
+    ),
+    path("notices/", views.NoticeListView.as_view(), name="notices"),
+    path("notices/<int:pk>/", views.NoticeOpenView.as_view(), name="notice_open"),
+    path("report.xlsx", views.ReportView.as_view(), name="monthly_report"),
+    path("report.pdf", views.ReportView.as_view(fmt="pdf"), name="report_pdf"),
     path("<int:pk>/", views.ProjectDetailView.as_view(), name="project_detail"),
     path("<int:pk>/report/", views.ReportSubmitView.as_view(), name="report_submit"),
     path(

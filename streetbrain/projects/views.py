@@ -7,43 +7,57 @@ monthly report as Excel. Every read goes through ``restrict(user)``; every chang
 
 from __future__ import annotations
 
-import io
-
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
-from streetbrain.core.generic import ScopedObjectMixin, apply_errors
+from streetbrain.core.audit import change_reason
+from streetbrain.core.generic import ObjectEditView, ScopedObjectMixin, StepView, apply_errors
+from streetbrain.core.text import CheckedForm
 
-from . import actions, status
+from . import actions, report, status
 from .forms import (
+    ActualForm,
     AdvanceForm,
     DecideForm,
     DoneForm,
     HardCaseAdvanceForm,
+    HardCaseOpenForm,
+    IndicatorForm,
     IssueForm,
     MeetingForm,
+    MemberForm,
+    MilestoneEditForm,
     MilestoneForm,
+    PlotForm,
+    ProjectForm,
     ReportForm,
     StepForm,
+    TargetForm,
 )
 from .measures import cases_near
 from .models import (
     STAGE_ORDER,
     FollowUp,
     HardCase,
+    HardCaseNotice,
     Household,
     IndicatorReport,
     Milestone,
     Plot,
     Project,
+    ProjectIndicator,
     Site,
     Stage,
     StreetIndicator,
+    TaskForceMember,
 )
 
 
@@ -119,6 +133,7 @@ class ProjectDetailView(ScopedObjectMixin, TemplateView):
             if user.has_perm("projects.report_project")
             else None,
             "can_decide": user.has_perm("projects.approve_project"),
+            "plots": Plot.objects.restrict(user).filter(project=project),
         }
         if project.plots.exists():
             ctx["campaign"] = status.campaign(project, user)
@@ -443,105 +458,28 @@ class ReportAttachmentView(ScopedObjectMixin, TemplateView):
         )
 
 
-class MonthlyReportView(ScopedObjectMixin, TemplateView):
-    """项目月报 as Excel: one row per project of the year (light, reasons, leader, office) and
-    one per indicator (target, actual, progress), then the street's five indicators (target,
-    raised target, actual, projection, gap) — computed now from the data, never typed."""
+class ReportView(ScopedObjectMixin, TemplateView):
+    """项目月报 (``?period=month``, the default) or 周报 (``?period=week``) of the year's
+    projects, as Excel or PDF (``fmt``): the same sections (``report.build``), computed now
+    from the data, never typed."""
 
     model = Project
+    fmt = "xlsx"
 
     def get(self, request, *args, **kwargs):
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
         user, today = request.user, timezone.localdate()
         year = _year(request, _default_year(user))
-        wb = Workbook()
-        ws = wb.active
-        ws.title = _("Projects")
-        bold = Font(bold=True)
-        ws.append([_("Monthly report of the key projects"), f"{year}", today.isoformat()])
-        ws.append([])
-        head = [
-            _("Project"),
-            _("Kind"),
-            _("Lead leader"),
-            _("Responsible office"),
-            _("Light"),
-            _("Reasons"),
-            _("Indicator"),
-            _("Target"),
-            _("Actual"),
-            _("Progress"),
-        ]
-        ws.append(head)
-        for cell in ws[ws.max_row]:
-            cell.font = bold
-        lights = {"green": _("Green"), "yellow": _("Yellow"), "red": _("Red")}
-        for p in _projects(user, year):
-            st = status.project_status(p, user, today)
-            base = [
-                p.name,
-                p.get_kind_display(),
-                str(p.leader),
-                str(p.office or ""),
-                lights[st.light],
-                "；".join(st.reasons),
-            ]
-            if not st.indicators:
-                ws.append(base)
-            for ind in st.indicators:
-                ws.append(
-                    [
-                        *base,
-                        f"{ind.name}（{ind.unit}）" if ind.unit else ind.name,
-                        ind.target,
-                        ind.actual,
-                        None if ind.progress is None else round(ind.progress, 4),
-                    ]
-                )
-                base = [""] * len(base)
-        ws2 = wb.create_sheet(_("Street indicators"))
-        ws2.append(
-            [
-                _("Indicator"),
-                _("Unit"),
-                _("Target"),
-                _("Raised target"),
-                _("Month"),
-                _("Year to date"),
-                _("Projection to year end"),
-                _("Gap"),
-            ]
-        )
-        for cell in ws2[1]:
-            cell.font = bold
-        for ind in StreetIndicator.objects.restrict(user):
-            s = status.street_status(ind, year, user, today)
-            ws2.append(
-                [
-                    ind.name,
-                    ind.unit,
-                    s.target,
-                    s.raised_target,
-                    s.month.strftime("%Y-%m") if s.month else "",
-                    s.actual,
-                    s.projection,
-                    s.gap,
-                ]
-            )
-        for sheet in (ws, ws2):
-            for col in sheet.columns:
-                width = max(len(str(c.value or "")) for c in col)
-                sheet.column_dimensions[col[0].column_letter].width = min(60, 4 + width * 1.6)
-        out = io.BytesIO()
-        wb.save(out)
+        period = request.GET.get("period", "month")
+        if period not in report.PERIODS:
+            period = "month"
+        built = report.build(user, year, today, period)
+        if self.fmt == "pdf":
+            return report.to_pdf(built).response(built.filename("pdf"))
         response = HttpResponse(
-            out.getvalue(),
+            report.to_xlsx(built),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        name = f"projects-{year}-{today:%Y%m}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Content-Disposition"] = f'attachment; filename="{built.filename("xlsx")}"'
         return response
 
 
@@ -655,3 +593,233 @@ class FollowUpDoneView(_ActionView):
 
     def call(self, obj, form, user):
         actions.complete_follow_up(obj, user=user, **form.cleaned_data)
+
+
+# -- projects and their parts, created and edited ------------------------------------------------
+
+
+class ProjectEditView(ObjectEditView):
+    """A new key project, or a change to one: the form's values go to ``actions.save_project``
+    (which writes the timeline); the light is never typed in."""
+
+    model = Project
+    form_class = ProjectForm
+    template_name = "projects/project_edit.html"
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        form = self.get_form(obj, data=request.POST)
+        if form.is_valid():
+            values = {f: form.cleaned_data[f] for f in actions.PROJECT_FIELDS}
+            try:
+                with change_reason(form.cleaned_data.get("_change_reason") or ""):
+                    project = actions.save_project(
+                        obj if obj.pk else None, user=request.user, **values
+                    )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Project “%(p)s” saved.") % {"p": project})
+                return HttpResponseRedirect(project.get_absolute_url())
+        return self.render_to_response(self.edit_context(obj, form), status=400)
+
+    def edit_context(self, obj, form):
+        ctx = super().edit_context(obj, form)
+        ctx["back_url"] = obj.get_absolute_url() if obj.pk else reverse("projects:index")
+        return ctx
+
+
+# name → (model, form, what it is called)
+PARTS = {
+    "member": (TaskForceMember, MemberForm, gettext_lazy("Task-force member")),
+    "milestone": (Milestone, MilestoneEditForm, gettext_lazy("Milestone")),
+    "indicator": (ProjectIndicator, IndicatorForm, gettext_lazy("Indicator")),
+    "plot": (Plot, PlotForm, gettext_lazy("Plot")),
+}
+
+
+class _ProjectStep(StepView):
+    """A form on the project page (an HTMX fragment in its panel, or a page of its own)."""
+
+    fragment = "projects/_step_form.html"
+    page = "projects/step_page.html"
+    note_is_reason = False
+
+    def project(self):
+        return self.object
+
+    def done_url(self):
+        return self.project().get_absolute_url()
+
+    def values(self, form):
+        return {f: form.cleaned_data[f] for f in actions.PART_FIELDS[self.part]}
+
+    def perform(self, form, user):
+        with change_reason(form.cleaned_data.get("_change_reason") or ""):
+            self.save(form, user)
+
+
+class PartAddView(_ProjectStep):
+    """A member, milestone, indicator or plot added to a project (``actions.save_part``)."""
+
+    model = Project
+
+    def select_step(self, name):
+        if name not in PARTS:
+            raise Http404(_("Unknown action."))
+        self.part, self.form_class, what = PARTS[name]
+        self.step, self.label = name, _("Add: %(what)s") % {"what": what}
+        self.permission = f"projects.add_{self.part._meta.model_name}"
+
+    def form_kwargs(self):
+        return {"user": self.request.user, "instance": self.part(project=self.object)}
+
+    def action_url(self):
+        return reverse("projects:part_add", args=[self.object.pk, self.step])
+
+    def save(self, form, user):
+        actions.save_part(self.part, self.object, values=self.values(form), user=user)
+
+
+class PartEditView(_ProjectStep):
+    """A member, milestone, indicator or plot of a project changed."""
+
+    select_related = ("project",)
+
+    def select_step(self, name):
+        if name not in PARTS:
+            raise Http404(_("Unknown action."))
+        self.part, self.form_class, what = PARTS[name]
+        self.model = self.part
+        self.step, self.label = name, _("Change: %(what)s") % {"what": what}
+        self.permission = f"projects.change_{self.part._meta.model_name}"
+
+    def project(self):
+        return self.object.project
+
+    def form_kwargs(self):
+        return {"user": self.request.user, "instance": self.object}
+
+    def action_url(self):
+        return reverse("projects:part_edit", args=[self.step, self.object.pk])
+
+    def save(self, form, user):
+        actions.save_part(
+            self.part, self.object.project_id, self.object, values=self.values(form), user=user
+        )
+
+
+class ConfirmForm(CheckedForm):
+    """Nothing to fill in: the button is the decision."""
+
+
+class MemberRemoveView(_ProjectStep):
+    model = TaskForceMember
+    scope_action = "delete"
+    select_related = ("project", "user")
+    step = "remove"
+    label = gettext_lazy("Remove from the task force")
+    permission = "projects.delete_taskforcemember"
+    form_class = ConfirmForm
+
+    def project(self):
+        return self.object.project
+
+    def action_url(self):
+        return reverse("projects:member_remove", args=[self.object.pk])
+
+    def save(self, form, user):
+        actions.remove_member(self.object, user=user)
+
+
+class HardCaseOpenView(_ProjectStep):
+    """A hard case (疑难杂症) opened on a plot with its leader, plan and time limit
+    (``actions.open_hard_case``); it then moves on from its own page."""
+
+    model = Plot
+    select_related = ("project",)
+    step = "hard_case"
+    label = gettext_lazy("Open a hard case")
+    permission = "projects.add_hardcase"
+    form_class = HardCaseOpenForm
+    opened = None
+
+    def form_kwargs(self):
+        return {"plot": self.object, "user": self.request.user}
+
+    def action_url(self):
+        return reverse("projects:hardcase_open", args=[self.object.pk])
+
+    def done_url(self):
+        return (self.opened or self.object).get_absolute_url()
+
+    def save(self, form, user):
+        self.opened = actions.open_hard_case(self.object, user=user, **form.cleaned_data)
+
+
+class StreetIndicatorStepView(_ProjectStep):
+    """A street indicator's month figure (as the statistics bureau gives it) or its year's
+    target and raised target (再加压)."""
+
+    model = StreetIndicator
+    scope_action = "view"  # the street's indicators: the actions check the permissions
+    steps = {
+        "value": (
+            gettext_lazy("Enter a month's figure"),
+            ActualForm,
+            "projects.add_indicatoractual",
+        ),
+        "target": (
+            gettext_lazy("Set the year's target"),
+            TargetForm,
+            "projects.change_indicatortarget",
+        ),
+    }
+
+    def get_initial(self, request):
+        if self.step == "target":
+            return {"year": timezone.localdate().year}
+        return {}
+
+    def done_url(self):
+        return self.object.get_absolute_url()
+
+    def action_url(self):
+        return reverse("projects:indicator_step", args=[self.object.pk, self.step])
+
+    def save(self, form, user):
+        if self.step == "value":
+            actions.record_actual(self.object, user=user, **form.cleaned_data)
+        else:
+            actions.set_target(self.object, user=user, **form.cleaned_data)
+
+
+# -- notices to leaders ---------------------------------------------------------------------------
+
+
+class NoticeListView(LoginRequiredMixin, TemplateView):
+    """The user's notices about hard cases (escalated to them), unread first."""
+
+    template_name = "projects/notices.html"
+
+    def get_context_data(self, **kwargs):
+        notices = (
+            HardCaseNotice.objects.restrict(self.request.user)
+            .filter(user=self.request.user)
+            .select_related("hard_case__plot")
+            .order_by("read_at", "-created_at", "-pk")[:200]
+        )
+        return {**super().get_context_data(**kwargs), "title": _("Notices"), "notices": notices}
+
+
+class NoticeOpenView(LoginRequiredMixin, View):
+    """Follow a notice: it is read and its hard case opens."""
+
+    def get(self, request, pk):
+        try:
+            notice = actions.read_notice(pk, user=request.user)
+        except PermissionDenied:
+            raise Http404 from None
+        return HttpResponseRedirect(reverse("projects:hardcase_detail", args=[notice.hard_case_id]))
