@@ -9,6 +9,13 @@ against the popularity baseline (towers ranked by P(tower) alone) in the same ru
 
 This is what the street's history says, not a rule: the benchmark (bench/bench_investment.py)
 reports how well it predicts where enterprises actually went.
+
+The same model is a part of a candidate's score in the space matching (``matching.LEARNED``):
+``fit_for(user, today)`` counts the new leases the user may see that started before today in
+the database — every company the street won, those a lead signed among them; a lost lead names
+no tower it went to, so it has nothing to teach here — and ``part`` turns the tower's posterior
+for the lead's 大类 and size into 0–1 (the best tower 1) with its reason. Below
+``MIN_HISTORY`` such leases the model is not used and the score is the rules' alone.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ import datetime as dt
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+
+from django.db.models import Case, Count, IntegerField, Value, When
 
 from streetbrain.economy.models import Lease
 
@@ -57,6 +66,16 @@ class TowerModel:
 
     def popular(self) -> list[int]:
         return sorted(self.towers, key=lambda t: (-self.n[t], t))
+
+
+MIN_HISTORY = 50  # new leases: below it the street's history is too thin to rank towers by
+
+
+def _posterior(scores: dict[int, float]) -> dict[int, float]:
+    top = max(scores.values())
+    weights = {t: math.exp(v - top) for t, v in scores.items()}
+    total = sum(weights.values())
+    return {t: w / total for t, w in weights.items()}
 
 
 def _rows(qs):
@@ -108,4 +127,83 @@ def evaluate(cutoff: dt.date, k: int = 5) -> dict:
         "hit_rate": hits / n if n else None,
         "baseline_hit_rate": base / n if n else None,
         "random_hit_rate": min(k / len(towers), 1.0) if towers else None,
+    }
+
+
+def _band_expression():
+    whens = [When(area_m2__lte=bound, then=Value(i)) for i, bound in enumerate(SIZE_BANDS)]
+    return Case(*whens, default=Value(len(SIZE_BANDS)), output_field=IntegerField())
+
+
+def fit_counts(qs, towers=None) -> TowerModel:
+    """The model of the new leases of ``qs``, counted in the database (two grouped queries,
+    whatever the number of leases): the same model as ``train`` over their rows."""
+    qs = qs.filter(renewed_from=None).order_by()
+    n: Counter = Counter()
+    by_division: dict[int, Counter] = defaultdict(Counter)
+    by_size: dict[int, Counter] = defaultdict(Counter)
+    divisions = set()
+    for tower, division, count in qs.values_list(
+        "building_id", "enterprise__industry__division"
+    ).annotate(c=Count("pk")):
+        n[tower] += count
+        by_division[tower][division] += count
+        divisions.add(division)
+    for tower, band, count in (
+        qs.annotate(band=_band_expression())
+        .values_list("building_id", "band")
+        .annotate(c=Count("pk"))
+    ):
+        by_size[tower][band] += count
+    ids = sorted(set(n) | set(towers or ()))
+    return TowerModel(ids, n, by_division, by_size, max(len(divisions), 1))
+
+
+@dataclass
+class History:
+    """The learned model as the matching uses it, or why it is not used (``model`` None)."""
+
+    model: TowerModel | None
+    leases: int
+    since: dt.date | None = None
+
+    @property
+    def enough(self) -> bool:
+        return self.model is not None
+
+
+def fit_for(user, today: dt.date, towers=()) -> History:
+    """The model of the new leases ``user`` may see (None: all) that started before ``today``,
+    over those towers and ``towers`` (the candidates'); too little history → no model."""
+    qs = Lease.objects.all() if user is None else Lease.objects.restrict(user, "view")
+    qs = qs.filter(start_date__lt=today)
+    model = fit_counts(qs, towers)
+    leases = sum(model.n.values())
+    if leases < MIN_HISTORY:
+        return History(None, leases)
+    since = (
+        qs.filter(renewed_from=None)
+        .order_by("start_date")
+        .values_list("start_date", flat=True)
+        .first()
+    )
+    return History(model, leases, since)
+
+
+def part(model: TowerModel, tower: int, division: str, area_m2: float) -> tuple[float, dict]:
+    """The tower's learned part for a company of ``division`` (大类) needing ``area_m2``: its
+    posterior over the posterior of the best tower (0–1), and what it rests on — the new
+    leases at the tower, of the 大类 and of the size band there, and the tower's rank."""
+    scores = model.scores(division, area_m2)
+    post = _posterior(scores)
+    best = max(post.values())
+    order = sorted(model.towers, key=lambda t: (-scores[t], t))
+    band = size_band(area_m2)
+    return round(post[tower] / best, 3), {
+        "rank": order.index(tower) + 1,
+        "towers": len(order),
+        "leases": model.n[tower],
+        "division": model.by_division[tower][division],
+        "size": model.by_size[tower][band],
+        "division_total": sum(c[division] for c in model.by_division.values()),
     }

@@ -28,6 +28,7 @@ urlpatterns = [
         views.WeightEditView.as_view(),
         name="whitelistfactor_edit",
     ),
+    path("whitelist/chains/<int:pk>/edit/", views.ChainEditView.as_view(), name="chain_edit"),
     path("whitelist/<slug:name>/", views.WhitelistActionView.as_view(), name="whitelist_act"),
     path(
         "whitelist/<slug:name>/<int:pk>/",
