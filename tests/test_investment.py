@@ -5,7 +5,10 @@ matching with its score's parts; the pages and the API."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import re
+import zlib
 from decimal import Decimal
 
 import pytest
@@ -310,6 +313,49 @@ def test_learned_ranking_prefers_the_towers_an_industry_went_to(world):
     )
     result = learned.evaluate(d(2025, 1, 1), k=1)
     assert result["test"] == 1 and result["hit_rate"] == 1.0
+
+
+def _pdf_text(data: bytes) -> str:
+    """The text a reportlab PDF sets: its streams inflated, its UCS-2 (CID font) strings read."""
+    escapes = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+    def unescape(m):
+        c = m.group(1)
+        return bytes([int(c, 8)]) if c[:1].isdigit() else escapes.get(c, c)
+
+    out = []
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        raw = m.group(1).strip().removesuffix(b"~>")
+        try:
+            page = zlib.decompress(base64.a85decode(raw))
+        except (ValueError, zlib.error):
+            continue
+        for s in re.findall(rb"\(((?:\\.|[^\\)])*)\) Tj", page, re.S):
+            text = re.sub(rb"\\([0-7]{1,3}|.)", unescape, s, flags=re.S)
+            out.append(text.decode("utf-16-be", errors="replace"))
+    return "\n".join(out)
+
+
+def test_shortlist_as_pdf(world, client):
+    """The shortlist prints as a PDF with the same candidates, parts and reasons as the page;
+    out of the user's scope it is a 404, without the permission a 403."""
+    lead = new_lead(world)
+    client.force_login(world["users"]["investment"])
+    url = reverse("investment:lead_shortlist_pdf", args=[lead.pk])
+    assert url in client.get(lead.get_absolute_url()).content.decode()
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="shortlist-{lead.pk}.pdf"'
+    text = _pdf_text(response.content)
+    assert "丁人力资源有限公司" in text and "东城大厦" in text
+    best = matching.match_lead(lead, world["users"]["investment"])[0]
+    assert best.unit_codes in text and "面积匹配" in text
+    assert "学习部分未启用" in text  # two leases of history: the rules' score alone, said so
+    client.force_login(world["users"]["grid"])
+    assert client.get(url).status_code == 404
+    client.force_login(world["users"]["leader"])
+    world["users"]["leader"].groups.clear()
+    assert client.get(url).status_code == 403
 
 
 def test_learned_part_joins_the_score_once_the_history_suffices(world, monkeypatch):

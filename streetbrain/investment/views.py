@@ -26,11 +26,12 @@ from streetbrain.core.generic import (
     StepView,
     apply_errors,
 )
+from streetbrain.core.pdf import PdfReport
 from streetbrain.economy import actions as economy_actions
 from streetbrain.economy.models import IndustryChain, OfficeBuilding, Unit
 
 from . import actions, dashboard, forms, matching, tables, whitelist
-from .dataio_specs import WHITELIST
+from .dataio_specs import SHORTLIST, WHITELIST
 from .filtersets import LeadFilterSet
 from .models import (
     Factor,
@@ -485,9 +486,11 @@ class LeadVisitView(LoginRequiredMixin, View):
 
 
 class ShortlistExportView(LoginRequiredMixin, View):
-    """The lead's candidates as Excel, with every part of their scores."""
+    """The lead's candidates with every part of their scores and their reasons, as Excel or,
+    to print and hand over, as PDF (``core.pdf``): the same rows either way."""
 
     model = Lead
+    file_format = "xlsx"
 
     def get(self, request, pk):
         if not request.user.has_perm("investment.view_lead"):
@@ -496,20 +499,47 @@ class ShortlistExportView(LoginRequiredMixin, View):
             Lead.objects.restrict(request.user).select_related("industry__section"), pk=pk
         )
         candidates = matching.match_lead(lead, request.user, limit=20)
-        from .dataio_specs import SHORTLIST
-
         keys = list(candidates.weights)
-        rows = [SHORTLIST.headers + [str(PART_LABELS[k]) for k in keys] + [_("reasons")]]
-        for i, c in enumerate(candidates, start=1):
-            rows.append(
-                [i, c.building, c.floor, c.unit_codes, c.area_m2, c.asking_rent, c.score]
-                + [c.parts[k] for k in keys]
-                + ["；".join(c.reasons)]
-            )
-        data = dataio.write_xlsx(SHORTLIST, rows)
+        headers = SHORTLIST.headers + [str(PART_LABELS[k]) for k in keys] + [_("reasons")]
+        rows = [
+            [i, c.building, c.floor, c.unit_codes, c.area_m2, c.asking_rent, c.score]
+            + [c.parts[k] for k in keys]
+            + ["；".join(c.reasons)]
+            for i, c in enumerate(candidates, start=1)
+        ]
+        if self.file_format == "pdf":
+            return self.pdf(lead, candidates, headers, rows)
+        data = dataio.write_xlsx(SHORTLIST, [headers, *rows])
         response = HttpResponse(data, content_type=dataio.CONTENT_TYPES["xlsx"])
         response["Content-Disposition"] = f'attachment; filename="shortlist-{lead.pk}.xlsx"'
         return response
+
+    def pdf(self, lead, candidates, headers, rows) -> HttpResponse:
+        budget = lead.rent_budget
+        report = PdfReport(
+            _("Shortlist of space (招商短名单)"),
+            subtitle=f"{lead.name} · {lead.industry}",
+            facts=[
+                (_("area wanted (m²)"), lead.area_range),
+                (_("rent budget (CNY/m²/day)"), budget),
+                (_("stage"), lead.get_stage_display()),
+                (_("Generated"), timezone.localdate()),
+            ],
+            landscape=True,
+        )
+        report.table(
+            headers,
+            rows,
+            widths=[0.5, 2, 0.8, 2, 1, 1, 0.9] + [0.9] * len(candidates.weights) + [4],
+            empty=_("No vacant space fits the area wanted."),
+        )
+        weights = " · ".join(f"{PART_LABELS[k]} {w}" for k, w in candidates.weights.items())
+        report.paragraph(
+            _("Each part is 0–1; the score (0–100) weighs them: %(weights)s.")
+            % {"weights": weights}
+        )
+        report.paragraph(candidates.learned_note)
+        return report.response(f"shortlist-{lead.pk}.pdf")
 
 
 # -- parks ---------------------------------------------------------------------------------------
