@@ -11,7 +11,8 @@ Run from the repository root:
    clear of depend on it), the economy's and 招商's at full scale; their load times.
 2. Matching: ``matching.match_lead`` as the ``investment`` account for every open lead of the
    demo (over every vacant unit it may see), and for a lead needing 800–1,200 m² at ≤ 4
-   元/m²/天: median, 95th percentile and maximum (bar: < 300 ms for one lead).
+   元/m²/天: median, 95th percentile and maximum (bar: < 300 ms for one lead); the learned
+   part's state (on/off, history) and the time its model takes to fit.
 3. The whitelist: ``whitelist.compute`` at the demo's size; then the enterprises, their leases,
    tax and headcount copied ``--times``-fold in SQL (ten times the demo: tax rows ×10) and
    computed again (bar: < 60 s).
@@ -46,16 +47,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--registry-scale", type=float, default=0.05)
     ap.add_argument("--times", type=int, default=10, help="size of the whitelist's big run")
     ap.add_argument("--keep", action="store_true", help="keep the temporary database")
+    ap.add_argument(
+        "--var", help="reuse the database a --keep --times 1 run left there (no load, no copies)"
+    )
     args = ap.parse_args(argv)
     print(f"python {platform.python_version()}, cpu count {os.cpu_count()}, {platform.platform()}")
-    var = Path(tempfile.mkdtemp(prefix="streetbrain-bench-investment-"))
+    var = (
+        Path(args.var)
+        if args.var
+        else Path(tempfile.mkdtemp(prefix="streetbrain-bench-investment-"))
+    )
     os.environ["DJANGO_SETTINGS_MODULE"] = "streetbrain.settings.demo"
     os.environ["STREETBRAIN_VAR_DIR"] = str(var)
     os.environ.pop("DATABASE_URL", None)
     try:
         return run(args)
     finally:
-        if args.keep:
+        if args.keep or args.var:
             print(f"database kept in {var}")
         else:
             shutil.rmtree(var, ignore_errors=True)
@@ -81,22 +89,27 @@ def run(args) -> int:
     from streetbrain.demo import registry as registry_demo
     from streetbrain.demo.context import DemoContext
 
-    print("\nloading the demo:")
-    timed("migrate", lambda: call_command("migrate", interactive=False, verbosity=0))
-    ctx = DemoContext()
-    with audit_context(source="cli", reason="bench"):
-        timed("core", lambda: core_demo.load(ctx))
-        timed(
-            f"registry at {args.registry_scale}",
-            lambda: registry_demo.load(ctx, scale=args.registry_scale),
-        )
-        timed("economy at 1.0", lambda: economy_demo.load(ctx, scale=1.0))
-        timed("investment at 1.0", lambda: investment_demo.load(ctx, scale=1.0))
-    for line in ctx.log:
-        if line.startswith("investment"):
-            print(f"  {line}")
+    if args.var:
+        print(f"\nthe demo loaded by an earlier run in {args.var}")
+    else:
+        print("\nloading the demo:")
+        timed("migrate", lambda: call_command("migrate", interactive=False, verbosity=0))
+        ctx = DemoContext()
+        with audit_context(source="cli", reason="bench"):
+            timed("core", lambda: core_demo.load(ctx))
+            timed(
+                f"registry at {args.registry_scale}",
+                lambda: registry_demo.load(ctx, scale=args.registry_scale),
+            )
+            timed("economy at 1.0", lambda: economy_demo.load(ctx, scale=1.0))
+            timed("investment at 1.0", lambda: investment_demo.load(ctx, scale=1.0))
+        for line in ctx.log:
+            if line.startswith("investment"):
+                print(f"  {line}")
     ok = bench_matching()
     bench_learned()  # before the copies: they would repeat the test leases
+    if args.var:  # the copies would stay in the kept database
+        return 0 if ok else 1
     ok = bench_whitelist(args.times) and ok
     return 0 if ok else 1
 
@@ -142,6 +155,48 @@ def bench_matching() -> bool:
         f"  all leads: median {statistics.median(times):.0f} ms, p95 {p95:.0f} ms, "
         f"max {max(times):.0f} ms; candidates per lead median {statistics.median(found):.0f}"
     )
+    # The learned part: fitted once per state of the leases (cached), checked on every match.
+    from django.utils import timezone
+
+    from streetbrain.economy.models import Lease
+    from streetbrain.investment import learned
+
+    today = timezone.localdate()
+    history = learned.fit_for(user, today)
+    qs = Lease.objects.restrict(user, "view").filter(start_date__lt=today)
+
+    def ms(fn, n=5):
+        out = []
+        for _i in range(n):
+            start = time.perf_counter()
+            fn()
+            out.append((time.perf_counter() - start) * 1000)
+        return statistics.median(out)
+
+    fit, cached = ms(lambda: learned.fit_counts(qs)), ms(lambda: learned.fit_for(user, today))
+    print(
+        f"  learned part {'on' if history.enough else 'off'}: {history.leases} new leases of "
+        f"history (needs {learned.MIN_HISTORY}), weight {matching.LEARNED_WEIGHT} of "
+        f"{sum(matching.weights_for(history).values())}; a fit {fit:.0f} ms, "
+        f"a cached one {cached:.0f} ms (median of 5)"
+    )
+    saved = learned.MIN_HISTORY
+    learned.MIN_HISTORY, off = 10**9, []
+    learned._fitted.clear()
+    for lead in [done_when, *leads]:
+        start = time.perf_counter()
+        matching.match_lead(lead, user)
+        off.append((time.perf_counter() - start) * 1000)
+    learned.MIN_HISTORY = saved
+    learned._fitted.clear()
+    off_sorted = sorted(off)
+    print(
+        f"  the same leads with the learned part off, in the same run: median "
+        f"{statistics.median(off):.0f} ms, p95 {off_sorted[int(0.95 * (len(off) - 1))]:.0f} ms, "
+        f"max {max(off):.0f} ms"
+    )
+    if out0 is not None:
+        print(f"  best's parts {out0.parts}; reasons: {' '.join(out0.reasons) or 'none'}")
     ok = max(times) < MATCH_BAR_MS
     print(f"  {'OK' if ok else 'TOO SLOW'}: max {max(times):.0f} ms (bar {MATCH_BAR_MS:.0f} ms)")
     slowest = [done_when, *leads][times.index(max(times))]

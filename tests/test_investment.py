@@ -9,6 +9,7 @@ import base64
 import datetime as dt
 import re
 import zlib
+from collections import OrderedDict
 from decimal import Decimal
 
 import pytest
@@ -392,6 +393,7 @@ def test_learned_part_joins_the_score_once_the_history_suffices(world, monkeypat
             end_date=d(2029, 12, 31),
         )
     monkeypatch.setattr(learned, "MIN_HISTORY", 5)
+    monkeypatch.setattr(learned, "_fitted", OrderedDict())  # fitted anew under the new bar
     found = matching.match_lead(lead, user, today=today)
     assert found.history.enough and found.history.leases == 5
     assert found.weights == {**matching.WEIGHTS, "learned": matching.LEARNED_WEIGHT}
@@ -421,12 +423,34 @@ def test_learned_part_joins_the_score_once_the_history_suffices(world, monkeypat
     (_lead, score, parts), *_ = matching.match_space(unit, user, today=today)
     assert parts["learned"] == learned.part(model, east.pk, "72", 1000)[0]
     assert score == matching.total(parts, found.weights)
+    # Fitted once per state of the leases: the same model again; an edited lease shows once
+    # the cached model expires, a new lease at once.
+    assert learned.fit_for(user, today).model is found.history.model
+    changed = Lease.objects.get(contract_number="C0")
+    changed.area_m2 = Decimal("120")
+    changed.save()
+    assert learned.fit_for(user, today).model is found.history.model
+    monkeypatch.setattr(learned, "CACHE_SECONDS", 0)
+    refitted = learned.fit_for(user, today).model
+    # 乙贸易's 150 m² and the edited lease now share the band 100–200 m².
+    assert refitted is not found.history.model and refitted.by_size[river.pk][1] == 2
+    monkeypatch.setattr(learned, "CACHE_SECONDS", 600)
+    Lease.objects.create(
+        contract_number="C9",
+        enterprise=changed.enterprise,
+        building=east,
+        area_m2=Decimal("900"),
+        start_date=d(2025, 10, 1),
+        end_date=d(2027, 9, 30),
+    )
+    assert learned.fit_for(user, today).model.by_division[east.pk]["72"] == 1
 
 
 def test_learned_part_on_the_lead_page_and_api(world, client, api_client, monkeypatch):
     from streetbrain.investment import learned
 
     monkeypatch.setattr(learned, "MIN_HISTORY", 2)
+    monkeypatch.setattr(learned, "_fitted", OrderedDict())
     lead = new_lead(world)
     client.force_login(world["users"]["investment"])
     html = client.get(lead.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()

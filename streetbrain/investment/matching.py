@@ -262,11 +262,17 @@ def _band_label(area_m2: float) -> str:
 
 
 def learned_part(
-    history: learned.History, tower: int, division: str, area_m2: float
+    history: learned.History,
+    tower: int,
+    division: str,
+    area_m2: float,
+    ranked: learned.Ranking | None = None,
 ) -> tuple[float, str]:
-    """The learned part of ``tower`` for a company of ``division`` needing ``area_m2``, and
-    its reason in the reader's language."""
-    value, why = learned.part(history.model, tower, division, area_m2)
+    """The learned part of ``tower`` for a company of ``division`` needing ``area_m2`` (from
+    ``ranked``, the towers ranked once for it, when given), and its reason in the reader's
+    language."""
+    ranked = ranked or learned.ranking(history.model, division, area_m2)
+    value, why = ranked.part(tower)
     reason = _(
         "Learned: %(div)s of the street's %(div_total)s new leases of 大类 %(code)s and "
         "%(size)s of %(band)s went to this tower (%(leases)s new leases in all); it ranks "
@@ -306,6 +312,7 @@ def match_lead(lead: Lead, user=None, *, limit: int = 10, today: dt.date | None 
     static: dict[int, dict[str, float]] = {}
     why: dict[int, list[str]] = {}
     mid = float(lead.area_mid_m2)
+    ranked = learned.ranking(history.model, division, mid) if history.enough else None
     out = []
     for run in runs:
         tower = towers[run[0]["building_id"]]
@@ -323,7 +330,7 @@ def match_lead(lead: Lead, user=None, *, limit: int = 10, today: dt.date | None 
             fixed = static[tower["pk"]] = tower_parts(lead, tower, tenants.get(tower["pk"], 0))
             why[tower["pk"]] = []
             if history.enough:
-                value, reason = learned_part(history, tower["pk"], division, mid)
+                value, reason = learned_part(history, tower["pk"], division, mid, ranked)
                 fixed["learned"] = value
                 why[tower["pk"]].append(reason)
         parts = {**space_parts(lead, area, rent, len(run), empty_days), **fixed}
@@ -388,15 +395,17 @@ def match_space(unit: Unit, user=None, *, limit: int = 10, today: dt.date | None
     rent = float(unit.asking_rent) if unit.asking_rent is not None else None
     history = learned.fit_for(user, today, [unit.building_id])
     weights = weights_for(history)
+    ranked: dict[str, learned.Ranking] = {}
     out = []
     for lead in leads:
         parts = score_parts(
             lead, area, rent, tower, 1, tenants.get(lead.industry.division, 0), empty_days
         )
-        if history.enough:
-            parts["learned"] = learned.part(
-                history.model, unit.building_id, lead.industry.division, area
-            )[0]
+        if history.enough:  # the towers ranked once per 大类: the unit's area is the same
+            division = lead.industry.division
+            if division not in ranked:
+                ranked[division] = learned.ranking(history.model, division, area)
+            parts["learned"] = ranked[division].part(unit.building_id)[0]
         out.append((lead, total(parts, weights), parts))
     out.sort(key=lambda t: (-t[1], t[0].pk))
     return out[:limit]
