@@ -518,7 +518,7 @@ class ShortlistExportView(LoginRequiredMixin, View):
         budget = lead.rent_budget
         report = PdfReport(
             _("Shortlist of space (招商短名单)"),
-            subtitle=f"{lead.name} · {lead.industry}",
+            subtitle=f"{lead.name}（{lead.industry}）",  # STSong-Light has no "·"
             facts=[
                 (_("area wanted (m²)"), lead.area_range),
                 (_("rent budget (CNY/m²/day)"), budget),
@@ -533,7 +533,7 @@ class ShortlistExportView(LoginRequiredMixin, View):
             widths=[0.5, 2, 0.8, 2, 1, 1, 0.9] + [0.9] * len(candidates.weights) + [4],
             empty=_("No vacant space fits the area wanted."),
         )
-        weights = " · ".join(f"{PART_LABELS[k]} {w}" for k, w in candidates.weights.items())
+        weights = "；".join(f"{PART_LABELS[k]} {w}" for k, w in candidates.weights.items())
         report.paragraph(
             _("Each part is 0–1; the score (0–100) weighs them: %(weights)s.")
             % {"weights": weights}
