@@ -21,8 +21,10 @@ lead's range. Each candidate gets a score (0–100) from six parts, each 0–1 a
   the history holds ``learned.MIN_HISTORY`` new leases; below that the score is the rules'
   alone and the page says why. Each candidate's ``reasons`` say what the learned part rests on.
 
-Everything is read in four queries whatever the number of units, so that one lead is matched
-over every vacant unit of the street well within the 300 ms budget (bench/bench_investment.py).
+Everything is read in five queries whatever the number of units (four, and the learned
+model's check of the lease table; its fit, one grouped query, once per state of the leases), so
+that one lead is matched over every vacant unit of the street within the 300 ms budget
+(bench/bench_investment.py).
 """
 
 from __future__ import annotations
