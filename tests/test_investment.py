@@ -5,7 +5,11 @@ matching with its score's parts; the pages and the API."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import re
+import zlib
+from collections import OrderedDict
 from decimal import Decimal
 
 import pytest
@@ -310,3 +314,190 @@ def test_learned_ranking_prefers_the_towers_an_industry_went_to(world):
     )
     result = learned.evaluate(d(2025, 1, 1), k=1)
     assert result["test"] == 1 and result["hit_rate"] == 1.0
+
+
+def _pdf_text(data: bytes) -> str:
+    """The text a reportlab PDF sets: its streams inflated, its UCS-2 (CID font) strings read."""
+    escapes = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+    def unescape(m):
+        c = m.group(1)
+        return bytes([int(c, 8)]) if c[:1].isdigit() else escapes.get(c, c)
+
+    out = []
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        raw = m.group(1).strip().removesuffix(b"~>")
+        try:
+            page = zlib.decompress(base64.a85decode(raw))
+        except (ValueError, zlib.error):
+            continue
+        for s in re.findall(rb"\(((?:\\.|[^\\)])*)\) Tj", page, re.S):
+            text = re.sub(rb"\\([0-7]{1,3}|.)", unescape, s, flags=re.S)
+            out.append(text.decode("utf-16-be", errors="replace"))
+    return "\n".join(out)
+
+
+def test_shortlist_as_pdf(world, client):
+    """The shortlist prints as a PDF with the same candidates, parts and reasons as the page;
+    out of the user's scope it is a 404, without the permission a 403."""
+    lead = new_lead(world)
+    client.force_login(world["users"]["investment"])
+    url = reverse("investment:lead_shortlist_pdf", args=[lead.pk])
+    assert url in client.get(lead.get_absolute_url()).content.decode()
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="shortlist-{lead.pk}.pdf"'
+    text = _pdf_text(response.content)
+    assert "丁人力资源有限公司" in text and "东城大厦" in text
+    best = matching.match_lead(lead, world["users"]["investment"])[0]
+    assert best.unit_codes in text and "面积匹配" in text
+    assert "学习部分未启用" in text  # two leases of history: the rules' score alone, said so
+    client.force_login(world["users"]["grid"])
+    assert client.get(url).status_code == 404
+    client.force_login(world["users"]["leader"])
+    world["users"]["leader"].groups.clear()
+    assert client.get(url).status_code == 403
+
+
+def test_learned_part_joins_the_score_once_the_history_suffices(world, monkeypatch):
+    from django.utils import translation
+
+    from streetbrain.investment import learned
+
+    user = world["users"]["investment"]
+    lead = new_lead(world)  # 7263 人力资源, 800–1,200 m²
+    today = d(2026, 2, 1)
+    # Two new leases in the history: too few; the score is the rules' alone, and says so.
+    found = matching.match_lead(lead, user, today=today)
+    assert not found.history.enough and found.history.leases == 2
+    assert set(found[0].parts) == set(matching.WEIGHTS) and not found[0].reasons
+    assert found[0].score == matching.total(found[0].parts)
+    with translation.override("en"):
+        assert "holds 2 new leases, fewer than the 50" in found.learned_note
+    # Three consultancies (大类 72, like the lead) took ~1,000 m² in 江城中心; one starts
+    # after today and is not history yet.
+    river, east = world["river_tower"], world["east_tower"]
+    for i, start in enumerate((d(2024, 5, 1), d(2025, 3, 1), d(2025, 9, 1), d(2026, 6, 1))):
+        ent = Enterprise.objects.create(
+            credit_code=credit_code(200 + i),
+            name=f"咨询{i}",
+            industry=world["enterprises"]["consult"].industry,
+            org_unit=world["river_grid"],
+        )
+        Lease.objects.create(
+            contract_number=f"C{i}",
+            enterprise=ent,
+            building=river,
+            area_m2=Decimal("1000"),
+            start_date=start,
+            end_date=d(2029, 12, 31),
+        )
+    monkeypatch.setattr(learned, "MIN_HISTORY", 5)
+    monkeypatch.setattr(learned, "_fitted", OrderedDict())  # fitted anew under the new bar
+    found = matching.match_lead(lead, user, today=today)
+    assert found.history.enough and found.history.leases == 5
+    assert found.weights == {**matching.WEIGHTS, "learned": matching.LEARNED_WEIGHT}
+    assert found.learned_share == pytest.approx(15 / 115 * 100, abs=0.05)
+    best = found[0]
+    assert best.building_id == east.pk and list(best.parts)[-1] == "learned"
+    # 东城大厦 took no 72 and no lease of 800–1,500 m²: below 江城中心, the best tower (1).
+    model = learned.fit_counts(Lease.objects.filter(start_date__lt=today), [east.pk])
+    expected, why = learned.part(model, east.pk, "72", 1000)
+    assert best.parts["learned"] == expected and 0 < expected < 1
+    assert (why["rank"], why["division"], why["division_total"]) == (2, 0, 3)
+    assert learned.part(model, river.pk, "72", 1000)[0] == 1.0
+    assert best.score == matching.total(best.parts, found.weights)
+    with translation.override("en"):
+        reason = matching.learned_part(found.history, east.pk, "72", 1000)[1]
+    assert "0 of the street's 3 new leases of 大类 72" in reason and "ranks 2 of 2" in reason
+    # Counted in the database, the model is the one the benchmark trains over rows.
+    rows = learned._rows(Lease.objects.filter(start_date__lt=today))
+    trained = learned.train(rows, model.towers)
+    assert (model.n, model.by_division, model.by_size) == (
+        trained.n,
+        trained.by_division,
+        trained.by_size,
+    )
+    # The other direction carries the same part; the page shows its share and reason.
+    unit = world["units"]["e303"]
+    (_lead, score, parts), *_ = matching.match_space(unit, user, today=today)
+    assert parts["learned"] == learned.part(model, east.pk, "72", 1000)[0]
+    assert score == matching.total(parts, found.weights)
+    # Fitted once per state of the leases: the same model again; an edited lease shows once
+    # the cached model expires, a new lease at once.
+    assert learned.fit_for(user, today).model is found.history.model
+    changed = Lease.objects.get(contract_number="C0")
+    changed.area_m2 = Decimal("120")
+    changed.save()
+    assert learned.fit_for(user, today).model is found.history.model
+    monkeypatch.setattr(learned, "CACHE_SECONDS", 0)
+    refitted = learned.fit_for(user, today).model
+    # 乙贸易's 150 m² and the edited lease now share the band 100–200 m².
+    assert refitted is not found.history.model and refitted.by_size[river.pk][1] == 2
+    monkeypatch.setattr(learned, "CACHE_SECONDS", 600)
+    Lease.objects.create(
+        contract_number="C9",
+        enterprise=changed.enterprise,
+        building=east,
+        area_m2=Decimal("900"),
+        start_date=d(2025, 10, 1),
+        end_date=d(2027, 9, 30),
+    )
+    assert learned.fit_for(user, today).model.by_division[east.pk]["72"] == 1
+
+
+def test_learned_part_on_the_lead_page_and_api(world, client, api_client, monkeypatch):
+    from streetbrain.investment import learned
+
+    monkeypatch.setattr(learned, "MIN_HISTORY", 2)
+    monkeypatch.setattr(learned, "_fitted", OrderedDict())
+    lead = new_lead(world)
+    client.force_login(world["users"]["investment"])
+    html = client.get(lead.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="learned-note"' in html and "trained on 2 new leases" in html
+    assert "0 new leases of 大类 72" in html  # the reason, under the score
+    api_client.force_authenticate(world["users"]["investment"])
+    matches = api_client.get(f"/api/investment/leads/{lead.pk}/matches/").json()
+    assert "learned" in matches[0]["parts"] and matches[0]["weights"]["learned"] == 15
+    assert matches[0]["reasons"]
+
+
+def test_chain_classes_change_with_a_reason(world, client):
+    from django.contrib.contenttypes.models import ContentType
+
+    from streetbrain.core.models import ChangeLogEntry
+    from streetbrain.economy import actions as economy_actions
+    from streetbrain.economy.models import IndustryChain
+
+    chain = world["chain"]
+    url = reverse("investment:chain_edit", args=[chain.pk])
+    client.force_login(world["users"]["investment"])
+    assert f'href="{url}"' in client.get(reverse("investment:whitelist")).content.decode()
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 200 and 'value="I,72"' in page.content.decode()
+    # No reason, or a class the standard does not have: refused, in Chinese, nothing changed.
+    refused = client.post(url, {"industries": "I,72,726"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert refused.status_code == 400 and "必填项" in refused.content.decode()
+    refused = client.post(
+        url, {"industries": "I,99", "reason": "补链"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert refused.status_code == 400 and "没有以“99”开头的" in refused.content.decode()
+    chain.refresh_from_db()
+    assert chain.industries == "I,72"
+    done = client.post(url, {"industries": "i, 72，7263、72", "reason": "人力资源补链"})
+    assert done.status_code == 302
+    chain.refresh_from_db()
+    assert chain.industries == "I,72,7263"
+    entry = ChangeLogEntry.objects.get(
+        content_type=ContentType.objects.get_for_model(IndustryChain),
+        object_id=str(chain.pk),
+        action="update",
+    )
+    assert entry.reason == "人力资源补链" and entry.changed_fields == ["industries"]
+    # The leader reads the whitelist but does not change the chains.
+    client.force_login(world["users"]["leader"])
+    assert client.get(url).status_code == 403
+    with pytest.raises(PermissionDenied):
+        economy_actions.set_chain_industries(chain, "I", reason="x", user=world["users"]["leader"])
+    with pytest.raises(ValidationError):
+        economy_actions.set_chain_industries(chain, "I", reason=" ", user=None)

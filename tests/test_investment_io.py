@@ -15,11 +15,12 @@ from django.utils import translation
 
 from streetbrain.core import dataio
 from streetbrain.investment.dataio_specs import LEADS
-from streetbrain.investment.models import Lead, WhitelistFactor
+from streetbrain.investment.models import Lead, LeadEvent, WhitelistFactor
 
 from .test_investment import _world, new_lead  # noqa: F401  (_world: the fixture)
 
 pytestmark = pytest.mark.django_db
+d = dt.date
 
 HEADER = [
     "企业名称",
@@ -58,6 +59,42 @@ def test_lead_import_is_all_or_nothing(world):
     assert report.ok and report.created == 2
     lead = Lead.objects.get(name="宁波甲人力资源有限公司")
     assert lead.stage == "lead" and lead.source == "agent" and lead.org_unit == world["street"]
+
+
+def test_imported_leads_open_their_timeline(world):
+    """An imported lead's timeline starts like a lead opened on the page: one "created" entry
+    on its opened_on, by the importing user; a dry run and a re-import (an update) add none."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from streetbrain.core.models import ChangeLogEntry
+
+    user = world["users"]["investment"]
+    rows = [
+        [*HEADER, "登记日期"],
+        ["宁波甲人力资源有限公司", "", "7263", "800", "1200", "4", "中介", "", "2025-11-03"],
+        ["宁波乙贸易有限公司", "", "5181", "200", "300", "3.5", "展会", "", ""],
+    ]
+    report = dataio.run_import(LEADS, csv_bytes(rows), user, dry_run=True)
+    assert report.ok and LeadEvent.objects.count() == 0
+    report = dataio.run_import(LEADS, csv_bytes(rows), user, dry_run=False, reason="展会名单")
+    assert report.ok and report.created == 2
+    lead = Lead.objects.get(name="宁波甲人力资源有限公司")
+    events = list(LeadEvent.objects.filter(lead=lead))
+    assert [(e.kind, e.date, e.to_stage, e.user) for e in events] == [
+        ("created", d(2025, 11, 3), "lead", user)
+    ]
+    assert lead.stage_changed_on == d(2025, 11, 3)  # at 线索 since it was opened
+    # The creation is in the change log with the import's reason, as the page's would be.
+    lead_type = ContentType.objects.get_for_model(Lead)
+    entry = ChangeLogEntry.objects.get(
+        content_type=lead_type, object_id=str(lead.pk), action="create"
+    )
+    assert entry.reason == "展会名单" and entry.source == "import"
+    rows[1][5] = "3.8"
+    report = dataio.run_import(LEADS, csv_bytes(rows), user, dry_run=False)
+    assert report.ok and report.updated == 1
+    assert LeadEvent.objects.filter(lead=lead).count() == 1
+    assert LeadEvent.objects.filter(kind="created").count() == 2
 
 
 def test_refused_page_input_changes_nothing(world, client):
@@ -179,3 +216,34 @@ def test_park_progress_from_its_tenants_and_imported_turnover(world):
     assert progress["turnover"]["current"] == 900_000 and progress["turnover"]["gap"] == 100_000
     # 江城中心's one unit is held by the trader's lease (2023–2030): occupancy 100 %, met.
     assert progress["occupancy"]["current"] == 1.0 and progress["occupancy"]["met"]
+
+
+def test_parks_layer_shows_each_criterion_against_its_target(world, client):
+    from streetbrain.investment.models import Park, ParkCriterion
+
+    building = world["river_tower"].building
+    building.lon, building.lat = 121.56, 29.87
+    building.save()
+    park = Park.objects.create(
+        name="宁波驿淘互联网产业园",
+        building=world["river_tower"],
+        target_level="省级跨境电商产业园",
+    )
+    ParkCriterion.objects.create(park=park, label="电商企业", metric="enterprises", target=100)
+    ParkCriterion.objects.create(park=park, label="入驻率", metric="occupancy", target="0.8")
+    client.force_login(world["users"]["investment"])
+    layers = {x["name"] for x in client.get("/api/map/layers/").json()["layers"]}
+    assert "investment_parks" in layers
+    (feature,) = client.get("/api/map/layers/investment_parks/").json()["features"]
+    props = feature["properties"]
+    assert props["name"] == "宁波驿淘互联网产业园" and props["url"] == park.get_absolute_url()
+    # 江城中心's only unit is let: full occupancy; no e-commerce enterprise yet.
+    assert props["rows"] == [["电商企业", "0 / 100"], ["入驻率", "100.0% / 80.0%"]]
+    assert feature["geometry"]["coordinates"] == [121.56, 29.87]
+    # A grid worker of 东城 does not see 江城's park; without the permission, no layer.
+    client.force_login(world["users"]["grid"])
+    assert client.get("/api/map/layers/investment_parks/").json()["features"] == []
+    outsider = world["users"]["leader"]
+    outsider.groups.clear()
+    client.force_login(outsider)
+    assert client.get("/api/map/layers/investment_parks/").status_code == 403

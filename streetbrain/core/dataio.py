@@ -882,6 +882,9 @@ class ImportSpec:
     ``bulk``: write with ``bulk_create``/``bulk_update`` and ``audit.log_bulk`` (the default);
     False saves object by object through the model's ``save`` and the audit signals.
     ``report``: export-only columns (``ReportColumn``) after the importable ones.
+    ``after_write(created, updated, user)``: what the type writes beside its rows, in the
+    import's transaction and audit context once the rows passed the scope check (a lead's
+    first timeline entry); a dry run rolls it back with the rows.
     """
 
     model: type[models.Model]
@@ -893,6 +896,7 @@ class ImportSpec:
     error_columns: dict[str, str] = field(default_factory=dict)
     bulk: bool = True
     report: tuple[ReportColumn, ...] = ()
+    after_write: Callable[[list, list, Any], None] | None = None
 
     def __post_init__(self):
         if isinstance(self.key, str):
@@ -1701,6 +1705,8 @@ def _write(spec: ImportSpec, rows: list[_Row], user, report: ImportReport, *, lo
             audit.log_bulk(
                 [r.obj for r in updates], "update", prechanges=[r.before for r in updates]
             )
+    if spec.after_write is not None:
+        spec.after_write([r.obj for r in creates], [r.obj for r in updates], user)
     report.created_ids = [r.obj.pk for r in creates]
     report.updated_ids = [r.obj.pk for r in updates]
 

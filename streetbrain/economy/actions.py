@@ -24,12 +24,14 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from streetbrain.core.audit import change_reason
 from streetbrain.core.models import PlatformModel, User
 from streetbrain.core.scoping import ensure_in_scope
 
 from .models import (
     Enterprise,
     EnterpriseEvent,
+    IndustryChain,
     Lease,
     MoveOutWarning,
     OfficeBuilding,
@@ -830,3 +832,33 @@ def close_warning(warning, outcome: str, *, note: str, user=None, now=None) -> M
             data={"outcome": outcome},
         )
     return warning
+
+
+# -- industrial chains -----------------------------------------------------------------------
+
+
+def set_chain_industries(chain, industries, *, reason: str, user=None) -> IndustryChain:
+    """Change the GB/T 4754-2017 classes an industrial chain (一楼一链) lists — section letters
+    or code prefixes, a list or one comma-separated text — with the reason the change log
+    keeps (a chain's history is its change-log entries). The towers on the chain, the
+    whitelist's chain gap and the space matching read the new list from then on."""
+    _require(user, "economy.change_industrychain")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason for the change.")})
+    if isinstance(industries, str):
+        industries = industries.replace("，", ",").replace("、", ",").split(",")
+    prefixes: list[str] = []
+    for value in industries:
+        value = str(value).strip().upper()
+        if value and value not in prefixes:
+            prefixes.append(value)
+    with transaction.atomic():
+        row = _load(IndustryChain, chain, user, "change")
+        if row.industry_prefixes == prefixes:
+            return row  # nothing to change, nothing to log
+        row.industries = ",".join(prefixes)
+        row.full_clean(exclude=["code", "name"])  # each prefix names a class; the length
+        with change_reason(reason):
+            row.save(update_fields=["industries"])
+    return row

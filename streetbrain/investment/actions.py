@@ -230,6 +230,28 @@ def create_lead(*, user=None, org_unit=None, note: str = "", **values) -> Lead:
     return lead
 
 
+def leads_imported(created, updated=(), user=None) -> list[LeadEvent]:
+    """The first timeline entry of leads a spreadsheet opened (the import engine's
+    ``after_write``: in the import's transaction, under its audit context, the rows already
+    checked against the user's scope), dated like ``create_lead``'s: the lead's
+    ``opened_on``. Updated leads keep their timeline: a file changes no stage."""
+    note = _("Imported from a spreadsheet.")
+    events = [
+        LeadEvent(
+            lead=lead,
+            kind=LeadEvent.Kind.CREATED,
+            date=lead.opened_on,
+            to_stage=lead.stage,
+            user=_user(user),
+            actor_name=_actor(user),
+            note=note,
+            data={"source": "import"},
+        )
+        for lead in created
+    ]
+    return LeadEvent.objects.bulk_create(events, batch_size=1000)
+
+
 @dataclass(frozen=True)
 class Transition:
     name: str

@@ -2,7 +2,8 @@
 nothing, row errors; upsert on the company's name), and the column layouts of the whitelist's
 and a shortlist's Excel exports (rows computed here, written by ``dataio.write_xlsx``).
 
-An imported lead starts at 线索 and its timeline begins with its ``opened_on``; stages move only
+An imported lead starts at 线索 and its timeline begins with a "lead opened" entry on its
+``opened_on`` (``actions.leads_imported``, in the import's transaction); stages move only
 through ``actions.perform``, so a file has no stage column."""
 
 from __future__ import annotations
@@ -30,10 +31,14 @@ from streetbrain.economy.dataio_specs import (
     normalise_credit_code,
 )
 
+from . import actions
 from .models import EcommerceProfile, EcommerceTurnover, Lead, WhitelistEntry
 
 
 def _clean_lead(obj: Lead) -> None:
+    if obj.pk is None and obj.opened_on:
+        # A new lead stands at 线索 since it was opened, as ``actions.create_lead`` dates it.
+        obj.stage_changed_on = obj.opened_on
     if obj.area_min_m2 is not None and obj.area_max_m2 is not None:
         if obj.area_max_m2 < obj.area_min_m2:
             raise ValidationError(
@@ -69,6 +74,7 @@ LEADS = ImportSpec(
         HomeUnitField("所属区域编码"),
     ],
     clean=_clean_lead,
+    after_write=actions.leads_imported,
 )
 
 # The whitelist's export: one row per industry, the factors' contributions as columns.

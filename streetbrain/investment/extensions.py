@@ -1,5 +1,6 @@
 """What 招商 contributes through the extension points: its pages and API, its menu entry, its
-cockpit panel (the funnel and 去化), leads and parks in the one search, the 招商专员 role and
+cockpit panel (the funnel and 去化), the parks' map layer (criteria against targets), leads
+and parks in the one search, the 招商专员 role and
 what the leaders see, and the nightly recomputation of the whitelist."""
 
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from streetbrain.core.extension_points import (
     CockpitPanel,
     Grant,
+    MapLayer,
     MenuEntry,
     PeriodicTask,
     Role,
@@ -15,7 +17,7 @@ from streetbrain.core.extension_points import (
 from streetbrain.core.roles import VIEW_ORG
 from streetbrain.registry.permissions import CODE_TABLES
 
-from . import panels, search
+from . import maplayers, panels, search
 
 INVESTMENT_VIEW = tuple(
     f"investment.view_{m}"
@@ -45,9 +47,11 @@ INVESTMENT_KEEP = (
     "investment.add_ecommerceturnover",
     "investment.change_ecommerceturnover",
 )
-# What signing needs of the building economy: see its space, register the company, lease.
+# What signing needs of the building economy: see its space, register the company, lease;
+# and the chains' class lists the whitelist's chain gap reads, changed with a reason.
 ECONOMY_FOR_SIGNING = (
     "economy.view_industrychain",
+    "economy.change_industrychain",
     "economy.view_officebuilding",
     "economy.view_floor",
     "economy.view_unit",
@@ -62,6 +66,17 @@ ECONOMY_FOR_SIGNING = (
 )
 
 search_providers = search.PROVIDERS
+
+map_layers = [
+    MapLayer(
+        "investment_parks",
+        _("E-commerce parks (电商园区)"),
+        "investment.view_park",
+        maplayers.parks_layer,
+        order=72,
+        color="#c27c2c",
+    )
+]
 
 cockpit_panels = [
     CockpitPanel(

@@ -47,6 +47,20 @@ class WeightForm(CheckedForm):
     reason = forms.CharField(label=_("Reason for the change"), max_length=1000)
 
 
+class ChainIndustriesForm(CheckedForm):
+    """The classes an industrial chain lists; the action checks each against the code table."""
+
+    industries = forms.CharField(
+        label=_("industries"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "GB/T 4754-2017 section letters or code prefixes, separated by commas (e.g. I,72,7263)."
+        ),
+    )
+    reason = forms.CharField(label=_("Reason for the change"), widget=NOTE_WIDGET, max_length=500)
+
+
 class DecisionForm(CheckedForm):
     code = forms.RegexField(
         label=_("industry code"),

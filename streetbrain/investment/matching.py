@@ -13,10 +13,18 @@ lead's range. Each candidate gets a score (0–100) from six parts, each 0–1 a
   industry (0.4);
 - ``cluster``: tenants of the lead's 大类 in the tower now, 1 from 5 on (集聚);
 - ``vacancy``: how long the space has been empty, 1 from a year on (the street wants long-empty
-  space filled first); never let counts as a year.
+  space filled first); never let counts as a year;
+- ``learned``: where companies like the lead have actually gone — the naive-Bayes tower
+  ranking of ``learned.py`` (hit-rate@5 measured in bench/bench_investment.py), trained on the
+  new leases of the street's history before today, the tower's posterior for the lead's 大类
+  and size over the best tower's. Its weight (``LEARNED_WEIGHT``) joins the rules' only when
+  the history holds ``learned.MIN_HISTORY`` new leases; below that the score is the rules'
+  alone and the page says why. Each candidate's ``reasons`` say what the learned part rests on.
 
-Everything is read in four queries whatever the number of units, so that one lead is matched
-over every vacant unit of the street well within the 300 ms budget (bench/bench_investment.py).
+Everything is read in five queries whatever the number of units (four, and the learned
+model's check of the lease table; its fit, one grouped query, once per state of the leases), so
+that one lead is matched over every vacant unit of the street within the 300 ms budget
+(bench/bench_investment.py).
 """
 
 from __future__ import annotations
@@ -29,13 +37,16 @@ from decimal import Decimal
 from django.db.models import Count, Max
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from streetbrain.economy.models import Lease, OfficeBuilding, Unit
 
+from . import learned
 from .models import Lead
 
 MAX_RUN = 6
 WEIGHTS = {"area": 25, "rent": 25, "grade": 10, "chain": 15, "cluster": 10, "vacancy": 15}
+LEARNED_WEIGHT = 15  # beside the rules' 100: a share of 15/115 ≈ 13 % of the score
 GRADES = ["super_a", "a", "b", "c", "ungraded"]
 
 
@@ -51,6 +62,7 @@ class Candidate:
     score: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
+    weights: dict[str, int] = field(default_factory=lambda: dict(WEIGHTS))
 
     @property
     def unit_ids(self) -> list[int]:
@@ -202,8 +214,82 @@ def score_parts(
     return {k: parts[k] for k in WEIGHTS}
 
 
-def total(parts: dict[str, float]) -> float:
-    return round(sum(WEIGHTS[k] * v for k, v in parts.items()) / sum(WEIGHTS.values()) * 100, 1)
+def total(parts: dict[str, float], weights: dict[str, int] | None = None) -> float:
+    weights = weights or WEIGHTS
+    return round(sum(weights[k] * v for k, v in parts.items()) / sum(weights.values()) * 100, 1)
+
+
+class Matches(list):
+    """Candidates, best first, with the learned model's state: ``history`` (the leases it was
+    trained on, or too few) and the ``weights`` in force (the learned part's only with it)."""
+
+    def __init__(self, items=(), *, history: learned.History, weights: dict[str, int]):
+        super().__init__(items)
+        self.history = history
+        self.weights = weights
+
+    @property
+    def learned_share(self) -> float:
+        return round(self.weights.get("learned", 0) / sum(self.weights.values()) * 100, 1)
+
+    @property
+    def learned_note(self) -> str:
+        h = self.history
+        if h.enough:
+            return _(
+                "Learned part: trained on %(n)s new leases of the street since %(since)s "
+                "(weight %(w)s, %(share)s%% of the score)."
+            ) % {
+                "n": h.leases,
+                "since": h.since.isoformat() if h.since else "—",
+                "w": self.weights["learned"],
+                "share": self.learned_share,
+            }
+        return _(
+            "Learned part off: the street's history holds %(n)s new leases, fewer than the "
+            "%(min)s it needs; the score is the rules' alone."
+        ) % {"n": h.leases, "min": learned.MIN_HISTORY}
+
+
+def weights_for(history: learned.History) -> dict[str, int]:
+    return {**WEIGHTS, "learned": LEARNED_WEIGHT} if history.enough else dict(WEIGHTS)
+
+
+def _band_label(area_m2: float) -> str:
+    band = learned.size_band(area_m2)
+    lo = learned.SIZE_BANDS[band - 1] if band else 0
+    if band >= len(learned.SIZE_BANDS):
+        return _("over %(lo)s m²") % {"lo": lo}
+    return _("%(lo)s–%(hi)s m²") % {"lo": lo, "hi": learned.SIZE_BANDS[band]}
+
+
+def learned_part(
+    history: learned.History,
+    tower: int,
+    division: str,
+    area_m2: float,
+    ranked: learned.Ranking | None = None,
+) -> tuple[float, str]:
+    """The learned part of ``tower`` for a company of ``division`` needing ``area_m2`` (from
+    ``ranked``, the towers ranked once for it, when given), and its reason in the reader's
+    language."""
+    ranked = ranked or learned.ranking(history.model, division, area_m2)
+    value, why = ranked.part(tower)
+    reason = _(
+        "Learned: %(div)s of the street's %(div_total)s new leases of 大类 %(code)s and "
+        "%(size)s of %(band)s went to this tower (%(leases)s new leases in all); it ranks "
+        "%(rank)s of %(towers)s towers for such a company."
+    ) % {
+        "div": why["division"],
+        "div_total": why["division_total"],
+        "code": division,
+        "size": why["size"],
+        "band": _band_label(area_m2),
+        "leases": why["leases"],
+        "rank": why["rank"],
+        "towers": why["towers"],
+    }
+    return value, reason
 
 
 def match_lead(lead: Lead, user=None, *, limit: int = 10, today: dt.date | None = None):
@@ -216,14 +302,19 @@ def match_lead(lead: Lead, user=None, *, limit: int = 10, today: dt.date | None 
     if lead.preferred_floor_max is not None:
         units = [u for u in units if u["floor__number"] <= lead.preferred_floor_max]
     runs = _runs(units, lo, hi)
-    if not runs:
-        return []
     building_ids = {r[0]["building_id"] for r in runs}
+    history = learned.fit_for(user, today, building_ids)
+    weights = weights_for(history)
+    if not runs:
+        return Matches(history=history, weights=weights)
     towers = _towers(building_ids)
     empty = _empty_since(building_ids)
     division = lead.industry.division
     tenants = _tenants_of_division(building_ids, today, division)
     static: dict[int, dict[str, float]] = {}
+    why: dict[int, list[str]] = {}
+    mid = float(lead.area_mid_m2)
+    ranked = learned.ranking(history.model, division, mid) if history.enough else None
     out = []
     for run in runs:
         tower = towers[run[0]["building_id"]]
@@ -239,8 +330,13 @@ def match_lead(lead: Lead, user=None, *, limit: int = 10, today: dt.date | None 
         fixed = static.get(tower["pk"])
         if fixed is None:
             fixed = static[tower["pk"]] = tower_parts(lead, tower, tenants.get(tower["pk"], 0))
+            why[tower["pk"]] = []
+            if history.enough:
+                value, reason = learned_part(history, tower["pk"], division, mid, ranked)
+                fixed["learned"] = value
+                why[tower["pk"]].append(reason)
         parts = {**space_parts(lead, area, rent, len(run), empty_days), **fixed}
-        parts = {k: parts[k] for k in WEIGHTS}
+        parts = {k: parts[k] for k in weights}
         number = run[0]["floor__number"]
         out.append(
             Candidate(
@@ -253,13 +349,15 @@ def match_lead(lead: Lead, user=None, *, limit: int = 10, today: dt.date | None 
                 ],
                 area_m2=round(area, 2),
                 asking_rent=round(rent, 2) if rent is not None else None,
-                score=total(parts),
+                score=total(parts, weights),
                 parts=parts,
+                reasons=why[tower["pk"]],
+                weights=weights,
             )
         )
     out.sort(key=lambda c: (-c.score, c.building_code, c.unit_ids))
     # One candidate per tower and floor at most twice, so the shortlist shows choices.
-    shown, per_floor = [], defaultdict(int)
+    shown, per_floor = Matches(history=history, weights=weights), defaultdict(int)
     for c in out:
         key = (c.building_id, c.floor)
         if per_floor[key] >= 2:
@@ -272,7 +370,8 @@ def match_lead(lead: Lead, user=None, *, limit: int = 10, today: dt.date | None 
 
 
 def match_space(unit: Unit, user=None, *, limit: int = 10, today: dt.date | None = None):
-    """The open leads that ``unit`` (alone) would fit, best first: [(lead, score, parts)]."""
+    """The open leads that ``unit`` (alone) would fit, best first: [(lead, score, parts)],
+    the learned part among the parts when the street's history is long enough."""
     from .models import OPEN_STAGES
 
     today = today or timezone.localdate()
@@ -296,11 +395,19 @@ def match_space(unit: Unit, user=None, *, limit: int = 10, today: dt.date | None
     )
     empty_days = None if ended is None else (today - ended).days
     rent = float(unit.asking_rent) if unit.asking_rent is not None else None
+    history = learned.fit_for(user, today, [unit.building_id])
+    weights = weights_for(history)
+    ranked: dict[str, learned.Ranking] = {}
     out = []
     for lead in leads:
         parts = score_parts(
             lead, area, rent, tower, 1, tenants.get(lead.industry.division, 0), empty_days
         )
-        out.append((lead, total(parts), parts))
+        if history.enough:  # the towers ranked once per 大类: the unit's area is the same
+            division = lead.industry.division
+            if division not in ranked:
+                ranked[division] = learned.ranking(history.model, division, area)
+            parts["learned"] = ranked[division].part(unit.building_id)[0]
+        out.append((lead, total(parts, weights), parts))
     out.sort(key=lambda t: (-t[1], t[0].pk))
     return out[:limit]

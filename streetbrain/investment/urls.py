@@ -28,6 +28,7 @@ urlpatterns = [
         views.WeightEditView.as_view(),
         name="whitelistfactor_edit",
     ),
+    path("whitelist/chains/<int:pk>/edit/", views.ChainEditView.as_view(), name="chain_edit"),
     path("whitelist/<slug:name>/", views.WhitelistActionView.as_view(), name="whitelist_act"),
     path(
         "whitelist/<slug:name>/<int:pk>/",
@@ -54,6 +55,11 @@ urlpatterns = [
     path("leads/<int:pk>/", views.LeadDetailView.as_view(), name="lead_detail"),
     path("leads/<int:pk>/edit/", views.LeadEditView.as_view(), name="lead_edit"),
     path("leads/<int:pk>/shortlist/", views.ShortlistExportView.as_view(), name="lead_shortlist"),
+    path(
+        "leads/<int:pk>/shortlist/pdf/",
+        views.ShortlistExportView.as_view(file_format="pdf"),
+        name="lead_shortlist_pdf",
+    ),
     path("leads/<int:pk>/add/<slug:kind>/", views.LeadVisitView.as_view(), name="lead_add_event"),
     path("leads/<int:pk>/<slug:name>/", views.LeadStepView.as_view(), name="lead_step"),
     path("space/", views.VacantSpaceListView.as_view(), name="space_list"),

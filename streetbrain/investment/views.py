@@ -26,10 +26,12 @@ from streetbrain.core.generic import (
     StepView,
     apply_errors,
 )
-from streetbrain.economy.models import Unit
+from streetbrain.core.pdf import PdfReport
+from streetbrain.economy import actions as economy_actions
+from streetbrain.economy.models import IndustryChain, OfficeBuilding, Unit
 
 from . import actions, dashboard, forms, matching, tables, whitelist
-from .dataio_specs import WHITELIST
+from .dataio_specs import SHORTLIST, WHITELIST
 from .filtersets import LeadFilterSet
 from .models import (
     Factor,
@@ -123,6 +125,12 @@ class WhitelistView(PermissionMixin, TemplateView):
             can_publish=user.has_perm("investment.publish_whitelistrun"),
             can_decide=user.has_perm("investment.add_industryoverride"),
             can_weigh=user.has_perm("investment.change_whitelistfactor"),
+            chains=(
+                IndustryChain.objects.restrict(user)
+                if user.has_perm("economy.view_industrychain")
+                else IndustryChain.objects.none()
+            ),
+            can_edit_chains=user.has_perm("economy.change_industrychain"),
         )
         return ctx
 
@@ -233,6 +241,55 @@ class WeightEditView(PermissionMixin, TemplateView):
         return render(request, self.template_name, {"factor": factor, "form": form}, status=400)
 
 
+class ChainEditView(PermissionMixin, TemplateView):
+    """The classes an industrial chain (一楼一链, the economy's) lists, changed with a reason
+    through ``economy.actions.set_chain_industries``: the whitelist's chain gap and the space
+    matching read them."""
+
+    model = IndustryChain
+    permission = "economy.change_industrychain"
+    template_name = "investment/chain_edit.html"
+
+    def get_chain(self):
+        return get_object_or_404(
+            IndustryChain.objects.restrict(self.request.user, "change"), pk=self.kwargs["pk"]
+        )
+
+    def context(self, chain, form):
+        towers = (
+            OfficeBuilding.objects.restrict(self.request.user)
+            .filter(chain=chain)
+            .select_related("building")
+            .order_by("building__code")
+        )
+        return {"chain": chain, "form": form, "towers": towers, "title": str(chain)}
+
+    def get(self, request, pk):
+        chain = self.get_chain()
+        form = forms.ChainIndustriesForm(initial={"industries": chain.industries})
+        return render(request, self.template_name, self.context(chain, form))
+
+    def post(self, request, pk):
+        chain = self.get_chain()
+        form = forms.ChainIndustriesForm(request.POST)
+        if form.is_valid():
+            try:
+                economy_actions.set_chain_industries(
+                    chain,
+                    form.cleaned_data["industries"],
+                    reason=form.cleaned_data["reason"],
+                    user=request.user,
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("The chain's industries were changed; recompute to apply them.")
+                )
+                return HttpResponseRedirect(reverse("investment:whitelist") + "#chains")
+        return render(request, self.template_name, self.context(chain, form), status=400)
+
+
 class WhitelistExportView(PermissionMixin, View):
     """A computation (a published version) as Excel: rank, code, name, score, decision and
     each factor's value and contribution."""
@@ -316,15 +373,17 @@ class LeadDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         lead = ctx["object"]
         user = self.request.user
-        candidates = []
+        candidates = None
         if lead.is_open and user.has_perm("economy.view_unit"):
             candidates = matching.match_lead(lead, user, limit=10)
+        weights = candidates.weights if candidates is not None else matching.WEIGHTS
         ctx.update(
             events=LeadEvent.objects.restrict(user).filter(lead=lead).order_by("-date", "-pk"),
             steps=actions.available(lead, user),
-            candidates=candidates,
-            weights=matching.WEIGHTS,
-            part_labels=PART_LABELS,
+            candidates=candidates or [],
+            learned_note=candidates.learned_note if candidates is not None else "",
+            weights=weights,
+            part_labels={k: PART_LABELS[k] for k in weights},
             can_change=user.has_perm("investment.change_lead"),
             today=timezone.localdate(),
         )
@@ -338,6 +397,7 @@ PART_LABELS = {
     "chain": _("chain / 一楼一品 fit"),
     "cluster": _("same-chain neighbours"),
     "vacancy": _("vacancy duration"),
+    "learned": _("learned from the street's leases"),
 }
 
 
@@ -426,9 +486,11 @@ class LeadVisitView(LoginRequiredMixin, View):
 
 
 class ShortlistExportView(LoginRequiredMixin, View):
-    """The lead's candidates as Excel, with every part of their scores."""
+    """The lead's candidates with every part of their scores and their reasons, as Excel or,
+    to print and hand over, as PDF (``core.pdf``): the same rows either way."""
 
     model = Lead
+    file_format = "xlsx"
 
     def get(self, request, pk):
         if not request.user.has_perm("investment.view_lead"):
@@ -437,18 +499,47 @@ class ShortlistExportView(LoginRequiredMixin, View):
             Lead.objects.restrict(request.user).select_related("industry__section"), pk=pk
         )
         candidates = matching.match_lead(lead, request.user, limit=20)
-        from .dataio_specs import SHORTLIST
-
-        rows = [SHORTLIST.headers + [str(PART_LABELS[k]) for k in matching.WEIGHTS]]
-        for i, c in enumerate(candidates, start=1):
-            rows.append(
-                [i, c.building, c.floor, c.unit_codes, c.area_m2, c.asking_rent, c.score]
-                + [c.parts[k] for k in matching.WEIGHTS]
-            )
-        data = dataio.write_xlsx(SHORTLIST, rows)
+        keys = list(candidates.weights)
+        headers = SHORTLIST.headers + [str(PART_LABELS[k]) for k in keys] + [_("reasons")]
+        rows = [
+            [i, c.building, c.floor, c.unit_codes, c.area_m2, c.asking_rent, c.score]
+            + [c.parts[k] for k in keys]
+            + ["；".join(c.reasons)]
+            for i, c in enumerate(candidates, start=1)
+        ]
+        if self.file_format == "pdf":
+            return self.pdf(lead, candidates, headers, rows)
+        data = dataio.write_xlsx(SHORTLIST, [headers, *rows])
         response = HttpResponse(data, content_type=dataio.CONTENT_TYPES["xlsx"])
         response["Content-Disposition"] = f'attachment; filename="shortlist-{lead.pk}.xlsx"'
         return response
+
+    def pdf(self, lead, candidates, headers, rows) -> HttpResponse:
+        budget = lead.rent_budget
+        report = PdfReport(
+            _("Shortlist of space (招商短名单)"),
+            subtitle=f"{lead.name}（{lead.industry}）",  # STSong-Light has no "·"
+            facts=[
+                (_("area wanted (m²)"), lead.area_range),
+                (_("rent budget (CNY/m²/day)"), budget),
+                (_("stage"), lead.get_stage_display()),
+                (_("Generated"), timezone.localdate()),
+            ],
+            landscape=True,
+        )
+        report.table(
+            headers,
+            rows,
+            widths=[0.5, 2, 0.8, 2, 1, 1, 0.9] + [0.9] * len(candidates.weights) + [4],
+            empty=_("No vacant space fits the area wanted."),
+        )
+        weights = "；".join(f"{PART_LABELS[k]} {w}" for k, w in candidates.weights.items())
+        report.paragraph(
+            _("Each part is 0–1; the score (0–100) weighs them: %(weights)s.")
+            % {"weights": weights}
+        )
+        report.paragraph(candidates.learned_note)
+        return report.response(f"shortlist-{lead.pk}.pdf")
 
 
 # -- parks ---------------------------------------------------------------------------------------
@@ -531,7 +622,10 @@ class SpaceMatchView(PermissionMixin, TemplateView):
             title=str(unit),
             unit=unit,
             matches=matches,
-            part_labels=PART_LABELS,
+            # The learned part is among them when the street's history is long enough.
+            part_labels={
+                k: PART_LABELS[k] for k in (matches[0][2] if matches else matching.WEIGHTS)
+            },
             industries=industries,
             run=run,
         )

@@ -202,3 +202,50 @@ def test_whitelist_lead_matching_viewing_signing_and_the_funnel(
     shoot(page2, screenshot_dir, "cockpit")
     problems.check()
     problems2.check()
+
+
+def test_the_parks_layer_shows_each_criterion_in_its_popup(demo_data, open_page, screenshot_dir):
+    """The specialist turns on the parks' layer of the one map and clicks the park: its popup
+    lists each criterion's current figure against its target (the features' ``rows``)."""
+    from shapely.geometry import shape
+
+    from streetbrain.core.models import OrgUnit
+    from streetbrain.economy.models import OfficeBuilding
+    from streetbrain.investment.models import Park, ParkCriterion
+    from streetbrain.registry.models import Building
+
+    grid = OrgUnit.objects.filter(level="grid", geometry__isnull=False).order_by("code").first()
+    point = shape(grid.geometry).representative_point()
+    registry = Building.objects.create(
+        code=f"{grid.code}932",
+        name="驿淘园区楼（示例）",
+        address="江东北路1号",
+        kind="office",
+        org_unit=grid,
+        floors_above=5,
+        lon=point.x,
+        lat=point.y,
+    )
+    park = Park.objects.create(
+        name="宁波驿淘互联网产业园（示例）",
+        building=OfficeBuilding.objects.create(building=registry, grade="b"),
+        target_level="省级跨境电商产业园",
+    )
+    ParkCriterion.objects.create(park=park, label="电商企业", metric="enterprises", target=100)
+    page, problems = open_page("zh-CN")
+    log_in(page, "investment", demo_data.password)
+    page.goto("/map/")
+    page.wait_for_selector("#onemap path.leaflet-interactive", state="attached")
+    box = page.locator("input[name=layer][value=investment_parks]")
+    with page.expect_response(lambda r: "/api/map/layers/investment_parks/" in r.url):
+        box.check()
+    marker = page.locator('#onemap path.leaflet-interactive[fill="#c27c2c"]')
+    marker.first.wait_for(state="attached")
+    marker.first.click(force=True)
+    popup = page.locator(".leaflet-popup-content .onemap-popup")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "宁波驿淘互联网产业园（示例）" in text and "电商企业" in text and "0 / 100" in text
+    assert popup.locator("a").get_attribute("href") == park.get_absolute_url()
+    shoot(page, screenshot_dir, "parks-popup")
+    problems.check()

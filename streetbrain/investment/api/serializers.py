@@ -87,6 +87,10 @@ class MatchPartsSerializer(serializers.Serializer):
     chain = serializers.FloatField()
     cluster = serializers.FloatField()
     vacancy = serializers.FloatField()
+    learned = serializers.FloatField(
+        required=False,
+        help_text="Learned from the street's new leases; absent when the history is too short.",
+    )
 
 
 class SpaceMatchSerializer(serializers.Serializer):
@@ -99,6 +103,8 @@ class SpaceMatchSerializer(serializers.Serializer):
     asking_rent = serializers.FloatField(allow_null=True)
     score = serializers.FloatField()
     parts = MatchPartsSerializer()
+    weights = serializers.DictField(child=serializers.IntegerField())
+    reasons = serializers.ListField(child=serializers.CharField())
 
 
 class CriterionSerializer(serializers.Serializer):

@@ -172,7 +172,8 @@
       case "landmarks": return popup(p.name, [["", p.kind_label], ["", "© OpenStreetMap contributors"]], p.url);
       default:
         if (p.count !== undefined) return popup(num(p.count), []);
-        return popup(p.name || name, [["", p.detail]], url);
+        // A layer may add labelled lines of its own ([label, value] pairs: a park's criteria).
+        return popup(p.name || name, [["", p.detail]].concat(Array.isArray(p.rows) ? p.rows : []), url);
     }
   }
 
