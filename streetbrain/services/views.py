@@ -18,10 +18,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
-from streetbrain.core.generic import Column, ObjectDetailView, ObjectListView
+from streetbrain.core.generic import (
+    Column,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    apply_errors,
+)
 
 from . import actions, gateways, reasons, tasks
-from .forms import GrantForm, PolicyImportForm, RequestForm, SendForm
+from .forms import ClauseForm, GrantForm, PolicyForm, PolicyImportForm, RequestForm, SendForm
 from .models import Clause, EnterpriseRequest, Match, Notice, Policy, Verdict
 
 
@@ -158,8 +164,96 @@ class ClauseDetailView(ObjectDetailView):
             benefit=reasons.describe_benefit(clause.benefit),
             notified=Notice.objects.restrict(user).filter(clause=clause).count(),
             can_send=clause.current and user.has_perm("services.add_notice"),
+            can_edit=clause.current and user.has_perm("services.change_policy"),
             send_form=SendForm(),
             gateways=gateways.choices(),
+        )
+        return ctx
+
+
+class PolicyEditView(ObjectEditView):
+    """A policy entered or corrected on its page (``actions.save_policy``)."""
+
+    model = Policy
+    form_class = PolicyForm
+    template_name = "services/edit.html"
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        form = self.get_form(obj, data=request.POST)
+        if form.is_valid():
+            try:
+                obj = actions.save_policy(request.user, form.save(commit=False))
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("The policy “%(p)s” was saved.") % {"p": obj})
+                return HttpResponseRedirect(obj.get_absolute_url())
+        return self.render_to_response(self.edit_context(obj, form), status=400)
+
+    def edit_context(self, obj, form):
+        ctx = super().edit_context(obj, form)
+        ctx["cancel_url"] = obj.get_absolute_url() if obj.pk else reverse("services:index")
+        return ctx
+
+
+class ClauseEditView(ObjectEditView):
+    """A clause of a policy with its structured conditions and benefit: added
+    (``policies/<policy>/clauses/add/``) or changed (``clauses/<pk>/edit/``; a matched clause
+    becomes a new version). Clauses are part of their policy: changing them takes
+    services.change_policy. Saving starts the clause's matching (``actions.save_clause``)."""
+
+    model = Clause
+    form_class = ClauseForm
+    template_name = "services/edit.html"
+
+    def check_permission(self):
+        if not self.request.user.has_perm("services.change_policy"):
+            raise PermissionDenied(_("You do not have permission to do this."))
+
+    def get_object(self):
+        if "pk" in self.kwargs:
+            return get_object_or_404(
+                Clause.objects.restrict(self.request.user).select_related("policy"),
+                pk=self.kwargs["pk"],
+                current=True,
+            )
+        policies = Policy.objects.restrict(self.request.user)
+        policy = get_object_or_404(policies, pk=self.kwargs["policy"])
+        return Clause(policy=policy)
+
+    def get_form(self, obj, data=None):
+        initial = ClauseForm.initial_of(obj) if obj.pk else {"path": obj.path}
+        return ClauseForm(data=data, initial=initial)
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        form = self.get_form(obj, data=request.POST)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "_change_reason"}
+            try:
+                saved = actions.save_clause(
+                    request.user, obj.policy, data, clause=obj if obj.pk else None
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                if saved.pk != obj.pk and obj.pk:
+                    note = _("Saved as version %(v)s; the earlier version keeps its results.")
+                    messages.success(request, note % {"v": saved.version})
+                else:
+                    messages.success(request, _("The clause was saved."))
+                messages.info(request, _("The matching recomputes the clause's verdicts."))
+                return HttpResponseRedirect(saved.get_absolute_url())
+        return self.render_to_response(self.edit_context(obj, form), status=400)
+
+    def edit_context(self, obj, form):
+        ctx = super().edit_context(obj, form)
+        ctx.update(
+            policy=obj.policy,
+            title=str(obj) if obj.pk else _("New clause of %(p)s") % {"p": obj.policy},
+            cancel_url=obj.get_absolute_url() if obj.pk else obj.policy.get_absolute_url(),
+            fields=reasons.LABELS,
         )
         return ctx
 
