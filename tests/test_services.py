@@ -540,3 +540,57 @@ def test_policy_and_clause_pages_validate_version_and_recompute(
     assert client.get(reverse("services:policy_add")).status_code == 403
     with pytest.raises(PermissionDenied):
         actions.save_clause(svc["users"]["leader"], policy, good, clause=new)
+
+
+# -- recompute when an enterprise's data change ----------------------------------------------------
+
+
+def test_an_enterprises_changed_data_recompute_its_matches_once_on_commit(
+    svc, django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.db import transaction
+
+    from streetbrain.core import dataio
+    from streetbrain.services import tasks
+    from streetbrain.services.dataio_specs import SPECS
+
+    actions.recompute_matches()
+    trade, soft = svc["enterprises"]["trade"], svc["enterprises"]["soft"]
+    before = verdict(svc, "soft", "营收奖励").computed_at
+    assert verdict(svc, "trade", "营收奖励").verdict == Verdict.UNKNOWN
+    calls = []
+    real = tasks.recompute.delay
+    monkeypatch.setattr(
+        tasks.recompute, "delay", lambda **kw: calls.append(kw) or real(**kw), raising=False
+    )
+    # facts saved on a page (one row) and a headcount record, in one transaction: one task
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            EnterpriseFacts.objects.create(enterprise=trade, annual_revenue_cny=Decimal("2000000"))
+            HeadcountRecord.objects.create(
+                enterprise=trade, month=dt.date(2020, 1, 1), headcount=4, insured=4
+            )
+    assert calls == [{"enterprise_ids": [trade.pk]}]
+    assert verdict(svc, "trade", "营收奖励").verdict == Verdict.APPLY
+    assert verdict(svc, "soft", "营收奖励").computed_at == before  # only that enterprise
+    # a rolled-back change schedules nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                TaxRecord.objects.create(
+                    enterprise=soft, month=dt.date(2020, 1, 1), total_tax=1, local_tax=1
+                )
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert len(calls) == 1
+    # an import (bulk writes, no model signals) recomputes the enterprises it changed
+    sheet = f"统一社会信用代码,营业收入（元）\r\n{soft.credit_code},500000\r\n".encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = dataio.run_import(SPECS["enterprise-facts"], sheet, None, dry_run=False)
+    assert not report.errors and calls[-1] == {"enterprise_ids": [soft.pk]}
+    assert verdict(svc, "soft", "营收奖励").verdict == Verdict.INELIGIBLE  # < 1,000,000 now
+    # a dry run changes nothing and starts nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        dataio.run_import(SPECS["enterprise-facts"], sheet, None, dry_run=True)
+    assert len(calls) == 2
