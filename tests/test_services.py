@@ -594,3 +594,30 @@ def test_an_enterprises_changed_data_recompute_its_matches_once_on_commit(
     with django_capture_on_commit_callbacks(execute=True):
         dataio.run_import(SPECS["enterprise-facts"], sheet, None, dry_run=True)
     assert len(calls) == 2
+
+
+# -- the enterprises' request classes stay off the residents' channels -------------------------
+
+
+def test_request_classes_are_not_offered_on_the_public_form_nor_in_open311(svc, client):
+    from streetbrain.cases.channels.forms import PublicReportForm
+    from streetbrain.cases.channels.open311 import keys
+
+    choices = PublicReportForm().fields["category"].choices
+    labels = [value for _group, options in choices[1:] for value, _name in options]
+    assert "matter:06010" in labels  # a resident's class is there
+    assert not [v for v in labels if v.startswith("matter:900")]
+    form = PublicReportForm(data={"category": "matter:90002", "description": "租金"})
+    assert not form.is_valid() and "category" in form.errors
+    services = client.get("/open311/v2/services.json").json()
+    codes = {s["service_code"] for s in services}
+    assert "06010" in codes and not {c for c in codes if c.startswith("900")}
+    assert client.get("/open311/v2/services/90002.json").status_code == 404
+    _key, plain = keys.create_api_key("测试客户端")
+    posted = client.post(
+        "/open311/v2/requests.json",
+        {"api_key": plain, "service_code": "90002", "description": "租金", "lat": 29.87},
+    )
+    assert posted.status_code == 404
+    # the enterprise's own page still raises them as cases (see the test above)
+    assert requests.class_for("90002") is not None
