@@ -621,3 +621,28 @@ def test_request_classes_are_not_offered_on_the_public_form_nor_in_open311(svc, 
     assert posted.status_code == 404
     # the enterprise's own page still raises them as cases (see the test above)
     assert requests.class_for("90002") is not None
+
+
+def test_the_enterprise_follows_its_cases_steps_and_only_its_own(svc, client, make_user):
+    from django.utils import timezone
+
+    from streetbrain.cases import timeline
+
+    client.force_login(svc["users"]["enterprise"])
+    client.post(reverse("services:me"), {"kind": "90003", "text": "营业执照变更咨询"})
+    case = EnterpriseRequest.objects.get().case
+    now = timezone.now()
+    timeline.add_event(case, "dispatch", note="派给市场监管所", now=now)
+    timeline.add_event(case, "note", note="内部备注：勿外传", now=now)
+    timeline.add_event(case, "handled", note="已电话答复变更流程", now=now)
+    html = client.get(reverse("services:me")).content.decode()
+    steps = html[html.index(f'id="timeline-{case.number}"') :]
+    assert 'data-action="report"' in steps and 'data-action="dispatch"' in steps
+    assert "已电话答复变更流程" in steps  # what the department says it did
+    assert "内部备注" not in html and "派给市场监管所" not in html  # the office's business
+    # another enterprise's account sees none of it
+    other = make_user("ent2", role="enterprise")
+    actions.link_account(other, svc["enterprises"]["trade"].credit_code)
+    client.force_login(other)
+    html = client.get(reverse("services:me")).content.decode()
+    assert case.number not in html and "营业执照变更咨询" not in html

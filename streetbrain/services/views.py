@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
+from streetbrain.cases.channels.views import public_timeline, state_text
 from streetbrain.core.generic import (
     Column,
     ObjectDetailView,
@@ -130,6 +131,7 @@ class PolicyDetailView(ObjectDetailView):
 
 
 PER_LIST = 200
+MY_REQUESTS = 50  # the enterprise's latest requests on its page, each with its steps
 
 
 class ClauseDetailView(ObjectDetailView):
@@ -506,9 +508,19 @@ class MeView(LoginRequiredMixin, TemplateView):
             ],
             ineligible_count=sum(1 for m in matches if m.verdict == Verdict.INELIGIBLE),
             notices=Notice.objects.filter(enterprise=enterprise).select_related("clause__policy"),
-            requests=EnterpriseRequest.objects.filter(enterprise=enterprise).select_related(
-                "case", "case__suggested_department", "case__department"
-            ),
+            requests=[
+                # Each case's steps as its reporter sees them (the residents' tracking page's
+                # timeline: no internal notes, classification or staff requests).
+                {
+                    "case": r.case,
+                    "text": r.text,
+                    "timeline": public_timeline(r.case),
+                    "state_text": state_text(r.case),
+                }
+                for r in EnterpriseRequest.objects.filter(enterprise=enterprise).select_related(
+                    "case", "case__suggested_department", "case__department"
+                )[:MY_REQUESTS]
+            ],
         )
         ctx.setdefault("form", RequestForm())
         return ctx
