@@ -418,7 +418,15 @@ class BusinessDistrictEditView(ActionEditView):
     form_class = forms.DistrictTargetsForm
 
     def act(self, user, obj, form):
-        return actions.save_district(user, obj)
+        return actions.save_district(user, obj, target=form.target())
+
+
+class ComplexEditView(ActionEditView):
+    model = Complex
+    form_class = forms.ComplexForm
+
+    def act(self, user, obj, form):
+        return actions.save_complex(user, obj)
 
 
 class FirstStoreEditView(ActionEditView):
