@@ -152,7 +152,8 @@ def save_clause(user, policy: Policy, data: dict, clause: Clause | None = None) 
     """Add a clause to ``policy`` or change ``clause`` (its current version) from ``data``
     (``key`` and ``CLAUSE_RULE_FIELDS``). A clause that has been matched or notified is never
     changed in place: the change is a new version and the previous one keeps its results, as
-    an import does. The matching then recomputes that clause (on commit: a task)."""
+    an import does. The caller starts the matching of the saved clause (``tasks.recompute``
+    with its id, on commit), as the import page does for an import."""
     _require(user, "services.change_policy")
     check_clause(data)
     key = str(data.get("key") or "").strip()[:80]
@@ -189,19 +190,11 @@ def save_clause(user, policy: Policy, data: dict, clause: Clause | None = None) 
         clause.current = True
         clause.full_clean()
         clause.save()
-        pk = clause.pk
-        transaction.on_commit(lambda: _recompute_later(clause_ids=[pk]))
     return clause
 
 
 def _has_results(clause: Clause) -> bool:
     return Match.objects.filter(clause=clause).exists() or clause.notices.exists()
-
-
-def _recompute_later(**kwargs) -> None:
-    from . import tasks  # the task module imports this one
-
-    tasks.recompute.delay(**kwargs)
 
 
 def import_policy_file(content, name: str, source: str = Source.IMPORT) -> dict:

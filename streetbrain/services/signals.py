@@ -17,6 +17,7 @@ from django.db.models.signals import post_delete, post_save
 from streetbrain.core.dataio import imported
 from streetbrain.economy.models import Enterprise, HeadcountRecord, Lease, TaxRecord
 
+from . import tasks
 from .models import Clause, EnterpriseFacts
 
 # Model → the attribute naming the enterprise a row belongs to.
@@ -38,8 +39,6 @@ class _Batch:
     def __call__(self) -> None:
         ids, self.ids = sorted(self.ids), set()
         if ids and Clause.objects.filter(current=True).exists():
-            from . import tasks  # the task module imports the actions, which import models
-
             tasks.recompute.delay(enterprise_ids=ids)
 
 

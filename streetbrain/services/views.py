@@ -6,6 +6,8 @@ Pages only read stored matches: the matching runs as a task (``tasks.recompute``
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -240,6 +242,8 @@ class ClauseEditView(ObjectEditView):
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
+                # The changed clause's verdicts, by the matching task once this commits.
+                transaction.on_commit(partial(tasks.recompute.delay, clause_ids=[saved.pk]))
                 if saved.pk != obj.pk and obj.pk:
                     note = _("Saved as version %(v)s; the earlier version keeps its results.")
                     messages.success(request, note % {"v": saved.version})
