@@ -478,6 +478,10 @@ def test_the_office_sets_the_years_targets_and_bad_input_changes_nothing(world, 
     detail = client.get(f"/districts/districts/{district.pk}/").content.decode()
     marker = f'<a href="/districts/districts/{district.pk}/">'
     assert f"{marker}{THIS_YEAR}</a>" in detail and f"{marker}{THIS_YEAR + 1}</a>" in detail
+    # audited, on the district's own change log
+    assert ChangeLogEntry.objects.filter(
+        content_type__model="districttarget", related_object_id=str(district.pk)
+    ).exists()
     worker = world["make_user"]("gw-t", role="gridworker", unit=world["tree"]["east_grid"])
     with pytest.raises(PermissionDenied):
         actions.save_district(worker, district)

@@ -148,6 +148,7 @@ class DistrictTarget(DistrictModel):
     first_store_target = models.PositiveIntegerField(_("first stores to open a year"), default=0)
 
     url_name = "districts:businessdistrict_detail"
+    audit_parent = "district"  # a year's targets show in the district's change log
 
     class Meta:
         verbose_name = _("district target")
