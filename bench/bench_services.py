@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 BAR_MATCH_SECONDS = 30.0
+BAR_MATCH_SECONDS_10X = 300.0  # ten times the demo, on PostgreSQL
 BAR_PAGE_MS = 200.0
 
 
@@ -36,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=float, default=1.0, help="economy scale (1 = full)")
     ap.add_argument("--pg", action="store_true", help="use DATABASE_URL (an empty database)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary SQLite database")
+    ap.add_argument("--runs", type=int, default=3, help="matching runs to time (default 3)")
     ap.add_argument(
         "--var",
         help="reuse a kept database directory (its core, registry and economy demo); the "
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.pg:
         os.environ.pop("DATABASE_URL", None)
     try:
-        return run(args.scale)
+        return run(args.scale, args.runs)
     finally:
         if args.keep or args.var:
             print(f"database kept in {var}")
@@ -59,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(var, ignore_errors=True)
 
 
-def run(scale: float) -> int:
+def run(scale: float, n_runs: int = 3) -> int:
     import django
 
     django.setup()
@@ -99,7 +101,7 @@ def run(scale: float) -> int:
         print(f"  {line}")
 
     runs = []
-    for i in range(3):
+    for i in range(n_runs):
         t = time.perf_counter()
         info = actions.recompute_matches()
         seconds = time.perf_counter() - t
@@ -149,9 +151,10 @@ def run(scale: float) -> int:
         print(f"{label}: median {median:.1f} ms, max {max(times[1:]):.1f} ms over 20")
     print(f"load average now: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     best = min(runs)
-    ok = best < BAR_MATCH_SECONDS and page_ok
+    bar = BAR_MATCH_SECONDS if scale <= 1 else BAR_MATCH_SECONDS_10X
+    ok = best < bar and page_ok
     print(
-        f"\n{'OK' if ok else 'TOO SLOW'}: matching best {best:.1f} s (bar {BAR_MATCH_SECONDS:.0f}"
+        f"\n{'OK' if ok else 'TOO SLOW'}: matching best {best:.1f} s (bar {bar:.0f}"
         f" s); pages bar {BAR_PAGE_MS:.0f} ms"
     )
     return 0 if ok else 1

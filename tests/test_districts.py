@@ -461,10 +461,115 @@ def test_the_office_sets_the_years_targets_and_bad_input_changes_nothing(world, 
     assert bad.status_code == 400
     district.refresh_from_db()
     assert district.sales_target == Decimal("10000000000") and district.first_store_target == 4
+    assert not district.targets.exists()
     good = client.post(url, {"sales_target": "12000000000", "first_store_target": "15"})
     assert good.status_code == 302
-    district.refresh_from_db()
-    assert district.sales_target == Decimal("12000000000") and district.first_store_target == 15
+    # this year's own targets; another year keeps the standing ones until it gets its own
+    this_year = district.target_for(THIS_YEAR)
+    assert this_year.pk and this_year.sales_target == Decimal("12000000000")
+    assert this_year.first_store_target == 15
+    assert district.target_for(THIS_YEAR + 1).sales_target == Decimal("10000000000")
+    client.post(
+        url, {"year": THIS_YEAR + 1, "sales_target": "13000000000", "first_store_target": "16"}
+    )
+    assert district.target_for(THIS_YEAR + 1).first_store_target == 16
+    assert district.target_for(THIS_YEAR).first_store_target == 15
+    assert measures.street_year(world["office"], THIS_YEAR + 1)[0]["first_store_target"] == 16
+    detail = client.get(f"/districts/districts/{district.pk}/").content.decode()
+    marker = f'<a href="/districts/districts/{district.pk}/">'
+    assert f"{marker}{THIS_YEAR}</a>" in detail and f"{marker}{THIS_YEAR + 1}</a>" in detail
+    # audited, on the district's own change log
+    assert ChangeLogEntry.objects.filter(
+        content_type__model="districttarget", related_object_id=str(district.pk)
+    ).exists()
     worker = world["make_user"]("gw-t", role="gridworker", unit=world["tree"]["east_grid"])
     with pytest.raises(PermissionDenied):
         actions.save_district(worker, district)
+
+
+# --- writes through the API and the mall page -------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_api_writes_sales_first_stores_and_campaigns_through_the_actions(world, client):
+    client.force_login(world["office"])
+    s1, east = world["stores"]["S1"], world["east"]
+    # a month's sales: added, then a POST of the same month corrects it, a PATCH too
+    url = "/api/districts/sales/"
+    month = dt.date(THIS_YEAR - 3, 7, 1)
+    r = client.post(url, {"store": s1.pk, "month": month.isoformat(), "amount": "1000.00"})
+    assert r.status_code == 201, r.content
+    row = SalesRecord.objects.get(store=s1, month=month)
+    assert row.district == world["district"] and row.category == Category.RETAIL
+    r = client.post(url, {"store": s1.pk, "month": month.isoformat(), "amount": "1200"})
+    assert r.status_code == 201 and SalesRecord.objects.filter(store=s1, month=month).count() == 1
+    r = client.patch(f"{url}{row.pk}/", {"amount": "1300"}, content_type="application/json")
+    row.refresh_from_db()
+    assert r.status_code == 200 and row.amount == Decimal("1300.00")
+    # bad input: an error in the user's language, nothing changed
+    r = client.patch(
+        f"{url}{row.pk}/", {"amount": "-5"}, content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )  # fmt: skip
+    row.refresh_from_db()
+    assert r.status_code == 400 and row.amount == Decimal("1300.00")
+    r = client.post(url, {"month": month.isoformat(), "amount": "1"})
+    assert r.status_code == 400
+    # a first store and a campaign
+    r = client.post(
+        "/api/districts/first-stores/",
+        {"district": world["district"].pk, "brand": "丙品牌", "level": "china",
+         "opened_on": f"{THIS_YEAR}-06-01", "complex": east.pk},
+    )  # fmt: skip
+    assert r.status_code == 201, r.content
+    first = FirstStore.objects.get(brand="丙品牌")
+    assert first.org_unit == east.org_unit
+    r = client.patch(
+        f"/api/districts/first-stores/{first.pk}/", {"level": "flagship"},
+        content_type="application/json",
+    )  # fmt: skip
+    first.refresh_from_db()
+    assert r.status_code == 200 and first.level == "flagship"
+    r = client.post(
+        "/api/districts/campaigns/",
+        {"district": world["district"].pk, "name": "国庆消费季", "starts_on": f"{THIS_YEAR}-10-01",
+         "ends_on": f"{THIS_YEAR}-10-07", "members": [s1.pk, world["stores"]["S2"].pk]},
+        content_type="application/json",
+    )  # fmt: skip
+    assert r.status_code == 201, r.content
+    campaign = Campaign.objects.get(name="国庆消费季")
+    assert set(campaign.members.values_list("code", flat=True)) == {"S1", "S2"}
+    assert ChangeLogEntry.objects.filter(object_id=str(campaign.pk)).exists()
+    # a grid worker of 江城 (view only, elsewhere) may write nothing; no DELETE at all
+    worker = world["make_user"]("gw-api", role="gridworker", unit=world["tree"]["river_grid"])
+    client.force_login(worker)
+    r = client.post(url, {"store": s1.pk, "month": month.isoformat(), "amount": "1"})
+    assert r.status_code in (403, 400) and row.amount == Decimal("1300.00")
+    client.force_login(world["office"])
+    assert client.delete(f"{url}{row.pk}/").status_code in (403, 405)
+    assert SalesRecord.objects.filter(pk=row.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_office_adds_a_mall_to_its_district(world, client):
+    client.force_login(world["office"])
+    assert client.get("/districts/malls/add/").status_code == 200
+    bad = client.post(
+        "/districts/malls/add/",
+        {"district": world["district"].pk, "name": "宁波阪急", "kind": "mall", "lon": "121.6"},
+    )
+    assert bad.status_code == 400 and Complex.objects.count() == 2
+    r = client.post(
+        "/districts/malls/add/",
+        {"district": world["district"].pk, "name": "来福士广场", "kind": "mall",
+         "lon": "121.62", "lat": "29.87"},
+    )  # fmt: skip
+    assert r.status_code == 302
+    mall = Complex.objects.get(name="来福士广场")
+    assert mall.district == world["district"] and mall.org_unit == world["district"].org_unit
+    assert ChangeLogEntry.objects.filter(object_id=str(mall.pk)).exists()
+    worker = world["make_user"]("gw-m", role="gridworker", unit=world["tree"]["east_grid"])
+    client.force_login(worker)
+    assert client.get("/districts/malls/add/").status_code == 403
+    with pytest.raises(PermissionDenied):
+        actions.save_complex(worker, Complex(district=world["district"], name="x"))

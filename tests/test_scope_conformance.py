@@ -139,6 +139,7 @@ DECLARED: dict[str, Declared] = {
     "cockpit:panel": Declared(values={"key": _panel_keys}),
     # AI企服: a clause (the street's reference data) and what is sent or exported of it goes
     # through the scoped matches and notices; a notice's step names its step after its pk.
+    "services:clause_add": Declared({"policy": "services.Policy"}),
     "services:clause_send": Declared({"pk": "services.Clause"}),
     "services:clause_export": Declared({"pk": "services.Clause"}, {"gateway": ["csv"]}),
     "services:notice_step": Declared({"pk": "services.Notice"}, {"step": ["read"]}),

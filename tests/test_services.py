@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from streetbrain.economy.models import HeadcountRecord, Lease, TaxRecord
 from streetbrain.services import actions, policyio, profile, requests, rules
@@ -108,9 +109,9 @@ def test_a_malformed_rule_is_refused_at_import_and_nothing_is_stored():
         "      benefit: {amount_cny: 1}\n"
         "      conditions: [{field: headcount, op: '=~', value: 1}]\n"
     )
-    with pytest.raises(ValidationError) as info:
+    with translation.override("en"), pytest.raises(ValidationError) as info:
         actions.import_policy_file(bad, "x.yaml")
-    assert "unknown operator" in str(info.value)
+    assert "Unknown operator" in str(info.value)
     assert not Policy.objects.exists()
     with pytest.raises(ValidationError):
         actions.import_policy_file("{not: [valid", "x.yaml")
@@ -475,3 +476,173 @@ def test_excel_policy_import_one_row_per_clause(svc):
     assert "扶持内容" in str(info.value) and not Policy.objects.filter(key="XL-2").exists()
     with pytest.raises(ValidationError):
         actions.import_policy_file(b"not a workbook", "x.xlsx")
+
+
+# -- policy and clause edit pages ------------------------------------------------------------------
+
+
+def test_policy_and_clause_pages_validate_version_and_recompute(
+    svc, client, django_capture_on_commit_callbacks
+):
+    from streetbrain.core.models import ChangeLogEntry
+
+    actions.recompute_matches()
+    client.force_login(svc["users"]["services"])
+    # a new policy; a bad date range is refused in the user's language, nothing stored
+    data = {"key": "NB-1", "title": "宁波测试政策", "effective_from": "2026-05-01"}
+    r = client.post(reverse("services:policy_add"), {**data, "effective_to": "2026-01-01"})
+    assert r.status_code == 400 and "政策不能早于生效日期终止" in r.content.decode()
+    assert not Policy.objects.filter(key="NB-1").exists()
+    r = client.post(reverse("services:policy_add"), data)
+    policy = Policy.objects.get(key="NB-1")
+    assert r.status_code == 302 and policy.source == Source.ENTERED
+    assert ChangeLogEntry.objects.filter(object_id=str(policy.pk)).exists()  # audited
+    # a clause with a malformed condition: the error names it, in Chinese; nothing stored
+    add = reverse("services:clause_add", args=[policy.pk])
+    bad = {"key": "k1", "path": "apply", "conditions": "- {field: headcount, op: '=~', value: 1}"}
+    r = client.post(add, bad)
+    assert r.status_code == 400 and "未知的运算符" in r.content.decode()
+    r = client.post(add, {**bad, "conditions": "- {field: headcount"})
+    assert r.status_code == 400 and "不是有效的 YAML" in r.content.decode()
+    assert not Clause.objects.filter(policy=policy).exists()
+    good = {
+        "key": "k1",
+        "path": "apply",
+        "conditions": '- {field: headcount, op: ">=", value: 10}',
+        "benefit": "{amount_cny: 5000}",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(add, good)
+    clause = Clause.objects.get(policy=policy, key="k1")
+    assert r.status_code == 302 and clause.conditions[0]["value"] == 10
+    # the save started the matching of that clause (eager in tests)
+    assert verdict(svc, "soft", "k1").verdict == Verdict.APPLY
+    assert verdict(svc, "soft", "k1").amount == Decimal("5000.00")
+    assert verdict(svc, "trade", "k1").verdict == Verdict.INELIGIBLE
+    # the edit page shows the rule as YAML; a matched clause's change is a new version
+    page = client.get(reverse("services:clause_edit", args=[clause.pk])).content.decode()
+    assert "headcount" in page and "&gt;=" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(
+            reverse("services:clause_edit", args=[clause.pk]),
+            {**good, "conditions": '- {field: headcount, op: ">=", value: 30}'},
+        )
+    new = Clause.objects.get(policy=policy, key="k1", current=True)
+    assert new.version == 2 and not Clause.objects.get(pk=clause.pk).current
+    soft = svc["enterprises"]["soft"]
+    assert Match.objects.get(clause=clause, enterprise=soft).verdict == "apply"  # kept
+    current = Match.objects.get(clause=new, enterprise=soft)
+    assert current.verdict == Verdict.INELIGIBLE
+    # an earlier version is not edited; the leader (view only) may not edit at all
+    assert client.get(reverse("services:clause_edit", args=[clause.pk])).status_code == 404
+    client.force_login(svc["users"]["leader"])
+    assert client.post(reverse("services:clause_edit", args=[new.pk]), good).status_code == 403
+    assert client.get(reverse("services:policy_add")).status_code == 403
+    with pytest.raises(PermissionDenied):
+        actions.save_clause(svc["users"]["leader"], policy, good, clause=new)
+
+
+# -- recompute when an enterprise's data change ----------------------------------------------------
+
+
+def test_an_enterprises_changed_data_recompute_its_matches_once_on_commit(
+    svc, django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.db import transaction
+
+    from streetbrain.core import dataio
+    from streetbrain.services import tasks
+    from streetbrain.services.dataio_specs import SPECS
+
+    actions.recompute_matches()
+    trade, soft = svc["enterprises"]["trade"], svc["enterprises"]["soft"]
+    before = verdict(svc, "soft", "营收奖励").computed_at
+    assert verdict(svc, "trade", "营收奖励").verdict == Verdict.UNKNOWN
+    calls = []
+    real = tasks.recompute.delay
+    monkeypatch.setattr(
+        tasks.recompute, "delay", lambda **kw: calls.append(kw) or real(**kw), raising=False
+    )
+    # facts saved on a page (one row) and a headcount record, in one transaction: one task
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            EnterpriseFacts.objects.create(enterprise=trade, annual_revenue_cny=Decimal("2000000"))
+            HeadcountRecord.objects.create(
+                enterprise=trade, month=dt.date(2020, 1, 1), headcount=4, insured=4
+            )
+    assert calls == [{"enterprise_ids": [trade.pk]}]
+    assert verdict(svc, "trade", "营收奖励").verdict == Verdict.APPLY
+    assert verdict(svc, "soft", "营收奖励").computed_at == before  # only that enterprise
+    # a rolled-back change schedules nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                TaxRecord.objects.create(
+                    enterprise=soft, month=dt.date(2020, 1, 1), total_tax=1, local_tax=1
+                )
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert len(calls) == 1
+    # an import (bulk writes, no model signals) recomputes the enterprises it changed
+    sheet = f"统一社会信用代码,营业收入（元）\r\n{soft.credit_code},500000\r\n".encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = dataio.run_import(SPECS["enterprise-facts"], sheet, None, dry_run=False)
+    assert not report.errors and calls[-1] == {"enterprise_ids": [soft.pk]}
+    assert verdict(svc, "soft", "营收奖励").verdict == Verdict.INELIGIBLE  # < 1,000,000 now
+    # a dry run changes nothing and starts nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        dataio.run_import(SPECS["enterprise-facts"], sheet, None, dry_run=True)
+    assert len(calls) == 2
+
+
+# -- the enterprises' request classes stay off the residents' channels -------------------------
+
+
+def test_request_classes_are_not_offered_on_the_public_form_nor_in_open311(svc, client):
+    from streetbrain.cases.channels.forms import PublicReportForm
+    from streetbrain.cases.channels.open311 import keys
+
+    choices = PublicReportForm().fields["category"].choices
+    labels = [value for _group, options in choices[1:] for value, _name in options]
+    assert "matter:06010" in labels  # a resident's class is there
+    assert not [v for v in labels if v.startswith("matter:900")]
+    form = PublicReportForm(data={"category": "matter:90002", "description": "租金"})
+    assert not form.is_valid() and "category" in form.errors
+    services = client.get("/open311/v2/services.json").json()
+    codes = {s["service_code"] for s in services}
+    assert "06010" in codes and not {c for c in codes if c.startswith("900")}
+    assert client.get("/open311/v2/services/90002.json").status_code == 404
+    _key, plain = keys.create_api_key("测试客户端")
+    posted = client.post(
+        "/open311/v2/requests.json",
+        {"api_key": plain, "service_code": "90002", "description": "租金", "lat": 29.87},
+    )
+    assert posted.status_code == 404
+    # the enterprise's own page still raises them as cases (see the test above)
+    assert requests.class_for("90002") is not None
+
+
+def test_the_enterprise_follows_its_cases_steps_and_only_its_own(svc, client, make_user):
+    from django.utils import timezone
+
+    from streetbrain.cases import timeline
+
+    client.force_login(svc["users"]["enterprise"])
+    client.post(reverse("services:me"), {"kind": "90003", "text": "营业执照变更咨询"})
+    case = EnterpriseRequest.objects.get().case
+    now = timezone.now()
+    timeline.add_event(case, "dispatch", note="派给市场监管所", now=now)
+    timeline.add_event(case, "note", note="内部备注：勿外传", now=now)
+    timeline.add_event(case, "handled", note="已电话答复变更流程", now=now)
+    html = client.get(reverse("services:me")).content.decode()
+    steps = html[html.index(f'id="timeline-{case.number}"') :]
+    assert 'data-action="report"' in steps and 'data-action="dispatch"' in steps
+    assert "已电话答复变更流程" in steps  # what the department says it did
+    assert "内部备注" not in html and "派给市场监管所" not in html  # the office's business
+    # another enterprise's account sees none of it
+    other = make_user("ent2", role="enterprise")
+    actions.link_account(other, svc["enterprises"]["trade"].credit_code)
+    client.force_login(other)
+    html = client.get(reverse("services:me")).content.decode()
+    assert case.number not in html and "营业执照变更咨询" not in html

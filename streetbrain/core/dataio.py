@@ -46,6 +46,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, prefetch_related_objects
+from django.dispatch import Signal
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -54,6 +55,12 @@ from . import extension_points as ep
 from .scoping import permission_name
 from .text import MESSAGE as TEXT_MESSAGE
 from .text import has_control_characters
+
+# Sent after an import wrote its rows (not for a dry run), inside its transaction, with the
+# rows created or changed: bulk writes send no model signals, so an app that keeps something
+# derived from another app's rows (the services' policy matches from the economy's tax and
+# headcount) listens here. ``sender`` is the model, ``objects`` the rows.
+imported = Signal()
 
 RECORD_ID_HEADER = "系统编号"
 PROGRESS_EVERY = 500
@@ -1341,6 +1348,11 @@ def run_import(
             _write(spec, rows, user, report, log=not dry_run)
             if report.errors or dry_run:
                 raise _Rollback
+            # Inside the import's transaction: a receiver defers its work with on_commit.
+            imported.send(
+                sender=spec.model,
+                objects=[r.obj for r in rows if r.obj is not None and (r.creating or r.changes)],
+            )
     except _Rollback:
         if dry_run and not report.errors:
             report.created_ids, report.updated_ids = [], []

@@ -23,7 +23,8 @@ modules are imported at start-up, for every command, before any database exists.
 The module attribute an app's ``extensions.py`` uses for each kind is the kind's
 ``attribute`` below (``search_providers``, ``map_layers``, ``cockpit_panels``, ``figures``,
 ``menu``, ``header_links``, ``related_panels``, ``list_extras``, ``map_layer_addons``,
-``roles``, ``grants``, ``demo_loaders``, ``url_mounts``, ``periodic_tasks``, ``measures``).
+``roles``, ``grants``, ``demo_loaders``, ``url_mounts``, ``periodic_tasks``, ``measures``,
+``reserved_classes``).
 """
 
 from __future__ import annotations
@@ -363,6 +364,40 @@ class Measure:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class ReservedClasses:
+    """Case classes an app raises through its own channel only (the enterprises' 诉求 classes
+    of the services, say): the case engine keeps routing and timing them, but the residents'
+    report form and Open311's service list do not offer them. ``major_codes`` and ``codes``
+    name them; ``kind`` is the class kind ("matter" or "component")."""
+
+    attribute: ClassVar[str] = "reserved_classes"
+
+    key: str
+    major_codes: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
+    kind: str = "matter"
+    order: int = 100
+
+
+def reserved_classes_q():
+    """A ``Q`` over GB/T 47678.5 classes matching every reserved class (none: matches none)."""
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    for item in items(ReservedClasses):
+        q |= Q(kind=item.kind) & (Q(major_code__in=item.major_codes) | Q(code__in=item.codes))
+    return q
+
+
+def is_reserved(component_class) -> bool:
+    return any(
+        component_class.kind == item.kind
+        and (component_class.major_code in item.major_codes or component_class.code in item.codes)
+        for item in items(ReservedClasses)
+    )
+
+
 KINDS: tuple[type, ...] = (
     SearchProvider,
     MapLayer,
@@ -379,6 +414,7 @@ KINDS: tuple[type, ...] = (
     UrlMount,
     PeriodicTask,
     Measure,
+    ReservedClasses,
 )
 
 # -- the registry ---------------------------------------------------------------------------

@@ -22,7 +22,15 @@ from streetbrain.core.scoping import scoped_save
 from streetbrain.economy.models import Enterprise
 from streetbrain.registry.models import Shop
 
-from .models import BusinessDistrict, Campaign, Complex, FirstStore, SalesRecord, Store
+from .models import (
+    BusinessDistrict,
+    Campaign,
+    Complex,
+    DistrictTarget,
+    FirstStore,
+    SalesRecord,
+    Store,
+)
 
 
 def _require(user, permission: str) -> None:
@@ -54,14 +62,53 @@ def _in_scope(model, obj, user, action: str = "view"):
 # -- districts --------------------------------------------------------------------------------
 
 
-def save_district(user, district: BusinessDistrict) -> BusinessDistrict:
-    """Change a district's description and its yearly targets (its outline and unit are set
-    up with it, by the administrator or the demo)."""
+def save_district(user, district: BusinessDistrict, target=None) -> BusinessDistrict:
+    """Change a district's description and, with ``target`` = (year, sales target, first
+    stores to open), that year's targets (its outline and unit are set up with it, by the
+    administrator or the demo)."""
     _require(user, "districts.change_businessdistrict")
     if district.pk is None:
         raise PermissionDenied(_("Your role may not do this."))
     with transaction.atomic():
-        return _save(district, user)
+        _save(district, user)
+        if target is not None:
+            set_target(user, district, *target)
+        return district
+
+
+def set_target(user, district: BusinessDistrict, year: int, sales_target, first_store_target):
+    """The targets of ``district`` in ``year`` (created or changed)."""
+    _require(user, "districts.change_businessdistrict")
+    district = _in_scope(BusinessDistrict, district, user, "change")
+    row = DistrictTarget.objects.filter(district=district, year=year).first()
+    row = row or DistrictTarget(district=district, year=year)
+    row.sales_target = sales_target
+    row.first_store_target = first_store_target
+    row.org_unit_id = district.org_unit_id
+    with transaction.atomic():
+        row.full_clean()
+        row.save()  # scoped by its district (checked above), not by a permission of its own
+    return row
+
+
+# -- malls --------------------------------------------------------------------------------------
+
+
+def save_complex(user, complex: Complex) -> Complex:
+    """Add a mall (or complex, department store, shopping street) to a district, or change
+    one. It takes the unit of the grid cell of its registry building when it has one, else
+    the district's; a point needs both its coordinates."""
+    _require(user, "districts.change_complex" if complex.pk else "districts.add_complex")
+    if (complex.lon is None) != (complex.lat is None):
+        raise ValidationError({"lat": _("Give both the longitude and the latitude, or neither.")})
+    if complex.district_id:
+        _in_scope(BusinessDistrict, complex.district_id, user)
+    if complex.building_id:
+        complex.org_unit_id = complex.building.org_unit_id
+    elif complex.district_id:
+        complex.org_unit_id = complex.district.org_unit_id
+    with transaction.atomic():
+        return _save(complex, user)
 
 
 # -- stores and their links ---------------------------------------------------------------------

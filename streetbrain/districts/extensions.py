@@ -21,11 +21,11 @@ from . import maplayers, panels, related, search
 
 MODELS = ("businessdistrict", "complex", "store", "firststore", "salesrecord", "campaign")
 DISTRICTS_VIEW = tuple(f"districts.view_{m}" for m in MODELS)
-# The office keeps the registers and the sales, and sets its districts' yearly targets;
-# districts and malls (outlines) are set up by the administrator (or the demo).
+# The office keeps the registers and the sales, adds malls to its districts and sets their
+# yearly targets; districts (outlines) are set up by the administrator (or the demo).
 DISTRICTS_KEEP = tuple(
     f"districts.{a}_{m}"
-    for m in ("store", "firststore", "salesrecord", "campaign")
+    for m in ("complex", "store", "firststore", "salesrecord", "campaign")
     for a in ("add", "change")
 )
 

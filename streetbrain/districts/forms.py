@@ -2,11 +2,12 @@
 are scoped (``ScopedModelForm``); the views save through ``actions``."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from streetbrain.core.generic import ScopedModelForm
 
-from .models import BusinessDistrict, Campaign, FirstStore, Store
+from .models import BusinessDistrict, Campaign, Complex, FirstStore, Store
 
 DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
@@ -48,8 +49,43 @@ class CampaignForm(ScopedModelForm):
 
 
 class DistrictTargetsForm(ScopedModelForm):
-    """A district's description and yearly targets."""
+    """A district's description and the targets of one year (this year unless another is
+    given); ``actions.save_district`` keeps them as that year's ``DistrictTarget``."""
+
+    year = forms.IntegerField(label=_("year"), min_value=1900, max_value=2199, required=False)
+    sales_target = forms.DecimalField(
+        label=_("annual sales target (CNY)"), min_value=0, max_digits=16, decimal_places=2
+    )
+    first_store_target = forms.IntegerField(
+        label=_("first stores to open a year"), min_value=0, max_value=100000
+    )
 
     class Meta:
         model = BusinessDistrict
-        fields = ["description", "sales_target", "first_store_target"]
+        fields = ["description"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk:
+            year = timezone.localdate().year
+            target = self.instance.target_for(year)
+            self.initial.update(
+                year=year,
+                sales_target=target.sales_target,
+                first_store_target=target.first_store_target,
+            )
+
+    def target(self) -> tuple[int, object, int]:
+        data = self.cleaned_data
+        year = data.get("year") or timezone.localdate().year
+        return year, data["sales_target"], data["first_store_target"]
+
+
+class ComplexForm(ScopedModelForm):
+    """A mall of a district: its name, kind, operator and where it stands (a point; its
+    outline comes with OpenStreetMap data or the administrator)."""
+
+    class Meta:
+        model = Complex
+        fields = ["district", "name", "kind", "operator", "lon", "lat"]
+        help_texts = {"lon": _("WGS-84, e.g. 121.62 (with the latitude, e.g. 29.87).")}

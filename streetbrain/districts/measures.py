@@ -27,7 +27,15 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from . import reference
-from .models import BusinessDistrict, Campaign, Category, Complex, FirstStore, SalesRecord
+from .models import (
+    BusinessDistrict,
+    Campaign,
+    Category,
+    Complex,
+    FirstStore,
+    SalesRecord,
+    targets_of_year,
+)
 
 ZERO = Decimal(0)
 
@@ -97,7 +105,7 @@ def district_year(user, district: BusinessDistrict, year: int) -> dict:
     year_qs = _year(sales, year)
     yoy = year_on_year(sales, year)
     base = {"district": district.pk, "year": year}
-    target = district.sales_target
+    target = district.target_for(year).sales_target
     same_months = sales.filter(month__in=[dt.date(year - 1, m, 1) for m in yoy["months"]])
     labels = dict(Category.choices)
     before = dict(same_months.values_list("category").annotate(s=Sum("amount")))
@@ -171,10 +179,11 @@ def first_stores(user, district: BusinessDistrict, year: int) -> dict:
         for row in qs.values("level").annotate(n=Count("pk")).order_by("-n", "level")
     ]
     count = qs.count()
+    target = district.target_for(year).first_store_target
     return {
         "count": count,
-        "target": district.first_store_target,
-        "share": ratio(Decimal(count), Decimal(district.first_store_target)),
+        "target": target,
+        "share": ratio(Decimal(count), Decimal(target)),
         "by_level": by_level,
         "url": first_stores_url(district=district.pk, year=year),
         "recent": list(qs.select_related("complex").order_by("-opened_on", "brand")[:10]),
@@ -315,14 +324,15 @@ def street_year(user, year: int) -> list[dict]:
         .annotate(n=Count("pk"))
         .values_list("district", "n")
     )
+    targets = targets_of_year(districts, year)
     return [
         {
             "district": d,
             "sales": sales.get(d.pk, ZERO),
-            "target": d.sales_target,
-            "share": ratio(sales.get(d.pk, ZERO), d.sales_target),
+            "target": targets[d.pk][0],
+            "share": ratio(sales.get(d.pk, ZERO), targets[d.pk][0]),
             "first_stores": firsts.get(d.pk, 0),
-            "first_store_target": d.first_store_target,
+            "first_store_target": targets[d.pk][1],
         }
         for d in districts
     ]

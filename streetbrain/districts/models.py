@@ -15,7 +15,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -101,6 +101,68 @@ class BusinessDistrict(DistrictModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def target_for(self, year: int) -> DistrictTarget:
+        """The year's targets: its own row, else the district's standing targets (unsaved)."""
+        found = self.targets.filter(year=year).first()
+        return found or DistrictTarget(
+            district=self,
+            year=year,
+            sales_target=self.sales_target,
+            first_store_target=self.first_store_target,
+            org_unit_id=self.org_unit_id,
+        )
+
+
+def targets_of_year(districts, year: int) -> dict[int, tuple[Decimal, int]]:
+    """{district id: (sales target, first-store target)} of ``year`` for ``districts`` in one
+    query; a district without its own row for the year has its standing targets."""
+    districts = list(districts)
+    own = {
+        t.district_id: (t.sales_target, t.first_store_target)
+        for t in DistrictTarget.objects.filter(district__in=[d.pk for d in districts], year=year)
+    }
+    return {d.pk: own.get(d.pk, (d.sales_target, d.first_store_target)) for d in districts}
+
+
+class DistrictTarget(DistrictModel):
+    """A district's targets of one year (the sales the 百亿商圈 aims at and the first stores to
+    open); years without a row use the district's standing targets."""
+
+    district = models.ForeignKey(
+        BusinessDistrict,
+        verbose_name=_("business district"),
+        on_delete=models.CASCADE,
+        related_name="targets",
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(1900), MaxValueValidator(2199)]
+    )
+    sales_target = models.DecimalField(
+        _("annual sales target (CNY)"),
+        max_digits=16,
+        decimal_places=2,
+        default=TEN_BILLION,
+        validators=NON_NEGATIVE,
+    )
+    first_store_target = models.PositiveIntegerField(_("first stores to open a year"), default=0)
+
+    url_name = "districts:businessdistrict_detail"
+    audit_parent = "district"  # a year's targets show in the district's change log
+
+    class Meta:
+        verbose_name = _("district target")
+        verbose_name_plural = _("district targets")
+        ordering = ["district", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "year"], name="districttarget_one_a_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district} · {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(self.url_name, args=[self.district_id])
 
 
 class Complex(DistrictModel):

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from .models import BusinessDistrict, SalesRecord
+from .models import BusinessDistrict, SalesRecord, targets_of_year
 
 
 def district_sales(year: int, *, district: str | None = None, user=None) -> dict:
@@ -28,14 +28,16 @@ def district_sales(year: int, *, district: str | None = None, user=None) -> dict
         district__in=districts, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1)
     )
     per = dict(sales.values_list("district").annotate(s=Sum("amount")).values_list("district", "s"))
+    districts = list(districts.order_by("name"))
+    targets = targets_of_year(districts, year)
     rows = [
         {
             "code": d.code,
             "name": d.name,
             "sales": per.get(d.pk, Decimal(0)),
-            "target": d.sales_target,
+            "target": targets[d.pk][0],
         }
-        for d in districts.order_by("name")
+        for d in districts
     ]
     months = sorted({m.month for m in sales.values_list("month", flat=True).distinct()})
     return {

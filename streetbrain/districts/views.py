@@ -30,7 +30,15 @@ from streetbrain.economy.models import Enterprise
 from streetbrain.registry.models import Shop
 
 from . import actions, filtersets, forms, measures, reference
-from .models import BusinessDistrict, Campaign, Complex, FirstStore, SalesRecord, Store
+from .models import (
+    BusinessDistrict,
+    Campaign,
+    Complex,
+    DistrictTarget,
+    FirstStore,
+    SalesRecord,
+    Store,
+)
 
 WAN = Decimal(10000)
 
@@ -159,6 +167,13 @@ class BusinessDistrictDetailView(ObjectDetailView):
                 Complex,
                 [Column("name"), Column("kind"), Column("operator")],
                 Complex.objects.restrict(user).filter(district=obj),
+            ),
+            # The years' own targets (the district is in scope: its targets are its own).
+            table(
+                _("Targets by year"),
+                DistrictTarget,
+                [Column("year"), Column("sales_target"), Column("first_store_target")],
+                obj.targets.all(),
             ),
         ]
 
@@ -418,7 +433,15 @@ class BusinessDistrictEditView(ActionEditView):
     form_class = forms.DistrictTargetsForm
 
     def act(self, user, obj, form):
-        return actions.save_district(user, obj)
+        return actions.save_district(user, obj, target=form.target())
+
+
+class ComplexEditView(ActionEditView):
+    model = Complex
+    form_class = forms.ComplexForm
+
+    def act(self, user, obj, form):
+        return actions.save_complex(user, obj)
 
 
 class FirstStoreEditView(ActionEditView):

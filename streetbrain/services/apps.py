@@ -11,6 +11,8 @@ class ServicesConfig(AppConfig):
 
     def ready(self):
         # The 诉求 classes the case engine routes (data rows of its tables, no schema change).
-        from . import requests
+        from . import requests, signals
 
         post_migrate.connect(requests.load_after_migrate, sender=self)
+        # An enterprise's changed data recompute its matches (on commit, one task).
+        signals.connect()

@@ -12,13 +12,14 @@ from streetbrain.core.extension_points import (
     MenuItem,
     PeriodicTask,
     RelatedPanel,
+    ReservedClasses,
     Role,
     SearchProvider,
     UrlMount,
 )
 from streetbrain.core.roles import VIEW_ORG
 
-from . import panels, views
+from . import panels, requests, views
 
 SERVICES_VIEW = tuple(
     f"services.view_{m}"
@@ -131,3 +132,7 @@ grants = [Grant("services.leader", "leader", SERVICES_VIEW)]
 periodic_tasks = [
     PeriodicTask("services-nightly", "streetbrain.services.tasks.recompute", 86400),
 ]
+
+# The enterprises' 诉求 classes (90001–90009) are raised on the enterprise's own page: the
+# residents' report form and Open311's service list do not offer them.
+reserved_classes = [ReservedClasses("services.requests", major_codes=(requests.MAJOR_CODE,))]

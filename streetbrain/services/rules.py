@@ -25,6 +25,8 @@ import operator
 import re
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 MET, FAILED, UNKNOWN = "met", "failed", "unknown"
 
 OPS = {
@@ -71,26 +73,32 @@ def _number(value):
 
 
 def check_condition(cond) -> None:
-    """Refuse what is not a condition of the format (at import: a clear error)."""
+    """Refuse what is not a condition of the format (at import and on the clause's page: a
+    clear error in the user's language)."""
     if not isinstance(cond, dict):
-        raise RuleError(f"a condition is a mapping, not {cond!r}")
+        raise RuleError(_("A condition is a mapping, not %(value)s.") % {"value": repr(cond)})
     if "any_of" in cond:
         alternatives = cond["any_of"]
         if not isinstance(alternatives, list) or not alternatives:
-            raise RuleError("any_of takes a list of condition lists")
+            raise RuleError(_("any_of takes a list of condition lists."))
         for alternative in alternatives:
             if not isinstance(alternative, list):
-                raise RuleError("each any_of alternative is a list of conditions")
+                raise RuleError(_("Each any_of alternative is a list of conditions."))
             for c in alternative:
                 check_condition(c)
         return
     field, op = cond.get("field"), cond.get("op")
     if not isinstance(field, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", field):
-        raise RuleError(f"condition field {field!r} is not a field name")
+        raise RuleError(
+            _("The condition's field %(field)s is not a field name.") % {"field": repr(field)}
+        )
     if op not in OPS and op not in SET_OPS:
-        raise RuleError(f"unknown operator {op!r} (allowed: {', '.join([*OPS, *SET_OPS])})")
+        raise RuleError(
+            _("Unknown operator %(op)s (allowed: %(ops)s).")
+            % {"op": repr(op), "ops": ", ".join([*OPS, *SET_OPS])}
+        )
     if "value" not in cond:
-        raise RuleError(f"condition on {field} has no value")
+        raise RuleError(_("The condition on %(field)s has no value.") % {"field": field})
 
 
 def _leaf(cond: dict, profile: dict) -> dict:

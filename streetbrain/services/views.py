@@ -6,6 +6,8 @@ Pages only read stored matches: the matching runs as a task (``tasks.recompute``
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,10 +20,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
-from streetbrain.core.generic import Column, ObjectDetailView, ObjectListView
+from streetbrain.cases.channels.views import public_timeline, state_text
+from streetbrain.core.generic import (
+    Column,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    apply_errors,
+)
 
 from . import actions, gateways, reasons, tasks
-from .forms import GrantForm, PolicyImportForm, RequestForm, SendForm
+from .forms import ClauseForm, GrantForm, PolicyForm, PolicyImportForm, RequestForm, SendForm
 from .models import Clause, EnterpriseRequest, Match, Notice, Policy, Verdict
 
 
@@ -124,6 +133,7 @@ class PolicyDetailView(ObjectDetailView):
 
 
 PER_LIST = 200
+MY_REQUESTS = 50  # the enterprise's latest requests on its page, each with its steps
 
 
 class ClauseDetailView(ObjectDetailView):
@@ -158,8 +168,98 @@ class ClauseDetailView(ObjectDetailView):
             benefit=reasons.describe_benefit(clause.benefit),
             notified=Notice.objects.restrict(user).filter(clause=clause).count(),
             can_send=clause.current and user.has_perm("services.add_notice"),
+            can_edit=clause.current and user.has_perm("services.change_policy"),
             send_form=SendForm(),
             gateways=gateways.choices(),
+        )
+        return ctx
+
+
+class PolicyEditView(ObjectEditView):
+    """A policy entered or corrected on its page (``actions.save_policy``)."""
+
+    model = Policy
+    form_class = PolicyForm
+    template_name = "services/edit.html"
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        form = self.get_form(obj, data=request.POST)
+        if form.is_valid():
+            try:
+                obj = actions.save_policy(request.user, form.save(commit=False))
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("The policy “%(p)s” was saved.") % {"p": obj})
+                return HttpResponseRedirect(obj.get_absolute_url())
+        return self.render_to_response(self.edit_context(obj, form), status=400)
+
+    def edit_context(self, obj, form):
+        ctx = super().edit_context(obj, form)
+        ctx["cancel_url"] = obj.get_absolute_url() if obj.pk else reverse("services:index")
+        return ctx
+
+
+class ClauseEditView(ObjectEditView):
+    """A clause of a policy with its structured conditions and benefit: added
+    (``policies/<policy>/clauses/add/``) or changed (``clauses/<pk>/edit/``; a matched clause
+    becomes a new version). Clauses are part of their policy: changing them takes
+    services.change_policy. Saving starts the clause's matching (``actions.save_clause``)."""
+
+    model = Clause
+    form_class = ClauseForm
+    template_name = "services/edit.html"
+
+    def check_permission(self):
+        if not self.request.user.has_perm("services.change_policy"):
+            raise PermissionDenied(_("You do not have permission to do this."))
+
+    def get_object(self):
+        if "pk" in self.kwargs:
+            return get_object_or_404(
+                Clause.objects.restrict(self.request.user).select_related("policy"),
+                pk=self.kwargs["pk"],
+                current=True,
+            )
+        policies = Policy.objects.restrict(self.request.user)
+        policy = get_object_or_404(policies, pk=self.kwargs["policy"])
+        return Clause(policy=policy)
+
+    def get_form(self, obj, data=None):
+        initial = ClauseForm.initial_of(obj) if obj.pk else {"path": obj.path}
+        return ClauseForm(data=data, initial=initial)
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        form = self.get_form(obj, data=request.POST)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "_change_reason"}
+            try:
+                saved = actions.save_clause(
+                    request.user, obj.policy, data, clause=obj if obj.pk else None
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                # The changed clause's verdicts, by the matching task once this commits.
+                transaction.on_commit(partial(tasks.recompute.delay, clause_ids=[saved.pk]))
+                if saved.pk != obj.pk and obj.pk:
+                    note = _("Saved as version %(v)s; the earlier version keeps its results.")
+                    messages.success(request, note % {"v": saved.version})
+                else:
+                    messages.success(request, _("The clause was saved."))
+                messages.info(request, _("The matching recomputes the clause's verdicts."))
+                return HttpResponseRedirect(saved.get_absolute_url())
+        return self.render_to_response(self.edit_context(obj, form), status=400)
+
+    def edit_context(self, obj, form):
+        ctx = super().edit_context(obj, form)
+        ctx.update(
+            policy=obj.policy,
+            title=str(obj) if obj.pk else _("New clause of %(p)s") % {"p": obj.policy},
+            cancel_url=obj.get_absolute_url() if obj.pk else obj.policy.get_absolute_url(),
+            fields=reasons.LABELS,
         )
         return ctx
 
@@ -412,9 +512,19 @@ class MeView(LoginRequiredMixin, TemplateView):
             ],
             ineligible_count=sum(1 for m in matches if m.verdict == Verdict.INELIGIBLE),
             notices=Notice.objects.filter(enterprise=enterprise).select_related("clause__policy"),
-            requests=EnterpriseRequest.objects.filter(enterprise=enterprise).select_related(
-                "case", "case__suggested_department", "case__department"
-            ),
+            requests=[
+                # Each case's steps as its reporter sees them (the residents' tracking page's
+                # timeline: no internal notes, classification or staff requests).
+                {
+                    "case": r.case,
+                    "text": r.text,
+                    "timeline": public_timeline(r.case),
+                    "state_text": state_text(r.case),
+                }
+                for r in EnterpriseRequest.objects.filter(enterprise=enterprise).select_related(
+                    "case", "case__suggested_department", "case__department"
+                )[:MY_REQUESTS]
+            ],
         )
         ctx.setdefault("form", RequestForm())
         return ctx

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from streetbrain.core import extension_points as ep
 from streetbrain.core.protected import normalise_phone
 from streetbrain.core.text import CheckedForm
 from streetbrain.registry.models import ComponentClass
@@ -79,6 +80,7 @@ def category_choices() -> list:
     the "not sure" choice that leaves the class to the classifier and the staff."""
     classes = (
         ComponentClass.objects.filter(time_limits__is_active=True)
+        .exclude(ep.reserved_classes_q())  # an app's own channel only (enterprises' 诉求)
         .distinct()
         .order_by("major_code", "kind", "code")
     )
@@ -133,7 +135,7 @@ class BaseReportForm(CheckedForm):
         if not value:
             return None
         found = pipeline.class_for_label(value)
-        if found is None:
+        if found is None or ep.is_reserved(found):
             raise ValidationError(_("Choose a category from the list."))
         return found
 

@@ -1,7 +1,9 @@
-"""Serializers of the districts' API: read-only representations of the rows; a district
+"""Serializers of the districts' API: representations of the rows (first stores, monthly
+sales and campaigns also written, each through its ``actions`` function); a district
 carries its year's ``sales``, ``target`` and ``first_stores`` (computed for the request's
 ``year``, default this year, through the caller's scope)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -9,6 +11,7 @@ from streetbrain.core.api.serializers import ScopedModelSerializer
 from streetbrain.economy.models import Enterprise
 from streetbrain.registry.models import Shop
 
+from .. import actions
 from ..models import BusinessDistrict, Campaign, Complex, FirstStore, SalesRecord, Store
 
 
@@ -93,7 +96,16 @@ class FirstStoreSerializer(ScopedModelSerializer):
             "id", "url", "district", "complex", "store", "brand", "level", "opened_on",
             "area_m2", "note", "data_source",
         ]  # fmt: skip
-        read_only_fields = fields
+        read_only_fields = ["id", "url", "data_source"]
+
+    def create(self, validated_data):
+        user = self.context["request"].user
+        return actions.record_first_store(user, FirstStore(**validated_data))
+
+    def update(self, instance, validated_data):
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return actions.record_first_store(self.context["request"].user, instance)
 
 
 class SalesRecordSerializer(ScopedModelSerializer):
@@ -106,7 +118,36 @@ class SalesRecordSerializer(ScopedModelSerializer):
             "id", "url", "district", "store", "complex", "mall", "category", "month", "amount",
             "data_source",
         ]  # fmt: skip
-        read_only_fields = fields
+        read_only_fields = ["id", "url", "district", "category", "data_source"]
+        # A month already recorded is corrected, not refused (``actions.record_sales``).
+        validators: list = []
+
+    def validate(self, attrs):
+        if self.instance is not None:
+            for name in ("store", "complex", "month"):
+                if name in attrs and attrs[name] != getattr(self.instance, name):
+                    raise serializers.ValidationError(
+                        {name: _("Only the amount of a month's sales can be changed.")}
+                    )
+        return attrs
+
+    def create(self, validated_data):
+        return actions.record_sales(
+            self.context["request"].user,
+            month=validated_data.get("month"),
+            amount=validated_data.get("amount"),
+            store=validated_data.get("store"),
+            complex=validated_data.get("complex"),
+        )
+
+    def update(self, instance, validated_data):
+        return actions.record_sales(
+            self.context["request"].user,
+            month=instance.month,
+            amount=validated_data.get("amount", instance.amount),
+            store=instance.store if instance.store_id else None,
+            complex=None if instance.store_id else instance.complex,
+        )
 
     def get_mall(self, obj) -> int | None:
         mall = obj.mall
@@ -122,4 +163,16 @@ class CampaignSerializer(ScopedModelSerializer):
             "id", "url", "district", "name", "starts_on", "ends_on", "members",
             "coupons_issued", "coupons_redeemed", "coupon_value", "note", "data_source",
         ]  # fmt: skip
-        read_only_fields = fields
+        read_only_fields = ["id", "url", "data_source"]
+
+    def _save(self, campaign, validated_data):
+        members = validated_data.pop("members", None)
+        for name, value in validated_data.items():
+            setattr(campaign, name, value)
+        return actions.save_campaign(self.context["request"].user, campaign, members=members)
+
+    def create(self, validated_data):
+        return self._save(Campaign(), validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)

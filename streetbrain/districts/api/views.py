@@ -1,7 +1,8 @@
 """The districts' REST API, under /api/districts/: the districts themselves at the root (each
 with its year's ``sales``, ``target`` and ``first_stores``; ``?year=`` picks the year), and
-the lists of malls, stores, first stores, monthly sales and campaigns. Read-only and scoped;
-the data changes through the pages, the imports and ``districts.actions``."""
+the lists of malls, stores, first stores, monthly sales and campaigns. Scoped; first stores,
+monthly sales and campaigns are also added (POST) and corrected (PATCH), through the same
+``districts.actions`` as the pages and the imports."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, viewsets
+
+from streetbrain.core.api.viewsets import ScopedModelViewSet
 
 from .. import filtersets, measures
 from ..models import BusinessDistrict, Campaign, Complex, FirstStore, SalesRecord, Store
@@ -25,6 +28,14 @@ class ScopedReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def get_queryset(self):
         qs = self.model.objects.restrict(self.request.user, "view")
         return qs.select_related(*self.select_related) if self.select_related else qs
+
+
+class ScopedWriteViewSet(ScopedModelViewSet):
+    """Lists and details of what the caller may view; POST adds and PATCH corrects a row
+    through the serializer's action (permission and scope checked there and re-read through
+    the scope here). No PUT and no DELETE."""
+
+    http_method_names = ["get", "head", "options", "post", "patch"]
 
 
 YEAR = OpenApiParameter(
@@ -83,7 +94,7 @@ class StoreViewSet(ScopedReadViewSet):
     ordering_fields = ["name", "code", "brand", "opened_on"]
 
 
-class FirstStoreViewSet(ScopedReadViewSet):
+class FirstStoreViewSet(ScopedWriteViewSet):
     """The first-store register (首店): brand, level, opened on, area."""
 
     model = FirstStore
@@ -92,7 +103,7 @@ class FirstStoreViewSet(ScopedReadViewSet):
     ordering_fields = ["opened_on", "brand", "level"]
 
 
-class SalesRecordViewSet(ScopedReadViewSet):
+class SalesRecordViewSet(ScopedWriteViewSet):
     """Monthly retail sales of stores (or of a mall as a whole); the dashboard's figures are
     sums of these rows under the same filters."""
 
@@ -103,7 +114,7 @@ class SalesRecordViewSet(ScopedReadViewSet):
     ordering_fields = ["month", "amount"]
 
 
-class CampaignViewSet(ScopedReadViewSet):
+class CampaignViewSet(ScopedWriteViewSet):
     """消费联盟 campaigns: members, coupons issued and redeemed."""
 
     model = Campaign

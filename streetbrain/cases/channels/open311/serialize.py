@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
+from streetbrain.core import extension_points as ep
 from streetbrain.registry.models import ComponentClass
 
 from ...models import (
@@ -36,7 +37,9 @@ SERVICE_KIND = ComponentClass.Kind.MATTER
 
 
 def services_queryset():
-    return ComponentClass.objects.filter(kind=SERVICE_KIND)
+    """The 事项 classes offered as services: not those an app reserves for its own channel
+    (``ReservedClasses``: the enterprises' 诉求 classes are raised on /services/me/)."""
+    return ComponentClass.objects.filter(kind=SERVICE_KIND).exclude(ep.reserved_classes_q())
 
 
 def _keywords(cls) -> str:

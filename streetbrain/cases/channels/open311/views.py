@@ -50,6 +50,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from streetbrain.core import extension_points as ep
 from streetbrain.core import request_limits
 from streetbrain.core.audit import audit_context
 from streetbrain.core.filtersets import out_of_range
@@ -502,7 +503,7 @@ def _create_request(request, fmt):
         raise Open311Error(400, _field("service_code", _("Choose a service (service_code).")))
     snapshot = refdata.get()  # classes and questions without a query per report
     cls = snapshot.classes.get((serialize.SERVICE_KIND, code))
-    if cls is None:
+    if cls is None or ep.is_reserved(cls):
         raise Open311Error(404, _field("service_code", _("Unknown service.")))
     problems: list[str] = []
     answers = _answers(request, snapshot.attributes.get(cls.pk, []), problems)
