@@ -1,0 +1,138 @@
+"""The district's own view (issue 13): a district leader sees its streets side by side on the
+district's page (cases, 结案率, 按期结案率, population, economy), every figure a link to its
+rows, and the evaluation and the cockpit one level up — by street — through the same code."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from streetbrain.cases import panels
+from streetbrain.cases.evaluation import scores
+from streetbrain.cases.figures import cases_year
+from streetbrain.cases.models import CaseStat
+from streetbrain.core.figures import refresh_key_figures
+from streetbrain.core.models import KeyFigure, OrgUnit
+
+
+@pytest.fixture
+def stats(tree):
+    """This month's evaluation counts: 福明 (two grids) closed 3 of 4, 2 on time; 百丈 (its
+    own grid) closed 1 of 2, on time."""
+    month = timezone.localdate().replace(day=1)
+    other = tree["other_street"]
+    community = OrgUnit.objects.create(
+        code="330212001001", name="百丈社区", level="community", parent=other
+    )
+    grid = OrgUnit.objects.create(
+        code="33021200100101", name="百丈社区第1网格", level="grid", parent=community
+    )
+    rows = [
+        (tree["east_grid"], 2, 2, 1),
+        (tree["river_grid"], 2, 1, 1),
+        (grid, 2, 1, 1),
+    ]
+    for unit, to_close, closed, on_time in rows:
+        CaseStat.objects.create(
+            month=month,
+            org_unit=unit,
+            unit_path=unit.path,
+            registered=to_close,
+            to_close=to_close,
+            closed=closed,
+            closed_on_time=on_time,
+        )
+    refresh_key_figures()
+    return {"month": month, "baizhang_grid": grid}
+
+
+def _figure(unit, key):
+    return KeyFigure.objects.get(org_unit=unit, key=key).value
+
+
+def test_year_figures_sum_the_subtree(tree, stats):
+    assert _figure(tree["street"], "cases_year") == 4
+    assert _figure(tree["district"], "cases_year") == 6
+    assert _figure(tree["street"], "closing_rate_year") == 75.0
+    assert _figure(tree["street"], "closed_on_time_rate_year") == 50.0
+    assert _figure(tree["other_street"], "closing_rate_year") == 50.0
+    assert _figure(tree["district"], "closing_rate_year") == pytest.approx(66.7)
+    # Months older than the last twelve are left out.
+    CaseStat.objects.create(
+        month=stats["month"] - dt.timedelta(days=400),
+        org_unit=tree["east_grid"],
+        unit_path=tree["east_grid"].path,
+        registered=50,
+    )
+    assert cases_year([tree["street"]])[tree["street"].pk] == 4
+
+
+def test_district_page_compares_its_streets(tree, stats, client, make_user):
+    leader = make_user("qu", role="leader", unit=tree["district"])
+    client.force_login(leader)
+    page = client.get(tree["district"].get_absolute_url()).content.decode()
+    for street in (tree["street"], tree["other_street"]):
+        assert f'href="{street.get_absolute_url()}"' in page  # drills down
+        assert f'href="/cases/?org_unit={street.pk}">' in page  # its cases
+    assert "近12个月结案率" in page and "75" in page
+    assert "在营企业" in page and f'href="/economy/enterprises/?unit={tree["street"].pk}"' in page
+    assert f'href="/registry/residents/?unit={tree["street"].pk}"' in page
+    # The street's page compares its communities the same way.
+    street_page = client.get(tree["street"].get_absolute_url()).content.decode()
+    assert f'href="/cases/?org_unit={tree["east"].pk}">' in street_page
+
+
+def test_a_street_leader_sees_no_figures_of_the_street_beside(tree, stats, client, make_user):
+    client.force_login(make_user("jd", role="leader", unit=tree["street"]))
+    assert client.get(tree["district"].get_absolute_url()).status_code in (200, 404)
+    page = client.get(tree["district"].get_absolute_url()).content.decode()
+    assert f"/cases/?org_unit={tree['other_street'].pk}" not in page
+
+
+def test_every_figure_link_opens_its_rows(tree, stats, client, make_user):
+    client.force_login(make_user("qu", role="leader", unit=tree["district"]))
+    street = tree["street"].pk
+    for url in (
+        f"/cases/?org_unit={street}",
+        f"/registry/residents/?unit={street}",
+        f"/registry/households/?unit={street}",
+        f"/economy/enterprises/?unit={street}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not response.context["filterset"].errors, url
+
+
+def test_evaluation_one_level_up(tree, stats, client, make_user):
+    month = stats["month"]
+    district_leader = make_user("qu", role="leader", unit=tree["district"])
+    street_leader = make_user("jd", role="leader", unit=tree["street"])
+    assert scores.dimensions_for(district_leader)[0] == "street"
+    assert "street" not in scores.dimensions_for(street_leader)
+    (table,) = scores.indicators(month, month, "street", district_leader)
+    rows = {r.name: r for r in table.rows}
+    assert rows["福明街道"].counts["closed"] == 3
+    assert rows["百丈街道"].counts["closed"] == 1
+    assert rows["福明街道"].url == f"/cases/?org_unit={tree['street'].pk}"
+    assert table.total.counts["closed"] == 4
+    client.force_login(district_leader)
+    page = client.get(f"/cases/evaluation/?period=month&month={month:%Y-%m}")
+    assert page.context["dimension"] == "street"
+    assert "百丈街道" in page.content.decode()
+    client.force_login(street_leader)
+    page = client.get(f"/cases/evaluation/?period=month&month={month:%Y-%m}&dim=street")
+    assert page.context["dimension"] == "community"  # no street tab below a district
+
+
+def test_cockpit_panel_by_street_for_a_district(tree, stats, make_user):
+    district_leader = make_user("qu", role="leader", unit=tree["district"])
+    today = timezone.localdate()
+    context = panels.by_community(district_leader, tree["district"], today)
+    assert context["by_street"] is True
+    assert {r["name"] for r in context["rows"]} == {"福明街道", "百丈街道"}
+    street_leader = make_user("jd", role="leader", unit=tree["street"])
+    context = panels.by_community(street_leader, tree["street"], today)
+    assert context["by_street"] is False
+    assert {r["name"] for r in context["rows"]} == {"东城社区", "江城社区"}
