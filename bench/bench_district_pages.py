@@ -174,8 +174,10 @@ def samples_for(user) -> dict:
         .first()
     )
     out["below"] = below
-    out["bbox"] = _bbox(unit.geometry) if unit else None
-    out["part_bbox"] = _bbox(below.geometry) if below else out["bbox"]
+    out["part_bbox"] = _bbox(below.geometry) if below else None
+    # A unit without an outline (the demo's 鄞州区): the part below stands for it.
+    out["bbox"] = (_bbox(unit.geometry) if unit else None) or out["part_bbox"]
+    out["part_bbox"] = out["part_bbox"] or out["bbox"]
     return out
 
 
@@ -313,6 +315,7 @@ class Client:
     def request(self, method, path, body=None, headers=None, stream=False):
         """(status, ms to the first byte of the body, ms to the whole answer, bytes, id)."""
         self.counter += 1
+        path = urllib.parse.quote(path, safe="/?&=%:,+-_.~")
         bench_id = f"b{os.getpid()}-{id(self)}-{self.counter}"
         hdrs = self._headers({**(headers or {}), "X-Bench-Id": bench_id})
         for attempt in range(2):

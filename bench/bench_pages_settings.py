@@ -12,8 +12,15 @@ from django.db import connection
 
 from streetbrain.settings.production import *  # noqa: F403
 from streetbrain.settings.production import MIDDLEWARE as _PRODUCT_MIDDLEWARE
+from streetbrain.settings.production import STORAGES as _PRODUCT_STORAGES
 
 MIDDLEWARE = ["bench_pages_settings.SlowestQueryMiddleware", *_PRODUCT_MIDDLEWARE]
+# The pages' asset URLs without a collected manifest (the bench fetches no assets; a
+# manifest lookup and a plain URL cost the same).
+STORAGES = {
+    **_PRODUCT_STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 
 class _Recorder:

@@ -136,3 +136,62 @@ def test_cockpit_panel_by_street_for_a_district(tree, stats, make_user):
     context = panels.by_community(street_leader, tree["street"], today)
     assert context["by_street"] is False
     assert {r["name"] for r in context["rows"]} == {"东城社区", "江城社区"}
+
+
+# -- at a district's scale: streamed exports, estimated counts ---------------------------------
+
+
+def test_streamed_csv_is_the_written_csv(tree):
+    from streetbrain.core import dataio
+
+    rows = [["名称", "编码"], ["=1+1", 1], *([f"第{i}行", i] for i in range(1234))]
+    pieces = list(dataio.stream_csv(iter(rows), rows_per_piece=100))
+    assert len(pieces) > 10  # in pieces, not one body
+    assert b"".join(pieces) == dataio.write_csv(rows)
+
+
+def test_case_export_streams_csv(tree, stats, client, make_user):
+    import csv
+    import io
+
+    from streetbrain.cases.models import Case
+
+    now = timezone.now()
+    Case.objects.create(number="C1", title="井盖缺失", org_unit=tree["east_grid"], reported_at=now)
+    Case.objects.create(number="C2", title="别处", org_unit=stats["baizhang_grid"], reported_at=now)
+    client.force_login(make_user("jd", role="leader", unit=tree["street"]))
+    response = client.get("/cases/export/", {"format": "csv"})
+    assert response.status_code == 200 and response.streaming
+    table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert table[0][0] == "案件编号"
+    assert [r[0] for r in table[1:]] == ["C1"]  # scoped to the street
+
+
+def test_a_long_list_shows_an_estimate_marked_as_such(tree, client, make_user, monkeypatch):
+    from streetbrain.core import generic
+
+    client.force_login(make_user("qu", role="leader", unit=tree["district"]))
+    page = client.get("/core/grids/")
+    assert not page.context["total_estimated"] and page.context["total"] == 4
+    monkeypatch.setattr(generic, "planned_rows", lambda qs: 2_000_000)
+    page = client.get("/core/grids/")
+    assert page.context["total_estimated"] and page.context["total"] == 2_000_000
+    assert (
+        "约 2,000,000（估算）" in page.content.decode()
+        or "约 2000000（估算）" in page.content.decode()
+    )
+    monkeypatch.setattr(generic, "planned_rows", lambda qs: 40)  # below the bar: counted
+    assert client.get("/core/grids/").context["total"] == 4
+
+
+def test_the_state_filter_needs_no_distinct(tree, make_user):
+    from django.test import RequestFactory
+
+    from streetbrain.cases.filtersets import CaseFilterSet
+    from streetbrain.cases.models import Case
+
+    request = RequestFactory().get("/")
+    request.user = make_user("jd", role="leader", unit=tree["street"])
+    params = {"state": ["closed", "handling"]}
+    qs = CaseFilterSet(params, queryset=Case.objects.all(), request=request).qs
+    assert not qs.query.distinct  # no sort of every matching row on all its columns
