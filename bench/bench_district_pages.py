@@ -25,10 +25,12 @@ with the first byte ≤ 1 s and memory growth ≤ 64 MB.
 
 The database's secrets (to log in, read ID numbers for the exact search) come from the
 environment (``SECRET_KEY``, ``STREETBRAIN_DATA_KEYS``, ``STREETBRAIN_DIGEST_KEY``) or from
-``--var-dir``, a demo's ``var/`` holding them as ``*.secret`` files. The accounts are found by
-name: ``district_leader``/``street_leader``/``grid_worker`` (the district data set), else the
-demo's ``district``/``leader``/``gridworker``; password ``$DEMO_PASSWORD`` or
-``streetbrain-demo``. The database is only read (sessions and logins are written).
+``--var-dir``, a demo's ``var/`` holding them as ``*.secret`` files (the district data set's
+bench-only keys are in ``bench_district_load.py``). The accounts are found by name:
+``district_leader``/``street_leader``/``grid_worker`` (the district data set), else the
+demo's ``district``/``leader``/``gridworker``, or ``--accounts a,b,c``; password
+``$DEMO_PASSWORD`` or ``streetbrain-demo``. The database is only read (sessions and logins
+are written).
 """
 
 from __future__ import annotations
@@ -479,6 +481,8 @@ def read_sql_log(folder: Path) -> dict[str, dict]:
 def explain(sql: str) -> str:
     from django.db import connection, transaction
 
+    # The list pages' own planner estimate (EXPLAIN (FORMAT JSON) ...): explain what it asks.
+    sql = re.sub(r"^\s*EXPLAIN \(FORMAT JSON\)\s*", "", sql)
     head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
     analyze = head in ("SELECT", "WITH")
     try:
@@ -498,6 +502,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5, help="timed requests per page and role")
     parser.add_argument("--var-dir", help="a demo var/ holding the database's *.secret files")
     parser.add_argument("--roles", default=",".join(ROLES), help="district,street,grid")
+    parser.add_argument(
+        "--accounts", default="", help="the three roles' user names, comma-separated"
+    )
     parser.add_argument("--only", default="", help="a regular expression on the page names")
     parser.add_argument(
         "--explain", choices=("over", "all", "none"), default="over", help="which pages' SQL"
@@ -520,11 +527,10 @@ def main() -> int:
     from streetbrain.core.models import User
 
     password = os.environ.get("DEMO_PASSWORD", "streetbrain-demo")
-    names = next(
-        (s for s in ACCOUNT_SETS if User.objects.filter(username__in=s).count() == 3), None
-    )
+    sets = [tuple(args.accounts.split(","))] if args.accounts else ACCOUNT_SETS
+    names = next((s for s in sets if User.objects.filter(username__in=s).count() == 3), None)
     if names is None:
-        sys.exit(f"none of the account sets {ACCOUNT_SETS} is in this database")
+        sys.exit(f"none of the account sets {sets} is in this database")
     accounts = dict(zip(ROLES, names, strict=True))
     roles = [r for r in args.roles.split(",") if r in accounts]
     layer_keys = [layer.key for layer in ep.items(ep.MapLayer)]

@@ -14,7 +14,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    EmptyResultSet,
+    FieldDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import ProtectedError, Q
@@ -109,10 +114,13 @@ ESTIMATE_FROM = 100_000
 
 def planned_rows(queryset) -> int | None:
     """PostgreSQL's estimate of the rows ``queryset`` gives (EXPLAIN, nothing is run), or
-    None on another database."""
+    None on another database; 0 for a query Django knows is empty (``none()``, ``IN ()``)."""
+    try:
+        sql, params = queryset.order_by().query.sql_with_params()
+    except EmptyResultSet:
+        return 0
     if connections[queryset.db].vendor != "postgresql":
         return None
-    sql, params = queryset.order_by().query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
