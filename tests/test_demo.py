@@ -94,8 +94,11 @@ def test_departments_and_accounts(demo_district):
         "party": ["party"],
         "community": ["community"],
         "linkage": ["linkage"],
+        "district": ["leader"],
     }
     assert User.objects.get(username="admin").is_superuser
+    district = User.objects.get(username="district")  # the leader's role one level up
+    assert (district.org_unit.level, district.org_unit.name) == ("district", "鄞州区")
     community_leader = User.objects.get(username="community_leader")
     assert (community_leader.org_unit.level, community_leader.org_unit.name) == (
         "community",
