@@ -94,8 +94,11 @@ def test_departments_and_accounts(demo_district):
         "party": ["party"],
         "community": ["community"],
         "linkage": ["linkage"],
+        "district": ["leader"],
     }
     assert User.objects.get(username="admin").is_superuser
+    district = User.objects.get(username="district")  # the leader's role one level up
+    assert (district.org_unit.level, district.org_unit.name) == ("district", "鄞州区")
     community_leader = User.objects.get(username="community_leader")
     assert (community_leader.org_unit.level, community_leader.org_unit.name) == (
         "community",
@@ -131,7 +134,8 @@ def test_key_figures_precomputed(demo_district):
     assert figures["communities"] == 17
     assert figures["grids"] == OrgUnit.objects.filter(level="grid").count()
     assert 10 < figures["area_km2"] < 16
-    assert figures["users"] == len(ACCOUNTS) == 18  # every demo account has its unit
+    # every demo account has its unit: all but the district's leader (鄞州区) in the street
+    assert figures["users"] == len(ACCOUNTS) - 1 == 18
 
 
 def test_demo_load_is_audited_and_idempotent(demo_district, capsys):

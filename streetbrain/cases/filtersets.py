@@ -38,7 +38,11 @@ class CaseFilterSet(SearchFilterSet):
 
     search_fields = ("number", "title", "description", "address")
 
-    state = django_filters.MultipleChoiceFilter(choices=State.choices, label=_("state"))
+    # A column of the case itself: no join, so no DISTINCT (django-filter's default for a
+    # multiple choice), which would sort every matching row on all its columns.
+    state = django_filters.MultipleChoiceFilter(
+        choices=State.choices, label=_("state"), distinct=False
+    )
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("channel"))
     component_class = django_filters.ModelChoiceFilter(
         queryset=ComponentClass.objects.all(), label=_("class")

@@ -85,11 +85,14 @@ def figures(user, unit, today: dt.date) -> dict | None:
 
 
 def by_community(user, unit, today: dt.date) -> dict | None:
-    """The month's registered and closed cases per community (the evaluation's figures)."""
+    """The month's registered and closed cases per community (the evaluation's figures); on
+    a district's cockpit per street, one level up by the same query."""
     if not _unit_scoped(user):
         return None
     month = today.replace(day=1)
     month_query = _month_query(month)
+    by_street = scores.area_dimension_below(unit) == "street"
+    dimension = "street" if by_street else "community"
     rows = [
         {
             "name": row.name,
@@ -98,12 +101,12 @@ def by_community(user, unit, today: dt.date) -> dict | None:
             "closing_rate": row.rates.get("closing_rate"),
             "url": f"{row.url}&{month_query}" if row.url else "",
         }
-        for table in scores.indicators(month, month, "community", user)
+        for table in scores.indicators(month, month, dimension, user)
         for row in table.rows
     ]
     chart = {
         "type": "bars",
-        "categories": [r["name"].replace("社区", "") for r in rows],
+        "categories": [r["name"].replace("社区", "").replace("街道", "") for r in rows],
         "series": [
             {
                 "name": _("Registered"),
@@ -117,9 +120,11 @@ def by_community(user, unit, today: dt.date) -> dict | None:
             },
         ],
         "urls": [r["url"] for r in rows],
-        "label": _("Cases registered and closed this month by community"),
+        "label": _("Cases registered and closed this month by street")
+        if by_street
+        else _("Cases registered and closed this month by community"),
     }
-    return {"rows": rows, "charts": {"chart-community": chart}}
+    return {"rows": rows, "by_street": by_street, "charts": {"chart-community": chart}}
 
 
 def by_class(user, unit, today: dt.date) -> dict | None:

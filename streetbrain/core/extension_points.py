@@ -191,6 +191,10 @@ class Figure:
     # Counted per org unit: a user scoped to a department (条), whose list shows only what was
     # dispatched to it, would see more in the count than in the list. Hide it from them.
     unit_scope_only: bool = False
+    # The filter of the ``link`` list that takes a unit's id (its subtree's rows): a figure
+    # with one is compared side by side for the units below a unit (the district's streets,
+    # a street's communities), each value linking to its rows.
+    unit_param: str = ""
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,34 @@ def key_figures_for(unit: OrgUnit, user=None) -> list[dict]:
     return out
 
 
+def compared_figures(units: list[OrgUnit], user) -> tuple[list[ep.Figure], dict]:
+    """The figures compared side by side for ``units`` (the units below one unit: a
+    district's streets, a street's communities): those whose list takes a unit
+    (``unit_param``) and that ``user`` may see for every one of the units, with
+    {(unit id, key): value} from the stored rows (one query)."""
+    if not units:
+        return [], {}
+    levels = {u.level for u in units}
+    if user is not None and not all(within(user, u.path) for u in units):
+        return [], {}
+    shown = [
+        f
+        for f in ep.items(ep.Figure)
+        if f.unit_param
+        and f.link
+        and levels <= set(f.levels)
+        and not (user is not None and f.permission and not user.has_perm(f.permission))
+        and not (user is not None and f.unit_scope_only and getattr(user, "department_id", None))
+    ]
+    values = {
+        (unit_id, key): value
+        for unit_id, key, value in KeyFigure.objects.filter(
+            org_unit__in=units, key__in=[f.key for f in shown]
+        ).values_list("org_unit_id", "key", "value")
+    }
+    return shown, values
+
+
 def subtree_counts(units: Iterable, per_path: dict[str, float]) -> dict[int, float]:
     """Sum values given per org-unit path (usually per grid cell) up the tree: each unit gets
     the total of its subtree. One pass over the paths, whatever the number of rows counted."""

@@ -10,10 +10,13 @@ import weakref
 from decimal import Decimal
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.forms.utils import flatatt
 from django.http import HttpResponse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -73,8 +76,54 @@ def out_of_range(value) -> str:
     return ""
 
 
+class _QuickOptions:
+    """A select whose options are written in Python, not through a template per option:
+    a district's filter forms offer thousands (2,400 units, 500 classes), which took hundreds
+    of milliseconds per list page through Django's option template. Same HTML."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        groups = []
+        for group_name, options, _index in widget["optgroups"]:
+            html = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((str(o["value"]), flatatt(o["attrs"]), o["label"]) for o in options),
+            )
+            groups.append(
+                format_html('<optgroup label="{}">{}</optgroup>', group_name, html)
+                if group_name
+                else html
+            )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            format_html_join("", "{}", ((g,) for g in groups)),
+        )
+
+
+class QuickSelect(_QuickOptions, forms.Select):
+    pass
+
+
+class QuickSelectMultiple(_QuickOptions, forms.SelectMultiple):
+    pass
+
+
+QUICK_WIDGETS = {forms.Select: QuickSelect, forms.SelectMultiple: QuickSelectMultiple}
+
+
 class _RangeCheckedForm:
-    """Mixed into every filter set's form: refuses the values ``out_of_range`` names."""
+    """Mixed into every filter set's form: refuses the values ``out_of_range`` names; its
+    plain selects draw their options quickly (``QuickSelect``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            quick = QUICK_WIDGETS.get(type(field.widget))
+            if quick is not None:
+                field.widget.__class__ = quick
 
     def clean(self):
         cleaned = super().clean()

@@ -6,14 +6,22 @@ on subclasses of these; it writes no query, permission or audit logic of its own
 from __future__ import annotations
 
 import abc
+import json
 from dataclasses import dataclass
+from functools import cached_property
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    EmptyResultSet,
+    FieldDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import ProtectedError, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -98,6 +106,44 @@ class ScopedObjectMixin(LoginRequiredMixin):
         return f"{self.model._meta.app_label}:{self.model._meta.model_name}"
 
 
+# From this many rows on (by PostgreSQL's planner) a list shows the planner's estimate of its
+# rows, marked as such, instead of counting them: an exact COUNT over millions of rows (a
+# district's cases or residents) costs more than the page itself.
+ESTIMATE_FROM = 100_000
+
+
+def planned_rows(queryset) -> int | None:
+    """PostgreSQL's estimate of the rows ``queryset`` gives (EXPLAIN, nothing is run), or
+    None on another database; 0 for a query Django knows is empty (``none()``, ``IN ()``)."""
+    try:
+        sql, params = queryset.order_by().query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    if connections[queryset.db].vendor != "postgresql":
+        return None
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+class EstimatingPaginator(Paginator):
+    """A list's pages with an exact count up to ``ESTIMATE_FROM`` rows, above it the
+    planner's estimate (``estimated`` tells the page to say so)."""
+
+    estimated = False
+
+    @cached_property
+    def count(self) -> int:
+        planned = planned_rows(self.object_list)
+        if planned is not None and planned >= ESTIMATE_FROM:
+            self.estimated = True
+            return planned
+        return super().count
+
+
 class ObjectListView(ScopedObjectMixin, TemplateView):
     template_name = "generic/object_list.html"
     columns: list[Column] = []
@@ -157,7 +203,7 @@ class ObjectListView(ScopedObjectMixin, TemplateView):
             per_page = min(max(int(self.request.GET.get("per_page", self.paginate_by)), 10), 500)
         except ValueError:
             per_page = self.paginate_by
-        page = Paginator(qs, per_page).get_page(self.request.GET.get("page"))
+        page = EstimatingPaginator(qs, per_page).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
         rows = [(obj, [(c, c.value(obj)) for c in columns]) for obj in page.object_list]
@@ -171,6 +217,7 @@ class ObjectListView(ScopedObjectMixin, TemplateView):
             sort=sort,
             querystring=query.urlencode(),
             total=page.paginator.count,
+            total_estimated=page.paginator.estimated,
         )
         return ctx
 

@@ -13,16 +13,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from . import actions, filtersets, forms, navigation, request_limits, tables
 from .api_answers import api_error
-from .figures import key_figures_for
+from .figures import compared_figures, key_figures_for
 from .generic import Column, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 from .models import ApiToken, ChangeLogEntry, Department, OrgUnit
 from .search import search
+from .templatetags.sb import figure as figure_text
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -99,18 +101,10 @@ class OrgUnitDetailView(ObjectDetailView):
 
     def related_tables(self, obj):
         user = self.request.user
-        children = OrgUnit.objects.restrict(user, "view").filter(parent=obj).order_by("code")
+        children = list(OrgUnit.objects.restrict(user, "view").filter(parent=obj).order_by("code"))
         out = []
-        if children.exists():
-            out.append(
-                {
-                    "title": _("Units below"),
-                    "columns": [c.header(OrgUnit) for c in tables.ORG_UNIT_COLUMNS[:3]],
-                    "rows": [
-                        (c, [col.value(c) for col in tables.ORG_UNIT_COLUMNS[:3]]) for c in children
-                    ],
-                }
-            )
+        if children:
+            out.append(self.units_below(children))
         if user.has_perm("core.view_user"):
             users = get_user_model().objects.restrict(user, "view").filter(org_unit=obj)
             if users.exists():
@@ -123,6 +117,31 @@ class OrgUnitDetailView(ObjectDetailView):
                     }
                 )
         return out
+
+    def units_below(self, children: list[OrgUnit]) -> dict:
+        """The units below side by side (a district's streets, a street's communities): their
+        precomputed figures, each a link to the list of its rows in that unit; the unit's name
+        drills down to its own page."""
+        columns = tables.ORG_UNIT_COLUMNS[:3]
+        figures, values = compared_figures(children, self.request.user)
+        links = {f.key: reverse(f.link) for f in figures}
+
+        def linked(child: OrgUnit, f) -> str:
+            value = values.get((child.pk, f.key))
+            url = f"{links[f.key]}?{f.unit_param}={child.pk}"
+            return format_html('<a href="{}">{}</a>', url, figure_text(value))
+
+        return {
+            "title": _("Units below"),
+            "columns": [
+                *(c.header(OrgUnit) for c in columns),
+                *(f"{f.label} ({f.unit})" if f.unit else str(f.label) for f in figures),
+            ],
+            "rows": [
+                (c, [*(col.value(c) for col in columns), *(linked(c, f) for f in figures)])
+                for c in children
+            ],
+        }
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -111,8 +111,18 @@ def _first_grid(street: OrgUnit) -> OrgUnit:
     return _jiangcheng(street).children.order_by("code").first()
 
 
-# Accounts scoped below the street; every other account works for the whole street.
-SCOPES = {"gridworker": _first_grid, "community_leader": _jiangcheng, "community": _jiangcheng}
+def _district(street: OrgUnit) -> OrgUnit:
+    """鄞州区, the district above the street."""
+    return street.parent
+
+
+# Accounts scoped below (or above) the street; every other account works for the street.
+SCOPES = {
+    "gridworker": _first_grid,
+    "community_leader": _jiangcheng,
+    "community": _jiangcheng,
+    "district": _district,
+}
 
 
 def load_accounts(ctx: DemoContext, street: OrgUnit) -> None:

@@ -18,6 +18,7 @@ from streetbrain.core.roles import VIEW_ORG
 from streetbrain.registry.permissions import CODE_TABLES
 
 from . import maplayers, panels, search
+from .figures import FIGURES
 
 # Everything of the building economy can be seen by its people and the leaders; the building
 # specialists keep its data (space, enterprises, leases, tax, headcount) and handle the
@@ -53,6 +54,7 @@ ECONOMY_KEEP = tuple(
     for a in ("add", "change")
 )
 search_providers = search.PROVIDERS
+figures = FIGURES
 
 map_layer_addons = [
     MapLayerAddon(

@@ -25,15 +25,18 @@ FIGURES = [
         url,
         60 + order,
         permission=f"registry.view_{model._meta.model_name}",
+        unit_param=unit_param,
     )
-    for order, (key, label, model, url) in enumerate(
+    # The population's figures are compared side by side for the units below a unit (their
+    # lists' ``unit`` filter); the others are shown per unit only.
+    for order, (key, label, model, url, unit_param) in enumerate(
         [
-            ("residents", _("Residents"), Resident, "registry:resident_list"),
-            ("households", _("Households"), Household, "registry:household_list"),
-            ("houses", _("Houses"), House, "registry:house_list"),
-            ("buildings", _("Buildings"), Building, "registry:building_list"),
-            ("facilities", _("Facilities"), Facility, "registry:facility_list"),
-            ("shops", _("Street shops"), Shop, "registry:shop_list"),
+            ("residents", _("Residents"), Resident, "registry:resident_list", "unit"),
+            ("households", _("Households"), Household, "registry:household_list", "unit"),
+            ("houses", _("Houses"), House, "registry:house_list", ""),
+            ("buildings", _("Buildings"), Building, "registry:building_list", ""),
+            ("facilities", _("Facilities"), Facility, "registry:facility_list", ""),
+            ("shops", _("Street shops"), Shop, "registry:shop_list", ""),
         ]
     )
 ]

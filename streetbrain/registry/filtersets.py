@@ -38,12 +38,13 @@ def years_before(day: datetime.date, years: int) -> datetime.date:
 
 
 class InUnitFilterSet(SearchFilterSet):
-    """Adds ``unit``: objects in the subtree of a community or grid (by code)."""
+    """Adds ``unit``: objects in the subtree of a street, community or grid (by id; a
+    district's leader drills from its streets)."""
 
     unit = django_filters.ModelChoiceFilter(
-        queryset=OrgUnit.objects.filter(level__in=["community", "grid"]).order_by("code"),
+        queryset=OrgUnit.objects.filter(level__in=["street", "community", "grid"]).order_by("code"),
         method="filter_unit",
-        label=_("Community or grid"),
+        label=_("Street, community or grid"),
     )
 
     @extend_schema_field(OpenApiTypes.INT)  # the id of a community or grid cell

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from streetbrain.core.models import OrgUnit
 
-from .definitions import BULLETIN_RATES, DIMENSIONS, INDICATORS, definitions, formulas, weights
+from .definitions import BULLETIN_RATES, INDICATORS, definitions, formulas, weights
 from .periods import Period
-from .scores import Table, indicators
+from .scores import Table, dimensions_for, indicators
 from .stats import last_refreshed
 
 
@@ -50,12 +50,13 @@ def bulletin(period: Period, user):
             "time": f"{timezone.localtime(as_of):%Y-%m-%d %H:%M}"
         }
     sheet_names = {
+        "street": _("Streets"),
         "grid": _("Grid cells"),
         "community": _("Communities"),
         "department": _("Departments"),
         "role": _("Roles"),
     }
-    for dimension in DIMENSIONS:
+    for dimension in dimensions_for(user):
         sheet = workbook.create_sheet(_sheet_title(sheet_names[dimension]))
         tables = indicators(period.first, period.last, dimension, user)
         _write_sheet(sheet, title, subtitle, tables)

@@ -212,11 +212,15 @@ VOLUMES = {
 }
 
 DIMENSIONS = {
+    "street": gettext_lazy("Streets (街道)"),
     "grid": gettext_lazy("Grid cells (网格)"),
     "community": gettext_lazy("Communities (社区)"),
     "department": gettext_lazy("Departments (部门)"),
     "role": gettext_lazy("Roles (岗位)"),
 }
+
+# The area dimensions and the level of their rows; a user sees those below their own unit.
+AREA_LEVELS = {"street": "street", "community": "community", "grid": "grid"}
 
 SHIFTLEAD, DISPATCHER, GRIDWORKER, HANDLER = "shiftlead", "dispatcher", "gridworker", "handler"
 ROLES = (SHIFTLEAD, DISPATCHER, GRIDWORKER, HANDLER)

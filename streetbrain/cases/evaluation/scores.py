@@ -18,6 +18,7 @@ from streetbrain.core.scoping import ancestor_paths, scope_q
 from ..models import CaseStat, StaffStat
 from .definitions import (
     AREA_COUNTS,
+    AREA_LEVELS,
     AREA_RATES,
     CASE_COUNTS,
     COUNT_LABELS,
@@ -150,6 +151,26 @@ def _base_path(user) -> str | None:
     return unit.path if unit is not None else None
 
 
+def area_dimension_below(unit) -> str:
+    """The area dimension one level below ``unit``: a district's streets, a street's
+    communities, a community's grid cells."""
+    return {
+        OrgUnit.Level.CITY: "street",
+        OrgUnit.Level.DISTRICT: "street",
+        OrgUnit.Level.STREET: "community",
+    }.get(getattr(unit, "level", None), "grid")
+
+
+def dimensions_for(user) -> list[str]:
+    """The dimensions ``user`` looks at: the streets only for those above a street (a
+    district's or city's leader; a superuser when there are several streets)."""
+    unit = OrgUnit.home_of(user) if user.org_unit_id or user.is_superuser else None
+    above = unit is not None and unit.level in (OrgUnit.Level.CITY, OrgUnit.Level.DISTRICT)
+    if user.is_superuser and not user.org_unit_id:
+        above = OrgUnit.objects.filter(level=OrgUnit.Level.STREET).count() > 1
+    return [d for d in DIMENSIONS if d != "street" or above]
+
+
 def indicators(first_month: dt.date, last_month: dt.date, dimension: str, user) -> list[Table]:
     """The evaluation tables of ``dimension`` (grid, community, department, role) for the
     months ``first_month`` .. ``last_month``, from the stat tables only, in ``user``'s scope:
@@ -189,9 +210,9 @@ def indicators(first_month: dt.date, last_month: dt.date, dimension: str, user) 
         kind = "area"
         data = list(stats.values("org_unit_id", "unit_path").annotate(**sums))
         base = _base_path(user)
-        level = OrgUnit.Level.GRID if dimension == "grid" else OrgUnit.Level.COMMUNITY
+        level = AREA_LEVELS[dimension]
         wanted = Q(pk__in=[d["org_unit_id"] for d in data])
-        if dimension == "community":
+        if level != OrgUnit.Level.GRID:  # the rows' units are grid cells: sum them upwards
             wanted = Q(
                 path__in={p for d in data for p in ancestor_paths(d["unit_path"])}, level=level
             )

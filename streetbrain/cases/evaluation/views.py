@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from streetbrain.core.models import OrgUnit
 from streetbrain.core.months import add_months
 
 from . import bulletin, definitions, periods, scores, stats
@@ -49,12 +50,17 @@ def _sort_key(value: float | None) -> str:
     return "" if value is None else repr(value)
 
 
-def _dimension(params, user) -> str:
+def _dimension(params, user, shown: list[str]) -> str:
     value = params.get("dim", "")
-    if value in definitions.DIMENSIONS:
+    if value in shown:
         return value
-    # A department's people look at departments first; everyone else at the communities.
-    return "department" if getattr(user, "department_id", None) else "community"
+    # A department's people look at departments first; everyone else at the areas one
+    # level below their unit (a district's leader at the streets, a street's at the
+    # communities).
+    if getattr(user, "department_id", None):
+        return "department"
+    below = scores.area_dimension_below(OrgUnit.home_of(user))
+    return below if below in shown and below != "grid" else "community"
 
 
 def _quarter_choices(today: dt.date, selected: periods.Period) -> list[dict]:
@@ -77,7 +83,8 @@ class EvaluationView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         request, user = self.request, self.request.user
         today = timezone.localdate()
         period, valid = periods.parse_period(request.GET, today)
-        dimension = _dimension(request.GET, user)
+        shown = scores.dimensions_for(user)
+        dimension = _dimension(request.GET, user, shown)
         tables = scores.indicators(period.first, period.last, dimension, user)
         period_query = urlencode(period.query())
         ctx.update(
@@ -94,6 +101,7 @@ class EvaluationView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
                     "active": key == dimension,
                 }
                 for key, label in definitions.DIMENSIONS.items()
+                if key in shown
             ],
             tables=[self._table(t, i) for i, t in enumerate(tables)],
             charts=[_chart(t) for t in tables],

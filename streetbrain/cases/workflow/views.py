@@ -19,7 +19,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case as When_
 from django.db.models import IntegerField, Q, Value, When
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -29,6 +35,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from streetbrain.core import dataio
 from streetbrain.core.filtersets import refused_filters
 from streetbrain.core.generic import (
     ObjectDetailView,
@@ -238,6 +245,15 @@ class CaseExportView(CaseQueryMixin, LoginRequiredMixin, View):
             if sort.lstrip("-") in sortable
             else qs.order_by("-reported_at", "-pk")
         )
+        if request.GET.get("format") == "csv":
+            # Streamed, any number of rows: the first leave at once, memory stays flat.
+            response = StreamingHttpResponse(
+                dataio.stream_csv(case_csv_rows(qs)), content_type=dataio.CONTENT_TYPES["csv"]
+            )
+            filename = f"案件-{timezone.localdate():%Y%m%d}.csv"
+            response["Content-Disposition"] = content_disposition_header(True, filename)
+            response["Cache-Control"] = "no-store"
+            return response
         data = write_cases_xlsx(qs[:EXPORT_MAX_ROWS])
         response = HttpResponse(
             data,
@@ -247,6 +263,21 @@ class CaseExportView(CaseQueryMixin, LoginRequiredMixin, View):
         response["Content-Disposition"] = content_disposition_header(True, filename)
         response["Cache-Control"] = "no-store"
         return response
+
+
+def case_csv_rows(queryset):
+    """The export's header and rows as cells for CSV (times local, to the minute), in
+    Chinese like the workbook."""
+    with translation.override("zh-hans"):
+        yield [header for header, _value in tables.EXPORT_COLUMNS]
+        for case in queryset.iterator(chunk_size=1000):
+            row = []
+            for _header, value in tables.EXPORT_COLUMNS:
+                v = value(case)
+                if isinstance(v, dt.datetime):
+                    v = f"{timezone.localtime(v):%Y-%m-%d %H:%M}"
+                row.append(v)
+            yield row
 
 
 def write_cases_xlsx(queryset) -> bytes:

@@ -43,6 +43,8 @@ ACCOUNTS = [
     ("community", "林晓燕", "community", None),
     ("linkage", "何静怡", "linkage", None),  # data linkage clerk (最多报一次), whole street
     ("districts", "吴婷", "district_office", None),  # 商圈办, street scope
+    # A leader of the district (鄞州区) above the street: its streets side by side.
+    ("district", "陈立新", "leader", None),
 ]
 
 # Accounts a domain's loader makes itself (they need its rows first), listed with the others
