@@ -34,10 +34,12 @@ COMMUNITY_VIEW = tuple(
         "residentreport",
         "service",
         "servicerequest",
+        "proposal",
     )
 )
 COMMUNITY_KEEP = (
     "community.verify_residentaccount",
+    "community.review_proposal",
     *(
         f"community.{a}_{m}"
         for m in (
@@ -90,6 +92,7 @@ menu = [
             MenuItem(_("Neighbourhood points"), "community:pointentry_list"),
             MenuItem(_("Notices"), "community:notice_list"),
             MenuItem(_("Consultations"), "community:consultation_list"),
+            MenuItem(_("Residents' proposals"), "community:proposal_list"),
             MenuItem(_("Services"), "community:service_list"),
             MenuItem(_("Service requests"), "community:servicerequest_list"),
         ),
