@@ -52,6 +52,7 @@ COMMUNITY_KEEP = (
             "consultation",
             "service",
             "servicerequest",
+            "proposal",
         )
         for a in ("add", "change")
     ),
