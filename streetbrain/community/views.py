@@ -1161,9 +1161,11 @@ class LifeCircleView(StaffMixin, View):
     permission = "registry.view_building"
 
     def get(self, request):
-        circle = lifecircle.compute(home_community())
+        community = home_community()
+        circle = lifecircle.compute(community)
         ctx = {
             "circle": circle,
+            "map_data": lifecircle.map_data(community, circle),
             "coverage": circle.coverage(),
             "categories": lifecircle.CATEGORIES,
             "not_located": lifecircle.NOT_LOCATED,

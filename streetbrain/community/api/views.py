@@ -78,6 +78,12 @@ def api_error(exc) -> exceptions.APIException:
     return exceptions.ValidationError(detail)
 
 
+def clash(exc: actions.SlotTaken) -> Response:
+    """The 409 answer: the message and the slot that holds it."""
+    body = {"detail": exc.messages[0], "conflict": conflict_of(exc.booking)}
+    return Response(body, status=status.HTTP_409_CONFLICT)
+
+
 def conflict_of(booking: Booking) -> dict:
     return {
         "booking": booking.pk,
@@ -118,10 +124,7 @@ class BookingViewSet(mixins.CreateModelMixin, ScopedReadViewSet):
                 purpose=data.validated_data.get("purpose", ""),
             )
         except actions.SlotTaken as exc:
-            return Response(
-                {"detail": exc.messages[0], "conflict": conflict_of(exc.booking)},
-                status=status.HTTP_409_CONFLICT,
-            )
+            return clash(exc)
         except (DjangoValidationError, DjangoPermissionDenied) as exc:
             raise api_error(exc) from exc
         out = serializers.BookingSerializer(booking, context={"request": request})
@@ -222,10 +225,7 @@ class ServiceRequestViewSet(mixins.CreateModelMixin, ScopedReadViewSet):
                 service, member, request.user, note=values["note"], start=values["start"]
             )
         except actions.SlotTaken as exc:
-            return Response(
-                {"detail": exc.messages[0], "conflict": conflict_of(exc.booking)},
-                status=status.HTTP_409_CONFLICT,
-            )
+            return clash(exc)
         except (DjangoValidationError, DjangoPermissionDenied) as exc:
             raise api_error(exc) from exc
         out = serializers.ServiceRequestSerializer(req, context={"request": request})
