@@ -58,13 +58,17 @@ def test_services_and_requests_scoped_to_the_household(jiangcheng, api_client):
     api_client.force_authenticate(zhang.user)
     assert api_client.get("/api/community/service-requests/").json()["count"] == 0
     # another household's member, and a member who is not eligible: refused, nothing stored
-    assert api_client.post("/api/community/service-requests/", body, format="json").status_code == 400
+    assert (
+        api_client.post("/api/community/service-requests/", body, format="json").status_code == 400
+    )
     young = {"service": meals.pk, "resident": jiangcheng["zhang"].pk}
     refused = api_client.post("/api/community/service-requests/", young, format="json")
     assert refused.status_code == 400 and ServiceRequest.objects.count() == 1
     api_client.force_authenticate(jiangcheng["staff"])
     assert api_client.get("/api/community/service-requests/").json()["count"] == 1
-    assert api_client.post("/api/community/service-requests/", body, format="json").status_code == 403
+    assert (
+        api_client.post("/api/community/service-requests/", body, format="json").status_code == 403
+    )
 
 
 def test_activity_signups(jiangcheng, api_client):

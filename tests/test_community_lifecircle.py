@@ -66,7 +66,9 @@ def test_the_map_data_has_the_buildings_the_services_near_and_the_reach(jiangche
     data = lifecircle.map_data(jiangcheng["river"], circle)
     roles = [f["properties"]["role"] for f in data["features"]]
     assert roles.count("building") == 1
-    services = {f["properties"]["name"] for f in data["features"] if f["properties"]["role"] == "service"}
+    services = {
+        f["properties"]["name"] for f in data["features"] if f["properties"]["role"] == "service"
+    }
     assert "江城小学" in services and "远处医院" not in services  # beyond any 15-minute reach
     building = next(f for f in data["features"] if f["properties"]["role"] == "building")
     assert building["properties"]["minutes"]["education"] < 5

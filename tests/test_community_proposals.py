@@ -26,7 +26,9 @@ def test_a_proposal_is_put_to_the_vote(jiangcheng):
     assert "options" in bad.value.message_dict
     with pytest.raises(PermissionDenied):  # staff are no residents
         actions.propose(jiangcheng["staff"], "问题", "甲\n乙")
-    proposal = actions.propose(zhang.user, "小区增设电动自行车充电棚？", "赞成\n\n反对\n", "楼道充电危险")
+    proposal = actions.propose(
+        zhang.user, "小区增设电动自行车充电棚？", "赞成\n\n反对\n", "楼道充电危险"
+    )
     assert proposal.state == "proposed" and proposal.option_lines() == ["赞成", "反对"]
     with pytest.raises(PermissionDenied):  # a resident cannot review
         actions.review_proposal(proposal, zhang.user, accept=True)
@@ -76,12 +78,19 @@ def test_the_proposals_page_and_scope(jiangcheng, client):
     zhang = verified_account(jiangcheng, jiangcheng["zhang"], "13700000083")
     li = verified_account(jiangcheng, jiangcheng["li"], "13700000084")
     client.force_login(zhang.user)
-    assert client.post("/community/proposals/", {"question": "", "options": "甲"}).status_code == 400
-    sent = client.post("/community/proposals/", {"question": "社区食堂延长营业？", "options": "是\n否"})
+    assert (
+        client.post("/community/proposals/", {"question": "", "options": "甲"}).status_code == 400
+    )
+    sent = client.post(
+        "/community/proposals/", {"question": "社区食堂延长营业？", "options": "是\n否"}
+    )
     assert sent.status_code == 302
     assert "社区食堂延长营业" in client.get("/community/proposals/").content.decode()
     # another household does not see it; the staff's queue does
     assert not Proposal.objects.restrict(li.user).exists()
     assert Proposal.objects.restrict(jiangcheng["staff"]).count() == 1
     client.force_login(jiangcheng["staff"])
-    assert "社区食堂延长营业" in client.get("/community/manage/proposals/?state=proposed").content.decode()
+    assert (
+        "社区食堂延长营业"
+        in client.get("/community/manage/proposals/?state=proposed").content.decode()
+    )

@@ -149,7 +149,9 @@ def test_a_bookable_service_becomes_a_booking_under_the_booking_rules(jiangcheng
     assert req.booking.purpose == "长者健身指导"
     client.force_login(li.user)
     page = client.get("/community/services/").content.decode()
-    assert 'name="start"' in page and start.strftime("%m-%d %H:%M") not in page.split("my-requests")[0]
+    assert (
+        'name="start"' in page and start.strftime("%m-%d %H:%M") not in page.split("my-requests")[0]
+    )
     # the slot is taken now: the request fails as the booking does, and nothing is kept
     with pytest.raises(actions.SlotTaken):
         actions.book(room, start, jiangcheng["staff"])

@@ -85,9 +85,7 @@ urlpatterns = [
         name="consultation_edit",
     ),
     path("manage/proposals/", views.ProposalListView.as_view(), name="proposal_list"),
-    path(
-        "manage/proposals/<int:pk>/", views.ProposalDetailView.as_view(), name="proposal_detail"
-    ),
+    path("manage/proposals/<int:pk>/", views.ProposalDetailView.as_view(), name="proposal_detail"),
     path(
         "manage/proposals/<int:pk>/review/",
         views.ProposalReviewView.as_view(),

@@ -910,9 +910,7 @@ class ProposalsView(ResidentMixin, View):
             except ValidationError as exc:
                 _errors_onto(form, exc)
             else:
-                messages.success(
-                    request, _("Thank you: the community will review your proposal.")
-                )
+                messages.success(request, _("Thank you: the community will review your proposal."))
                 return redirect("community:proposals")
         return self.render(form, status=400)
 

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from streetbrain.core.api.permissions import ScopedModelPermissions
+from streetbrain.registry.models import Resident
 
 from .. import actions
 from ..models import (
@@ -29,7 +30,6 @@ from ..models import (
     Space,
     account_of,
 )
-from streetbrain.registry.models import Resident
 from . import serializers
 
 
@@ -170,7 +170,9 @@ class ConsultationViewSet(ScopedReadViewSet):
         data.is_valid(raise_exception=True)
         option = consultation.options.filter(pk=data.validated_data["option"]).first()
         if option is None:
-            raise exceptions.ValidationError({"option": [_("Choose one of this question's options.")]})
+            raise exceptions.ValidationError(
+                {"option": [_("Choose one of this question's options.")]}
+            )
         try:
             ballot = actions.vote(consultation, option, request.user)
         except (DjangoValidationError, DjangoPermissionDenied) as exc:
@@ -219,7 +221,9 @@ class ServiceRequestViewSet(mixins.CreateModelMixin, ScopedReadViewSet):
             household_id=account.household_id, pk=values["resident"]
         ).first()
         if member is None:
-            raise exceptions.ValidationError({"resident": [_("Only for members of your household.")]})
+            raise exceptions.ValidationError(
+                {"resident": [_("Only for members of your household.")]}
+            )
         try:
             req = actions.request_service(
                 service, member, request.user, note=values["note"], start=values["start"]
@@ -255,7 +259,9 @@ class SignupViewSet(mixins.CreateModelMixin, ScopedReadViewSet):
             .first()
         )
         if activity is None:
-            raise exceptions.ValidationError({"activity": [_("No such activity in your community.")]})
+            raise exceptions.ValidationError(
+                {"activity": [_("No such activity in your community.")]}
+            )
         try:
             signup = actions.join_activity(activity, request.user)
         except (DjangoValidationError, DjangoPermissionDenied) as exc:
