@@ -30,6 +30,7 @@ COMMUNITY_VIEW = tuple(
         "pointentry",
         "notice",
         "consultation",
+        "consultationoption",
         "vote",
         "residentreport",
         "service",

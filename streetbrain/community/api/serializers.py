@@ -135,6 +135,10 @@ class VoteSerializer(ScopedModelSerializer):
 
 class ServiceSerializer(ScopedModelSerializer):
     tag = serializers.CharField(source="tag.code", read_only=True, default=None)
+    # A plain string: another app's "category" choices would collide with this enum's name.
+    category = serializers.CharField(
+        read_only=True, help_text=_("elderly, children, certificates or convenience.")
+    )
 
     class Meta:
         model = Service
