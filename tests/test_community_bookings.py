@@ -219,3 +219,50 @@ def test_200_concurrent_attempts_give_exactly_one_booking(jiangcheng):
     assert outcomes.count("booked") == 1, [o for o in outcomes if o.startswith("error")][:3]
     assert outcomes.count("taken") == 199
     assert Booking.objects.filter(space=reading, start=start).count() == 1
+
+
+@pytest.mark.services
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_the_weekly_limit_holds_for_simultaneous_bookings_of_different_slots(
+    jiangcheng, monkeypatch
+):
+    """Two members of one household book two different slots at once: the slot constraint
+    lets both through, so only the household's row lock keeps the weekly limit. The check is
+    slowed down so that, without the lock, both requests would count zero bookings before
+    either writes (the test then fails: two bookings)."""
+    import time
+
+    account = bulk_verified_accounts(jiangcheng, 1)[0]
+    reading = jiangcheng["spaces"]["阅览室"]
+    reading.weekly_limit = 1
+    reading.save()
+    first = next_slot(reading, days_ahead=2, hour=9)
+    starts = [first, first + dt.timedelta(hours=2)]
+    original = actions._check_household_rules
+
+    def slow_check(*args, **kwargs):
+        original(*args, **kwargs)
+        time.sleep(0.5)
+
+    monkeypatch.setattr(actions, "_check_household_rules", slow_check)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def attempt(start):
+        barrier.wait()
+        try:
+            actions.book(reading, start, account.user)
+            outcomes.append("booked")
+        except ValidationError as exc:
+            outcomes.append("refused" if "week" in str(exc) or "周" in str(exc) else repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=(s,)) for s in starts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["booked", "refused"], outcomes
+    assert Booking.objects.filter(household=account.household).count() == 1

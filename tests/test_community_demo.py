@@ -54,3 +54,13 @@ def test_demo_loads_spaces_bookings_and_accounts(demo):
 
     assert Consultation.objects.count() == 3
     assert Vote.objects.exists()
+    from streetbrain.community.models import Proposal, Service
+
+    handled = dict(Service.objects.values_list("name", "handling"))
+    assert handled["公共设施报修"] == "case" and handled["长者健身指导"] == "booking"
+    assert Service.objects.get(handling="booking").space.name == "长者活动室"
+    states = sorted(Proposal.objects.values_list("state", flat=True))
+    assert states == ["accepted", "declined", "proposed"]
+    accepted = Proposal.objects.get(state="accepted")
+    assert accepted.consultation.question == accepted.question
+    assert Proposal.objects.get(state="declined").reason

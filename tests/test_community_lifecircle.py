@@ -52,3 +52,28 @@ def test_the_categories_are_the_references():
     assert set(lifecircle.NOT_LOCATED) == set(matrix)
     circles = [c["minutes"] for c in ref["creation_types"]["service_circles"]]
     assert set(circles) <= set(lifecircle.CIRCLES)
+
+
+@pytest.mark.django_db
+def test_the_map_data_has_the_buildings_the_services_near_and_the_reach(jiangcheng, client):
+    Place.objects.create(
+        name="江城小学", kind="school", osm_ref="way/1", geometry={}, lon=121.632, lat=29.866
+    )
+    Place.objects.create(
+        name="远处医院", kind="hospital", osm_ref="way/2", geometry={}, lon=121.70, lat=29.90
+    )
+    circle = lifecircle.compute(jiangcheng["river"])
+    data = lifecircle.map_data(jiangcheng["river"], circle)
+    roles = [f["properties"]["role"] for f in data["features"]]
+    assert roles.count("building") == 1
+    services = {
+        f["properties"]["name"] for f in data["features"] if f["properties"]["role"] == "service"
+    }
+    assert "江城小学" in services and "远处医院" not in services  # beyond any 15-minute reach
+    building = next(f for f in data["features"] if f["properties"]["role"] == "building")
+    assert building["properties"]["minutes"]["education"] < 5
+    assert data["radius_m"] == round(15 * lifecircle.WALK_M_PER_MIN / lifecircle.DETOUR)
+    client.force_login(jiangcheng["staff"])
+    page = client.get("/community/manage/lifecircle/").content.decode()
+    assert 'id="lifecircle-map"' in page and 'id="lifecircle-geojson"' in page
+    assert "vendor/leaflet/leaflet.js" in page

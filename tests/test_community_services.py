@@ -78,3 +78,87 @@ def test_the_services_page(jiangcheng, services, client):
     assert client.get("/community/manage/requests/").status_code == 200
     req = ServiceRequest.objects.get()
     assert 'id="answer"' in client.get(f"/community/manage/requests/{req.pk}/").content.decode()
+
+
+@pytest.fixture
+def routed(jiangcheng):
+    """A repair handled as a case of the street, and a bookable service in the elderly's
+    room."""
+    grid = jiangcheng["river_grid"]
+    repair = Service.objects.create(
+        name="公共设施报修", category="convenience", org_unit=grid, handling="case"
+    )
+    fitness = Service.objects.create(
+        name="长者健身指导",
+        category="elderly",
+        min_age=60,
+        org_unit=grid,
+        handling="booking",
+        space=jiangcheng["spaces"]["长者活动室"],
+    )
+    return {"repair": repair, "fitness": fitness}
+
+
+def test_a_repair_request_becomes_a_case_the_resident_follows(
+    case_world, jiangcheng, routed, client
+):
+    from streetbrain.cases.models import Case
+    from streetbrain.community.models import ResidentReport
+
+    zhang = verified_account(jiangcheng, jiangcheng["zhang"], "13700000064")
+    with pytest.raises(ValidationError) as missing:  # a case needs its description
+        actions.request_service(routed["repair"], jiangcheng["zhang"], zhang.user)
+    assert "note" in missing.value.message_dict
+    assert not ServiceRequest.objects.exists() and not Case.objects.exists()
+    client.force_login(zhang.user)
+    sent = client.post(
+        "/community/services/",
+        {
+            "service": routed["repair"].pk,
+            "resident": jiangcheng["zhang"].pk,
+            "note": "1幢楼道灯坏了，晚上看不见",
+        },
+    )
+    assert sent.status_code == 302
+    req = ServiceRequest.objects.get()
+    assert req.state == "filed" and req.report is not None
+    case = req.report.case
+    assert "楼道灯" in case.description and case.org_unit == jiangcheng["river_grid"]
+    assert ResidentReport.objects.filter(report=req.report, household=zhang.household).exists()
+    assert Case.objects.restrict(jiangcheng["grid_worker"]).filter(pk=case.pk).exists()
+    page = client.get("/community/services/").content.decode()
+    assert case.number in page and str(req.report.token) in page
+    client.force_login(jiangcheng["staff"])
+    with pytest.raises(ValidationError):  # handled as the case, not at the desk
+        actions.answer_request(req, jiangcheng["staff"], state="done")
+
+
+def test_a_bookable_service_becomes_a_booking_under_the_booking_rules(jiangcheng, routed, client):
+    from streetbrain.community.models import Booking
+
+    from .community_helpers import next_slot
+
+    li = verified_account(jiangcheng, jiangcheng["li"], "13700000065")
+    room = jiangcheng["spaces"]["长者活动室"]
+    with pytest.raises(ValidationError) as no_slot:
+        actions.request_service(routed["fitness"], jiangcheng["li"], li.user)
+    assert "start" in no_slot.value.message_dict
+    start = next_slot(room, hour=10)
+    req = actions.request_service(routed["fitness"], jiangcheng["li"], li.user, start=start)
+    assert req.state == "booked" and req.booking.space == room and req.booking.start == start
+    assert req.booking.purpose == "长者健身指导"
+    client.force_login(li.user)
+    page = client.get("/community/services/").content.decode()
+    assert (
+        'name="start"' in page and start.strftime("%m-%d %H:%M") not in page.split("my-requests")[0]
+    )
+    # the slot is taken now: the request fails as the booking does, and nothing is kept
+    with pytest.raises(actions.SlotTaken):
+        actions.book(room, start, jiangcheng["staff"])
+    before = ServiceRequest.objects.count()
+    with pytest.raises(ValidationError):  # not one of the room's slots
+        actions.request_service(
+            routed["fitness"], jiangcheng["li"], li.user, start=start.replace(minute=30)
+        )
+    assert ServiceRequest.objects.count() == before
+    assert Booking.objects.filter(space=room).count() == 1

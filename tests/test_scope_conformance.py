@@ -161,6 +161,9 @@ DECLARED: dict[str, Declared] = {
     "community:activity_attendance": Declared(
         {"pk": "community.Activity"}, payload={"signup": "0", "attended": "yes"}
     ),
+    "community:proposal_review": Declared(
+        {"pk": "community.Proposal"}, payload={"decision": "decline", "reason": "x"}
+    ),
 }
 
 NO_SCOPE: dict[str, NoScope] = {
@@ -202,6 +205,7 @@ NO_SCOPE: dict[str, NoScope] = {
             "consultations",
             "reports",
             "services",
+            "proposals",
         )
     },
     "open311:*": NoScope(

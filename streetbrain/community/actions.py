@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from streetbrain.cases.intake.actions import submit_report
+from streetbrain.cases.intake.pipeline import ReportInput
+from streetbrain.cases.models import Channel
 from streetbrain.core.audit import audit_context, log_change
 from streetbrain.core.models import OrgUnit
 from streetbrain.core.protected import digest, normalise_phone, reveal_value
@@ -31,6 +33,7 @@ from .models import (
     ConsultationOption,
     PhoneCode,
     PointEntry,
+    Proposal,
     ResidentAccount,
     ResidentReport,
     Service,
@@ -323,24 +326,6 @@ def book(
             {"people": _("Up to %(n)s people fit in this space.") % {"n": space.capacity}}
         )
     household = account.household if account else None
-    if household is not None:
-        mine = Booking.objects.filter(household=household).exclude(state=Booking.State.CANCELLED)
-        first, last = rules.week_of(start)
-        if mine.filter(space=space, start__gte=first, start__lt=last).count() >= space.weekly_limit:
-            raise ValidationError(
-                _("Your household has used its %(n)s bookings of this space this week.")
-                % {"n": space.weekly_limit}
-            )
-        no_shows = mine.filter(
-            state=Booking.State.NO_SHOW, start__gte=now - rules.NO_SHOW_WINDOW
-        ).order_by("-start")
-        if no_shows.count() >= rules.NO_SHOW_LIMIT:
-            until = no_shows[0].start + rules.NO_SHOW_BAR
-            if now < until:
-                raise ValidationError(
-                    _("After %(n)s no-shows your household can book again from %(day)s.")
-                    % {"n": rules.NO_SHOW_LIMIT, "day": timezone.localtime(until).date()}
-                )
     step = dt.timedelta(minutes=space.slot_minutes)
     booking = Booking(
         space=space,
@@ -351,20 +336,49 @@ def book(
         people=people,
         purpose=(purpose or "")[:100],
     )
-    try:
-        with transaction.atomic():
-            booking.save()
-    except IntegrityError:
-        holder = (
-            Booking.objects.select_related("space")
-            .filter(space=space, start=start)
-            .exclude(state=Booking.State.CANCELLED)
-            .first()
-        )
-        if holder is None:  # cancelled meanwhile: the caller may simply try again
-            raise ValidationError(_("The slot changed meanwhile: please try again.")) from None
-        raise SlotTaken(holder) from None
+    with transaction.atomic():
+        if household is not None:
+            # The household's row is locked while its bookings are counted and the new one
+            # written: two requests of one household for *different* slots (which the slot
+            # constraint lets both through) take turns, so the weekly limit holds.
+            Household.objects.select_for_update().filter(pk=household.pk).first()
+            _check_household_rules(space, household, start, now)
+        try:
+            with transaction.atomic():
+                booking.save()
+        except IntegrityError:
+            holder = (
+                Booking.objects.select_related("space")
+                .filter(space=space, start=start)
+                .exclude(state=Booking.State.CANCELLED)
+                .first()
+            )
+            if holder is None:  # cancelled meanwhile: the caller may simply try again
+                raise ValidationError(_("The slot changed meanwhile: please try again.")) from None
+            raise SlotTaken(holder) from None
     return booking
+
+
+def _check_household_rules(space: Space, household, start, now) -> None:
+    """The weekly limit per household and space, and the bar after repeated no-shows (the
+    caller holds the household's row lock)."""
+    mine = Booking.objects.filter(household=household).exclude(state=Booking.State.CANCELLED)
+    first, last = rules.week_of(start)
+    if mine.filter(space=space, start__gte=first, start__lt=last).count() >= space.weekly_limit:
+        raise ValidationError(
+            _("Your household has used its %(n)s bookings of this space this week.")
+            % {"n": space.weekly_limit}
+        )
+    no_shows = mine.filter(
+        state=Booking.State.NO_SHOW, start__gte=now - rules.NO_SHOW_WINDOW
+    ).order_by("-start")
+    if no_shows.count() >= rules.NO_SHOW_LIMIT:
+        until = no_shows[0].start + rules.NO_SHOW_BAR
+        if now < until:
+            raise ValidationError(
+                _("After %(n)s no-shows your household can book again from %(day)s.")
+                % {"n": rules.NO_SHOW_LIMIT, "day": timezone.localtime(until).date()}
+            )
 
 
 def _own_or_staff(booking: Booking, user, action: str) -> None:
@@ -611,7 +625,12 @@ def report_problem(user, data) -> ResidentReport:
     (``cases.intake.actions.submit_report``) takes it like a citizen's report, with the
     resident's name and the place of their building when they mark none; the report is kept
     on the household's list for tracking."""
-    account = _verified(user)
+    return _file_report(_verified(user), data)
+
+
+def _file_report(account: ResidentAccount, data) -> ResidentReport:
+    """The case engine's intake takes ``data`` for ``account``'s household; the report joins
+    the household's list (``ResidentReport``)."""
     building = account.house.building if account.house else None
     if data.lon is None and not data.address and building is not None:
         data.lon, data.lat = building.lon, building.lat
@@ -644,9 +663,15 @@ def eligible(service: Service, resident: Resident, *, today=None) -> tuple[bool,
     return True, ""
 
 
-def request_service(service: Service, resident: Resident, user, *, note="", now=None):
-    """A verified resident requests ``service`` for an eligible member of their household;
-    the deadline is the service's time limit in working days from now."""
+def request_service(
+    service: Service, resident: Resident, user, *, note="", start=None, now=None
+) -> ServiceRequest:
+    """A verified resident requests ``service`` for an eligible member of their household.
+    What the request becomes follows the service's ``handling``: a request the community's
+    staff answer within the time limit (working days); a **case** of the street, filed
+    through the case engine's intake like the resident's own reports (``note`` describes the
+    matter; the resident follows the case); or a **booking** of the service's space at
+    ``start`` (the booking rules apply: slot, weekly limit, who may book)."""
     now = now or timezone.now()
     account = _verified(user)
     if resident.household_id != account.household_id:
@@ -659,17 +684,61 @@ def request_service(service: Service, resident: Resident, user, *, note="", now=
             _("%(name)s is not eligible for this service (%(why)s).")
             % {"name": resident.name, "why": why}
         )
-    deadline = rules.calendar().add(now, service.time_limit_days, "work_day")
+    note = (note or "").strip()
     req = ServiceRequest(
         service=service,
         household=account.household,
         resident=resident,
-        note=(note or "")[:200],
-        deadline=deadline,
+        note=note[:200],
+        deadline=rules.calendar().add(now, service.time_limit_days, "work_day"),
         org_unit_id=account.org_unit_id,
     )
-    req.save()
+    Handling = Service.Handling
+    if service.handling == Handling.CASE and not note:
+        raise ValidationError({"note": _("Describe what needs doing, and where.")})
+    if service.handling == Handling.BOOKING and start is None:
+        raise ValidationError({"start": _("Choose a slot.")})
+    with transaction.atomic():
+        if service.handling == Handling.CASE:
+            link = _file_report(
+                account,
+                ReportInput(
+                    channel=Channel.CITIZEN,
+                    title=service.name,
+                    description=f"{service.name}（{resident.name}）：{note}",
+                ),
+            )
+            req.report = link.report
+            req.state = ServiceRequest.State.FILED
+            case = link.report.case
+            req.deadline = case.deadline or req.deadline
+        elif service.handling == Handling.BOOKING:
+            if service.space is None or not service.space.active:
+                raise ValidationError(_("This service cannot be booked at the moment."))
+            req.booking = book(service.space, start, user, purpose=service.name, now=now)
+            req.state = ServiceRequest.State.BOOKED
+            req.deadline = req.booking.start
+        req.save()
     return req
+
+
+def free_slots(space: Space, *, now=None, days: int = 7, limit: int = 12) -> list:
+    """The next free slots of ``space`` (a service booked in it offers these)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    out = []
+    held = set(
+        Booking.objects.filter(space=space, start__gte=now, start__lt=now + dt.timedelta(days=days))
+        .exclude(state=Booking.State.CANCELLED)
+        .values_list("start", flat=True)
+    )
+    for i in range(days + 1):
+        for slot_start, _end in rules.slots(space, today + dt.timedelta(days=i)):
+            if slot_start > now and slot_start not in held:
+                out.append(slot_start)
+                if len(out) >= limit:
+                    return out
+    return out
 
 
 def answer_request(req: ServiceRequest, user, *, state: str, answer: str = "") -> ServiceRequest:
@@ -685,8 +754,105 @@ def answer_request(req: ServiceRequest, user, *, state: str, answer: str = "") -
     with transaction.atomic():
         req = ServiceRequest.objects.select_for_update().get(pk=req.pk)
         ensure_in_scope(req, user, "change")
-        if req.state in (ServiceRequest.State.DONE, ServiceRequest.State.DECLINED):
-            raise ValidationError(_("This request is closed."))
+        if req.state in (
+            ServiceRequest.State.DONE,
+            ServiceRequest.State.DECLINED,
+            ServiceRequest.State.FILED,
+            ServiceRequest.State.BOOKED,
+        ):
+            raise ValidationError(
+                _("This request is closed.")
+                if req.state in (ServiceRequest.State.DONE, ServiceRequest.State.DECLINED)
+                else _("This request is handled as its case or booking.")
+            )
         req.state, req.answer = state, (answer or "")[:200]
         req.save()
     return req
+
+
+# --- 未来治理: residents' proposals ------------------------------------------------------------
+
+PROPOSAL_VOTING_DAYS = 14
+
+
+def _option_lines(text: str) -> list[str]:
+    return [line.strip()[:100] for line in (text or "").splitlines() if line.strip()]
+
+
+def propose(user, question: str, options: str, background: str = "") -> Proposal:
+    """A verified resident proposes a question for consultation (议题) with at least two
+    options; the community's staff review it."""
+    account = _verified(user)
+    question = (question or "").strip()
+    errors = {}
+    if not question:
+        errors["question"] = _("Ask the question.")
+    elif len(question) > 200:
+        errors["question"] = _("Keep the question under 200 characters.")
+    lines = _option_lines(options)
+    if len(lines) < 2:
+        errors["options"] = _("Give at least two options.")
+    elif len(lines) > 10:
+        errors["options"] = _("Give at most ten options.")
+    if errors:
+        raise ValidationError(errors)
+    proposal = Proposal(
+        household=account.household,
+        proposed_by=user,
+        question=question,
+        background=(background or "").strip()[:4000],
+        options="\n".join(lines),
+        org_unit_id=account.org_unit_id,
+    )
+    proposal.save()
+    return proposal
+
+
+def review_proposal(
+    proposal: Proposal,
+    user,
+    *,
+    accept: bool,
+    reason: str = "",
+    opens=None,
+    closes=None,
+    now=None,
+) -> Proposal:
+    """The community's staff review a proposal: accepted, it becomes a consultation open for
+    votes from ``opens`` (now) to ``closes`` (14 days on) with the proposed options; declined,
+    with the reason the household reads. Audited with the reason."""
+    if not user.has_perm("community.review_proposal"):
+        raise PermissionDenied(_("You may not review residents' proposals."))
+    now = now or timezone.now()
+    reason = (reason or "").strip()[:200]
+    if not accept and not reason:
+        raise ValidationError({"reason": _("Say why the proposal is declined.")})
+    opens = opens or now
+    closes = closes or opens + dt.timedelta(days=PROPOSAL_VOTING_DAYS)
+    if accept and closes <= opens:
+        raise ValidationError({"closes": _("Voting closes after it opens.")})
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        ensure_in_scope(proposal, user, "change")
+        if proposal.state != Proposal.State.PROPOSED:
+            raise ValidationError(_("This proposal has been reviewed already."))
+        with audit_context(reason=reason):
+            if accept:
+                consultation = Consultation(
+                    question=proposal.question,
+                    background=proposal.background,
+                    opens=opens,
+                    closes=closes,
+                    org_unit_id=proposal.org_unit_id,
+                )
+                consultation.save()
+                ensure_in_scope(consultation, user, "add")
+                for i, text in enumerate(proposal.option_lines()):
+                    ConsultationOption.objects.create(
+                        consultation=consultation, text=text[:100], position=i
+                    )
+                proposal.consultation = consultation
+            proposal.state = Proposal.State.ACCEPTED if accept else Proposal.State.DECLINED
+            proposal.reason, proposal.decided_by, proposal.decided_at = reason, user, now
+            proposal.save()
+    return proposal

@@ -30,14 +30,17 @@ COMMUNITY_VIEW = tuple(
         "pointentry",
         "notice",
         "consultation",
+        "consultationoption",
         "vote",
         "residentreport",
         "service",
         "servicerequest",
+        "proposal",
     )
 )
 COMMUNITY_KEEP = (
     "community.verify_residentaccount",
+    "community.review_proposal",
     *(
         f"community.{a}_{m}"
         for m in (
@@ -50,6 +53,7 @@ COMMUNITY_KEEP = (
             "consultation",
             "service",
             "servicerequest",
+            "proposal",
         )
         for a in ("add", "change")
     ),
@@ -90,6 +94,7 @@ menu = [
             MenuItem(_("Neighbourhood points"), "community:pointentry_list"),
             MenuItem(_("Notices"), "community:notice_list"),
             MenuItem(_("Consultations"), "community:consultation_list"),
+            MenuItem(_("Residents' proposals"), "community:proposal_list"),
             MenuItem(_("Services"), "community:service_list"),
             MenuItem(_("Service requests"), "community:servicerequest_list"),
         ),

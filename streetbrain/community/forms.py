@@ -209,8 +209,16 @@ class ServiceForm(ScopedModelForm):
             "max_age",
             "tag",
             "time_limit_days",
+            "handling",
+            "space",
             "org_unit",
         ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("handling") == Service.Handling.BOOKING and not data.get("space"):
+            self.add_error("space", _("A service handled as a booking names its space."))
+        return data
 
 
 class AnswerForm(CheckedForm):
@@ -219,3 +227,49 @@ class AnswerForm(CheckedForm):
         choices=[("accepted", _("Accept")), ("done", _("Finished")), ("declined", _("Decline"))],
     )
     answer = forms.CharField(label=_("Answer to the household"), max_length=200, required=False)
+
+
+class ServiceRequestForm(CheckedForm):
+    """A resident's request: the member it is for; what the matter is (a case's
+    description); the slot (a booked service)."""
+
+    service = forms.IntegerField(widget=forms.HiddenInput)
+    resident = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("What is needed, and where"),
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    start = forms.DateTimeField(label=_("Slot"), required=False)
+
+
+class ProposalForm(CheckedForm):
+    question = forms.CharField(label=_("Your question"), max_length=200)
+    background = forms.CharField(
+        label=_("Why it matters"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    options = forms.CharField(
+        label=_("Options (one per line)"), max_length=1100, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReviewForm(CheckedForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("accept", _("Put it to the vote")), ("decline", _("Decline"))],
+    )
+    reason = forms.CharField(label=_("Reason (to the household)"), max_length=200, required=False)
+    opens = forms.DateTimeField(
+        label=_("Voting opens"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    closes = forms.DateTimeField(
+        label=_("Voting closes"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )

@@ -119,3 +119,73 @@ def compute(community) -> LifeCircle:
             )
         rows.append(BuildingCircle(b, counts[b.pk], nearest))
     return LifeCircle(rows, time.perf_counter() - started, sum(r.houses for r in rows))
+
+
+def circle_radius_m(minutes: float) -> float:
+    """The straight-line radius ``minutes`` of walking reach under the stated factor."""
+    return minutes * WALK_M_PER_MIN / DETOUR
+
+
+def map_data(community, circle: LifeCircle) -> dict:
+    """The life circle as GeoJSON for the page's map: the community's outline (drawn for
+    illustration), each building with its houses and minutes per category, and the services
+    near the community (the named places, the 城市综合服务体) by category. The page draws the
+    15-minute reach around the services as circles of ``circle_radius_m(15)``."""
+    features = []
+    if community.geometry:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": community.geometry,
+                "properties": {"role": "community", "name": community.name},
+            }
+        )
+    lons = [b.building.lon for b in circle.buildings]
+    lats = [b.building.lat for b in circle.buildings]
+    for b in circle.buildings:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [b.building.lon, b.building.lat]},
+                "properties": {
+                    "role": "building",
+                    "name": b.building.name,
+                    "houses": b.houses,
+                    "minutes": {
+                        k: (round(v, 1) if v is not None else None) for k, v in b.nearest.items()
+                    },
+                },
+            }
+        )
+    if lons:
+        # the services that can matter: within the 15-minute reach of the buildings' box
+        margin = circle_radius_m(max(CIRCLES)) / 111_000 * 1.5
+        box = (min(lons) - margin, max(lons) + margin, min(lats) - margin, max(lats) + margin)
+        kinds = {kind: key for key, (_l, ks, _c) in CATEGORIES.items() for kind in ks}
+        for name, kind, lon, lat in Place.objects.filter(
+            kind__in=kinds, lon__range=box[:2], lat__range=box[2:]
+        ).values_list("name", "kind", "lon", "lat"):
+            features.append(_service(name, kinds[kind], lon, lat))
+        seen = set()
+        for space in Space.objects.filter(active=True).select_related("org_unit"):
+            unit = space.org_unit
+            at = (unit.centroid_lon, unit.centroid_lat)
+            if unit.centroid_lon is not None and unit.path.startswith(community.path):
+                if at not in seen:
+                    seen.add(at)
+                    features.append(_service(str(_("城市综合服务体")), "complex", *at))
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "radius_m": round(circle_radius_m(max(CIRCLES))),
+        "circles": list(CIRCLES),
+        "categories": {key: str(label) for key, (label, _k, _c) in CATEGORIES.items()},
+    }
+
+
+def _service(name, category, lon, lat) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {"role": "service", "name": name, "category": category},
+    }

@@ -589,6 +589,11 @@ class Service(CommunityModel):
         CERTIFICATES = "certificates", _("Certificates")
         CONVENIENCE = "convenience", _("Everyday services (便民服务)")
 
+    class Handling(models.TextChoices):
+        COMMUNITY = "community", _("A request the community's staff answer")
+        CASE = "case", _("A case for the street (repairs, complaints)")
+        BOOKING = "booking", _("A booking of a space")
+
     name = models.CharField(_("name"), max_length=60)
     category = models.CharField(_("category"), max_length=12, choices=Category.choices)
     description = models.TextField(_("description"), blank=True)
@@ -603,6 +608,18 @@ class Service(CommunityModel):
         related_name="+",
     )
     time_limit_days = models.PositiveSmallIntegerField(_("time limit (working days)"), default=5)
+    handling = models.CharField(
+        _("a request becomes"), max_length=10, choices=Handling.choices, default="community"
+    )
+    space = models.ForeignKey(
+        Space,
+        verbose_name=_("space booked"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("For a service handled as a booking: the space whose slot it books."),
+    )
 
     url_name = "community:service_detail"
     scope_lookup = "org_unit__path"
@@ -612,6 +629,12 @@ class Service(CommunityModel):
         verbose_name = _("service")
         verbose_name_plural = _("services")
         ordering = ["category", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(handling="booking") | Q(space__isnull=False),
+                name="community_service_booking_has_space",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -627,6 +650,8 @@ class ServiceRequest(CommunityModel):
         ACCEPTED = "accepted", _("Accepted")
         DONE = "done", _("Finished")
         DECLINED = "declined", _("Declined")
+        FILED = "filed", _("Filed as a case")
+        BOOKED = "booked", _("Booked")
 
     service = models.ForeignKey(
         Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="requests"
@@ -641,6 +666,24 @@ class ServiceRequest(CommunityModel):
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default="requested")
     deadline = models.DateTimeField(_("deadline"))
     answer = models.CharField(_("answer"), max_length=200, blank=True)
+    # What the request became when the service is no matter for the community's desk: the
+    # street's case (through its report, so the resident follows the case) or a booking.
+    report = models.OneToOneField(
+        "cases.Report",
+        verbose_name=_("case report"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    booking = models.OneToOneField(
+        Booking,
+        verbose_name=_("booking"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="service_request",
+    )
 
     url_name = "community:servicerequest_detail"
     scope_lookup = "org_unit__path"
@@ -653,3 +696,72 @@ class ServiceRequest(CommunityModel):
 
     def __str__(self) -> str:
         return f"{self.service} · {self.resident}" if self.service_id else "-"
+
+
+# --- 未来治理: residents' proposals -----------------------------------------------------------
+
+
+class Proposal(CommunityModel):
+    """A question a verified resident proposes for consultation (议题征集), with the options
+    they suggest (one per line). The community's staff review it: accepted, it becomes a
+    ``Consultation`` open for votes; declined, the household reads the reason."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("Waiting for review")
+        ACCEPTED = "accepted", _("Accepted: put to the vote")
+        DECLINED = "declined", _("Declined")
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    question = models.CharField(_("question"), max_length=200)
+    background = models.TextField(_("background"), blank=True)
+    options = models.TextField(_("suggested options"), help_text=_("One per line."))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default="proposed")
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    consultation = models.OneToOneField(
+        Consultation,
+        verbose_name=_("consultation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposal",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+
+    url_name = "community:proposal_detail"
+    scope_lookup = "org_unit__path"
+    resident_lookup = "household_id"
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-created_at", "-pk"]
+        permissions = [("review_proposal", _("Can review residents' proposals"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="declined") | ~Q(reason=""),
+                name="community_proposal_declined_with_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.question
+
+    def option_lines(self) -> list[str]:
+        return [line.strip() for line in self.options.splitlines() if line.strip()]

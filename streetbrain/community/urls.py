@@ -24,6 +24,7 @@ urlpatterns = [
     path("points/", views.PointsView.as_view(), name="points"),
     path("consultations/", views.ConsultationsView.as_view(), name="consultations"),
     path("reports/", views.MyReportsView.as_view(), name="reports"),
+    path("proposals/", views.ProposalsView.as_view(), name="proposals"),
     path("services/", views.ServicesView.as_view(), name="services"),
     # the staff's workbench
     path("manage/", views.WorkbenchView.as_view(), name="manage"),
@@ -82,6 +83,13 @@ urlpatterns = [
         "manage/consultations/<int:pk>/edit/",
         views.ConsultationEditView.as_view(),
         name="consultation_edit",
+    ),
+    path("manage/proposals/", views.ProposalListView.as_view(), name="proposal_list"),
+    path("manage/proposals/<int:pk>/", views.ProposalDetailView.as_view(), name="proposal_detail"),
+    path(
+        "manage/proposals/<int:pk>/review/",
+        views.ProposalReviewView.as_view(),
+        name="proposal_review",
     ),
     path("manage/votes/<int:pk>/", views.VoteDetailView.as_view(), name="vote_detail"),
     path(

@@ -35,9 +35,12 @@ from .forms import (
     LoginForm,
     NoticeForm,
     PhoneForm,
+    ProposalForm,
     QrClaimForm,
     ResidentReportForm,
+    ReviewForm,
     ServiceForm,
+    ServiceRequestForm,
     SignUpForm,
     SpendForm,
 )
@@ -47,6 +50,7 @@ from .models import (
     Consultation,
     Notice,
     PointEntry,
+    Proposal,
     ResidentAccount,
     ResidentReport,
     Service,
@@ -886,6 +890,103 @@ class VoteDetailView(ObjectDetailView):
     fields = [Column("consultation"), Column("option"), Column("household"), Column("created_at")]
 
 
+class ProposalsView(ResidentMixin, View):
+    """Residents propose questions for consultation (议题征集) and follow their review: put
+    to the vote (a link to it) or declined with the reason."""
+
+    def get(self, request):
+        return self.render(ProposalForm())
+
+    def post(self, request):
+        form = ProposalForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.propose(
+                    request.user,
+                    form.cleaned_data["question"],
+                    form.cleaned_data["options"],
+                    form.cleaned_data["background"],
+                )
+            except ValidationError as exc:
+                _errors_onto(form, exc)
+            else:
+                messages.success(request, _("Thank you: the community will review your proposal."))
+                return redirect("community:proposals")
+        return self.render(form, status=400)
+
+    def render(self, form, status=200):
+        proposals = Proposal.objects.restrict(self.request.user).select_related("consultation")
+        ctx = {"form": form, "proposals": proposals[:50]}
+        return render(self.request, "community/proposals.html", ctx, status=status)
+
+
+class ProposalListView(ObjectListView):
+    model = Proposal
+    columns = [
+        Column("question", link=True),
+        Column("household"),
+        Column("state"),
+        Column("created_at"),
+        Column("consultation"),
+    ]
+    select_related = ("household", "consultation")
+    default_order = ("-created_at",)
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        state = self.request.GET.get("state")
+        return qs.filter(state=state) if state in Proposal.State.values else qs
+
+
+class ProposalDetailView(ObjectDetailView):
+    model = Proposal
+    fields = [
+        Column("question"),
+        Column("background"),
+        Column("options"),
+        Column("household"),
+        Column("proposed_by"),
+        Column("created_at"),
+        Column("state"),
+        Column("reason"),
+        Column("consultation"),
+        Column("decided_by"),
+        Column("decided_at"),
+    ]
+    template_name = "community/manage/proposal_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["review_form"] = ReviewForm()
+        ctx["can_review"] = self.request.user.has_perm("community.review_proposal")
+        return ctx
+
+
+class ProposalReviewView(StaffMixin, View):
+    permission = "community.review_proposal"
+
+    def post(self, request, pk):
+        proposal = get_object_or_404(Proposal.objects.restrict(request.user, "change"), pk=pk)
+        form = ReviewForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                actions.review_proposal(
+                    proposal,
+                    request.user,
+                    accept=data["decision"] == "accept",
+                    reason=data["reason"],
+                    opens=data["opens"],
+                    closes=data["closes"],
+                )
+                messages.success(request, _("Decision recorded."))
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.error(request, _("Choose a decision."))
+        return redirect("community:proposal_detail", pk=pk)
+
+
 class ResidentReportDetailView(ObjectDetailView):
     model = ResidentReport
     fields = [Column("report"), Column("household"), Column("created_at")]
@@ -896,10 +997,54 @@ class ResidentReportDetailView(ObjectDetailView):
 
 class ServicesView(ResidentMixin, View):
     """The services catalogue with, for each member of the household, whether the registry
-    says they may use it; a request for an eligible member; the household's requests."""
+    says they may use it; a request for an eligible member — answered by the staff, filed as
+    a case of the street, or booked in a space, as the service says; the household's
+    requests with where each stands (the case's state and tracking page, the booking)."""
 
     def get(self, request):
-        services = Service.objects.restrict(request.user)
+        return self.render()
+
+    def post(self, request):
+        form = ServiceRequestForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(e for es in form.errors.values() for e in es))
+            return self.render(status=400)
+        data = form.cleaned_data
+        service = get_object_or_404(Service.objects.restrict(request.user), pk=data["service"])
+        member = get_object_or_404(
+            Resident.objects.filter(household_id=self.account.household_id), pk=data["resident"]
+        )
+        try:
+            req = actions.request_service(
+                service, member, request.user, note=data["note"], start=data["start"]
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            return self.render(status=400)
+        if req.report_id:
+            text = _("Filed with the street office as case %(number)s: %(s)s for %(n)s.") % {
+                "number": req.report.case.number,
+                "s": service.name,
+                "n": member.name,
+            }
+        elif req.booking_id:
+            text = _("Booked: %(s)s for %(n)s, %(start)s.") % {
+                "s": service.name,
+                "n": member.name,
+                "start": timezone.localtime(req.booking.start).strftime("%Y-%m-%d %H:%M"),
+            }
+        else:
+            text = _("Requested: %(s)s for %(n)s, answered by %(d)s.") % {
+                "s": service.name,
+                "n": member.name,
+                "d": timezone.localtime(req.deadline).strftime("%Y-%m-%d %H:%M"),
+            }
+        messages.success(request, text)
+        return redirect("community:services")
+
+    def render(self, status=200):
+        request = self.request
+        services = Service.objects.restrict(request.user).select_related("space", "tag")
         members = list(
             Resident.objects.filter(household_id=self.account.household_id)
             .prefetch_related("tags")
@@ -908,34 +1053,19 @@ class ServicesView(ResidentMixin, View):
         rows = []
         for service in services:
             who = [(m, *actions.eligible(service, m)) for m in members]
-            rows.append({"service": service, "who": who})
+            slots = []
+            if service.handling == Service.Handling.BOOKING and service.space is not None:
+                slots = actions.free_slots(service.space)
+            rows.append({"service": service, "who": who, "slots": slots})
         requests = ServiceRequest.objects.restrict(request.user).select_related(
-            "service", "resident"
-        )
-        return render(request, "community/services.html", {"rows": rows, "requests": requests[:50]})
-
-    def post(self, request):
-        service = get_object_or_404(
-            Service.objects.restrict(request.user), pk=request.POST.get("service")
-        )
-        member = get_object_or_404(
-            Resident.objects.filter(household_id=self.account.household_id),
-            pk=request.POST.get("resident") or 0,
-        )
-        try:
-            req = actions.request_service(service, member, request.user)
-            messages.success(
-                request,
-                _("Requested: %(s)s for %(n)s, answered by %(d)s.")
-                % {
-                    "s": service.name,
-                    "n": member.name,
-                    "d": timezone.localtime(req.deadline).strftime("%Y-%m-%d %H:%M"),
-                },
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-        return redirect("community:services")
+            "service", "resident", "report__case", "booking"
+        )[:50]
+        mine = [
+            {"q": q, "case_state": state_text(q.report.case) if q.report_id else ""}
+            for q in requests
+        ]
+        ctx = {"rows": rows, "requests": mine}
+        return render(request, "community/services.html", ctx, status=status)
 
 
 class ServiceListView(ObjectListView):
@@ -991,6 +1121,8 @@ class ServiceRequestDetailView(ObjectDetailView):
         Column("state"),
         Column("deadline"),
         Column("answer"),
+        Column("report"),
+        Column("booking"),
         Column("created_at"),
     ]
     template_name = "community/manage/servicerequest_detail.html"
@@ -1027,9 +1159,11 @@ class LifeCircleView(StaffMixin, View):
     permission = "registry.view_building"
 
     def get(self, request):
-        circle = lifecircle.compute(home_community())
+        community = home_community()
+        circle = lifecircle.compute(community)
         ctx = {
             "circle": circle,
+            "map_data": lifecircle.map_data(community, circle),
             "coverage": circle.coverage(),
             "categories": lifecircle.CATEGORIES,
             "not_located": lifecircle.NOT_LOCATED,

@@ -24,6 +24,7 @@ from streetbrain.community.models import (
     ConsultationOption,
     Notice,
     PointEntry,
+    Proposal,
     ResidentAccount,
     Service,
     Signup,
@@ -420,21 +421,75 @@ def load_consultations(community, households, main, rng) -> int:
 
 
 SERVICES = [
-    # name, category, min age, max age, tag code, working days, description
-    ("老年助餐", "elderly", 60, None, "", 3, "社区老年食堂午餐，可预约送餐上门。"),
-    ("日间照料", "elderly", 60, None, "", 5, "城市综合服务体日间照料中心，白天托养。"),
-    ("独居老人上门探访", "elderly", None, None, "elderly-alone", 2, "网格员和志愿者定期上门。"),
-    ("婴幼儿托育", "children", None, 3, "", 10, "3 岁以下婴幼儿托育服务。"),
-    ("四点半课堂", "children", 6, 12, "", 5, "放学后的作业辅导和兴趣活动。"),
-    ("居住证明开具", "certificates", 18, None, "", 3, "开具本社区居住证明。"),
-    ("家电维修便民服务", "convenience", None, None, "", 5, "每月第一个周六在服务体门口。"),
+    # name, category, min age, max age, tag code, working days, description, a request
+    # becomes (community desk / a case of the street / a booking), the space booked
+    ("老年助餐", "elderly", 60, None, "", 3, "社区老年食堂午餐，可预约送餐上门。", "community", ""),
+    (
+        "日间照料",
+        "elderly",
+        60,
+        None,
+        "",
+        5,
+        "城市综合服务体日间照料中心，白天托养。",
+        "community",
+        "",
+    ),
+    (
+        "独居老人上门探访",
+        "elderly",
+        None,
+        None,
+        "elderly-alone",
+        2,
+        "网格员和志愿者定期上门。",
+        "community",
+        "",
+    ),
+    ("婴幼儿托育", "children", None, 3, "", 10, "3 岁以下婴幼儿托育服务。", "community", ""),
+    ("四点半课堂", "children", 6, 12, "", 5, "放学后的作业辅导和兴趣活动。", "community", ""),
+    ("居住证明开具", "certificates", 18, None, "", 3, "开具本社区居住证明。", "community", ""),
+    (
+        "家电维修便民服务",
+        "convenience",
+        None,
+        None,
+        "",
+        5,
+        "每月第一个周六在服务体门口。",
+        "community",
+        "",
+    ),
+    (
+        "公共设施报修",
+        "convenience",
+        None,
+        None,
+        "",
+        5,
+        "楼道灯、路灯、井盖等公共设施损坏：转街道案件办理，可随时查看进度。",
+        "case",
+        "",
+    ),
+    (
+        "长者健身指导",
+        "elderly",
+        60,
+        None,
+        "",
+        1,
+        "在长者活动室预约一小时健身指导。",
+        "booking",
+        "长者活动室",
+    ),
 ]
 
 
-def load_services(community) -> int:
+def load_services(community, spaces) -> int:
     grid = community.children.order_by("code").first()
     tags = {t.code: t for t in ResidentTag.objects.all()}
-    for name, category, low, high, tag, days, text in SERVICES:
+    by_name = {s.name: s for s in spaces}
+    for name, category, low, high, tag, days, text, handling, space in SERVICES:
         Service.objects.create(
             name=name,
             category=category,
@@ -443,10 +498,51 @@ def load_services(community) -> int:
             tag=tags.get(tag),
             time_limit_days=days,
             description=text,
+            handling=handling,
+            space=by_name.get(space),
             org_unit=grid,
             data_source=DEMO,
         )
     return len(SERVICES)
+
+
+PROPOSALS = [
+    # question, options, state, the staff's reason; an accepted one names the consultation
+    # (of CONSULTATIONS) it became
+    ("2幢北侧是否增设快递柜？", ["赞成", "不赞成"], "proposed", "", ""),
+    (
+        "篮球场夜间是否开放到 22:00？",
+        ["开放到 22:00", "维持 21:00"],
+        "declined",
+        "篮球场灯光和噪声影响相邻住户，维持 21:00 关闭；周末白天可多预约。",
+        "",
+    ),
+    (
+        "社区是否开设“四点半课堂”寒假班？",
+        ["开设", "不开设", "无所谓"],
+        "accepted",
+        "",
+        "社区是否开设“四点半课堂”寒假班？",
+    ),
+]
+
+
+def load_proposals(community, households, rng) -> int:
+    grid = community.children.order_by("code").first()
+    now = timezone.now()
+    for i, (question, options, state, reason, became) in enumerate(PROPOSALS):
+        Proposal.objects.create(
+            household_id=rng.choice(households),
+            question=question,
+            options="\n".join(options),
+            state=state,
+            reason=reason,
+            consultation=Consultation.objects.filter(question=became).first() if became else None,
+            decided_at=None if state == "proposed" else now - dt.timedelta(days=4 + i),
+            org_unit=grid,
+            data_source=DEMO,
+        )
+    return len(PROPOSALS)
 
 
 @transaction.atomic
@@ -481,11 +577,12 @@ def load(ctx) -> None:
     Booking.objects.bulk_create(rows, batch_size=5000)
     neighbourhood = load_neighbourhood(ctx, community, households, main, rng)
     votes = load_consultations(community, households, main, rng)
-    services = load_services(community)
+    services = load_services(community, spaces)
+    proposals = load_proposals(community, households, rng) if households else 0
     ctx.say(
         f"community: {len(spaces)} spaces, {len(rows)} bookings over {days_back} days, "
         f"{neighbourhood}, {len(CONSULTATIONS)} consultations with {votes} votes, "
-        f"{services} services, "
+        f"{services} services, {proposals} residents' proposals, "
         f"{ResidentAccount.objects.count()} residents' accounts (synthetic)"
     )
 

@@ -228,3 +228,65 @@ def test_resident_takes_part_earns_points_votes_and_reports_a_street_lamp(
 
     for p in (problems, desk_problems, grid_problems):
         p.check()
+
+
+def test_resident_proposes_a_question_and_requests_a_repair_on_a_phone(
+    jiangcheng, case_world, open_page, settings, tmp_path, screenshot_dir
+):
+    """A resident proposes a question at a phone's size; the staff put it to the vote on the
+    workbench; the resident finds it among the consultations. A repair requested from the
+    services page becomes a case of the street, followed on the same page. The staff's life
+    circle page draws its map."""
+    from streetbrain.community.models import Proposal, Service, ServiceRequest
+
+    settings.CASES_HOME_UNIT = jiangcheng["street"].code
+    settings.CASES_CLASSIFIER_MODEL = str(tmp_path / "no-model.joblib")
+    Service.objects.create(
+        name="公共设施报修",
+        category="convenience",
+        org_unit=jiangcheng["river_grid"],
+        handling="case",
+    )
+    verified_account(jiangcheng, jiangcheng["zhang"], "13766667777")
+    page, problems = phone(open_page)
+    page.goto("/community/login/")
+    page.fill("#id_phone", "13766667777")
+    page.fill("#id_password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url("**/community/")
+
+    page.click("#proposals-link")
+    page.fill("#id_question", "2幢北侧是否增设快递柜？")
+    page.fill("#id_options", "赞成\n不赞成")
+    page.click("#proposal-submit")
+    page.wait_for_url("**/community/proposals/")
+    expect(page.locator("#my-proposals .proposal-proposed")).to_have_count(1)
+    page.screenshot(path=str(screenshot_dir / "community-proposal.png"), full_page=True)
+    proposal = Proposal.objects.get()
+
+    desk, desk_problems = open_page("zh-CN")
+    staff_login(desk, "jc-staff")
+    desk.goto(f"/community/manage/proposals/{proposal.pk}/")
+    desk.select_option("#id_decision", "accept")
+    desk.click("#review-submit")
+    proposal.refresh_from_db()
+    assert proposal.state == "accepted" and proposal.consultation is not None
+    desk.goto("/community/manage/lifecircle/")
+    expect(desk.locator("#lifecircle-map .leaflet-interactive").first).to_be_attached()
+    desk.screenshot(path=str(screenshot_dir / "community-lifecircle.png"), full_page=True)
+
+    page.goto("/community/proposals/")
+    page.locator("#my-proposals .proposal-accepted a").click()
+    expect(page.locator(f"#consultation-{proposal.consultation_id} .vote-form")).to_be_visible()
+
+    page.goto("/community/services/")
+    form = page.locator(".service-form").first
+    form.locator("textarea[name=note]").fill("1幢二楼楼道灯不亮")
+    form.locator("button").click()
+    page.wait_for_url("**/community/services/")
+    req = ServiceRequest.objects.get()
+    assert req.state == "filed"
+    expect(page.locator("#my-requests")).to_contain_text(req.report.case.number)
+    page.screenshot(path=str(screenshot_dir / "community-service-case.png"), full_page=True)
+    for p in (problems, desk_problems):
+        p.check()

@@ -3,7 +3,18 @@ from rest_framework import serializers
 
 from streetbrain.core.api.serializers import ScopedModelSerializer
 
-from ..models import Activity, Booking, PointEntry, Space
+from ..models import (
+    Activity,
+    Booking,
+    Consultation,
+    ConsultationOption,
+    PointEntry,
+    Service,
+    ServiceRequest,
+    Signup,
+    Space,
+    Vote,
+)
 
 
 class SpaceSerializer(ScopedModelSerializer):
@@ -93,3 +104,103 @@ class PointEntrySerializer(ScopedModelSerializer):
         model = PointEntry
         fields = ["id", "household", "kind", "points", "hours", "reason", "activity", "created_at"]
         read_only_fields = fields
+
+
+class OptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ConsultationOption
+        fields = ["id", "text"]
+        read_only_fields = fields
+
+
+class ConsultationSerializer(ScopedModelSerializer):
+    options = OptionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Consultation
+        fields = ["id", "question", "background", "opens", "closes", "outcome", "options"]
+        read_only_fields = fields
+
+
+class VoteRequestSerializer(serializers.Serializer):
+    option = serializers.IntegerField(help_text=_("The id of one of the question's options."))
+
+
+class VoteSerializer(ScopedModelSerializer):
+    class Meta:
+        model = Vote
+        fields = ["id", "consultation", "option", "household", "created_at"]
+        read_only_fields = fields
+
+
+class ServiceSerializer(ScopedModelSerializer):
+    tag = serializers.CharField(source="tag.code", read_only=True, default=None)
+    # A plain string: another app's "category" choices would collide with this enum's name.
+    category = serializers.CharField(
+        read_only=True, help_text=_("elderly, children, certificates or convenience.")
+    )
+
+    class Meta:
+        model = Service
+        fields = [
+            "id",
+            "name",
+            "category",
+            "description",
+            "min_age",
+            "max_age",
+            "tag",
+            "time_limit_days",
+            "handling",
+            "space",
+        ]
+        read_only_fields = fields
+
+
+class ServiceRequestSerializer(ScopedModelSerializer):
+    service_name = serializers.CharField(source="service.name", read_only=True)
+    case_number = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ServiceRequest
+        fields = [
+            "id",
+            "service",
+            "service_name",
+            "household",
+            "resident",
+            "note",
+            "state",
+            "deadline",
+            "answer",
+            "case_number",
+            "booking",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_case_number(self, obj) -> str | None:
+        return obj.report.case.number if obj.report_id else None
+
+
+class ServiceRequestInputSerializer(serializers.Serializer):
+    """A request: the service, the household member it is for, what is needed (a service
+    handled as a case), the slot (a service handled as a booking)."""
+
+    service = serializers.IntegerField()
+    resident = serializers.IntegerField(help_text=_("A member of the caller's household."))
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    start = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class SignupSerializer(ScopedModelSerializer):
+    activity_title = serializers.CharField(source="activity.title", read_only=True)
+
+    class Meta:
+        model = Signup
+        fields = ["id", "activity", "activity_title", "household", "state", "created_at"]
+        read_only_fields = fields
+
+
+class SignupRequestSerializer(serializers.Serializer):
+    activity = serializers.IntegerField(help_text=_("The activity's id."))

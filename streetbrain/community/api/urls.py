@@ -13,5 +13,9 @@ router.register("facilities", views.SpaceViewSet, basename="facility")
 router.register("bookings", views.BookingViewSet, basename="booking")
 router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("points", views.PointEntryViewSet, basename="point")
+router.register("consultations", views.ConsultationViewSet, basename="consultation")
+router.register("services", views.ServiceViewSet, basename="service")
+router.register("service-requests", views.ServiceRequestViewSet, basename="servicerequest")
+router.register("signups", views.SignupViewSet, basename="signup")
 
 urlpatterns = [path("", include(router.urls))]

@@ -11,13 +11,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from streetbrain.core.api.permissions import ScopedModelPermissions
+from streetbrain.registry.models import Resident
 
 from .. import actions
-from ..models import Activity, Booking, PointEntry, Space, account_of
+from ..models import (
+    Activity,
+    Booking,
+    Consultation,
+    PointEntry,
+    Service,
+    ServiceRequest,
+    Signup,
+    Space,
+    account_of,
+)
 from . import serializers
 
 
@@ -52,6 +64,24 @@ class SpaceViewSet(ScopedReadViewSet):
     model = Space
     serializer_class = serializers.SpaceSerializer
     ordering = ["kind", "name"]
+
+
+def api_error(exc) -> exceptions.APIException:
+    """An action's refusal as the API's answer: 400 with the fields, or 403."""
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or None)
+    detail = (
+        exc.message_dict
+        if hasattr(exc, "error_dict")
+        else {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+    )
+    return exceptions.ValidationError(detail)
+
+
+def clash(exc: actions.SlotTaken) -> Response:
+    """The 409 answer: the message and the slot that holds it."""
+    body = {"detail": exc.messages[0], "conflict": conflict_of(exc.booking)}
+    return Response(body, status=status.HTTP_409_CONFLICT)
 
 
 def conflict_of(booking: Booking) -> dict:
@@ -94,19 +124,9 @@ class BookingViewSet(mixins.CreateModelMixin, ScopedReadViewSet):
                 purpose=data.validated_data.get("purpose", ""),
             )
         except actions.SlotTaken as exc:
-            return Response(
-                {"detail": exc.messages[0], "conflict": conflict_of(exc.booking)},
-                status=status.HTTP_409_CONFLICT,
-            )
-        except DjangoValidationError as exc:
-            detail = (
-                exc.message_dict
-                if hasattr(exc, "error_dict")
-                else {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
-            )
-            raise exceptions.ValidationError(detail) from exc
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc) or None) from exc
+            return clash(exc)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise api_error(exc) from exc
         out = serializers.BookingSerializer(booking, context={"request": request})
         return Response(out.data, status=status.HTTP_201_CREATED)
 
@@ -125,3 +145,136 @@ class PointEntryViewSet(ScopedReadViewSet):
     model = PointEntry
     serializer_class = serializers.PointEntrySerializer
     ordering = ["-created_at", "-id"]
+
+
+class ConsultationViewSet(ScopedReadViewSet):
+    """议事: the community's consultations with their options; a verified household votes
+    once while voting is open (POST …/vote/)."""
+
+    model = Consultation
+    serializer_class = serializers.ConsultationSerializer
+    ordering = ["-opens", "id"]
+    resident_may_post = True
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("options")
+
+    @extend_schema(
+        request=serializers.VoteRequestSerializer,
+        responses={201: serializers.VoteSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def vote(self, request, pk=None):
+        consultation = self.get_object()
+        data = serializers.VoteRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        option = consultation.options.filter(pk=data.validated_data["option"]).first()
+        if option is None:
+            raise exceptions.ValidationError(
+                {"option": [_("Choose one of this question's options.")]}
+            )
+        try:
+            ballot = actions.vote(consultation, option, request.user)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise api_error(exc) from exc
+        out = serializers.VoteSerializer(ballot, context={"request": request})
+        return Response(out.data, status=status.HTTP_201_CREATED)
+
+
+class ServiceViewSet(ScopedReadViewSet):
+    """未来服务: the community's services catalogue and what a request of each becomes."""
+
+    model = Service
+    select_related = ("tag",)
+    serializer_class = serializers.ServiceSerializer
+    ordering = ["category", "name"]
+
+
+class ServiceRequestViewSet(mixins.CreateModelMixin, ScopedReadViewSet):
+    """Service requests: a resident's household's (POST requests one for a member: answered
+    by the staff, filed as a case or booked, as the service says); staff: their area's."""
+
+    model = ServiceRequest
+    select_related = ("service", "report__case")
+    serializer_class = serializers.ServiceRequestSerializer
+    ordering = ["-created_at", "-id"]
+    resident_may_post = True
+
+    @extend_schema(
+        request=serializers.ServiceRequestInputSerializer,
+        responses={
+            201: serializers.ServiceRequestSerializer,
+            409: OpenApiResponse(serializers.ClashSerializer, description="The slot is taken."),
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        data = serializers.ServiceRequestInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        service = Service.objects.restrict(request.user).filter(pk=values["service"]).first()
+        if service is None:
+            raise exceptions.ValidationError({"service": [_("No such service in your community.")]})
+        account = account_of(request.user)
+        if account is None:
+            raise exceptions.PermissionDenied(_("Only verified residents can do this."))
+        member = Resident.objects.filter(
+            household_id=account.household_id, pk=values["resident"]
+        ).first()
+        if member is None:
+            raise exceptions.ValidationError(
+                {"resident": [_("Only for members of your household.")]}
+            )
+        try:
+            req = actions.request_service(
+                service, member, request.user, note=values["note"], start=values["start"]
+            )
+        except actions.SlotTaken as exc:
+            return clash(exc)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise api_error(exc) from exc
+        out = serializers.ServiceRequestSerializer(req, context={"request": request})
+        return Response(out.data, status=status.HTTP_201_CREATED)
+
+
+class SignupViewSet(mixins.CreateModelMixin, ScopedReadViewSet):
+    """未来邻里 sign-ups: a resident's household's (POST signs up for an activity: a place, or
+    the waiting list; POST …/cancel/ cancels); staff: their area's."""
+
+    model = Signup
+    select_related = ("activity",)
+    serializer_class = serializers.SignupSerializer
+    ordering = ["-created_at", "-id"]
+    resident_may_post = True
+
+    @extend_schema(
+        request=serializers.SignupRequestSerializer,
+        responses={201: serializers.SignupSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        data = serializers.SignupRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        activity = (
+            Activity.objects.restrict(request.user)
+            .filter(pk=data.validated_data["activity"])
+            .first()
+        )
+        if activity is None:
+            raise exceptions.ValidationError(
+                {"activity": [_("No such activity in your community.")]}
+            )
+        try:
+            signup = actions.join_activity(activity, request.user)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise api_error(exc) from exc
+        out = serializers.SignupSerializer(signup, context={"request": request})
+        return Response(out.data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: serializers.SignupSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        signup = self.get_object()
+        try:
+            signup = actions.leave_activity(signup, request.user)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise api_error(exc) from exc
+        return Response(serializers.SignupSerializer(signup, context={"request": request}).data)
