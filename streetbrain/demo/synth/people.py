@@ -400,8 +400,12 @@ _REGION = {
 class Population:
     """Makes people and households, keeping ID numbers and phone numbers unique."""
 
-    def __init__(self, today: datetime.date):
+    def __init__(self, today: datetime.date, serials: range = range(500)):
+        """``serials``: the ID numbers' order codes to draw from (0–499; a district of several
+        streets planned in several processes gives each process its own share so that no two
+        processes make the same number)."""
         self.today = today
+        self.serials = serials
         self.id_numbers: set[str] = set()
         self.phones: set[str] = set()
 
@@ -409,7 +413,7 @@ class Population:
 
     def id_number(self, rng: random.Random, area: str, birth: datetime.date, sex: str) -> str:
         while True:
-            value = make_id_number(area, birth, sex, rng.randrange(500))
+            value = make_id_number(area, birth, sex, self.serials[rng.randrange(len(self.serials))])
             if value not in self.id_numbers:
                 self.id_numbers.add(value)
                 return value
