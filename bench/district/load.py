@@ -149,6 +149,12 @@ def writer_lock():
             cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
 
 
+@contextlib.contextmanager
+def _locked_transaction():
+    with writer_lock(), transaction.atomic():
+        yield
+
+
 # --- the district's frame: org tree, departments, accounts, shared tables ----------------------
 
 
@@ -346,15 +352,15 @@ class Worker:
         return f"{len(cases)} cases, {sum(len(r) for r in reports)} reports, {events} events"
 
     def _economy(self, ctx, spec, unit) -> None:
-        with writer_lock(), transaction.atomic():
-            demo_economy._load(
-                ctx,
-                QuietClock(ctx),
-                self.cfg.economy_scale,
-                self.cfg.now.date(),
-                street=unit,
-                seed=ECONOMY_SEED + spec.index,
-            )
+        demo_economy._load(
+            ctx,
+            QuietClock(ctx),
+            self.cfg.economy_scale,
+            self.cfg.now.date(),
+            street=unit,
+            seed=ECONOMY_SEED + spec.index,
+            writing=_locked_transaction,
+        )
 
 
 def _work(cfg: Config, number: int, specs: list, queue) -> None:

@@ -28,6 +28,7 @@ from which month (and ``.false_alarms`` those that showed signals and stayed).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections import Counter
@@ -175,9 +176,11 @@ def _load(
     *,
     street: OrgUnit | None = None,
     seed: int = SEED,
+    writing=contextlib.nullcontext,
 ) -> EconomyPlan:
     """The economy's history; for a district of several streets (``bench/district``) one
-    ``street`` at a time with its own ``seed``."""
+    ``street`` at a time with its own ``seed``, written inside ``writing()`` (the district's
+    writers take turns; the planning runs outside)."""
     world = clock.step("world read", lambda: world_from_db(today, street))
     plan = clock.step(
         f"history planned (scale {scale:g})",
@@ -185,13 +188,14 @@ def _load(
     )
     grids = {u.code: u for u in OrgUnit.objects.filter(level=OrgUnit.Level.GRID)}
     out: dict = {}
-    clock.step("industrial chains", lambda: _write_chains(out))
-    clock.step("office buildings", lambda: _write_buildings(clock, plan, grids, out))
-    clock.step("floors and units", lambda: _write_space(clock, plan, out))
-    clock.step("enterprises", lambda: _write_enterprises(clock, plan, out))
-    clock.step("leases", lambda: _write_leases(clock, plan, out))
-    clock.step("tax and headcount", lambda: _write_monthly(plan, out))
-    clock.step("timelines", lambda: _write_events(plan, out))
+    with writing():
+        clock.step("industrial chains", lambda: _write_chains(out))
+        clock.step("office buildings", lambda: _write_buildings(clock, plan, grids, out))
+        clock.step("floors and units", lambda: _write_space(clock, plan, out))
+        clock.step("enterprises", lambda: _write_enterprises(clock, plan, out))
+        clock.step("leases", lambda: _write_leases(clock, plan, out))
+        clock.step("tax and headcount", lambda: _write_monthly(plan, out))
+        clock.step("timelines", lambda: _write_events(plan, out))
     ctx.say("economy: " + describe(plan))
     return plan
 
