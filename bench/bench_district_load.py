@@ -74,11 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
     from district import layout
     from district.load import Config, Say, finish, load_frame, load_streets, refresh_figures
+    from django.core.management import call_command
+    from django.db import connection
 
     cfg = Config(
         streets=layout.street_specs(args.streets),
@@ -100,8 +99,10 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         result = fn()
         parts.append((name, time.perf_counter() - start))
-        print(f"{name}: {parts[-1][1]:.1f} s{' — ' + result if isinstance(result, str) else ''}",
-              flush=True)
+        print(
+            f"{name}: {parts[-1][1]:.1f} s{' — ' + result if isinstance(result, str) else ''}",
+            flush=True,
+        )
         return result
 
     timed("migrate", lambda: call_command("migrate", interactive=False, verbosity=0))
@@ -144,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             "economy_taxrecord",
             "economy_headcountrecord",
         ):
-            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed names
+            cursor.execute(f"SELECT count(*) FROM {table}")
             counts[table] = cursor.fetchone()[0]
         cursor.execute(
             "SELECT count(*) FROM (SELECT enterprise_id FROM economy_taxrecord "

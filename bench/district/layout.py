@@ -79,9 +79,7 @@ def street_specs(count: int | None = None, path: Path = STREETS_CSV) -> list[Str
     for i, (code, name) in enumerate(rows):
         col, row = i % COLUMNS, i // COLUMNS
         specs.append(
-            StreetSpec(
-                i, code, name, (col - home_col) * STEP_LON, (home_row - row) * STEP_LAT
-            )
+            StreetSpec(i, code, name, (col - home_col) * STEP_LON, (home_row - row) * STEP_LAT)
         )
     return specs
 
@@ -102,8 +100,7 @@ def street_district(spec: StreetSpec, template: DemoDistrict | None = None) -> D
         Community(code(c.code), None, c.name, move(c.polygon)) for c in template.communities
     )
     grids = tuple(
-        Grid(code(g.code), code(g.community_code), g.name, move(g.polygon))
-        for g in template.grids
+        Grid(code(g.code), code(g.community_code), g.name, move(g.polygon)) for g in template.grids
     )
     street = Street(spec.code, spec.name, move(template.street.polygon))
     return DemoDistrict(street=street, communities=communities, grids=grids)

@@ -62,7 +62,7 @@ ECONOMY_SCALE = 0.85
 PK_STRIDE = 10_000_000
 FACILITY_SERIAL_STRIDE = 4_000  # facility object ids: street i's serials start at i × this
 LOCK_KEY = 330_212  # the advisory lock the writers of next_pk tables share
-PASSWORD = "streetbrain-demo"  # noqa: S105 - the documented demo password
+PASSWORD = "streetbrain-demo"
 BENCH_USERS = (
     # username, display name, like the demo's account, scope
     ("district_leader", "区领导（示例）", "leader", "district"),
@@ -369,7 +369,7 @@ def _work(cfg: Config, number: int, specs: list, queue) -> None:
         for spec in specs:
             worker.street(spec)
         queue.put((number, dict(worker.seconds), None))
-    except BaseException:  # noqa: BLE001 - reported to the parent, which fails loudly
+    except BaseException:
         queue.put((number, {}, traceback.format_exc()))
         raise
     finally:
