@@ -149,12 +149,6 @@ def writer_lock():
             cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
 
 
-@contextlib.contextmanager
-def _locked_transaction():
-    with writer_lock(), transaction.atomic():
-        yield
-
-
 # --- the district's frame: org tree, departments, accounts, shared tables ----------------------
 
 
@@ -282,7 +276,9 @@ class Worker:
     def __init__(self, cfg: Config, number: int):
         self.cfg, self.number = cfg, number
         serials = range(number, 500, max(1, cfg.processes))
-        self.population = people.Population(dt.date.today(), serials=serials)
+        self.population = people.Population(
+            dt.date.today(), serials=serials, share=(number, max(1, cfg.processes))
+        )
         self.templates: dict[int, tuple] = {}
         self.seconds: Counter = Counter()
         template = build_demo_district()
@@ -352,6 +348,12 @@ class Worker:
         return f"{len(cases)} cases, {sum(len(r) for r in reports)} reports, {events} events"
 
     def _economy(self, ctx, spec, unit) -> None:
+        # Under the lock from the start: the planner avoids the credit codes the database
+        # holds, so it must see the other process's enterprises and shops committed.
+        with writer_lock():
+            self._economy_locked(ctx, spec, unit)
+
+    def _economy_locked(self, ctx, spec, unit) -> None:
         demo_economy._load(
             ctx,
             QuietClock(ctx),
@@ -359,7 +361,7 @@ class Worker:
             self.cfg.now.date(),
             street=unit,
             seed=ECONOMY_SEED + spec.index,
-            writing=_locked_transaction,
+            writing=transaction.atomic,
         )
 
 
