@@ -75,6 +75,18 @@ def test_population_serials_keep_processes_apart_and_default_as_before():
     a = {even.id_number(rng, "330212", birth, "F") for _ in range(100)}
     b = {odd.id_number(rng, "330212", birth, "F") for _ in range(100)}
     assert len(a) == len(b) == 100 and not a & b
+    # shop credit codes: each process its own share, the default draws unchanged
+    rng_a, rng_b = __import__("random").Random(3), __import__("random").Random(3)
+    shops_a = people.Shops(people.Population(TODAY, share=(0, 2)))
+    shops_b = people.Shops(people.Population(TODAY, share=(1, 2)))
+    codes_a = {shops_a.credit_code(rng_a, "91") for _ in range(300)}
+    codes_b = {shops_b.credit_code(rng_b, "91") for _ in range(300)}
+    assert len(codes_a) == len(codes_b) == 300 and not codes_a & codes_b
+    one, other = people.Shops(people.Population(TODAY)), people.Shops(people.Population(TODAY))
+    rng_a, rng_b = __import__("random").Random(4), __import__("random").Random(4)
+    drawn = [one.credit_code(rng_a, "92") for _ in range(5)]
+    assert drawn == [other.credit_code(rng_b, "92") for _ in range(5)]
+    assert all(c.startswith("92330212MA2") for c in drawn)  # the demo's own office letter
 
 
 def test_registry_plan_district_parameters():
