@@ -1,7 +1,8 @@
 """Writing the demo's hundreds of thousands of rows fast: one prepared INSERT per chunk
 (``insert_rows``, ``insert_objects``: ``bulk_create`` spent most of a load preparing values one
-by one), primary keys given up front (``next_pk``) and the id sequences moved past them
-afterwards (``reset_sequences``). Used by every loader that writes a history."""
+by one; on PostgreSQL one ``COPY … FROM STDIN`` instead), primary keys given up front
+(``next_pk``) and the id sequences moved past them afterwards (``reset_sequences``). Used by
+every loader that writes a history, and by the district benchmark (``bench/district``)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,8 @@ def insert_rows(
         ", ".join(["%s"] * len(fields)),
     )
     adapt = [] if prepared else [(i, a) for i, a in enumerate(adapters) if a is not None]
+    if connection.vendor == "postgresql":
+        return _copy_rows(model, fields, rows, adapt)
     total, batch = 0, []
     with connection.cursor() as cursor:
         for row in rows:
@@ -76,6 +79,25 @@ def insert_rows(
         if batch:
             cursor.executemany(sql, batch)
             total += len(batch)
+    return total
+
+
+def _copy_rows(model, fields, rows, adapt) -> int:
+    """``insert_rows`` on PostgreSQL: one ``COPY … FROM STDIN`` (psycopg 3), several times
+    faster than INSERTs for millions of rows; the same values, the same constraints."""
+    sql = "COPY {} ({}) FROM STDIN".format(
+        connection.ops.quote_name(model._meta.db_table),
+        ", ".join(connection.ops.quote_name(f.column) for f in fields),
+    )
+    total = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            if adapt:
+                row = list(row)
+                for i, a in adapt:
+                    row[i] = a(row[i])
+            copy.write_row(row)
+            total += 1
     return total
 
 

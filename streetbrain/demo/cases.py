@@ -120,15 +120,14 @@ class _Clock:
 # --- the world the generator sees -------------------------------------------------------------
 
 
-def world_from_db() -> tuple[World, dict]:
-    """The generator's ``World`` from the database, and the lookups the loader needs."""
+def world_from_db(street: OrgUnit | None = None) -> tuple[World, dict]:
+    """The generator's ``World`` from the database, and the lookups the loader needs (of one
+    ``street``'s grid cells, for a district of several: ``bench/district``)."""
     refdata.invalidate()
-    units = {
-        u.code: u
-        for u in OrgUnit.objects.filter(level=OrgUnit.Level.GRID, geometry__isnull=False)
-        .select_related("parent")
-        .order_by("code")
-    }
+    grids = OrgUnit.objects.filter(level=OrgUnit.Level.GRID, geometry__isnull=False)
+    if street is not None:
+        grids = grids.filter(code__startswith=street.code)
+    units = {u.code: u for u in grids.select_related("parent").order_by("code")}
     shops: Counter = Counter()
     shop_anchors: dict[str, list] = {}
     for pk, lon, lat, address, code in Shop.objects.filter(

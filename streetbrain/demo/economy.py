@@ -28,6 +28,7 @@ from which month (and ``.false_alarms`` those that showed signals and stayed).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections import Counter
@@ -63,7 +64,7 @@ from .context import default_scale
 from .synth.district import load_osm_features
 from .synth.economy.planner import annual_tax, last_buildings, main_buildings, plan_economy
 from .synth.economy.plans import EconomyPlan
-from .synth.economy.tables import CHAINS, HISTORY_MONTHS
+from .synth.economy.tables import CHAINS, HISTORY_MONTHS, SEED
 from .synth.economy.world import GridSpec, World, landmarks
 
 DEMO = "demo"
@@ -133,19 +134,19 @@ def raise_warnings(month: dt.date) -> str:
     return f"{len(rules.raise_warnings(month))} raised for {month:%Y-%m}"
 
 
-def world_from_db(today: dt.date) -> World:
-    """The generator's ``World`` from the database."""
+def world_from_db(today: dt.date, street: OrgUnit | None = None) -> World:
+    """The generator's ``World`` from the database (of one ``street``'s grid cells, for a
+    district of several: ``bench/district``)."""
+    units = OrgUnit.objects.filter(level=OrgUnit.Level.GRID, geometry__isnull=False)
+    homes_qs = Building.objects.filter(kind=Building.Kind.RESIDENTIAL, lon__isnull=False)
+    if street is not None:
+        units = units.filter(code__startswith=street.code)
+        homes_qs = homes_qs.filter(org_unit__code__startswith=street.code)
     grids = [
         GridSpec(g.code, g.parent.name if g.parent_id else "", shape(g.geometry))
-        for g in OrgUnit.objects.filter(level=OrgUnit.Level.GRID, geometry__isnull=False)
-        .select_related("parent")
-        .order_by("code")
+        for g in units.select_related("parent").order_by("code")
     ]
-    homes = list(
-        Building.objects.filter(kind=Building.Kind.RESIDENTIAL, lon__isnull=False).values_list(
-            "lon", "lat"
-        )
-    )
+    homes = list(homes_qs.values_list("lon", "lat"))
     taken = set(Shop.objects.values_list("credit_code", flat=True))
     taken |= set(Enterprise.objects.values_list("credit_code", flat=True))
     usernames = set(
@@ -167,21 +168,34 @@ def _money(value: float) -> Decimal:
     return Decimal(f"{value:.2f}")
 
 
-def _load(ctx, clock: _Clock, scale: float, today: dt.date) -> EconomyPlan:
-    world = clock.step("world read", lambda: world_from_db(today))
+def _load(
+    ctx,
+    clock: _Clock,
+    scale: float,
+    today: dt.date,
+    *,
+    street: OrgUnit | None = None,
+    seed: int = SEED,
+    writing=contextlib.nullcontext,
+) -> EconomyPlan:
+    """The economy's history; for a district of several streets (``bench/district``) one
+    ``street`` at a time with its own ``seed``, written inside ``writing()`` (the district's
+    writers take turns; the planning runs outside)."""
+    world = clock.step("world read", lambda: world_from_db(today, street))
     plan = clock.step(
         f"history planned (scale {scale:g})",
-        lambda: plan_economy(world, scale=scale),
+        lambda: plan_economy(world, scale=scale, seed=seed),
     )
     grids = {u.code: u for u in OrgUnit.objects.filter(level=OrgUnit.Level.GRID)}
     out: dict = {}
-    clock.step("industrial chains", lambda: _write_chains(out))
-    clock.step("office buildings", lambda: _write_buildings(clock, plan, grids, out))
-    clock.step("floors and units", lambda: _write_space(clock, plan, out))
-    clock.step("enterprises", lambda: _write_enterprises(clock, plan, out))
-    clock.step("leases", lambda: _write_leases(clock, plan, out))
-    clock.step("tax and headcount", lambda: _write_monthly(plan, out))
-    clock.step("timelines", lambda: _write_events(plan, out))
+    with writing():
+        clock.step("industrial chains", lambda: _write_chains(out))
+        clock.step("office buildings", lambda: _write_buildings(clock, plan, grids, out))
+        clock.step("floors and units", lambda: _write_space(clock, plan, out))
+        clock.step("enterprises", lambda: _write_enterprises(clock, plan, out))
+        clock.step("leases", lambda: _write_leases(clock, plan, out))
+        clock.step("tax and headcount", lambda: _write_monthly(plan, out))
+        clock.step("timelines", lambda: _write_events(plan, out))
     ctx.say("economy: " + describe(plan))
     return plan
 

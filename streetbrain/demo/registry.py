@@ -40,18 +40,17 @@ from streetbrain.registry.models import (
 from .context import default_scale
 from .synth import people
 from .synth.district import load_osm_features
-from .synth.registry import GridInfo, HousePlan, RegistryPlan, plan_registry
+from .synth.registry import SEED, GridInfo, HousePlan, RegistryPlan, plan_registry
 
 DEMO = "demo"
 OSM_ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
 
 
-def grids_from_db() -> list[GridInfo]:
-    grids = (
-        OrgUnit.objects.filter(level=OrgUnit.Level.GRID, geometry__isnull=False)
-        .select_related("parent")
-        .order_by("code")
-    )
+def grids_from_db(units=None) -> list[GridInfo]:
+    """The planner's grid cells: every grid cell with an outline, or those of ``units``."""
+    if units is None:
+        units = OrgUnit.objects.filter(level=OrgUnit.Level.GRID, geometry__isnull=False)
+    grids = units.select_related("parent").order_by("code")
     return [
         GridInfo(g.code, g.parent.name, g.parent.code, shape(g.geometry), g.area_m2 or 0.0)
         for g in grids
@@ -59,10 +58,17 @@ def grids_from_db() -> list[GridInfo]:
 
 
 class _Timer:
+    """How the registry's rows are written and logged: ``bulk_create`` and one change-log
+    entry per object (the district benchmark, ``bench/district``, writes with ``COPY`` and
+    without change log through a subclass)."""
+
     def __init__(self, ctx):
         self.ctx = ctx
         self.log_seconds = 0.0
         self.log_entries = 0
+
+    def create(self, model, objs: list, batch_size: int = 1000) -> list:
+        return _create(model, objs, batch_size=batch_size)
 
     def log(self, objs: Sequence, chunk: int = 5000) -> None:
         """Change-log entries for created objects, in chunks (bounded memory)."""
@@ -106,15 +112,37 @@ def _step(ctx, timer: _Timer, label: str, fn: Callable[[], str]) -> None:
     )
 
 
-def _load(ctx, scale: float) -> None:
-    timer = _Timer(ctx)
+def _load(
+    ctx,
+    scale: float,
+    *,
+    street: OrgUnit | None = None,
+    grids: list[GridInfo] | None = None,
+    seed: int = SEED,
+    timer: _Timer | None = None,
+    population: people.Population | None = None,
+    facility_serial_base: int = 0,
+    places: bool = True,
+) -> None:
+    """The demo's registry; for a district of several streets (``bench/district``) one
+    ``street`` at a time: its grid cells (or the ``grids`` given), its own ``seed``."""
+    timer = timer or _Timer(ctx)
     today = datetime.date.today()
     start = time.perf_counter()
-    grid_units = {
-        g.code: g for g in OrgUnit.objects.filter(level=OrgUnit.Level.GRID).order_by("code")
-    }
-    grids = grids_from_db()
-    plan = plan_registry(grids, scale=scale, today=today)
+    units = OrgUnit.objects.filter(level=OrgUnit.Level.GRID)
+    if street is not None:
+        units = units.filter(code__startswith=street.code)
+    grid_units = {g.code: g for g in units.order_by("code")}
+    if grids is None:
+        grids = [g for g in grids_from_db() if g.code in grid_units]
+    plan = plan_registry(
+        grids,
+        scale=scale,
+        today=today,
+        seed=seed,
+        population=population,
+        facility_serial_base=facility_serial_base,
+    )
     ctx.say(
         f"registry plan (synthetic people, houses and shops; scale {scale:g}): "
         f"{time.perf_counter() - start:.1f} s"
@@ -128,7 +156,8 @@ def _load(ctx, scale: float) -> None:
     _step(ctx, timer, "households and residents", lambda: _load_people(timer, houses, tags))
     _step(ctx, timer, "facilities", lambda: _load_facilities(timer, plan, grid_units))
     _step(ctx, timer, "shops", lambda: _load_shops(timer, plan, grid_units, buildings))
-    _step(ctx, timer, "named places", lambda: _load_places(timer, grids, grid_units))
+    if places:
+        _step(ctx, timer, "named places", lambda: _load_places(timer, grids, grid_units))
     ctx.say(
         f"registry change log: {timer.log_entries} entries ({timer.log_seconds:.1f} s); "
         f"registry total {time.perf_counter() - start:.1f} s"
@@ -142,7 +171,7 @@ def _load_tags(timer: _Timer, tags: dict[str, ResidentTag]) -> str:
         for code, name, sensitive in people.TAGS
         if code not in existing
     ]
-    _create(ResidentTag, new)
+    timer.create(ResidentTag, new)
     timer.log(new)
     tags.update(existing)
     tags.update({t.code: t for t in new})
@@ -171,7 +200,7 @@ def _load_buildings(
         )
         for b in plan.buildings
     ]
-    _create(Building, objs)
+    timer.create(Building, objs)
     timer.log(objs)
     out.update({o.code: o for o in objs})
     compounds = len({b.compound for b in plan.buildings})
@@ -197,7 +226,7 @@ def _load_houses(
         )
         out.append((house, h))
     objs = [house for house, _ in out]
-    _create(House, objs)
+    timer.create(House, objs)
     timer.log(objs)
     uses: dict[str, int] = {}
     for o in objs:
@@ -239,16 +268,16 @@ def _load_people(
             r.phone = p.phone
             residents.append(r)
             resident_tags.append(p.tags)
-    _create(Household, households)
+    timer.create(Household, households)
     timer.log(households)
-    _create(Resident, residents, batch_size=2000)
+    timer.create(Resident, residents, batch_size=2000)
     through = Resident.tags.through
     links = [
         through(resident_id=r.pk, residenttag_id=tags[code].pk)
         for r, codes in zip(residents, resident_tags, strict=True)
         for code in codes
     ]
-    _create(through, links, batch_size=5000)
+    timer.create(through, links, batch_size=5000)
     _cache_tags(residents, resident_tags, tags)
     timer.log(residents)
     return f"{len(households)} households, {len(residents)} residents, {len(links)} tag marks"
@@ -291,7 +320,7 @@ def _load_facilities(timer: _Timer, plan: RegistryPlan, grid_units: dict[str, Or
         )
         for f in plan.facilities
     ]
-    _create(Facility, objs)
+    timer.create(Facility, objs)
     timer.log(objs)
     majors = len({f.class_code[:2] for f in plan.facilities})
     kinds = len({f.class_code for f in plan.facilities})
@@ -325,7 +354,7 @@ def _load_shops(
         )
         shop.phone = s.spec.phone
         objs.append(shop)
-    _create(Shop, objs)
+    timer.create(Shop, objs)
     timer.log(objs)
     linked = sum(1 for s in plan.shops if s.building)
     return f"{len(objs)} shops ({linked} in residential buildings)"
@@ -360,7 +389,7 @@ def _load_places(timer: _Timer, grids: list[GridInfo], grid_units: dict[str, Org
                 attribution=OSM_ATTRIBUTION,
             )
         )
-    _create(Place, objs)
+    timer.create(Place, objs)
     timer.log(objs)
     inside = sum(1 for o in objs if o.org_unit_id)
     return f"{len(objs)} OpenStreetMap landmarks ({inside} inside 福明街道)"

@@ -400,16 +400,25 @@ _REGION = {
 class Population:
     """Makes people and households, keeping ID numbers and phone numbers unique."""
 
-    def __init__(self, today: datetime.date):
+    def __init__(
+        self, today: datetime.date, serials: range = range(500), share: tuple[int, int] = (0, 1)
+    ):
+        """``serials``: the ID numbers' order codes to draw from (0–499), ``share``: this
+        planner's share (i, n) of the shops' credit codes. A district of several streets
+        planned in several processes gives each process its own, so that no two processes
+        make the same number; streets planned with one population share its sets."""
         self.today = today
+        self.serials = serials
+        self.share = share
         self.id_numbers: set[str] = set()
         self.phones: set[str] = set()
+        self.credit_codes: set[str] = set()
 
     # -- single values -------------------------------------------------------------------
 
     def id_number(self, rng: random.Random, area: str, birth: datetime.date, sex: str) -> str:
         while True:
-            value = make_id_number(area, birth, sex, rng.randrange(500))
+            value = make_id_number(area, birth, sex, self.serials[rng.randrange(len(self.serials))])
             if value not in self.id_numbers:
                 self.id_numbers.add(value)
                 return value
@@ -800,15 +809,18 @@ class Shops:
         self.pop = population
         self.area = district_area
         self.names: set[str] = set()
-        self.credit_codes: set[str] = set()
+        self.credit_codes = population.credit_codes
         self.licences: set[str] = set()
 
     def credit_code(self, rng: random.Random, category: str) -> str:
+        i, n = self.pop.share
+        office = "2" if n == 1 else "23456789ABCDEFGH"[i]
         while True:
             if category == "91" and rng.random() < 0.3:  # older companies: numeric org codes
-                body = f"{rng.randrange(10**7, 10**8)}"
+                v = rng.randrange(10**7, 10**8)
+                body = f"{max(10**7, v - v % n + i)}"
             else:  # since 2015: "MA" + the issuing office's letter + serial
-                body = "MA2" + "".join(rng.choice(USCC_CHARS) for _ in range(5))
+                body = "MA" + office + "".join(rng.choice(USCC_CHARS) for _ in range(5))
             value = make_credit_code(category, self.area, body)
             if value not in self.credit_codes:
                 self.credit_codes.add(value)

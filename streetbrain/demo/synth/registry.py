@@ -485,7 +485,11 @@ _STATES = people.Weighted([("good", 92), ("damaged", 5), ("missing", 1.5), ("dec
 
 
 def _plan_facilities(
-    grids: list[GridInfo], samplers: dict[str, _Sampler], scale: float, seed: int
+    grids: list[GridInfo],
+    samplers: dict[str, _Sampler],
+    scale: float,
+    seed: int,
+    serial_base: int = 0,
 ) -> list[FacilityPlan]:
     rng = random.Random(f"{seed}:facilities")
     cum = list(_cumulative([g.area_m2 for g in grids]))
@@ -504,7 +508,7 @@ def _plan_facilities(
             owner, maintainer = facility_departments(code, f"sq-{grid.community_code[-3:]}")
             plans.append(
                 FacilityPlan(
-                    object_id=f"{DISTRICT_AREA}{code}{serial:06d}",
+                    object_id=f"{DISTRICT_AREA}{code}{serial_base + serial:06d}",
                     class_code=code,
                     grid=grid.code,
                     lon=lon,
@@ -588,13 +592,22 @@ def _cumulative(weights: Iterable[float]) -> Iterable[float]:
 
 
 def plan_registry(
-    grids: list[GridInfo], *, scale: float = 1.0, today: datetime.date, seed: int = SEED
+    grids: list[GridInfo],
+    *,
+    scale: float = 1.0,
+    today: datetime.date,
+    seed: int = SEED,
+    population: people.Population | None = None,
+    facility_serial_base: int = 0,
 ) -> RegistryPlan:
-    """Everything the registry demo creates, computed without the database."""
+    """Everything the registry demo creates, computed without the database. A district of
+    several streets (``bench/district``) plans each street with its own ``seed``, one
+    ``population`` for the streets it plans (ID and phone numbers unique across them) and a
+    ``facility_serial_base`` per street (object ids unique across the district)."""
     grids = sorted(grids, key=lambda g: g.code)
     samplers = {g.code: _Sampler(g) for g in grids}
-    pop = people.Population(today)
+    pop = population if population is not None else people.Population(today)
     buildings = _plan_buildings(grids, samplers, pop, scale, seed)
-    facilities = _plan_facilities(grids, samplers, scale, seed)
+    facilities = _plan_facilities(grids, samplers, scale, seed, facility_serial_base)
     shops = _plan_shops(grids, samplers, buildings, pop, scale, seed)
     return RegistryPlan(buildings=buildings, facilities=facilities, shops=shops)

@@ -1,0 +1,440 @@
+"""Loading the district into the database Django is set up with (after ``migrate``).
+
+Everything is the demo's: the org tree is the demo's illustrative street moved per street
+(``layout``), the departments and accounts are the demo's (``streetbrain.demo.core``), and each
+street's registry, case history and building economy come from the demo's planners and loaders
+(``streetbrain.demo.registry._load``, ``cases.world_from_db`` + ``plan_history`` + the cases
+loader's ``_write_*``, ``economy._load``), called per street with its own seed. Rows go in
+with ``COPY`` on PostgreSQL (``streetbrain.demo.bulk``; the registry through ``CopyTimer``,
+primary keys in a range of each street's own), with no change-log entries (a generated data
+set, not anybody's work) and with the indexes and constraints the migrations made.
+
+Two worker processes (``processes``) each take every other street: while one writes, the
+other plans. The writes of case histories and enterprises take primary keys from the table
+(``next_pk``), so they hold an advisory lock per street; the registry's keys are the street's
+own range and need none.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import multiprocessing
+import time
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from streetbrain.cases import codes as case_codes
+from streetbrain.cases.models import ApiKey
+from streetbrain.core.geo import area_m2
+from streetbrain.core.models import OrgUnit, User
+from streetbrain.demo import cases as demo_cases
+from streetbrain.demo import core as demo_core
+from streetbrain.demo import economy as demo_economy
+from streetbrain.demo import registry as demo_registry
+from streetbrain.demo.bulk import insert_objects, reset_sequences
+from streetbrain.demo.context import DemoContext
+from streetbrain.demo.synth import people
+from streetbrain.demo.synth.cases.generator import plan_history
+from streetbrain.demo.synth.cases.tables import SEED as CASE_SEED
+from streetbrain.demo.synth.district import build_demo_district
+from streetbrain.demo.synth.economy.tables import SEED as ECONOMY_SEED
+from streetbrain.demo.synth.registry import SEED as REGISTRY_SEED
+from streetbrain.demo.synth.registry import GridInfo
+from streetbrain.registry.codes import load_code_tables
+
+from . import layout
+from .replay import move_history
+
+#: Per street at ``scale`` 1 (the demo's 福明 has 65,548 residents, 26,244 houses, about 20,300
+#: cases over 24 months and 7,602 enterprises at its scale 1): 25 streets make the district's
+#: ≥ 1.5 M residents, ≥ 600 k houses, ≥ 2 M cases and ≥ 150 k enterprises.
+REGISTRY_SCALE = 1.0
+CASES_SCALE = 4.05
+ECONOMY_SCALE = 0.85
+#: The registry's primary keys of street i start at (i + 1) × this.
+PK_STRIDE = 10_000_000
+FACILITY_SERIAL_STRIDE = 4_000  # facility object ids: street i's serials start at i × this
+LOCK_KEY = 330_212  # the advisory lock the writers of next_pk tables share
+PASSWORD = "streetbrain-demo"
+BENCH_USERS = (
+    # username, display name, like the demo's account, scope
+    ("district_leader", "区领导（示例）", "leader", "district"),
+    ("street_leader", "街道领导（示例）", "leader", "street"),
+    ("grid_worker", "网格员（示例）", "gridworker", "grid"),
+)
+
+
+@dataclass
+class Config:
+    streets: list[layout.StreetSpec]
+    scale: float = 1.0
+    processes: int = 2
+    histories: int = 2
+    now: dt.datetime = field(default_factory=timezone.now)
+
+    @property
+    def registry_scale(self) -> float:
+        return REGISTRY_SCALE * self.scale
+
+    @property
+    def cases_scale(self) -> float:
+        return CASES_SCALE * self.scale
+
+    @property
+    def economy_scale(self) -> float:
+        return ECONOMY_SCALE * self.scale
+
+
+@dataclass
+class Say(DemoContext):
+    """The demo's context, saying each line as it comes (with the street it is about)."""
+
+    prefix: str = ""
+    quiet: bool = False
+
+    def say(self, line: str) -> None:
+        super().say(line)
+        if not self.quiet:
+            print(f"{self.prefix}{line}", flush=True)
+
+
+class CopyTimer(demo_registry._Timer):
+    """The registry loader's writer for the district: ``COPY`` with the street's own primary
+    keys, no change log."""
+
+    def __init__(self, ctx, base: int):
+        super().__init__(ctx)
+        self.base = base
+        self.next: dict = {}
+
+    def create(self, model, objs: list, batch_size: int = 1000) -> list:
+        first = self.next.get(model, self.base)
+        for i, obj in enumerate(objs):
+            obj.pk = first + i
+        self.next[model] = first + len(objs)
+        insert_objects(model, objs)
+        return objs
+
+    def log(self, objs, chunk: int = 5000) -> None:
+        return None
+
+
+class QuietClock(demo_economy._Clock):
+    """The economy loader's clock without the change log."""
+
+    def log(self, objs: list, chunk: int = 5000) -> None:
+        return None
+
+
+@contextlib.contextmanager
+def writer_lock():
+    """One street's writes of ``next_pk`` tables at a time (PostgreSQL; SQLite runs one
+    process anyway)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+
+
+# --- the district's frame: org tree, departments, accounts, shared tables ----------------------
+
+
+def load_frame(cfg: Config, ctx: Say) -> dict:
+    """Org tree of all streets, the demo's departments and accounts, the three benchmark
+    accounts, and the tables every street's loader shares (code tables, resident tags,
+    industrial chains, routing rules, the Open311 demo key)."""
+    template = build_demo_district()
+    city = demo_core._unit(layout.CITY_CODE, layout.CITY_NAME, OrgUnit.Level.CITY, None)
+    district = demo_core._unit(
+        layout.DISTRICT_CODE, layout.DISTRICT_NAME, OrgUnit.Level.DISTRICT, city
+    )
+    units = 0
+    for spec in cfg.streets:
+        units += _street_units(spec, layout.street_district(spec, template), district)
+    demo = OrgUnit.objects.get(code=next(s.code for s in cfg.streets if s.is_demo_street))
+    demo_core.load_departments(ctx, demo)
+    demo_core.load_accounts(ctx, demo)
+    _bench_users(ctx, district, demo)
+    if not demo_registry.ComponentClass.objects.exists():
+        load_code_tables()
+    demo_registry._load_tags(demo_registry._Timer(ctx), {})
+    demo_economy._write_chains({})
+    case_codes.load_time_limits()
+    case_codes.load_routing_rules()
+    case_codes.load_service_attributes()
+    demo_cases._api_key()
+    return {"org units": units + 2}
+
+
+def _new_unit(code, name, level, parent, polygon, order, legacy="") -> OrgUnit:
+    """An org unit as ``streetbrain.demo.core._unit`` makes it, for ``bulk_create``: its
+    path and depth as ``OrgUnit.save`` sets them."""
+    unit = OrgUnit(
+        code=code,
+        name=name,
+        level=level,
+        parent=parent,
+        legacy_code=legacy,
+        illustrative=True,
+        sort_order=order,
+        geometry=demo_core._geometry(polygon),
+        centroid_lon=round(polygon.centroid.x, 7),
+        centroid_lat=round(polygon.centroid.y, 7),
+        area_m2=round(area_m2(polygon), 1),
+    )
+    unit.path = parent.path + f"{code}/"
+    unit.depth = unit.path.count("/") - 1
+    return unit
+
+
+def _street_units(spec: layout.StreetSpec, d, district: OrgUnit) -> int:
+    """One street's org units, a level at a time (a few hundred ``save`` calls, each
+    change-logged, took 10 s a street)."""
+    legacy = "330204007" if spec.is_demo_street else ""
+    street = _new_unit(
+        spec.code, spec.name, OrgUnit.Level.STREET, district, d.street.polygon, spec.index, legacy
+    )
+    OrgUnit.objects.bulk_create([street])
+    communities = [
+        _new_unit(c.code, c.name, OrgUnit.Level.COMMUNITY, street, c.polygon, i, c.code_2016 or "")
+        for i, c in enumerate(d.communities)
+    ]
+    OrgUnit.objects.bulk_create(communities)
+    by_code = {c.code: c for c in communities}
+    grids = [
+        _new_unit(g.code, g.name, OrgUnit.Level.GRID, by_code[g.community_code], g.polygon, i)
+        for i, g in enumerate(d.grids)
+    ]
+    OrgUnit.objects.bulk_create(grids)
+    return 1 + len(communities) + len(grids)
+
+
+def _bench_users(ctx: Say, district: OrgUnit, street: OrgUnit) -> None:
+    scopes = {
+        "district": district,
+        "street": street,
+        "grid": demo_core.SCOPES["gridworker"](street),
+    }
+    for username, display, like, scope in BENCH_USERS:
+        model = User.objects.get(username=like)
+        user = User.objects.filter(username=username).first() or User(username=username)
+        user.set_password(PASSWORD)
+        user.display_name = display
+        user.org_unit = scopes[scope]
+        user.department = model.department
+        user.save()
+        user.groups.set(Group.objects.filter(user=model))
+        user.user_permissions.set(model.user_permissions.all())
+        ctx.say(f"account {username}: like {like}, scope {user.org_unit.name}")
+
+
+# --- one street -------------------------------------------------------------------------------
+
+
+def _grid_infos(spec: layout.StreetSpec, template_west: dict[str, bool]) -> list[GridInfo]:
+    """The registry planner's grid cells of ``spec``'s street, each as west (older quarters)
+    as its cell in the demo's 福明 (the planner tells west from east by longitude)."""
+    units = OrgUnit.objects.filter(
+        level=OrgUnit.Level.GRID, code__startswith=spec.code, geometry__isnull=False
+    ).select_related("parent")
+    out = []
+    for g in demo_registry.grids_from_db(units):
+        suffix = g.code[len(spec.code) :]
+        out.append(_WestGrid(*_fields(g), is_west=template_west[suffix]))
+    return out
+
+
+def _fields(g: GridInfo) -> tuple:
+    return (g.code, g.community, g.community_code, g.polygon, g.area_m2)
+
+
+@dataclass(frozen=True)
+class _WestGrid(GridInfo):
+    is_west: bool = False
+
+    @property
+    def west(self) -> bool:  # type: ignore[override]
+        return self.is_west
+
+
+class Worker:
+    """One process's streets: plans them and writes them, timing each part."""
+
+    def __init__(self, cfg: Config, number: int):
+        self.cfg, self.number = cfg, number
+        serials = range(number, 500, max(1, cfg.processes))
+        self.population = people.Population(
+            dt.date.today(), serials=serials, share=(number, max(1, cfg.processes))
+        )
+        self.templates: dict[int, tuple] = {}
+        self.seconds: Counter = Counter()
+        template = build_demo_district()
+        self.template_west = {
+            g.code[len(template.street.code) :]: g.polygon.centroid.x < 121.607
+            for g in template.grids
+        }
+        self.api_key = ApiKey.objects.get(name=demo_cases.DEMO_API_KEY_NAME)
+
+    def part(self, name: str, fn):
+        start = time.perf_counter()
+        result = fn()
+        self.seconds[name] += time.perf_counter() - start
+        return result
+
+    def street(self, spec: layout.StreetSpec) -> None:
+        ctx = Say(prefix=f"[{self.number}] {spec.name}: ", quiet=True)
+        unit = OrgUnit.objects.get(code=spec.code)
+        start = time.perf_counter()
+        self.part("registry", lambda: self._registry(ctx, spec, unit))
+        world, lk = demo_cases.world_from_db(unit)
+        for g in world.grids:
+            g.west = self.template_west[g.code[len(spec.code) :]]
+        history = self.part("cases planned", lambda: self._history(spec, world))
+        written = self.part("cases written", lambda: self._write_cases(history, lk))
+        self.part("economy", lambda: self._economy(ctx, spec, unit))
+        print(
+            f"[{self.number}] {spec.code} {spec.name}: {written} "
+            f"({time.perf_counter() - start:.0f} s)",
+            flush=True,
+        )
+
+    def _registry(self, ctx, spec, unit) -> None:
+        grids = _grid_infos(spec, self.template_west)
+        with transaction.atomic():
+            demo_registry._load(
+                ctx,
+                self.cfg.registry_scale,
+                street=unit,
+                grids=grids,
+                seed=REGISTRY_SEED + spec.index,
+                timer=CopyTimer(ctx, (spec.index + 1) * PK_STRIDE),
+                population=self.population,
+                facility_serial_base=spec.index * FACILITY_SERIAL_STRIDE,
+                places=spec.is_demo_street,
+            )
+
+    def _history(self, spec, world):
+        k = spec.index % self.cfg.histories
+        if k in self.templates:
+            history, old_world, old_spec = self.templates[k]
+            move_history(history, old_world, world, old_spec, spec)
+        else:
+            history = plan_history(
+                world, now=self.cfg.now, scale=self.cfg.cases_scale, seed=CASE_SEED + k
+            )
+            move_history(history, world, world, spec, spec)  # the street's own sensor ids
+        self.templates[k] = (history, world, spec)
+        return history
+
+    def _write_cases(self, history, lk) -> str:
+        with writer_lock(), transaction.atomic():
+            sensors = demo_cases._write_sensors(history, lk)
+            cases = demo_cases._write_cases(history, lk, sensors)
+            reports = demo_cases._write_reports(history, cases, lk, sensors, self.api_key)
+            events = demo_cases._write_events(history, cases, reports, lk)
+        return f"{len(cases)} cases, {sum(len(r) for r in reports)} reports, {events} events"
+
+    def _economy(self, ctx, spec, unit) -> None:
+        # Under the lock from the start: the planner avoids the credit codes the database
+        # holds, so it must see the other process's enterprises and shops committed.
+        with writer_lock():
+            self._economy_locked(ctx, spec, unit)
+
+    def _economy_locked(self, ctx, spec, unit) -> None:
+        demo_economy._load(
+            ctx,
+            QuietClock(ctx),
+            self.cfg.economy_scale,
+            self.cfg.now.date(),
+            street=unit,
+            seed=ECONOMY_SEED + spec.index,
+            writing=transaction.atomic,
+        )
+
+
+def _work(cfg: Config, number: int, specs: list, queue) -> None:
+    try:
+        worker = Worker(cfg, number)
+        for spec in specs:
+            worker.street(spec)
+        queue.put((number, dict(worker.seconds), None))
+    except BaseException:
+        queue.put((number, {}, traceback.format_exc()))
+        raise
+    finally:
+        connections.close_all()
+
+
+def shares(cfg: Config) -> list[list[layout.StreetSpec]]:
+    """The streets of each process: the streets that share a case history stay in one."""
+    n = max(1, cfg.processes)
+    out: list[list] = [[] for _ in range(n)]
+    for spec in cfg.streets:
+        out[(spec.index % cfg.histories) % n].append(spec)
+    return [s for s in out if s]
+
+
+def load_streets(cfg: Config) -> Counter:
+    """Every street's registry, cases and economy, in ``cfg.processes`` processes (forked;
+    inline with one). Returns the seconds per part summed over the processes."""
+    groups = shares(cfg)
+    total: Counter = Counter()
+    if len(groups) == 1:
+        worker = Worker(cfg, 0)
+        for spec in groups[0]:
+            worker.street(spec)
+        return worker.seconds
+    connections.close_all()
+    mp = multiprocessing.get_context("fork")
+    queue = mp.Queue()
+    procs = [mp.Process(target=_work, args=(cfg, i, g, queue)) for i, g in enumerate(groups)]
+    for p in procs:
+        p.start()
+    errors = []
+    for _ in procs:
+        number, seconds, error = queue.get()
+        total.update(seconds)
+        if error:
+            errors.append(f"process {number}:\n{error}")
+    for p in procs:
+        p.join()
+        if p.exitcode != 0 and not errors:
+            errors.append(f"process {p.pid} exited with {p.exitcode}")
+    if errors:
+        raise RuntimeError("a street loader failed:\n" + "\n".join(errors))
+    return total
+
+
+def finish() -> None:
+    """Sequences past the ids given up front, and fresh planner statistics."""
+    models = []
+    for label in ("registry", "cases", "economy", "core"):
+        models.extend(apps.get_app_config(label).get_models())
+    reset_sequences(*models)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def refresh_figures(cfg: Config) -> str:
+    """The precomputed figures the demo refreshes after its load: the evaluation's, the map's
+    densities, the economy's monthly figures."""
+    parts = [demo_cases.refresh_evaluation(), f"{demo_cases.density.refresh():,} squares"]
+    first = demo_economy.last_complete_month(cfg.now.date())
+    for _ in range(demo_economy.HISTORY_MONTHS - 1):
+        first = demo_economy.month_start(first - dt.timedelta(days=1))
+    parts.append(demo_economy.refresh_figures(first, cfg.now.date()))
+    return ", ".join(parts)

@@ -1,0 +1,152 @@
+"""The district data set of issue 13 (``bench/district``, ``bench/bench_district_load.py``):
+the streets' codes and illustrative outlines, the planners' district parameters (which must
+leave the demo's own output as it was), moving a history between streets, and two streets
+loaded at a tiny scale into the test database, so that the generator cannot rot unseen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+from district import layout
+from district.replay import move_history, original_sensor_id, sensor_id
+
+from streetbrain.demo.synth import people
+from streetbrain.demo.synth.cases.generator import plan_history
+from streetbrain.demo.synth.cases.world import world_from_files
+from streetbrain.demo.synth.district import STREET_CODE, build_demo_district
+from streetbrain.demo.synth.registry import grids_from_district, plan_registry
+
+TODAY = dt.date(2026, 6, 1)
+
+
+def test_the_district_has_the_real_nbs_streets_of_yinzhou():
+    specs = layout.street_specs()
+    codes = [s.code for s in specs]
+    assert len(specs) == 25 and codes == sorted(codes)
+    assert all(c.startswith("330212") and len(c) == 9 for c in codes)
+    names = {s.code: s.name for s in specs}
+    assert names["330212014"] == "福明街道" and names["330212001"] == "下应街道"
+    assert names["330212110"] == "姜山镇"
+    demo = next(s for s in specs if s.is_demo_street)
+    assert (demo.dx, demo.dy) == (0, 0)  # 福明 stays where the demo draws it
+    assert len({(s.dx, s.dy) for s in specs}) == 25
+
+
+def test_fewer_streets_always_include_fuming():
+    specs = layout.street_specs(3)
+    assert len(specs) == 3 and STREET_CODE in [s.code for s in specs]
+    with pytest.raises(ValueError):
+        layout.street_specs(0)
+
+
+def test_each_street_is_the_demo_tiling_moved_and_recoded():
+    template = build_demo_district()
+    spec = layout.street_specs()[0]
+    d = layout.street_district(spec, template)
+    assert d.street.code == spec.code and d.street.name == "下应街道"
+    assert len(d.grids) == len(template.grids) and len(d.communities) == len(template.communities)
+    for g, t in zip(d.grids, template.grids, strict=True):
+        assert g.code == spec.code + t.code[len(STREET_CODE) :]
+        assert g.community_code.startswith(spec.code)
+        assert g.polygon.area == pytest.approx(t.polygon.area)
+        assert g.polygon.centroid.x == pytest.approx(t.polygon.centroid.x + spec.dx)
+    # streets do not overlap
+    others = [layout.street_district(s, template).street.polygon for s in layout.street_specs(4)]
+    for i, a in enumerate(others):
+        for b in others[i + 1 :]:
+            assert a.intersection(b).area < 1e-9
+
+
+def test_population_serials_keep_processes_apart_and_default_as_before():
+    rng_a, rng_b = __import__("random").Random(1), __import__("random").Random(1)
+    birth = dt.date(1980, 5, 4)
+    default = people.Population(TODAY).id_number(rng_a, "330212", birth, "M")
+    assert default == people.make_id_number("330212", birth, "M", rng_b.randrange(500))
+    even = people.Population(TODAY, serials=range(0, 500, 2))
+    odd = people.Population(TODAY, serials=range(1, 500, 2))
+    rng = __import__("random").Random(2)
+    a = {even.id_number(rng, "330212", birth, "F") for _ in range(100)}
+    b = {odd.id_number(rng, "330212", birth, "F") for _ in range(100)}
+    assert len(a) == len(b) == 100 and not a & b
+    # shop credit codes: each process its own share, the default draws unchanged
+    rng_a, rng_b = __import__("random").Random(3), __import__("random").Random(3)
+    shops_a = people.Shops(people.Population(TODAY, share=(0, 2)))
+    shops_b = people.Shops(people.Population(TODAY, share=(1, 2)))
+    codes_a = {shops_a.credit_code(rng_a, "91") for _ in range(300)}
+    codes_b = {shops_b.credit_code(rng_b, "91") for _ in range(300)}
+    assert len(codes_a) == len(codes_b) == 300 and not codes_a & codes_b
+    one, other = people.Shops(people.Population(TODAY)), people.Shops(people.Population(TODAY))
+    rng_a, rng_b = __import__("random").Random(4), __import__("random").Random(4)
+    drawn = [one.credit_code(rng_a, "92") for _ in range(5)]
+    assert drawn == [other.credit_code(rng_b, "92") for _ in range(5)]
+    assert all(c.startswith("92330212MA2") for c in drawn)  # the demo's own office letter
+
+
+def test_registry_plan_district_parameters():
+    grids = grids_from_district(build_demo_district())
+    base = plan_registry(grids, scale=0.01, today=TODAY)
+    again = plan_registry(grids, scale=0.01, today=TODAY, population=people.Population(TODAY))
+    assert [f.object_id for f in base.facilities] == [f.object_id for f in again.facilities]
+    moved = plan_registry(grids, scale=0.01, today=TODAY, facility_serial_base=4000)
+    ids = {f.object_id for f in base.facilities}
+    assert ids.isdisjoint(f.object_id for f in moved.facilities)
+    other = plan_registry(grids, scale=0.01, today=TODAY, seed=7)
+    assert [b.name for b in other.buildings] != [b.name for b in base.buildings]
+
+
+def test_a_history_moves_to_another_street_unchanged_in_time_and_state():
+    world = world_from_files()
+    now = timezone.make_aware(dt.datetime(2026, 6, 1, 12))
+    history = plan_history(world, now=now, scale=0.01)
+    before = [(c.grid, c.lon, c.reported_at, c.state, len(c.events)) for c in history.cases]
+    specs = layout.street_specs()
+    demo = next(s for s in specs if s.is_demo_street)
+    target = specs[0]
+    move_history(history, world, world, demo, target)
+    for (grid, lon, reported, state, events), c in zip(before, history.cases, strict=True):
+        assert c.grid == target.code + grid[len(STREET_CODE) :]
+        assert c.lon == pytest.approx(lon + target.dx - demo.dx)
+        assert (c.reported_at, c.state, len(c.events)) == (reported, state, events)
+    assert all(s.device_id.startswith("Y001-") for s in history.sensors)
+    assert sensor_id(demo, "Y001-FM-CAM-001") == original_sensor_id("Y001-FM-CAM-001")
+
+
+@pytest.mark.django_db
+def test_two_streets_load_at_a_tiny_scale(settings):
+    from district.load import BENCH_USERS, Config, Say, finish, load_frame, load_streets
+
+    from streetbrain.cases.models import Case
+    from streetbrain.core.models import OrgUnit, User
+    from streetbrain.economy.models import Enterprise, TaxRecord
+    from streetbrain.registry.models import Resident
+
+    cfg = Config(streets=layout.street_specs(2), scale=0.004, processes=1, histories=2)
+    load_frame(cfg, Say(quiet=True))
+    load_streets(cfg)
+    finish()
+    streets = OrgUnit.objects.filter(level=OrgUnit.Level.STREET)
+    assert sorted(streets.values_list("code", flat=True)) == ["330212001", STREET_CODE]
+    for street in streets:
+        prefix = street.code
+        assert Resident.objects.filter(org_unit__code__startswith=prefix).exists()
+        assert Case.objects.filter(org_unit__code__startswith=prefix).exists()
+        assert Enterprise.objects.filter(org_unit__code__startswith=prefix).exists()
+    assert TaxRecord.objects.exists()
+    # residents' ID numbers are stored as the registry stores them: encrypted and digested
+    r = Resident.objects.exclude(id_number_digest="").first()
+    assert r is not None and r.id_number and len(r.id_number) == 18
+    leader, worker = User.objects.get(username="leader"), User.objects.get(username="gridworker")
+    for username, *_ in BENCH_USERS:
+        user = User.objects.get(username=username)
+        assert user.check_password("streetbrain-demo")
+        like = leader if username != "grid_worker" else worker
+        assert set(user.groups.all()) == set(like.groups.all())
+    assert User.objects.get(username="district_leader").org_unit.code == "330212"
+    assert User.objects.get(username="grid_worker").org_unit.level == OrgUnit.Level.GRID
