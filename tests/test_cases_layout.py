@@ -14,8 +14,8 @@ CASES = Path(__file__).resolve().parent.parent / "streetbrain" / "cases"
 # What each part may import of the others. The shared modules at the app's root (models,
 # timeline, numbers, forms, filtersets, tables, …) import no part; the wiring at the root
 # (apps, urls, tasks, api/, management/, and what the app contributes to the platform:
-# extensions and its cockpit panels) may import every part. The demo's part is not the app's:
-# it lives in streetbrain/demo.
+# extensions, its cockpit panels and key figures) may import every part. The demo's part is
+# not the app's: it lives in streetbrain/demo.
 PARTS = {
     "intake": set(),
     "workflow": {"intake"},
@@ -30,6 +30,7 @@ WIRING = {
     "management",
     "extensions",
     "panels",
+    "figures",
 }
 
 

@@ -4,10 +4,17 @@ view, and their pages and API."""
 
 from django.utils.translation import gettext_lazy as _
 
-from streetbrain.core.extension_points import CockpitPanel, Grant, MenuEntry, Role, UrlMount
+from streetbrain.core.extension_points import (
+    CockpitPanel,
+    Grant,
+    MenuEntry,
+    ReservedClasses,
+    Role,
+    UrlMount,
+)
 from streetbrain.core.roles import VIEW_ORG
 
-from . import panels, search
+from . import disputes, panels, search
 
 MODELS = (
     "cooperative",
@@ -88,3 +95,7 @@ url_mounts = [
         "cooperatives.api", "cooperatives/", "streetbrain.cooperatives.api.urls", api=True, order=60
     ),
 ]
+
+# The disputes' and petitions' classes (91001, 91002) are filed on a cooperative's page, linked
+# to it: the residents' report form and Open311's service list do not offer them.
+reserved_classes = [ReservedClasses("cooperatives.disputes", major_codes=(disputes.MAJOR_CODE,))]
