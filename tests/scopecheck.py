@@ -296,9 +296,17 @@ def _readable_log(model, user) -> QuerySet:
 class Resolver:
     """Paths → (route, model of its object, its kwargs); cached: pages repeat their links."""
 
-    def __init__(self, object_kwargs: dict[str, dict], list_models: dict[str, type]):
+    def __init__(
+        self,
+        object_kwargs: dict[str, dict],
+        list_models: dict[str, type],
+        by_kwarg: dict[str, tuple[str, str, dict[str, type]]] | None = None,
+    ):
         self.object_kwargs = object_kwargs  # route name → {kwarg: model of its object}
         self.list_models = list_models  # route name → the model a list route shows
+        # route name → (kwarg, selector kwarg, {selector value: model}): one route whose
+        # object's model another kwarg chooses (a project's part: /parts/<name>/<pk>/).
+        self.by_kwarg = by_kwarg or {}
         self.cache: dict[str, tuple | None] = {}
 
     def __call__(self, path: str):
@@ -326,6 +334,9 @@ class Resolver:
         if found is None:
             return
         name, object_kwargs, kwargs = found
+        if name in self.by_kwarg:
+            kwarg, selector, models = self.by_kwarg[name]
+            object_kwargs = {kwarg: models.get(kwargs.get(selector))}
         for kwarg, model in object_kwargs.items():
             if kwarg in kwargs:
                 names.add(model, kwargs[kwarg], f"{where}: {url}")

@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -288,7 +289,10 @@ def test_enterprise_list_query_count(client, eco, django_assert_max_num_queries)
             org_unit=eco["east_grid"],
         )  # fmt: skip
     client.force_login(eco["users"]["specialist"])
-    with django_assert_max_num_queries(14):
+    # PostgreSQL asks its planner first (one EXPLAIN) whether the list is big enough to show
+    # an estimated count instead of counting (core.generic.EstimatingPaginator).
+    budget = 14 + (connection.vendor == "postgresql")
+    with django_assert_max_num_queries(budget):
         response = client.get(reverse("economy:enterprise_list"))
     assert response.status_code == 200 and "列表企业1" in text(response)
 

@@ -55,6 +55,7 @@ from streetbrain.core.scoping import scope_q
 from streetbrain.demo.context import DemoContext
 from streetbrain.demo.extensions import in_order
 from streetbrain.economy.tasks import refresh_figures as refresh_economy_figures
+from streetbrain.projects import views as project_views
 
 from . import scopecheck
 from .scopecheck import Route, visible
@@ -509,6 +510,11 @@ def test_an_undeclared_route_fails_the_walk():
 
 
 OBJECT_KWARGS = {r.name: kw for r in ROUTES if kind_of(r) == "scoped" and (kw := object_kwargs(r))}
+# A project's part (member, milestone, indicator, plot) is edited on one route whose `name`
+# chooses the model: a link names the part of that model, not the declared example's.
+BY_KWARG = {
+    "projects:part_edit": ("pk", "name", {k: v[0] for k, v in project_views.PARTS.items()}),
+}
 LIST_MODELS = {
     r.name: m
     for r in ROUTES
@@ -612,7 +618,7 @@ def viewer(request, world, django_db_blocker):
         canaries = plant_canaries(user)
         checker = scopecheck.Checker(
             user,
-            scopecheck.Resolver(OBJECT_KWARGS, LIST_MODELS),
+            scopecheck.Resolver(OBJECT_KWARGS, LIST_MODELS, BY_KWARG),
             scopecheck.forbidden_codes(user, PUBLIC_CODES),
             canaries,
         )
