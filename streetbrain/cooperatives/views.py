@@ -357,8 +357,11 @@ class MeasureDoneView(StepView):
 
 
 class PlanStepMixin:
-    """The plans' forms open in the plan section's panel."""
+    """The plans' forms: the plan permission, opened in the plan section's panel."""
 
+    fragment = "cooperatives/_action_form.html"
+    page = "cooperatives/action.html"
+    permission = actions.PLAN_PERMISSION
     panel = "plan-panel"
 
     def step_context(self):
@@ -370,7 +373,6 @@ class PlanAddView(PlanStepMixin, CooperativeStepView):
 
     step = "plan"
     label = gettext_lazy("Add a plan")
-    permission = actions.PLAN_PERMISSION
     form_class = forms.PlanForm
 
     def get_initial(self, request):
@@ -390,12 +392,9 @@ class PlanAddView(PlanStepMixin, CooperativeStepView):
 
 
 class PlanEditView(PlanStepMixin, StepView):
-    fragment = "cooperatives/_action_form.html"
-    page = "cooperatives/action.html"
     model = Plan
     step = "edit"
     label = gettext_lazy("Change the plan")
-    permission = actions.PLAN_PERMISSION
     form_class = forms.PlanEditForm
     select_related = ("cooperative",)
 
@@ -410,12 +409,9 @@ class PlanEditView(PlanStepMixin, StepView):
 
 
 class MeasureAddView(PlanStepMixin, StepView):
-    fragment = "cooperatives/_action_form.html"
-    page = "cooperatives/action.html"
     model = Plan
     step = "measure"
     label = gettext_lazy("Add a measure")
-    permission = actions.PLAN_PERMISSION
     form_class = forms.MeasureForm
     select_related = ("cooperative",)
 
@@ -428,12 +424,9 @@ class MeasureAddView(PlanStepMixin, StepView):
 
 
 class MeasureEditView(PlanStepMixin, StepView):
-    fragment = "cooperatives/_action_form.html"
-    page = "cooperatives/action.html"
     model = Measure
     step = "edit"
     label = gettext_lazy("Change the measure")
-    permission = actions.PLAN_PERMISSION
     form_class = forms.MeasureEditForm
     select_related = ("plan__cooperative",)
 
