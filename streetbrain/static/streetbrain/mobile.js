@@ -42,7 +42,10 @@
   }
 
   // Only the phone's own position counts: a point tapped for a report is not where they are.
-  document.addEventListener("streetbrain:position", function (e) {
-    if (e.detail && e.detail.source === "gps") update(e.detail.lon, e.detail.lat);
-  });
+  function heard(pos) {
+    if (pos && pos.source === "gps") update(pos.lon, pos.lat);
+  }
+  document.addEventListener("streetbrain:position", function (e) { heard(e.detail); });
+  // The phone may have answered while this script was still loading.
+  heard(window.streetbrainPosition);
 })();

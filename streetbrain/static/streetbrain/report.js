@@ -85,8 +85,11 @@
         if (how === "gps") map.setView(ll, Math.max(map.getZoom(), 16));
       }
       say(how === "gps" ? fmt(T.located, { m: Math.round(accuracy || 0) }) : T.tapped, false);
+      // Kept as well as announced: a script still loading when the phone answers (the task
+      // list's, under load) reads it on arrival instead of missing the event.
+      window.streetbrainPosition = { lon: lon, lat: lat, source: how };
       document.dispatchEvent(new CustomEvent("streetbrain:position", {
-        detail: { lon: lon, lat: lat, source: how }
+        detail: window.streetbrainPosition
       }));
       return true;
     }
