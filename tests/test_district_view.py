@@ -221,3 +221,43 @@ def test_quick_selects_draw_what_django_draws():
         assert parse_html(quick(choices=choices, attrs=attrs).render("f", value)) == parse_html(
             expected
         )
+
+
+def test_a_filter_with_too_many_choices_is_a_search_box(tree, client, make_user, monkeypatch):
+    """Above ``LARGE_CHOICES`` a filter's select holds only the chosen row, and a search box
+    asks the scoped endpoint for the rest; the parameter, its values and its check stay."""
+    import re
+
+    from streetbrain.core import filtersets
+
+    east_grid = tree["east_grid"]
+    district_leader = make_user("qu", role="leader", unit=tree["district"])
+    client.force_login(district_leader)
+
+    def org_unit_select(page):
+        return re.search(r'<select name="org_unit"[^>]*>(.*?)</select>', page, re.S).group(1)
+
+    # Few choices: the plain select with every unit.
+    page = client.get("/cases/").content.decode()
+    assert "东城社区第1网格" in org_unit_select(page)
+    monkeypatch.setattr(filtersets, "LARGE_CHOICES", 3)
+    page = client.get("/cases/").content.decode()
+    options = org_unit_select(page)
+    assert options.count("<option") == 1 and "东城社区" not in options
+    url = re.search(r'hx-get="([^"]*/org_unit/)"', page).group(1)
+    # The chosen unit is kept (and the list filtered by it, as before).
+    response = client.get("/cases/", {"org_unit": east_grid.pk})
+    assert response.status_code == 200
+    chosen = org_unit_select(response.content.decode())
+    assert f'value="{east_grid.pk}" selected' in chosen and options.count("<option") == 1
+    assert client.get("/cases/", {"org_unit": 999999}).status_code == 400
+    # The endpoint: the matching units the user may see.
+    answer = client.get(url, {"term": "东城"}).content.decode()
+    assert "东城社区第1网格" in answer and "江城" not in answer
+    assert f'value="{east_grid.pk}"' in client.get(url, {"term": east_grid.code}).content.decode()
+    # Scoped as the form is: a grid worker is offered their own grid only.
+    client.force_login(make_user("gw", role="gridworker", unit=east_grid))
+    answer = client.get(url, {"term": "网格"}).content.decode()
+    assert answer.count("<option") == 2 and "东城社区第1网格" in answer
+    assert client.get(url.replace("/org_unit/", "/q/")).status_code == 404
+    assert client.get("/core/filter-choices/nothing.Here/org_unit/").status_code == 404

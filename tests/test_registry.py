@@ -512,3 +512,46 @@ def test_page_shop_phone_kept_changed_and_removed(client, registry, east_worker)
     assert reveal_value(Shop.objects.get(pk=shop.pk), "phone") == "13600001111"
     assert client.post(url, {**data, "phone_input": "-"}).status_code == 302
     assert Shop.objects.get(pk=shop.pk).phone_masked == ""
+
+
+def test_a_short_fragment_ranks_its_newest_matches_a_longer_one_all(
+    registry, tree, make_user, monkeypatch
+):
+    """Under three characters (no trigram for an index) the search ranks only the newest
+    ``SHORT_SCAN`` matches; from three characters on it ranks every match, exact first."""
+    from streetbrain.core import search as one_search
+
+    leader = make_user("l", role="leader", unit=tree["street"])
+    house = registry["east"]["house"]
+    household = registry["east"]["household"]
+
+    from streetbrain.core.identifiers import id_check_char
+
+    def resident(name):
+        r = Resident(
+            name=name, residence="registered", household=household, house=house,
+            org_unit=tree["east_grid"], relation="other",
+        )  # fmt: skip
+        first17 = f"33020419800101{Resident.objects.count():03d}"
+        r.set_id_number(first17 + id_check_char(first17))
+        r.save()
+        return r
+
+    resident("王勇军")  # the oldest: the exact match of the long fragment
+    newer = [resident(f"欧阳王勇军{i}") for i in range(3)]
+    monkeypatch.setattr(one_search, "SHORT_SCAN", 2)
+
+    def titles(q):
+        return [r["title"] for g in one_search.search(leader, q) if g["key"] == "residents"
+                for r in g["results"]]  # fmt: skip
+
+    # Two characters: the two newest matches only, ranked among themselves (shorter first).
+    assert titles("王勇") == [newer[1].name, newer[2].name]
+    # Three: all four, the exact match first although it is the oldest.
+    assert titles("王勇军") == ["王勇军", *(r.name for r in newer)]
+    monkeypatch.setattr(one_search, "SHORT_SCAN", 200)
+    assert titles("王勇") == ["王勇军", *(r.name for r in newer)]
+    # An exact ID number still finds its one resident whatever the bound.
+    assert [r["title"] for g in one_search.search(leader, EAST_ID) for r in g["results"]] == [
+        "王秀英"
+    ]

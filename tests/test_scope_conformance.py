@@ -109,7 +109,19 @@ def _panel_keys(world) -> list:
     return [panel.key for panel in ep.items(ep.CockpitPanel)]
 
 
+def _filtersets_with_units(world) -> list:
+    """Filter sets whose choices are org units (a district's thousands): the search box's
+    endpoint answers their choices."""
+    from streetbrain.cases.filtersets import CaseFilterSet
+    from streetbrain.core.filtersets import filterset_key
+
+    return [filterset_key(CaseFilterSet)]
+
+
 DECLARED: dict[str, Declared] = {
+    "core:filter_choices": Declared(
+        values={"key": _filtersets_with_units, "name": ["org_unit", "community"]}
+    ),
     # The step's name comes first in the URL; any valid step shows whether the object's scope
     # is checked (the refusal must come before the step's own rules).
     "cases:case_act": Declared({"pk": "cases.Case"}, {"name": ["verify", "dispatch"]}),
@@ -228,6 +240,7 @@ QUERIES: dict[str, list[dict]] = {
     "search": [{"q": "王"}, {"q": "路"}],
     "api:search": [{"q": "王"}, {"q": "路"}],
     "api:map-search": [{"q": "社区"}, {"q": "大厦"}],
+    "core:filter_choices": [{"term": ""}, {"term": "社区"}, {"term": "网格"}],
 }
 
 STAFF_ONLY = {"admin:*": "Django's admin: staff accounts (in the demo, the superuser) only"}

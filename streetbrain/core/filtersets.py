@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.utils import flatatt
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -104,11 +105,88 @@ class _QuickOptions:
 
 
 class QuickSelect(_QuickOptions, forms.Select):
-    pass
+    """Quick options; a choice among more than ``LARGE_CHOICES`` rows (``search_url`` set by
+    the filter form for its model choices) is drawn as a search box instead: a select holding
+    only the chosen row, and a text box (outside the form) whose text asks ``search_url`` for
+    the matching rows of the same scoped choices (``FilterChoicesView``). The parameter, its
+    values and its validation are the select's."""
+
+    search_url = ""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        queryset = getattr(self.choices, "queryset", None)
+        if not self.search_url or queryset is None or not _large(queryset):
+            return super().render(name, value, attrs, renderer)
+        field = self.choices.field
+        chosen = ""
+        if value not in (None, ""):
+            try:
+                row = queryset.filter(pk=value).first()
+            except (TypeError, ValueError, ValidationError):
+                row = None
+            if row is not None:
+                chosen = format_html(
+                    '<option value="{}" selected>{}</option>',
+                    row.pk,
+                    field.label_from_instance(row),
+                )
+        final = self.build_attrs(self.attrs, attrs)
+        select_id = final.get("id") or f"id_{name}"
+        final["id"] = select_id
+        return format_html(
+            '<span class="choice-search">'
+            '<input type="search" name="term" form="choice-search-{name}" autocomplete="off" '
+            'placeholder="{placeholder}" aria-label="{placeholder}" hx-get="{url}" '
+            'hx-trigger="input changed delay:300ms, search" hx-target="#{select_id}" '
+            'hx-swap="innerHTML" hx-sync="this:replace">'
+            '<select name="{name}"{attrs}><option value="">{empty}</option>{chosen}</select>'
+            "</span>",
+            name=name,
+            placeholder=gettext("Type to find…"),
+            url=self.search_url,
+            select_id=select_id,
+            attrs=flatatt(final),
+            empty=field.empty_label or "",
+            chosen=chosen,
+        )
 
 
 class QuickSelectMultiple(_QuickOptions, forms.SelectMultiple):
     pass
+
+
+#: From this many choices a filter's select is a search box (``QuickSelect``).
+LARGE_CHOICES = 200
+#: The matches the search box offers at a time.
+CHOICES_SHOWN = 30
+
+
+def _large(queryset) -> bool:
+    return queryset[LARGE_CHOICES : LARGE_CHOICES + 1].exists()
+
+
+def filterset_key(cls) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def filterset_by_key(key: str):
+    """The filter set class named ``key`` (``filterset_key``), or None."""
+    return next((cls for cls in list(_FILTERSETS) if filterset_key(cls) == key), None)
+
+
+def choice_matches(queryset, term: str):
+    """The rows of a filter's (scoped) choices whose name or code holds ``term``, in the
+    choices' order; all of them for no term."""
+    if not term:
+        return queryset
+    names = {f.name for f in queryset.model._meta.get_fields()}
+    q = Q()
+    for name in ("name", "display_name", "username", "code"):
+        if name in names:
+            q |= Q(**{f"{name}__icontains": term})
+    if term.isdigit():
+        q |= Q(pk=int(term)) if len(term) < 10 else Q()
+    return queryset.filter(q) if q else queryset.none()
 
 
 QUICK_WIDGETS = {forms.Select: QuickSelect, forms.SelectMultiple: QuickSelectMultiple}
@@ -118,12 +196,22 @@ class _RangeCheckedForm:
     """Mixed into every filter set's form: refuses the values ``out_of_range`` names; its
     plain selects draw their options quickly (``QuickSelect``)."""
 
+    filterset_key = ""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             quick = QUICK_WIDGETS.get(type(field.widget))
             if quick is not None:
                 field.widget.__class__ = quick
+            if (
+                self.filterset_key
+                and quick is QuickSelect
+                and isinstance(field, forms.ModelChoiceField)
+            ):
+                field.widget.search_url = reverse(
+                    "core:filter_choices", args=[self.filterset_key, name]
+                )
 
     def clean(self):
         cleaned = super().clean()
@@ -144,7 +232,8 @@ class FilterSet(django_filters.FilterSet):
 
     def get_form_class(self):
         form_class = super().get_form_class()
-        return type(form_class.__name__, (_RangeCheckedForm, form_class), {})
+        key = filterset_key(type(self)) if type(self) in _FILTERSETS else ""
+        return type(form_class.__name__, (_RangeCheckedForm, form_class), {"filterset_key": key})
 
     def is_valid(self) -> bool:
         if not super().is_valid():

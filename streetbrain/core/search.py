@@ -8,10 +8,13 @@ the name, a code or an identifier first (ID numbers and phones through their dig
 partial numbers), then a prefix, then the name containing the text, then another field (an
 address) containing it; shorter names first within a rank.
 
-The map's search (一图通览) keeps only rows with a position and merges the kinds so that exact
-and prefix matches come first whatever their kind, giving every kind a fair share of the
-list before any kind gets more (one kind with many matches cannot crowd out the others).
-Positions are WGS-84, shifted to GCJ-02 for a 高德 base map exactly as the layers are.
+A fragment shorter than ``TRIGRAM_MIN`` characters (most Chinese names are two) has no
+trigram for PostgreSQL's trigram indexes to use, and as the beginning of a code it matches
+most codes: its matches are looked for in a bounded scan instead — the newest ``SHORT_SCAN``
+matching rows (by the provider's tiebreak, else the newest id), ranked among themselves as
+above — so a common fragment ('王勇' among millions of cases) never reads and sorts every
+match. Longer fragments, codes and identifiers search everything, through the trigram and
+exact indexes (PostgreSQL; SQLite scans).
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ DEFAULT_LIMIT = 10  # per kind, in the search box
 MAP_DEFAULT_LIMIT = 20  # in all, on the map
 MAP_MAX_LIMIT = 50
 MAX_QUERY = 100  # characters; longer is not a name
+TRIGRAM_MIN = 3  # characters: shorter text is searched in a bounded scan
+SHORT_SCAN = 200  # rows: a short fragment's newest matches, ranked among themselves
 
 
 @dataclass
@@ -64,13 +69,18 @@ def providers(user, *, on_map: bool = False) -> list[ep.SearchProvider]:
     return found
 
 
+def _searches_text(provider: ep.SearchProvider, q: str, *, on_map: bool) -> bool:
+    """Whether ``q`` is looked for in the provider's name and other text fields."""
+    return (not on_map or provider.map_text) and len(q) >= provider.min_length
+
+
 def _condition(provider: ep.SearchProvider, q: str, *, on_map: bool) -> tuple[Q, list]:
     """The rows matching ``q`` and the ranking's cases, for one provider."""
     code = q.upper()
     cond = Q()
     exact: list = []
     prefix: list = []
-    text = (not on_map or provider.map_text) and len(q) >= provider.min_length
+    text = _searches_text(provider, q, on_map=on_map)
     if text:
         cond |= Q(**{f"{provider.name}__icontains": q})
         exact.append(When(**{f"{provider.name}__iexact": q}, then=Value(EXACT)))
@@ -118,6 +128,11 @@ def find(provider: ep.SearchProvider, user, q: str, limit: int, *, on_map=False)
         qs = qs.select_related(*provider.select_related)
     rank = Cond(*whens, default=Value(OTHER_CONTAINS), output_field=IntegerField())
     order = provider.tiebreak or (Length(provider.name), provider.name)
+    if len(q) < TRIGRAM_MIN:
+        # A short fragment (text, or the beginning of a code): its newest matches only, in
+        # the same query (a subquery with a LIMIT: the scan stops there).
+        newest = qs.filter(cond).order_by(*(provider.tiebreak or ("-pk",)), "-pk")
+        qs, cond = qs.filter(pk__in=newest.values("pk")[:SHORT_SCAN]), Q()
     rows = list(qs.filter(cond).annotate(_rank=rank).order_by("_rank", *order, "pk")[:limit])
     places = {}
     if on_map and rows and provider.locate is not None:

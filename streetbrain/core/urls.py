@@ -5,6 +5,11 @@ from . import views
 app_name = "core"
 
 urlpatterns = [
+    path(
+        "filter-choices/<str:key>/<str:name>/",
+        views.FilterChoicesView.as_view(),
+        name="filter_choices",
+    ),
     path("org-units/", views.OrgUnitListView.as_view(), name="orgunit_list"),
     path("org-units/add/", views.OrgUnitEditView.as_view(), name="orgunit_add"),
     path("org-units/<int:pk>/", views.OrgUnitDetailView.as_view(), name="orgunit_detail"),

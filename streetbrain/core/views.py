@@ -10,20 +10,21 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.forms import ModelChoiceField
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from . import actions, filtersets, forms, navigation, request_limits, tables
 from .api_answers import api_error
 from .figures import compared_figures, key_figures_for
 from .generic import Column, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 from .models import ApiToken, ChangeLogEntry, Department, OrgUnit
-from .search import search
+from .search import normalise_query, search
 from .templatetags.sb import figure as figure_text
 
 
@@ -47,6 +48,32 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 "content_type"
             )[:8]
         return ctx
+
+
+class FilterChoicesView(LoginRequiredMixin, View):
+    """The options of a filter with too many choices for a select (``QuickSelect``'s search
+    box): the first ``CHOICES_SHOWN`` of the filter's choices — scoped to the user as the
+    list's form scopes them — whose name or code holds ``term``, as ``<option>``s."""
+
+    def get(self, request, key, name):
+        cls = filtersets.filterset_by_key(key)
+        if cls is None:
+            raise Http404
+        fs = cls(data={}, request=request, queryset=cls._meta.model._default_manager.none())
+        field = fs.form.fields.get(name)
+        if not isinstance(field, ModelChoiceField):
+            raise Http404
+        term = normalise_query(request.GET.get("term"))
+        rows = filtersets.choice_matches(field.queryset, term)[: filtersets.CHOICES_SHOWN]
+        return HttpResponse(
+            format_html('<option value="">{}</option>', field.empty_label or "")
+            + format_html_join(
+                "",
+                '<option value="{}">{}</option>',
+                ((row.pk, field.label_from_instance(row)) for row in rows),
+            ),
+            content_type="text/html; charset=utf-8",
+        )
 
 
 class SearchView(LoginRequiredMixin, TemplateView):
