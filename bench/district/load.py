@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import multiprocessing
+import os
 import time
 import traceback
 from collections import Counter
@@ -50,7 +51,7 @@ from streetbrain.demo.synth.registry import GridInfo
 from streetbrain.registry.codes import load_code_tables
 
 from . import layout
-from .replay import move_history
+from .replay import Written, copy_history, move_history
 
 #: Per street at ``scale`` 1 (the demo's 福明 has 65,548 residents, 26,244 houses, about 20,300
 #: cases over 24 months and 7,602 enterprises at its scale 1): 25 streets make the district's
@@ -77,6 +78,10 @@ class Config:
     scale: float = 1.0
     processes: int = 2
     histories: int = 2
+    verbose: bool = False
+    #: Streets sharing a history get it by ``INSERT … SELECT`` from the first one's rows
+    #: (``replay.copy_history``) instead of moving the plan and writing it from Python again.
+    copy_cases: bool = True
     now: dt.datetime = field(default_factory=timezone.now)
 
     @property
@@ -118,6 +123,19 @@ class CopyTimer(demo_registry._Timer):
         first = self.next.get(model, self.base)
         for i, obj in enumerate(objs):
             obj.pk = first + i
+        # Foreign keys given as objects before those had their ids (a resident's household):
+        # their ids now, as ``bulk_create`` takes them (``_prepare_related_fields_for_save``);
+        # without this every resident was written without its household.
+        fks = [f for f in model._meta.concrete_fields if f.is_relation and f.many_to_one]
+        for obj in objs:
+            for f in fks:
+                if getattr(obj, f.attname) is None and f.is_cached(obj):
+                    related = f.get_cached_value(obj)
+                    if related is not None:
+                        if related.pk is None:
+                            raise ValueError(f"{model.__name__}.{f.name}: not written yet")
+                        setattr(obj, f.attname, related.pk)
+                        f.set_cached_value(obj, related)
         self.next[model] = first + len(objs)
         insert_objects(model, objs)
         return objs
@@ -280,7 +298,9 @@ class Worker:
             dt.date.today(), serials=serials, share=(number, max(1, cfg.processes))
         )
         self.templates: dict[int, tuple] = {}
+        self.written: dict[int, Written] = {}
         self.seconds: Counter = Counter()
+        self.street_seconds: Counter = Counter()
         template = build_demo_district()
         self.template_west = {
             g.code[len(template.street.code) :]: g.polygon.centroid.x < 121.607
@@ -292,22 +312,41 @@ class Worker:
         start = time.perf_counter()
         result = fn()
         self.seconds[name] += time.perf_counter() - start
+        self.street_seconds[name] += time.perf_counter() - start
         return result
 
+    @contextlib.contextmanager
+    def phase(self, name: str):
+        """A part of a part (printed per street, summed over the processes at the end)."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] += time.perf_counter() - start
+            self.street_seconds[name] += time.perf_counter() - start
+
     def street(self, spec: layout.StreetSpec) -> None:
-        ctx = Say(prefix=f"[{self.number}] {spec.name}: ", quiet=True)
+        ctx = Say(prefix=f"[{self.number}] {spec.name}: ", quiet=not self.cfg.verbose)
+        self.street_seconds = Counter()
         unit = OrgUnit.objects.get(code=spec.code)
         start = time.perf_counter()
         self.part("registry", lambda: self._registry(ctx, spec, unit))
         world, lk = demo_cases.world_from_db(unit)
         for g in world.grids:
             g.west = self.template_west[g.code[len(spec.code) :]]
-        history = self.part("cases planned", lambda: self._history(spec, world))
-        written = self.part("cases written", lambda: self._write_cases(history, lk))
+        k = spec.index % self.cfg.histories
+        if k in self.written and self.cfg.copy_cases and connection.vendor == "postgresql":
+            written = self.part("cases copied", lambda: self._copy_cases(k, spec, world, lk))
+        else:
+            history = self.part("cases planned", lambda: self._history(spec, world))
+            written = self.part(
+                "cases written", lambda: self._write_cases(k, spec, history, world, lk)
+            )
         self.part("economy", lambda: self._economy(ctx, spec, unit))
+        phases = ", ".join(f"{k} {v:.1f}" for k, v in self.street_seconds.items())
         print(
             f"[{self.number}] {spec.code} {spec.name}: {written} "
-            f"({time.perf_counter() - start:.0f} s)",
+            f"({time.perf_counter() - start:.0f} s: {phases})",
             flush=True,
         )
 
@@ -339,21 +378,67 @@ class Worker:
         self.templates[k] = (history, world, spec)
         return history
 
-    def _write_cases(self, history, lk) -> str:
-        with writer_lock(), transaction.atomic():
-            sensors = demo_cases._write_sensors(history, lk)
-            cases = demo_cases._write_cases(history, lk, sensors)
-            reports = demo_cases._write_reports(history, cases, lk, sensors, self.api_key)
-            events = demo_cases._write_events(history, cases, reports, lk)
+    def _copy_cases(self, k: int, spec, world, lk) -> str:
+        source = self.written[k]
+        with self.phase(" cases: lock wait"):
+            lock = writer_lock()
+            lock.__enter__()
+        try:
+            with transaction.atomic():
+                self.written[k] = copy_history(source, spec, world, lk)
+        finally:
+            lock.__exit__(None, None, None)
+        return f"{source.cases} cases, {source.reports} reports copied from {source.spec.name}"
+
+    def _write_cases(self, k: int, spec, history, world, lk) -> str:
+        with self.phase(" cases: lock wait"):
+            lock = writer_lock()
+            lock.__enter__()
+        try:
+            with transaction.atomic():
+                with self.phase(" cases: sensors"):
+                    sensors = demo_cases._write_sensors(history, lk)
+                with self.phase(" cases: cases"):
+                    cases = demo_cases._write_cases(history, lk, sensors)
+                with self.phase(" cases: reports"):
+                    reports = demo_cases._write_reports(history, cases, lk, sensors, self.api_key)
+                with self.phase(" cases: events"):
+                    first_event = _next_id("cases_caseevent")
+                    events = demo_cases._write_events(history, cases, reports, lk)
+                    last_event = _next_id("cases_caseevent") - 1
+            flat = [r for mine in reports for r in mine]
+            self.written[k] = Written(
+                spec=spec,
+                world=world,
+                lk=lk,
+                first_case=cases[0].pk if cases else 0,
+                cases=len(cases),
+                first_report=flat[0].pk if flat else 0,
+                reports=len(flat),
+                first_event=first_event,
+                last_event=last_event,
+                events=events,
+                sensors=sensors,
+            )
+        finally:
+            lock.__exit__(None, None, None)
         return f"{len(cases)} cases, {sum(len(r) for r in reports)} reports, {events} events"
 
     def _economy(self, ctx, spec, unit) -> None:
-        # Under the lock from the start: the planner avoids the credit codes the database
-        # holds, so it must see the other process's enterprises and shops committed.
-        with writer_lock():
-            self._economy_locked(ctx, spec, unit)
+        # Planned outside the lock: each process draws from its own share of the enterprises'
+        # credit codes (as of the shops'), so none can take a code the other has planned but
+        # not yet written; written under the lock (leases take ids from next_pk).
+        @contextlib.contextmanager
+        def writing():
+            with self.phase(" economy: lock wait"):
+                lock = writer_lock()
+                lock.__enter__()
+            try:
+                with self.phase(" economy: written"), transaction.atomic():
+                    yield
+            finally:
+                lock.__exit__(None, None, None)
 
-    def _economy_locked(self, ctx, spec, unit) -> None:
         demo_economy._load(
             ctx,
             QuietClock(ctx),
@@ -361,21 +446,44 @@ class Worker:
             self.cfg.now.date(),
             street=unit,
             seed=ECONOMY_SEED + spec.index,
-            writing=transaction.atomic,
+            writing=writing,
+            code_share=(self.number, max(1, self.cfg.processes)),
         )
+
+
+def _next_id(table: str) -> int:
+    """The id after the table's last: the rows written next under the writers' lock have ids
+    from there on (the sequence may skip some)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {connection.ops.quote_name(table)}")
+        return cursor.fetchone()[0]
 
 
 def _work(cfg: Config, number: int, specs: list, queue) -> None:
     try:
         worker = Worker(cfg, number)
         for spec in specs:
-            worker.street(spec)
+            _profiled(worker, spec)
         queue.put((number, dict(worker.seconds), None))
     except BaseException:
         queue.put((number, {}, traceback.format_exc()))
         raise
     finally:
         connections.close_all()
+
+
+def _profiled(worker: Worker, spec: layout.StreetSpec) -> None:
+    """``worker.street(spec)``, under ``cProfile`` when ``DISTRICT_PROFILE`` names a folder
+    (one ``.prof`` file per street: where a street's Python time goes)."""
+    folder = os.environ.get("DISTRICT_PROFILE")
+    if not folder:
+        worker.street(spec)
+        return
+    import cProfile
+
+    with cProfile.Profile() as prof:
+        worker.street(spec)
+    prof.dump_stats(os.path.join(folder, f"{spec.code}.prof"))
 
 
 def shares(cfg: Config) -> list[list[layout.StreetSpec]]:
@@ -395,7 +503,7 @@ def load_streets(cfg: Config) -> Counter:
     if len(groups) == 1:
         worker = Worker(cfg, 0)
         for spec in groups[0]:
-            worker.street(spec)
+            _profiled(worker, spec)
         return worker.seconds
     connections.close_all()
     mp = multiprocessing.get_context("fork")
@@ -416,6 +524,144 @@ def load_streets(cfg: Config) -> Counter:
     if errors:
         raise RuntimeError("a street loader failed:\n" + "\n".join(errors))
     return total
+
+
+# --- secondary indexes and foreign keys: built once after the load ----------------------------
+
+#: The tables of millions of rows: their non-unique indexes and their foreign keys are dropped
+#: before the streets are loaded and made again after (PostgreSQL's advice for populating a
+#: database: one sort per index instead of millions of insertions into it, one join per foreign
+#: key instead of a lookup per row at each commit). Primary keys and unique constraints stay,
+#: so every row is still checked for duplicates as it goes in; the foreign keys are checked in
+#: bulk when made again (``VALIDATE CONSTRAINT``), so a dangling reference still fails the load.
+BIG_TABLES = (
+    "cases_case",
+    "cases_report",
+    "cases_caseevent",
+    "registry_house",
+    "registry_household",
+    "registry_resident",
+    "registry_resident_tags",
+    "economy_taxrecord",
+    "economy_headcountrecord",
+    "economy_enterpriseevent",
+    "economy_lease",
+    "economy_lease_units",
+)
+
+
+@dataclass
+class Deferred:
+    indexes: list[tuple[str, str]] = field(default_factory=list)  # (table, CREATE INDEX …)
+    foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)  # table, name, def
+
+
+def drop_secondary(tables=BIG_TABLES) -> Deferred:
+    """Drop the non-unique indexes and the foreign keys of ``tables`` (PostgreSQL); returns
+    what ``rebuild_secondary`` makes again, by the same names and definitions."""
+    out = Deferred()
+    if connection.vendor != "postgresql":
+        return out
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid), i.indexrelid::regclass::text "
+            "FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+            "WHERE c.relname = ANY(%s) AND NOT i.indisunique AND NOT i.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
+            "ORDER BY c.relname, 3",
+            [list(tables)],
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
+            "JOIN pg_class c ON c.oid = k.conrelid WHERE k.contype = 'f' "
+            "AND c.relname = ANY(%s) ORDER BY 1, 2",
+            [list(tables)],
+        )
+        fks = cursor.fetchall()
+        q = connection.ops.quote_name
+        for table, name, _definition in fks:
+            cursor.execute(f"ALTER TABLE {q(table)} DROP CONSTRAINT {q(name)}")
+        for _table, _definition, name in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    out.indexes = [(t, d) for t, d, _n in indexes]
+    out.foreign_keys = fks
+    return out
+
+
+def _in_threads(jobs: list[list[str]], threads: int) -> None:
+    """Run each job (a list of statements, in order) on one of ``threads`` connections."""
+    import queue as queue_module
+    import threading
+
+    if threads <= 1:  # this connection (and its transaction: the tests')
+        with connection.cursor() as cursor:
+            for job in jobs:
+                for sql in job:
+                    cursor.execute(sql)
+        return
+    todo: queue_module.Queue = queue_module.Queue()
+    for job in jobs:
+        todo.put(job)
+    errors: list[BaseException] = []
+
+    def run():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SET maintenance_work_mem = '512MB'")
+                cursor.execute("SET max_parallel_maintenance_workers = 0")
+                while True:
+                    try:
+                        job = todo.get_nowait()
+                    except queue_module.Empty:
+                        return
+                    for sql in job:
+                        cursor.execute(sql)
+        except BaseException as exc:  # reported by the caller
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    if errors:
+        raise errors[0]
+
+
+def rebuild_secondary(deferred: Deferred, threads: int = 2) -> str:
+    """Make ``drop_secondary``'s indexes again (``threads`` at a time, largest tables first)
+    and its foreign keys: added ``NOT VALID``, then validated table by table in parallel
+    (a validation locks its table against other validations only, not the referenced ones)."""
+    if not deferred.indexes and not deferred.foreign_keys:
+        return "nothing deferred"
+    q = connection.ops.quote_name
+    start = time.perf_counter()
+    sizes = {}
+    with connection.cursor() as cursor:
+        for table in {t for t, _d in deferred.indexes}:
+            cursor.execute("SELECT pg_relation_size(%s)", [table])
+            sizes[table] = cursor.fetchone()[0]
+    jobs = [[d] for t, d in sorted(deferred.indexes, key=lambda x: -sizes[x[0]])]
+    _in_threads(jobs, threads)
+    indexed = time.perf_counter() - start
+    with connection.cursor() as cursor:
+        for table, name, definition in deferred.foreign_keys:
+            cursor.execute(
+                f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition} NOT VALID"
+            )
+    by_table: dict[str, list[str]] = {}
+    for table, name, _definition in deferred.foreign_keys:
+        by_table.setdefault(table, []).append(
+            f"ALTER TABLE {q(table)} VALIDATE CONSTRAINT {q(name)}"
+        )
+    _in_threads(sorted(by_table.values(), key=len, reverse=True), threads)
+    return (
+        f"{len(deferred.indexes)} indexes ({indexed:.1f} s), {len(deferred.foreign_keys)} "
+        f"foreign keys validated ({time.perf_counter() - start - indexed:.1f} s)"
+    )
 
 
 def finish() -> None:
