@@ -328,6 +328,7 @@ class Worker:
     def street(self, spec: layout.StreetSpec) -> None:
         ctx = Say(prefix=f"[{self.number}] {spec.name}: ", quiet=not self.cfg.verbose)
         self.street_seconds = Counter()
+        cpu_python, cpu_postgres = time.process_time(), _backend_cpu()
         unit = OrgUnit.objects.get(code=spec.code)
         start = time.perf_counter()
         self.part("registry", lambda: self._registry(ctx, spec, unit))
@@ -343,6 +344,12 @@ class Worker:
                 "cases written", lambda: self._write_cases(k, spec, history, world, lk)
             )
         self.part("economy", lambda: self._economy(ctx, spec, unit))
+        self.street_seconds["CPU python"] = time.process_time() - cpu_python
+        backend = _backend_cpu()
+        if backend is not None and cpu_postgres is not None:
+            self.street_seconds["CPU postgres"] = backend - cpu_postgres
+        for name in ("CPU python", "CPU postgres"):
+            self.seconds[name] += self.street_seconds.get(name, 0.0)
         phases = ", ".join(f"{k} {v:.1f}" for k, v in self.street_seconds.items())
         print(
             f"[{self.number}] {spec.code} {spec.name}: {written} "
@@ -427,17 +434,20 @@ class Worker:
     def _economy(self, ctx, spec, unit) -> None:
         # Planned outside the lock: each process draws from its own share of the enterprises'
         # credit codes (as of the shops'), so none can take a code the other has planned but
-        # not yet written; written under the lock (leases take ids from next_pk).
+        # not yet written. Written in one transaction; the leases (ids from next_pk) and the
+        # timelines after them under the writers' lock, a transaction-level one: held until
+        # the commit, so the other process's next_pk sees these leases.
         @contextlib.contextmanager
         def writing():
-            with self.phase(" economy: lock wait"):
-                lock = writer_lock()
-                lock.__enter__()
-            try:
-                with self.phase(" economy: written"), transaction.atomic():
-                    yield
-            finally:
-                lock.__exit__(None, None, None)
+            with self.phase(" economy: written"), transaction.atomic():
+                yield
+
+        @contextlib.contextmanager
+        def numbering():
+            if connection.vendor == "postgresql":
+                with self.phase(" economy: lock wait"), connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            yield
 
         demo_economy._load(
             ctx,
@@ -447,8 +457,26 @@ class Worker:
             street=unit,
             seed=ECONOMY_SEED + spec.index,
             writing=writing,
+            numbering=numbering,
             code_share=(self.number, max(1, self.cfg.processes)),
         )
+
+
+def _backend_cpu() -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend so far (a server on this machine:
+    ``/proc``; None elsewhere). With the worker's own CPU, what a street costs whatever the
+    machine's load: the wall time on a busy machine says more about the others."""
+    if connection.vendor != "postgresql":
+        return None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _next_id(table: str) -> int:
@@ -675,12 +703,59 @@ def finish() -> None:
             cursor.execute("ANALYZE")
 
 
-def refresh_figures(cfg: Config) -> str:
-    """The precomputed figures the demo refreshes after its load: the evaluation's, the map's
-    densities, the economy's monthly figures."""
-    parts = [demo_cases.refresh_evaluation(), f"{demo_cases.density.refresh():,} squares"]
+def _figure_parts(cfg: Config) -> list[tuple[str, object]]:
     first = demo_economy.last_complete_month(cfg.now.date())
     for _ in range(demo_economy.HISTORY_MONTHS - 1):
         first = demo_economy.month_start(first - dt.timedelta(days=1))
-    parts.append(demo_economy.refresh_figures(first, cfg.now.date()))
+    return [
+        ("economy", lambda: demo_economy.refresh_figures(first, cfg.now.date())),
+        ("evaluation", demo_cases.refresh_evaluation),
+        ("map densities", lambda: f"{demo_cases.density.refresh():,} squares"),
+    ]
+
+
+def _run_figures(cfg: Config, names: list[str]) -> list[str]:
+    out = []
+    for name, fn in _figure_parts(cfg):
+        if name in names:
+            start = time.perf_counter()
+            result = fn()
+            out.append(f"{name} {result} ({time.perf_counter() - start:.1f} s)")
+    return out
+
+
+def _figures(cfg: Config, names: list[str], queue) -> None:
+    try:
+        queue.put((_run_figures(cfg, names), None))
+    except BaseException:
+        queue.put(([], traceback.format_exc()))
+        raise
+    finally:
+        connections.close_all()
+
+
+def refresh_figures(cfg: Config) -> str:
+    """The precomputed figures the demo refreshes after its load: the economy's monthly
+    figures, the evaluation's, the map's densities (each its own tables): in ``processes``
+    processes (the economy's, the largest, in one; the other two in the other)."""
+    names = [name for name, _fn in _figure_parts(cfg)]
+    groups = [names[:1], names[1:]] if cfg.processes > 1 else [names]
+    if len(groups) == 1:
+        return ", ".join(_run_figures(cfg, names))
+    connections.close_all()
+    mp = multiprocessing.get_context("fork")
+    q = mp.Queue()
+    procs = [mp.Process(target=_figures, args=(cfg, g, q)) for g in groups]
+    for p in procs:
+        p.start()
+    parts, errors = [], []
+    for _ in procs:
+        out, error = q.get()
+        parts.extend(out)
+        if error:
+            errors.append(error)
+    for p in procs:
+        p.join()
+    if errors:
+        raise RuntimeError("a figure refresh failed:\n" + "\n".join(errors))
     return ", ".join(parts)

@@ -180,12 +180,14 @@ def _load(
     street: OrgUnit | None = None,
     seed: int = SEED,
     writing=contextlib.nullcontext,
+    numbering=contextlib.nullcontext,
     code_share: tuple[int, int] = (0, 1),
 ) -> EconomyPlan:
     """The economy's history; for a district of several streets (``bench/district``) one
     ``street`` at a time with its own ``seed``, written inside ``writing()`` (the district's
-    writers take turns; the planning runs outside, each writer with its ``code_share`` of the
-    credit codes)."""
+    planning runs outside, each writer with its ``code_share`` of the credit codes); the leases,
+    whose ids are given up front (``next_pk``), and the timelines that point at them are written
+    inside ``numbering()`` too (the district's writers take turns there)."""
     world = clock.step("world read", lambda: world_from_db(today, street, code_share))
     plan = clock.step(
         f"history planned (scale {scale:g})",
@@ -198,9 +200,10 @@ def _load(
         clock.step("office buildings", lambda: _write_buildings(clock, plan, grids, out))
         clock.step("floors and units", lambda: _write_space(clock, plan, out))
         clock.step("enterprises", lambda: _write_enterprises(clock, plan, out))
-        clock.step("leases", lambda: _write_leases(clock, plan, out))
         clock.step("tax and headcount", lambda: _write_monthly(plan, out))
-        clock.step("timelines", lambda: _write_events(plan, out))
+        with numbering():
+            clock.step("leases", lambda: _write_leases(clock, plan, out))
+            clock.step("timelines", lambda: _write_events(plan, out))
     ctx.say("economy: " + describe(plan))
     return plan
 
