@@ -254,3 +254,26 @@ def test_secondary_indexes_and_foreign_keys_come_back_as_they_were():
     assert len(dropped[0]) < len(before[0]) and len(dropped[1]) < len(before[1])
     rebuild_secondary(deferred, threads=1)  # the test's transaction: one connection
     assert schema() == before
+
+
+def test_economy_planners_side_by_side_draw_from_their_own_credit_codes():
+    import dataclasses
+
+    from streetbrain.demo.synth.economy.enterprises import SHARED_OFFICES
+    from streetbrain.demo.synth.economy.planner import plan_economy
+    from streetbrain.demo.synth.economy.world import world_from_files
+
+    world = world_from_files(TODAY)
+    codes = {}
+    for i in range(2):
+        plan = plan_economy(dataclasses.replace(world, code_share=(i, 2)), scale=0.05, seed=5)
+        codes[i] = {e.credit_code for e in plan.enterprises}
+        for code in codes[i]:
+            body = code[8:16]
+            assert body[2] == SHARED_OFFICES[i] if body.startswith("MA") else int(body) % 2 == i
+    assert codes[0] and codes[1] and not codes[0] & codes[1]
+    # one planner alone draws as before
+    alone = plan_economy(world, scale=0.05, seed=5)
+    assert all(
+        e.credit_code[8:11] == "MA2" or e.credit_code[8:16].isdigit() for e in alone.enterprises
+    )
