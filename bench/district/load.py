@@ -7,12 +7,15 @@ street's registry, case history and building economy come from the demo's planne
 loader's ``_write_*``, ``economy._load``), called per street with its own seed. Rows go in
 with ``COPY`` on PostgreSQL (``streetbrain.demo.bulk``; the registry through ``CopyTimer``,
 primary keys in a range of each street's own), with no change-log entries (a generated data
-set, not anybody's work) and with the indexes and constraints the migrations made.
+set, not anybody's work). A street sharing a case history with one written before gets a copy
+of that street's rows in SQL (``replay.copy_history``). The big tables' non-unique indexes and
+foreign keys are dropped before the streets and made again after (``drop_secondary``,
+``rebuild_secondary``).
 
-Two worker processes (``processes``) each take every other street: while one writes, the
-other plans. The writes of case histories and enterprises take primary keys from the table
-(``next_pk``), so they hold an advisory lock per street; the registry's keys are the street's
-own range and need none.
+Two worker processes (``processes``) each take every other street. The writes whose primary
+keys come from the table's last (``next_pk``: cases, reports, events, leases) hold an advisory
+lock; the registry's keys are the street's own range, and the economy plans outside the lock
+with its process's share of the credit codes.
 """
 
 from __future__ import annotations
