@@ -5,7 +5,8 @@ hold no district yet — drop it or give a fresh name):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sb_district \\
         .venv/bin/python bench/bench_district_load.py [--scale S] [--streets N] \\
-        [--processes P] [--histories H] [--no-figures]
+        [--processes P] [--histories H] [--no-figures] [--keep-indexes] [--write-copies] \\
+        [--verbose]
 
 Prints the seconds of each part and the rows of each table, and exits with 1 when a count
 (scaled by ``--scale`` and ``--streets``/25) or the 20-minute bar is missed. Seeded: the same
