@@ -140,6 +140,9 @@ def test_two_streets_load_at_a_tiny_scale(settings):
         assert Enterprise.objects.filter(org_unit__code__startswith=prefix).exists()
     assert TaxRecord.objects.exists()
     # residents' ID numbers are stored as the registry stores them: encrypted and digested
+    # every resident in its household and house, as the demo writes them
+    assert not Resident.objects.filter(household__isnull=True).exists()
+    assert not Resident.objects.filter(house__isnull=True).exists()
     r = Resident.objects.exclude(id_number_digest="").first()
     assert r is not None and r.id_number and len(r.id_number) == 18
     leader, worker = User.objects.get(username="leader"), User.objects.get(username="gridworker")
@@ -150,3 +153,127 @@ def test_two_streets_load_at_a_tiny_scale(settings):
         assert set(user.groups.all()) == set(like.groups.all())
     assert User.objects.get(username="district_leader").org_unit.code == "330212"
     assert User.objects.get(username="grid_worker").org_unit.level == OrgUnit.Level.GRID
+
+
+@pytest.mark.django_db
+def test_a_street_sharing_a_history_gets_a_moved_copy_of_its_rows(settings):
+    """PostgreSQL: the second street of a history is written by ``INSERT … SELECT`` from the
+    first one's rows (``replay.copy_history``), moved as ``move_history`` moves a plan; on
+    SQLite it is written from the moved plan. Either way the same cases, moved."""
+    from district.load import Config, Say, load_frame, load_streets
+
+    from streetbrain.cases.models import Case, CaseEvent, Report, Sensor
+
+    specs = layout.street_specs(2)
+    cfg = Config(streets=specs, scale=0.004, processes=1, histories=1)
+    load_frame(cfg, Say(quiet=True))
+    load_streets(cfg)
+    first, second = sorted(specs, key=lambda s: s.index)
+    rows = {}
+    for spec in (first, second):
+        rows[spec.code] = list(
+            Case.objects.filter(org_unit__code__startswith=spec.code)
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "number",
+                "org_unit__code",
+                "community__code",
+                "lon",
+                "reported_at",
+                "state",
+                "title",
+                "facility__org_unit__code",
+                "sensor__device_id",
+            )
+        )
+    a, b = rows[first.code], rows[second.code]
+    assert a and len(a) == len(b)
+    n = len(first.code)
+    for x, y in zip(a, b, strict=True):
+        pk, number = y[0], y[1]
+        assert number == f"{timezone.localtime(y[5]):%Y%m%d}{pk:07d}"
+        assert y[2] == second.code + x[2][n:]
+        assert y[3] == second.code + x[3][n:]
+        assert y[4] == pytest.approx(x[4] + second.dx - first.dx)
+        assert y[5:8] == x[5:8]
+        if x[8] is not None:
+            assert y[8] is not None and y[8].startswith(second.code)
+        if x[9] is not None:
+            assert y[9] == sensor_id(second, original_sensor_id(x[9]))
+    for x, y in zip(a, b, strict=True):
+        assert Report.objects.filter(case_id=x[0]).count() == (
+            Report.objects.filter(case_id=y[0]).count()
+        )
+    assert CaseEvent.objects.filter(case__org_unit__code__startswith=first.code).count() == (
+        CaseEvent.objects.filter(case__org_unit__code__startswith=second.code).count()
+    )
+    # the steps that name a report name one of their own case's reports
+    for e in CaseEvent.objects.filter(
+        case__org_unit__code__startswith=second.code, data__has_key="report"
+    ):
+        assert Report.objects.filter(pk=e.data["report"], case_id=e.case_id).exists()
+    # reports keep their reporter's phone (decrypted with the same keys), new tracking tokens
+    reports = Report.objects.filter(case__org_unit__code__startswith=second.code)
+    with_phone = reports.exclude(phone_cipher="").first()
+    if with_phone is not None:
+        assert with_phone.phone and len(with_phone.phone) >= 7
+    assert reports.values("token").distinct().count() == reports.count()
+    assert Sensor.objects.filter(org_unit__code__startswith=second.code).count() == (
+        Sensor.objects.filter(org_unit__code__startswith=first.code).count()
+    )
+
+
+@pytest.mark.django_db
+def test_secondary_indexes_and_foreign_keys_come_back_as_they_were():
+    from district.load import BIG_TABLES, drop_secondary, rebuild_secondary
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (SQLite keeps its indexes)")
+
+    def schema():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY 1",
+                [list(BIG_TABLES)],
+            )
+            indexes = cursor.fetchall()
+            cursor.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), "
+                "convalidated FROM pg_constraint WHERE conrelid::regclass::text = ANY(%s) "
+                "ORDER BY 1, 2",
+                [list(BIG_TABLES)],
+            )
+            return indexes, cursor.fetchall()
+
+    before = schema()
+    deferred = drop_secondary()
+    assert deferred.indexes and deferred.foreign_keys
+    dropped = schema()
+    assert len(dropped[0]) < len(before[0]) and len(dropped[1]) < len(before[1])
+    rebuild_secondary(deferred, threads=1)  # the test's transaction: one connection
+    assert schema() == before
+
+
+def test_economy_planners_side_by_side_draw_from_their_own_credit_codes():
+    import dataclasses
+
+    from streetbrain.demo.synth.economy.enterprises import SHARED_OFFICES
+    from streetbrain.demo.synth.economy.planner import plan_economy
+    from streetbrain.demo.synth.economy.world import world_from_files
+
+    world = world_from_files(TODAY)
+    codes = {}
+    for i in range(2):
+        plan = plan_economy(dataclasses.replace(world, code_share=(i, 2)), scale=0.05, seed=5)
+        codes[i] = {e.credit_code for e in plan.enterprises}
+        for code in codes[i]:
+            body = code[8:16]
+            assert body[2] == SHARED_OFFICES[i] if body.startswith("MA") else int(body) % 2 == i
+    assert codes[0] and codes[1] and not codes[0] & codes[1]
+    # one planner alone draws as before
+    alone = plan_economy(world, scale=0.05, seed=5)
+    assert all(
+        e.credit_code[8:11] == "MA2" or e.credit_code[8:16].isdigit() for e in alone.enterprises
+    )

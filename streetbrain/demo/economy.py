@@ -134,7 +134,9 @@ def raise_warnings(month: dt.date) -> str:
     return f"{len(rules.raise_warnings(month))} raised for {month:%Y-%m}"
 
 
-def world_from_db(today: dt.date, street: OrgUnit | None = None) -> World:
+def world_from_db(
+    today: dt.date, street: OrgUnit | None = None, code_share: tuple[int, int] = (0, 1)
+) -> World:
     """The generator's ``World`` from the database (of one ``street``'s grid cells, for a
     district of several: ``bench/district``)."""
     units = OrgUnit.objects.filter(level=OrgUnit.Level.GRID, geometry__isnull=False)
@@ -161,6 +163,7 @@ def world_from_db(today: dt.date, street: OrgUnit | None = None) -> World:
         taken_codes=frozenset(c for c in taken if c),
         taken_buildings=frozenset(Building.objects.values_list("code", flat=True)),
         leaders=tuple(u for u in ("leader", "building") if u in usernames),
+        code_share=code_share,
     )
 
 
@@ -177,11 +180,15 @@ def _load(
     street: OrgUnit | None = None,
     seed: int = SEED,
     writing=contextlib.nullcontext,
+    numbering=contextlib.nullcontext,
+    code_share: tuple[int, int] = (0, 1),
 ) -> EconomyPlan:
     """The economy's history; for a district of several streets (``bench/district``) one
     ``street`` at a time with its own ``seed``, written inside ``writing()`` (the district's
-    writers take turns; the planning runs outside)."""
-    world = clock.step("world read", lambda: world_from_db(today, street))
+    planning runs outside, each writer with its ``code_share`` of the credit codes); the leases,
+    whose ids are given up front (``next_pk``), and the timelines that point at them are written
+    inside ``numbering()`` too (the district's writers take turns there)."""
+    world = clock.step("world read", lambda: world_from_db(today, street, code_share))
     plan = clock.step(
         f"history planned (scale {scale:g})",
         lambda: plan_economy(world, scale=scale, seed=seed),
@@ -193,9 +200,10 @@ def _load(
         clock.step("office buildings", lambda: _write_buildings(clock, plan, grids, out))
         clock.step("floors and units", lambda: _write_space(clock, plan, out))
         clock.step("enterprises", lambda: _write_enterprises(clock, plan, out))
-        clock.step("leases", lambda: _write_leases(clock, plan, out))
         clock.step("tax and headcount", lambda: _write_monthly(plan, out))
-        clock.step("timelines", lambda: _write_events(plan, out))
+        with numbering():
+            clock.step("leases", lambda: _write_leases(clock, plan, out))
+            clock.step("timelines", lambda: _write_events(plan, out))
     ctx.say("economy: " + describe(plan))
     return plan
 

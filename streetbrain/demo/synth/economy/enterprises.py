@@ -278,16 +278,30 @@ class Names:
         raise RuntimeError("no free company name")  # pragma: no cover
 
 
+#: The issuing offices' letters of the enterprises of planners sharing out the codes (the
+#: shops' planners use "2"–"H": ``people.Shops``).
+SHARED_OFFICES = "JKLMNPQRTUWXY"
+
+
 class Codes:
-    def __init__(self, taken: frozenset[str]):
+    """Unique credit codes, none of ``taken``. ``share`` (i, n): planners running side by
+    side (the district benchmark's processes) each draw from their own share — numeric
+    organisation codes ≡ i (mod n), their own office letter — so that none can draw another's
+    code before it is written."""
+
+    def __init__(self, taken: frozenset[str], share: tuple[int, int] = (0, 1)):
         self.taken = set(taken)
+        self.share = share
 
     def credit_code(self, rng: random.Random, area: str, founded: dt.date) -> str:
+        i, n = self.share
+        office = "2" if n == 1 else SHARED_OFFICES[i]
         while True:
             if founded < dt.date(2015, 10, 1):  # an organisation code of the old system
-                body = f"{rng.randrange(10**7, 10**8)}"
+                v = rng.randrange(10**7, 10**8)
+                body = f"{v if n == 1 else max(10**7, v - v % n + i)}"
             else:  # since the reform: "MA" + the issuing office's letter + serial
-                body = "MA2" + "".join(rng.choice(USCC_CHARS) for _ in range(5))
+                body = "MA" + office + "".join(rng.choice(USCC_CHARS) for _ in range(5))
             value = make_credit_code("91", area, body)
             if value not in self.taken:
                 self.taken.add(value)

@@ -4,6 +4,7 @@ loader and the benchmarks read off a plan (main and last buildings, a year's tax
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from collections import defaultdict
@@ -21,15 +22,11 @@ from .world import World
 
 def plan_economy(world: World, *, scale: float = 1.0, seed: int = SEED) -> EconomyPlan:
     """Everything the economy demo creates, computed without the database."""
-    world = World(
+    world = dataclasses.replace(  # in a stable order; every other field as given
+        world,
         grids=sorted(world.grids, key=lambda g: g.code),
         landmarks=sorted(world.landmarks, key=lambda lm: lm.ref),
-        last_month=world.last_month,
-        industries=world.industries,
         homes=sorted(world.homes),
-        taken_codes=world.taken_codes,
-        taken_buildings=world.taken_buildings,
-        leaders=world.leaders,
     )
     rng = random.Random(f"{seed}:buildings")
     n = max(2, round(BUILDINGS * scale))

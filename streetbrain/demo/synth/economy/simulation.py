@@ -36,7 +36,7 @@ class Sim:
         self.last = world.last_month
         self.industries = Industries(world.industries)
         self.names = Names()
-        self.codes = Codes(world.taken_codes)
+        self.codes = Codes(world.taken_codes, world.code_share)
         self.enterprises: list[EnterprisePlan] = []
         self.leases: list[LeasePlan] = []
         self.events: list[EventPlan] = []

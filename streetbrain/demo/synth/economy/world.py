@@ -44,6 +44,8 @@ class World:
     taken_codes: frozenset[str] = frozenset()  # credit codes used elsewhere (street shops)
     taken_buildings: frozenset[str] = frozenset()  # registry building codes in use
     leaders: tuple[str, ...] = ("leader", "building")  # usernames: street leader, specialist
+    #: (i, n): this planner's share of the credit codes when n plan side by side (``Codes``)
+    code_share: tuple[int, int] = (0, 1)
 
 
 def world_from_files(last_month: dt.date) -> World:
