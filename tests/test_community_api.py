@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from streetbrain.community.models import Service, ServiceRequest, Signup, Vote
+from streetbrain.community.models import Proposal, Service, ServiceRequest, Signup, Vote
 
 from .community_helpers import (
     jiangcheng_fixture,  # noqa: F401
@@ -92,3 +92,51 @@ def test_activity_signups(jiangcheng, api_client):
     assert Signup.objects.get(household=li.household).state == "confirmed"  # moved up
     api_client.force_authenticate(jiangcheng["staff"])
     assert api_client.get("/api/community/signups/").json()["count"] == 2
+
+
+def test_proposals_api_propose_list_and_review(jiangcheng, api_client, make_user):
+    """/api/community/proposals/: a resident proposes (POST) and lists their household's; the
+    community's staff list their area's (``?state=proposed``) and review (POST …/review/):
+    declined with a reason, or accepted → a consultation with the proposed options. A
+    resident cannot review; another community's staff see nothing of 江城's."""
+    zhang = verified_account(jiangcheng, jiangcheng["zhang"], "13700000097")
+    li = verified_account(jiangcheng, jiangcheng["li"], "13700000098")
+    url = "/api/community/proposals/"
+    api_client.force_authenticate(zhang.user)
+    one = {"question": "增设充电棚？", "options": ["赞成"]}
+    assert api_client.post(url, one, format="json").status_code == 400  # one option only
+    body = {"question": "小区增设电动自行车充电棚？", "background": "楼道充电危险"}
+    made = api_client.post(url, {**body, "options": ["赞成", "反对"]}, format="json")
+    assert made.status_code == 201, made.content
+    first = made.json()
+    assert first["state"] == "proposed" and first["options"] == ["赞成", "反对"]
+    assert first["household"] == zhang.household_id
+    api_client.force_authenticate(li.user)
+    second = api_client.post(url, {"question": "周末开放阅览室？", "options": ["是", "否"]})
+    assert second.status_code == 201
+    assert [p["id"] for p in api_client.get(url).json()["results"]] == [second.json()["id"]]
+    review = f"{url}{first['id']}/review/"
+    assert api_client.get(f"{url}{first['id']}/").status_code == 404  # not li's household
+    assert api_client.post(review, {"accept": True}, format="json").status_code == 403
+    api_client.force_authenticate(jiangcheng["staff"])
+    assert api_client.post(url, {**body, "options": ["是", "否"]}, format="json").status_code == 403
+    assert api_client.get(url).json()["count"] == 2
+    assert api_client.get(url, {"state": "proposed"}).json()["count"] == 2
+    no_reason = api_client.post(review, {"accept": False}, format="json")
+    assert no_reason.status_code == 400 and "reason" in no_reason.json()
+    declined = api_client.post(
+        f"{url}{second.json()['id']}/review/", {"accept": False, "reason": "已有安排"}
+    )
+    assert declined.status_code == 200 and declined.json()["reason"] == "已有安排"
+    accepted = api_client.post(review, {"accept": True}, format="json")
+    assert accepted.status_code == 200, accepted.content
+    proposal = Proposal.objects.get(pk=first["id"])
+    assert accepted.json()["consultation"] == proposal.consultation_id is not None
+    assert list(proposal.consultation.options.values_list("text", flat=True)) == ["赞成", "反对"]
+    again = api_client.post(review, {"accept": True}, format="json")
+    assert again.status_code == 400  # reviewed already
+    assert api_client.get(url, {"state": "proposed"}).json()["count"] == 0
+    outsider = make_user("east-community", role="community", unit=jiangcheng["east"])
+    api_client.force_authenticate(outsider)
+    assert api_client.get(url).json()["count"] == 0
+    assert api_client.post(review, {"accept": False, "reason": "x"}).status_code == 404

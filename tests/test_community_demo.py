@@ -23,6 +23,30 @@ def demo(db):
     return ctx
 
 
+def test_jiangchengs_homes_are_the_registrys(demo):
+    """The community works on the registry's 江城 — its planned compounds and buildings at the
+    load's scale (8 and 43 at full scale), no homes of its own — and the life circle covers
+    every one of their houses."""
+    from streetbrain.community import lifecircle
+    from streetbrain.core.models import OrgUnit
+    from streetbrain.demo.context import default_scale
+    from streetbrain.demo.synth.registry import fixed_counts
+    from streetbrain.registry.models import Building, House
+
+    jiangcheng = OrgUnit.objects.get(level="community", name="江城社区")
+    compounds, buildings = fixed_counts("江城社区", default_scale())
+    mine = Building.objects.filter(org_unit__path__startswith=jiangcheng.path)
+    assert mine.count() == buildings and mine.values("compound").distinct().count() == compounds
+    assert set(mine.values_list("data_source", flat=True)) == {"demo"}
+    assert not any("synthetic compound" in line for line in demo.log)
+    account = ResidentAccount.objects.get(user__username="resident")
+    assert account.house.building in mine
+    houses = House.objects.filter(building__in=mine).count()
+    circle = lifecircle.compute(jiangcheng)
+    assert circle.houses == houses > 0
+    assert len(circle.buildings) == buildings and circle.compounds == compounds
+
+
 def test_demo_loads_spaces_bookings_and_accounts(demo):
     assert Space.objects.filter(data_source="demo").count() == 8
     assert Booking.objects.count() > 1000

@@ -33,6 +33,7 @@ def test_houses_get_their_nearest_services_and_the_gaps(jiangcheng, client):
     )
     circle = lifecircle.compute(jiangcheng["river"])
     assert circle.houses == 2  # the two 江城 houses of one building (the east one is out)
+    assert circle.compounds == 1  # 江城花园, as the registry names the building's compound
     b = circle.buildings[0]
     assert b.nearest["education"] < 5
     assert b.nearest["health"] > 15
@@ -43,6 +44,8 @@ def test_houses_get_their_nearest_services_and_the_gaps(jiangcheng, client):
     client.force_login(jiangcheng["staff"])
     page = client.get("/community/manage/lifecircle/").content.decode()
     assert 'id="straight-line"' in page and "江城1幢" in page
+    assert "<td>江城花园</td><td>江城1幢</td>" in page
+    assert "1 个小区 1 栋楼共 2 套房屋" in page
 
 
 def test_the_categories_are_the_references():

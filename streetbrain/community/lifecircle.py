@@ -67,6 +67,11 @@ class LifeCircle:
     seconds: float
     houses: int
 
+    @property
+    def compounds(self) -> int:
+        """The residential compounds (小区) the buildings belong to, as the registry names them."""
+        return len({b.building.compound for b in self.buildings if b.building.compound})
+
     def coverage(self) -> list[dict]:
         """Per category: the share of houses with one within each circle."""
         out = []
@@ -150,6 +155,7 @@ def map_data(community, circle: LifeCircle) -> dict:
                 "properties": {
                     "role": "building",
                     "name": b.building.name,
+                    "compound": b.building.compound,
                     "houses": b.houses,
                     "minutes": {
                         k: (round(v, 1) if v is not None else None) for k, v in b.nearest.items()

@@ -34,10 +34,9 @@ from streetbrain.community.models import (
 from streetbrain.core.extension_points import DemoLoader
 from streetbrain.core.models import OrgUnit, User
 from streetbrain.core.worktime import SHANGHAI
-from streetbrain.registry.models import Building, House, Household, Resident, ResidentTag
+from streetbrain.registry.models import Building, Household, Resident, ResidentTag
 
 from .context import default_scale
-from .synth.people import make_id_number, person_name
 
 DEMO = "demo"
 RESIDENT_PHONE = "13900001111"
@@ -85,68 +84,6 @@ def _account(user, resident, community, *, state, now, phone) -> ResidentAccount
         account.decided_at = now
     account.save()
     return account
-
-
-def ensure_homes(ctx, community, rng) -> None:
-    """A scaled-down registry may leave 江城 without a residential building: then one small
-    compound (1 building, 24 flats, a household of 1–4 in each) is added, synthetic like the
-    rest, so that the residents' site has residents to verify."""
-    if Household.objects.filter(org_unit__path__startswith=community.path).exists():
-        return
-    grid = community.children.order_by("code").first()
-    building = Building.objects.create(
-        code=f"{grid.code}901",
-        name="江城花苑1幢",
-        address="江城路1号",
-        kind="residential",
-        compound="江城花苑",
-        org_unit=grid,
-        floors_above=6,
-        data_source=DEMO,
-        lon=grid.centroid_lon,
-        lat=grid.centroid_lat,
-    )
-    serial = 0
-    for floor in range(1, 7):
-        for door in range(1, 5):
-            house = House.objects.create(
-                building=building,
-                number=f"1-{floor}0{door}",
-                floor=floor,
-                area_m2=85,
-                use="owner",
-                org_unit=grid,
-                data_source=DEMO,
-            )
-            household = Household.objects.create(
-                code=f"JC{grid.code[-6:]}{floor}{door:02d}",
-                house=house,
-                org_unit=grid,
-                data_source=DEMO,
-            )
-            year = rng.choice([1948, 1955, 1962, 1975, 1983, 1990])
-            for k, relation in enumerate(
-                ("head", "spouse", "child", "parent")[: rng.randint(1, 4)]
-            ):
-                born = year + {"head": 0, "spouse": 1, "child": 28, "parent": -25}[relation]
-                sex = "M" if (k + floor) % 2 else "F"
-                serial += 1
-                resident = Resident(
-                    name=person_name(rng, sex, born),
-                    residence="registered",
-                    household=household,
-                    house=house,
-                    relation=relation,
-                    org_unit=grid,
-                    data_source=DEMO,
-                )
-                resident.set_id_number(
-                    make_id_number(
-                        "330212", dt.date(born, 1 + serial % 12, 1 + serial % 28), sex, 400 + serial
-                    )
-                )
-                resident.save()
-    ctx.say("community: 江城 had no residential building at this scale: 1 synthetic compound added")
 
 
 def load_accounts(ctx, community, rng) -> tuple[ResidentAccount | None, list[int]]:
@@ -552,7 +489,9 @@ def load(ctx) -> None:
         ctx.say("community: no 江城社区 in the org tree (load the core demo first): skipped")
         return
     rng = random.Random(18)
-    ensure_homes(ctx, community, rng)
+    homes = Building.objects.filter(org_unit__path__startswith=community.path)
+    if not homes.exists():
+        ctx.say("community: 江城 has no residential building (load the registry demo first)")
     main, _heads = load_accounts(ctx, community, rng)
     spaces = load_spaces(community)
     households = list(

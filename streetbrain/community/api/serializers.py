@@ -9,6 +9,7 @@ from ..models import (
     Consultation,
     ConsultationOption,
     PointEntry,
+    Proposal,
     Service,
     ServiceRequest,
     Signup,
@@ -204,3 +205,62 @@ class SignupSerializer(ScopedModelSerializer):
 
 class SignupRequestSerializer(serializers.Serializer):
     activity = serializers.IntegerField(help_text=_("The activity's id."))
+
+
+class ProposalSerializer(ScopedModelSerializer):
+    options = serializers.ListField(
+        source="option_lines",
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=_("The suggested options, in order."),
+    )
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "household",
+            "question",
+            "background",
+            "options",
+            "state",
+            "reason",
+            "consultation",
+            "created_at",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
+class ProposalRequestSerializer(serializers.Serializer):
+    """A resident's proposal: the question, its background and two to ten options."""
+
+    question = serializers.CharField(max_length=200)
+    background = serializers.CharField(required=False, allow_blank=True, default="")
+    options = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        help_text=_("Two to ten options, in order."),
+    )
+
+
+class ProposalReviewSerializer(serializers.Serializer):
+    """The staff's review: accept (it becomes a consultation open for votes) or decline with
+    the reason the household reads."""
+
+    accept = serializers.BooleanField()
+    reason = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Required when declining."),
+    )
+    opens = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, help_text=_("Voting opens (default: now).")
+    )
+    closes = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Voting closes (default: 14 days after it opens)."),
+    )

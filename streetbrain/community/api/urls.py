@@ -17,5 +17,6 @@ router.register("consultations", views.ConsultationViewSet, basename="consultati
 router.register("services", views.ServiceViewSet, basename="service")
 router.register("service-requests", views.ServiceRequestViewSet, basename="servicerequest")
 router.register("signups", views.SignupViewSet, basename="signup")
+router.register("proposals", views.ProposalViewSet, basename="proposal")
 
 urlpatterns = [path("", include(router.urls))]

@@ -1,7 +1,8 @@
 """The community platform's REST API, under /api/community/: the bookable spaces
-(``facilities``) and the bookings. Scoped like the pages: staff see their area's, a verified
-resident their household's bookings and their community's spaces. A booking of a taken slot
-answers 409 with the slot that holds it."""
+(``facilities``), the bookings, activities and sign-ups, points, consultations, services and
+their requests, and the residents' proposals. Scoped like the pages: staff see their area's,
+a verified resident their household's rows and their community's public ones. A booking of a
+taken slot answers 409 with the slot that holds it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -24,6 +30,7 @@ from ..models import (
     Booking,
     Consultation,
     PointEntry,
+    Proposal,
     Service,
     ServiceRequest,
     Signup,
@@ -278,3 +285,82 @@ class SignupViewSet(mixins.CreateModelMixin, ScopedReadViewSet):
         except (DjangoValidationError, DjangoPermissionDenied) as exc:
             raise api_error(exc) from exc
         return Response(serializers.SignupSerializer(signup, context={"request": request}).data)
+
+
+class ProposalReviewPermission(ScopedModelPermissions):
+    """Reviewing a proposal takes ``community.review_proposal`` (the community's staff)."""
+
+    perms_map = {**ScopedModelPermissions.perms_map, "POST": ["community.review_proposal"]}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "state",
+                str,
+                enum=Proposal.State.values,
+                description="Only the proposals in this state (proposed: waiting for review).",
+            )
+        ]
+    )
+)
+class ProposalViewSet(mixins.CreateModelMixin, ScopedReadViewSet):
+    """议题征集: residents' proposals. A resident sees and proposes their household's (POST);
+    the community's staff see their area's and review them (POST …/review/: accepted, a
+    consultation open for votes; declined, with the reason the household reads)."""
+
+    model = Proposal
+    select_related = ("consultation",)
+    serializer_class = serializers.ProposalSerializer
+    ordering = ["-created_at", "-id"]
+    resident_may_post = True
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        state = self.request.query_params.get("state")
+        return qs.filter(state=state) if state in Proposal.State.values else qs
+
+    @extend_schema(
+        request=serializers.ProposalRequestSerializer,
+        responses={201: serializers.ProposalSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        data = serializers.ProposalRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            proposal = actions.propose(
+                request.user,
+                values["question"],
+                "\n".join(values["options"]),
+                values["background"],
+            )
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise api_error(exc) from exc
+        out = serializers.ProposalSerializer(proposal, context={"request": request})
+        return Response(out.data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=serializers.ProposalReviewSerializer,
+        responses={200: serializers.ProposalSerializer},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[ProposalReviewPermission])
+    def review(self, request, pk=None):
+        proposal = self.get_object()
+        data = serializers.ProposalReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            proposal = actions.review_proposal(
+                proposal,
+                request.user,
+                accept=values["accept"],
+                reason=values["reason"],
+                opens=values["opens"],
+                closes=values["closes"],
+            )
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise api_error(exc) from exc
+        out = serializers.ProposalSerializer(proposal, context={"request": request})
+        return Response(out.data)

@@ -35,6 +35,13 @@ DISTRICT_AREA = "330212"
 BUILDINGS = 640
 SHOPS = 1600
 
+#: Communities whose residential stock is fixed by their brief, at full scale: name →
+#: (compounds, buildings). 江城社区, the community platform's pilot (issue 18), has 8 小区 and
+#: 43 residential buildings. Their buildings are part of ``BUILDINGS``; the other communities
+#: share the rest by area. A scaled-down plan scales both counts (at least 1 building in 1
+#: compound, so the community always has homes).
+FIXED_COMMUNITIES: dict[str, tuple[int, int]] = {"江城社区": (8, 43)}
+
 #: Metres to degrees around 29.87° N.
 M_LAT = 1 / 110_900
 M_LON = 1 / 96_300
@@ -365,6 +372,57 @@ def _compounds(rng: random.Random, grids: list[GridInfo], total: int) -> list[li
     return out
 
 
+def fixed_counts(community: str, scale: float) -> tuple[int, int] | None:
+    """(compounds, buildings) of a community of ``FIXED_COMMUNITIES`` at ``scale``, else None."""
+    if community not in FIXED_COMMUNITIES:
+        return None
+    compounds, buildings = FIXED_COMMUNITIES[community]
+    n = max(1, round(buildings * scale))
+    return min(n, max(1, round(compounds * scale))), n
+
+
+def _fixed_compounds(
+    rng: random.Random, grids: list[GridInfo], compounds: int, total: int
+) -> list[list[int]]:
+    """Exactly ``compounds`` compounds of ``total`` buildings in all (sizes varying ±40 %
+    around the mean, at least 1 each), dealt to ``grids`` like ``_compounds``' scaled-down
+    branch: the largest first, each to the cell furthest below its share by area."""
+    sizes = _allocate(total - compounds, [rng.uniform(0.6, 1.4) for _ in range(compounds)])
+    sizes = [n + 1 for n in sizes]
+    areas = [g.area_m2 for g in grids]
+    targets = [total * a / sum(areas) for a in areas]
+    assigned = [0] * len(grids)
+    out: list[list[int]] = [[] for _ in grids]
+    for size in sorted(sizes, reverse=True):
+        i = max(range(len(grids)), key=lambda k: (targets[k] - assigned[k], -k))
+        assigned[i] += size
+        out[i].append(size)
+    return out
+
+
+def _compound_sizes(
+    rng: random.Random, residential: list[GridInfo], scale: float
+) -> dict[str, list[int]]:
+    """Compound sizes per grid cell code: the communities of ``FIXED_COMMUNITIES`` get their
+    fixed counts, the others share the rest of ``BUILDINGS`` (scaled) by area."""
+    total = max(1, round(BUILDINGS * scale))
+    fixed: dict[str, list[GridInfo]] = {}
+    free: list[GridInfo] = []
+    for g in residential:
+        if fixed_counts(g.community, scale) is None:
+            free.append(g)
+        else:
+            fixed.setdefault(g.community, []).append(g)
+    plans: list[tuple[list[GridInfo], list[list[int]]]] = []
+    for community, grids in sorted(fixed.items()):
+        compounds, buildings = fixed_counts(community, scale)
+        plans.append((grids, _fixed_compounds(rng, grids, compounds, buildings)))
+        total -= buildings
+    if free:
+        plans.insert(0, (free, _compounds(rng, free, max(0, total))))
+    return {g.code: sizes for grids, per in plans for g, sizes in zip(grids, per, strict=True)}
+
+
 _USE_OLD = people.Weighted([("owner", 64), ("rented", 27), ("vacant", 5), ("commercial", 4)])
 _USE_NEW = people.Weighted([("owner", 75), ("rented", 14), ("vacant", 9), ("commercial", 2)])
 
@@ -393,19 +451,20 @@ def _plan_buildings(
     people_rng = random.Random(f"{seed}:people")
     places = people.Places()
     residential = [g for g in grids if g.community != BUILDING_COMMUNITY_NAME]
-    compounds = _compounds(rng, residential, max(1, round(BUILDINGS * scale)))
+    compounds = _compound_sizes(rng, residential, scale)
     plans: list[BuildingPlan] = []
     household_seq: dict[str, int] = {}
-    for grid, sizes in zip(residential, compounds, strict=True):
-        sampler, seq = samplers[grid.code], 0
-        for size in sizes:
+    for grid in residential:
+        sampler, seq, centres = samplers[grid.code], 0, []
+        for size in compounds[grid.code]:
             old = rng.random() < (0.7 if grid.west else 0.2)
             compound = places.compound_name(rng, old)
             road = places.road(rng, grid.west)
             lane = rng.randrange(20, 1200, 2)
             manager = places.property_manager(rng, grid.community, old)
             year0 = rng.randint(1990, 2006) if old else rng.randint(2006, 2021)
-            clon, clat = sampler.random_point(rng, 60.0)
+            clon, clat = _compound_centre(rng, sampler, centres)
+            centres.append((clon, clat))
             cols = math.ceil(math.sqrt(size * 1.5))
             rows = math.ceil(size / cols)
             for k in range(1, size + 1):
@@ -435,6 +494,21 @@ def _plan_buildings(
                 _plan_houses(rng, people_rng, pop, b, old, units, per_floor, household_seq)
                 plans.append(b)
     return plans
+
+
+def _compound_centre(
+    rng: random.Random, sampler: _Sampler, centres: list[tuple[float, float]]
+) -> tuple[float, float]:
+    """A compound's centre, 60 m inside its cell: a random point, or, when the cell already
+    has compounds, the farthest from their centres of 8 random points (so that compounds
+    sharing a cell do not pile onto one another)."""
+    if not centres:
+        return sampler.random_point(rng, 60.0)
+
+    def room(p: tuple[float, float]) -> float:
+        return min(math.hypot((p[0] - x) / M_LON, (p[1] - y) / M_LAT) for x, y in centres)
+
+    return max((sampler.random_point(rng, 60.0) for _ in range(8)), key=room)
 
 
 def _plan_houses(
