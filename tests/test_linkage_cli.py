@@ -237,3 +237,26 @@ def test_a_tiny_first_sheet_trains_without_failing():
         model.linker.inference.predict(threshold_match_probability=0.001), one_per_right=True
     )
     assert [(p.left_row, p.right_row) for p in pairs] == [(1, 1)]
+
+
+def test_a_name_one_given_character_apart_is_its_own_level_in_the_shipped_model():
+    """王建国 / 王建华 at the resident's house with the resident's date of birth, no ID, no phone:
+    the shipped model weighs the name as "one given-name character apart" (evidence for) and
+    links it; a stranger's name at the same house and birth date is evidence against (new)."""
+    from streetbrain.demo.linkage import SHIPPED_PRIOR_SHARE, shipped_model
+
+    def rec(i, name, birth="1961-03-04", phone="", ident=""):
+        raw = {"name": name, "id_number": ident, "phone": phone, "birth_date": birth,
+               "sex": "男", "address": "海晏北路小区5幢2单元502室"}  # fmt: skip
+        return engine.normalised_record(i, raw, engine.PEOPLE)
+
+    registry = [
+        rec(1, "王建国", ident="330203196103040017", phone="13805741234"),
+        rec(2, "王小红", birth="1988-11-20"),  # the daughter at the same house
+    ] + [rec(10 + i, f"李{c}", birth=f"19{50 + i}-01-01") for i, c in enumerate("伟芳娜敏静")]
+    model = engine.with_prior(shipped_model(), 20_000, 2_000, share=SHIPPED_PRIOR_SHARE)
+    slip = engine.score_one(registry, rec(0, "王建华"), model)
+    assert slip is not None and slip.left_row == 1
+    assert slip.weights["name"] > 0 and slip.probability >= 0.95, slip.explained()
+    stranger = engine.score_one(registry, rec(0, "赵德胜"), model)
+    assert stranger is None or (stranger.weights["name"] < 0 and stranger.probability < 0.02)

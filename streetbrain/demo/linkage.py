@@ -20,6 +20,7 @@ import io
 import json
 import random
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
@@ -63,11 +64,38 @@ def _relative_name(name: str, rng: random.Random) -> str:
     return name[:i] + rng.choice([c for c in GIVEN_CHARS if c != name[i]]) + name[i + 1 :]
 
 
+# Departments' sheets are noisier than the benchmark's: most rows with this noise, 4 % HARD,
+# AMBIGUOUS_SHARE ambiguous; and they hold people the registry does not (1 in 13 rows).
+NOISE = Noise(homophone=0.1, id_missing=0.3, id_typo=0.05, phone_changed=0.15, moved=0.1)
+HARD_SHARE = 0.04
+
+
+def sheet_row(p: TruePerson, rng: random.Random, homes: list[Home], phone) -> tuple[dict, str]:
+    """One department row of person ``p`` with the demo's noise mix, and which noise it got
+    (normal, hard, ambiguous). ``phone()`` draws a new phone number."""
+    draw = rng.random()
+    ambiguous = HARD_SHARE <= draw < HARD_SHARE + AMBIGUOUS_SHARE
+    kind = HARD if draw < HARD_SHARE else AMBIGUOUS if ambiguous else NOISE
+    rec = person_row(p, rng, kind, moved_to=rng.choice(homes), new_phone=phone())
+    if ambiguous:
+        rec["name"] = _relative_name(p.name, rng)
+    return rec, "hard" if draw < HARD_SHARE else "ambiguous" if ambiguous else "normal"
+
+
 # The people model the demo links with (Splink's settings with m and u), trained once on sheets
 # of the demo's own synthetic people (``train_shipped_model``) and shipped: the demo only
 # scores, it does not train. Regenerate after changing the engine's comparisons:
 #   .venv/bin/python -c "from streetbrain.demo.linkage import write_shipped_model as w; w()"
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "linkage_people_model.json"
+# The shipped model's prior, as ``engine.with_prior``'s share: not the sheets' true share of
+# known people (0.9) but 9× lower. Splink multiplies the fields' evidence as if independent;
+# a row with no ID number and no phone whose name, date of birth and house agree is scored
+# sure (a relative shares the house and the surname), so at 0.9 nearly nothing is left to a
+# clerk. Tuned with bench/bench_linkage_demo.py on the demo's sheets drawn with seeds 7 and 11
+# (the demo draws 19), full scale, upper threshold 0.95: share 0.9 → 91.6 % of rows linked,
+# precision 1.0000, 3 pairs to review; 0.1 → 91.2 %, 1.0000, 22; 0.05 → 90.1 %, 1.0000, 84;
+# above 0.9 the first wrong auto-link appears.
+SHIPPED_PRIOR_SHARE = 0.1
 
 PS_HEADERS = {
     "name": "姓名",
@@ -111,10 +139,9 @@ def train_shipped_model(n_registry: int = 8000, n_sheet: int = 2000, seed: int =
     registry writes them) and a department's sheet of ``n_sheet`` (about 9 in 10 of them in
     the registry, with the demo's noise). Pure: no database."""
     from streetbrain.linkage import engine
-    from streetbrain.linkage.noise import person_row
 
     rng = random.Random(seed)
-    extra = n_sheet // 10
+    extra = n_sheet // 13
     people, homes, pop = population(n_registry + extra, Population(dt.date(2026, 12, 1)), seed=seed)
     registry = [
         engine.normalised_record(
@@ -132,13 +159,8 @@ def train_shipped_model(n_registry: int = 8000, n_sheet: int = 2000, seed: int =
         for i, p in enumerate(people[:n_registry])
     ]
     chosen = rng.sample(people[:n_registry], n_sheet - extra) + people[n_registry:]
-    noise = Noise(homophone=0.1, id_missing=0.3, id_typo=0.05, phone_changed=0.15, moved=0.1)
     sheet = [
-        engine.normalised_record(
-            j,
-            person_row(p, rng, noise, moved_to=rng.choice(homes), new_phone=pop.mobile(rng)),
-            engine.PEOPLE,
-        )
+        engine.normalised_record(j, sheet_row(p, rng, homes, lambda: pop.mobile(rng))[0], "people")
         for j, p in enumerate(chosen)
     ]
     model = engine.train([registry, sheet], engine.PEOPLE, seed=seed)
@@ -219,19 +241,28 @@ def _xlsx(headers: list[str], rows: list[list[str]]) -> bytes:
     return out.getvalue()
 
 
-def load(ctx, today: dt.date | None = None) -> None:
-    if is_loaded():
-        ctx.say("linkage: demo sources already loaded")
-        return
-    street = OrgUnit.objects.filter(level="street", geometry__isnull=False).order_by("pk").first()
-    if street is None or not Resident.objects.exists():
-        ctx.say("linkage: no street or no residents (load the registry demo first): skipped")
-        return
-    start = time.perf_counter()
-    today = today or dt.date.today()
-    rng = random.Random(19)
+@dataclass
+class DemoSheet:
+    """A department's people sheet as the demo writes it, with the truth kept: ``truth[i]`` is
+    the resident row i was written from (None: a person the registry does not hold) and
+    ``how[i]`` the noise it got (normal, hard, ambiguous)."""
+
+    name: str
+    department: str
+    delivered_on: dt.date
+    headers: dict[str, str]
+    rows: list[list[str]]
+    truth: list[int | None]
+    how: list[str]
+    people: list[tuple[Resident | None, TruePerson]]
+
+
+def people_sheets(street, today: dt.date, rng: random.Random) -> list[DemoSheet]:
+    """The public security's and civil affairs' sheets of ``street``'s residents (read and
+    decrypted: only the few thousand the sheets hold), with their noise and their truth. The
+    demo draws them with ``random.Random(19)``; ``bench/bench_linkage_demo.py`` draws others
+    (other seeds) to tune and measure the shipped model against the truth."""
     communities = dict(OrgUnit.objects.filter(level="community").values_list("pk", "name"))
-    # Only the residents the sheets will hold are read (and decrypted): a few thousand.
     all_pks = list(
         Resident.objects.filter(org_unit__path__startswith=street.path, house__isnull=False)
         .order_by("pk")
@@ -264,10 +295,11 @@ def load(ctx, today: dt.date | None = None) -> None:
                 ),
             )
         )
+    if not people:
+        return []
     homes = [p.home for _r, p in people]
     # Departments' sheets are noisier than the benchmark's, and hold people the registry does
     # not (about 8 %): the review queue and the new records come from these.
-    noise = Noise(homophone=0.1, id_missing=0.3, id_typo=0.05, phone_changed=0.15, moved=0.1)
     outsiders, _homes, _pop = population(max(20, len(people) // 10), Population(today), seed=23)
     for p in outsiders:
         p.home = rng.choice(homes)
@@ -299,29 +331,50 @@ def load(ctx, today: dt.date | None = None) -> None:
             el_people,
         ),
     ]
+    out = []
+    for name, department, delivered, headers, chosen in sheets:
+        rows, truth, hows = [], [], []
+        for r, p in chosen:
+            rec, how = sheet_row(p, rng, homes, phone)
+            rows.append([rec[f] for f in headers])
+            truth.append(r.pk if r else None)
+            hows.append(how)
+        out.append(DemoSheet(name, department, delivered, headers, rows, truth, hows, chosen))
+    return out
+
+
+def load(ctx, today: dt.date | None = None) -> None:
+    if is_loaded():
+        ctx.say("linkage: demo sources already loaded")
+        return
+    street = OrgUnit.objects.filter(level="street", geometry__isnull=False).order_by("pk").first()
+    if street is None or not Resident.objects.exists():
+        ctx.say("linkage: no street or no residents (load the registry demo first): skipped")
+        return
+    start = time.perf_counter()
+    today = today or dt.date.today()
+    rng = random.Random(19)
+    sheets = people_sheets(street, today, rng)
+
+    def phone() -> str:
+        return f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
+
     clerk = User.objects.filter(username="linkage").first()
     model = shipped_model()
     with transaction.atomic(), audit_context(source="cli", reason="demo load"):
-        for name, department, delivered, headers, chosen in sheets:
-            rows = []
-            for _r, p in chosen:
-                draw = rng.random()  # hard: only a homophone name, a birth date, a move
-                ambiguous = 0.04 <= draw < 0.04 + AMBIGUOUS_SHARE
-                kind = HARD if draw < 0.04 else AMBIGUOUS if ambiguous else noise
-                rec = person_row(p, rng, kind, moved_to=rng.choice(homes), new_phone=phone())
-                if ambiguous:
-                    rec["name"] = _relative_name(p.name, rng)
-                rows.append([rec[f] for f in headers])
-            data = _xlsx(list(headers.values()), rows)
+        for sheet in sheets:
+            name, headers = sheet.name, sheet.headers
+            data = _xlsx(list(headers.values()), sheet.rows)
             source = actions.load_source(
                 data,
                 name=name,
-                department=department,
-                delivered_on=delivered,
+                department=sheet.department,
+                delivered_on=sheet.delivered_on,
                 org_unit=street,
                 file_name=f"{name}.xlsx",
                 is_demo=True,
                 model=model,
+                prior_share=SHIPPED_PRIOR_SHARE,
             )
             ctx.say(
                 f"linkage: {name}: {source.rows} rows, {source.linked} linked, "
@@ -344,7 +397,8 @@ def load(ctx, today: dt.date | None = None) -> None:
             )
         # A grid worker updates the phones of residents both departments hold: the change
         # reaches each department's outbox.
-        held_by_both = {r.pk for r, _p in ps_people if r} & {r.pk for r, _p in el_people if r}
+        held = [{pk for pk in sheet.truth if pk} for sheet in sheets] or [set()]
+        held_by_both = set.intersection(*held)
         worker = User.objects.filter(username="gridworker").first() or clerk
         with audit_context(source="web", user=worker, reason="grid worker's visit"):
             for resident in Resident.objects.filter(pk__in=sorted(held_by_both)[:8]):

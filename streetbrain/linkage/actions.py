@@ -104,6 +104,7 @@ def load_source(
     is_demo: bool = False,
     link: bool = True,
     model: dict | None = None,
+    prior_share: float = engine.PRIOR_SHARE,
 ) -> Source:
     """Stage a department's sheet (CSV or XLSX with a header row) and link it."""
     _require(user, "linkage.add_source")
@@ -164,7 +165,7 @@ def load_source(
             staged.append(rec)
         StagedRecord.objects.bulk_create(staged, batch_size=1000)
     if link:
-        link_source(source, user=user, model=model)
+        link_source(source, user=user, model=model, prior_share=prior_share)
     return source
 
 
@@ -412,7 +413,12 @@ def thresholds(unit: OrgUnit, kind: str = Kind.PEOPLE) -> Thresholds:
 
 
 def link_source(
-    source: Source, *, user=None, retrain: bool = False, model: dict | None = None
+    source: Source,
+    *,
+    user=None,
+    retrain: bool = False,
+    model: dict | None = None,
+    prior_share: float = engine.PRIOR_SHARE,
 ) -> LinkResult:
     """Link the source's pending records: people to the registry's residents (and their
     addresses to its houses), enterprises to the economy's enterprises. The model the street
@@ -421,7 +427,8 @@ def link_source(
     Records a clerk has decided before (same fingerprint) take the decision without being
     asked; the thresholds are the ones learnt from the clerks' decisions (``thresholds``).
     ``model``: a model trained elsewhere on records like these (the demo ships one), used
-    instead, its prior set for this sheet's sizes (``engine.with_prior``)."""
+    instead, its prior set for this sheet's sizes (``engine.with_prior`` with ``prior_share``:
+    the model's own calibration, e.g. the demo's ``SHIPPED_PRIOR_SHARE``)."""
     _require(user, "linkage.change_source")
     kind = source.kind
     records = list(
@@ -441,7 +448,7 @@ def link_source(
         houses = {}
     trained = None if retrain else _trained_model(source.org_unit, kind)
     if model is not None:
-        trained = engine.with_prior(model, len(registry), len(right))
+        trained = engine.with_prior(model, len(registry), len(right), share=prior_share)
     pairs: list = []
     if registry and trained is not None:  # incremental: the model as trained before
         source.model = trained

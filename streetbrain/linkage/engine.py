@@ -195,6 +195,16 @@ def _people_comparisons():
                 cll.NullLevel("name"),
                 cll.ExactMatchLevel("name", term_frequency_adjustments=True),
                 cll.ExactMatchLevel("name_py").configure(label_for_charts="same pinyin"),
+                # 王建国 / 王建华: the surname and all but one given-name character the same —
+                # a clerk's slip, or a sibling or twin. Its own level (not "else", where a
+                # stranger's name falls) so that its weight is learnt; with the same house and
+                # date of birth it decides (a twin has the same ones: the clerk sees the
+                # waterfall).
+                cll.CustomLevel(
+                    "substr(name_l, 1, 1) = substr(name_r, 1, 1)"
+                    " AND damerau_levenshtein(name_l, name_r) <= 1",
+                    "one given-name character apart",
+                ),
                 cll.JaroWinklerLevel("name_py", 0.9).configure(label_for_charts="similar pinyin"),
                 cll.ElseLevel(),
             ],
@@ -455,7 +465,12 @@ def predict_with(
     return pairs_from(predictions, one_per_right=True)
 
 
-def with_prior(model: dict, n_left: int, n_right: int, *, share: float = 0.9) -> dict:
+# The share of a department's sheet of the street's people expected in the registry (about 9
+# in 10: the demo's sheets hold 92.5 %).
+PRIOR_SHARE = 0.9
+
+
+def with_prior(model: dict, n_left: int, n_right: int, *, share: float = PRIOR_SHARE) -> dict:
     """A model trained on other sheets, its prior set for these two: Splink's prior is the
     probability that two records drawn from the two sheets at random match, so it depends on
     their sizes. ``share`` of the smaller sheet is expected in the other (a department's sheet
@@ -504,22 +519,33 @@ def link(
 def dedupe(
     records: list[dict[str, Any]], kind: str, *, threshold: float = DEFAULT_THRESHOLD
 ) -> dict[int, int]:
-    """row → cluster, the cluster named by its smallest row (a row alone is its own cluster)."""
+    """row → cluster, the cluster named by its smallest row (a row alone is its own cluster):
+    the connected components of the pairs at or above ``threshold``.
+
+    The components are found here (union–find over the predicted pairs), not with Splink's
+    ``cluster_pairwise_predictions_at_threshold``: on 1,000,000 records (bench_linkage.py) that
+    gave clusters of one or two rows whose pairs were 14 % wrong (pairwise F1 0.856) while the
+    components of the very same pairs are F1 0.994; at 200,000 both agree (0.995)."""
     if not records:
         return {}
     model = train([records], kind)
     predictions = model.linker.inference.predict(threshold_match_probability=threshold)
-    clusters = model.linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, threshold_match_probability=threshold
-    )
-    rel = clusters.as_duckdbpyrelation()
-    rows = rel.query(
-        "c", "select unique_id, min(unique_id) over (partition by cluster_id) as cluster from c"
-    ).fetchall()
-    out = {int(uid): int(cluster) for uid, cluster in rows}
-    for r in records:
-        out.setdefault(int(r["unique_id"]), int(r["unique_id"]))
-    return out
+    # predict() kept only the pairs at or above the threshold
+    edges = predictions.as_duckdbpyrelation().query("p", "select unique_id_l, unique_id_r from p")
+    edges = edges.fetchall()
+    parent = {int(r["unique_id"]): int(r["unique_id"]) for r in records}
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]  # path halving
+            x = parent[x]
+        return x
+
+    for left, right in edges:
+        a, b = root(int(left)), root(int(right))
+        if a != b:  # the smaller row names the merged cluster
+            parent[max(a, b)] = min(a, b)
+    return {row: root(row) for row in parent}
 
 
 def probability_from_weight(weight: float) -> float:
