@@ -206,17 +206,17 @@ def run(scale: float, n_runs: int = 3, times: int = 1) -> int:
     )
     static.enable()
     for label, (c, url) in pages.items():
-        times = []
+        ms = []
         for _ in range(41):
             t = time.perf_counter()
             r = c.get(url)
-            times.append((time.perf_counter() - t) * 1000)
+            ms.append((time.perf_counter() - t) * 1000)
             assert r.status_code == 200, (url, r.status_code)
-        median, p95 = statistics.median(times[1:]), percentile(times[1:], 95)
+        median, p95 = statistics.median(ms[1:]), percentile(ms[1:], 95)
         page_ok &= p95 < BAR_PAGE_MS
         print(
-            f"{label}: median {median:.1f} ms, p95 {p95:.1f} ms, max {max(times[1:]):.1f} ms"
-            f" over 40 (first {times[0]:.1f} ms); load average {load_avg()}"
+            f"{label}: median {median:.1f} ms, p95 {p95:.1f} ms, max {max(ms[1:]):.1f} ms"
+            f" over 40 (first {ms[0]:.1f} ms); load average {load_avg()}"
         )
     best = min(runs)
     bar = BAR_MATCH_SECONDS if scale * times <= 1 else BAR_MATCH_SECONDS_10X
