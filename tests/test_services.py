@@ -212,6 +212,22 @@ def test_matching_stores_verdicts_reasons_and_amounts(svc):
     assert Match.objects.count() == 6
 
 
+def test_a_large_matching_run_renews_the_tables_statistics_on_postgresql(svc, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(actions, "ANALYZE_AFTER", 6)  # as if the 6 rows were 50,000
+    with CaptureQueriesContext(connection) as queries:
+        info = actions.recompute_matches()
+    analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert analyzed == (['ANALYZE "services_match"'] if connection.vendor == "postgresql" else [])
+    assert info["matches"] == Match.objects.count() == 6
+    monkeypatch.setattr(actions, "ANALYZE_AFTER", 7)  # a smaller run: not worth it
+    with CaptureQueriesContext(connection) as queries:
+        actions.recompute_matches()
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+
+
 def test_a_changed_clause_is_a_new_version_and_the_old_results_stay(svc):
     actions.recompute_matches()
     old = Clause.objects.get(key="稳岗奖励")
