@@ -39,6 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _copies import multiply_economy  # noqa: E402
+
 MATCH_BAR_MS = 300.0
 WHITELIST_BAR_S = 60.0
 
@@ -215,69 +217,6 @@ def bench_matching() -> bool:
     return ok
 
 
-def multiply(times: int) -> dict:
-    """Copy the enterprises with their leases, tax and headcount ``times - 1`` times in SQL."""
-    from django.db import connection, transaction
-
-    from streetbrain.economy.models import Enterprise, HeadcountRecord, Lease, TaxRecord
-
-    def columns(model):
-        return [f.column for f in model._meta.concrete_fields]
-
-    with connection.cursor() as cur, transaction.atomic():
-        cur.execute("SELECT MAX(id) FROM economy_enterprise")
-        e_off = cur.fetchone()[0] + 1
-        cur.execute("SELECT MAX(id) FROM economy_lease")
-        l_off = cur.fetchone()[0] + 1
-        for k in range(1, times):
-            cols = columns(Enterprise)
-            exprs = [
-                f"id + {k * e_off}"
-                if c == "id"
-                else f"'X{k}' || substr(credit_code, 3)"
-                if c == "credit_code"
-                else c
-                for c in cols
-            ]
-            cur.execute(
-                f"INSERT INTO economy_enterprise ({', '.join(cols)}) "
-                f"SELECT {', '.join(exprs)} FROM economy_enterprise WHERE id < {e_off}"
-            )
-            cols = columns(Lease)
-            exprs = [
-                f"id + {k * l_off}"
-                if c == "id"
-                else f"enterprise_id + {k * e_off}"
-                if c == "enterprise_id"
-                else f"contract_number || '-x{k}'"
-                if c == "contract_number"
-                else f"renewed_from_id + {k * l_off}"
-                if c == "renewed_from_id"
-                else c
-                for c in cols
-            ]
-            cur.execute(
-                f"INSERT INTO economy_lease ({', '.join(cols)}) "
-                f"SELECT {', '.join(exprs)} FROM economy_lease WHERE id < {l_off}"
-            )
-            for model in (TaxRecord, HeadcountRecord):
-                table = model._meta.db_table
-                cols = [c for c in columns(model) if c != "id"]
-                exprs = [
-                    f"enterprise_id + {k * e_off}" if c == "enterprise_id" else c for c in cols
-                ]
-                cur.execute(
-                    f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(exprs)} "
-                    f"FROM {table} WHERE enterprise_id < {e_off}"
-                )
-    return {
-        "enterprises": Enterprise.objects.count(),
-        "leases": Lease.objects.count(),
-        "tax rows": TaxRecord.objects.count(),
-        "headcount rows": HeadcountRecord.objects.count(),
-    }
-
-
 def bench_whitelist(times: int) -> bool:
     from streetbrain.economy.models import Enterprise, TaxRecord
     from streetbrain.investment import whitelist
@@ -296,7 +235,7 @@ def bench_whitelist(times: int) -> bool:
         parts = ", ".join(f"{p['key']} {p['contribution']:.1f}" for p in hr.factors)
         print(f"  726 人力资源服务: rank {hr.rank}, score {hr.score:.1f} ({parts})")
     print(f"\ncopying the economy {times}-fold:")
-    sizes = timed("copy", lambda: multiply(times))
+    sizes = timed("copy", lambda: multiply_economy(times))
     print("  " + ", ".join(f"{k} {v}" for k, v in sizes.items()))
     start = time.perf_counter()
     run = whitelist.compute()

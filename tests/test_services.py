@@ -212,6 +212,22 @@ def test_matching_stores_verdicts_reasons_and_amounts(svc):
     assert Match.objects.count() == 6
 
 
+def test_a_large_matching_run_renews_the_tables_statistics_on_postgresql(svc, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(actions, "ANALYZE_AFTER", 6)  # as if the 6 rows were 50,000
+    with CaptureQueriesContext(connection) as queries:
+        info = actions.recompute_matches()
+    analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert analyzed == (['ANALYZE "services_match"'] if connection.vendor == "postgresql" else [])
+    assert info["matches"] == Match.objects.count() == 6
+    monkeypatch.setattr(actions, "ANALYZE_AFTER", 7)  # a smaller run: not worth it
+    with CaptureQueriesContext(connection) as queries:
+        actions.recompute_matches()
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+
+
 def test_a_changed_clause_is_a_new_version_and_the_old_results_stay(svc):
     actions.recompute_matches()
     old = Clause.objects.get(key="稳岗奖励")
@@ -540,6 +556,57 @@ def test_policy_and_clause_pages_validate_version_and_recompute(
     assert client.get(reverse("services:policy_add")).status_code == 403
     with pytest.raises(PermissionDenied):
         actions.save_clause(svc["users"]["leader"], policy, good, clause=new)
+
+
+def test_policy_sources_are_edited_on_the_page_and_only_http_links(svc, client):
+    client.force_login(svc["users"]["services"])
+    data = {"key": "NB-S", "title": "出处测试政策"}
+    add = reverse("services:policy_add")
+    # a javascript: link (the page would link it) and a source without url or publisher are
+    # refused on the field, in Chinese; nothing stored
+    r = client.post(add, {**data, "sources": "- {url: 'javascript:alert(1)', publisher: x}"})
+    assert r.status_code == 400 and "网址必须是 http 或 https 地址" in r.content.decode()
+    r = client.post(add, {**data, "sources": "- {date: 2026-01-01}"})
+    assert r.status_code == 400 and "须有网址或发布者" in r.content.decode()
+    r = client.post(add, {**data, "sources": "{url: https://example.org}"})
+    assert r.status_code == 400 and "出处应为列表" in r.content.decode()
+    assert not Policy.objects.filter(key="NB-S").exists()
+    sources = (
+        "- {url: 'https://www.ningbo.gov.cn/art/2026/1/5/x.html', publisher: 宁波市人民政府, "
+        "date: 2026-01-05, kind: official}\n- {publisher: 街道经发办, note: 会议纪要}"
+    )
+    assert client.post(add, {**data, "sources": sources}).status_code == 302
+    policy = Policy.objects.get(key="NB-S")
+    assert policy.sources == [
+        {
+            "url": "https://www.ningbo.gov.cn/art/2026/1/5/x.html",
+            "publisher": "宁波市人民政府",
+            "date": "2026-01-05",
+            "kind": "official",
+        },
+        {"publisher": "街道经发办", "note": "会议纪要"},
+    ]
+    page = client.get(policy.get_absolute_url()).content.decode()
+    assert 'href="https://www.ningbo.gov.cn/art/2026/1/5/x.html"' in page and "街道经发办" in page
+    # the edit page shows them as the YAML one types; saved unchanged, they stay the same
+    edit = reverse("services:policy_edit", args=[policy.pk])
+    form = client.get(edit).context["form"]
+    text = form["sources"].value()
+    assert text.startswith("- {url: ") and "https://www.ningbo.gov.cn/art/2026/1/5/x.html" in text
+    initial = {k: form[k].value() or "" for k in ("key", "title", "sources")}
+    assert client.post(edit, initial).status_code == 302
+    policy.refresh_from_db()
+    assert policy.sources[1] == {"publisher": "街道经发办", "note": "会议纪要"}
+    # the action refuses them too; so does an imported file
+    policy.sources = [{"url": "ftp://example.org/x"}]
+    with pytest.raises(ValidationError) as exc:
+        actions.save_policy(svc["users"]["services"], policy)
+    assert "sources" in exc.value.message_dict
+    bad = DEMO_POLICY.replace("DEMO-HIRE", "DEMO-3").replace(
+        "  clauses:", "  sources: [{url: 'javascript:alert(1)'}]\n  clauses:", 1
+    )
+    with pytest.raises(ValidationError, match=r"DEMO-3: .*http 或 https"):
+        policyio.parse(policyio.load_text(bad, "p.yaml"))
 
 
 # -- recompute when an enterprise's data change ----------------------------------------------------

@@ -109,6 +109,10 @@ def save_policy(user, policy: Policy) -> Policy:
         and policy.effective_to < policy.effective_from
     ):
         raise ValidationError({"effective_to": _("The policy cannot end before it starts.")})
+    try:
+        policy.sources = policyio.clean_sources(policy.sources)
+    except ValidationError as exc:
+        raise ValidationError({"sources": exc.messages}) from None
     policy.full_clean()
     with transaction.atomic():
         policy.save()
@@ -239,70 +243,116 @@ def recompute_matches(enterprise_ids=None, today: dt.date | None = None, clause_
         clauses = clauses.filter(pk__in=list(clause_ids))
     clauses = list(clauses)
     now = timezone.now()
-    rows = []
     counts = {v: 0 for v in Verdict.values}
-    for pk, prof in profiles.items():
-        for clause in clauses:
-            verdict, reasons, amount = verdict_of(clause, prof)
-            counts[verdict] += 1
-            rows.append((pk, clause.pk, verdict, reasons, amount))
+    seconds_rules = 0.0
+    n_rows = 0
     t2 = time.perf_counter()
     with transaction.atomic():
-        stale = Match.objects.filter(clause__current=True)
-        if clause_ids is not None:
-            stale = stale.filter(clause_id__in=[c.pk for c in clauses])
+        # By the clauses' ids, not through a join on the clause's ``current``: the join makes
+        # Django's raw delete an ``id IN (SELECT … JOIN …)`` over every match.
+        stale = Match.objects.filter(clause_id__in=[c.pk for c in clauses])
         if enterprise_ids is not None:
             stale = stale.filter(enterprise_id__in=list(enterprise_ids))
         stale._raw_delete(stale.db)
-        _insert_matches(rows, now)
+        # Evaluated and written one enterprise at a time: ten times the demo is over two
+        # million rows, whose reasons would otherwise all sit in memory at once; on
+        # PostgreSQL the server takes in the rows (one COPY) while the next are evaluated.
+        with _MatchWriter(now) as writer:
+            for pk, prof in profiles.items():
+                t = time.perf_counter()
+                rows = []
+                for clause in clauses:
+                    verdict, reasons, amount = verdict_of(clause, prof)
+                    counts[verdict] += 1
+                    rows.append((pk, clause.pk, verdict, reasons, amount))
+                seconds_rules += time.perf_counter() - t
+                writer.write(rows)
+                n_rows += len(rows)
+    if n_rows >= ANALYZE_AFTER and connection.vendor == "postgresql":
+        # Fresh statistics for the rewritten table: with the old ones (or none) PostgreSQL
+        # planned one enterprise's 32 matches as a parallel scan of ~100,000 (the matches
+        # page 160 ms instead of a few at ten times the demo).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Match._meta.db_table)}")
     t3 = time.perf_counter()
     return {
         "enterprises": len(profiles),
         "clauses": len(clauses),
-        "matches": len(rows),
+        "matches": n_rows,
         **counts,
         "seconds_profile": round(t1 - t0, 2),
-        "seconds_rules": round(t2 - t1, 2),
-        "seconds_store": round(t3 - t2, 2),
+        "seconds_rules": round(seconds_rules, 2),
+        # the stale rows' delete, the writes, the commit and the statistics
+        "seconds_store": round(t3 - t2 - seconds_rules, 2),
     }
 
 
-def _insert_matches(rows, now, chunk: int = 5000) -> None:
-    """One prepared INSERT per chunk: several times faster than ``bulk_create`` for the
-    street's quarter of a million matches (each value adapted as the field would, once per
-    column kind; the timestamp once for all)."""
-    opts = Match._meta
-    names = ("enterprise", "clause", "verdict", "reasons", "amount", "computed_at")
-    fields = [opts.get_field(n) for n in names]
-    reasons_field, amount_field = fields[3], fields[4]
-    if connection.vendor == "sqlite":
+ANALYZE_AFTER = 50_000  # rows written by one run after which the table's statistics are renewed
+
+
+class _MatchWriter:
+    """Writes matches: one ``COPY … FROM STDIN`` for the whole run on PostgreSQL (psycopg
+    3; the columns' text forms, which the server parses as it would an INSERT's), one
+    prepared INSERT per 5,000 rows on SQLite — both several times faster than
+    ``bulk_create`` (reasons serialised once, the timestamp once for all)."""
+
+    CHUNK = 5000
+
+    def __init__(self, now):
+        opts = Match._meta
+        names = ("enterprise", "clause", "verdict", "reasons", "amount", "computed_at")
+        fields = [opts.get_field(n) for n in names]
+        self.amount_field = fields[4]
+        self.columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        self.table = connection.ops.quote_name(opts.db_table)
+        self.now, self.batch = now, []
+        self.copy = None
+
+    def __enter__(self):
+        self.cursor = connection.cursor().__enter__()
+        if connection.vendor == "postgresql":
+            self._copy_cm = self.cursor.cursor.copy(
+                f"COPY {self.table} ({self.columns}) FROM STDIN"
+            )
+            self.copy = self._copy_cm.__enter__()
+        else:
+            self.stamp = connection.ops.adapt_datetimefield_value(self.now)
+            # Identifiers come from the model's metadata only; values are parameters.
+            self.sql = f"INSERT INTO {self.table} ({self.columns}) VALUES (%s, %s, %s, %s, %s, %s)"  # noqa: S608
+        return self
+
+    def write(self, rows) -> None:
         dump = json.dumps
-    else:
+        if self.copy is not None:
+            now, write_row = self.now, self.copy.write_row
+            for e, c, v, r, a in rows:
+                write_row((e, c, v, dump(r), a, now))
+            return
+        prep, amount_field, stamp = connection, self.amount_field, self.stamp
+        self.batch.extend(
+            (
+                e,
+                c,
+                v,
+                dump(r),
+                None if a is None else amount_field.get_db_prep_save(a, prep),
+                stamp,
+            )
+            for e, c, v, r, a in rows
+        )
+        if len(self.batch) >= self.CHUNK:
+            self.cursor.executemany(self.sql, self.batch)
+            self.batch = []
 
-        def dump(value):
-            return reasons_field.get_db_prep_save(value, connection)
-
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    # Identifiers come from the model's metadata only; values are parameters.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        connection.ops.quote_name(opts.db_table),
-        ", ".join(connection.ops.quote_name(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), chunk):
-            batch = [
-                (
-                    e,
-                    c,
-                    v,
-                    dump(r),
-                    None if a is None else amount_field.get_db_prep_save(a, connection),
-                    stamp,
-                )
-                for e, c, v, r, a in rows[start : start + chunk]
-            ]
-            cursor.executemany(sql, batch)
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if self.copy is not None:
+                self._copy_cm.__exit__(exc_type, exc, tb)
+            elif self.batch and exc_type is None:
+                self.cursor.executemany(self.sql, self.batch)
+        finally:
+            self.cursor.__exit__(exc_type, exc, tb)
+        return False
 
 
 # -- notices ------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from streetbrain.core.generic import ReasonFormMixin, ScopedModelForm
 from streetbrain.core.text import CheckedForm
 
-from . import requests
+from . import policyio, requests
 from .models import Path, Policy
 
 DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -61,19 +61,6 @@ class RequestForm(CheckedForm):
         self.fields["kind"].choices = requests.choices()
 
 
-class PolicyForm(ScopedModelForm):
-    """A policy's document data; its clauses are edited one by one (``ClauseForm``)."""
-
-    class Meta:
-        model = Policy
-        fields = [
-            "key", "title", "issuer", "doc_no", "level", "effective_from", "effective_to",
-            "text", "note",
-        ]  # fmt: skip
-        widgets = {"effective_from": DATE_WIDGET, "effective_to": DATE_WIDGET}
-        help_texts = {"key": _("Letters, digits, - and _ (e.g. NB-2026-07); unique.")}
-
-
 def dump_rule(value) -> str:
     """A clause's conditions or benefit as the YAML text the form shows (the import's format)."""
     if not value:
@@ -86,8 +73,8 @@ class RuleField(forms.CharField):
 
     widget = forms.Textarea(attrs={"rows": 6, "class": "mono", "spellcheck": "false"})
 
-    def __init__(self, *args, kind=list, **kwargs):
-        self.kind = kind
+    def __init__(self, *args, kind=list, wrong_kind=None, **kwargs):
+        self.kind, self.wrong_kind = kind, wrong_kind
         super().__init__(*args, required=False, max_length=20000, strip=False, **kwargs)
 
     def to_python(self, value):
@@ -104,11 +91,48 @@ class RuleField(forms.CharField):
             return self.kind()
         if not isinstance(data, self.kind):
             raise forms.ValidationError(
-                _("Write a list of conditions (each line starting with “- ”).")
+                self.wrong_kind or _("Write a list of conditions (each line starting with “- ”).")
                 if self.kind is list
                 else _("Write a mapping (e.g. {amount_cny: 10000}).")
             )
         return data
+
+    def prepare_value(self, value):
+        # the stored list or mapping (a form's initial data) shown as the YAML one types
+        return value if isinstance(value, str) else dump_rule(value)
+
+
+class SourcesField(RuleField):
+    """A policy's sources as YAML text, checked by ``policyio.clean_sources``."""
+
+    def __init__(self, *args, **kwargs):
+        wrong = _("The sources are a list (each line starting with “- ”).")
+        super().__init__(*args, kind=list, wrong_kind=wrong, **kwargs)
+
+    def clean(self, value):
+        return policyio.clean_sources(super().clean(value))
+
+
+class PolicyForm(ScopedModelForm):
+    """A policy's document data and its sources; its clauses are edited one by one
+    (``ClauseForm``)."""
+
+    sources = SourcesField(
+        label=_("sources"),
+        help_text=_(
+            "Where the policy was read, one source a line: - {url: https://…, publisher: …, "
+            "date: 2026-01-01, kind: official}. Links must be http or https."
+        ),
+    )
+
+    class Meta:
+        model = Policy
+        fields = [
+            "key", "title", "issuer", "doc_no", "level", "effective_from", "effective_to",
+            "text", "note", "sources",
+        ]  # fmt: skip
+        widgets = {"effective_from": DATE_WIDGET, "effective_to": DATE_WIDGET}
+        help_texts = {"key": _("Letters, digits, - and _ (e.g. NB-2026-07); unique.")}
 
 
 class ClauseForm(ReasonFormMixin):

@@ -12,12 +12,49 @@ from dataclasses import dataclass, field
 
 import yaml
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
 from . import rules
 from .models import Path
 
 KEY_RE = re.compile(r"[^A-Za-z0-9_-]+")
+SOURCE_KEYS = ("url", "publisher", "date", "kind", "note")  # shown on the policy's page
+
+
+def clean_sources(value) -> list[dict]:
+    """A policy's sources as stored: a list of mappings (``url``, ``publisher``, ``date``,
+    ``kind``, ``note`` as text; other keys kept as text too). Each needs a url or a
+    publisher; a url must be an http or https address, since the policy's page links it.
+    Raises ``ValidationError`` with one message per source at fault."""
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        raise ValidationError(_("The sources are a list (each line starting with “- ”)."))
+    out, errors = [], []
+    check_url = URLValidator(schemes=["http", "https"])
+    for n, item in enumerate(value, 1):
+        if not isinstance(item, dict):
+            errors.append(
+                _("Source %(n)s: write a mapping such as {url: …, publisher: …}.") % {"n": n}
+            )
+            continue
+        clean = {str(k): str(v).strip() for k, v in item.items() if v not in (None, "")}
+        if not clean.get("url") and not clean.get("publisher"):
+            errors.append(_("Source %(n)s: needs a url or a publisher.") % {"n": n})
+            continue
+        if clean.get("url"):
+            try:
+                check_url(clean["url"])
+            except ValidationError:
+                errors.append(
+                    _("Source %(n)s: the url must be an http or https address.") % {"n": n}
+                )
+                continue
+        out.append(clean)
+    if errors:
+        raise ValidationError(errors)
+    return out
 
 
 @dataclass
@@ -189,6 +226,11 @@ def parse(data: list) -> list[PolicyRecord]:
             continue
         seen.add(key)
         dates = item.get("dates") or {}
+        try:
+            sources = clean_sources(item.get("sources"))
+        except ValidationError as exc:
+            errors.extend(f"{where}: {m}" for m in exc.messages)
+            continue
         texts, clauses, keys = [], [], set()
         for c in item.get("clauses") or []:
             if not isinstance(c, dict) or not c.get("clause"):
@@ -246,7 +288,7 @@ def parse(data: list) -> list[PolicyRecord]:
                 effective_from=_date(dates.get("effective_from")),
                 effective_to=_date(dates.get("effective_to")),
                 text="\n\n".join([str(item.get("text") or ""), *texts]).strip(),
-                sources=item.get("sources") or [],
+                sources=sources,
                 note=str(item.get("status_note") or item.get("note") or ""),
                 clauses=clauses,
             )
