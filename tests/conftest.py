@@ -265,9 +265,10 @@ def pytest_collection_modifyitems(config, items):
     """Tests that share a module-scoped fixture (a demo district loaded once for the module,
     a trained model, a planted world) go to one xdist worker together (``--dist loadgroup``,
     as the Makefile and .ci/run give it): under plain ``load`` xdist splits a module over
-    both workers and each of them builds the module's world again. A module-scoped fixture with parameters
-    (tests/test_scope_conformance.py's readers) makes one group per parameter, so a large
-    module still spreads over the workers, each building the world it shares once."""
+    both workers and each of them builds the module's world again. A module-scoped fixture
+    with parameters (tests/test_scope_conformance.py's readers) makes one group per
+    parameter, so a large module still spreads over the workers, each building the world it
+    shares once."""
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         if info is None:
