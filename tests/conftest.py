@@ -256,34 +256,3 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         f"users: {', '.join(users)}) with {sum(requests.values())} generated requests; "
         f"server errors and schema violations fail the run"
     )
-
-
-# --- xdist: a module's shared world is built on one worker -------------------------------------
-
-
-def pytest_collection_modifyitems(config, items):
-    """Tests that share a module-scoped fixture (a demo district loaded once for the module,
-    a trained model, a planted world) go to one xdist worker together (``--dist loadgroup``,
-    as the Makefile and .ci/run give it): under plain ``load`` xdist splits a module over
-    both workers and each of them builds the module's world again. A module-scoped fixture
-    with parameters (tests/test_scope_conformance.py's readers) makes one group per
-    parameter, so a large module still spreads over the workers, each building the world it
-    shares once."""
-    for item in items:
-        info = getattr(item, "_fixtureinfo", None)
-        if info is None:
-            continue
-        shared = [
-            name
-            for name in item.fixturenames
-            if any(d.scope == "module" for d in info.name2fixturedefs.get(name, ()))
-        ]
-        if not shared:
-            continue
-        callspec = getattr(item, "callspec", None)
-        params = sorted(
-            f"{name}={callspec.params[name]}"
-            for name in shared
-            if callspec is not None and name in callspec.params
-        )
-        item.add_marker(pytest.mark.xdist_group(":".join([item.module.__name__, *params])))
