@@ -8,9 +8,7 @@ PORT ?= 8000
 DEMO_ENV := DJANGO_SETTINGS_MODULE=streetbrain.settings.demo
 # The fuzzing (marker `fuzz`: schemathesis over the API and Open311, minutes) runs in CI's
 # PostgreSQL leg; `make test PYTEST_ARGS=-n\ auto` runs it here too.
-# --dist loadgroup: the tests sharing a module's world (a demo district loaded once) run on one
-# worker, not on each (tests/conftest.py groups them).
-PYTEST_ARGS ?= -n auto --dist loadgroup -m 'not fuzz'
+PYTEST_ARGS ?= -n auto -m 'not fuzz'
 
 .PHONY: demo demo-reset test lint format bench messages install install-dev clean help
 
