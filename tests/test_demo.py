@@ -4,13 +4,12 @@ UI scoped to its unit."""
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from shapely.geometry import Point, shape
 
 from streetbrain.core.figures import refresh_key_figures
 from streetbrain.core.geo_lookup import invalidate, locate_point
-from streetbrain.core.models import ChangeLogEntry, Department, KeyFigure, OrgUnit, User
+from streetbrain.core.models import Department, KeyFigure, OrgUnit, User
 from streetbrain.demo import core as demo
 from streetbrain.demo.context import DemoContext
 from streetbrain.demo.synth.accounts import ACCOUNTS
@@ -136,26 +135,3 @@ def test_key_figures_precomputed(demo_district):
     assert 10 < figures["area_km2"] < 16
     # every demo account has its unit: all but the district's leader (鄞州区) in the street
     assert figures["users"] == len(ACCOUNTS) - 1 == 18
-
-
-def test_demo_load_is_audited_and_idempotent(demo_district, capsys):
-    call_command("demo", "--no-static")  # the parts on top of the core (some make accounts)
-    capsys.readouterr()
-    counts = (OrgUnit.objects.count(), Department.objects.count(), User.objects.count())
-    call_command("demo", "--no-static")
-    out = capsys.readouterr().out
-    assert "already loaded" in out
-    assert "leader" in out and "streetbrain-demo" in out
-    assert (OrgUnit.objects.count(), Department.objects.count(), User.objects.count()) == counts
-
-
-def test_demo_command_loads_from_empty(capsys):
-    call_command("demo", "--no-static")
-    out = capsys.readouterr().out
-    assert "80 grid cells" in out or "grid cells" in out
-    assert OrgUnit.objects.filter(level="grid").count() >= 60
-    entries = ChangeLogEntry.objects.filter(source="cli", reason="demo load")
-    # Every part of the demo audits as the command line, under a source the API can name.
-    sources = set(ChangeLogEntry.objects.values_list("source", flat=True).distinct())
-    assert sources <= set(ChangeLogEntry.Source.values), sources
-    assert entries.filter(content_type__model="orgunit").count() == OrgUnit.objects.count()
