@@ -115,8 +115,23 @@ class QuickSelect(_QuickOptions, forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         queryset = getattr(self.choices, "queryset", None)
-        if not self.search_url or queryset is None or not _large(queryset):
+        if not self.search_url or queryset is None:
             return super().render(name, value, attrs, renderer)
+        # One read decides and fills: up to LARGE_CHOICES rows are the options themselves, so
+        # a small filter costs the one query it always did.
+        rows = list(queryset[: LARGE_CHOICES + 1])
+        if len(rows) <= LARGE_CHOICES:
+            iterator = self.choices
+            field = iterator.field
+            options = [("", field.empty_label)] if field.empty_label is not None else []
+            if getattr(field, "null_label", None) is not None:  # django-filter's "none" choice
+                options.append((field.null_value, field.null_label))
+            options += [iterator.choice(row) for row in rows]
+            self.choices = options
+            try:
+                return super().render(name, value, attrs, renderer)
+            finally:
+                self.choices = iterator
         field = self.choices.field
         chosen = ""
         if value not in (None, ""):
@@ -159,10 +174,6 @@ class QuickSelectMultiple(_QuickOptions, forms.SelectMultiple):
 LARGE_CHOICES = 200
 #: The matches the search box offers at a time.
 CHOICES_SHOWN = 30
-
-
-def _large(queryset) -> bool:
-    return queryset[LARGE_CHOICES : LARGE_CHOICES + 1].exists()
 
 
 def filterset_key(cls) -> str:
