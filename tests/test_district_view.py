@@ -184,6 +184,32 @@ def test_a_long_list_shows_an_estimate_marked_as_such(tree, client, make_user, m
     assert client.get("/core/grids/").context["total"] == 4
 
 
+def test_a_short_search_is_counted_up_to_a_bar_and_says_more(tree, client, make_user, monkeypatch):
+    """A list's search of fewer than three characters counts its matches up to
+    ``COUNT_TO`` and says "more than" past it (no index serves the count); a longer search
+    and a search under the bar are counted exactly; every page up to the bar still opens."""
+    from streetbrain.cases.models import Case
+    from streetbrain.core import generic
+
+    now = timezone.now()
+    for i in range(5):
+        Case.objects.create(
+            number=f"C{i}", title=f"垃圾满溢{i}", org_unit=tree["east_grid"], reported_at=now
+        )
+    Case.objects.create(number="C9", title="井盖缺失", org_unit=tree["east_grid"], reported_at=now)
+    client.force_login(make_user("qc", role="leader", unit=tree["street"]))
+    monkeypatch.setattr(generic, "COUNT_TO", 3)
+    page = client.get("/cases/", {"q": "垃圾"})
+    assert page.context["total_at_least"] and page.context["total"] == 3
+    assert "超过 3" in page.content.decode()
+    assert client.get("/cases/", {"q": "垃圾", "per_page": 10}).status_code == 200
+    page = client.get("/cases/", {"q": "垃圾满"})  # three characters: counted
+    assert not page.context["total_at_least"] and page.context["total"] == 5
+    monkeypatch.setattr(generic, "COUNT_TO", 10)
+    page = client.get("/cases/", {"q": "垃圾"})
+    assert not page.context["total_at_least"] and page.context["total"] == 5
+
+
 def test_an_empty_query_is_estimated_empty(tree):
     # Django knows before asking the database (the bench found the 待我处理 tab's 500).
     from streetbrain.core.generic import planned_rows

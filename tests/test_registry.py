@@ -514,11 +514,12 @@ def test_page_shop_phone_kept_changed_and_removed(client, registry, east_worker)
     assert Shop.objects.get(pk=shop.pk).phone_masked == ""
 
 
-def test_a_short_fragment_ranks_its_newest_matches_a_longer_one_all(
+def test_a_short_fragment_reads_prefixes_anywhere_and_the_newest_rows_a_longer_one_all(
     registry, tree, make_user, monkeypatch
 ):
-    """Under three characters (no trigram for an index) the search ranks only the newest
-    ``SHORT_SCAN`` matches; from three characters on it ranks every match, exact first."""
+    """Under three characters (no trigram for an index) the search reads bounded sets only:
+    names beginning with the fragment anywhere (an index), and names containing it among the
+    newest ``SHORT_ROWS`` rows; from three characters on it ranks every match, exact first."""
     from streetbrain.core import search as one_search
 
     leader = make_user("l", role="leader", unit=tree["street"])
@@ -537,20 +538,38 @@ def test_a_short_fragment_ranks_its_newest_matches_a_longer_one_all(
         r.save()
         return r
 
-    resident("王勇军")  # the oldest: the exact match of the long fragment
+    resident("王勇军")  # the oldest: the prefix (and exact) match
     newer = [resident(f"欧阳王勇军{i}") for i in range(3)]
-    monkeypatch.setattr(one_search, "SHORT_SCAN", 2)
+    monkeypatch.setattr(one_search, "SHORT_ROWS", 2)
+    # A scope of unknown size (SQLite's always; PostgreSQL's planner would size this one).
+    monkeypatch.setattr(one_search, "planned_rows", lambda qs: None)
+    monkeypatch.setattr(one_search, "table_rows", lambda model: None)
 
     def titles(q):
         return [r["title"] for g in one_search.search(leader, q) if g["key"] == "residents"
                 for r in g["results"]]  # fmt: skip
 
-    # Two characters: the two newest matches only, ranked among themselves (shorter first).
-    assert titles("王勇") == [newer[1].name, newer[2].name]
+    # Two characters: the name beginning with them although it is the oldest, then the
+    # names containing them among the two newest rows only (newer[0] is not read).
+    assert titles("王勇") == ["王勇军", newer[1].name, newer[2].name]
+    assert titles("阳王") == [newer[1].name, newer[2].name]
+    # At most SHORT_SCAN of the newest rows' matches.
+    monkeypatch.setattr(one_search, "SHORT_SCAN", 1)
+    assert titles("阳王") == [newer[2].name]
     # Three: all four, the exact match first although it is the oldest.
     assert titles("王勇军") == ["王勇军", *(r.name for r in newer)]
+    monkeypatch.setattr(one_search, "SHORT_ROWS", 20_000)
     monkeypatch.setattr(one_search, "SHORT_SCAN", 200)
     assert titles("王勇") == ["王勇军", *(r.name for r in newer)]
+    # A scope the planner expects small is read whole, whatever the bound on the newest.
+    monkeypatch.setattr(one_search, "SHORT_ROWS", 2)
+    monkeypatch.setattr(one_search, "planned_rows", lambda qs: 1)
+    assert titles("阳王") == [r.name for r in newer]
+    # Either way, only the scope's rows: a leader of the other community finds none of them.
+    other = make_user("o", role="leader", unit=tree["river"])
+    for planned in (1, None):
+        monkeypatch.setattr(one_search, "planned_rows", lambda qs, n=planned: n)
+        assert not [g for g in one_search.search(other, "阳王") if g["key"] == "residents"]
     # An exact ID number still finds its one resident whatever the bound.
     assert [r["title"] for g in one_search.search(leader, EAST_ID) for r in g["results"]] == [
         "王秀英"

@@ -6,7 +6,6 @@ on subclasses of these; it writes no query, permission or audit logic of its own
 from __future__ import annotations
 
 import abc
-import json
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -15,13 +14,11 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import (
-    EmptyResultSet,
     FieldDoesNotExist,
     PermissionDenied,
     ValidationError,
 )
 from django.core.paginator import Paginator
-from django.db import connections
 from django.db.models import ProtectedError, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -36,9 +33,11 @@ from django.views.generic import TemplateView, View
 from . import extension_points as ep
 from .actions import reveal
 from .audit import change_reason
+from .estimates import planned_rows
 from .models import ChangeLogEntry
 from .protected import protected_names
 from .scoping import permission_name, scoped_delete, scoped_save
+from .search import TRIGRAM_MIN
 from .text import CheckedForm, CheckedModelForm
 
 
@@ -110,23 +109,11 @@ class ScopedObjectMixin(LoginRequiredMixin):
 # rows, marked as such, instead of counting them: an exact COUNT over millions of rows (a
 # district's cases or residents) costs more than the page itself.
 ESTIMATE_FROM = 100_000
-
-
-def planned_rows(queryset) -> int | None:
-    """PostgreSQL's estimate of the rows ``queryset`` gives (EXPLAIN, nothing is run), or
-    None on another database; 0 for a query Django knows is empty (``none()``, ``IN ()``)."""
-    try:
-        sql, params = queryset.order_by().query.sql_with_params()
-    except EmptyResultSet:
-        return 0
-    if connections[queryset.db].vendor != "postgresql":
-        return None
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
+# A list searched by a fragment too short for the trigram indexes (``search.TRIGRAM_MIN``)
+# counts its matches up to this many and says "more than" past it: its COUNT would read every
+# row of the scope (no index serves a two-character "contains"), the count up to here stops
+# as soon as it has them. Its pages go as deep as the count; its export holds every row.
+COUNT_TO = 10_000
 
 
 class EstimatingPaginator(Paginator):
@@ -134,6 +121,11 @@ class EstimatingPaginator(Paginator):
     planner's estimate (``estimated`` tells the page to say so)."""
 
     estimated = False
+    at_least = False  # counted up to ``count_to`` and stopped: there are more
+
+    def __init__(self, *args, count_to: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_to = count_to
 
     @cached_property
     def count(self) -> int:
@@ -141,6 +133,10 @@ class EstimatingPaginator(Paginator):
         if planned is not None and planned >= ESTIMATE_FROM:
             self.estimated = True
             return planned
+        if self.count_to is not None:
+            counted = self.object_list.order_by()[: self.count_to + 1].count()
+            self.at_least = counted > self.count_to
+            return min(counted, self.count_to)
         return super().count
 
 
@@ -187,11 +183,13 @@ class ObjectListView(ScopedObjectMixin, TemplateView):
         columns = self.get_columns()
         qs = self.get_queryset()
         filterset = None
+        refused = False
         if self.filterset_class:
             filterset = self.filterset_class(self.request.GET, queryset=qs, request=self.request)
             for name in self.hidden_filters:
                 filterset.filters.pop(name, None)
-            qs = filterset.qs if filterset.is_valid() else qs.none()
+            refused = not filterset.is_valid()
+            qs = qs.none() if refused else filterset.qs
         sortable = {c.order_by: c for c in columns if c.order_by}
         sort = self.request.GET.get("sort", "")
         key = sort.lstrip("-")
@@ -203,7 +201,11 @@ class ObjectListView(ScopedObjectMixin, TemplateView):
             per_page = min(max(int(self.request.GET.get("per_page", self.paginate_by)), 10), 500)
         except ValueError:
             per_page = self.paginate_by
-        page = EstimatingPaginator(qs, per_page).get_page(self.request.GET.get("page"))
+        text = (filterset.form.cleaned_data.get("q") or "") if filterset and not refused else ""
+        short = bool(text) and len(text.strip()) < TRIGRAM_MIN
+        page = EstimatingPaginator(qs, per_page, count_to=COUNT_TO if short else None).get_page(
+            self.request.GET.get("page")
+        )
         query = self.request.GET.copy()
         query.pop("page", None)
         rows = [(obj, [(c, c.value(obj)) for c in columns]) for obj in page.object_list]
@@ -218,6 +220,7 @@ class ObjectListView(ScopedObjectMixin, TemplateView):
             querystring=query.urlencode(),
             total=page.paginator.count,
             total_estimated=page.paginator.estimated,
+            total_at_least=page.paginator.at_least,
         )
         return ctx
 

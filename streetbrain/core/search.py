@@ -10,11 +10,17 @@ address) containing it; shorter names first within a rank.
 
 A fragment shorter than ``TRIGRAM_MIN`` characters (most Chinese names are two) has no
 trigram for PostgreSQL's trigram indexes to use, and as the beginning of a code it matches
-most codes: its matches are looked for in a bounded scan instead — the newest ``SHORT_SCAN``
-matching rows (by the provider's tiebreak, else the newest id), ranked among themselves as
-above — so a common fragment ('王勇' among millions of cases) never reads and sorts every
-match. Longer fragments, codes and identifiers search everything, through the trigram and
-exact indexes (PostgreSQL; SQLite scans).
+most codes: it is looked for in bounded reads instead and ranked as above among what they
+find: names and codes that are it or begin with it, anywhere in the scope (at most
+``SHORT_SCAN``, through B-tree indexes: the prefix indexes of ``core/trigram.py`` on the big
+tables), and names and other fields containing it among recent rows (at most ``SHORT_SCAN``
+of them): the whole scope where PostgreSQL's planner expects at most ``SHORT_ROWS`` rows in
+it (a grid), else the scope's rows among the table's newest ``SHORT_ROWS`` (by the
+provider's tiebreak, else the newest id; on SQLite always the latter). So '王勇' finds every
+resident called 王勇 or 王勇军 among a district's 1.5 million and the recent cases that name
+him, and neither a common nor a rare fragment reads every row.
+Longer fragments, codes and identifiers search everything, through the trigram and exact
+indexes (PostgreSQL; SQLite scans).
 """
 
 from __future__ import annotations
@@ -22,11 +28,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.db import connections
 from django.db.models import Case as Cond
-from django.db.models import IntegerField, Q, Value, When
-from django.db.models.functions import Length
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Length, Lower
+from django.db.models.lookups import Contains
 
 from . import extension_points as ep
+from .estimates import planned_rows, table_rows
 from .maps import gcj02
 from .scoping import permission_name
 
@@ -37,7 +47,8 @@ MAP_DEFAULT_LIMIT = 20  # in all, on the map
 MAP_MAX_LIMIT = 50
 MAX_QUERY = 100  # characters; longer is not a name
 TRIGRAM_MIN = 3  # characters: shorter text is searched in a bounded scan
-SHORT_SCAN = 200  # rows: a short fragment's newest matches, ranked among themselves
+SHORT_SCAN = 200  # rows: a short fragment's matches of each sort, ranked among themselves
+SHORT_ROWS = 10_000  # rows: the newest of a scope, where a short fragment's "contains" is read
 
 
 @dataclass
@@ -106,6 +117,85 @@ def _condition(provider: ep.SearchProvider, q: str, *, on_map: bool) -> tuple[Q,
     return cond, whens
 
 
+def _anchored(provider: ep.SearchProvider, q: str, *, on_map: bool) -> Q:
+    """The rows whose name or a code is ``q`` or begins with it, or that ``q`` identifies:
+    what a B-tree (an expression index on ``UPPER(name)``, a code's own index, a digest)
+    finds without reading the table."""
+    code = q.upper()
+    cond = Q()
+    if _searches_text(provider, q, on_map=on_map):
+        cond |= Q(**{f"{provider.name}__istartswith": q})
+    if code.isascii() and code.isalnum():
+        for name in provider.codes:
+            cond |= Q(**{f"{name}__startswith": code})
+    if provider.exact is not None:
+        identifier = provider.exact(q)
+        if identifier is not None:
+            cond |= identifier
+    return cond
+
+
+def _folded_contains(provider: ep.SearchProvider, q: str) -> Q:
+    """The name or another field contains ``q``, compared in lower case: the same rows as
+    ``icontains`` but an expression no index holds, so the planner reads the bounded rows
+    it is given instead of a trigram index that has nothing to offer two characters."""
+    needle = Value(q.lower())
+    cond = Q()
+    for name in (provider.name, *provider.others):
+        cond |= Q(Contains(Lower(name), needle))
+    return cond
+
+
+def _short_candidates(provider: ep.SearchProvider, qs, q: str, *, on_map: bool):
+    """The rows a fragment shorter than ``TRIGRAM_MIN`` is ranked among, as one subquery:
+    the first ``SHORT_SCAN`` rows whose name or code begins with it (anywhere in the scope,
+    through an index), and its other matches among the newest ``SHORT_ROWS`` rows of the
+    scope (a bounded read: no index serves a two-character "contains")."""
+    model = qs.model
+    parts = []
+    if _searches_text(provider, q, on_map=on_map):
+        newest_order = (*(provider.tiebreak or ("-pk",)), "-pk")
+        contains = _folded_contains(provider, q)
+        in_table = table_rows(model)
+        if in_table is not None and in_table <= SHORT_ROWS:
+            planned = in_table  # a small table: read whole, no estimate asked
+        else:
+            planned = planned_rows(qs)
+        small = planned is not None and planned <= SHORT_ROWS
+        if small:
+            # A small scope (a grid): all of it, read as the planner likes (OFFSET 0 keeps
+            # it from reading the table in id order for the newest), the newest matches kept.
+            rows = qs.order_by()
+        else:
+            # A large scope (or one we cannot size): the newest rows of the whole table, and
+            # for those that contain the text, whether they are in the scope (one index
+            # lookup each). Reading "the scope's newest" instead costs the scope's share of
+            # the table in rows skipped (a street's newest cases lie among 25 times as many
+            # of the district's); this costs the same for every scope.
+            rows = model._base_manager.order_by(*newest_order)[:SHORT_ROWS]
+            contains &= Q(Exists(qs.filter(pk=OuterRef("pk"))))
+        hit = Cond(When(contains, then=Value(True)), default=Value(False))
+        newest = rows.annotate(_id=F("pk"), _hit=hit).values_list("_id", "_hit")
+        sql, params = newest.query.sql_with_params()
+        # The rows first, then the test on them: a subquery in FROM with a LIMIT or an OFFSET
+        # is a fence no planner pushes the test through (left to itself, PostgreSQL expects
+        # a "contains" to be rare and reads the whole table for it).
+        if small:
+            fence = "OFFSET 0" if connections[qs.db].vendor == "postgresql" else "LIMIT -1 OFFSET 0"
+            sql = f'SELECT "n"."_id" FROM ({sql} {fence}) "n" WHERE "n"."_hit" ORDER BY 1 DESC'  # noqa: S608 (Django's own SQL, values in params)
+        else:
+            sql = f'SELECT "n"."_id" FROM ({sql}) "n" WHERE "n"."_hit"'  # noqa: S608
+        recent = RawSQL(f"{sql} LIMIT {int(SHORT_SCAN)}", params)  # noqa: S611
+        parts.append(model._base_manager.filter(pk__in=recent).order_by().values("pk"))
+    anchored = _anchored(provider, q, on_map=on_map)
+    if anchored:
+        first = qs.filter(anchored).order_by().values("pk")[:SHORT_SCAN]
+        parts.append(model._base_manager.filter(pk__in=first).order_by().values("pk"))
+    if not parts:
+        return model._base_manager.none().values("pk")
+    return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+
+
 def find(provider: ep.SearchProvider, user, q: str, limit: int, *, on_map=False) -> list[Hit]:
     """At most ``limit`` rows of one provider matching ``q``, best first (one query; the
     map's positions in one more where the provider places its rows itself)."""
@@ -129,10 +219,7 @@ def find(provider: ep.SearchProvider, user, q: str, limit: int, *, on_map=False)
     rank = Cond(*whens, default=Value(OTHER_CONTAINS), output_field=IntegerField())
     order = provider.tiebreak or (Length(provider.name), provider.name)
     if len(q) < TRIGRAM_MIN:
-        # A short fragment (text, or the beginning of a code): its newest matches only, in
-        # the same query (a subquery with a LIMIT: the scan stops there).
-        newest = qs.filter(cond).order_by(*(provider.tiebreak or ("-pk",)), "-pk")
-        qs, cond = qs.filter(pk__in=newest.values("pk")[:SHORT_SCAN]), Q()
+        qs, cond = qs.filter(pk__in=_short_candidates(provider, qs, q, on_map=on_map)), Q()
     rows = list(qs.filter(cond).annotate(_rank=rank).order_by("_rank", *order, "pk")[:limit])
     places = {}
     if on_map and rows and provider.locate is not None:

@@ -34,3 +34,32 @@ def operation(table: str, columns: tuple[str, ...]) -> migrations.RunPython:
             schema_editor.execute(f'DROP INDEX IF EXISTS "{index_name(table, column)}"')
 
     return migrations.RunPython(forwards, backwards, elidable=False)
+
+
+def prefix_index_name(table: str, column: str) -> str:
+    return f"{table}_{column}_prefix"[:63]
+
+
+def prefix_operation(table: str, columns: tuple[str, ...]) -> migrations.RunPython:
+    """A migration's operation creating the B-tree prefix indexes of ``columns`` of
+    ``table`` on PostgreSQL (``UPPER(col) text_pattern_ops``: ``istartswith`` and
+    ``iexact`` at any collation); nothing elsewhere. They serve the one search's short
+    fragments (``search.TRIGRAM_MIN``): a name that is or begins with two characters,
+    anywhere among millions of rows, without reading them."""
+
+    def forwards(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for column in columns:
+            schema_editor.execute(
+                f'CREATE INDEX IF NOT EXISTS "{prefix_index_name(table, column)}" '
+                f'ON "{table}" (UPPER("{column}") text_pattern_ops)'
+            )
+
+    def backwards(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for column in columns:
+            schema_editor.execute(f'DROP INDEX IF EXISTS "{prefix_index_name(table, column)}"')
+
+    return migrations.RunPython(forwards, backwards, elidable=False)
