@@ -90,6 +90,35 @@ def test_grid_cells_carry_their_open_case_counts_and_follow_the_users_scope(worl
     assert [f["properties"]["code"] for f in mine["features"]] == ["33021201400101"]
 
 
+def test_area_counts_come_from_the_stored_figures_once_they_exist(world):
+    """At a district's scale the area layers read the key figures (refreshed every 15
+    minutes) instead of counting millions of rows; before the first refresh they count."""
+    from streetbrain.core.figures import refresh_key_figures
+    from streetbrain.core.models import KeyFigure
+
+    refresh_key_figures()
+    client = client_for(world["users"]["leader"])
+    counts = {f["properties"]["code"]: f["properties"]["open_cases"]
+              for f in get(client, "grids").json()["features"]}  # fmt: skip
+    assert counts["33021201400101"] == 2 and counts["33021201400201"] == 1
+    KeyFigure.objects.filter(org_unit__code="33021201400101", key="cases_open").update(value=7)
+    counts = {f["properties"]["code"]: f["properties"]["open_cases"]
+              for f in get(client, "grids").json()["features"]}  # fmt: skip
+    assert counts["33021201400101"] == 7  # the stored figure, not a count
+
+
+def test_area_outlines_far_from_the_view_are_not_sent(world):
+    client = client_for(world["users"]["leader"])
+    everything = {f["properties"]["code"] for f in get(client, "grids").json()["features"]}
+    assert len(everything) == 4
+    near_east = f"{EAST[0] - 0.001},{EAST[1] - 0.001},{EAST[0] + 0.001},{EAST[1] + 0.001}"
+    near = {f["properties"]["code"]
+            for f in get(client, "grids", bbox=near_east, zoom=17).json()["features"]}  # fmt: skip
+    assert "33021201400101" in near
+    far = get(client, "grids", bbox="100.0,20.0,100.01,20.01", zoom=17).json()
+    assert far["features"] == []
+
+
 def test_cases_are_points_close_up_and_bins_from_afar(world):
     client = client_for(world["users"]["leader"])
     close = get(client, "cases", zoom=18).json()

@@ -747,7 +747,7 @@ def refresh_figures(cfg: Config) -> str:
     names = [name for name, _fn in _figure_parts(cfg)]
     groups = [names[:1], names[1:]] if cfg.processes > 1 else [names]
     if len(groups) == 1:
-        return ", ".join(_run_figures(cfg, names))
+        return ", ".join([*_run_figures(cfg, names), key_figures()])
     connections.close_all()
     mp = multiprocessing.get_context("fork")
     q = mp.Queue()
@@ -764,4 +764,17 @@ def refresh_figures(cfg: Config) -> str:
         p.join()
     if errors:
         raise RuntimeError("a figure refresh failed:\n" + "\n".join(errors))
-    return ", ".join(parts)
+    return ", ".join([*parts, key_figures()])
+
+
+def key_figures() -> str:
+    """The org units' key figures (the home page, the unit pages' side-by-side figures, the
+    map's area properties): what the 15-minute task ``refresh_key_figures`` keeps, once,
+    after the figures they read (the evaluation's, the economy's) are there."""
+    import time
+
+    from streetbrain.core.figures import refresh_key_figures
+
+    started = time.perf_counter()
+    n = refresh_key_figures()
+    return f"key figures {n:,} ({time.perf_counter() - started:.1f} s)"

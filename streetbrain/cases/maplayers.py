@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from streetbrain.core.extension_points import may
+from streetbrain.core.figures import stored_per_unit
 from streetbrain.core.maps.layers import (
     MAX_POINTS,
     Params,
@@ -34,9 +35,12 @@ def open_cases(level: str):
     key = "org_unit_id" if level == OrgUnit.Level.GRID else "org_unit__parent_id"
 
     def properties(user, params: Params, ids: list) -> dict[int, dict]:
+        stored = stored_per_unit(user, ids, {"cases_open": "open_cases"})
+        if stored is not None:
+            return stored
         rows = (
             Case.objects.restrict(user)
-            .filter(state__in=OPEN_STATES)
+            .filter(state__in=OPEN_STATES, **{f"{key}__in": ids})
             .values_list(key)
             .annotate(n=Count("pk"))
             .order_by()

@@ -4,9 +4,12 @@ registry, open cases from the case engine)."""
 
 from __future__ import annotations
 
+import math
+
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
-from .maps.layers import Params, collection, feature, shift, url
+from .maps.layers import Params, collection, feature, shift, url_template
 from .models import OrgUnit
 
 
@@ -32,24 +35,47 @@ def street_layer(user, params: Params) -> dict:
     return collection(features)
 
 
+def _near_bbox(units, params: Params):
+    """The units that can reach into the view: their centroid within the view widened by
+    the side of the level's largest unit (a district's 2,400 outlines are not all sent for
+    a view of a few streets). Units without a centroid or an area are kept."""
+    if params.bbox is None:
+        return units
+    largest = units.aggregate(m=Max("area_m2"))["m"]
+    if not largest:
+        return units
+    margin = math.sqrt(largest) / 90_000  # metres to degrees, generously (1° ≥ 96 km here)
+    x0, y0, x1, y1 = params.bbox
+    inside = Q(
+        centroid_lon__range=(x0 - margin, x1 + margin),
+        centroid_lat__range=(y0 - margin, y1 + margin),
+    )
+    return units.filter(inside | Q(centroid_lon__isnull=True) | Q(area_m2__isnull=True))
+
+
 def _units(user, level: str, params: Params) -> dict:
     units = OrgUnit.objects.restrict(user).filter(level=level, geometry__isnull=False)
     units = params.in_area(units, "path") if level == OrgUnit.Level.GRID else units
     if level == OrgUnit.Level.COMMUNITY and params.community:
         units = units.filter(code=params.community)
+    units = _near_bbox(units, params)
+    link = url_template("core:orgunit_detail")  # one reverse, not one per unit (2,400)
+    rows = units.order_by("path").values_list(
+        "pk", "code", "name", "level", "parent__name", "geometry"
+    )
     features = [
         feature(
-            shift(unit.geometry, params),
+            shift(geometry, params),
             {
-                "id": unit.pk,
-                "code": unit.code,
-                "name": unit.name,
-                "level": unit.level,
-                "parent": unit.parent.name if unit.parent_id else "",
-                "url": url("core:orgunit_detail", unit.pk),
+                "id": pk,
+                "code": code,
+                "name": name,
+                "level": level,
+                "parent": parent or "",
+                "url": link.replace("{id}", str(pk)) if link else "",
             },
         )
-        for unit in units.select_related("parent").order_by("path")
+        for pk, code, name, level, parent, geometry in rows
     ]
     return collection(features)
 

@@ -56,8 +56,9 @@ def _members_by_employer(user) -> dict[int, int]:
     )
 
 
-def towers(user, day: dt.date | None = None) -> list[TowerCoverage]:
-    """Every office tower the user may see with its coverage, tenants and gaps on ``day``."""
+def towers(user, day: dt.date | None = None, *, detail: bool = True) -> list[TowerCoverage]:
+    """Every office tower the user may see with its coverage, tenants and gaps on ``day``;
+    without ``detail`` (the map) only the kind and the tenants covered, no members or gaps."""
     day = day or dt.date.today()
     buildings = list(OfficeBuilding.objects.restrict(user).select_related("building", "org_unit"))
     orgs: dict[int, list] = {}
@@ -67,13 +68,20 @@ def towers(user, day: dt.date | None = None) -> list[TowerCoverage]:
     for o in towers_orgs:
         orgs.setdefault(o.building_id, []).append(o)
     tenants: dict[int, set[int]] = {}
+    held = Lease.objects.held_on(day).filter(building__in=OfficeBuilding.objects.restrict(user))
+    # No ordering: the leases' own (tower code, start, id) would enter the DISTINCT and
+    # keep one row per lease.
     for building_id, enterprise_id in (
-        Lease.objects.held_on(day).values_list("building_id", "enterprise_id").distinct()
+        held.order_by().values_list("building_id", "enterprise_id").distinct()
     ):
         tenants.setdefault(building_id, set()).add(enterprise_id)
     kinds = _enterprise_kinds(user)
-    members = _members_by_employer(user)
-    names = dict(Enterprise.objects.restrict(user).values_list("pk", "name"))
+    members = _members_by_employer(user) if detail else {}
+    # The names of the enterprises that can be a gap only (not every one the user sees).
+    candidates = [e for e, n in members.items() if n >= GAP_MEMBERS and e not in kinds]
+    names = dict(
+        Enterprise.objects.restrict(user).filter(pk__in=candidates).values_list("pk", "name")
+    )
     out = []
     for b in buildings:
         attached = orgs.get(b.pk, [])

@@ -12,7 +12,7 @@ def coverage_layer(user, params: Params) -> dict:
     if unit is None:
         return collection([])
     features = []
-    for row in coverage.towers(user):
+    for row in coverage.towers(user, detail=False):
         b = row.tower.building
         if b.lon is None or b.lat is None:
             continue
