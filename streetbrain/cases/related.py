@@ -5,7 +5,8 @@ may see (``restrict``)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from streetbrain.core.generic import Column, table
@@ -18,12 +19,26 @@ SHOP_COLUMNS = (
 )
 
 
+def _cases_of_shop(**conditions):
+    """The number of the shop's cases (``conditions``) as a subquery per row: PostgreSQL
+    evaluates it for the rows of the page only (a join and GROUP BY counted every case of
+    every shop before the page was cut: 0.7 s for a district's 40,000 shops)."""
+    counted = (
+        Case.objects.filter(shop=OuterRef("pk"), **conditions)
+        .order_by()
+        .values("shop")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def open_cases_of_shops():
-    return Count("cases", filter=Q(cases__state__in=OPEN_STATES), distinct=True)
+    return _cases_of_shop(state__in=OPEN_STATES)
 
 
 def all_cases_of_shops():
-    return Count("cases", distinct=True)
+    return _cases_of_shop()
 
 
 def with_shop_counts(queryset):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 
 from streetbrain.economy.models import Enterprise, HeadcountRecord, Lease, OfficeBuilding
 
@@ -56,28 +56,58 @@ def _members_by_employer(user) -> dict[int, int]:
     )
 
 
-def towers(user, day: dt.date | None = None, *, detail: bool = True) -> list[TowerCoverage]:
+def towers(
+    user, day: dt.date | None = None, *, detail: bool = True, tenants: bool = True
+) -> list[TowerCoverage]:
     """Every office tower the user may see with its coverage, tenants and gaps on ``day``;
-    without ``detail`` (the map) only the kind and the tenants covered, no members or gaps."""
+    without ``detail`` (the map) only the kind and the tenants covered, no members or gaps;
+    without ``tenants`` (the cockpit) no tenants counted (0: a district's towers hold
+    200,000 leases)."""
     day = day or dt.date.today()
-    buildings = list(OfficeBuilding.objects.restrict(user).select_related("building", "org_unit"))
+    buildings = list(
+        OfficeBuilding.objects.restrict(user)
+        .select_related("building", "org_unit")
+        .defer("building__footprint", "org_unit__geometry")  # outlines: not read here
+    )
     orgs: dict[int, list] = {}
     towers_orgs = Organisation.objects.restrict(user).filter(
         building__isnull=False, attached_to=Organisation.Attached.TOWER
     )
     for o in towers_orgs:
         orgs.setdefault(o.building_id, []).append(o)
-    tenants: dict[int, set[int]] = {}
-    held = Lease.objects.held_on(day).filter(building__in=OfficeBuilding.objects.restrict(user))
-    # No ordering: the leases' own (tower code, start, id) would enter the DISTINCT and
-    # keep one row per lease.
-    for building_id, enterprise_id in (
-        held.order_by().values_list("building_id", "enterprise_id").distinct()
-    ):
-        tenants.setdefault(building_id, set()).add(enterprise_id)
+    held = (
+        Lease.objects.held_on(day)
+        .filter(building__in=OfficeBuilding.objects.restrict(user))
+        .order_by()  # the leases' own ordering would enter the GROUP BY and the DISTINCT
+    )
     kinds = _enterprise_kinds(user)
+    covered = Organisation.objects.restrict(user).filter(enterprises__isnull=False)
+    # Tenants counted in the database (a district's towers hold 200,000 leases).
+    counted = tenants and {
+        building_id: (n, c)
+        for building_id, n, c in held.values("building_id")
+        .annotate(
+            n=Count("enterprise_id", distinct=True),
+            c=Count(
+                "enterprise_id",
+                distinct=True,
+                filter=Q(enterprise_id__in=covered.values("enterprises")),
+            ),
+        )
+        .values_list("building_id", "n", "c")
+    }
     members = _members_by_employer(user) if detail else {}
-    # The names of the enterprises that can be a gap only (not every one the user sees).
+    # The tenants with members, each tower's (for its members and gaps); the names of the
+    # enterprises that can be a gap only.
+    with_members: dict[int, set[int]] = {}
+    if members:
+        employers = PartyMember.objects.restrict(user).filter(employer__isnull=False)
+        for building_id, enterprise_id in (
+            held.filter(enterprise_id__in=employers.values("employer"))
+            .values_list("building_id", "enterprise_id")
+            .distinct()
+        ):
+            with_members.setdefault(building_id, set()).add(enterprise_id)
     candidates = [e for e, n in members.items() if n >= GAP_MEMBERS and e not in kinds]
     names = dict(
         Enterprise.objects.restrict(user).filter(pk__in=candidates).values_list("pk", "name")
@@ -87,19 +117,20 @@ def towers(user, day: dt.date | None = None, *, detail: bool = True) -> list[Tow
         attached = orgs.get(b.pk, [])
         forms = {o.form for o in attached}
         kind = OWN if OWN in forms else JOINT if JOINT in forms else NONE
-        ids = tenants.get(b.pk, set())
+        ids = with_members.get(b.pk, set())
         gaps = sorted(
             ((names.get(e, ""), members[e], e) for e in ids
              if members.get(e, 0) >= GAP_MEMBERS and e not in kinds and e in names),
             key=lambda g: (-g[1], g[0]),
         )  # fmt: skip
+        held_by, covered_of = counted.get(b.pk, (0, 0)) if counted else (0, 0)
         out.append(
             TowerCoverage(
                 tower=b,
                 kind=kind,
                 organisations=attached,
-                tenants=len(ids),
-                tenants_covered=sum(1 for e in ids if e in kinds),
+                tenants=held_by,
+                tenants_covered=covered_of,
                 members=sum(members.get(e, 0) for e in ids),
                 gaps=gaps,
             )

@@ -13,7 +13,7 @@ from . import coverage
 
 
 def towers(user, unit, today: dt.date) -> dict | None:
-    rows = [r for r in coverage.towers(user, today) if r.tower.org_unit.path.startswith(unit.path)]
+    rows = [r for r in coverage.towers(user, today, tenants=False) if r.tower.org_unit.path.startswith(unit.path)]
     if not rows:
         return None
     rate = coverage.rate(rows)
