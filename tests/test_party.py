@@ -163,6 +163,16 @@ def test_map_layer_places_the_towers_by_kind(client, district, officer):
     data = client.get(reverse("api:map-layer", args=["party_coverage"])).json()
     assert data["features"]
     assert {f["properties"]["kind"] for f in data["features"]} <= {"own", "joint", "none"}
+    assert all("/" in f["properties"]["detail"] for f in data["features"])  # covered/tenants
+
+
+def test_map_layer_counts_no_tenants_for_too_many_towers(client, district, officer, monkeypatch):
+    from streetbrain.party import maplayers
+
+    monkeypatch.setattr(maplayers, "MAX_COUNTED", 0)
+    client.force_login(officer)
+    data = client.get(reverse("api:map-layer", args=["party_coverage"])).json()
+    assert data["features"] and all(f["properties"]["detail"] == "" for f in data["features"])
 
 
 def test_a_grid_worker_sees_nothing_of_it(client, api_client, district):

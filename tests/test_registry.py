@@ -574,3 +574,25 @@ def test_a_short_fragment_reads_prefixes_anywhere_and_the_newest_rows_a_longer_o
     assert [r["title"] for g in one_search.search(leader, EAST_ID) for r in g["results"]] == [
         "王秀英"
     ]
+
+
+def test_residents_are_listed_by_grid_then_as_registered(client, registry, tree, make_user):
+    """The list and the API's numbered pages go by grid cell, then by id: the order the
+    ``org_unit_id`` index gives any scope (by id alone a street's first page read every
+    resident of the streets loaded before it)."""
+    later_east = Resident(
+        name="东城后来者", residence="registered", household=registry["east"]["household"],
+        house=registry["east"]["house"], org_unit=tree["east_grid"], relation="other",
+    )  # fmt: skip
+    from streetbrain.core.identifiers import id_check_char
+
+    first17 = "33020419900101123"
+    later_east.set_id_number(first17 + id_check_char(first17))
+    later_east.save()
+    assert tree["east_grid"].pk < tree["river_grid"].pk  # 李建国 (river) has the lower id
+    client.force_login(make_user("lo", role="leader", unit=tree["street"]))
+    page = client.get(reverse("registry:resident_list"))
+    names = [obj.name for obj, _cells in page.context["rows"]]
+    assert names == ["王秀英", "东城后来者", "李建国"]
+    api = client.get("/api/registry/residents/").json()["results"]
+    assert [r["name"] for r in api] == ["王秀英", "东城后来者", "李建国"]

@@ -13,7 +13,8 @@ from . import coverage
 
 
 def towers(user, unit, today: dt.date) -> dict | None:
-    rows = [r for r in coverage.towers(user, today, tenants=False) if r.tower.org_unit.path.startswith(unit.path)]
+    towers = coverage.towers(user, today, tenants=False)
+    rows = [r for r in towers if r.tower.org_unit.path.startswith(unit.path)]
     if not rows:
         return None
     rate = coverage.rate(rows)

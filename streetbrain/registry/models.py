@@ -272,6 +272,13 @@ class ResidentTag(models.Model):
         return self.name
 
 
+# Residents by grid cell, then as registered: the order the index on ``org_unit_id`` gives a
+# scope directly. By id alone, a street's page 1 read the 765,000 residents registered before
+# its own in a district loaded street by street (as districts are: one street's import after
+# another) — 370 ms, against 9 ms for this order at any depth (docs/scale-out.md).
+RESIDENT_ORDER = ("org_unit_id", "pk")
+
+
 class Resident(PlatformModel):
     """实有人口: a person living in the street. The ID number and phone are protected: encrypted
     at rest, searchable by exact match, masked for everyone, revealed with a logged action."""

@@ -21,6 +21,7 @@ from streetbrain.core.scoping import permission_name
 
 from . import filtersets, forms, tables
 from .models import (
+    RESIDENT_ORDER,
     Building,
     ComponentClass,
     Facility,
@@ -200,6 +201,8 @@ class ResidentListView(ObjectListView):
     columns = tables.RESIDENT_COLUMNS
     filterset_class = filtersets.ResidentFilterSet
     select_related = ("house", "house__building", *GRID_RELATED)
+    # By grid cell, then as registered (``RESIDENT_ORDER``).
+    default_order = RESIDENT_ORDER
 
 
 class ResidentDetailView(ObjectDetailView):

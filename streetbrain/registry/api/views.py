@@ -9,7 +9,7 @@ from streetbrain.core.actions import reveal
 from streetbrain.core.api.viewsets import ScopedModelViewSet
 
 from .. import filtersets
-from ..models import Building, Facility, House, Household, Resident, Shop
+from ..models import RESIDENT_ORDER, Building, Facility, House, Household, Resident, Shop
 from . import serializers
 
 GRID = ("org_unit", "org_unit__parent")
@@ -84,6 +84,7 @@ class ResidentViewSet(RevealMixin, ScopedModelViewSet):
     serializer_class = serializers.ResidentSerializer
     filterset_class = filtersets.ResidentFilterSet
     ordering_fields = ["name", "birth_date"]
+    ordering = RESIDENT_ORDER  # numbered pages; cursor pages go by id (core.api.pagination)
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("tags")
