@@ -55,8 +55,14 @@ class MapView(LoginRequiredMixin, TemplateView):
             default_on={layer.key for layer in available if layer.default_on},
             controls=[layer.controls for layer in available if layer.controls],
             legends=[layer.legend for layer in available if layer.legend],
-            communities=units.filter(level=OrgUnit.Level.COMMUNITY).order_by("path"),
-            grids=units.filter(level=OrgUnit.Level.GRID).select_related("parent").order_by("path"),
+            # Names and codes only: a district's 2,400 outlines are the layers' to send.
+            communities=units.filter(level=OrgUnit.Level.COMMUNITY)
+            .only("code", "name")
+            .order_by("path"),
+            grids=units.filter(level=OrgUnit.Level.GRID)
+            .select_related("parent")
+            .only("code", "name", "parent__code")
+            .order_by("path"),
             basemap=basemap(),
             case_point_zoom=settings.COCKPIT_CASE_POINT_ZOOM,
         )
