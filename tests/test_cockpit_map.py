@@ -199,6 +199,19 @@ def test_buildings_are_features_with_their_page_and_osm_attribution(world):
     assert feature["geometry"]["type"] == "Point"  # no footprint: a point at every zoom
 
 
+def test_more_buildings_in_view_than_points_come_as_bins(world, monkeypatch):
+    from streetbrain.registry import maplayers
+
+    Building.objects.create(
+        code="33021201400101002", name="东城二号楼", address="宁穿路2号", kind="office",
+        org_unit=world["east_grid"], lon=EAST[0] + 0.001, lat=EAST[1],
+    )  # fmt: skip
+    monkeypatch.setattr(maplayers, "MAX_POINTS", 1)
+    data = get(client_for(world["users"]["leader"]), "buildings", zoom=12).json()
+    assert data["aggregated"] is True
+    assert sum(f["properties"]["count"] for f in data["features"]) == 2
+
+
 def test_facilities_are_bins_from_afar_and_points_with_their_class_close_up(world):
     from streetbrain.registry.models import ComponentClass, Facility
 

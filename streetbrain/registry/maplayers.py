@@ -33,7 +33,11 @@ def building_layer(user, params: Params) -> dict:
     qs = params.in_area(params.in_bbox(Building.objects.restrict(user)), "org_unit__path")
     outlines = params.zoom >= settings.COCKPIT_POINT_ZOOM
     fields = ["pk", "name", "kind", "address", "lon", "lat"] + (["footprint"] if outlines else [])
-    rows = list(qs.order_by("code").values_list(*fields)[:MAX_POINTS])
+    rows = list(qs.order_by("code").values_list(*fields)[: MAX_POINTS + 1])
+    if len(rows) > MAX_POINTS:
+        # A view of several streets (a district's 18,000 buildings): counts in bins, as the
+        # shops do, not the first MAX_POINTS by code (which drew a few streets only).
+        return bins(qs, params)
     residents = {}
     if rows and may(user, "registry.view_resident"):
         # Counted for the buildings drawn only (a district holds 1.5 million residents).

@@ -156,6 +156,7 @@
         return popup(p.name, [[p.parent ? "" : "", p.parent], ["", p.stage_label || p.detail], [t.residentsLabel, num(p.residents)],
           [t.householdsLabel, num(p.households)], [t.openCasesLabel, num(p.open_cases)]], p.url);
       case "buildings":
+        if (p.count !== undefined) return popup(num(p.count), []);
         return popup(p.name, [["", (meta.kinds || {})[p.kind]], ["", p.address], [t.residentsLabel, num(p.residents)],
           [t.occupancyLabel, pct(p.occupancy)], [t.taxLabel, p.tax_12m == null ? "" : num(Math.round(p.tax_12m)) + " " + t.yuanLabel]], url);
       case "cases":
