@@ -1198,6 +1198,10 @@ UNIT_COUNTS = {
 }
 
 
+# The key figures the map's area layers read for users who see the whole unit.
+STORED_KEYS = {"residents": "residents", "households": "households", "open_cases": "cases_open"}
+
+
 def _open_states():
     from streetbrain.cases.models import OPEN_STATES
 
@@ -1235,7 +1239,22 @@ def test_map_counts_are_those_of_the_scoped_rows(viewer, world):
                     continue
                 qs = rows(visible(apps.get_model(label), viewer.user))
                 expected = qs.filter(org_unit__path__startswith=unit.path).count()
-                if props[key] != expected:
+                # Or the unit's stored key figure (the map reads them for users who see
+                # the whole unit: as of the last refresh; here the planted canary), never
+                # one of a unit outside the scope.
+                stored = KeyFigure.objects.filter(org_unit=unit, key=STORED_KEYS[key]).first()
+                if stored is not None and props[key] == int(stored.value):
+                    home = viewer.user.org_unit
+                    own = viewer.user.is_superuser or (
+                        home is not None
+                        and unit.path.startswith(home.path)
+                        and not viewer.user.department_id  # a department sees its cases only
+                    )
+                    if stored.value >= KEY_FIGURE_FOREIGN or not own:
+                        problems.append(
+                            f"{name} {unit}: {key} is the stored figure of a unit outside the scope"
+                        )
+                elif props[key] != expected:
                     problems.append(
                         f"{name} {unit}: {key} {props[key]}, the user's rows {expected}"
                     )
