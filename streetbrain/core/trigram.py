@@ -13,53 +13,50 @@ def index_name(table: str, column: str) -> str:
     return f"{table}_{column}_trgm"[:63]
 
 
-def operation(table: str, columns: tuple[str, ...]) -> migrations.RunPython:
-    """A migration's operation creating (and on the way back dropping) the trigram indexes
-    of ``columns`` of ``table`` on PostgreSQL; nothing elsewhere."""
-
-    def forwards(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        for column in columns:
-            schema_editor.execute(
-                f'CREATE INDEX IF NOT EXISTS "{index_name(table, column)}" '
-                f'ON "{table}" USING gin (UPPER("{column}") gin_trgm_ops)'
-            )
-
-    def backwards(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for column in columns:
-            schema_editor.execute(f'DROP INDEX IF EXISTS "{index_name(table, column)}"')
-
-    return migrations.RunPython(forwards, backwards, elidable=False)
-
-
 def prefix_index_name(table: str, column: str) -> str:
     return f"{table}_{column}_prefix"[:63]
 
 
-def prefix_operation(table: str, columns: tuple[str, ...]) -> migrations.RunPython:
-    """A migration's operation creating the B-tree prefix indexes of ``columns`` of
-    ``table`` on PostgreSQL (``UPPER(col) text_pattern_ops``: ``istartswith`` and
-    ``iexact`` at any collation); nothing elsewhere. They serve the one search's short
-    fragments (``search.TRIGRAM_MIN``): a name that is or begins with two characters,
-    anywhere among millions of rows, without reading them."""
+def _postgresql_indexes(table, columns, name, method, *, setup=()) -> migrations.RunPython:
+    """A migration's operation creating (and on the way back dropping) one expression index
+    ``UPPER(col) <method>`` per column on PostgreSQL, named by ``name``; nothing elsewhere."""
 
     def forwards(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
+        for statement in setup:
+            schema_editor.execute(statement)
         for column in columns:
             schema_editor.execute(
-                f'CREATE INDEX IF NOT EXISTS "{prefix_index_name(table, column)}" '
-                f'ON "{table}" (UPPER("{column}") text_pattern_ops)'
+                f'CREATE INDEX IF NOT EXISTS "{name(table, column)}" '
+                f'ON "{table}" {method.format(column=column)}'
             )
 
     def backwards(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
         for column in columns:
-            schema_editor.execute(f'DROP INDEX IF EXISTS "{prefix_index_name(table, column)}"')
+            schema_editor.execute(f'DROP INDEX IF EXISTS "{name(table, column)}"')
 
     return migrations.RunPython(forwards, backwards, elidable=False)
+
+
+def operation(table: str, columns: tuple[str, ...]) -> migrations.RunPython:
+    """The trigram indexes (GIN, ``gin_trgm_ops``) of ``columns`` of ``table``."""
+    return _postgresql_indexes(
+        table,
+        columns,
+        index_name,
+        'USING gin (UPPER("{column}") gin_trgm_ops)',
+        setup=("CREATE EXTENSION IF NOT EXISTS pg_trgm",),
+    )
+
+
+def prefix_operation(table: str, columns: tuple[str, ...]) -> migrations.RunPython:
+    """The B-tree prefix indexes of ``columns`` of ``table`` (``UPPER(col)
+    text_pattern_ops``: ``istartswith`` and ``iexact`` at any collation). They serve the one
+    search's short fragments (``search.TRIGRAM_MIN``): a name that is or begins with two
+    characters, anywhere among millions of rows, without reading them."""
+    return _postgresql_indexes(
+        table, columns, prefix_index_name, '(UPPER("{column}") text_pattern_ops)'
+    )
