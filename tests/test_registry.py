@@ -541,9 +541,6 @@ def test_a_short_fragment_reads_prefixes_anywhere_and_the_newest_rows_a_longer_o
     resident("王勇军")  # the oldest: the prefix (and exact) match
     newer = [resident(f"欧阳王勇军{i}") for i in range(3)]
     monkeypatch.setattr(one_search, "SHORT_ROWS", 2)
-    # A scope of unknown size (SQLite's always; PostgreSQL's planner would size this one).
-    monkeypatch.setattr(one_search, "planned_rows", lambda qs: None)
-    monkeypatch.setattr(one_search, "table_rows", lambda model: None)
 
     def titles(q):
         return [r["title"] for g in one_search.search(leader, q) if g["key"] == "residents"
@@ -561,19 +558,17 @@ def test_a_short_fragment_reads_prefixes_anywhere_and_the_newest_rows_a_longer_o
     monkeypatch.setattr(one_search, "SHORT_ROWS", 20_000)
     monkeypatch.setattr(one_search, "SHORT_SCAN", 200)
     assert titles("王勇") == ["王勇军", *(r.name for r in newer)]
-    # A scope the planner expects small is read whole, whatever the bound on the newest.
+    # A community's (or a grid's) scope is read whole, whatever the bound on the newest.
     monkeypatch.setattr(one_search, "SHORT_ROWS", 2)
-    monkeypatch.setattr(one_search, "planned_rows", lambda qs: 1)
-    assert titles("阳王") == [r.name for r in newer]
-    # Either way, only the scope's rows: a leader of the other community finds none of them.
-    other = make_user("o", role="leader", unit=tree["river"])
-    for planned in (1, None):
-        monkeypatch.setattr(one_search, "planned_rows", lambda qs, n=planned: n)
+    community = make_user("c", role="leader", unit=tree["east"])
+    assert [r["title"] for g in one_search.search(community, "阳王") if g["key"] == "residents"
+            for r in g["results"]] == [r.name for r in newer]  # fmt: skip
+    # Either way, only the scope's rows: leaders of the other community find none of them.
+    for unit in (tree["river"], tree["river_grid"]):
+        other = make_user(f"o{unit.pk}", role="leader", unit=unit)
         assert not [g for g in one_search.search(other, "阳王") if g["key"] == "residents"]
-    # An exact ID number still finds its one resident whatever the bound.
-    assert [r["title"] for g in one_search.search(leader, EAST_ID) for r in g["results"]] == [
-        "王秀英"
-    ]
+    monkeypatch.setattr(one_search, "SHORT_ROWS", 20_000)
+    assert not [g for g in one_search.search(other, "阳王") if g["key"] == "residents"]
 
 
 def test_residents_are_listed_by_grid_then_as_registered(client, registry, tree, make_user):

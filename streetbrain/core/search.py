@@ -14,9 +14,9 @@ most codes: it is looked for in bounded reads instead and ranked as above among 
 find: names and codes that are it or begin with it, anywhere in the scope (at most
 ``SHORT_SCAN``, through B-tree indexes: the prefix indexes of ``core/trigram.py`` on the big
 tables), and names and other fields containing it among recent rows (at most ``SHORT_SCAN``
-of them): the whole scope where PostgreSQL's planner expects at most ``SHORT_ROWS`` rows in
-it (a grid), else the scope's rows among the table's newest ``SHORT_ROWS`` (by the
-provider's tiebreak, else the newest id; on SQLite always the latter). So '王勇' finds every
+of them): the whole scope for a user who sees one community or grid (``SMALL_LEVELS``), else
+the scope's rows among the table's newest ``SHORT_ROWS`` (by the provider's tiebreak, else
+the newest id). No query is spent deciding. So '王勇' finds every
 resident called 王勇 or 王勇军 among a district's 1.5 million and the recent cases that name
 him, and neither a common nor a rare fragment reads every row.
 Longer fragments, codes and identifiers search everything, through the trigram and exact
@@ -36,7 +36,6 @@ from django.db.models.functions import Length, Lower
 from django.db.models.lookups import Contains
 
 from . import extension_points as ep
-from .estimates import planned_rows, table_rows
 from .maps import gcj02
 from .scoping import permission_name
 
@@ -48,6 +47,7 @@ MAP_MAX_LIMIT = 50
 MAX_QUERY = 100  # characters; longer is not a name
 TRIGRAM_MIN = 3  # characters: shorter text is searched in a bounded scan
 SHORT_SCAN = 200  # rows: a short fragment's matches of each sort, ranked among themselves
+SMALL_LEVELS = ("community", "grid")  # scopes read whole for a short fragment's "contains"
 SHORT_ROWS = 10_000  # rows: the newest of a scope, where a short fragment's "contains" is read
 
 
@@ -146,31 +146,37 @@ def _folded_contains(provider: ep.SearchProvider, q: str) -> Q:
     return cond
 
 
-def _short_candidates(provider: ep.SearchProvider, qs, q: str, *, on_map: bool):
+def _small_scope(user) -> bool:
+    """Whether ``user`` sees one community's or one grid's rows only (``SMALL_LEVELS``)."""
+    unit = getattr(user, "org_unit", None)
+    return (
+        not user.is_superuser
+        and not getattr(user, "department_id", None)
+        and unit is not None
+        and unit.level in SMALL_LEVELS
+    )
+
+
+def _short_candidates(provider: ep.SearchProvider, qs, user, q: str, *, on_map: bool):
     """The rows a fragment shorter than ``TRIGRAM_MIN`` is ranked among, as one subquery:
     the first ``SHORT_SCAN`` rows whose name or code begins with it (anywhere in the scope,
-    through an index), and its other matches among the newest ``SHORT_ROWS`` rows of the
-    scope (a bounded read: no index serves a two-character "contains")."""
+    through an index), and its other matches among recent rows (the module's docstring):
+    bounded reads, since no index serves a two-character "contains"."""
     model = qs.model
     parts = []
     if _searches_text(provider, q, on_map=on_map):
         newest_order = (*(provider.tiebreak or ("-pk",)), "-pk")
         contains = _folded_contains(provider, q)
-        in_table = table_rows(model)
-        if in_table is not None and in_table <= SHORT_ROWS:
-            planned = in_table  # a small table: read whole, no estimate asked
-        else:
-            planned = planned_rows(qs)
-        small = planned is not None and planned <= SHORT_ROWS
-        if small:
-            # A small scope (a grid): all of it, read as the planner likes (OFFSET 0 keeps
-            # it from reading the table in id order for the newest), the newest matches kept.
+        if _small_scope(user):
+            # A community's or a grid's rows (a few thousand at most): all of them, read as
+            # the planner likes (OFFSET 0 keeps it from walking the whole table in id order
+            # for the newest), the newest matches kept.
             rows = qs.order_by()
         else:
-            # A large scope (or one we cannot size): the newest rows of the whole table, and
-            # for those that contain the text, whether they are in the scope (one index
-            # lookup each). Reading "the scope's newest" instead costs the scope's share of
-            # the table in rows skipped (a street's newest cases lie among 25 times as many
+            # A street, a district (or a scope not by unit): the newest rows of the whole
+            # table, and for those that contain the text, whether they are in the scope (one
+            # index lookup each). Reading "the scope's newest" instead costs the scope's share
+            # of the table in rows skipped (a street's newest cases lie among 25 times as many
             # of the district's); this costs the same for every scope.
             rows = model._base_manager.order_by(*newest_order)[:SHORT_ROWS]
             contains &= Q(Exists(qs.filter(pk=OuterRef("pk"))))
@@ -180,7 +186,7 @@ def _short_candidates(provider: ep.SearchProvider, qs, q: str, *, on_map: bool):
         # The rows first, then the test on them: a subquery in FROM with a LIMIT or an OFFSET
         # is a fence no planner pushes the test through (left to itself, PostgreSQL expects
         # a "contains" to be rare and reads the whole table for it).
-        if small:
+        if _small_scope(user):
             fence = "OFFSET 0" if connections[qs.db].vendor == "postgresql" else "LIMIT -1 OFFSET 0"
             sql = f'SELECT "n"."_id" FROM ({sql} {fence}) "n" WHERE "n"."_hit" ORDER BY 1 DESC'  # noqa: S608 (Django's own SQL, values in params)
         else:
@@ -219,7 +225,7 @@ def find(provider: ep.SearchProvider, user, q: str, limit: int, *, on_map=False)
     rank = Cond(*whens, default=Value(OTHER_CONTAINS), output_field=IntegerField())
     order = provider.tiebreak or (Length(provider.name), provider.name)
     if len(q) < TRIGRAM_MIN:
-        qs, cond = qs.filter(pk__in=_short_candidates(provider, qs, q, on_map=on_map)), Q()
+        qs, cond = qs.filter(pk__in=_short_candidates(provider, qs, user, q, on_map=on_map)), Q()
     rows = list(qs.filter(cond).annotate(_rank=rank).order_by("_rank", *order, "pk")[:limit])
     places = {}
     if on_map and rows and provider.locate is not None:

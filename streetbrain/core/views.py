@@ -275,7 +275,11 @@ class ChangeLogListView(ObjectListView):
             try:  # the installed models, not the database: the parameter is any text
                 model = apps.get_model(app_label, model_name)
             except (LookupError, ValueError):
-                raise Http404 from None
+                # No such kind of object: not one object's log. The global log's permission
+                # applies, and its filter set answers the value (a list with no rows).
+                self.single_object = False
+                super().check_permission()
+                return
             ct = ContentType.objects.get_for_model(model)
             if not can_view_object_of(self.request.user, ct, object_id):
                 raise PermissionDenied
