@@ -168,7 +168,7 @@ def test_case_export_streams_csv(tree, stats, client, make_user):
 
 
 def test_a_long_list_shows_an_estimate_marked_as_such(tree, client, make_user, monkeypatch):
-    from streetbrain.core import generic
+    from streetbrain.core import estimates as generic
 
     client.force_login(make_user("qu", role="leader", unit=tree["district"]))
     page = client.get("/core/grids/")
@@ -182,6 +182,27 @@ def test_a_long_list_shows_an_estimate_marked_as_such(tree, client, make_user, m
     )
     monkeypatch.setattr(generic, "planned_rows", lambda qs: 40)  # below the bar: counted
     assert client.get("/core/grids/").context["total"] == 4
+
+
+def test_an_api_list_past_the_bar_gives_the_estimate_marked_and_counts_on_request(
+    tree, client, make_user, monkeypatch
+):
+    """The API's numbered pages do what the screens do: past ``ESTIMATE_FROM`` planned rows
+    ``count`` is the planner's estimate with ``count_estimated``; ``?count=exact`` counts;
+    any other value of ``count`` is refused in the user's language."""
+    from streetbrain.core import estimates
+
+    client.force_login(make_user("qu", role="leader", unit=tree["district"]))
+    body = client.get("/api/core/grids/").json()
+    assert body["count"] == 4 and body["count_estimated"] is False
+    monkeypatch.setattr(estimates, "planned_rows", lambda qs: 2_000_000)
+    body = client.get("/api/core/grids/").json()
+    assert body["count"] == 2_000_000 and body["count_estimated"] is True
+    assert len(body["results"]) == 4  # the rows themselves are real
+    body = client.get("/api/core/grids/", {"count": "exact"}).json()
+    assert body["count"] == 4 and body["count_estimated"] is False
+    refused = client.get("/api/core/grids/", {"count": "roughly"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert refused.status_code == 400 and "count" in refused.json()
 
 
 def test_a_short_search_is_counted_up_to_a_bar_and_says_more(tree, client, make_user, monkeypatch):
@@ -212,7 +233,7 @@ def test_a_short_search_is_counted_up_to_a_bar_and_says_more(tree, client, make_
 
 def test_an_empty_query_is_estimated_empty(tree):
     # Django knows before asking the database (the bench found the 待我处理 tab's 500).
-    from streetbrain.core.generic import planned_rows
+    from streetbrain.core.estimates import planned_rows
 
     assert planned_rows(OrgUnit.objects.none()) == 0
     assert planned_rows(OrgUnit.objects.filter(pk__in=[])) == 0

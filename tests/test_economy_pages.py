@@ -290,7 +290,7 @@ def test_enterprise_list_query_count(client, eco, django_assert_max_num_queries)
         )  # fmt: skip
     client.force_login(eco["users"]["specialist"])
     # PostgreSQL asks its planner first (one EXPLAIN) whether the list is big enough to show
-    # an estimated count instead of counting (core.generic.EstimatingPaginator).
+    # an estimated count instead of counting (core.estimates.EstimatingPaginator).
     budget = 14 + (connection.vendor == "postgresql")
     with django_assert_max_num_queries(budget):
         response = client.get(reverse("economy:enterprise_list"))

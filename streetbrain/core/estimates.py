@@ -1,12 +1,15 @@
 """What PostgreSQL's planner expects a query to give, asked without running it: the lists'
-counts past ``generic.ESTIMATE_FROM`` rows."""
+counts (pages and API) past ``ESTIMATE_FROM`` rows."""
 
 from __future__ import annotations
 
 import json
+from functools import cached_property
 
 from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import QuerySet
 
 
 def planned_rows(queryset) -> int | None:
@@ -24,3 +27,51 @@ def planned_rows(queryset) -> int | None:
     if isinstance(plan, str):
         plan = json.loads(plan)
     return int(plan[0]["Plan"]["Plan Rows"])
+
+
+# From this many rows on (by PostgreSQL's planner) a list shows the planner's estimate of its
+# rows, marked as such, instead of counting them: an exact COUNT over millions of rows (a
+# district's cases or residents) costs more than the page itself.
+ESTIMATE_FROM = 100_000
+
+
+class EstimatingPaginator(Paginator):
+    """A list's pages with an exact count up to ``ESTIMATE_FROM`` rows, above it the
+    planner's estimate (``estimated`` tells the page to say so)."""
+
+    estimated = False
+    at_least = False  # counted up to ``count_to`` and stopped: there are more
+
+    def __init__(
+        self, *args, count_to: int | None = None, exact: bool = False, rows=None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.count_to = count_to
+        self.exact = exact  # count every row, however many
+        # Where the pages' rows are read, when not from the counted list itself: the same
+        # rows in the same order, read by parts (``generic.Parts``).
+        self.rows = rows
+
+    def page(self, number):
+        if self.rows is None:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(self.rows[bottom:top], number, self)
+
+    @cached_property
+    def count(self) -> int:
+        if self.exact or not isinstance(self.object_list, QuerySet):
+            return super().count  # a list computed in Python has its length
+        planned = planned_rows(self.object_list)
+        if planned is not None and planned >= ESTIMATE_FROM:
+            self.estimated = True
+            return planned
+        if self.count_to is not None:
+            counted = self.object_list.order_by()[: self.count_to + 1].count()
+            self.at_least = counted > self.count_to
+            return min(counted, self.count_to)
+        return super().count

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from functools import cached_property
 
 from django import forms
 from django.contrib import messages
@@ -18,8 +17,7 @@ from django.core.exceptions import (
     PermissionDenied,
     ValidationError,
 )
-from django.core.paginator import Paginator
-from django.db.models import ProtectedError, Q
+from django.db.models import ProtectedError, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -33,7 +31,7 @@ from django.views.generic import TemplateView, View
 from . import extension_points as ep
 from .actions import reveal
 from .audit import change_reason
-from .estimates import planned_rows
+from .estimates import EstimatingPaginator
 from .models import ChangeLogEntry
 from .protected import protected_names
 from .scoping import permission_name, scoped_delete, scoped_save
@@ -105,10 +103,6 @@ class ScopedObjectMixin(LoginRequiredMixin):
         return f"{self.model._meta.app_label}:{self.model._meta.model_name}"
 
 
-# From this many rows on (by PostgreSQL's planner) a list shows the planner's estimate of its
-# rows, marked as such, instead of counting them: an exact COUNT over millions of rows (a
-# district's cases or residents) costs more than the page itself.
-ESTIMATE_FROM = 100_000
 # A list searched by a fragment too short for the trigram indexes (``search.TRIGRAM_MIN``)
 # counts its matches up to this many and says "more than" past it: its COUNT would read every
 # row of the scope (no index serves a two-character "contains"), the count up to here stops
@@ -116,28 +110,31 @@ ESTIMATE_FROM = 100_000
 COUNT_TO = 10_000
 
 
-class EstimatingPaginator(Paginator):
-    """A list's pages with an exact count up to ``ESTIMATE_FROM`` rows, above it the
-    planner's estimate (``estimated`` tells the page to say so)."""
+class Parts:
+    """A list read as disjoint ordered querysets one after the other (``ordered_parts``):
+    ``parts[a:b]`` reads rows ``a`` to ``b`` of their concatenation, a part's rows through its
+    own ``LIMIT``/``OFFSET``; a part is counted only when the slice starts past its end. The
+    parts' ``prefetch_related`` runs once over the rows read."""
 
-    estimated = False
-    at_least = False  # counted up to ``count_to`` and stopped: there are more
+    def __init__(self, parts: list):
+        self.parts = parts
 
-    def __init__(self, *args, count_to: int | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.count_to = count_to
-
-    @cached_property
-    def count(self) -> int:
-        planned = planned_rows(self.object_list)
-        if planned is not None and planned >= ESTIMATE_FROM:
-            self.estimated = True
-            return planned
-        if self.count_to is not None:
-            counted = self.object_list.order_by()[: self.count_to + 1].count()
-            self.at_least = counted > self.count_to
-            return min(counted, self.count_to)
-        return super().count
+    def __getitem__(self, wanted: slice) -> list:
+        start, stop = wanted.start or 0, wanted.stop
+        rows: list = []
+        before = 0  # rows in the parts already passed
+        lookups = self.parts[0]._prefetch_related_lookups if self.parts else ()
+        for part in self.parts:
+            first, last = max(start - before, 0), stop - before
+            if last <= 0:
+                break
+            got = list(part.prefetch_related(None)[first:last])
+            rows += got
+            if len(got) == last - first:
+                break
+            before += first + len(got) if got or not first else part.count()
+        prefetch_related_objects(rows, *lookups)
+        return rows
 
 
 class ObjectListView(ScopedObjectMixin, TemplateView):
@@ -169,6 +166,16 @@ class ObjectListView(ScopedObjectMixin, TemplateView):
     def get_columns(self) -> list[Column]:
         return [*self.columns, *(c for extra in self.list_extras() for c in extra.columns)]
 
+    def ordered(self, qs):
+        """The list in its own order, when the user asks for no other (``default_order``)."""
+        return qs.order_by(*self.default_order) if self.default_order else qs
+
+    def ordered_parts(self, qs) -> list | None:
+        """The same order as disjoint querysets to read one after the other, where one
+        ``ORDER BY`` would sort every row of a large list for each page (a ranking no index
+        holds); None reads ``ordered``. Pages then read only their rows (``Parts``)."""
+        return None
+
     def get(self, request, *args, **kwargs):
         """The list; a filter value it cannot use shows as the filter form's error with no
         rows, answered 400 (200 to HTMX, which swaps only 2xx answers: the error comes inside
@@ -193,19 +200,24 @@ class ObjectListView(ScopedObjectMixin, TemplateView):
         sortable = {c.order_by: c for c in columns if c.order_by}
         sort = self.request.GET.get("sort", "")
         key = sort.lstrip("-")
+        parts = None
         if key in sortable:
             qs = qs.order_by(sort, "pk")
-        elif self.default_order:
-            qs = qs.order_by(*self.default_order)
+        else:
+            parts = self.ordered_parts(qs)
+            qs = self.ordered(qs)
         try:
             per_page = min(max(int(self.request.GET.get("per_page", self.paginate_by)), 10), 500)
         except ValueError:
             per_page = self.paginate_by
         text = (filterset.form.cleaned_data.get("q") or "") if filterset and not refused else ""
         short = bool(text) and len(text.strip()) < TRIGRAM_MIN
-        page = EstimatingPaginator(qs, per_page, count_to=COUNT_TO if short else None).get_page(
-            self.request.GET.get("page")
-        )
+        page = EstimatingPaginator(
+            qs,
+            per_page,
+            count_to=COUNT_TO if short else None,
+            rows=Parts(parts) if parts is not None else None,
+        ).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
         rows = [(obj, [(c, c.value(obj)) for c in columns]) for obj in page.object_list]

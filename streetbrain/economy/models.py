@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -556,6 +557,11 @@ def expiry_horizon(day: datetime.date, months: int = LEASE_EXPIRY_MONTHS) -> dat
     return datetime.date(index // 12, index % 12 + 1, 1) - datetime.timedelta(days=1)
 
 
+def last_day_expression() -> Coalesce:
+    """``Lease.last_day`` as a database expression (the ``lease_last_day`` index's)."""
+    return Coalesce("ended_on", "end_date")
+
+
 class LeaseQuerySet(ScopedQuerySet):
     def held_on(self, day: datetime.date) -> LeaseQuerySet:
         """Leases whose space is held on ``day``: started, and not yet past their last day
@@ -580,6 +586,43 @@ class LeaseQuerySet(ScopedQuerySet):
     def term_status(self, status: str, day: datetime.date) -> LeaseQuerySet:
         """The leases in ``status`` (a ``Lease.TermStatus``) on ``day``."""
         return self.alias(_term_status=term_status_expression(day)).filter(_term_status=status)
+
+    def by_term_parts(self, day: datetime.date) -> list[LeaseQuerySet]:
+        """These leases in the lease list's order on ``day`` (``by_term``), as three
+        disjoint querysets to read one after the other: ending (by last day), in force (by
+        last day), ended (the most recent first); ties by contract number. Each is read along the ``lease_last_day``
+        index from ``day``, so a page costs its rows at any size of the list; the order as
+        one ``ORDER BY`` sorts every lease of the scope first (1.3 s over a district's
+        527,830)."""
+        qs = self.alias(_last_day=last_day_expression(), _status=term_status_expression(day))
+        held = qs.filter(_last_day__gte=day)
+        return [
+            held.filter(_status=Lease.TermStatus.ENDING).order_by("_last_day", "contract_number"),
+            held.filter(_status=Lease.TermStatus.IN_FORCE).order_by("_last_day", "contract_number"),
+            qs.filter(_last_day__lt=day).order_by("-_last_day", "contract_number"),
+        ]
+
+    def by_term(self, day: datetime.date) -> LeaseQuerySet:
+        """These leases in the lease list's order on ``day`` as one ``ORDER BY`` (the export's
+        and the reference of ``by_term_parts``): ending, then in force, each by the last day
+        the space is held; then the ended ones, the most recent first."""
+        ended = Lease.TermStatus.ENDED
+        qs = self.alias(_last_day=last_day_expression(), _status=term_status_expression(day))
+        return qs.alias(
+            _term_rank=models.Case(
+                models.When(Q(_status=Lease.TermStatus.ENDING), then=models.Value(0)),
+                models.When(Q(_status=Lease.TermStatus.IN_FORCE), then=models.Value(1)),
+                default=models.Value(2),
+            ),
+            _current_last_day=models.Case(
+                models.When(Q(_status=ended), then=None), default=models.F("_last_day")
+            ),
+            _current_number=models.Case(
+                models.When(Q(_status=ended), then=None), default=models.F("contract_number")
+            ),
+        ).order_by(
+            "_term_rank", "_current_last_day", "_current_number", "-_last_day", "-contract_number"
+        )
 
 
 LeaseManager = models.Manager.from_queryset(LeaseQuerySet)
@@ -682,6 +725,8 @@ class Lease(PlatformModel):
             models.Index(fields=["building", "start_date"], name="lease_building_start"),
             models.Index(fields=["enterprise", "state"], name="lease_enterprise_state"),
             models.Index(fields=["end_date"], name="lease_end"),
+            # The lease list's order walks this from today, both ways (``by_term_parts``).
+            models.Index(last_day_expression(), models.F("contract_number"), name="lease_last_day"),
         ]
 
     def __str__(self) -> str:

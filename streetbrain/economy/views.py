@@ -16,7 +16,7 @@ import django_filters
 from django import forms as django_forms
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -617,9 +617,6 @@ class LeaseListView(EconomyListView):
     model = Lease
     filterset_class = filtersets.LeaseListFilterSet
     select_related = ("enterprise", "building__building", "renewed_from", "renewal")
-    # What a specialist acts on first: the leases ending soon without a renewal, then those in
-    # force, each by end date; the ended ones last, the most recent first.
-    default_order = ("term_rank", "end_if_current", "-end_date", "contract_number")
     title = gettext_lazy("Leases")
     template_name = "economy/lease_list.html"
 
@@ -655,15 +652,16 @@ class LeaseListView(EconomyListView):
     def get_queryset(self):
         units = Prefetch("units", queryset=Unit.objects.order_by("code").only("pk", "code"))
         qs = super().get_queryset().with_term_status(timezone.localdate())
-        ended = Lease.TermStatus.ENDED
-        return qs.alias(
-            term_rank=Case(
-                When(term_status=Lease.TermStatus.ENDING, then=Value(0)),
-                When(term_status=Lease.TermStatus.IN_FORCE, then=Value(1)),
-                default=Value(2),
-            ),
-            end_if_current=Case(When(term_status=ended, then=None), default=F("end_date")),
-        ).prefetch_related(units)
+        return qs.prefetch_related(units)
+
+    # What a specialist acts on first: the leases ending soon without a renewal, then those in
+    # force, each by the last day the space is held; the ended ones last, the most recent
+    # first (``LeaseQuerySet.by_term``), read by parts page by page.
+    def ordered(self, qs):
+        return qs.by_term(timezone.localdate())
+
+    def ordered_parts(self, qs):
+        return qs.by_term_parts(timezone.localdate())
 
 
 # --- enterprises -----------------------------------------------------------------------------

@@ -7,6 +7,12 @@ each page then starts where the last one stopped (``WHERE id < last`` on the pri
 index), costs the same at any depth and carries no count. Cursor pages go in the order of the
 rows' ids, newest first (``?ordering=id`` for oldest first) — the one order that is unique and
 never changes under the cursor; any other ``ordering`` with a cursor is refused with the reason.
+
+A numbered page's ``count`` is exact up to ``estimates.ESTIMATE_FROM`` rows; past it (by
+PostgreSQL's planner) it is the planner's estimate and the page says so with
+``"count_estimated": true`` — the pages do on the screen what the lists' pages do (an exact
+COUNT over a district's two million cases costs more than the page). ``?count=exact`` asks for
+the exact count at its price.
 """
 
 from django.db.models import QuerySet
@@ -14,6 +20,8 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
+
+from ..estimates import EstimatingPaginator
 
 CURSOR_ORDERINGS = {"id": ("pk",), "pk": ("pk",), "-id": ("-pk",), "-pk": ("-pk",)}
 
@@ -53,8 +61,18 @@ class StandardPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
     cursor_query_param = "cursor"
+    count_query_param = "count"
+
+    def django_paginator_class(self, queryset, page_size):
+        if self.request.query_params.get(self.count_query_param) == "exact":
+            return EstimatingPaginator(queryset, page_size, exact=True)
+        return EstimatingPaginator(queryset, page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        count = request.query_params.get(self.count_query_param)
+        if count not in (None, "", "exact"):
+            raise ValidationError({self.count_query_param: [_("The only choice is exact.")]})
         if self.cursor_query_param in request.query_params:
             if request.query_params.get(self.page_query_param):
                 raise ValidationError(
@@ -80,19 +98,36 @@ class StandardPagination(PageNumberPagination):
                     "results": data,
                 }
             )
-        return super().get_paginated_response(data)
+        response = super().get_paginated_response(data)
+        response.data["count_estimated"] = self.page.paginator.estimated
+        return response
 
     def get_paginated_response_schema(self, schema):
         out = super().get_paginated_response_schema(schema)
         out["required"] = [name for name in out.get("required", []) if name != "count"]
         out["properties"]["count"]["description"] = (
-            "The number of rows in the whole list (numbered pages only; absent with a cursor)."
+            "The number of rows in the whole list (numbered pages only; absent with a cursor): "
+            "exact, or past 100,000 rows the database planner's estimate (count_estimated)."
         )
+        out["properties"]["count_estimated"] = {
+            "type": "boolean",
+            "description": "true when count is the planner's estimate; ?count=exact counts.",
+        }
         return out
 
     def get_schema_operation_parameters(self, view):
         return [
             *super().get_schema_operation_parameters(view),
+            {
+                "name": self.count_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    "exact: count every row even past 100,000 (by default a count past it is "
+                    "the planner's estimate, marked count_estimated)."
+                ),
+                "schema": {"type": "string", "enum": ["exact"]},
+            },
             {
                 "name": self.cursor_query_param,
                 "required": False,
