@@ -41,7 +41,8 @@ def test_lists_are_paginated(api_client, tree, make_user):
     api_client.force_authenticate(make_user("l", role="leader", unit=tree["street"]))
     body = api_client.get("/api/core/org-units/", {"page_size": 2}).json()
     assert set(body) == {"count", "count_estimated", "next", "previous", "results"}
-    assert body["count"] == 9 and body["count_estimated"] is False  # city, district (context) + street, 2 communities, 4 grids
+    # city, district (context) + street, 2 communities, 4 grids
+    assert body["count"] == 9 and body["count_estimated"] is False
     assert len(body["results"]) == 2 and body["next"]
 
 

@@ -501,3 +501,27 @@ def test_chain_classes_change_with_a_reason(world, client):
         economy_actions.set_chain_industries(chain, "I", reason="x", user=world["users"]["leader"])
     with pytest.raises(ValidationError):
         economy_actions.set_chain_industries(chain, "I", reason=" ", user=None)
+
+
+def test_the_cockpit_reads_occupancy_and_absorption_from_the_key_figures(world, monkeypatch):
+    """The cockpit's 招商 tiles are the unit's key figures (refreshed every 15 minutes, like
+    its other tiles), equal to the live sums after a refresh; the dashboard stays live."""
+    from django.utils import timezone
+
+    from streetbrain.core.figures import refresh_key_figures
+    from streetbrain.core.models import KeyFigure
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: d(2026, 2, 1))
+    user = world["users"]["investment"]
+    live = dashboard.summary(user, d(2026, 2, 1))
+    assert dashboard.summary(user, d(2026, 2, 1), stored=True)["occupancy"] == live["occupancy"]
+    refresh_key_figures()
+    stored = dashboard.summary(user, d(2026, 2, 1), stored=True)
+    assert stored["occupancy"] == pytest.approx(round(live["occupancy"] * 100, 1) / 100)
+    assert stored["absorption"]["done"] == live["absorption"]["done"]
+    # Read from the stored row, not summed: a changed row shows.
+    KeyFigure.objects.filter(org_unit=user.org_unit, key="absorption_year").update(value=12345)
+    assert dashboard.summary(user, d(2026, 2, 1), stored=True)["absorption"]["done"] == 12345
+    assert (
+        dashboard.summary(user, d(2026, 2, 1))["absorption"]["done"] == live["absorption"]["done"]
+    )

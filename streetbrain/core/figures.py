@@ -113,21 +113,37 @@ def stored_per_unit(user, ids: list[int], keys: dict[str, str]) -> dict[int, dic
     department): what a count in the user's scope gives, as of the last refresh (the
     15-minute task), without counting millions of rows. None where that does not hold or
     nothing is stored yet: count live then."""
-    if not ids or getattr(user, "department_id", None):
+    if not ids or not _sees_whole(user, ids):
         return None
-    if not user.is_superuser:
-        unit = getattr(user, "org_unit", None)
-        if unit is None or not within(user, unit.path):
-            return None
-        outside = OrgUnit.objects.filter(pk__in=ids).exclude(path__startswith=unit.path)
-        if outside.exists():
-            return None
     out: dict[int, dict] = {}
     for unit_id, key, value in KeyFigure.objects.filter(
         org_unit_id__in=ids, key__in=list(keys)
     ).values_list("org_unit_id", "key", "value"):
         out.setdefault(unit_id, {})[keys[key]] = int(value)
     return out or None
+
+
+def stored_figure(user, key: str) -> float | None:
+    """The stored key figure ``key`` of the user's own unit, for a user who sees the whole of
+    it (scoped by unit, not by a department), as of the last refresh; None where that does not
+    hold or nothing is stored: compute it live then."""
+    unit_id = getattr(user, "org_unit_id", None)
+    if unit_id is None or not _sees_whole(user, [unit_id]):
+        return None
+    row = KeyFigure.objects.filter(org_unit_id=unit_id, key=key).values_list("value").first()
+    return None if row is None else row[0]
+
+
+def _sees_whole(user, ids: list[int]) -> bool:
+    """Whether ``user`` sees every row of each unit ``ids`` (what its stored figures count)."""
+    if getattr(user, "department_id", None):
+        return False
+    if user.is_superuser:
+        return True
+    unit = getattr(user, "org_unit", None)
+    if unit is None or not within(user, unit.path):
+        return False
+    return not OrgUnit.objects.filter(pk__in=ids).exclude(path__startswith=unit.path).exists()
 
 
 def subtree_counts(units: Iterable, per_path: dict[str, float]) -> dict[int, float]:

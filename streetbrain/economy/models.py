@@ -590,10 +590,10 @@ class LeaseQuerySet(ScopedQuerySet):
     def by_term_parts(self, day: datetime.date) -> list[LeaseQuerySet]:
         """These leases in the lease list's order on ``day`` (``by_term``), as three
         disjoint querysets to read one after the other: ending (by last day), in force (by
-        last day), ended (the most recent first); ties by contract number. Each is read along the ``lease_last_day``
-        index from ``day``, so a page costs its rows at any size of the list; the order as
-        one ``ORDER BY`` sorts every lease of the scope first (1.3 s over a district's
-        527,830)."""
+        last day), ended (the most recent first); ties by contract number. Each is read
+        along the ``lease_last_day`` index from ``day``, so a page costs its rows at any size
+        of the list; the order as one ``ORDER BY`` sorts every lease of the scope first
+        (1.3 s over a district's 527,830)."""
         qs = self.alias(_last_day=last_day_expression(), _status=term_status_expression(day))
         held = qs.filter(_last_day__gte=day)
         return [

@@ -23,6 +23,8 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from streetbrain.core.figures import stored_figure
+from streetbrain.economy.figures import new_leases
 from streetbrain.economy.models import Lease, Unit
 
 from . import whitelist
@@ -62,22 +64,24 @@ def days_per_stage(leads) -> dict[str, float | None]:
     return {s: (round(sum(spans[s]) / len(spans[s]), 1) if spans[s] else None) for s in FUNNEL[:-1]}
 
 
-def absorption(user, today: dt.date) -> dict:
-    """去化 this year: new leases (not renewals) signed this year, in the user's towers."""
-    first = dt.date(today.year, 1, 1)
-    leases = Lease.objects.restrict(user, "view").filter(renewed_from=None)
-    leases = leases.filter(
-        Q(signed_on__gte=first, signed_on__lte=today)
-        | Q(signed_on=None, start_date__gte=first, start_date__lte=today)
-    )
-    done = float(leases.aggregate(a=Sum("area_m2"))["a"] or 0)
+def absorption(user, today: dt.date, *, stored: bool = False) -> dict:
+    """去化 this year: new leases (not renewals) signed this year, in the user's towers; with
+    ``stored`` the key figure of the user's unit where it counts what the user sees."""
+    done = stored_figure(user, "absorption_year") if stored else None
+    if done is None:
+        leases = new_leases(today).restrict(user, "view")
+        done = float(leases.aggregate(a=Sum("area_m2"))["a"] or 0)
     target = settings.ECONOMY_ABSORPTION_TARGET_M2
     return {"done": done, "target": target, "share": done / target if target else None}
 
 
-def occupancy(user, today: dt.date) -> float | None:
+def occupancy(user, today: dt.date, *, stored: bool = False) -> float | None:
     """The share of the towers' unit area held by leases today (the economy's reading: from
-    the leases' dates, not the units' status)."""
+    the leases' dates, not the units' status); with ``stored`` the key figure of the user's
+    unit where it counts what the user sees."""
+    figure = stored_figure(user, "tower_occupancy") if stored else None
+    if figure is not None:
+        return figure / 100
     total = Unit.objects.restrict(user, "view").aggregate(a=Sum("area_m2"))["a"]
     if not total:
         return None
@@ -85,7 +89,11 @@ def occupancy(user, today: dt.date) -> float | None:
     return min(float(held or 0) / float(total), 1.0)
 
 
-def summary(user, today: dt.date | None = None) -> dict:
+def summary(user, today: dt.date | None = None, *, stored: bool = False) -> dict:
+    """The 招商 dashboard's figures. ``stored``: occupancy and 去化 from the key figures of the
+    user's unit (the cockpit, whose tiles are all as of the last 15-minute refresh; a
+    district's 527,830 leases are not summed on each visit); the dashboard itself sums them
+    live, so a lease just signed shows at once."""
     today = today or timezone.localdate()
     leads = Lead.objects.restrict(user, "view")
     by_stage = dict(leads.values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
@@ -142,8 +150,8 @@ def summary(user, today: dt.date | None = None) -> dict:
         "pipeline_area_min": float(pipeline["area_min"] or 0),
         "pipeline_area_max": float(pipeline["area_max"] or 0),
         "pipeline_tax": float(pipeline["tax"] or 0),
-        "absorption": absorption(user, today),
-        "occupancy": occupancy(user, today),
+        "absorption": absorption(user, today, stored=stored),
+        "occupancy": occupancy(user, today, stored=stored),
         "by_owner": by_owner,
         "by_division": by_division,
     }

@@ -14,7 +14,7 @@ from . import dashboard
 
 
 def funnel(user, unit, today: dt.date) -> dict | None:
-    data = dashboard.summary(user, today)
+    data = dashboard.summary(user, today, stored=True)
     if not data["total"]:
         return None
     leads = reverse("investment:lead_list")

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.urls import reverse
 
 from streetbrain.economy.models import Enterprise, HeadcountRecord, Lease, OfficeBuilding
 
@@ -23,9 +24,23 @@ MIN_HEADCOUNT = 50  # enterprises listed in the coverage from this headcount (th
 OWN, JOINT, NONE = "own", "joint", "none"
 
 
+@dataclass(frozen=True)
+class TowerRef:
+    """A tower by its id and name, as lists and links show it."""
+
+    pk: int
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(OfficeBuilding.url_name, args=[self.pk])
+
+
 @dataclass
 class TowerCoverage:
-    tower: OfficeBuilding
+    tower: OfficeBuilding | TowerRef
     kind: str
     organisations: list = field(default_factory=list)
     tenants: int = 0
@@ -63,18 +78,24 @@ def towers(
     detail: bool = True,
     tenants: bool = True,
     where: Q | None = None,
+    refs: bool = False,
 ) -> list[TowerCoverage]:
     """Every office tower the user may see with its coverage, tenants and gaps on ``day``;
     without ``detail`` (the map) only the kind and the tenants covered, no members or gaps;
     without ``tenants`` (the cockpit) no tenants counted (0: a district's towers hold
-    200,000 leases). ``where``: only the towers it selects (the map's view)."""
+    200,000 leases). ``where``: only the towers it selects (the map's view); ``refs``: each
+    tower as a ``TowerRef`` (its name and link, all the cockpit shows), not read as a model
+    (a district's 2,575 towers cost 250 ms as models)."""
     day = day or dt.date.today()
     seen = OfficeBuilding.objects.restrict(user).filter(where or Q())
-    buildings = list(
-        seen.select_related("building", "org_unit").defer(
-            "building__footprint", "org_unit__geometry"
-        )  # outlines: not read here
-    )
+    if refs:
+        buildings = [TowerRef(pk, name) for pk, name in seen.values_list("pk", "building__name")]
+    else:
+        buildings = list(
+            seen.select_related("building", "org_unit").defer(
+                "building__footprint", "org_unit__geometry"
+            )  # outlines: not read here
+        )
     orgs: dict[int, list] = {}
     towers_orgs = Organisation.objects.restrict(user).filter(
         building__isnull=False, attached_to=Organisation.Attached.TOWER

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -13,8 +14,13 @@ from . import coverage
 
 
 def towers(user, unit, today: dt.date) -> dict | None:
-    towers = coverage.towers(user, today, tenants=False)
-    rows = [r for r in towers if r.tower.org_unit.path.startswith(unit.path)]
+    rows = coverage.towers(
+        user,
+        today,
+        tenants=False,
+        where=Q(org_unit__path__startswith=unit.path),
+        refs=True,  # a name and a link: all the panel shows of a tower
+    )
     if not rows:
         return None
     rate = coverage.rate(rows)

@@ -231,8 +231,8 @@ def indicators(first_month: dt.date, last_month: dt.date, dimension: str, user) 
         for d in data:
             path = d["unit_path"]
             target = by_path.get(path)
-            if target is None:
-                target = next((u for p, u in by_path.items() if path.startswith(p)), None)
+            if target is None:  # the unit of this level above it (one at most)
+                target = next((by_path[p] for p in ancestor_paths(path) if p in by_path), None)
             if target is None:  # a case outside any unit of this level (e.g. at the street)
                 unit = by_pk.get(d["org_unit_id"])
                 key = path

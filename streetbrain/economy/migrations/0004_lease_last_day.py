@@ -6,16 +6,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0007_api_tokens_from_drf'),
-        ('economy', '0003_prefix_search'),
+        ("core", "0007_api_tokens_from_drf"),
+        ("economy", "0003_prefix_search"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='lease',
-            index=models.Index(django.db.models.functions.comparison.Coalesce('ended_on', 'end_date'), models.F('contract_number'), name='lease_last_day'),
+            model_name="lease",
+            index=models.Index(
+                django.db.models.functions.comparison.Coalesce("ended_on", "end_date"),
+                models.F("contract_number"),
+                name="lease_last_day",
+            ),
         ),
     ]
