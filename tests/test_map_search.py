@@ -343,3 +343,34 @@ def test_anonymous_users_are_refused_and_the_endpoint_is_in_the_schema(world):
     assert Client().get("/api/map/search/", {"q": "东城"}).status_code in (401, 403)
     schema = client_for(world["users"]["leader"]).get("/api/schema/").content.decode()
     assert "/api/map/search/" in schema and "map_place_search" in schema
+
+
+def test_a_facility_found_by_its_class_name_through_the_class_ids(world, monkeypatch):
+    """A field across a relation (a facility's class name) is matched in its own table and
+    asked of the facilities by id, so their search keeps to their own indexes; past
+    ``RELATED_IDS`` matching classes it is joined, with the same answer."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user, facility = world["users"]["leader"], world["facility"]
+    name = facility.component_class.name
+    assert len(name) >= search.TRIGRAM_MIN
+
+    def found() -> tuple[list, list[str]]:
+        with CaptureQueriesContext(connection) as ctx:
+            groups = search.search(user, name, types=["facilities"])
+        rows = [r["object"] for g in groups for r in g["results"]]
+        wheres = [
+            q["sql"].split(" WHERE ", 1)[-1]
+            for q in ctx.captured_queries
+            if q["sql"].startswith('SELECT "registry_facility"')
+        ]
+        return rows, wheres
+
+    rows, sql = found()
+    assert facility in rows
+    assert sql and all('"registry_componentclass"."name"' not in s for s in sql)
+    monkeypatch.setattr(search, "RELATED_IDS", 0)
+    rows, sql = found()
+    assert facility in rows
+    assert any('"registry_componentclass"."name"' in s for s in sql)
