@@ -308,3 +308,42 @@ def test_a_filter_with_too_many_choices_is_a_search_box(tree, client, make_user,
     assert answer.count("<option") == 2 and "东城社区第1网格" in answer
     assert client.get(url.replace("/org_unit/", "/q/")).status_code == 404
     assert client.get("/core/filter-choices/nothing.Here/org_unit/").status_code == 404
+
+
+def test_cases_sorted_by_deadline_from_a_day_read_by_parts_in_the_one_order(
+    tree, client, make_user
+):
+    """Sorted by deadline with a first day of report, the case list reads three parts (the
+    deadlines before their report, those from the day on, none); every page is the rows of
+    the one ORDER BY, NULLs where the database puts them."""
+    import datetime as dt
+
+    from streetbrain.cases.models import Case
+
+    day = timezone.make_aware(dt.datetime(2026, 3, 1))
+    hour = dt.timedelta(hours=1)
+    for i in range(27):
+        reported = day + (i - 5) * 10 * hour  # five before the first day
+        deadline = None if i % 7 == 3 else reported + (i % 4) * 30 * hour
+        if i in (8, 20):
+            deadline = day - (i + 1) * hour  # before its report (a clock set wrong)
+        Case.objects.create(
+            number=f"D{i:02d}", title="占道", org_unit=tree["east_grid"], reported_at=reported,
+            deadline=deadline,
+        )  # fmt: skip
+    client.force_login(make_user("jd", role="leader", unit=tree["street"]))
+    expected = list(
+        Case.objects.filter(reported_at__gte=day)
+        .order_by("deadline", "pk")
+        .values_list("number", flat=True)
+    )
+    assert len(expected) == 22 and {"D08", "D20", "D10"} <= set(expected)
+    got = []
+    for page in (1, 2, 3):
+        response = client.get(
+            "/cases/", {"reported_at_after": "2026-03-01", "sort": "deadline", "per_page": 10,
+                        "page": page},
+        )  # fmt: skip
+        assert response.status_code == 200
+        got += [case.number for case, _cells in response.context["rows"]]
+    assert got == expected

@@ -170,10 +170,12 @@ class ObjectListView(ScopedObjectMixin, TemplateView):
         """The list in its own order, when the user asks for no other (``default_order``)."""
         return qs.order_by(*self.default_order) if self.default_order else qs
 
-    def ordered_parts(self, qs) -> list | None:
-        """The same order as disjoint querysets to read one after the other, where one
-        ``ORDER BY`` would sort every row of a large list for each page (a ranking no index
-        holds); None reads ``ordered``. Pages then read only their rows (``Parts``)."""
+    def ordered_parts(self, qs, sort: str) -> list | None:
+        """``qs`` in its order (``sort``, the column the user sorts by, or "" for the list's
+        own) as disjoint querysets to read one after the other, where one ``ORDER BY`` would
+        read or sort most rows of a large list for each page (a ranking no index holds, a
+        filter the sort's index cannot bound); None reads ``qs``. Pages then read only their
+        rows (``Parts``). ``self.filterset`` holds the list's filters."""
         return None
 
     def get(self, request, *args, **kwargs):
@@ -200,12 +202,13 @@ class ObjectListView(ScopedObjectMixin, TemplateView):
         sortable = {c.order_by: c for c in columns if c.order_by}
         sort = self.request.GET.get("sort", "")
         key = sort.lstrip("-")
-        parts = None
+        self.filterset = filterset
         if key in sortable:
             qs = qs.order_by(sort, "pk")
+            parts = self.ordered_parts(qs, sort)
         else:
-            parts = self.ordered_parts(qs)
             qs = self.ordered(qs)
+            parts = self.ordered_parts(qs, "")
         try:
             per_page = min(max(int(self.request.GET.get("per_page", self.paginate_by)), 10), 500)
         except ValueError:

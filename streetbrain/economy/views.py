@@ -660,8 +660,8 @@ class LeaseListView(EconomyListView):
     def ordered(self, qs):
         return qs.by_term(timezone.localdate())
 
-    def ordered_parts(self, qs):
-        return qs.by_term_parts(timezone.localdate())
+    def ordered_parts(self, qs, sort):
+        return None if sort else qs.by_term_parts(timezone.localdate())
 
 
 # --- enterprises -----------------------------------------------------------------------------
