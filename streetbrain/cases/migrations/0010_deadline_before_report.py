@@ -5,17 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0009_prefix_search'),
-        ('core', '0007_api_tokens_from_drf'),
-        ('registry', '0006_facility_trigram'),
+        ("cases", "0009_prefix_search"),
+        ("core", "0007_api_tokens_from_drf"),
+        ("registry", "0006_facility_trigram"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('deadline__lt', models.F('reported_at'))), fields=['deadline'], name='case_deadline_before_report'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("deadline__lt", models.F("reported_at"))),
+                fields=["deadline"],
+                name="case_deadline_before_report",
+            ),
         ),
     ]
