@@ -62,17 +62,16 @@ class StandardPagination(PageNumberPagination):
     max_page_size = 1000
     cursor_query_param = "cursor"
     count_query_param = "count"
+    _exact = False  # ?count=exact, set per request by paginate_queryset
 
     def django_paginator_class(self, queryset, page_size):
-        if self.request.query_params.get(self.count_query_param) == "exact":
-            return EstimatingPaginator(queryset, page_size, exact=True)
-        return EstimatingPaginator(queryset, page_size)
+        return EstimatingPaginator(queryset, page_size, exact=self._exact)
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.request = request
         count = request.query_params.get(self.count_query_param)
         if count not in (None, "", "exact"):
             raise ValidationError({self.count_query_param: [_("The only choice is exact.")]})
+        self._exact = count == "exact"
         if self.cursor_query_param in request.query_params:
             if request.query_params.get(self.page_query_param):
                 raise ValidationError(
