@@ -251,3 +251,70 @@ def test_api_root_lists_the_endpoints(client):
     assert body["registry"].endswith("/api/registry/")
     assert body["cases"].endswith("/api/cases/")
     assert body["open311"].endswith("/open311/v2/")
+
+
+def test_a_narrow_scope_walks_its_cursor_pages_unit_by_unit(
+    api_client, tree, make_user, django_assert_max_num_queries
+):
+    """A street leader's cursor pages over cases in several grids, among another street's
+    cases with ids on both sides: on PostgreSQL read one unit at a time (``ByUnit``), on SQLite
+    as one list; either way every visible case once, in id order, both ways, with filters."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from streetbrain.cases.models import Case
+    from streetbrain.core.models import OrgUnit
+
+    other_grid = OrgUnit.objects.create(
+        code="33021200100101", name="百丈第1网格", level="grid", parent=tree["other_street"]
+    )
+    now = timezone.now()
+    units = [other_grid, *tree["grids"].values(), tree["street"], other_grid]
+    for n in range(23):
+        Case.objects.create(
+            number=f"C{n:03d}",
+            title="井盖缺失" if n % 3 else "占道经营",
+            org_unit=units[n % len(units)],
+            reported_at=now,
+        )
+    api_client.force_authenticate(make_user("l", role="leader", unit=tree["street"]))
+    mine = list(
+        Case.objects.filter(org_unit__path__startswith=tree["street"].path)
+        .order_by("pk")
+        .values_list("number", flat=True)
+    )
+    assert 10 < len(mine) < 23
+
+    def walk(params, link="next"):
+        seen, body = [], api_client.get("/api/cases/cases/", params).json()
+        while True:
+            seen += [row["number"] for row in body["results"]]
+            if not body[link]:
+                return seen, body
+            body = api_client.get(body[link]).json()
+
+    with CaptureQueriesContext(connection) as queries:
+        newest_first, last = walk({"cursor": "", "page_size": 4})
+    assert newest_first == mine[::-1]
+    by_unit = connection.features.supports_slicing_ordering_in_compound
+    assert any("UNION ALL" in q["sql"] for q in queries.captured_queries) == by_unit
+    assert walk({"cursor": "", "page_size": 5, "ordering": "id"})[0] == mine
+    # Back from the last page along ``previous``: every page again, each in its own order.
+    backwards, body = [row["number"] for row in last["results"]], last
+    while body["previous"]:
+        body = api_client.get(body["previous"]).json()
+        backwards = [row["number"] for row in body["results"]] + backwards
+    assert backwards == newest_first
+    # A filter holds across the pages.
+    titled = [n for n in mine if Case.objects.get(number=n).title == "占道经营"]
+    assert walk({"cursor": "", "page_size": 2, "ordering": "id", "q": "占道"})[0] == titled
+    # A grid worker: one unit, read along it alone.
+    api_client.force_authenticate(make_user("g", role="gridworker", unit=tree["east_grid"]))
+    with django_assert_max_num_queries(12):
+        one = walk({"cursor": "", "page_size": 50})[0]
+    assert one == list(
+        Case.objects.filter(org_unit=tree["east_grid"])
+        .order_by("-pk")
+        .values_list("number", flat=True)
+    )

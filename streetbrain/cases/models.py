@@ -529,6 +529,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["state", "component_class"], name="case_state_class"),
             models.Index(fields=["department", "state"], name="case_dept_state"),
+            # A narrow scope's cursor pages, one unit at a time (core.api.pagination.ByUnit).
+            models.Index(fields=["org_unit", "id"], name="case_unit_id"),
             # The few cases whose deadline fell before their report (none if the clock is
             # right): the list sorted by deadline from a first day reads them through this
             # instead of every older deadline (``CaseListView.ordered_parts``).

@@ -53,6 +53,30 @@ def scope_q(model: type[models.Model], user, action: str = "view") -> Q:
     return q
 
 
+def scope_units(model: type[models.Model], user, limit: int) -> list[int] | None:
+    """The ids of the org units whose rows make up ``user``'s view scope of ``model``, when
+    that scope is "rows whose own ``org_unit`` is one of a few units": at most ``limit`` of
+    them, the model's rows hanging on the unit directly (``scope_lookup`` ``org_unit__path``)
+    and the user scoped by their unit, not their department. ``None`` otherwise (a scope of
+    more units, one reached through another row, a superuser's or a department's): read it
+    as the one filter ``scope_q`` makes. A list read along ``(org_unit, id)`` one unit at a
+    time (``core.api.pagination.ByUnit``) costs the scope's size, not the table's."""
+    if user.is_superuser or getattr(model, "scope_lookup", None) != "org_unit__path":
+        return None
+    if getattr(model, "scope_department_lookup", None) and getattr(user, "department_id", None):
+        return None
+    unit = getattr(user, "org_unit", None)
+    if unit is None:
+        return None
+    from .models import OrgUnit
+
+    wanted = Q(path__startswith=unit.path)
+    if getattr(model, "scope_include_ancestors", False):
+        wanted |= Q(path__in=ancestor_paths(unit.path))
+    ids = list(OrgUnit.objects.filter(wanted).values_list("pk", flat=True)[: limit + 1])
+    return ids if len(ids) <= limit else None
+
+
 def within(user, path: str) -> bool:
     """Whether the org-unit ``path`` lies in ``user``'s own subtree. The units above it are
     visible as context (names, outlines, breadcrumbs), but what was computed for them, the

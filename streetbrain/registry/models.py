@@ -204,6 +204,7 @@ class House(PlatformModel):
         verbose_name = _("house")
         verbose_name_plural = _("houses")
         ordering = ["building__code", "number"]
+        indexes = [models.Index(fields=["org_unit", "id"], name="house_unit_id")]
         constraints = [
             models.UniqueConstraint(fields=["building", "number"], name="house_building_number")
         ]
@@ -346,6 +347,8 @@ class Resident(PlatformModel):
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         ordering = ["pk"]
+        # A narrow scope's cursor pages, one unit at a time (core.api.pagination.ByUnit).
+        indexes = [models.Index(fields=["org_unit", "id"], name="resident_unit_id")]
         permissions = [("reveal_personal_data", _("Can reveal ID numbers and phone numbers"))]
 
     def __str__(self) -> str:
