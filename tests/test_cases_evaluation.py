@@ -241,6 +241,9 @@ def test_area_counts_and_rates(world):
     assert r["extension_rate"] == pytest.approx(1 / 5)
     # 30 × 75 + 40 × 50 + 15 × (100 − 25) + 15 × (100 − 20), / 100
     assert table.total.score == pytest.approx(65.75)
+    # The total alone (the cockpit's tiles), from one sum: the same counts, rates and score.
+    alone = scores.total(MARCH, MARCH, world["users"]["leader"])
+    assert (alone.counts, alone.rates, alone.score) == (table.total.counts, r, 65.75)
     # 东城1: 结案率 2/3, 按期 2/3, 返工 1/3, 延期 1/4; 江城1: 1, 0, 0, 0
     assert rows[EAST_GRID].score == pytest.approx(round((85 * 200 / 3 + 15 * 75) / 100, 2))
     assert rows[RIVER_GRID].score == pytest.approx(60.0)
@@ -364,11 +367,17 @@ def test_scope_of_a_community_and_a_department(world, make_user):
     assert [r.key for r in grids.rows] == [RIVER_GRID]
     urban = only(scores.indicators(MARCH, APRIL, "grid", u["handler"]))
     assert urban.total.counts["registered"] == 4  # A B F G (C left 城管 after the rollback)
+    for user in (river_lead, handler, u["handler"]):  # the total alone keeps each scope
+        assert (
+            scores.total(MARCH, APRIL, user).counts
+            == only(scores.indicators(MARCH, APRIL, "grid", user)).total.counts
+        )
 
     # Without the cases' permission: nothing.
     outsider = make_user("louyu", role="building", unit=world["street"])
     nothing = only(scores.indicators(MARCH, APRIL, "grid", outsider))
     assert nothing.rows == [] and nothing.total.counts["registered"] == 0
+    assert scores.total(MARCH, APRIL, outsider).counts == nothing.total.counts
 
 
 def test_periods_sum_months(world):

@@ -44,10 +44,8 @@ def figures(user, unit, today: dt.date) -> dict | None:
             org_unit=unit, key__in=["cases_today", "cases_open", "cases_overdue"]
         ).values_list("key", "value")
     )
-    tables = scores.indicators(month, month, "community", user)
-    total = tables[0].total if tables else None
-    counts = total.counts if total else {}
-    rates = total.rates if total else {}
+    total = scores.total(month, month, user)
+    counts, rates = total.counts, total.rates
     month_query = _month_query(month)
     evaluation_url = reverse("cases:evaluation")
     tiles = [
