@@ -294,6 +294,12 @@ def test_a_narrow_scope_walks_its_cursor_pages_unit_by_unit(
                 return seen, body
             body = api_client.get(body[link]).json()
 
+    from streetbrain.core.api.pagination import by_unit_index
+    from streetbrain.registry.models import Household
+
+    # Only along the (org_unit, id) index: without it a unit's newest rows may be read by
+    # walking the whole primary key.
+    assert by_unit_index(Case) and not by_unit_index(Household)
     with CaptureQueriesContext(connection) as queries:
         newest_first, last = walk({"cursor": "", "page_size": 4})
     assert newest_first == mine[::-1]

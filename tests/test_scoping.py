@@ -32,6 +32,38 @@ def test_ancestor_paths():
     assert ancestor_paths("3302/") == []
 
 
+def test_scope_units_names_a_narrow_scope_by_its_units(tree, departments, make_user):
+    """``scope_units``: the units whose rows make a scope, only where that is the whole truth
+    (rows on their own unit, a unit's scope, not too many units)."""
+    from streetbrain.cases.models import Case, Report
+    from streetbrain.core.scoping import scope_units
+    from streetbrain.registry.models import Resident
+
+    leader = make_user("l", role="leader", unit=tree["street"])
+    street = set(
+        OrgUnit.objects.filter(path__startswith=tree["street"].path).values_list("pk", flat=True)
+    )
+    assert (
+        set(scope_units(Case, leader, 400))
+        == street
+        == {
+            tree["street"].pk,
+            tree["east"].pk,
+            tree["river"].pk,
+            *(g.pk for g in tree["grids"].values()),
+        }
+    )
+    assert scope_units(
+        Resident, make_user("g", role="gridworker", unit=tree["east_grid"]), 400
+    ) == [tree["east_grid"].pk]
+    assert scope_units(Case, leader, len(street) - 1) is None  # wider than the limit
+    assert scope_units(Report, leader, 400) is None  # scoped through its case
+    handler = make_user("h", role="handler", unit=tree["street"], department=departments["urban"])
+    assert scope_units(Case, handler, 400) is None  # a department's scope is not by unit
+    assert scope_units(Case, make_user("root", superuser=True), 400) is None
+    assert scope_units(Case, make_user("nobody", role="leader"), 400) is None
+
+
 def test_org_units_restricted_to_subtree(tree, east_admin):
     visible = set(OrgUnit.objects.restrict(east_admin).values_list("code", flat=True))
     # its subtree, plus its ancestors as read-only context; never a sibling

@@ -444,7 +444,11 @@ class Enterprise(PlatformModel):
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["status", "industry"], name="enterprise_status_industry")]
+        indexes = [
+            models.Index(fields=["status", "industry"], name="enterprise_status_industry"),
+            # A narrow scope's cursor pages, one unit at a time (core.api.pagination.ByUnit).
+            models.Index(fields=["org_unit", "id"], name="enterprise_unit_id"),
+        ]
 
     def __str__(self) -> str:
         return self.name

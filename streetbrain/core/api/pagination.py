@@ -33,6 +33,13 @@ CURSOR_ORDERINGS = {"id": ("pk",), "pk": ("pk",), "-id": ("-pk",), "-pk": ("-pk"
 BY_UNIT_MAX = 400
 
 
+def by_unit_index(model) -> bool:
+    """Whether ``model`` has the ``(org_unit, id)`` index ``ByUnit`` reads along: without it
+    the planner may read a unit's newest rows by walking the whole primary key (measured on
+    the district's enterprises: 3.4 s a page)."""
+    return any(list(index.fields[:2]) == ["org_unit", "id"] for index in model._meta.indexes)
+
+
 class ByUnit:
     """A queryset as DRF's cursor pager uses it (``order_by``, ``filter``, one slice), read
     one org unit at a time.
@@ -98,7 +105,9 @@ class IdCursorPagination(CursorPagination):
         return CURSOR_ORDERINGS[asked]
 
     def paginate_queryset(self, queryset, request, view=None):
-        if connection.features.supports_slicing_ordering_in_compound:
+        if connection.features.supports_slicing_ordering_in_compound and by_unit_index(
+            queryset.model
+        ):
             units = scope_units(queryset.model, request.user, BY_UNIT_MAX)
             if units:
                 queryset = ByUnit(queryset, units)
