@@ -68,12 +68,11 @@ def scope_units(model: type[models.Model], user, limit: int) -> list[int] | None
     unit = getattr(user, "org_unit", None)
     if unit is None:
         return None
-    from .models import OrgUnit
-
     wanted = Q(path__startswith=unit.path)
     if getattr(model, "scope_include_ancestors", False):
         wanted |= Q(path__in=ancestor_paths(unit.path))
-    ids = list(OrgUnit.objects.filter(wanted).values_list("pk", flat=True)[: limit + 1])
+    units = type(unit)._default_manager  # OrgUnit's, without importing the models here
+    ids = list(units.filter(wanted).values_list("pk", flat=True)[: limit + 1])
     return ids if len(ids) <= limit else None
 
 
