@@ -47,8 +47,15 @@ def scope_q(model: type[models.Model], user, action: str = "view") -> Q:
     unit = getattr(user, "org_unit", None)
     if unit is None:
         return Q(pk__in=[])
+    ancestors = action == "view" and getattr(model, "scope_include_ancestors", False)
+    return _unit_q(path_lookup, unit, ancestors)
+
+
+def _unit_q(path_lookup: str, unit, ancestors: bool) -> Q:
+    """Rows whose org-unit path (at ``path_lookup``) lies in ``unit``'s subtree, and with
+    ``ancestors`` at the units above it too."""
     q = Q(**{f"{path_lookup}__startswith": unit.path})
-    if action == "view" and getattr(model, "scope_include_ancestors", False):
+    if ancestors:
         q |= Q(**{f"{path_lookup}__in": ancestor_paths(unit.path)})
     return q
 
@@ -68,9 +75,8 @@ def scope_units(model: type[models.Model], user, limit: int) -> list[int] | None
     unit = getattr(user, "org_unit", None)
     if unit is None:
         return None
-    wanted = Q(path__startswith=unit.path)
-    if getattr(model, "scope_include_ancestors", False):
-        wanted |= Q(path__in=ancestor_paths(unit.path))
+    # scope_q's rule for the view, on the units themselves
+    wanted = _unit_q("path", unit, getattr(model, "scope_include_ancestors", False))
     units = type(unit)._default_manager  # OrgUnit's, without importing the models here
     ids = list(units.filter(wanted).values_list("pk", flat=True)[: limit + 1])
     return ids if len(ids) <= limit else None

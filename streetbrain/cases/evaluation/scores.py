@@ -218,14 +218,16 @@ def indicators(first_month: dt.date, last_month: dt.date, dimension: str, user) 
         # The units of ``level`` under ``base`` are read by it; the rows' units (and their
         # ancestors) are named only where they lie outside it (a superuser's whole tree): a
         # district's 2,000 ids and paths in an IN list cost more than reading the units.
-        outside = [d for d in data if base is None or not d["unit_path"].startswith(base)]
-        wanted = Q(pk__in=[d["org_unit_id"] for d in outside])
+        outside = [
+            d["org_unit_id"] for d in data if base is None or not d["unit_path"].startswith(base)
+        ]
+        wanted = Q(pk__in=outside)
         if level != OrgUnit.Level.GRID:  # the rows' units are grid cells: sum them upwards
             ancestors = {p for d in data for p in ancestor_paths(d["unit_path"])}
             if base is not None:
                 ancestors = {p for p in ancestors if not p.startswith(base)}
             wanted = Q(path__in=ancestors, level=level)
-            wanted |= Q(pk__in=[d["org_unit_id"] for d in outside], level=level)
+            wanted |= Q(pk__in=outside, level=level)
         if base is not None:
             wanted |= Q(level=level, path__startswith=base)
         units = list(OrgUnit.objects.filter(wanted).only("pk", "code", "name", "path", "level"))
@@ -244,9 +246,11 @@ def indicators(first_month: dt.date, last_month: dt.date, dimension: str, user) 
             if target is None:  # the unit of this level above it (one at most)
                 target = next((by_path[p] for p in ancestor_paths(path) if p in by_path), None)
             targets.append(target)
-        unnamed = {d["org_unit_id"] for d, t in zip(data, targets, strict=True) if t is None} - set(
-            by_pk
-        )
+        unnamed = {
+            d["org_unit_id"]
+            for d, target in zip(data, targets, strict=True)
+            if target is None and d["org_unit_id"] not in by_pk
+        }
         if unnamed:  # cases outside any unit of this level (e.g. at the street): their units
             by_pk.update((u.pk, u) for u in OrgUnit.objects.filter(pk__in=unnamed))
         for d, target in zip(data, targets, strict=True):
