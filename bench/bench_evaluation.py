@@ -447,6 +447,7 @@ class Generator:
                         f"{lon:.6f}",
                         f"{lat:.6f}",
                         str(who[0]) if who else r"\N",
+                        str(grid_pk),
                     )
                 )
         stats["events"], stats["reports"] = event_id, report_id
@@ -503,6 +504,7 @@ REPORT_COLUMNS = (
     "lon",
     "lat",
     "user_id",
+    "org_unit_id",
 )
 EVENT_COLUMNS = (
     "id",

@@ -483,6 +483,48 @@ def test_split_a_wrongly_merged_report(api_client, case_world, some_cases):
     assert handler.post(f"{REPORTS}{primary.pk}/split/", {}, format="json").status_code == 404
 
 
+def test_reports_cursor_pages_read_unit_by_unit_and_keep_the_cases_scope(api_client, case_world):
+    """A narrow scope's cursor pages of reports go one unit at a time along the reports' copy
+    of their case's unit (``Report.org_unit``) where the database allows it; who sees a report
+    is still decided by its case, even where the copy were wrong."""
+    from streetbrain.core.models import OrgUnit
+
+    points = [EAST, RIVER, (EAST[0] + 0.004, EAST[1]), (RIVER[0] + 0.003, RIVER[1])]
+    for n in range(9):  # apart in place or by months: nine cases, no merges
+        submit(point=points[n % 4], received_at=at(2026, 1 + n, 2, 9, 0))
+    assert Report.objects.count() == 9
+    elsewhere = OrgUnit.objects.create(
+        code="33021200100101", name="百丈第1网格", level="grid", parent=case_world["other_street"]
+    )
+    stray = submit(point=EAST, text=LAMP, received_at=at(2026, 3, 20, 9, 0))
+    Case.objects.filter(pk=stray.case.pk).update(org_unit=elsewhere)  # the copy left behind
+    assert Report.objects.get(pk=stray.report.pk).org_unit == case_world["east_grid"]
+
+    def walk(client, params):
+        seen, body = [], client.get(REPORTS, params).json()
+        while True:
+            seen += [row["id"] for row in body["results"]]
+            if not body["next"]:
+                return seen
+            body = client.get(body["next"]).json()
+
+    by_unit = connection.features.supports_slicing_ordering_in_compound
+    for who, where in (("leader", case_world["street"]), ("gridworker", case_world["east_grid"])):
+        client = as_user(api_client, case_world["users"][who])
+        expected = list(
+            Report.objects.filter(case__org_unit__path__startswith=where.path)
+            .order_by("-pk")
+            .values_list("pk", flat=True)
+        )
+        assert stray.report.pk not in expected and len(expected) >= 3
+        with CaptureQueriesContext(connection) as queries:
+            assert walk(client, {"cursor": "", "page_size": 2}) == expected
+        assert any("UNION ALL" in q["sql"] for q in queries.captured_queries) == (
+            by_unit and who == "leader"
+        )
+        assert walk(client, {"cursor": "", "page_size": 4, "ordering": "id"}) == expected[::-1]
+
+
 def test_report_list_is_scoped_and_masked(api_client, case_world, some_cases):
     body = as_user(api_client, case_world["users"]["gridworker"]).get(REPORTS).json()
     assert [r["case_number"] for r in body["results"]] == [some_cases["east"].number]

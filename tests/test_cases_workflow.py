@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 
 from streetbrain.cases.intake import duplicates
 from streetbrain.cases.intake.actions import submit_report
@@ -290,6 +291,39 @@ def test_split_undoes_a_wrong_merge(case_world):
     new = actions.split_report(merged.report, case_world["users"]["acceptor"], note="两处")
     first.refresh_from_db()
     assert new.pk != first.pk and first.report_count == 1 and new.reports.get().split_from == first
+
+
+def test_reports_keep_their_cases_unit_through_merge_split_and_placing(case_world):
+    """``Report.org_unit`` is the path a narrow scope's cursor pages read along: it follows
+    the report's case when the report opens it, joins it, is split off into a case of its
+    own and when the case is placed elsewhere."""
+    acceptor = case_world["users"]["acceptor"]
+
+    def in_step():
+        return not Report.objects.exclude(org_unit_id=models.F("case__org_unit_id")).exists()
+
+    first = report().case
+    merged = report(point=(EAST[0] + 0.0005, EAST[1]), text="路边生活垃圾没人清运")
+    river = report(point=RIVER).case
+    unplaced = report(point=None, address="东城某小区门口").case
+    assert merged.case.pk == first.pk and not unplaced.placed
+    assert {r.org_unit for r in first.reports.all()} == {case_world["east_grid"]}
+    assert river.reports.get().org_unit == case_world["river_grid"]
+    assert unplaced.reports.get().org_unit == unplaced.org_unit  # the street, until placed
+    assert in_step()
+    actions.place_case(first, acceptor, lon=RIVER[0], lat=RIVER[1] + 0.0003)
+    assert set(first.reports.values_list("org_unit", flat=True)) == {case_world["river_grid"].pk}
+    actions.place_case(unplaced, acceptor, lon=EAST[0], lat=EAST[1])
+    assert unplaced.reports.get().org_unit == case_world["east_grid"]
+    new = actions.split_report(merged.report, acceptor)
+    assert new.org_unit == case_world["east_grid"]  # placed by its own point
+    assert new.reports.get().org_unit == case_world["east_grid"]
+    assert in_step()
+    # The copy is not audited as a change of its own: placing is the case's change.
+    logged = ChangeLogEntry.objects.filter(content_type__model="report")
+    assert logged.exists()
+    assert not any("org_unit" in (e.postchange or {}) for e in logged)
+    assert not any("org_unit" in e.changed_fields for e in logged)
 
 
 def test_flag_deadlines_warns_once_and_flags_overdue(case_world):

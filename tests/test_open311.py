@@ -946,6 +946,7 @@ def test_at_most_1000_rows_by_default(o311):
     Report.objects.bulk_create(
         Report(
             case=report.case,
+            org_unit_id=report.org_unit_id,
             channel="open311",
             received_at=now - dt.timedelta(seconds=i + 1),
             description=f"第 {i} 次",

@@ -200,6 +200,7 @@ def copy_history(source: Written, spec: StreetSpec, world: World, lk: dict) -> W
             "id": f"(t.id + {roff:d})",
             "case_id": f"(t.case_id + {off:d})",
             "split_from_id": f"(t.split_from_id + {off:d})",
+            "org_unit_id": mapped("unit", "org_unit_id"),
             "token": "gen_random_uuid()",
             "lon": f"t.lon + {dx!r}",
             "lat": f"t.lat + {dy!r}",

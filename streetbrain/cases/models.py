@@ -630,15 +630,26 @@ class Report(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # A copy of the case's org unit, written with the report and moved with its case (intake,
+    # split, placing): the path a narrow scope's cursor pages read along (``ByUnit``). Who
+    # sees a report is still decided by its case (``scope_lookup``).
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("grid cell"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
 
     phone = protected_property("phone", normalise=normalise_phone, mask=mask_phone, label="phone")
 
     objects = ScopedManager()
     scope_lookup = "case__org_unit__path"
+    scope_unit_copy = True  # ``org_unit`` holds the unit the scope reaches through the case
     scope_department_lookup = "case__department"
     audit_enabled = True
     audit_parent = "case"
-    audit_ignore = {"phone_cipher"}
+    audit_ignore = {"phone_cipher", "org_unit"}
     audit_redact = {"phone_digest"}
     reveal_permission = "registry.reveal_personal_data"
 
@@ -646,6 +657,10 @@ class Report(models.Model):
         verbose_name = _("report")
         verbose_name_plural = _("reports")
         ordering = ["received_at", "pk"]
+        indexes = [
+            # A narrow scope's cursor pages, one unit at a time (core.api.pagination.ByUnit).
+            models.Index(fields=["org_unit", "id"], name="report_unit_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {timezone.localtime(self.received_at):%Y-%m-%d %H:%M}"

@@ -64,11 +64,19 @@ def scope_units(model: type[models.Model], user, limit: int) -> list[int] | None
     """The ids of the org units whose rows make up ``user``'s view scope of ``model``, when
     that scope is "rows whose own ``org_unit`` is one of a few units": at most ``limit`` of
     them, the model's rows hanging on the unit directly (``scope_lookup`` ``org_unit__path``)
-    and the user scoped by their unit, not their department. ``None`` otherwise (a scope of
-    more units, one reached through another row, a superuser's or a department's): read it
-    as the one filter ``scope_q`` makes. A list read along ``(org_unit, id)`` one unit at a
-    time (``core.api.pagination.ByUnit``) costs the scope's size, not the table's."""
-    if user.is_superuser or getattr(model, "scope_lookup", None) != "org_unit__path":
+    or keeping a copy of the unit their scope reaches through another row (``scope_unit_copy``:
+    a case's reports), and the user scoped by their unit, not their department. ``None``
+    otherwise (a scope of more units, one reached through another row without the copy, a
+    superuser's or a department's): read it as the one filter ``scope_q`` makes. A list read
+    along ``(org_unit, id)`` one unit at a time (``core.api.pagination.ByUnit``) costs the
+    scope's size, not the table's; the scope's filter still decides which rows are seen."""
+    lookup = getattr(model, "scope_lookup", None)
+    own_unit = lookup == "org_unit__path" or (
+        bool(lookup)
+        and lookup.endswith("__org_unit__path")
+        and getattr(model, "scope_unit_copy", False)
+    )
+    if user.is_superuser or not own_unit:
         return None
     if getattr(model, "scope_department_lookup", None) and getattr(user, "department_id", None):
         return None

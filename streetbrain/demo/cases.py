@@ -441,6 +441,7 @@ def _write_reports(history, cases: list[Case], lk: dict, sensors: dict, api_key)
             report = make(
                 id=pk,
                 case_id=case.pk,
+                org_unit_id=case.org_unit_id,
                 is_primary=r.is_primary,
                 channel=r.channel,
                 received_at=r.received_at,

@@ -255,6 +255,7 @@ def _report(data, case, now, classification, duplicate, *, primary=False) -> Rep
     """An unsaved report of ``case`` from ``data``."""
     report = Report(
         case=case,
+        org_unit_id=case.org_unit_id,
         is_primary=primary,
         channel=data.channel,
         idempotency_key=data.idempotency_key or None,

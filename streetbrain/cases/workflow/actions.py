@@ -742,6 +742,8 @@ def place_case(case, user, *, lon: float, lat: float, note: str = "", now=None) 
         case.org_unit, case.community, case.placed = grid, grid.parent, True
         case.suggested_department = pipeline.route(case.component_class, grid)
         case.save()
+        # the reports' copy of the case's unit (their scope is the case's; see Report.org_unit)
+        Report.objects.filter(case=case).update(org_unit=grid)
         if user is not None:
             ensure_in_scope(case, user, "view")
         add_event(
@@ -786,6 +788,7 @@ def split_report(report: Report, user, *, note: str = "", now=None) -> Case:
         standard = pipeline.time_limit_for(classification.component_class)
         new = store.open_case(data, report.received_at, placement, classification, standard)
         report.case, report.is_primary, report.split_from = new, True, old
+        report.org_unit_id = new.org_unit_id
         report.save()
         Case.objects.filter(pk=old.pk).update(report_count=max(1, old.report_count - 1))
         old.report_count = max(1, old.report_count - 1)
