@@ -938,6 +938,15 @@ def test_search_finds_cases_by_number_and_title_within_the_scope(world, client):
     assert titles(u["gridworker"], case.number) == set()  # the river grid is not theirs
     page = login(client, u["leader"]).get(reverse("search"), {"q": case.number})
     assert case.get_absolute_url() in page.content.decode()
+    # A long number is a code or an identifier: looked for as one, not inside titles and
+    # addresses (where a district's search paid most of its time for it).
+    titled = submit(point=EAST, text="编号330212014001的监控杆倒了，路口监控杆倒伏").case
+    Case.objects.filter(pk=titled.pk).update(title="监控杆330212014001倒伏")
+    titled.refresh_from_db()
+    assert titles(u["leader"], "杆330212014001") == {str(titled)}
+    assert titles(u["leader"], "330212014001") == set()
+    assert titles(u["leader"], "2120140") == {str(titled)}  # seven digits: still text
+    assert titles(u["leader"], titled.number) == {str(titled)}
 
 
 def test_key_figures(world, make_user):
