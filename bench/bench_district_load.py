@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _stack import cpu_probe  # noqa: E402 (bench/ is on the path from here on)
+
 BAR_SECONDS = 20 * 60
 #: The district's bar at full scale (25 streets, scale 1).
 TARGETS = {
@@ -111,10 +113,12 @@ def main(argv: list[str] | None = None) -> int:
         copy_cases=not args.write_copies,
     )
     load1 = os.getloadavg()
+    probe1 = cpu_probe()
     print(
         f"district {layout.DISTRICT_NAME}: {len(cfg.streets)} streets, scale {cfg.scale:g}, "
         f"{cfg.processes} processes, {cfg.histories} case histories; cpu count "
-        f"{os.cpu_count()}, load average {load1[0]:.1f} {load1[1]:.1f} {load1[2]:.1f}",
+        f"{os.cpu_count()}, load average {load1[0]:.1f} {load1[1]:.1f} {load1[2]:.1f}, "
+        f"CPU probe {probe1:.2f} ms",
         flush=True,
     )
     parts: list[tuple[str, float]] = []
@@ -217,7 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{'PASS' if ok else 'FAIL'} total {total:.0f} s ({total / 60:.1f} min; bar "
         f"{BAR_SECONDS / 60:.0f} min); load average at start {load1[0]:.1f}, at end "
-        f"{load2[0]:.1f} {load2[1]:.1f} {load2[2]:.1f} (shared machine: an upper bound)"
+        f"{load2[0]:.1f} {load2[1]:.1f} {load2[2]:.1f} (shared machine: an upper bound); "
+        f"CPU probe {probe1:.2f} ms at start, {cpu_probe():.2f} ms at end (bench/_stack.py: "
+        "the same code's time scales with it — 582 s at 1.4 ms, 1,323 s at 2.7-3.0 ms)"
     )
     if not ok:
         failed.append("time")

@@ -145,6 +145,7 @@ def samples_for(user) -> dict:
     unit's outline, a street/community for the filters."""
     from streetbrain.cases.models import Case
     from streetbrain.core.models import OrgUnit
+    from streetbrain.core.protected import reveal_value
     from streetbrain.registry.models import Resident
 
     unit = OrgUnit.home_of(user)
@@ -165,7 +166,8 @@ def samples_for(user) -> dict:
     resident = Resident.objects.restrict(user).order_by("pk").first()
     out["resident"] = resident
     try:
-        out["id_number"] = resident.id_number if resident else None
+        # the whole number, as a user types it (the attribute reads the masked form)
+        out["id_number"] = reveal_value(resident, "id_number") if resident else None
     except Exception:
         out["id_number"] = None
     below = (

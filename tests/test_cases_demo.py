@@ -10,7 +10,7 @@ import itertools
 from collections import Counter
 
 import pytest
-from django.db import transaction
+from django.db import models, transaction
 from django.test import override_settings
 
 from streetbrain.cases.models import (
@@ -171,6 +171,8 @@ def test_load_says_what_it_did(district):
 def test_every_case_has_one_primary_report_and_a_timeline_in_order(district):
     reports = Counter(Report.objects.values_list("case_id", flat=True))
     primaries = Counter(Report.objects.filter(is_primary=True).values_list("case_id", flat=True))
+    # each report keeps its case's unit (the path a street's cursor pages read along)
+    assert not Report.objects.exclude(org_unit_id=models.F("case__org_unit_id")).exists()
     events: dict[int, list] = {}
     for row in CaseEvent.objects.order_by("case_id", "pk").values_list(
         "case_id", "time", "action", "from_state", "to_state", "data"

@@ -161,6 +161,7 @@ def test_a_street_sharing_a_history_gets_a_moved_copy_of_its_rows(settings):
     first one's rows (``replay.copy_history``), moved as ``move_history`` moves a plan; on
     SQLite it is written from the moved plan. Either way the same cases, moved."""
     from district.load import Config, Say, load_frame, load_streets
+    from django.db.models import F
 
     from streetbrain.cases.models import Case, CaseEvent, Report, Sensor
 
@@ -219,6 +220,9 @@ def test_a_street_sharing_a_history_gets_a_moved_copy_of_its_rows(settings):
     if with_phone is not None:
         assert with_phone.phone and len(with_phone.phone) >= 7
     assert reports.values("token").distinct().count() == reports.count()
+    # and their copy of the case's unit moves with the case (the street's cursor pages)
+    assert reports.exists()
+    assert not Report.objects.exclude(org_unit_id=F("case__org_unit_id")).exists()
     assert Sensor.objects.filter(org_unit__code__startswith=second.code).count() == (
         Sensor.objects.filter(org_unit__code__startswith=first.code).count()
     )
