@@ -35,7 +35,7 @@ def test_ancestor_paths():
 def test_scope_units_names_a_narrow_scope_by_its_units(tree, departments, make_user):
     """``scope_units``: the units whose rows make a scope, only where that is the whole truth
     (rows on their own unit, a unit's scope, not too many units)."""
-    from streetbrain.cases.models import Case, Report
+    from streetbrain.cases.models import Case, CaseEvent, Report
     from streetbrain.core.scoping import scope_units
     from streetbrain.registry.models import Resident
 
@@ -57,7 +57,9 @@ def test_scope_units_names_a_narrow_scope_by_its_units(tree, departments, make_u
         Resident, make_user("g", role="gridworker", unit=tree["east_grid"]), 400
     ) == [tree["east_grid"].pk]
     assert scope_units(Case, leader, len(street) - 1) is None  # wider than the limit
-    assert scope_units(Report, leader, 400) is None  # scoped through its case
+    # scoped through its case, keeping a copy of the case's unit (``scope_unit_copy``)
+    assert set(scope_units(Report, leader, 400)) == street
+    assert scope_units(CaseEvent, leader, 400) is None  # through its case, no copy
     handler = make_user("h", role="handler", unit=tree["street"], department=departments["urban"])
     assert scope_units(Case, handler, 400) is None  # a department's scope is not by unit
     assert scope_units(Case, make_user("root", superuser=True), 400) is None

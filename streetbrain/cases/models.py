@@ -808,6 +808,20 @@ class CaseEvent(models.Model):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["time", "pk"]
+        indexes = [
+            # The staff's acts a month's evaluation counts (cases.evaluation.stats
+            # ``_staff_counts``: 派遣/改派, 核实/核查, 处置完成, by someone): without it each
+            # of its queries read a district's 18.8 M events whole, 1.9 s a month even
+            # when nothing matched. Partial: 3.5 M of the 18.8 M rows.
+            models.Index(
+                fields=["action", "time"],
+                name="event_staff_acts",
+                condition=models.Q(
+                    user__isnull=False,
+                    action__in=["dispatch", "reroute", "verify", "check_ok", "check_no", "handled"],
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_action_display()}"
