@@ -5,16 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0012_report_unit'),
-        ('core', '0007_api_tokens_from_drf'),
+        ("cases", "0012_report_unit"),
+        ("core", "0007_api_tokens_from_drf"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='caseevent',
-            index=models.Index(condition=models.Q(('action__in', ['dispatch', 'reroute', 'verify', 'check_ok', 'check_no', 'handled']), ('user__isnull', False)), fields=['action', 'time'], name='event_staff_acts'),
+            model_name="caseevent",
+            index=models.Index(
+                condition=models.Q(
+                    (
+                        "action__in",
+                        ["dispatch", "reroute", "verify", "check_ok", "check_no", "handled"],
+                    ),
+                    ("user__isnull", False),
+                ),
+                fields=["action", "time"],
+                name="event_staff_acts",
+            ),
         ),
     ]
