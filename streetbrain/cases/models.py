@@ -816,9 +816,17 @@ class CaseEvent(models.Model):
             models.Index(
                 fields=["action", "time"],
                 name="event_staff_acts",
-                condition=models.Q(
-                    user__isnull=False,
-                    action__in=["dispatch", "reroute", "verify", "check_ok", "check_no", "handled"],
+                # ORed equalities, not ``action__in``: PostgreSQL prints an IN list's index
+                # back in a form that, created again (the district loader rebuilds its big
+                # tables' indexes from their definitions), prints differently.
+                condition=models.Q(user__isnull=False)
+                & (
+                    models.Q(action="dispatch")
+                    | models.Q(action="reroute")
+                    | models.Q(action="verify")
+                    | models.Q(action="check_ok")
+                    | models.Q(action="check_no")
+                    | models.Q(action="handled")
                 ),
             ),
         ]
