@@ -70,11 +70,8 @@ def scope_units(model: type[models.Model], user, limit: int) -> list[int] | None
     superuser's or a department's): read it as the one filter ``scope_q`` makes. A list read
     along ``(org_unit, id)`` one unit at a time (``core.api.pagination.ByUnit``) costs the
     scope's size, not the table's; the scope's filter still decides which rows are seen."""
-    lookup = getattr(model, "scope_lookup", None)
-    own_unit = lookup == "org_unit__path" or (
-        bool(lookup)
-        and lookup.endswith("__org_unit__path")
-        and getattr(model, "scope_unit_copy", False)
+    own_unit = getattr(model, "scope_lookup", None) == "org_unit__path" or getattr(
+        model, "scope_unit_copy", False
     )
     if user.is_superuser or not own_unit:
         return None
