@@ -42,7 +42,7 @@ from streetbrain.demo import cases as demo_cases
 from streetbrain.demo import core as demo_core
 from streetbrain.demo import economy as demo_economy
 from streetbrain.demo import registry as demo_registry
-from streetbrain.demo.bulk import insert_objects, reset_sequences
+from streetbrain.demo.bulk import collected_after, insert_objects, reset_sequences
 from streetbrain.demo.context import DemoContext
 from streetbrain.demo.synth import people
 from streetbrain.demo.synth.cases.generator import plan_history
@@ -511,11 +511,12 @@ def _profiled(worker: Worker, spec: layout.StreetSpec) -> None:
     (one ``.prof`` file per street: where a street's Python time goes)."""
     folder = os.environ.get("DISTRICT_PROFILE")
     if not folder:
-        worker.street(spec)
+        with collected_after():
+            worker.street(spec)
         return
     import cProfile
 
-    with cProfile.Profile() as prof:
+    with collected_after(), cProfile.Profile() as prof:
         worker.street(spec)
     prof.dump_stats(os.path.join(folder, f"{spec.code}.prof"))
 
@@ -725,7 +726,8 @@ def _run_figures(cfg: Config, names: list[str]) -> list[str]:
     for name, fn in _figure_parts(cfg):
         if name in names:
             start = time.perf_counter()
-            result = fn()
+            with collected_after():
+                result = fn()
             out.append(f"{name} {result} ({time.perf_counter() - start:.1f} s)")
     return out
 

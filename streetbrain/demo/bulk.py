@@ -6,11 +6,40 @@ every loader that writes a history, and by the district benchmark (``bench/distr
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
+import os
 
 from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, models
+
+
+@contextlib.contextmanager
+def collected_after():
+    """No cyclic garbage collection while a loader runs, one collection after it.
+
+    A loader's plans and rows are millions of live objects; CPython walks all of them at each
+    full collection, and allocation-heavy code sets one off every few hundred thousand new
+    objects. Profiled on one district street, the walks were charged to whatever allocated
+    at the time (a model's empty ``fields_cache`` dict at 19 µs a call, ``add_months`` at
+    12 µs from one caller and 0.5 µs from another); without them a street's Python time
+    fell by a quarter (``bench/bench_district_load.py``, numbers in
+    ``docs/dev-notes/issue-13-district-view.md``). Memory stays as it was: garbage without
+    cycles is still freed at once, the few cycles wait for the collection at the end.
+    ``STREETBRAIN_LOAD_GC=on`` keeps the collector on (to measure the difference)."""
+    if os.environ.get("STREETBRAIN_LOAD_GC") == "on":
+        yield
+        return
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+        gc.collect()
 
 
 def adapter(field):

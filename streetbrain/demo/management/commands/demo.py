@@ -14,6 +14,7 @@ from streetbrain.core import extension_points as ep
 from streetbrain.core.audit import audit_context
 from streetbrain.core.figures import refresh_key_figures
 from streetbrain.demo import core as core_demo
+from streetbrain.demo.bulk import collected_after
 from streetbrain.demo.context import DemoContext
 from streetbrain.demo.extensions import in_order
 
@@ -53,7 +54,8 @@ class Command(BaseCommand):
                 "DJANGO_SETTINGS_MODULE=streetbrain.settings.demo."
             )
         started = time.monotonic()
-        call_command("migrate", interactive=False, verbosity=0)
+        with collected_after():  # rendering the migrations' model states: 28 → 23 s
+            call_command("migrate", interactive=False, verbosity=0)
         if not no_static:
             collect_static_if_changed()
         if reset:
@@ -68,7 +70,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {loader.key}: already loaded, reused")
                     continue
                 step = time.monotonic()
-                loader.load(ctx)
+                with collected_after():
+                    loader.load(ctx)
                 loaded_any = True
                 self.stdout.write(f"  {loader.key}: {time.monotonic() - step:.1f} s")
         for line in ctx.log:
