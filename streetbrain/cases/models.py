@@ -531,6 +531,10 @@ class Case(models.Model):
             models.Index(fields=["department", "state"], name="case_dept_state"),
             # A narrow scope's cursor pages, one unit at a time (core.api.pagination.ByUnit).
             models.Index(fields=["org_unit", "id"], name="case_unit_id"),
+            # A deep page of a scope's list in its default order: the keys of the rows skipped
+            # read from the index alone, their units' scope joined from it
+            # (``core.estimates.read_deferred``).
+            models.Index(fields=["reported_at", "id", "org_unit"], name="case_reported_id_unit"),
             # The few cases whose deadline fell before their report (none if the clock is
             # right): the list sorted by deadline from a first day reads them through this
             # instead of every older deadline (``CaseListView.ordered_parts``).
