@@ -6,11 +6,13 @@ hold no district yet — drop it or give a fresh name):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sb_district \\
         .venv/bin/python bench/bench_district_load.py [--scale S] [--streets N] \\
         [--processes P] [--histories H] [--no-figures] [--keep-indexes] [--write-copies] \\
-        [--verbose]
+        [--verbose] [--pages [--repeat R]]
 
 Prints the seconds of each part and the rows of each table, and exits with 1 when a count
-(scaled by ``--scale`` and ``--streets``/25) or the 20-minute bar is missed. Seeded: the same
-arguments give the same rows (up to "today", where the histories end).
+(scaled by ``--scale`` and ``--streets``/25) or the 20-minute bar is missed. ``--pages`` then
+runs ``bench_district_pages.py`` on the loaded database (the whole issue-13 benchmark in one
+command: load, then every page per role against its budget; exit 1 if either misses).
+Seeded: the same arguments give the same rows (up to "today", where the histories end).
 
 Secrets: protected values (ID numbers, phone numbers) are encrypted and digested with
 ``STREETBRAIN_DATA_KEYS`` / ``STREETBRAIN_DIGEST_KEY`` from the environment, or with the
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 import urllib.parse
@@ -76,6 +79,12 @@ def main(argv: list[str] | None = None) -> int:
         help="write streets sharing a history from Python (no INSERT … SELECT copy)",
     )
     ap.add_argument("--verbose", action="store_true", help="say each step of each street")
+    ap.add_argument(
+        "--pages",
+        action="store_true",
+        help="then measure every page per role (bench_district_pages.py) on the loaded database",
+    )
+    ap.add_argument("--repeat", type=int, default=3, help="with --pages: requests per page")
     args = ap.parse_args(argv)
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -229,6 +238,21 @@ def main(argv: list[str] | None = None) -> int:
         failed.append("time")
     for name, s in parts:
         print(f"  {name}: {s:.1f} s")
+    if args.pages:
+        print("== every page per role (bench_district_pages.py)", flush=True)
+        connection.close()
+        # Its own settings and a fresh var/; the database's secrets are this process's.
+        pages = subprocess.run(
+            [
+                sys.executable,
+                str(Path(__file__).with_name("bench_district_pages.py")),
+                "--repeat",
+                str(args.repeat),
+            ],
+            check=False,
+        )
+        if pages.returncode != 0:
+            failed.append("pages")
     return 1 if failed else 0
 
 
