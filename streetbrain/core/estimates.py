@@ -87,20 +87,16 @@ class EstimatingPaginator(Paginator):
         self.rows = rows
 
     def page(self, number):
-        if self.rows is None:
-            number = self.validate_number(number)
-            bottom = (number - 1) * self.per_page
-            if bottom < DEFER_FROM or not deferrable(self.object_list):
-                return super().page(number)
-            top = bottom + self.per_page
-            if top + self.orphans >= self.count:
-                top = self.count
-            return self._get_page(read_deferred(self.object_list, bottom, top), number, self)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
+        plain = self.rows is None
+        if plain and (bottom < DEFER_FROM or not deferrable(self.object_list)):
+            return super().page(number)
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
+        if plain:
+            return self._get_page(read_deferred(self.object_list, bottom, top), number, self)
         return self._get_page(self.rows[bottom:top], number, self)
 
     @cached_property
